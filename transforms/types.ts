@@ -1,0 +1,37 @@
+import type { Diagnostic } from '../src/diagnostics.js';
+
+/** Everything the transform needs to know about where a file lives; no file system access happens inside. */
+export interface TransformContext {
+  /** Posix path of the source relative to the app root, e.g. `pages/api/users/[id].ts`. */
+  sourcePath: string;
+  /** Posix path of the route file relative to the app root, e.g. `app/api/users/[id]/route.ts`. */
+  targetPath: string;
+  /** Posix path of the shared compat helper module relative to the app root (see COMPAT_* in transforms/lib/compat-module.ts). */
+  compatPath: string;
+  /** Target Next.js version, e.g. `15.5.29`. */
+  nextVersion: string;
+}
+
+export type TransformStatus =
+  /** Route written with no marker. */
+  | 'migrated'
+  /** Route written with TODO(migrate) markers. */
+  | 'review'
+  /** The file could not be migrated: left in place. */
+  | 'left'
+  /** Not an API handler at all (helpers, types): left in place, reported separately. */
+  | 'not-handler';
+
+export interface TransformResult {
+  status: TransformStatus;
+  /** The route file's source, for 'migrated' and 'review'. */
+  output?: string;
+  /** Reasons: why a file was left, or the markers placed (with output line numbers). */
+  diagnostics: Diagnostic[];
+  /** Human-readable notes on notable changes (e.g. "code after the response runs in after()"). */
+  notes: string[];
+  /** True when the output imports the shared compat helper module, which the plan must write once. */
+  usesCompat: boolean;
+  /** HTTP methods exported by the route, in order. */
+  methods: string[];
+}

@@ -2,7 +2,11 @@
  * The one list of reasons the tool gives when it cannot migrate something, or migrates it with a caveat.
  * The marker comment, the terminal report, the JSON report and the tests all read from here.
  */
-export const DOCS_BASE = 'https://github.com/next-pages-api-migrate/next-pages-api-migrate#reason-codes';
+/**
+ * The README, where `## Reason codes` has one `### CODE` heading per reason. GitHub builds a heading's anchor by
+ * lower-casing it and keeping letters, digits, `-` and `_`, so `### TARGET_EXISTS` is reached at `#target_exists`.
+ */
+export const DOCS_BASE = 'https://github.com/next-pages-api-migrate/next-pages-api-migrate/blob/main/README.md';
 
 export type Severity =
   /** The file cannot be migrated: it stays in place, untouched. */
@@ -65,6 +69,24 @@ export const REASONS = {
     short: 'the request body is read as a stream',
     detail: 'The handler reads req as a stream with bodyParser enabled. Read the body with request.text() or request.arrayBuffer().',
   },
+  CONFIG_UNREADABLE: {
+    severity: 'left',
+    short: 'export const config is not an object literal the tool can read',
+    detail:
+      'The config export is computed or imported. Route files may not export config; write it as a literal object, then run the tool again, or move its settings to segment exports (runtime, maxDuration, preferredRegion) by hand.',
+  },
+  EDGE_RUNTIME: {
+    severity: 'left',
+    short: 'an Edge API route (runtime: edge) already takes a Request',
+    detail:
+      'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
+  },
+  EXTRA_EXPORTS: {
+    severity: 'left',
+    short: 'the file exports other values, which a route file may not',
+    detail:
+      'Route files may export only HTTP methods and segment config. Move the other exports (and their importers) to a separate module such as lib/, then run the tool again.',
+  },
   REQ_NODE_ONLY: {
     severity: 'review',
     short: 'a Node-only request member has no App Router equivalent',
@@ -77,11 +99,47 @@ export const REASONS = {
     detail:
       'api.responseLimit, api.externalResolver and unknown config keys have no route segment equivalent. Check that the route does not depend on them.',
   },
-  AFTER_UNAVAILABLE: {
-    severity: 'review',
-    short: 'code that ran after the response now runs before it',
+  // Plan-level reasons: found by looking at the whole tree before any write. The file stays where it is.
+  TARGET_EXISTS: {
+    severity: 'left',
+    short: 'a route file already exists where this one would go',
     detail:
-      'The target Next.js version has no after() (added in 15.1), so work that ran after the response was sent now runs before the response is returned. The client waits for it; check that this is acceptable.',
+      'The target folder already holds a route file (or a file stands where the folder should be). The tool never overwrites: merge the handler into the existing route by hand, or move that route away and run the tool again.',
+  },
+  PAGE_IN_FOLDER: {
+    severity: 'left',
+    short: 'the target folder has a page file',
+    detail:
+      'A route.ts and a page.tsx (or page.js, page.jsx, page.ts) cannot share a folder in the App Router. Move the page or give the API route another path, then run the tool again.',
+  },
+  DUPLICATE_ROUTE: {
+    severity: 'left',
+    short: 'another source file answers the same route',
+    detail:
+      'Two files map to one route, for example pages/api/x.ts and pages/api/x/index.ts, or a .ts and a .js file with the same name. Next.js serves only one of them: delete the other, then run the tool again.',
+  },
+  UNREADABLE: {
+    severity: 'left',
+    short: 'the file cannot be read',
+    detail: 'Reading the file failed (permissions, a broken symlink, a file that vanished). Fix access to it, then run the tool again.',
+  },
+  OUTSIDE_ROOT: {
+    severity: 'left',
+    short: 'a symlink leads outside the app folder',
+    detail:
+      'The source, or a folder on the way to its target, is a symlink to a place outside the app root. The tool never reads or writes through such a link: replace the link with the real file or folder, or migrate the file by hand.',
+  },
+  COMPAT_MODULE_CHANGED: {
+    severity: 'left',
+    short: 'the shared compat helper exists with different content',
+    detail:
+      'The helper module (app/api/_migrate/pages-compat.ts) was edited, or written by another version of the tool, and the tool does not overwrite it. Routes that need it stay in place: move the helper aside (merge your edits back afterwards), then run the tool again.',
+  },
+  INTERNAL_ERROR: {
+    severity: 'left',
+    short: 'the tool failed on this file',
+    detail:
+      'The transform threw an error on this file, which was left untouched; the other files went on. Run again with --debug for the stack trace, and report it with a reduced copy of the file. Meanwhile migrate the file by hand.',
   },
 } as const satisfies Record<string, ReasonInfo>;
 
@@ -90,7 +148,7 @@ export type Reason = keyof typeof REASONS;
 export const MARKER_TAG = 'TODO(migrate)';
 
 export function docsLink(reason: Reason): string {
-  return `${DOCS_BASE}-${reason.toLowerCase().replace(/_/g, '-')}`;
+  return `${DOCS_BASE}#${reason.toLowerCase()}`;
 }
 
 /** The text of the one-line marker comment placed beside code that needs review. */

@@ -1,8 +1,295 @@
-// Placeholder: the real transform is being written; it keeps this signature.
+/**
+ * pages/api handler → App Router route handler, as a pure function: source text in, route text and diagnostics out.
+ * Reads like the migration guide: find the handler → segment config → split by method → rewrite the request →
+ * rewrite the response → emit one export per method → fix imports.
+ */
+import { posix } from 'node:path';
+import { apiFor, isTypeScriptPath, namesIn, freshName, styleOf, Snippets, END, type Node } from './lib/ast.js';
+import { findHandler } from './lib/find-handler.js';
+import { extractConfig, type SegmentConfig } from './lib/config.js';
+import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
+import { rewriteResponse } from './lib/response.js';
+import { fixRelativeImports, removeUnusedImports, addImport } from './lib/imports.js';
+import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
+import { versionAtLeast } from './lib/version.js';
+import { printProgram } from './lib/print.js';
+import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { TransformContext, TransformResult } from './types.js';
 
-export function transformSource(source: string, context: TransformContext): TransformResult {
-  void source;
-  void context;
-  return { status: 'left', diagnostics: [{ reason: 'HANDLER_NOT_FOUND' }], notes: [], usesCompat: false, methods: [] };
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+class Left extends Error {
+  constructor(
+    readonly reason: Reason,
+    readonly line?: number,
+    readonly detail?: string,
+  ) {
+    super(reason);
+  }
 }
+
+function left(reason: Reason, line?: number, detail?: string): TransformResult {
+  return { status: reason === 'NO_DEFAULT_EXPORT' ? 'not-handler' : 'left', diagnostics: [{ reason, line, detail }], notes: [], usesCompat: false, methods: [] };
+}
+
+export function transformSource(source: string, context: TransformContext): TransformResult {
+  try {
+    return transform(source, context);
+  } catch (error) {
+    if (error instanceof Left) return left(error.reason, error.line, error.detail);
+    throw error;
+  }
+}
+
+interface MethodGroup {
+  methods: string[];
+  body: Node[];
+}
+
+function transform(rawSource: string, ctx: TransformContext): TransformResult {
+  const bom = rawSource.startsWith('\uFEFF');
+  const crlf = rawSource.includes('\r\n');
+  const source = (bom ? rawSource.slice(1) : rawSource).replace(/\r\n/g, '\n');
+  const typescript = isTypeScriptPath(ctx.sourcePath);
+  const j = apiFor(ctx.sourcePath);
+  const snip = new Snippets(ctx.sourcePath, styleOf(source));
+
+  let program: Node;
+  try {
+    program = j(source).get().node.program;
+  } catch (error) {
+    const loc = (error as { loc?: { line: number } }).loc;
+    return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
+  }
+
+  const config = extractConfig(snip, program);
+  if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
+  const found = findHandler(program);
+  if ('problem' in found) {
+    if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
+    throw new Left('HANDLER_NOT_FOUND', undefined, found.problem === 'commonjs' ? 'module.exports is not followed yet' : undefined);
+  }
+  const { handler } = found;
+  if (config?.isEdge) throw new Left('EDGE_RUNTIME', handler.fn.loc?.start.line);
+  checkOtherExports(program, handler.declarationIndex, handler.exportIndex);
+
+  const fn = handler.fn;
+  const [reqParam, resParam] = fn.params;
+  if (!resParam || resParam.type !== 'Identifier' || !reqParam) throw new Left('HANDLER_NOT_FOUND', fn.loc?.start.line, 'the handler does not take (req, res)');
+  const moduleNames = namesIn(program);
+  let body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
+  let reqName: string;
+  if (reqParam.type === 'Identifier') reqName = reqParam.name;
+  else {
+    reqName = freshName('req', moduleNames);
+    body = [j.variableDeclaration('const', [j.variableDeclarator(reqParam, j.identifier(reqName))]), ...body];
+  }
+  const resName = resParam.name;
+
+  const groups = splitByMethod(body, reqName, program.body, snip);
+  const routeParams = routeParamsOf(ctx.targetPath);
+  const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
+  const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
+  const bodyReaders = bodyReaderNames(program);
+
+  const notes: string[] = [];
+  const compat = new Set<string>();
+  const nextServer = { values: new Set<string>(), types: new Set<string>() };
+  const functions: Array<{ methods: string[]; node: Node }> = [];
+  const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
+
+  // The handler's own declaration goes away, so its name is free for the function that methods share.
+  const ownName = handler.name && !METHOD_ORDER.includes(handler.name) ? handler.name : null;
+  const sharedName = ownName ?? freshName('handler', moduleNames);
+  for (const group of groups) {
+    const taken = new Set(moduleNames);
+    taken.delete(reqName);
+    const requestName = freshName('request', taken);
+    const names = { request: requestName, params: freshName('params', taken) };
+    const fresh = (base: string) => freshName(base, taken);
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), rawBody: config?.rawBody ?? false, bodyReaders, fresh });
+    if (req.escape) throw new Left(/^req\.(socket|connection)/.test(req.escape.detail) ? 'REQ_NODE_ONLY' : 'REQ_ESCAPES', req.escape.line, req.escape.detail);
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh });
+    if (res.escape) throw new Left('RES_ESCAPES', res.escape.line, res.escape.detail);
+    dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
+    // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
+    if (req.bodyLocal && countReads(res.body, req.bodyLocal) === 0) {
+      req.prelude = req.prelude.filter((s) => !isBodyRead(s, req.bodyLocal!));
+      req.compat.delete('readPagesBody');
+    }
+    // A method whose every answer is 405 is the App Router's own 405: not exported.
+    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405);
+    if (only405 || res.body.length === 0) continue;
+
+    notes.push(...res.notes);
+    req.compat.forEach((c) => compat.add(c));
+    for (const use of res.uses) {
+      if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
+      else compat.add(use);
+    }
+    const prelude: Node[] = [];
+    if (req.usesParams) prelude.push(...snip.statements(`const ${names.params} = ${awaitParams ? 'await ' : ''}context.params${END}`));
+    prelude.push(...req.prelude, ...res.prelude);
+    const statements = [...prelude, ...res.body];
+    const usesRequest = namesIn(j.blockStatement(statements)).has(requestName);
+    const params: string[] = [];
+    if (usesRequest || req.usesParams) {
+      params.push((usesRequest ? requestName : `_${requestName}`) + (typescript ? ': NextRequest' : ''));
+      if (typescript) nextServer.types.add('NextRequest');
+    }
+    if (req.usesParams) params.push(`context${contextTypeName ? `: ${contextTypeName}` : ''}`);
+    const name = group.methods.length === 1 ? group.methods[0] : sharedName;
+    const [declaration] = snip.statements(`async function ${name}(${params.join(', ')}) {}`);
+    declaration.body.body = statements;
+    functions.push({ methods: group.methods, node: declaration });
+  }
+  if (functions.length === 0) throw new Left('UNSUPPORTED_METHOD_CHECK', fn.loc?.start.line, 'no method answers anything but 405');
+
+  const emitted = emitExports(snip, functions);
+  const methods = METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
+  const markers: Array<{ reason: Reason; detail: string }> = [];
+  const head: Node[] = [];
+  if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
+    const paramsType = paramsTypeCode(routeParams);
+    head.push(...snip.statements(`type ${contextTypeName} = { params: ${awaitParams ? `Promise<${paramsType}>` : paramsType} }${END}`));
+  }
+  if (!versionAtLeast(ctx.nextVersion, 15, 0) && methods.includes('GET') && !config?.hasDynamic) {
+    // Next 14 caches a GET route that reads no request data; Pages never cached an API response.
+    head.push(...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+  }
+  if (config) {
+    if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
+    if (config.rawBody) notes.push('bodyParser: false: the raw body is read from the request');
+    for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
+  }
+  // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
+  emitted[0] = snip.withCommentsOf(program.body[handler.declarationIndex], emitted[0]);
+  const markerLines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);
+  if (head.length) head[0] = snip.withCommentsOf(head[0], head[0], markerLines);
+  else emitted[0] = snip.withCommentsOf(emitted[0], emitted[0], markerLines);
+
+  const replaced = [...head, ...emitted];
+  if (handler.exportIndex > handler.declarationIndex) {
+    program.body.splice(handler.exportIndex, 1);
+    program.body.splice(handler.declarationIndex, 1, ...replaced);
+  } else {
+    program.body.splice(handler.declarationIndex, 1, ...replaced);
+    if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
+  }
+
+  fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body');
+  addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
+  if (compat.size) {
+    let specifier = posix.relative(posix.dirname(ctx.targetPath), ctx.compatPath.replace(/\.(ts|js)$/, ''));
+    if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+    addImport(snip, program, specifier, { values: [...compat].sort(), types: [] }, typescript);
+  }
+
+  let output = printProgram(j, program, source);
+  const diagnostics: Diagnostic[] = [];
+  output.split('\n').forEach((text, i) => {
+    const at = text.indexOf(MARKER_TAG);
+    if (at < 0) return;
+    const reason = markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
+    if (reason) diagnostics.push({ reason: reason.reason, line: i + 1, detail: reason.detail });
+  });
+  if (crlf) output = output.replace(/\n/g, '\r\n');
+  if (bom) output = `\uFEFF${output}`;
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods };
+}
+
+function isBodyRead(stmt: Node, name: string): boolean {
+  if (stmt.type === 'VariableDeclaration') return stmt.declarations[0]?.id?.name === name;
+  return stmt.type === 'IfStatement' && stmt.test.type === 'BinaryExpression' && stmt.test.left?.name === name;
+}
+
+/** How many times `name` is read in `body` outside its own declaration. */
+function countReads(body: Node[], name: string): number {
+  let reads = 0;
+  const visit = (node: Node, parentKey: string | null, parent: Node | null) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, parentKey, parent));
+    if (node.type === 'Identifier' && node.name === name) {
+      const isDeclaration = parent?.type === 'VariableDeclarator' && parentKey === 'id';
+      const isProperty = (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && parentKey === 'property' && !parent.computed;
+      if (!isDeclaration && !isProperty) reads++;
+      return;
+    }
+    for (const k of Object.keys(node)) if (k !== 'loc' && k !== 'tokens' && k !== 'comments') visit(node[k], k, node);
+  };
+  visit(body, null, null);
+  return reads;
+}
+
+/** One function per distinct method body; methods with the same body share one function. */
+function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: Snippets): MethodGroup[] {
+  const reader = methodReaderFor(reqName, body, moduleBody, (from, to) => snip.withCommentsOf(from, to));
+  const block = { type: 'BlockStatement', body };
+  const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader)]);
+  const groups = new Map<string, MethodGroup>();
+  for (const method of METHOD_ORDER) {
+    if (!universe.has(method)) continue;
+    let specialized: Node[];
+    try {
+      specialized = specializeBody(body, method, reader);
+    } catch (error) {
+      if (error instanceof UnsupportedDispatch) throw new Left('UNSUPPORTED_METHOD_CHECK', undefined, error.message);
+      throw error;
+    }
+    const key = JSON.stringify(specialized, (k, v) => (k === 'loc' || k === 'original' || k === 'tokens' || k === 'start' || k === 'end' || k === 'extra' || k === 'comments' ? undefined : v));
+    const group = groups.get(key);
+    if (group) group.methods.push(method);
+    else groups.set(key, { methods: [method], body: specialized });
+  }
+  return [...groups.values()];
+}
+
+function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node }>): Node[] {
+  const out: Node[] = [];
+  for (const f of functions) {
+    if (f.methods.length === 1) {
+      const [exported] = snip.statements('export function placeholder() {}');
+      exported.declaration = f.node;
+      out.push(exported);
+    } else {
+      out.push(f.node);
+      const name = f.node.id.name;
+      // The snippet declares the name too, or the parser rejects an export of an undefined binding.
+      out.push(snip.statements(`function ${name}() {}\nexport { ${f.methods.map((m) => `${name} as ${m}`).join(', ')} }${END}`)[1]);
+    }
+  }
+  return out;
+}
+
+/** Route files may export only methods and segment config: other value exports mean other modules import this file. */
+function checkOtherExports(program: Node, declarationIndex: number, exportIndex: number): void {
+  program.body.forEach((stmt: Node, i: number) => {
+    if (i === declarationIndex || i === exportIndex) return;
+    if (stmt.type === 'ExportDefaultDeclaration') return;
+    if (stmt.type === 'ExportAllDeclaration' && stmt.exportKind !== 'type') throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, 'export *');
+    if (stmt.type !== 'ExportNamedDeclaration' || stmt.exportKind === 'type') return;
+    const decl = stmt.declaration;
+    if (decl && (decl.type === 'TSTypeAliasDeclaration' || decl.type === 'TSInterfaceDeclaration' || decl.declare)) return;
+    if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'].includes(d.id.name))) return;
+    if (!decl && stmt.specifiers.every((s: Node) => s.exportKind === 'type')) return;
+    const name = decl?.id?.name ?? decl?.declarations?.[0]?.id?.name ?? stmt.specifiers?.[0]?.exported?.name;
+    throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, name ? `export ${name}` : undefined);
+  });
+}
+
+/** Local names of whole-body readers: `buffer` from 'micro', the default export of 'raw-body'. */
+function bodyReaderNames(program: Node): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration') continue;
+    for (const s of stmt.specifiers ?? []) {
+      if (stmt.source.value === 'micro' && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
+      if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
+    }
+  }
+  return names;
+}
+
+export type { SegmentConfig };

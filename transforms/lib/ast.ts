@@ -1,0 +1,238 @@
+import jscodeshift from 'jscodeshift';
+import type { ASTNode, JSCodeshift } from 'jscodeshift';
+import * as babel from '@babel/parser';
+
+export type Node = any; // ast-types' unions are too wide to be useful here; shapes are checked with j.X.check().
+
+const COMMON_PLUGINS: babel.ParserPlugin[] = [
+  'decorators-legacy',
+  'classProperties',
+  'classPrivateProperties',
+  'classPrivateMethods',
+  'topLevelAwait',
+  'importAttributes',
+];
+
+/** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
+export function apiFor(path: string, snippet = false): JSCodeshift {
+  const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
+  if (/\.(ts|mts|cts)$/.test(path)) plugins.push('typescript');
+  else if (/\.tsx$/.test(path)) plugins.push('typescript', 'jsx');
+  else plugins.push('jsx');
+  const parser = {
+    parse(source: string) {
+      return babel.parse(source, {
+        sourceType: 'module',
+        allowImportExportEverywhere: true,
+        allowReturnOutsideFunction: snippet,
+        allowAwaitOutsideFunction: snippet,
+        startLine: 1,
+        tokens: true,
+        plugins,
+      });
+    },
+  };
+  return jscodeshift.withParser(parser);
+}
+
+export function isTypeScriptPath(path: string): boolean {
+  return /\.(ts|tsx|mts|cts)$/.test(path);
+}
+
+/**
+ * Deep copy of a subtree. `original`, `loc` and `tokens` stay shared so that recast still reprints the untouched
+ * parts of a copy from the source text, keeping the user's formatting and comments.
+ */
+export function cloneNode<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((n) => cloneNode(n)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    copy[key] = key === 'loc' || key === 'tokens' ? value : cloneNode(value);
+  }
+  // recast keeps its link to the parsed node non-enumerable; without it the copy is reprinted from scratch.
+  const original = (node as { original?: unknown }).original;
+  if (original) Object.defineProperty(copy, 'original', { value: original, enumerable: false, writable: true, configurable: true });
+  return copy as T;
+}
+
+/** Code style of the source, so that written code matches it. */
+export interface Style {
+  quote: "'" | '"';
+  semi: boolean;
+}
+
+export function styleOf(source: string): Style {
+  const singles = (source.match(/'/g) ?? []).length;
+  const doubles = (source.match(/"/g) ?? []).length;
+  const lines = source.split('\n').map((l) => l.trimEnd()).filter((l) => l && !l.trimStart().startsWith('//') && !l.trimStart().startsWith('*'));
+  const withSemi = lines.filter((l) => l.endsWith(';')).length;
+  return { quote: doubles > singles ? '"' : "'", semi: withSemi * 3 >= lines.length };
+}
+
+/** Marks the end of a statement in snippet code: a semicolon when the source uses them, nothing otherwise. */
+export const END = '\uE000';
+
+/** Source text of a node's leading comments, one per line. */
+function leadingCommentText(node: Node): string {
+  return (node.comments ?? [])
+    .filter((c: Node) => c.leading)
+    .map((c: Node) => (c.type === 'CommentLine' ? `//${c.value}` : `/*${c.value}*/`))
+    .join('\n');
+}
+
+/**
+ * Builds code from text so that recast prints it exactly as written here (its own builders put every object
+ * literal on several lines). Nodes interpolated into the template are printed from the source as they were.
+ */
+export class Snippets {
+  private readonly j: JSCodeshift;
+
+  constructor(
+    path: string,
+    readonly style: Style,
+  ) {
+    this.j = apiFor(path, true);
+  }
+
+  src(node: Node): string {
+    return this.j(node).toSource({ quote: this.style.quote === "'" ? 'single' : 'double' });
+  }
+
+  str(value: string): string {
+    const q = this.style.quote;
+    return q + value.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`) + q;
+  }
+
+  /** A template whose `${}` parts are nodes (printed from source) or plain strings (inserted as they are). */
+  text(parts: TemplateStringsArray, ...values: Array<Node | string>): string {
+    let out = parts[0];
+    values.forEach((v, i) => {
+      out += (typeof v === 'string' ? v : this.src(v)) + parts[i + 1];
+    });
+    return out;
+  }
+
+  statements(code: string, leadingComments: string[] = []): Node[] {
+    const text = [...leadingComments, code.replaceAll(END, this.style.semi ? ';' : '')].join('\n');
+    const body = this.j(text).get().node.program.body;
+    // Positions in the snippet's own text mean nothing in the file it joins; recast then spaces it as new code.
+    for (const stmt of body) stmt.loc = null;
+    return body;
+  }
+
+  expression(code: string): Node {
+    const node = this.j(`(${code})`).get().node.program.body[0].expression;
+    // Not part of the expression: recast would print the wrapping parentheses wherever it goes.
+    if (node.extra) delete node.extra.parenthesized;
+    return node;
+  }
+
+  /**
+   * `to` with the leading comments of `from` placed before it. Rebuilt from text: a node given comments of
+   * another is reprinted in recast's own style (semicolons, line breaks) instead of the source's.
+   */
+  withCommentsOf(from: Node, to: Node, extra: string[] = []): Node {
+    const comments = [...extra, ...(from && from !== to ? [leadingCommentText(from)].filter(Boolean) : [])];
+    if (!comments.length) return to;
+    return this.statements(this.src(to), comments)[0];
+  }
+}
+
+/** Calls `visit` on every node below `root` (not entering nested functions when `skipFunctions`). */
+export function walk(root: Node, visit: (node: Node, parent: Node | null, key: string) => void | false, skipFunctions = false): void {
+  const stack: Array<[Node, Node | null, string]> = [[root, null, '']];
+  while (stack.length) {
+    const [node, parent, key] = stack.pop()!;
+    if (!node || typeof node.type !== 'string') continue;
+    if (visit(node, parent, key) === false) continue;
+    if (skipFunctions && node !== root && isFunction(node)) continue;
+    for (const k of Object.keys(node)) {
+      if (k === 'loc' || k === 'original' || k === 'tokens' || k === 'comments' || k === 'leadingComments' || k === 'trailingComments') continue;
+      const child = node[k];
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i--) if (child[i] && typeof child[i].type === 'string') stack.push([child[i], node, k]);
+      } else if (child && typeof child.type === 'string') stack.push([child, node, k]);
+    }
+  }
+}
+
+export function isFunction(node: Node): boolean {
+  return (
+    node?.type === 'FunctionDeclaration' ||
+    node?.type === 'FunctionExpression' ||
+    node?.type === 'ArrowFunctionExpression' ||
+    node?.type === 'ObjectMethod' ||
+    node?.type === 'ClassMethod' ||
+    node?.type === 'ClassPrivateMethod'
+  );
+}
+
+/** Every variable name bound or referenced below `root` (not property names): fresh names avoid all of them. */
+export function namesIn(root: Node): Set<string> {
+  const names = new Set<string>();
+  walk(root, (n, parent, key) => {
+    if (n.type !== 'Identifier' && n.type !== 'JSXIdentifier') return;
+    const isProperty =
+      ((parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed) ||
+      ((parent?.type === 'ObjectProperty' || parent?.type === 'ObjectMethod') && key === 'key' && !parent.computed && !parent.shorthand);
+    if (!isProperty) names.add(n.name);
+  });
+  return names;
+}
+
+/** `x-signature` → `xSignature`: a readable local name for a header or cookie. */
+export function camelName(text: string): string {
+  const name = text.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^[^A-Za-z_$]+/, '');
+  return name || 'value';
+}
+
+export function freshName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
+  taken.add(name);
+  return name;
+}
+
+/** Strips parentheses and TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
+export function unwrap(node: Node): Node {
+  let n = node;
+  while (
+    n &&
+    (n.type === 'TSAsExpression' ||
+      n.type === 'TSNonNullExpression' ||
+      n.type === 'TSTypeAssertion' ||
+      n.type === 'TSSatisfiesExpression' ||
+      n.type === 'ParenthesizedExpression')
+  ) {
+    n = n.expression;
+  }
+  return n;
+}
+
+/** The static name of a member access: `a.b` and `a['b']` give 'b'; computed non-literal keys give null. */
+export function memberName(node: Node): string | null {
+  if (node?.type !== 'MemberExpression' && node?.type !== 'OptionalMemberExpression') return null;
+  if (!node.computed && node.property.type === 'Identifier') return node.property.name;
+  if (node.computed && (node.property.type === 'StringLiteral' || node.property.type === 'Literal') && typeof node.property.value === 'string') {
+    return node.property.value;
+  }
+  return null;
+}
+
+export function isIdent(node: Node, name?: string): boolean {
+  return node?.type === 'Identifier' && (name === undefined || node.name === name);
+}
+
+export function stringValue(node: Node): string | null {
+  const n = unwrap(node);
+  if (n?.type === 'StringLiteral' || (n?.type === 'Literal' && typeof n.value === 'string')) return n.value;
+  if (n?.type === 'TemplateLiteral' && n.expressions.length === 0) return n.quasis[0].value.cooked;
+  return null;
+}
+
+export function lineOf(node: Node): number | undefined {
+  return node?.loc?.start?.line;
+}
+
+export type { ASTNode };

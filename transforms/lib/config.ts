@@ -1,0 +1,80 @@
+/**
+ * `export const config = { api: {...}, runtime, maxDuration, regions }` → route segment config exports.
+ * Route files may export only known names, so the `config` export itself always goes.
+ */
+import { unwrap, stringValue, type Node, type Snippets, END } from './ast.js';
+
+export interface SegmentConfig {
+  /** Statements to emit in place of the config export. */
+  exports: Node[];
+  rawBody: boolean;
+  isEdge: boolean;
+  /** Options dropped because the App Router has no equivalent (report notes). */
+  dropped: string[];
+  /** Keys the tool does not know: kept out of the route, flagged for review. */
+  unknown: string[];
+  hasDynamic: boolean;
+}
+
+function keyName(prop: Node): string | null {
+  if (prop.type !== 'ObjectProperty' || prop.computed) return null;
+  return prop.key.type === 'Identifier' ? prop.key.name : stringValue(prop.key);
+}
+
+/** Finds and removes `export const config`; returns null when there is none, 'unreadable' when it is not a literal. */
+export function extractConfig(snip: Snippets, program: Node): SegmentConfig | null | 'unreadable' {
+  const index = program.body.findIndex(
+    (s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.type === 'VariableDeclaration' && s.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config'),
+  );
+  if (index < 0) return null;
+  const statement = program.body[index];
+  if (statement.declaration.declarations.length !== 1) return 'unreadable';
+  const init = unwrap(statement.declaration.declarations[0].init);
+  if (init?.type !== 'ObjectExpression') return 'unreadable';
+  const result: SegmentConfig = { exports: [], rawBody: false, isEdge: false, dropped: [], unknown: [], hasDynamic: false };
+  const exportConst = (name: string, value: Node | string) => snip.statements(`export const ${name} = ${typeof value === 'string' ? value : snip.src(value)}${END}`)[0];
+  for (const prop of init.properties) {
+    const key = keyName(prop);
+    if (key === null) return 'unreadable';
+    const value = prop.value;
+    switch (key) {
+      case 'api':
+        if (unwrap(value).type !== 'ObjectExpression') return 'unreadable';
+        for (const apiProp of unwrap(value).properties) {
+          const apiKey = keyName(apiProp);
+          if (apiKey === 'bodyParser') {
+            const v = unwrap(apiProp.value);
+            if (v.type === 'BooleanLiteral' && v.value === false) result.rawBody = true;
+            else result.dropped.push('api.bodyParser options (the body is read in the route)');
+          } else if (apiKey === 'responseLimit' || apiKey === 'externalResolver') result.dropped.push(`api.${apiKey}`);
+          else result.unknown.push(`api.${apiKey ?? '?'}`);
+        }
+        break;
+      case 'runtime': {
+        const runtime = stringValue(value);
+        result.isEdge = runtime === 'edge' || runtime === 'experimental-edge';
+        result.exports.push(exportConst('runtime', runtime === 'experimental-edge' ? snip.str('edge') : value));
+        break;
+      }
+      case 'maxDuration':
+        result.exports.push(exportConst('maxDuration', value));
+        break;
+      case 'regions':
+        result.exports.push(exportConst('preferredRegion', value));
+        break;
+      case 'dynamic':
+      case 'revalidate':
+      case 'fetchCache':
+      case 'preferredRegion':
+      case 'dynamicParams':
+        if (key === 'dynamic') result.hasDynamic = true;
+        result.exports.push(exportConst(key, value));
+        break;
+      default:
+        result.unknown.push(key);
+    }
+  }
+  if (result.exports.length) result.exports[0] = snip.withCommentsOf(statement, result.exports[0]);
+  program.body.splice(index, 1, ...result.exports);
+  return result;
+}

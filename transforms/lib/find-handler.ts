@@ -1,0 +1,71 @@
+/** Locates the default-exported `(req, res)` handler and the statements that declare and export it. */
+import { unwrap, isFunction, type Node } from './ast.js';
+
+export interface Handler {
+  fn: Node;
+  /** The function's own name, or the const it was assigned to. */
+  name: string | null;
+  /** Index in program.body of the statement that declares the handler (the method exports go there). */
+  declarationIndex: number;
+  /** Index of a separate `export default handler` statement to remove, or -1. */
+  exportIndex: number;
+}
+
+export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs' };
+
+function functionFrom(node: Node): Node | null {
+  const n = unwrap(node);
+  return n && (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration') ? n : null;
+}
+
+function findBinding(program: Node, name: string): { fn: Node; index: number } | null {
+  for (let i = 0; i < program.body.length; i++) {
+    let stmt = program.body[i];
+    if (stmt.type === 'ExportNamedDeclaration' && stmt.declaration) stmt = stmt.declaration;
+    if (stmt.type === 'FunctionDeclaration' && stmt.id?.name === name) return { fn: stmt, index: i };
+    if (stmt.type === 'VariableDeclaration') {
+      for (const d of stmt.declarations) {
+        if (d.id.type === 'Identifier' && d.id.name === name) {
+          const fn = d.init && functionFrom(d.init);
+          // Only a const (or a let/var never reassigned: we do not check) holding a function is followed.
+          return fn && stmt.declarations.length === 1 ? { fn, index: i } : null;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+export function findHandler(program: Node): FindResult {
+  for (let i = 0; i < program.body.length; i++) {
+    const stmt = program.body[i];
+    if (stmt.type === 'ExportDefaultDeclaration') {
+      const decl = stmt.declaration;
+      const direct = functionFrom(decl);
+      if (direct) return { handler: { fn: direct, name: direct.id?.name ?? null, declarationIndex: i, exportIndex: -1 } };
+      const inner = unwrap(decl);
+      if (inner?.type === 'Identifier') {
+        const found = findBinding(program, inner.name);
+        if (!found) return { problem: 'not-followable' };
+        return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i } };
+      }
+      return { problem: 'not-followable' };
+    }
+    if (stmt.type === 'ExportNamedDeclaration' && !stmt.source) {
+      const spec = stmt.specifiers?.find((s: Node) => s.exported?.name === 'default');
+      if (spec) {
+        if (stmt.specifiers.length > 1) return { problem: 'not-followable' };
+        const found = findBinding(program, spec.local.name);
+        if (!found) return { problem: 'not-followable' };
+        return { handler: { fn: found.fn, name: spec.local.name, declarationIndex: found.index, exportIndex: i } };
+      }
+    }
+    if (stmt.type === 'ExportNamedDeclaration' && stmt.source && stmt.specifiers?.some((s: Node) => s.exported?.name === 'default')) return { problem: 'not-followable' };
+  }
+  const hasCommonJs = program.body.some(
+    (s: Node) => s.type === 'ExpressionStatement' && s.expression.type === 'AssignmentExpression' && s.expression.left.type === 'MemberExpression' && s.expression.left.object?.name === 'module' && s.expression.left.property?.name === 'exports',
+  );
+  return { problem: hasCommonJs ? 'commonjs' : 'no-default-export' };
+}
+
+export { isFunction };

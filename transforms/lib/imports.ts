@@ -1,0 +1,86 @@
+/** Import fixes for a file that moves from pages/api to app/: relative paths, Next types, next/server, compat. */
+import { posix } from 'node:path';
+import { walk, isIdent, stringValue, END, type Node, type Snippets } from './ast.js';
+
+/** `./x` seen from `fromDir` → the same file seen from `toDir`. */
+export function moveSpecifier(specifier: string, fromDir: string, toDir: string): string {
+  if (!specifier.startsWith('.')) return specifier;
+  const absolute = posix.normalize(posix.join(fromDir, specifier));
+  let moved = posix.relative(toDir, absolute);
+  if (!moved.startsWith('.')) moved = `./${moved}`;
+  if (specifier.endsWith('/') && !moved.endsWith('/')) moved += '/';
+  return moved;
+}
+
+function setLiteral(node: Node, value: string): void {
+  if (node.value === value) return;
+  node.value = value;
+  // recast reprints a literal from `extra.raw` when present: keep the source's quote style.
+  if (node.extra?.raw) {
+    const quote = node.extra.raw[0];
+    node.extra = { ...node.extra, raw: `${quote}${value}${quote}`, rawValue: value };
+  }
+}
+
+/** Fixes static imports, re-exports, dynamic `import()`, `require()` and `jest.mock`-style string arguments. */
+export function fixRelativeImports(program: Node, sourcePath: string, targetPath: string): void {
+  const fromDir = posix.dirname(sourcePath);
+  const toDir = posix.dirname(targetPath);
+  const fix = (literal: Node) => {
+    const value = stringValue(literal);
+    if (value !== null && value.startsWith('.') && literal.type !== 'TemplateLiteral') setLiteral(literal, moveSpecifier(value, fromDir, toDir));
+  };
+  walk(program, (n) => {
+    if ((n.type === 'ImportDeclaration' || n.type === 'ExportAllDeclaration' || n.type === 'ExportNamedDeclaration') && n.source) fix(n.source);
+    if (n.type === 'ImportExpression' && n.source) fix(n.source);
+    if (n.type === 'CallExpression' && n.arguments.length >= 1 && (n.callee.type === 'Import' || isIdent(n.callee, 'require'))) fix(n.arguments[0]);
+    if (n.type === 'TSImportType' && n.argument) fix(n.argument.type === 'TSLiteralType' ? n.argument.literal : n.argument);
+  });
+}
+
+/** Identifier names referenced anywhere outside import declarations. */
+function referencedNames(program: Node): Set<string> {
+  const used = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type === 'ImportDeclaration') continue;
+    walk(stmt, (n) => {
+      if (n.type === 'Identifier' || n.type === 'JSXIdentifier') used.add(n.name);
+    });
+  }
+  return used;
+}
+
+/** Drops import specifiers that nothing references any more: the Pages types, body readers replaced by the tool. */
+export function removeUnusedImports(snip: Snippets, program: Node, fromSources: (source: string) => boolean): void {
+  const used = referencedNames(program);
+  program.body = program.body.flatMap((stmt: Node) => {
+    if (stmt.type !== 'ImportDeclaration' || !fromSources(stmt.source.value) || !stmt.specifiers?.length) return [stmt];
+    const kept = stmt.specifiers.filter((s: Node) => used.has(s.local.name));
+    if (kept.length === stmt.specifiers.length) return [stmt];
+    if (kept.length === 0) return [];
+    // Rebuilt from text: recast would reprint the changed import in its own style.
+    const text = snip.src(stmt);
+    const names = kept.map((s: Node) => snip.src(s)).join(', ');
+    const rebuilt = text.replace(/\{[^}]*\}/, `{ ${names} }`);
+    const [declaration] = snip.statements(rebuilt.replace(/;?\s*$/, END));
+    return [declaration];
+  });
+}
+
+export interface ImportNeeds {
+  values: string[];
+  types: string[];
+}
+
+/** Adds one import of `names` from `source`: next/ imports first, others after the existing imports. */
+export function addImport(snip: Snippets, program: Node, source: string, needs: ImportNeeds, typescript: boolean): void {
+  const types = typescript ? needs.types : [];
+  if (!needs.values.length && !types.length) return;
+  const names = [...needs.values, ...types.map((t) => (needs.values.length ? `type ${t}` : t))];
+  const keyword = needs.values.length ? 'import' : 'import type';
+  const [declaration] = snip.statements(`${keyword} { ${names.join(', ')} } from ${snip.str(source)}${END}`);
+  const first = program.body.findIndex((s: Node) => s.type === 'ImportDeclaration');
+  let at = first < 0 ? 0 : first;
+  if (!source.startsWith('next/')) while (program.body[at]?.type === 'ImportDeclaration') at++;
+  program.body.splice(at, 0, declaration);
+}

@@ -1,0 +1,374 @@
+/**
+ * Rewrites the Pages `req` of one method body into reads of the App Router `request` and `context`.
+ * Pages handed the handler pre-parsed values (`req.query` merged with route params, `req.body` parsed by content
+ * type); where the handler could observe the difference, the Pages-compatible readers of the compat module are used.
+ * Headers, cookies and the body are read once at the top of the function into locals: reads have no side effects,
+ * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
+ */
+import { memberName, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
+import { referencesTo, type Reference } from './scope.js';
+
+export interface RequestRewrite {
+  /** Statements that must open the method function (body read, header locals, query object). */
+  prelude: Node[];
+  /** The local that holds the parsed body, when the body is read. */
+  bodyLocal?: string;
+  usesParams: boolean;
+  /** Compat module exports this body needs. */
+  compat: Set<string>;
+  /** Set when `req` is used in a way that has no rewrite. */
+  escape?: { line?: number; detail: string };
+}
+
+export interface RequestOptions {
+  snip: Snippets;
+  reqName: string;
+  /** Name of the App Router request parameter and of the awaited params. */
+  request: string;
+  params: string;
+  routeParams: string[];
+  /** `config.api.bodyParser === false`: the handler reads the raw stream itself. */
+  rawBody: boolean;
+  /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
+  bodyReaders: Set<string>;
+  /** Picks a local name not used in the function. */
+  fresh: (base: string) => string;
+}
+
+/** Places where `null` and `undefined` behave the same, so `headers.get()` needs no `?? undefined`. */
+function isTruthinessContext(parent: Node, key: string): boolean {
+  if ((parent.type === 'IfStatement' || parent.type === 'WhileStatement' || parent.type === 'ConditionalExpression') && key === 'test') return true;
+  if (parent.type === 'UnaryExpression' && parent.operator === '!') return true;
+  if (parent.type === 'LogicalExpression' && key === 'left' && (parent.operator === '||' || parent.operator === '??')) return true;
+  return (parent.type === 'OptionalMemberExpression' || parent.type === 'OptionalCallExpression') && key === 'object';
+}
+
+function keyOf(parent: Node, child: Node): string {
+  for (const k of Object.keys(parent)) {
+    const v = parent[k];
+    if (v === child || (Array.isArray(v) && v.includes(child))) return k;
+  }
+  throw new Error('child not found in parent');
+}
+
+function replaceIn(parent: Node, child: Node, replacement: Node): void {
+  const key = keyOf(parent, child);
+  if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(child)] = replacement;
+  else parent[key] = replacement;
+}
+
+interface Local {
+  name: string;
+  /** Some read needs `undefined` (not `null`) for a missing value. */
+  keepUndefined: boolean;
+}
+
+interface Alias {
+  name: string;
+  declarator: Node;
+  /** For `const { body, query } = req`: the one property that the local replaces. */
+  property?: Node;
+}
+
+/** A top-level `const X = req.<what>…` (or `const { body: X } = req`) whose X can become the hoisted local itself. */
+function adoptableAliases(body: Node[], reqName: string): Map<string, Alias> {
+  const found = new Map<string, Alias>();
+  for (const stmt of body) {
+    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
+    for (const d of stmt.declarations) {
+      const init = d.init && unwrap(d.init);
+      if (d.id.type === 'Identifier' && init && init === d.init) {
+        const key = readKey(init, reqName);
+        if (key && !found.has(key)) found.set(key, { name: d.id.name, declarator: d });
+      }
+      if (d.id.type === 'ObjectPattern' && isIdent(init, reqName)) {
+        const p = d.id.properties.find((q: Node) => q.type === 'ObjectProperty' && !q.computed && isIdent(q.key, 'body') && q.value.type === 'Identifier');
+        if (p && !found.has('body')) found.set('body', { name: p.value.name, declarator: d, property: d.id.properties.length > 1 ? p : undefined });
+      }
+    }
+  }
+  return found;
+}
+
+/** `req.body` → 'body', `req.headers.x` → 'header:x', `req.cookies.x` → 'cookie:x'. */
+function readKey(node: Node, reqName: string): string | null {
+  const name = memberName(node);
+  if (name === null) return null;
+  const object = unwrap(node.object);
+  if (name === 'body' && isIdent(object, reqName)) return 'body';
+  const group = memberName(object);
+  if ((group === 'headers' || group === 'cookies') && isIdent(unwrap(object.object), reqName)) return `${group === 'headers' ? 'header' : 'cookie'}:${group === 'headers' ? name.toLowerCase() : name}`;
+  return null;
+}
+
+export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewrite {
+  const { snip, reqName } = opts;
+  const out: RequestRewrite = { prelude: [], usesParams: false, compat: new Set() };
+  const refs = referencesTo(body, reqName);
+  const adopted = adoptableAliases(body, reqName);
+  const locals = new Map<string, Local>();
+  const localFor = (key: string, base: string, keepUndefined: boolean): string => {
+    let local = locals.get(key);
+    if (!local) {
+      const alias = adopted.get(key);
+      local = { name: alias ? alias.name : opts.fresh(base), keepUndefined: false };
+      if (alias?.property) alias.property.__adopted = true;
+      else if (alias) alias.declarator.__remove = true;
+      locals.set(key, local);
+    }
+    local.keepUndefined ||= keepUndefined;
+    return local.name;
+  };
+
+  // Whether route params alone serve every `req.query` read decides between `params` and a Pages query object.
+  let paramsOnly = true;
+  let readsQuery = false;
+  for (const ref of refs) {
+    let keys: string[] | null = null;
+    if (memberName(ref.parent) === 'query' && ref.key === 'object') keys = queryKeys(ref.parent, ref.ancestors);
+    else if (ref.parent.type === 'VariableDeclarator' && ref.parent.id.type === 'ObjectPattern') {
+      const prop = ref.parent.id.properties.find((p: Node) => p.type === 'ObjectProperty' && isIdent(p.key, 'query'));
+      if (!prop) continue;
+      keys = patternKeys(prop.value);
+    } else continue;
+    readsQuery = true;
+    if (!(keys && keys.length && keys.every((k) => opts.routeParams.includes(k)))) paramsOnly = false;
+  }
+  let queryName: string | null = null;
+  const queryExpr = (): Node => {
+    if (paramsOnly) {
+      out.usesParams = true;
+      return snip.expression(opts.params);
+    }
+    queryName ??= opts.fresh('query');
+    return snip.expression(queryName);
+  };
+  const queryInline = (): Node => {
+    if (paramsOnly) return queryExpr();
+    out.compat.add('pagesQuery');
+    if (opts.routeParams.length) out.usesParams = true;
+    return snip.expression(`pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})`);
+  };
+  const bodyExpr = (): Node => snip.expression(localFor('body', 'body', false));
+  const urlExpr = () => snip.expression(`${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search`);
+
+  for (const ref of refs) {
+    const { parent, key } = ref;
+    const grand = ref.ancestors[ref.ancestors.length - 2];
+    const member = memberName(parent);
+    if (member !== null && key === 'object') {
+      switch (member) {
+        case 'method':
+          ref.node.name = opts.request;
+          continue;
+        case 'query':
+          replaceIn(grand, parent, queryExpr());
+          continue;
+        case 'body':
+          if (opts.rawBody) return escape(out, ref, 'req.body is undefined with bodyParser: false');
+          replaceIn(grand, parent, bodyExpr());
+          continue;
+        case 'url':
+          replaceIn(grand, parent, urlExpr());
+          continue;
+        case 'headers':
+        case 'cookies': {
+          const name = grand && memberName(grand);
+          const outer = ref.ancestors[ref.ancestors.length - 3];
+          if (name !== null && grand.object === parent && outer) {
+            const lookup = member === 'headers' ? name.toLowerCase() : name;
+            const local = localFor(`${member === 'headers' ? 'header' : 'cookie'}:${lookup}`, camelName(lookup), !isTruthinessContext(outer, keyOf(outer, grand)));
+            replaceIn(outer, grand, snip.expression(local));
+          } else {
+            const helper = member === 'headers' ? 'pagesHeaders' : 'pagesCookies';
+            out.compat.add(helper);
+            replaceIn(grand, parent, snip.expression(`${helper}(${opts.request})`));
+          }
+          continue;
+        }
+        default:
+          return escape(out, ref, `req.${member}`);
+      }
+    }
+    if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'ObjectPattern') {
+      if (parent.__remove) continue;
+      // Read the body local first: a `body` property this declarator holds may become that local.
+      if (parent.id.properties.some((p: Node) => p.type === 'ObjectProperty' && isIdent(p.key, 'body'))) bodyExpr();
+      const parts = destructure(parent, { queryInline, bodyExpr, urlExpr, request: opts.request, compat: out.compat, rawBody: opts.rawBody, snip });
+      if (!parts) return escape(out, ref, 'destructuring of req');
+      if (parts.length) parent.__expandTo = parts;
+      else parent.__remove = true;
+      continue;
+    }
+    if (opts.rawBody && isStreamRead(ref, opts.bodyReaders)) {
+      rewriteStreamRead(ref, opts, out.compat);
+      continue;
+    }
+    const p = unwrap(parent);
+    return escape(out, ref, p.type === 'CallExpression' || p.type === 'NewExpression' ? 'req is passed to a function' : `req used in a ${parent.type}`);
+  }
+  rebuildDeclarations(body, snip);
+
+  const bodyLocal = locals.get('body');
+  if (bodyLocal) {
+    out.bodyLocal = bodyLocal.name;
+    out.compat.add('readPagesBody');
+    // Pages answered a malformed JSON body with 400 before the handler ran; the reader returns that response.
+    out.prelude.push(...snip.statements(`const ${bodyLocal.name} = await readPagesBody(${opts.request})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
+  }
+  for (const [key, local] of locals) {
+    if (key === 'body') continue;
+    const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : `${opts.request}.cookies.get(${snip.str(name)})?.value`;
+    out.prelude.push(...snip.statements(`const ${local.name} = ${read}${END}`));
+  }
+  if (readsQuery && !paramsOnly && queryName) {
+    out.compat.add('pagesQuery');
+    if (opts.routeParams.length) out.usesParams = true;
+    out.prelude.push(...snip.statements(`const ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
+  }
+  return out;
+}
+
+function escape(out: RequestRewrite, ref: Reference, detail: string): RequestRewrite {
+  out.escape = { line: ref.node.loc?.start.line, detail };
+  return out;
+}
+
+/** Keys read from `req.query`: `req.query.id` → ['id'], `const { a, b } = req.query` → ['a','b'], else null. */
+function queryKeys(queryMember: Node, ancestors: Node[]): string[] | null {
+  const outer = ancestors[ancestors.length - 2];
+  const name = outer && memberName(outer);
+  if (name !== null && outer.object === queryMember) return [name];
+  if (outer?.type === 'VariableDeclarator' && outer.init === queryMember) return patternKeys(outer.id);
+  return null;
+}
+
+function patternKeys(pattern: Node): string[] | null {
+  if (pattern?.type !== 'ObjectPattern') return null;
+  const keys: string[] = [];
+  for (const p of pattern.properties) {
+    if (p.type !== 'ObjectProperty' || p.computed) return null;
+    const key = p.key.type === 'Identifier' ? p.key.name : stringValue(p.key);
+    if (key === null) return null;
+    keys.push(key);
+  }
+  return keys;
+}
+
+interface DestructureContext {
+  /** The query as a value of its own: `const { query } = req` needs no second local. */
+  queryInline: () => Node;
+  bodyExpr: () => Node;
+  urlExpr: () => Node;
+  request: string;
+  compat: Set<string>;
+  rawBody: boolean;
+  snip: Snippets;
+}
+
+/** `const { query, body, method } = req` → one declarator per property, each reading its App Router source. */
+function destructure(declarator: Node, ctx: DestructureContext): Node[] | null {
+  const parts: Node[] = [];
+  for (const p of declarator.id.properties) {
+    if (p.__adopted) continue;
+    if (p.type !== 'ObjectProperty' || p.computed || p.key.type !== 'Identifier') return null;
+    let source: Node;
+    switch (p.key.name) {
+      case 'method':
+        source = ctx.snip.expression(`${ctx.request}.method`);
+        break;
+      case 'query':
+        source = ctx.queryInline();
+        break;
+      case 'body':
+        if (ctx.rawBody) return null;
+        source = ctx.bodyExpr();
+        break;
+      case 'headers':
+      case 'cookies': {
+        const helper = p.key.name === 'headers' ? 'pagesHeaders' : 'pagesCookies';
+        ctx.compat.add(helper);
+        source = ctx.snip.expression(`${helper}(${ctx.request})`);
+        break;
+      }
+      case 'url':
+        source = ctx.urlExpr();
+        break;
+      default:
+        return null;
+    }
+    // A default (`{ body = {} }`) never applied: Pages always set query, body, headers and cookies.
+    const target = p.value.type === 'AssignmentPattern' ? p.value.left : p.value;
+    const [declaration] = ctx.snip.statements(`const ${ctx.snip.src(target)} = ${ctx.snip.src(source)}`);
+    const part = declaration.declarations[0];
+    part.__fromReq = true;
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** Statement lists below `roots` (the lists themselves, so that statements can be replaced in place). */
+function statementLists(roots: Node[]): Node[][] {
+  const lists: Node[][] = [roots];
+  for (const root of roots) {
+    walk(root, (node) => {
+      if (node.type === 'BlockStatement' || node.type === 'Program') lists.push(node.body);
+      if (node.type === 'SwitchCase') lists.push(node.consequent);
+    });
+  }
+  return lists;
+}
+
+/**
+ * Applies the declarator expansions and removals recorded while rewriting: each changed declaration becomes one
+ * declaration per declarator, built from text (recast would reprint a changed declaration in its own style).
+ */
+function rebuildDeclarations(roots: Node[], snip: Snippets): void {
+  for (const list of statementLists(roots)) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const stmt = list[i];
+      if (stmt.type !== 'VariableDeclaration' || !stmt.declarations.some((d: Node) => d.__remove || d.__expandTo)) continue;
+      const declarators = stmt.declarations.flatMap((d: Node) => (d.__remove ? [] : (d.__expandTo ?? [d])));
+      const rebuilt = declarators.map((d: Node) => {
+        const [declaration] = snip.statements(`${stmt.kind} ${snip.src(d)}${END}`);
+        declaration.declarations[0].__fromReq = d.__fromReq;
+        return declaration;
+      });
+      if (rebuilt.length) rebuilt[0] = snip.withCommentsOf(stmt, rebuilt[0]);
+      list.splice(i, 1, ...rebuilt);
+    }
+  }
+}
+
+/** Removes declarations made from `req` destructuring (`const method = request.method`) that nothing reads any more. */
+export function dropUnusedRequestLocals(body: Node[], isUsed: (name: string) => boolean): void {
+  for (const list of statementLists(body)) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const stmt = list[i];
+      if (stmt.type !== 'VariableDeclaration' || stmt.declarations.length !== 1) continue;
+      const d = stmt.declarations[0];
+      if (d.__fromReq && d.id.type === 'Identifier' && !isUsed(d.id.name)) list.splice(i, 1);
+    }
+  }
+}
+
+function isStreamRead(ref: Reference, readers: Set<string>): boolean {
+  const { parent, key } = ref;
+  if (parent.type === 'ForOfStatement' && key === 'right' && parent.await) return true;
+  return parent.type === 'CallExpression' && key === 'arguments' && parent.arguments.length === 1 && isIdent(parent.callee) && readers.has(parent.callee.name);
+}
+
+/** `for await (const c of req)` reads chunks from the request body; `await buffer(req)` / `getRawBody(req)` read it whole. */
+function rewriteStreamRead(ref: Reference, opts: RequestOptions, compat: Set<string>): void {
+  const { parent } = ref;
+  if (parent.type === 'ForOfStatement') {
+    compat.add('bodyChunks');
+    parent.right = opts.snip.expression(`bodyChunks(${opts.request})`);
+    return;
+  }
+  const read = opts.snip.expression(`Buffer.from(await ${opts.request}.arrayBuffer())`);
+  const grand = ref.ancestors[ref.ancestors.length - 2];
+  if (grand.type === 'AwaitExpression') replaceIn(ref.ancestors[ref.ancestors.length - 3], grand, read);
+  else replaceIn(grand, parent, read);
+}

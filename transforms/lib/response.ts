@@ -1,0 +1,409 @@
+/**
+ * Rewrites the Pages `res` of one method body into returned Responses.
+ * A send (`res.status(s).json(v)`, `res.send`, `res.end`, `res.redirect`) becomes `return <Response>`; status and
+ * headers set before the send are kept in local `status` / `headers` variables that every later response uses.
+ * A send in tail position simply returns; work that ran after a send keeps running (after() or reordering); a send
+ * that Pages followed by more code on the same path ends that path, as the second send would have failed in Pages.
+ */
+import type { JSCodeshift } from 'jscodeshift';
+import { unwrap, isFunction, walk, stringValue, isIdent, type Node, type Snippets, END } from './ast.js';
+import { referencesTo } from './scope.js';
+
+const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
+const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
+
+interface Link {
+  name: string;
+  args: Node[];
+}
+
+/** A `res` call chain used as a statement: `res.status(404).json(v)` → links status, json. */
+interface Chain {
+  links: Link[];
+  terminal?: Link;
+}
+
+export interface ResponseOptions {
+  j: JSCodeshift;
+  snip: Snippets;
+  resName: string;
+  /** Whether `after()` exists in the target version (15.1+). */
+  hasAfter: boolean;
+  /** Names taken in the module, for fresh local names. */
+  fresh: (base: string) => string;
+}
+
+export interface ResponseRewrite {
+  body: Node[];
+  /** Statements that must open the method function (status / headers state). */
+  prelude: Node[];
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader'>;
+  notes: string[];
+  escape?: { line?: number; detail: string };
+  /** Statuses this body can answer with when every send has a literal status; null when unknown. */
+  statuses: Array<number | null>;
+}
+
+function chainOf(expr: Node, resName: string): Chain | null {
+  const links: Link[] = [];
+  let n = unwrap(expr);
+  if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
+  while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier') {
+    links.unshift({ name: n.callee.property.name, args: n.arguments });
+    n = unwrap(n.callee.object);
+  }
+  if (!isIdent(n, resName) || links.length === 0) return null;
+  for (let i = 0; i < links.length; i++) {
+    const isLast = i === links.length - 1;
+    if (TERMINALS.has(links[i].name) && isLast) return { links: links.slice(0, -1), terminal: links[i] };
+    if (!STATE_CALLS.has(links[i].name)) return null;
+  }
+  return { links };
+}
+
+function statusAssignment(expr: Node, resName: string): Node | null {
+  const n = unwrap(expr);
+  if (n?.type !== 'AssignmentExpression' || n.operator !== '=') return null;
+  const left = n.left;
+  if (left.type === 'MemberExpression' && !left.computed && isIdent(left.property, 'statusCode') && isIdent(unwrap(left.object), resName)) return n.right;
+  return null;
+}
+
+function isStringLike(node: Node): boolean {
+  const n = unwrap(node);
+  if (stringValue(n) !== null || n.type === 'TemplateLiteral') return true;
+  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
+}
+
+function isJsonLike(node: Node): boolean {
+  const n = unwrap(node);
+  return ['ObjectExpression', 'ArrayExpression', 'NumericLiteral', 'BooleanLiteral'].includes(n.type);
+}
+
+function isNullish(node: Node | undefined): boolean {
+  if (!node) return true;
+  const n = unwrap(node);
+  return n.type === 'NullLiteral' || isIdent(n, 'undefined');
+}
+
+function literalStatus(node: Node | undefined): number | null {
+  const n = node && unwrap(node);
+  return n?.type === 'NumericLiteral' ? n.value : null;
+}
+
+/** Expressions that can be written twice without running anything twice. */
+function isSimple(node: Node): boolean {
+  const n = unwrap(node);
+  if (n.type === 'Identifier' || stringValue(n) !== null) return true;
+  if (n.type === 'MemberExpression') return !n.computed && isSimple(n.object);
+  if (n.type === 'TemplateLiteral') return n.expressions.every(isSimple);
+  return false;
+}
+
+export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRewrite {
+  const { j, resName, snip } = opts;
+  const out: ResponseRewrite = { body, prelude: [], uses: new Set(), notes: [], statuses: [] };
+
+  // Which state the body needs, from a scan of every res use.
+  let needsStatus = false;
+  let needsHeaders = false;
+  const headerNamesSet = new Map<string, number>();
+  for (const ref of referencesTo(body, resName)) {
+    const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
+    const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
+    const chain: Chain | null = expr ? chainOf(expr, resName) : null;
+    const crossesFunction = ref.ancestors.some(isFunction);
+    if (chain && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
+      if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
+      for (const l of chain.links) {
+        if (l.name !== 'status') {
+          needsHeaders = true;
+          const name = stringValue(l.args[0])?.toLowerCase();
+          if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
+        }
+      }
+      continue;
+    }
+    if (expr && statusAssignment(expr, resName) && !crossesFunction) {
+      needsStatus = true;
+      continue;
+    }
+    const parent = ref.parent;
+    if (parent.type === 'MemberExpression' && isIdent(parent.property, 'statusCode') && !parent.computed) {
+      needsStatus = true;
+      continue;
+    }
+    out.escape = { line: ref.node.loc?.start.line, detail: describeEscape(ref.parent, ref.ancestors) };
+    return out;
+  }
+
+  const statusName = needsStatus ? opts.fresh('status') : null;
+  const headersName = needsHeaders ? opts.fresh('headers') : null;
+  if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
+  if (headersName) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
+
+  const headerOp = (link: Link): Node[] => {
+    const call = (method: string, ...args: Array<Node | string>) =>
+      `${headersName}.${method}(${args.map((a) => (typeof a === 'string' ? a : snip.src(a))).join(', ')})${END}`;
+    const [name, value] = link.args;
+    if (link.name === 'removeHeader') return snip.statements(call('delete', name));
+    const op = link.name === 'setHeader' ? 'set' : 'append';
+    const v = value && unwrap(value);
+    if (v && isStringLike(v)) return snip.statements(call(op, name, value));
+    if (v?.type === 'NumericLiteral') return snip.statements(call(op, name, snip.str(String(v.value))));
+    if (v?.type === 'ArrayExpression' && v.elements.every((e: Node) => e && e.type !== 'SpreadElement')) {
+      const lower = stringValue(name)?.toLowerCase();
+      // Set-Cookie values must stay separate header lines; other repeated headers read the same joined by ", ".
+      if (lower === 'set-cookie' || !v.elements.every(isStringLike)) {
+        const lines: string[] = [];
+        if (link.name === 'setHeader' && (!lower || (headerNamesSet.get(lower) ?? 0) > 1)) lines.push(call('delete', name));
+        for (const e of v.elements) lines.push(call('append', name, e));
+        return snip.statements(lines.join('\n'));
+      }
+      const joined = v.elements.map((e: Node) => stringValue(e));
+      if (joined.every((x: string | null) => x !== null)) return snip.statements(call(op, name, snip.str(joined.join(', '))));
+    }
+    out.uses.add('setHeader');
+    const args = [headersName!, snip.src(name), value ? snip.src(value) : 'undefined', ...(link.name === 'appendHeader' ? ['true'] : [])];
+    return snip.statements(`setHeader(${args.join(', ')})${END}`);
+  };
+
+  const stateStatements = (chain: Chain): Node[] => {
+    const stmts: Node[] = [];
+    for (const link of chain.links) {
+      if (link.name === 'status') stmts.push(...snip.statements(snip.text`${statusName!} = ${link.args[0]}${END}`));
+      else stmts.push(...headerOp(link));
+    }
+    return stmts;
+  };
+
+  /** Pre-statements and the Response expression (as code) for a terminal chain. */
+  const responseFor = (chain: Chain): { pre: Node[]; expr: string } => {
+    const pre: Node[] = [];
+    let status: Node | null = null;
+    for (const link of chain.links) {
+      if (link.name === 'status') status = link.args[0];
+      else pre.push(...headerOp(link));
+    }
+    const terminal = chain.terminal!;
+    if (!status && statusName) status = j.identifier(statusName);
+    const init = (statusCode: string | null, headers: string | null) => {
+      const props: string[] = [];
+      if (statusCode) props.push(statusCode === 'status' ? 'status' : `status: ${statusCode}`);
+      if (headers) props.push(headers === 'headers' ? 'headers' : `headers: ${headers}`);
+      return props.length ? `, { ${props.join(', ')} }` : '';
+    };
+    const lit = literalStatus(status ?? undefined);
+    // 200 is what a Response has anyway.
+    const statusCode = status && lit !== 200 ? snip.src(status) : null;
+    out.statuses.push(terminal.name === 'redirect' ? literalStatus(terminal.args.length > 1 ? terminal.args[0] : j.numericLiteral(307)) : status ? lit : 200);
+    const emptyStatus = lit === 204 || lit === 304;
+    const withInit = init(statusCode, headersName);
+    const plain = (bodyCode: string) => `new Response(${bodyCode}${withInit})`;
+    const json = (valueCode: string) => {
+      out.uses.add('NextResponse');
+      return `NextResponse.json(${valueCode}${withInit})`;
+    };
+    const arg = terminal.args[0];
+    switch (terminal.name) {
+      case 'json':
+        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined') };
+      case 'send':
+        if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
+        if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
+        if (isJsonLike(arg)) return { pre, expr: json(snip.src(arg)) };
+        out.uses.add('pagesSend');
+        return { pre, expr: `pagesSend(${snip.src(arg)}${withInit})` };
+      case 'end':
+        if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
+        if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
+        out.uses.add('pagesEnd');
+        return { pre, expr: `pagesEnd(${snip.src(arg)}${withInit})` };
+      case 'redirect': {
+        const [first, second] = terminal.args;
+        const redirectStatus = second ? snip.src(first) : '307';
+        let url = snip.src(second ?? first);
+        if (!isSimple(second ?? first)) {
+          const name = opts.fresh('location');
+          pre.push(...snip.statements(`const ${name} = ${url}${END}`));
+          url = name;
+        }
+        // Pages sends the Location exactly as given (relative stays relative) and the URL as the body.
+        if (headersName) {
+          pre.push(...snip.statements(`${headersName}.set(${snip.str('Location')}, ${url})${END}`));
+          return { pre, expr: `new Response(${url}${init(redirectStatus, headersName)})` };
+        }
+        return { pre, expr: `new Response(${url}${init(redirectStatus, `{ Location: ${url} }`)})` };
+      }
+    }
+    throw new Error(`unknown terminal ${terminal.name}`);
+  };
+
+  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
+  /** The replaced statement's comments stay with the first statement that replaces it. */
+  const withComments = (original: Node, replacement: Node[]): Node[] => {
+    if (replacement.length) replacement[0] = snip.withCommentsOf(original, replacement[0]);
+    return replacement;
+  };
+
+  const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean): Node[] => {
+    const result: Node[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const stmt = list[i];
+      const isLast = i === list.length - 1;
+      const rest = list.slice(i + 1);
+      const site = siteOf(stmt);
+      if (!site) {
+        result.push(rewriteNested(stmt, tail && isLast, breakEndsTail));
+        continue;
+      }
+      if (site.kind === 'status') {
+        result.push(...withComments(stmt, snip.statements(snip.text`${statusName!} = ${site.value}${END}`)));
+        continue;
+      }
+      if (!site.chain.terminal) {
+        result.push(...withComments(stmt, stateStatements(site.chain)));
+        continue;
+      }
+      const { pre, expr } = responseFor(site.chain);
+      const restIsBreak = breakEndsTail && rest.length >= 1 && rest[0].type === 'BreakStatement' && !rest[0].label;
+      const restIsReturn = rest.length >= 1 && rest[0].type === 'ReturnStatement' && !rest[0].argument;
+      if (stmt.type === 'ReturnStatement' || (tail && isLast) || restIsReturn || restIsBreak) {
+        result.push(...withComments(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
+        if (restIsReturn || restIsBreak) i++;
+        continue;
+      }
+      if (tail && rest.length && isTrailingWork(rest, resName)) {
+        const work = rest.map((s) => rewriteNested(s, false, false));
+        if (opts.hasAfter) {
+          out.uses.add('after');
+          const [afterCall, returned] = snip.statements(`after(${containsAwait(work) ? 'async ' : ''}() => {})${END}\nreturn ${expr}${END}`);
+          afterCall.expression.arguments[0].body.body = work;
+          result.push(...withComments(stmt, [...pre, afterCall, returned]));
+          out.notes.push('code that ran after the response now runs in after()');
+        } else {
+          const name = opts.fresh('response');
+          result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${expr}${END}`)]), ...work, ...snip.statements(`return ${name}${END}`));
+          out.notes.push('code that ran after the response now runs before it is returned (no after() before Next.js 15.1)');
+        }
+        return result;
+      }
+      result.push(...withComments(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
+      if (rest.length) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
+    }
+    return result;
+  };
+
+  const rewriteNested = (stmt: Node, tail: boolean, breakEndsTail: boolean): Node => {
+    const block = (s: Node, t: boolean, b = breakEndsTail) => {
+      if (!s) return s;
+      if (s.type === 'BlockStatement') {
+        s.body = rewriteList(s.body, t, b);
+        return s;
+      }
+      const list = rewriteList([s], t, b);
+      return list.length === 1 ? list[0] : j.blockStatement(list);
+    };
+    switch (stmt.type) {
+      case 'IfStatement':
+        stmt.consequent = block(stmt.consequent, tail);
+        if (stmt.alternate) stmt.alternate = block(stmt.alternate, tail);
+        return stmt;
+      case 'BlockStatement':
+        return block(stmt, tail);
+      case 'TryStatement':
+        stmt.block = block(stmt.block, tail && !stmt.finalizer);
+        if (stmt.handler) stmt.handler.body = block(stmt.handler.body, tail && !stmt.finalizer);
+        if (stmt.finalizer) stmt.finalizer = block(stmt.finalizer, false);
+        return stmt;
+      case 'SwitchStatement':
+        for (const c of stmt.cases) c.consequent = rewriteList(c.consequent, tail && c === stmt.cases[stmt.cases.length - 1], tail);
+        return stmt;
+      case 'LabeledStatement':
+        stmt.body = block(stmt.body, false, false);
+        return stmt;
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        stmt.body = block(stmt.body, false, false);
+        return stmt;
+      default:
+        return stmt;
+    }
+  };
+
+  type Site = { kind: 'status'; value: Node } | { kind: 'chain'; chain: Chain };
+  const siteOf = (stmt: Node): Site | null => {
+    const expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
+    if (!expr) return null;
+    const value = stmt.type === 'ExpressionStatement' ? statusAssignment(expr, resName) : null;
+    if (value) return { kind: 'status', value };
+    const chain = chainOf(expr, resName);
+    if (!chain) return null;
+    if (stmt.type === 'ReturnStatement' && !chain.terminal) return null;
+    return { kind: 'chain', chain };
+  };
+
+  // `res.statusCode` reads (logging, conditions, messages) read the status variable; done first so that the
+  // responses built from text below already contain it.
+  if (statusName) {
+    for (const ref of referencesTo(body, resName)) {
+      const { parent, ancestors } = ref;
+      const grand = ancestors[ancestors.length - 2];
+      const isRead = parent.type === 'MemberExpression' && isIdent(parent.property, 'statusCode') && !parent.computed && !(grand.type === 'AssignmentExpression' && grand.left === parent);
+      if (!isRead) continue;
+      for (const k of Object.keys(grand)) {
+        const slot = grand[k];
+        if (slot === parent) grand[k] = j.identifier(statusName);
+        else if (Array.isArray(slot) && slot.includes(parent)) slot[slot.indexOf(parent)] = j.identifier(statusName);
+      }
+    }
+  }
+  out.body = rewriteList(body, true, false);
+
+  for (const ref of referencesTo(out.body, resName)) {
+    out.escape = { line: ref.node.loc?.start.line, detail: describeEscape(ref.parent, ref.ancestors) };
+    return out;
+  }
+  return out;
+}
+
+function chainRootIs(expr: Node, ref: Node): boolean {
+  let n = unwrap(expr);
+  if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
+  while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression') n = unwrap(n.callee.object);
+  return n === ref;
+}
+
+/** Work after a send that can move into after() or before the return: it sends nothing and does not jump. */
+function isTrailingWork(rest: Node[], resName: string): boolean {
+  if (referencesTo(rest, resName).length) return false;
+  let jumps = false;
+  for (const s of rest)
+    walk(s, (n) => {
+      if (isFunction(n)) return false;
+      if (n.type === 'ReturnStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') jumps = true;
+    });
+  return !jumps;
+}
+
+function containsAwait(stmts: Node[]): boolean {
+  let found = false;
+  for (const s of stmts)
+    walk(s, (n) => {
+      if (isFunction(n)) return false;
+      if (n.type === 'AwaitExpression' || (n.type === 'ForOfStatement' && n.await)) found = true;
+    });
+  return found;
+}
+
+
+
+function describeEscape(parent: Node, ancestors: Node[]): string {
+  if (ancestors.some(isFunction)) return 'res is used inside a callback';
+  if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return 'res is passed to a function';
+  if (parent.type === 'MemberExpression' && !parent.computed && parent.property.type === 'Identifier') return `res.${parent.property.name}`;
+  return `res used in a ${parent.type}`;
+}

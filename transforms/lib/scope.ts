@@ -1,0 +1,75 @@
+import { walk, isFunction, type Node } from './ast.js';
+
+function bindsName(pattern: Node, name: string): boolean {
+  let found = false;
+  walk(pattern, (n, parent, key) => {
+    if (n.type === 'Identifier' && n.name === name && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) found = true;
+    if (n.type === 'AssignmentPattern') {
+      if (bindsName(n.left, name)) found = true;
+      return false;
+    }
+  });
+  return found;
+}
+
+function declaresInList(stmts: Node[], name: string): boolean {
+  return stmts.some(
+    (s) =>
+      (s.type === 'VariableDeclaration' && s.declarations.some((d: Node) => bindsName(d.id, name))) ||
+      ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id?.name === name),
+  );
+}
+
+/** A node below which `name` means something else (a callback's own `res`, a block's own `const res`). */
+function shadows(node: Node, name: string): boolean {
+  if (isFunction(node)) {
+    if (node.params.some((p: Node) => bindsName(p, name))) return true;
+    return node.body?.type === 'BlockStatement' && declaresInList(node.body.body, name);
+  }
+  if (node.type === 'BlockStatement' || node.type === 'Program') return declaresInList(node.body, name);
+  if (node.type === 'CatchClause' && node.param) return bindsName(node.param, name);
+  if ((node.type === 'ForStatement' && node.init?.type === 'VariableDeclaration') || ((node.type === 'ForOfStatement' || node.type === 'ForInStatement') && node.left.type === 'VariableDeclaration')) {
+    const decl = node.type === 'ForStatement' ? node.init : node.left;
+    return decl.declarations.some((d: Node) => bindsName(d.id, name));
+  }
+  return false;
+}
+
+export interface Reference {
+  node: Node;
+  parent: Node;
+  key: string;
+  /** The ancestors from the root down to the parent. */
+  ancestors: Node[];
+}
+
+/** Every read of the variable `name` in `roots`, skipping scopes that declare their own `name`. */
+export function referencesTo(roots: Node[], name: string): Reference[] {
+  const refs: Reference[] = [];
+  const visit = (node: Node, parent: Node | null, key: string, ancestors: Node[]) => {
+    if (!node || typeof node.type !== 'string') return;
+    if (parent && shadows(node, name)) return;
+    if (node.type === 'Identifier' && node.name === name && parent && !isNonReference(node, parent, key)) {
+      refs.push({ node, parent, key, ancestors });
+      return;
+    }
+    const next = [...ancestors, node];
+    for (const k of Object.keys(node)) {
+      if (k === 'loc' || k === 'original' || k === 'tokens' || k === 'comments' || k === 'typeAnnotation' || k === 'returnType' || k === 'typeParameters') continue;
+      const child = node[k];
+      if (Array.isArray(child)) child.forEach((c) => visit(c, node, k, next));
+      else if (child && typeof child.type === 'string') visit(child, node, k, next);
+    }
+  };
+  for (const root of roots) visit(root, { type: 'Root' }, 'body', []);
+  return refs;
+}
+
+function isNonReference(node: Node, parent: Node, key: string): boolean {
+  if ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed) return true;
+  if ((parent.type === 'ObjectProperty' || parent.type === 'ObjectMethod' || parent.type === 'ClassProperty') && key === 'key' && !parent.computed) {
+    return !(parent.type === 'ObjectProperty' && parent.shorthand && parent.value === node);
+  }
+  if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') return true;
+  return parent.type.startsWith('TS') && parent.type !== 'TSAsExpression' && parent.type !== 'TSNonNullExpression' && parent.type !== 'TSSatisfiesExpression' && parent.type !== 'TSTypeAssertion';
+}

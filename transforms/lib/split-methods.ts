@@ -1,0 +1,329 @@
+/**
+ * Splits one Pages handler body into one body per HTTP method by partial evaluation: every test of the request
+ * method (if/else chains, switch, guards, `[...].includes(method)`, ternaries) is evaluated for a given method,
+ * dead branches are removed, and code after a statement that always returns is dropped for that method only.
+ * This covers every dispatch shape the same way, so no shape silently loses a branch.
+ */
+import { cloneNode, unwrap, walk, isFunction, memberName, isIdent, stringValue, type Node } from './ast.js';
+
+export const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+type Tri = boolean | undefined;
+
+export interface MethodReader {
+  reqName: string;
+  /** Local names bound once to `req.method` (`const { method } = req`, `const method = req.method`). */
+  aliases: Set<string>;
+  /** Local names bound to an array literal of strings (`const allowed = ['GET', 'POST']`). */
+  arrays: Map<string, string[]>;
+  /** Gives a statement the leading comments of another (those of a removed `if` or `switch`). */
+  keepComments: (from: Node, to: Node) => Node;
+}
+
+export class UnsupportedDispatch extends Error {}
+
+/** True when `node` reads the request method: `req.method`, an alias, or either upper-cased. */
+export function isMethodRead(node: Node, reader: MethodReader): boolean {
+  let n = unwrap(node);
+  if ((n?.type === 'CallExpression' || n?.type === 'OptionalCallExpression') && n.arguments.length === 0) {
+    const name = memberName(n.callee);
+    if (name === 'toUpperCase') n = unwrap(n.callee.object);
+  }
+  if (isIdent(n) && reader.aliases.has(n.name)) return true;
+  return memberName(n) === 'method' && isIdent(unwrap(n.object), reader.reqName);
+}
+
+function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
+  const op = node.operator;
+  if (!['===', '==', '!==', '!='].includes(op)) return undefined;
+  let literal: string | null = null;
+  if (isMethodRead(node.left, reader)) literal = stringValue(node.right);
+  else if (isMethodRead(node.right, reader)) literal = stringValue(node.left);
+  else return undefined;
+  if (literal === null) return undefined;
+  const equal = literal === method;
+  return op === '===' || op === '==' ? equal : !equal;
+}
+
+function evalIncludes(node: Node, method: string, reader: MethodReader): Tri {
+  const callee = node.callee;
+  if (memberName(callee) !== 'includes' || node.arguments.length !== 1 || !isMethodRead(node.arguments[0], reader)) return undefined;
+  const list = unwrap(callee.object);
+  let values: string[] | undefined;
+  if (list.type === 'ArrayExpression') {
+    const strings = list.elements.map((e: Node) => stringValue(e));
+    if (strings.every((s: string | null) => s !== null)) values = strings as string[];
+  } else if (isIdent(list)) values = reader.arrays.get(list.name);
+  return values ? values.includes(method) : undefined;
+}
+
+/** Three-valued evaluation of a condition for one method: true, false, or unknown. */
+export function evalCondition(node: Node, method: string, reader: MethodReader): Tri {
+  const n = unwrap(node);
+  switch (n.type) {
+    case 'BinaryExpression':
+      return evalCompare(n, method, reader);
+    case 'CallExpression':
+    case 'OptionalCallExpression':
+      return evalIncludes(n, method, reader);
+    case 'UnaryExpression': {
+      if (n.operator !== '!') return undefined;
+      const inner = evalCondition(n.argument, method, reader);
+      return inner === undefined ? undefined : !inner;
+    }
+    case 'LogicalExpression': {
+      const left = evalCondition(n.left, method, reader);
+      const right = evalCondition(n.right, method, reader);
+      if (n.operator === '&&') {
+        if (left === false || right === false) return false;
+        if (left === true && right === true) return true;
+      } else if (n.operator === '||') {
+        if (left === true || right === true) return true;
+        if (left === false && right === false) return false;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Rewrites a condition with its known method parts folded away (`method === 'POST' && !body` → `!body`). */
+function simplifyCondition(node: Node, method: string, reader: MethodReader): Node {
+  const n = unwrap(node);
+  if (n.type !== 'LogicalExpression' || (n.operator !== '&&' && n.operator !== '||')) return node;
+  const left = evalCondition(n.left, method, reader);
+  const right = evalCondition(n.right, method, reader);
+  const neutral = n.operator === '&&';
+  if (left === neutral) return simplifyCondition(n.right, method, reader);
+  if (right === neutral) return simplifyCondition(n.left, method, reader);
+  return node;
+}
+
+/** Methods named anywhere in a method comparison; HEAD and OPTIONS are exported only when the handler names them. */
+export function methodsNamed(body: Node, reader: MethodReader): string[] {
+  const named = new Set<string>();
+  walk(body, (n) => {
+    if (n.type === 'BinaryExpression' && (isMethodRead(n.left, reader) || isMethodRead(n.right, reader))) {
+      const s = stringValue(n.left) ?? stringValue(n.right);
+      if (s) named.add(s);
+    }
+    if (n.type === 'SwitchStatement' && isMethodRead(n.discriminant, reader)) {
+      for (const c of n.cases) if (c.test && stringValue(c.test)) named.add(stringValue(c.test)!);
+    }
+    if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && memberName(n.callee) === 'includes' && n.arguments.length === 1 && isMethodRead(n.arguments[0], reader)) {
+      const list = unwrap(n.callee.object);
+      const values: Array<string | null> =
+        list.type === 'ArrayExpression' ? list.elements.map((e: Node) => stringValue(e)) : isIdent(list) ? (reader.arrays.get(list.name) ?? []) : [];
+      for (const v of values) if (v) named.add(v);
+    }
+  });
+  return [...named].filter((m) => ALL_METHODS.includes(m));
+}
+
+/** Does this statement always end by return or throw, whatever path runs? */
+export function alwaysExits(stmt: Node): boolean {
+  if (!stmt) return false;
+  switch (stmt.type) {
+    case 'ReturnStatement':
+    case 'ThrowStatement':
+      return true;
+    case 'BlockStatement':
+      return stmt.body.some(alwaysExits);
+    case 'IfStatement':
+      return !!stmt.alternate && alwaysExits(stmt.consequent) && alwaysExits(stmt.alternate);
+    case 'TryStatement':
+      return (stmt.finalizer && alwaysExits(stmt.finalizer)) || (alwaysExits(stmt.block) && (!stmt.handler || alwaysExits(stmt.handler.body)));
+    default:
+      return false;
+  }
+}
+
+function declaredNames(stmts: Node[]): Set<string> {
+  const names = new Set<string>();
+  const addPattern = (p: Node) =>
+    walk(p, (n, parent, key) => {
+      if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) names.add(n.name);
+      if (n.type === 'AssignmentPattern') {
+        addPattern(n.left);
+        return false;
+      }
+    });
+  for (const s of stmts) {
+    if (s.type === 'VariableDeclaration') for (const d of s.declarations) addPattern(d.id);
+    if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id) names.add(s.id.name);
+  }
+  return names;
+}
+
+/** Inline a branch's statements into the enclosing list when that cannot change which binding a name refers to. */
+function canInline(branch: Node[], siblings: Node[]): boolean {
+  const inner = declaredNames(branch);
+  if (inner.size === 0) return true;
+  const outer = declaredNames(siblings);
+  for (const n of inner) if (outer.has(n)) return false;
+  return true;
+}
+
+function asList(stmt: Node): Node[] {
+  return stmt.type === 'BlockStatement' ? stmt.body : [stmt];
+}
+
+/** Statements a switch runs for one method, following fall-through; null when a nested break makes that unclear. */
+function switchBranch(sw: Node, method: string, reader: MethodReader): Node[] | null {
+  let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === method);
+  if (start < 0) start = sw.cases.findIndex((c: Node) => !c.test);
+  if (start < 0) return [];
+  const out: Node[] = [];
+  for (let i = start; i < sw.cases.length; i++) {
+    const stmts = sw.cases[i].consequent.flatMap((s: Node) => (s.type === 'BlockStatement' && sw.cases[i].consequent.length === 1 ? s.body : [s]));
+    for (const s of stmts) {
+      if (s.type === 'BreakStatement' && !s.label) return out;
+      if (containsBreakOf(s)) return null;
+      out.push(s);
+      if (alwaysExits(s)) return out;
+    }
+  }
+  void reader;
+  return out;
+}
+
+/** A `break` that would leave the switch from inside a nested statement (not inside a loop or another switch). */
+function containsBreakOf(stmt: Node): boolean {
+  let found = false;
+  walk(stmt, (n) => {
+    if (isFunction(n) || /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(n.type) || n.type === 'SwitchStatement') return false;
+    if (n.type === 'BreakStatement' && !n.label) found = true;
+  });
+  return found;
+}
+
+function specializeList(stmts: Node[], method: string, reader: MethodReader): Node[] {
+  const out: Node[] = [];
+  for (const stmt of stmts) {
+    const replaced = specializeStatement(stmt, method, reader, stmts);
+    for (const s of replaced) {
+      out.push(s);
+      if (alwaysExits(s)) return out;
+    }
+  }
+  return out;
+}
+
+function specializeStatement(stmt: Node, method: string, reader: MethodReader, siblings: Node[]): Node[] {
+  if (stmt.type === 'IfStatement') {
+    const value = evalCondition(stmt.test, method, reader);
+    if (value === undefined) {
+      if (mentionsMethod(stmt.test, reader)) {
+        const simplified = simplifyCondition(stmt.test, method, reader);
+        if (mentionsMethod(simplified, reader)) throw new UnsupportedDispatch('a condition mixes the method with other tests');
+        stmt.test = simplified;
+      }
+      stmt.consequent = asStatement(specializeList(asList(stmt.consequent), method, reader), stmt.consequent);
+      if (stmt.alternate) stmt.alternate = asStatement(specializeList(asList(stmt.alternate), method, reader), stmt.alternate);
+      if (stmt.alternate && stmt.alternate.type === 'BlockStatement' && stmt.alternate.body.length === 0) stmt.alternate = null;
+      return [stmt];
+    }
+    const chosen = value ? stmt.consequent : stmt.alternate;
+    if (!chosen) return [];
+    const list = specializeList(asList(chosen), method, reader);
+    if (chosen.type !== 'BlockStatement' || canInline(list, siblings)) return keepComments(stmt, list, reader);
+    chosen.body = list;
+    return [chosen];
+  }
+  if (stmt.type === 'SwitchStatement' && isMethodRead(stmt.discriminant, reader)) {
+    const branch = switchBranch(stmt, method, reader);
+    if (branch === null) throw new UnsupportedDispatch('a switch case leaves through a nested break');
+    const list = specializeList(branch, method, reader);
+    if (canInline(list, siblings)) return keepComments(stmt, list, reader);
+    return [{ type: 'BlockStatement', body: list, directives: [] }];
+  }
+  for (const key of ['body', 'block', 'finalizer']) {
+    const child = stmt[key];
+    if (child?.type === 'BlockStatement') child.body = specializeList(child.body, method, reader);
+  }
+  if (stmt.type === 'TryStatement' && stmt.handler) stmt.handler.body.body = specializeList(stmt.handler.body.body, method, reader);
+  if (/^(For|ForIn|ForOf|While|DoWhile|Labeled)Statement$/.test(stmt.type) && stmt.body && stmt.body.type !== 'BlockStatement') {
+    stmt.body = asStatement(specializeStatement(stmt.body, method, reader, [stmt.body]), stmt.body);
+  }
+  if (stmt.type === 'SwitchStatement') {
+    for (const c of stmt.cases) c.consequent = specializeList(c.consequent, method, reader);
+  }
+  foldTernaries(stmt, method, reader);
+  return [stmt];
+}
+
+/** Leading comments of a removed `if`/`switch` stay with the first statement that replaces it. */
+function keepComments(removed: Node, list: Node[], reader: MethodReader): Node[] {
+  if (list.length && removed.comments?.some((c: Node) => c.leading)) list[0] = reader.keepComments(removed, list[0]);
+  return list;
+}
+
+function asStatement(list: Node[], original: Node): Node {
+  if (original.type === 'BlockStatement') {
+    original.body = list;
+    return original;
+  }
+  if (list.length === 1) return list[0];
+  return { type: 'BlockStatement', body: list, directives: [] };
+}
+
+function foldTernaries(stmt: Node, method: string, reader: MethodReader): void {
+  walk(
+    stmt,
+    (n) => {
+      for (const key of Object.keys(n)) {
+        const child = n[key];
+        if (child?.type === 'ConditionalExpression') {
+          const value = evalCondition(child.test, method, reader);
+          if (value !== undefined) n[key] = value ? child.consequent : child.alternate;
+        }
+      }
+    },
+    true,
+  );
+}
+
+export function mentionsMethod(node: Node, reader: MethodReader): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (isMethodRead(n, reader)) {
+      found = true;
+      return false;
+    }
+  });
+  return found;
+}
+
+/** The method-specific copy of a handler body. Throws UnsupportedDispatch when a method test cannot be evaluated. */
+export function specializeBody(body: Node[], method: string, reader: MethodReader): Node[] {
+  return specializeList(cloneNode(body), method, reader);
+}
+
+/** Finds method aliases and constant arrays declared at the top of the handler or the module. */
+export function methodReaderFor(reqName: string, handlerBody: Node[], moduleBody: Node[], keepComments: MethodReader['keepComments']): MethodReader {
+  const reader: MethodReader = { reqName, aliases: new Set(), arrays: new Map(), keepComments };
+  for (const stmt of [...moduleBody, ...handlerBody]) {
+    if (stmt.type !== 'VariableDeclaration' && !(stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration')) continue;
+    const decl = stmt.type === 'VariableDeclaration' ? stmt : stmt.declaration;
+    if (decl.kind !== 'const') continue;
+    for (const d of decl.declarations) {
+      const init = d.init && unwrap(d.init);
+      if (!init) continue;
+      if (d.id.type === 'Identifier' && init.type === 'ArrayExpression') {
+        const values = init.elements.map((e: Node) => stringValue(e));
+        if (values.length && values.every((v: string | null) => v !== null)) reader.arrays.set(d.id.name, values as string[]);
+      }
+      if (d.id.type === 'Identifier' && isMethodRead(init, reader)) reader.aliases.add(d.id.name);
+      if (d.id.type === 'ObjectPattern' && isIdent(init, reqName)) {
+        for (const p of d.id.properties) {
+          if (p.type !== 'ObjectProperty' || p.computed || !isIdent(p.key, 'method')) continue;
+          const value = p.value.type === 'AssignmentPattern' ? null : p.value;
+          if (isIdent(value)) reader.aliases.add(value.name);
+        }
+      }
+    }
+  }
+  return reader;
+}

@@ -14,6 +14,7 @@ import { fixRelativeImports, removeUnusedImports, addImport } from './lib/import
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
+import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { TransformContext, TransformResult } from './types.js';
 
@@ -87,6 +88,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const resName = resParam.name;
 
+  const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const groups = splitByMethod(body, reqName, program.body, snip);
   const routeParams = routeParamsOf(ctx.targetPath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
@@ -97,6 +99,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node }> = [];
+  for (const use of resHelpers.uses) {
+    if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
+    else compat.add(use);
+  }
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
 
   // The handler's own declaration goes away, so its name is free for the function that methods share.
@@ -110,7 +116,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), rawBody: config?.rawBody ?? false, bodyReaders, fresh });
     if (req.escape) throw new Left(/^req\.(socket|connection)/.test(req.escape.detail) ? 'REQ_NODE_ONLY' : 'REQ_ESCAPES', req.escape.line, req.escape.detail);
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left('RES_ESCAPES', res.escape.line, res.escape.detail);
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.

@@ -32,5 +32,7 @@ function separateImports(code: string): string {
     }
   }
   if (end >= 0 && end + 1 < lines.length && lines[end + 1].trim() !== '') lines.splice(end + 1, 0, '');
+  // The compat import joins the block it follows.
+  for (let i = 1; i < end; i++) if (lines[i].trim() === '' && /_migrate\/pages-compat['"]/.test(lines[i + 1] ?? '')) lines.splice(i, 1);
   return lines.join('\n');
 }

@@ -23,10 +23,19 @@ interface Chain {
   terminal?: Link;
 }
 
+/** A same-file function that takes `res` and always answers, rewritten to return a Response instead. */
+export interface ResponseHelper {
+  /** Position of the `res` parameter it had. */
+  resIndex: number;
+  statuses: Array<number | null>;
+}
+
 export interface ResponseOptions {
   j: JSCodeshift;
   snip: Snippets;
   resName: string;
+  /** Same-file helpers by name: `sendError(res, 400, msg)` is a send like `res.status(400).json(…)`. */
+  helpers?: Map<string, ResponseHelper>;
   /** Whether `after()` exists in the target version (15.1+). */
   hasAfter: boolean;
   /** Names taken in the module, for fresh local names. */
@@ -44,10 +53,12 @@ export interface ResponseRewrite {
   statuses: Array<number | null>;
 }
 
-function chainOf(expr: Node, resName: string): Chain | null {
+function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelper>): Chain | null {
   const links: Link[] = [];
   let n = unwrap(expr);
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
+  const helper = n?.type === 'CallExpression' && isIdent(n.callee) ? helpers?.get(n.callee.name) : undefined;
+  if (helper && isIdent(n.arguments[helper.resIndex], resName)) return { links: [], terminal: { name: 'helper', args: [n] } };
   while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier') {
     links.unshift({ name: n.callee.property.name, args: n.arguments });
     n = unwrap(n.callee.object);
@@ -72,6 +83,7 @@ function statusAssignment(expr: Node, resName: string): Node | null {
 function isStringLike(node: Node): boolean {
   const n = unwrap(node);
   if (stringValue(n) !== null || n.type === 'TemplateLiteral') return true;
+  if (n.type === 'CallExpression' && (isIdent(n.callee, 'String') || (n.callee.type === 'MemberExpression' && isIdent(n.callee.object, 'JSON') && isIdent(n.callee.property, 'stringify')))) return true;
   return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
 }
 
@@ -111,8 +123,9 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
-    const chain: Chain | null = expr ? chainOf(expr, resName) : null;
+    const chain: Chain | null = expr ? chainOf(expr, resName, opts.helpers) : null;
     const crossesFunction = ref.ancestors.some(isFunction);
+    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(chain.terminal.args[0].callee.name)!.resIndex] === ref.node) continue;
     if (chain && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
@@ -186,6 +199,13 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
       else pre.push(...headerOp(link));
     }
     const terminal = chain.terminal!;
+    if (terminal.name === 'helper') {
+      const call = terminal.args[0];
+      const helper = opts.helpers!.get(call.callee.name)!;
+      out.statuses.push(...helper.statuses);
+      const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
+      return { pre, expr: `${call.callee.name}(${args.join(', ')})` };
+    }
     if (!status && statusName) status = j.identifier(statusName);
     const init = (statusCode: string | null, headers: string | null) => {
       const props: string[] = [];
@@ -340,7 +360,7 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
     if (!expr) return null;
     const value = stmt.type === 'ExpressionStatement' ? statusAssignment(expr, resName) : null;
     if (value) return { kind: 'status', value };
-    const chain = chainOf(expr, resName);
+    const chain = chainOf(expr, resName, opts.helpers);
     if (!chain) return null;
     if (stmt.type === 'ReturnStatement' && !chain.terminal) return null;
     return { kind: 'chain', chain };

@@ -1,0 +1,59 @@
+/** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
+import type { Diagnostic } from './diagnostics.js';
+import type { TransformStatus } from '../transforms/types.js';
+
+/** The transform's verdict, or 'conflict' when the plan found that writing the route would clash with the tree. */
+export type FileStatus = TransformStatus | 'conflict';
+
+export interface PlannedFile {
+  /** Posix path of the source relative to the app root, e.g. `pages/api/users/[id].ts`. */
+  source: string;
+  /** Posix path of the route file it becomes (or would become), e.g. `app/api/users/[id]/route.ts`. */
+  target: string;
+  status: FileStatus;
+  /** The source text, when it could be read. */
+  input?: string;
+  /** The route file's text: present exactly when status is 'migrated' or 'review'. */
+  output?: string;
+  diagnostics: Diagnostic[];
+  notes: string[];
+  methods: string[];
+  /** Whether the route imports the shared compat helper module at compatPath. */
+  usesCompat: boolean;
+  compatPath: string;
+  /** Stack of an error the transform threw on this file, shown with --debug. */
+  stack?: string;
+}
+
+export interface FileChange {
+  /** Posix path relative to the app root. */
+  path: string;
+  /** The text written, or for a removal the text removed (for the diff). */
+  content: string;
+}
+
+export interface Plan {
+  /** Absolute path of the app root. */
+  root: string;
+  nextVersion: string;
+  /** One entry per source file looked at, sorted by source path. */
+  files: PlannedFile[];
+  /** Files to create: the routes, then the shared compat modules. None exists on disk. */
+  creates: FileChange[];
+  /** Sources to remove once every file in `creates` is written. */
+  deletes: FileChange[];
+  /** The pages/api folders, so that apply can remove the folders it leaves empty. */
+  apiDirs: string[];
+}
+
+export function isWritable(file: PlannedFile): boolean {
+  return file.status === 'migrated' || file.status === 'review';
+}
+
+/** Turns a file into a conflict: it stays in place, and the reasons say why. */
+export function markConflict(file: PlannedFile, diagnostics: Diagnostic[]): void {
+  file.status = 'conflict';
+  file.diagnostics = diagnostics;
+  file.output = undefined;
+  file.notes = [];
+}

@@ -1,0 +1,97 @@
+/** Facts about the Next.js app the tool runs on: where its folders are, its Next.js version, TypeScript or not. */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from './errors.js';
+
+export interface Project {
+  /** Absolute path of the app root. */
+  root: string;
+  /** The pages/api folders present, posix and relative to the root: `pages/api`, `src/pages/api`. */
+  apiDirs: string[];
+  /** The App Router folders present: `app`, `src/app`. */
+  appDirs: string[];
+  /** True when the app has a tsconfig.json: the shared helper module is then written as TypeScript. */
+  typescript: boolean;
+}
+
+async function isDirectory(abs: string): Promise<boolean> {
+  return stat(abs).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+async function isFile(abs: string): Promise<boolean> {
+  return stat(abs).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+async function present(root: string, candidates: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const rel of candidates) if (await isDirectory(path.join(root, rel))) found.push(rel);
+  return found;
+}
+
+/** Looks at `dir` and fails with one sentence when it is not a folder holding a Next.js app. */
+export async function loadProject(dir: string): Promise<Project> {
+  const root = path.resolve(dir);
+  if (!(await stat(root).catch(() => undefined))) throw new UserError(`The folder ${root} does not exist.`);
+  if (!(await isDirectory(root))) throw new UserError(`${root} is not a folder; pass the root folder of a Next.js app.`);
+  const pagesDirs = await present(root, ['pages', 'src/pages']);
+  if (pagesDirs.length === 0 && !(await isFile(path.join(root, 'package.json')))) {
+    throw new UserError(`${root} is not a Next.js app: it has no package.json and no pages folder.`);
+  }
+  return {
+    root,
+    apiDirs: await present(root, ['pages/api', 'src/pages/api']),
+    appDirs: await present(root, ['app', 'src/app']),
+    typescript: await isFile(path.join(root, 'tsconfig.json')),
+  };
+}
+
+/** `^15.5.0` → `15.5.0`, `~14.2` → `14.2.0`, `npm:next@16.1.2` → `16.1.2`; undefined when the range names no version. */
+export function versionFromRange(range: string): string | undefined {
+  const match = /(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?/.exec(range);
+  if (!match) return undefined;
+  const [, major, minor = '0', patch = '0', pre = ''] = match;
+  return `${major}.${minor}.${patch}${pre}`;
+}
+
+async function readJson(abs: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await readFile(abs, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version of the `next` package Node would load from the app root (node_modules, searched upwards). */
+async function installedNextVersion(root: string): Promise<string | undefined> {
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    const pkg = await readJson(path.join(dir, 'node_modules', 'next', 'package.json'));
+    if (typeof pkg?.version === 'string') return pkg.version;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+async function declaredNextVersion(root: string): Promise<string | undefined> {
+  const pkg = await readJson(path.join(root, 'package.json'));
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    const range = (pkg?.[field] as Record<string, unknown> | undefined)?.next;
+    if (typeof range === 'string') return versionFromRange(range);
+  }
+  return undefined;
+}
+
+/** The target Next.js version: the installed one, else the one package.json asks for; fails when neither is known. */
+export async function detectNextVersion(root: string): Promise<string> {
+  const version = (await installedNextVersion(root)) ?? (await declaredNextVersion(root));
+  if (!version) {
+    throw new UserError(
+      `Cannot tell which Next.js version ${root} uses (no node_modules/next and no version in package.json); pass --next <version>, e.g. --next 15.5.0.`,
+    );
+  }
+  return version;
+}

@@ -1,0 +1,64 @@
+/**
+ * Pure path arithmetic: where a pages/api source goes in the App Router. All paths are posix and relative to the app
+ * root. No file system access here, so the table in test/routes.test.ts covers it completely.
+ */
+
+/** Extensions of the files the tool looks at in pages/api. */
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] as const;
+
+/** Extensions whose route is written as route.ts; every other source extension gives route.js. */
+const TYPESCRIPT_EXTENSIONS: readonly string[] = ['.ts', '.tsx'];
+
+/** The two places a Pages Router app keeps its API handlers, and where the App Router keeps the routes. */
+const TREES = [
+  { pages: 'pages/api', app: 'app/api' },
+  { pages: 'src/pages/api', app: 'src/app/api' },
+] as const;
+
+export function sourceExtension(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return SOURCE_EXTENSIONS.find((ext) => name.endsWith(ext) && name.length > ext.length) ?? '';
+}
+
+function treeOf(sourcePath: string) {
+  const tree = TREES.find((t) => sourcePath === t.pages || sourcePath.startsWith(`${t.pages}/`));
+  if (!tree) throw new Error(`${sourcePath} is not under pages/api or src/pages/api`);
+  return tree;
+}
+
+/**
+ * The route folder a source (or a folder inside pages/api) answers for: `pages/api/a/index.ts` → `app/api/a`.
+ * Dynamic segments (`[id]`, `[...slug]`, `[[...slug]]`) keep their names as folder names.
+ */
+export function routeFolderFor(sourcePath: string): string {
+  const tree = treeOf(sourcePath);
+  const withoutExt = sourcePath.slice(0, sourcePath.length - sourceExtension(sourcePath).length);
+  const segments = withoutExt.slice(tree.pages.length).split('/').filter(Boolean);
+  // Only a file named index stands for its folder; a folder named index is an ordinary segment.
+  if (sourceExtension(sourcePath) && segments.at(-1) === 'index') segments.pop();
+  return [tree.app, ...segments].join('/');
+}
+
+/** `pages/api/a/b.ts` → `app/api/a/b/route.ts`; `.js`, `.jsx`, `.mjs`, `.cjs` sources give `route.js`. */
+export function routeFileFor(sourcePath: string): string {
+  const ext = sourceExtension(sourcePath);
+  if (!ext) throw new Error(`${sourcePath} has no source extension`);
+  const routeExt = TYPESCRIPT_EXTENSIONS.includes(ext) ? 'ts' : 'js';
+  return `${routeFolderFor(sourcePath)}/route.${routeExt}`;
+}
+
+/**
+ * The shared helper module routes import when they need Pages-compatible request parsing. One per App Router tree,
+ * in a private (`_`) folder so that it never becomes a route; `.js` in a project without tsconfig.json.
+ */
+export function compatModulePath(sourcePath: string, typescript: boolean): string {
+  return `${treeOf(sourcePath).app}/_migrate/pages-compat.${typescript ? 'ts' : 'js'}`;
+}
+
+/**
+ * The URL path a route folder serves, the same for `app/...` and `src/app/...`: two sources with the same key answer
+ * the same requests.
+ */
+export function routeKey(routeFolder: string): string {
+  return routeFolder.replace(/^src\//, '').replace(/^app\//, '/');
+}

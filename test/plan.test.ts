@@ -1,0 +1,345 @@
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyPlan } from '../src/apply.js';
+import { buildPlan } from '../src/plan.js';
+import type { Plan, PlannedFile } from '../src/plan-types.js';
+import { loadProject, versionFromRange } from '../src/project.js';
+import { formatSummary, headline, summarize, toJsonReport } from '../src/report.js';
+import { isCandidateSource, looksLikeHandler } from '../src/scan.js';
+import type { TransformContext, TransformResult } from '../transforms/types.js';
+
+// These tests exercise the plan and the writer around a stand-in transform, so that they do not depend on what the
+// real transform can migrate. The stand-in keys on markers in the source text.
+const contexts: TransformContext[] = [];
+function fakeTransform(source: string, context: TransformContext): TransformResult {
+  contexts.push(context);
+  if (source.includes('THROW')) throw new Error('boom');
+  if (source.includes('NO_OUTPUT')) return { status: 'migrated', diagnostics: [], notes: [], usesCompat: false, methods: [] };
+  if (!source.includes('export default')) return { status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT' }], notes: [], usesCompat: false, methods: [] };
+  if (source.includes('WRAPPED')) return { status: 'left', diagnostics: [{ reason: 'HANDLER_NOT_FOUND', line: 1 }], notes: [], usesCompat: false, methods: [] };
+  const review = source.includes('REVIEW');
+  const output = `export function GET() {}\n${review ? '// TODO(migrate): REQ_NODE_ONLY x\n// TODO(migrate): REQ_NODE_ONLY y\n' : ''}`;
+  return {
+    status: review ? 'review' : 'migrated',
+    output,
+    diagnostics: review ? [{ reason: 'REQ_NODE_ONLY', line: 2 }, { reason: 'REQ_NODE_ONLY', line: 3 }] : [],
+    notes: review ? ['kept the original expression'] : [],
+    usesCompat: source.includes('COMPAT'),
+    methods: ['GET'],
+  };
+}
+const COMPAT = '// compat module\n';
+
+const HANDLER = 'export default function handler(req, res) {}\n';
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function app(files: Record<string, string>, options: { tsconfig?: boolean } = {}): string {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-plan-')));
+  dirs.push(root);
+  const all: Record<string, string> = { 'package.json': '{}\n', ...(options.tsconfig === false ? {} : { 'tsconfig.json': '{}\n' }), ...files };
+  for (const [rel, content] of Object.entries(all)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+async function plan(root: string): Promise<Plan> {
+  return buildPlan({ project: await loadProject(root), nextVersion: '15.5.29', transform: fakeTransform, compatSource: () => COMPAT });
+}
+
+function file(p: Plan, source: string): PlannedFile {
+  const found = p.files.find((f) => f.source === source);
+  if (!found) throw new Error(`${source} is not in the plan: ${p.files.map((f) => f.source).join(', ')}`);
+  return found;
+}
+
+const reasons = (f: PlannedFile) => f.diagnostics.map((d) => d.reason);
+
+describe('buildPlan', () => {
+  it('plans a route per handler, and removals of exactly the migrated sources', async () => {
+    const root = app({ 'pages/api/a.ts': HANDLER, 'pages/api/b/index.js': HANDLER, 'pages/api/helper.ts': 'export const x = 1;\n', 'pages/api/w.ts': `${HANDLER}// WRAPPED\n` });
+    const p = await plan(root);
+    expect(p.files.map((f) => [f.source, f.target, f.status])).toEqual([
+      ['pages/api/a.ts', 'app/api/a/route.ts', 'migrated'],
+      ['pages/api/b/index.js', 'app/api/b/route.js', 'migrated'],
+      ['pages/api/helper.ts', 'app/api/helper/route.ts', 'not-handler'],
+      ['pages/api/w.ts', 'app/api/w/route.ts', 'left'],
+    ]);
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts', 'app/api/b/route.js']);
+    expect(p.deletes.map((d) => d.path)).toEqual(['pages/api/a.ts', 'pages/api/b/index.js']);
+    expect(p.deletes[0].content).toBe(HANDLER);
+  });
+
+  it('passes posix paths relative to the app root, and the version, to the transform', async () => {
+    contexts.length = 0;
+    await plan(app({ 'src/pages/api/users/[id].ts': HANDLER }));
+    expect(contexts).toEqual([
+      { sourcePath: 'src/pages/api/users/[id].ts', targetPath: 'src/app/api/users/[id]/route.ts', compatPath: 'src/app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' },
+    ]);
+  });
+
+  it('skips declarations, tests, specs and __tests__', async () => {
+    const root = app({
+      'pages/api/a.ts': HANDLER,
+      'pages/api/a.d.ts': HANDLER,
+      'pages/api/a.test.ts': HANDLER,
+      'pages/api/a.spec.js': HANDLER,
+      'pages/api/__tests__/b.ts': HANDLER,
+      'pages/api/README.md': HANDLER,
+    });
+    expect((await plan(root)).files.map((f) => f.source)).toEqual(['pages/api/a.ts']);
+  });
+
+  it('writes nothing', async () => {
+    const root = app({ 'pages/api/a.ts': `${HANDLER}// COMPAT\n` });
+    await plan(root);
+    expect(existsSync(path.join(root, 'app'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
+  });
+
+  it('marks two sources for one route as conflicts: x.ts and x/index.ts, x.ts and x.js', async () => {
+    const root = app({ 'pages/api/x.ts': HANDLER, 'pages/api/x/index.ts': HANDLER, 'pages/api/y.ts': HANDLER, 'pages/api/y.js': HANDLER, 'pages/api/z.ts': HANDLER });
+    const p = await plan(root);
+    for (const source of ['pages/api/x.ts', 'pages/api/x/index.ts', 'pages/api/y.ts', 'pages/api/y.js']) {
+      expect(file(p, source).status).toBe('conflict');
+      expect(reasons(file(p, source))).toEqual(['DUPLICATE_ROUTE']);
+    }
+    expect(file(p, 'pages/api/x.ts').diagnostics[0].detail).toContain('pages/api/x/index.ts');
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/z/route.ts']);
+  });
+
+  it('keeps the reasons of a file that stays anyway, and adds the duplicate', async () => {
+    const p = await plan(app({ 'pages/api/x.ts': HANDLER, 'pages/api/x/index.ts': `${HANDLER}// WRAPPED\n` }));
+    expect(file(p, 'pages/api/x/index.ts').status).toBe('left');
+    expect(reasons(file(p, 'pages/api/x/index.ts'))).toEqual(['HANDLER_NOT_FOUND', 'DUPLICATE_ROUTE']);
+    expect(file(p, 'pages/api/x.ts').status).toBe('conflict');
+  });
+
+  it('treats pages/api and src/pages/api sources for one URL as duplicates', async () => {
+    const p = await plan(app({ 'pages/api/x.ts': HANDLER, 'src/pages/api/x.ts': HANDLER }));
+    expect(p.files.map((f) => f.status)).toEqual(['conflict', 'conflict']);
+  });
+
+  it.each([
+    ['app/api/a/route.ts', 'TARGET_EXISTS'],
+    ['app/api/a/route.js', 'TARGET_EXISTS'],
+    ['app/api/a/page.tsx', 'PAGE_IN_FOLDER'],
+    ['app/api/a/page.js', 'PAGE_IN_FOLDER'],
+    ['app/api/a', 'TARGET_EXISTS'],
+    ['app/api', 'TARGET_EXISTS'],
+  ])('leaves a file whose target clashes with %s (%s), and the others proceed', async (existing, reason) => {
+    const root = app({ 'pages/api/a.ts': HANDLER, 'pages/api/b/c.ts': HANDLER, [existing]: 'existing\n' });
+    const p = await plan(root);
+    expect(file(p, 'pages/api/a.ts').status).toBe('conflict');
+    expect(reasons(file(p, 'pages/api/a.ts'))).toEqual([reason]);
+    expect(file(p, 'pages/api/a.ts').output).toBeUndefined();
+    expect(p.deletes.map((d) => d.path)).not.toContain('pages/api/a.ts');
+    if (existing !== 'app/api') expect(file(p, 'pages/api/b/c.ts').status).toBe('migrated');
+  });
+
+  it('records a transform that throws as an internal error on that file only', async () => {
+    const p = await plan(app({ 'pages/api/bad.ts': `${HANDLER}// THROW\n`, 'pages/api/good.ts': HANDLER }));
+    expect(file(p, 'pages/api/bad.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: 'boom' }] });
+    expect(file(p, 'pages/api/bad.ts').stack).toContain('boom');
+    expect(file(p, 'pages/api/good.ts').status).toBe('migrated');
+  });
+
+  it('does not trust a route status without an output', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// NO_OUTPUT\n` }));
+    expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR' }] });
+    expect(p.creates).toEqual([]);
+  });
+
+  it('reports a file it cannot read, and goes on', async () => {
+    const root = app({ 'pages/api/good.ts': HANDLER });
+    symlinkSync(path.join(root, 'missing.ts'), path.join(root, 'pages/api/broken.ts'));
+    const p = await plan(root);
+    expect(file(p, 'pages/api/broken.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'UNREADABLE', detail: 'ENOENT' }] });
+    expect(file(p, 'pages/api/good.ts').status).toBe('migrated');
+  });
+
+  it('never follows a symlink outside the app root, but follows one inside it', async () => {
+    const outside = app({ 'secret.ts': HANDLER });
+    const root = app({ 'lib/inside.ts': HANDLER, 'pages/api/a.ts': HANDLER });
+    symlinkSync(outside, path.join(root, 'pages/api/external'));
+    symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'pages/api/secret.ts'));
+    symlinkSync(path.join(root, 'lib/inside.ts'), path.join(root, 'pages/api/inside.ts'));
+    contexts.length = 0;
+    const p = await plan(root);
+    expect(contexts.map((c) => c.sourcePath).sort()).toEqual(['pages/api/a.ts', 'pages/api/inside.ts']);
+    expect(file(p, 'pages/api/external')).toMatchObject({ status: 'left', target: 'app/api/external', diagnostics: [{ reason: 'OUTSIDE_ROOT' }] });
+    expect(file(p, 'pages/api/secret.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'OUTSIDE_ROOT' }] });
+    expect(file(p, 'pages/api/inside.ts').status).toBe('migrated');
+  });
+
+  it('never writes through a symlink that leads outside the root', async () => {
+    const outside = app({});
+    const root = app({ 'pages/api/a.ts': HANDLER });
+    symlinkSync(outside, path.join(root, 'app'));
+    const p = await plan(root);
+    expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'conflict', diagnostics: [{ reason: 'OUTSIDE_ROOT' }] });
+    expect(p.creates).toEqual([]);
+  });
+
+  it('survives a symlink loop', async () => {
+    const root = app({ 'pages/api/a/b.ts': HANDLER });
+    symlinkSync(path.join(root, 'pages/api'), path.join(root, 'pages/api/a/loop'));
+    const p = await plan(root);
+    expect(file(p, 'pages/api/a/b.ts').status).toBe('migrated');
+  });
+});
+
+describe('buildPlan: the shared compat module', () => {
+  it('is written once per tree, after the routes, when a route uses it', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// COMPAT\n`, 'pages/api/b.ts': `${HANDLER}// COMPAT\n`, 'pages/api/c.ts': HANDLER }));
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts', 'app/api/b/route.ts', 'app/api/c/route.ts', 'app/api/_migrate/pages-compat.ts']);
+    expect(p.creates.at(-1)?.content).toBe(COMPAT);
+  });
+
+  it('is not written when no route uses it', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': HANDLER }));
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts']);
+  });
+
+  it('is .js in a project without tsconfig.json', async () => {
+    const p = await plan(app({ 'pages/api/a.js': `${HANDLER}// COMPAT\n` }, { tsconfig: false }));
+    expect(p.creates.map((c) => c.path)).toContain('app/api/_migrate/pages-compat.js');
+  });
+
+  it('is not written again when an identical one exists', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// COMPAT\n`, 'app/api/_migrate/pages-compat.ts': COMPAT }));
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts']);
+  });
+
+  it('is never overwritten: the routes that need it become conflicts', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// COMPAT\n`, 'pages/api/b.ts': HANDLER, 'app/api/_migrate/pages-compat.ts': '// edited\n' }));
+    expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'conflict', diagnostics: [{ reason: 'COMPAT_MODULE_CHANGED' }] });
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/b/route.ts']);
+  });
+});
+
+describe('applyPlan', () => {
+  it('writes every file, then removes the sources and the folders left empty under pages/api', async () => {
+    const root = app({ 'pages/api/a/b/c.ts': `${HANDLER}// COMPAT\n`, 'pages/api/keep/helper.ts': 'export const x = 1;\n' });
+    const p = await plan(root);
+    const result = await applyPlan(p, { dry: false });
+    expect(result.written).toEqual(['app/api/a/b/c/route.ts', 'app/api/_migrate/pages-compat.ts']);
+    expect(result.removed).toEqual(['pages/api/a/b/c.ts']);
+    expect(result.prunedFolders).toEqual(['pages/api/a', 'pages/api/a/b']);
+    expect(readFileSync(path.join(root, 'app/api/a/b/c/route.ts'), 'utf8')).toBe('export function GET() {}\n');
+    expect(existsSync(path.join(root, 'pages/api/keep/helper.ts'))).toBe(true);
+  });
+
+  it('removes pages/api itself when it is left empty', async () => {
+    const root = app({ 'pages/api/a.ts': HANDLER, 'pages/index.tsx': 'x\n' });
+    await applyPlan(await plan(root), { dry: false });
+    expect(existsSync(path.join(root, 'pages/api'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/index.tsx'))).toBe(true);
+  });
+
+  it('writes nothing when dry', async () => {
+    const root = app({ 'pages/api/a.ts': HANDLER });
+    const result = await applyPlan(await plan(root), { dry: true });
+    expect(result).toEqual({ written: [], removed: [], prunedFolders: [] });
+    expect(existsSync(path.join(root, 'app'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
+  });
+
+  it('takes back what it wrote and removes no source when a write fails', async () => {
+    const root = app({ 'pages/api/a.ts': HANDLER, 'pages/api/b.ts': HANDLER });
+    const p = await plan(root);
+    // Something appears after planning where the second route's folder should go.
+    mkdirSync(path.join(root, 'app/api'), { recursive: true });
+    writeFileSync(path.join(root, 'app/api/b'), 'in the way\n');
+    await expect(applyPlan(p, { dry: false })).rejects.toThrow();
+    expect(existsSync(path.join(root, 'app/api/a'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
+    expect(existsSync(path.join(root, 'pages/api/b.ts'))).toBe(true);
+  });
+});
+
+describe('report', () => {
+  it('prints the headline in the agreed form, conflicts counted as left', async () => {
+    const root = app({
+      'pages/api/a.ts': HANDLER,
+      'pages/api/b.ts': `${HANDLER}// REVIEW\n`,
+      'pages/api/c.ts': `${HANDLER}// WRAPPED\n`,
+      'pages/api/d.ts': HANDLER,
+      'app/api/d/route.ts': 'x\n',
+      'pages/api/helper.ts': 'export const x = 1;\n',
+    });
+    const p = await plan(root);
+    expect(summarize(p)).toEqual({ handlers: 4, migrated: 1, review: 1, left: 1, conflicts: 1, notHandlers: 1, markers: 2 });
+    expect(headline(summarize(p))).toBe('Migrated 2 of 4 handlers: 1 clean, 1 need review (2 markers); 2 left in place');
+    const text = formatSummary(p);
+    expect(text).toContain('pages/api/b.ts → app/api/b/route.ts  needs review [GET]');
+    expect(text).toContain('REQ_NODE_ONLY (line 2) a Node-only request member has no App Router equivalent');
+    expect(text).toContain('note: kept the original expression');
+    expect(text).toContain('pages/api/helper.ts  not a handler, left in place');
+    expect(text.indexOf('pages/api/helper.ts')).toBeGreaterThan(text.indexOf('pages/api/d.ts'));
+  });
+
+  it('builds the JSON report with exactly the schema-1 keys', async () => {
+    const p = await plan(app({ 'pages/api/w.ts': `${HANDLER}// WRAPPED\n` }));
+    expect(toJsonReport(p)).toEqual({
+      version: 1,
+      nextVersion: '15.5.29',
+      summary: { handlers: 1, migrated: 0, review: 0, left: 1, conflicts: 0, notHandlers: 0, markers: 0 },
+      files: [
+        {
+          source: 'pages/api/w.ts',
+          target: 'app/api/w/route.ts',
+          status: 'left',
+          methods: [],
+          reasons: [{ code: 'HANDLER_NOT_FOUND', short: 'the default export is not a (req, res) function the tool can follow', line: 1, detail: undefined }],
+          notes: [],
+        },
+      ],
+    });
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['pages/api/a.ts', true],
+    ['pages/api/a.mjs', true],
+    ['pages/api/a.cjs', true],
+    ['pages/api/a.d.ts', false],
+    ['pages/api/a.test.tsx', false],
+    ['pages/api/a.spec.js', false],
+    ['pages/api/__tests__/a.ts', false],
+    ['pages/api/a.json', false],
+    ['pages/api/contest.ts', true],
+  ])('isCandidateSource(%s) is %s', (p, expected) => {
+    expect(isCandidateSource(p)).toBe(expected);
+  });
+
+  it.each([
+    ['export default function handler() {}', true],
+    ['export default withAuth(handler)', true],
+    ['module.exports = handler', true],
+    ['exports.default = handler', true],
+    ['export { handler as default }', true],
+    ['export const x = 1', false],
+    ['export function helper() {}', false],
+  ])('looksLikeHandler(%s) is %s', (source, expected) => {
+    expect(looksLikeHandler(source)).toBe(expected);
+  });
+
+  it.each([
+    ['^15.5.0', '15.5.0'],
+    ['~14.2', '14.2.0'],
+    ['15', '15.0.0'],
+    ['>=14.0.0 <16', '14.0.0'],
+    ['16.1.0-canary.3', '16.1.0-canary.3'],
+    ['npm:next@15.1.2', '15.1.2'],
+    ['latest', undefined],
+    ['*', undefined],
+  ])('versionFromRange(%s) is %s', (range, expected) => {
+    expect(versionFromRange(range)).toBe(expected);
+  });
+});

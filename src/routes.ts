@@ -6,8 +6,8 @@
 /** Extensions of the files the tool looks at in pages/api. */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
-/** Extensions whose route is written as route.ts; every other source extension gives route.js. */
-const TYPESCRIPT_EXTENSIONS: readonly string[] = ['.ts', '.tsx'];
+/** The route file's extension for each source extension: JSX stays JSX (an OG image route needs it). */
+const ROUTE_EXTENSIONS: Record<string, string> = { '.ts': 'ts', '.tsx': 'tsx', '.js': 'js', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js' };
 
 /** The two places a Pages Router app keeps its API handlers, and where the App Router keeps the routes. */
 const TREES = [
@@ -39,12 +39,11 @@ export function routeFolderFor(sourcePath: string): string {
   return [tree.app, ...segments].join('/');
 }
 
-/** `pages/api/a/b.ts` → `app/api/a/b/route.ts`; `.js`, `.jsx`, `.mjs`, `.cjs` sources give `route.js`. */
+/** `pages/api/a/b.ts` → `app/api/a/b/route.ts`; `.tsx` → `route.tsx`, `.jsx` → `route.jsx`, `.mjs`/`.cjs` → `route.js`. */
 export function routeFileFor(sourcePath: string): string {
   const ext = sourceExtension(sourcePath);
   if (!ext) throw new Error(`${sourcePath} has no source extension`);
-  const routeExt = TYPESCRIPT_EXTENSIONS.includes(ext) ? 'ts' : 'js';
-  return `${routeFolderFor(sourcePath)}/route.${routeExt}`;
+  return `${routeFolderFor(sourcePath)}/route.${ROUTE_EXTENSIONS[ext]}`;
 }
 
 /**

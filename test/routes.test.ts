@@ -7,9 +7,9 @@ describe('routeFileFor', () => {
     ['pages/api/a/index.ts', 'app/api/a/route.ts'],
     ['pages/api/index.ts', 'app/api/route.ts'],
     ['pages/api/hello.ts', 'app/api/hello/route.ts'],
-    ['pages/api/hello.tsx', 'app/api/hello/route.ts'],
+    ['pages/api/hello.tsx', 'app/api/hello/route.tsx'],
     ['pages/api/hello.js', 'app/api/hello/route.js'],
-    ['pages/api/hello.jsx', 'app/api/hello/route.js'],
+    ['pages/api/hello.jsx', 'app/api/hello/route.jsx'],
     ['pages/api/hello.mjs', 'app/api/hello/route.js'],
     ['pages/api/hello.cjs', 'app/api/hello/route.js'],
     ['pages/api/index.js', 'app/api/route.js'],
@@ -26,7 +26,7 @@ describe('routeFileFor', () => {
     ['pages/api/my.file.ts', 'app/api/my.file/route.ts'],
     ['src/pages/api/a/b.ts', 'src/app/api/a/b/route.ts'],
     ['src/pages/api/index.ts', 'src/app/api/route.ts'],
-    ['src/pages/api/[id].jsx', 'src/app/api/[id]/route.js'],
+    ['src/pages/api/[id].jsx', 'src/app/api/[id]/route.jsx'],
   ])('%s → %s', (source, target) => {
     expect(routeFileFor(source)).toBe(target);
   });

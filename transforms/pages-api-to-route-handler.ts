@@ -145,7 +145,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       if (typescript) nextServer.types.add('NextRequest');
     }
     if (req.usesParams) params.push(`context${contextTypeName ? `: ${contextTypeName}` : ''}`);
-    const name = group.methods.length === 1 ? group.methods[0] : sharedName;
+    // Several groups of methods can each share a function: the first takes the handler's name.
+    const name = group.methods.length === 1 ? group.methods[0] : functions.some((f) => f.node.id.name === sharedName) ? freshName(sharedName, moduleNames) : sharedName;
     const [declaration] = snip.statements(`async function ${name}(${params.join(', ')}) {}`);
     declaration.body.body = statements;
     functions.push({ methods: group.methods, node: declaration });

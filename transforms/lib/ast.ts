@@ -23,7 +23,7 @@ export function apiFor(path: string, snippet = false): JSCodeshift {
     parse(source: string) {
       return babel.parse(source, {
         sourceType: 'module',
-        allowImportExportEverywhere: true,
+        allowImportExportEverywhere: false,
         allowReturnOutsideFunction: snippet,
         allowAwaitOutsideFunction: snippet,
         startLine: 1,

@@ -27,6 +27,11 @@ export interface RequestOptions {
   request: string;
   params: string;
   routeParams: string[];
+  /**
+   * Route params that Pages always filled from the path. An absent optional catch-all is not one of them: Pages then
+   * took a search parameter of the same name, so reads of it go through the Pages query object.
+   */
+  pathParams: string[];
   /** `config.api.bodyParser === false`: the handler reads the raw stream itself. */
   rawBody: boolean;
   /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
@@ -55,6 +60,11 @@ function replaceIn(parent: Node, child: Node, replacement: Node): void {
   const key = keyOf(parent, child);
   if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(child)] = replacement;
   else parent[key] = replacement;
+  // `{ url: req.url }` → `{ url }`, not `{ url: url }`.
+  if (parent.type === 'ObjectProperty' && key === 'value' && !parent.computed && isIdent(parent.key) && isIdent(replacement, parent.key.name)) {
+    parent.shorthand = true;
+    parent.value = parent.key;
+  }
 }
 
 interface Local {
@@ -90,12 +100,12 @@ function adoptableAliases(body: Node[], reqName: string): Map<string, Alias> {
   return found;
 }
 
-/** `req.body` → 'body', `req.headers.x` → 'header:x', `req.cookies.x` → 'cookie:x'. */
+/** `req.body` → 'body', `req.url` → 'url', `req.headers.x` → 'header:x', `req.cookies.x` → 'cookie:x'. */
 function readKey(node: Node, reqName: string): string | null {
   const name = memberName(node);
   if (name === null) return null;
   const object = unwrap(node.object);
-  if (name === 'body' && isIdent(object, reqName)) return 'body';
+  if ((name === 'body' || name === 'url') && isIdent(object, reqName)) return name;
   const group = memberName(object);
   if ((group === 'headers' || group === 'cookies') && isIdent(unwrap(object.object), reqName)) return `${group === 'headers' ? 'header' : 'cookie'}:${group === 'headers' ? name.toLowerCase() : name}`;
   return null;
@@ -132,7 +142,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       keys = patternKeys(prop.value);
     } else continue;
     readsQuery = true;
-    if (!(keys && keys.length && keys.every((k) => opts.routeParams.includes(k)))) paramsOnly = false;
+    if (!(keys && keys.length && keys.every((k) => opts.pathParams.includes(k)))) paramsOnly = false;
   }
   let queryName: string | null = null;
   const queryExpr = (): Node => {
@@ -150,7 +160,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     return snip.expression(`pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})`);
   };
   const bodyExpr = (): Node => snip.expression(localFor('body', 'body', false));
-  const urlExpr = () => snip.expression(`${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search`);
+  // A local, not the expression: `req.url ?? '/'` must stay valid TypeScript (a `+` expression is never nullish).
+  const urlExpr = () => snip.expression(localFor('url', 'url', false));
 
   for (const ref of refs) {
     const { parent, key } = ref;
@@ -216,8 +227,10 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     // Pages answered a malformed JSON body with 400 before the handler ran; the reader returns that response.
     out.prelude.push(...snip.statements(`const ${bodyLocal.name} = await readPagesBody(${opts.request})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
+  const urlLocal = locals.get('url');
+  if (urlLocal) out.prelude.push(...snip.statements(`const ${urlLocal.name} = ${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search${END}`));
   for (const [key, local] of locals) {
-    if (key === 'body') continue;
+    if (key === 'body' || key === 'url') continue;
     const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : `${opts.request}.cookies.get(${snip.str(name)})?.value`;
     out.prelude.push(...snip.statements(`const ${local.name} = ${read}${END}`));

@@ -1,0 +1,248 @@
+/*
+ * When is a migrated answer "the same" as the original one? Every rule lives in this module.
+ *
+ * Compared:
+ *  1. Status: always, exactly.
+ *  2. Body: byte for byte, except that a JSON body (the original's content type is application/json or
+ *     application/<x>+json, and both bodies parse) is compared as a value: object key order is free, everything
+ *     else (array order, numbers, strings, null vs missing key) must match. A client that reads JSON cannot see key
+ *     order, while `"x": null` where the key used to be absent is a real change (see SEMANTICS.md).
+ *  3. Headers the handler sets: every header present on either side is compared, apart from the framework noise
+ *     below. Names are case-insensitive; values are compared exactly, with these normalisations:
+ *     - Content-Type: compared as a media type: type, subtype and parameter names are case-insensitive, white
+ *       space around `;` is not significant, and a `charset` value is case-insensitive (RFC 9110 §8.3.1).
+ *       The `charset` parameter of a JSON type is dropped: `res.json` sends `application/json; charset=utf-8`,
+ *       `NextResponse.json` sends `application/json`, and JSON is UTF-8 by definition (RFC 8259 §8.1).
+ *       Where the ORIGINAL answer had no Content-Type (`res.send(string)`, `res.end(text)`, `res.redirect`, Next's
+ *       own "Invalid JSON" 400), the migrated one is not compared: `new Response(string)` always adds
+ *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway.
+ *     - Set-Cookie: the list of cookies, in order, each string exactly.
+ *     - Vary: compared as a set of tokens, after removing the tokens Next.js adds on its own (see below).
+ *  4. A 405 answer must stay 405, and only the status is compared: App Router's built-in 405 for a method a route
+ *     does not export has an empty body and no headers of the handler (no Allow either); see KNOWN-DIFFERENCES.md.
+ *  5. A request that got no answer at all (connection refused or reset, timeout) on either side is a difference.
+ *
+ * Ignored, because the framework sets them and no handler decides them:
+ *  - Date: the clock.
+ *  - ETag: Pages computes one for every res.send/res.json body; App Router route handlers never do (no migration
+ *    can keep it; SEMANTICS.md "What no migration can keep").
+ *  - Content-Length, Transfer-Encoding, Connection, Keep-Alive: framing. Pages sets Content-Length on res.send and
+ *    streams res.write; App Router streams a Response body chunked. The body itself is compared.
+ *  - Content-Encoding: the compression `next start` applies (the `compress` option), which the handler does not
+ *    choose and fetch undoes; the decoded bodies are compared. Observed: Pages compresses only bodies of 1 KB or
+ *    more; Next 16 compresses every App Router answer, however small; Next 14 and 15 compress none of them.
+ *  - X-Powered-By: "Next.js", added by next start (poweredByHeader) to the pages it renders itself (its 404 page);
+ *    no API or route handler answer carried it in our runs, so ignoring it costs nothing.
+ *  - Vary tokens RSC, Next-Router-State-Tree, Next-Router-Prefetch, Next-Router-Segment-Prefetch, Next-Url and
+ *    Accept-Encoding: Next.js adds the first ones to every App Router answer (client-router cache keys; 14 and 15
+ *    capitalised, 16 lower-case plus Next-Router-Segment-Prefetch) and its compression adds Accept-Encoding (to every
+ *    Pages answer; to 16's App Router answers). A Vary token the handler set itself is compared.
+ *
+ * Not ignored, on purpose: Cache-Control and X-Nextjs-Cache. Next adds neither to a dynamic route handler's answer
+ * (checked on 14, 15 and 16). On 14 a route that exports only GET and reads no request data is prerendered at build
+ * time unless it has `dynamic = 'force-dynamic'`, and then answers with `x-nextjs-cache: HIT`: the answer is
+ * frozen at build time, a real change.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { RecordedResponse, ReplayRequest } from './harness.js';
+
+/** Headers never compared (lower case). */
+export const IGNORED_HEADERS: ReadonlySet<string> = new Set([
+  'date',
+  'etag',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'content-encoding',
+  'x-powered-by',
+]);
+
+/** Vary tokens Next.js adds by itself (lower case). */
+export const FRAMEWORK_VARY: ReadonlySet<string> = new Set([
+  'rsc',
+  'next-router-state-tree',
+  'next-router-prefetch',
+  'next-router-segment-prefetch',
+  'next-url',
+  'accept-encoding',
+]);
+
+export interface Difference {
+  /** What differs: `status`, `body` or `header <name>`. */
+  field: string;
+  before: string;
+  after: string;
+}
+
+interface MediaType {
+  essence: string;
+  params: Map<string, string>;
+}
+
+function parseMediaType(value: string): MediaType {
+  const [essence = '', ...rest] = value.split(';');
+  const params = new Map<string, string>();
+  for (const part of rest) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    let paramValue = part.slice(eq + 1).trim();
+    if (paramValue.startsWith('"') && paramValue.endsWith('"')) paramValue = paramValue.slice(1, -1);
+    params.set(name, name === 'charset' ? paramValue.toLowerCase() : paramValue);
+  }
+  return { essence: essence.trim().toLowerCase(), params };
+}
+
+export function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const { essence } = parseMediaType(contentType);
+  return essence === 'application/json' || /^application\/[\w.-]+\+json$/.test(essence);
+}
+
+/** The comparable form of a Content-Type value (rule 3). */
+export function normalizeContentType(value: string): string {
+  const { essence, params } = parseMediaType(value);
+  if (isJsonType(essence)) params.delete('charset');
+  const sorted = [...params].sort(([a], [b]) => a.localeCompare(b));
+  return [essence, ...sorted.map(([name, paramValue]) => `${name}=${paramValue}`)].join('; ');
+}
+
+function varyTokens(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token && !FRAMEWORK_VARY.has(token))
+    .sort();
+}
+
+function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(body.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function describeBody(body: Buffer): string {
+  if (body.length === 0) return '(empty)';
+  const text = body.toString('utf8');
+  // Not valid UTF-8 (a replacement character appeared): show bytes.
+  if (Buffer.from(text, 'utf8').equals(body)) return JSON.stringify(text);
+  return `<${body.length} bytes> ${body.toString('hex')}`;
+}
+
+function bodiesEqual(before: RecordedResponse, after: RecordedResponse): boolean {
+  if (before.body.equals(after.body)) return true;
+  if (!isJsonType(before.headers['content-type'])) return false;
+  const a = parseJson(before.body);
+  const b = parseJson(after.body);
+  return a.ok && b.ok && isDeepStrictEqual(a.value, b.value);
+}
+
+/** Every difference that counts between the original answer and the migrated one (empty: equivalent). */
+export function compareResponses(before: RecordedResponse, after: RecordedResponse): Difference[] {
+  const diffs: Difference[] = [];
+  // Rule 5.
+  if (before.error || after.error) {
+    if (before.error !== after.error) diffs.push({ field: 'answer', before: before.error ?? 'answered', after: after.error ?? 'answered' });
+    return diffs;
+  }
+  // Rule 1.
+  if (before.status !== after.status) {
+    diffs.push({ field: 'status', before: String(before.status), after: String(after.status) });
+  }
+  // Rule 4.
+  if (before.status === 405 && after.status === 405) return diffs;
+
+  // Rule 2.
+  if (!bodiesEqual(before, after)) {
+    diffs.push({ field: 'body', before: describeBody(before.body), after: describeBody(after.body) });
+  }
+
+  // Rule 3.
+  const names = new Set([...Object.keys(before.headers), ...Object.keys(after.headers)]);
+  for (const name of [...names].sort()) {
+    if (IGNORED_HEADERS.has(name)) continue;
+    const a = before.headers[name];
+    const b = after.headers[name];
+    if (name === 'content-type') {
+      if (a === undefined) continue;
+      if (b === undefined || normalizeContentType(a) !== normalizeContentType(b)) {
+        diffs.push({ field: 'header content-type', before: a, after: b ?? '(absent)' });
+      }
+      continue;
+    }
+    if (name === 'vary') {
+      if (varyTokens(a).join() !== varyTokens(b).join()) {
+        diffs.push({ field: 'header vary', before: a ?? '(absent)', after: b ?? '(absent)' });
+      }
+      continue;
+    }
+    if (a !== b) diffs.push({ field: `header ${name}`, before: a ?? '(absent)', after: b ?? '(absent)' });
+  }
+  if (!isDeepStrictEqual(before.setCookie, after.setCookie)) {
+    diffs.push({
+      field: 'header set-cookie',
+      before: before.setCookie.join(' ‖ ') || '(absent)',
+      after: after.setCookie.join(' ‖ ') || '(absent)',
+    });
+  }
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Printing a failure: the request, then both answers side by side.
+
+const COLUMN = 64;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const raw of text.split('\n')) {
+    let rest = raw;
+    do {
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    } while (rest.length > 0);
+  }
+  return lines;
+}
+
+function responseLines(response: RecordedResponse): string[] {
+  if (response.error) return [`no answer: ${response.error}`];
+  const lines = [`status ${response.status}`];
+  for (const [name, value] of Object.entries(response.headers).sort(([a], [b]) => a.localeCompare(b))) {
+    const mark = IGNORED_HEADERS.has(name) ? '~' : ' ';
+    lines.push(...wrap(`${mark}${name}: ${value}`, COLUMN));
+  }
+  for (const cookie of response.setCookie) lines.push(...wrap(` set-cookie: ${cookie}`, COLUMN));
+  const body = describeBody(response.body);
+  lines.push(...wrap(`body ${body.length > 600 ? `${body.slice(0, 600)}…` : body}`, COLUMN));
+  return lines;
+}
+
+export function describeRequest(request: ReplayRequest): string {
+  const lines = [`${request.method} ${request.path}`];
+  for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`  ${name}: ${value}`);
+  if (request.body !== undefined) lines.push(`  body: ${JSON.stringify(request.body)}`);
+  if (request.bodyBase64 !== undefined) lines.push(`  body (base64): ${request.bodyBase64}`);
+  return lines.join('\n');
+}
+
+/** The request and both answers in two columns, then the differences that count (`~`: ignored header). */
+export function formatSideBySide(
+  request: ReplayRequest,
+  before: RecordedResponse,
+  after: RecordedResponse,
+  diffs: Difference[],
+): string {
+  const left = responseLines(before);
+  const right = responseLines(after);
+  const rows = [`${'ORIGINAL (pages/api)'.padEnd(COLUMN)} │ MIGRATED (app route)`, `${'─'.repeat(COLUMN)}─┼─${'─'.repeat(COLUMN)}`];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    rows.push(`${(left[i] ?? '').padEnd(COLUMN)} │ ${right[i] ?? ''}`);
+  }
+  const reasons = diffs.map((diff) => `  ≠ ${diff.field}: ${diff.before}  →  ${diff.after}`);
+  return [`✗ ${request.name}`, describeRequest(request), ...rows, ...reasons].join('\n');
+}

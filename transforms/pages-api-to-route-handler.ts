@@ -114,7 +114,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const requestName = freshName('request', taken);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
-    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyReaders, fresh });
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(/^req\.(socket|connection)/.test(req.escape.detail) ? 'REQ_NODE_ONLY' : 'REQ_ESCAPES', req.escape.line, req.escape.detail);
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left('RES_ESCAPES', res.escape.line, res.escape.detail);

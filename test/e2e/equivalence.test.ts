@@ -49,7 +49,6 @@ const handlers = listFiles(join(FIXTURE, 'pages', 'api')).map((file) => `pages/a
  */
 const ALLOWED_REVIEW: Record<string, string[]> = {
   // Config options with no App Router equivalent: the tool may drop them with a marker.
-  'pages/api/config/size-limit.ts': ['CONFIG_DROPPED'],
   'pages/api/config/limits.ts': ['CONFIG_DROPPED'],
 };
 

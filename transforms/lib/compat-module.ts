@@ -3,11 +3,13 @@
  * Each helper reproduces one piece of Pages API behaviour that a route handler does not have built in, so migrated
  * routes answer exactly as before while staying short. Routes import only what they use.
  */
+import { apiFor } from './ast.js';
+
 const HEADER = `// Written by next-pages-api-migrate: Pages Router API behaviour for migrated route handlers.
 // Each helper reproduces what Next.js did for a pages/api handler before it ran or after it answered.
 `;
 
-const TS = `${HEADER}import type { IncomingHttpHeaders } from 'node:http';
+const BODY = `import type { IncomingHttpHeaders } from 'node:http';
 import type { NextRequest } from 'next/server';
 
 /** req.query: search params, repeated keys as arrays, merged with the route params (a route param wins). */
@@ -22,13 +24,24 @@ export function pagesQuery(request: NextRequest, params?: Record<string, string 
   return query;
 }
 
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+function limitInBytes(limit: string | number): number {
+  if (typeof limit === 'number') return limit;
+  const match = /^\\s*(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb)?\\s*$/i.exec(String(limit));
+  return match ? Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]) : 1024 ** 2;
+}
+
 /**
  * req.body as Pages parsed it: JSON and ld+json (empty → {}), urlencoded forms (repeated keys → arrays), anything
- * else as text; GET and HEAD → "". Invalid JSON gives back the 400 response Pages sent before the handler ran.
+ * else as text; GET and HEAD → "". A malformed JSON body, or one over the size limit (bodyParser.sizeLimit, 1mb by
+ * default), gives back the 400 or 413 response Pages sent before the handler ran.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function readPagesBody(request: Request): Promise<any> {
-  const text = await request.text();
+export async function readPagesBody(request: Request, limit: string | number = '1mb'): Promise<any> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > limitInBytes(limit)) return new Response(\`Body exceeded \${limit} limit\`, { status: 413 });
+  const text = new TextDecoder().decode(bytes);
   const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/json' || type === 'application/ld+json') {
     if (!text) return {};
@@ -109,28 +122,30 @@ export function pagesEnd(value: unknown, init?: ResponseInit): Response {
 }
 `;
 
-/** The same module without type annotations, for JavaScript apps. */
+/** The same module without its types, for JavaScript apps: derived from the TypeScript text so the two never drift. */
 function stripTypes(ts: string): string {
-  return ts
-    .replace("import type { IncomingHttpHeaders } from 'node:http';\n", '')
-    .replace("import type { NextRequest } from 'next/server';\n", '')
-    .replace(/\(request: NextRequest, params\?: [^)]*\): [^{]*\{/, '(request, params) {')
-    .replace(/const query: [^=]*=/, 'const query =')
-    .replace(/export async function readPagesBody\(request: Request\): Promise<any> \{/, 'export async function readPagesBody(request) {')
-    .replace('// eslint-disable-next-line @typescript-eslint/no-explicit-any\n', '')
-    .replace('const form: Record<string, string | string[]> = {};', 'const form = {};')
-    .replace('export function pagesHeaders(request: Request): IncomingHttpHeaders {', 'export function pagesHeaders(request) {')
-    .replace('const headers: IncomingHttpHeaders = {};', 'const headers = {};')
-    .replace(/export function pagesCookies\(request: NextRequest\): [^{]*\{/, 'export function pagesCookies(request) {')
-    .replace(/const cookies: Partial<[^=]*=/, 'const cookies =')
-    .replace('export async function* bodyChunks(request: Request): AsyncGenerator<Buffer> {', 'export async function* bodyChunks(request) {')
-    .replace(' as unknown as AsyncIterable<Uint8Array>', '')
-    .replace(/export function setHeader\([^)]*\): void \{/, 'export function setHeader(headers, name, value, append = false) {')
-    .replace('function isEmptyStatus(init?: ResponseInit): boolean {', 'function isEmptyStatus(init) {')
-    .replace('export function pagesSend(value: unknown, init?: ResponseInit): Response {', 'export function pagesSend(value, init) {')
-    .replace('export function pagesEnd(value: unknown, init?: ResponseInit): Response {', 'export function pagesEnd(value, init) {');
+  const j = apiFor('pages-compat.ts');
+  const root = j(ts);
+  root.find(j.ImportDeclaration, { importKind: 'type' }).remove();
+  root.find(j.ImportSpecifier).filter((path) => (path.node as { importKind?: string }).importKind === 'type').remove();
+  // `x as unknown as T` nests: unwrap until none is left.
+  for (let casts = root.find(j.TSAsExpression); casts.size(); casts = root.find(j.TSAsExpression)) casts.at(0).replaceWith((path) => path.node.expression);
+  root.find(j.Identifier).forEach((path) => {
+    const node = path.node as { typeAnnotation?: unknown; optional?: boolean };
+    node.typeAnnotation = null;
+    node.optional = false;
+  });
+  root.find(j.Function).forEach((path) => {
+    const node = path.node as { returnType?: unknown };
+    node.returnType = null;
+  });
+  root.find(j.AssignmentPattern).forEach((path) => {
+    const left = path.node.left as { typeAnnotation?: unknown };
+    left.typeAnnotation = null;
+  });
+  return root.toSource({ quote: 'single' }).replace('// eslint-disable-next-line @typescript-eslint/no-explicit-any\n', '');
 }
 
 export function compatModuleSource(typescript: boolean): string {
-  return typescript ? TS : stripTypes(TS);
+  return HEADER + (typescript ? BODY : stripTypes(BODY));
 }

@@ -8,6 +8,8 @@ export interface SegmentConfig {
   /** Statements to emit in place of the config export. */
   exports: Node[];
   rawBody: boolean;
+  /** `api.bodyParser.sizeLimit`, as code: the body reader answers 413 over it, as Pages did. */
+  bodyLimit?: string;
   isEdge: boolean;
   /** Options dropped because the App Router has no equivalent (report notes). */
   dropped: string[];
@@ -45,7 +47,12 @@ export function extractConfig(snip: Snippets, program: Node): SegmentConfig | nu
           if (apiKey === 'bodyParser') {
             const v = unwrap(apiProp.value);
             if (v.type === 'BooleanLiteral' && v.value === false) result.rawBody = true;
-            else result.dropped.push('api.bodyParser options (the body is read in the route)');
+            else if (v.type === 'ObjectExpression') {
+              for (const option of v.properties) {
+                if (keyName(option) === 'sizeLimit') result.bodyLimit = snip.src(option.value);
+                else result.dropped.push(`api.bodyParser.${keyName(option) ?? '?'}`);
+              }
+            }
           } else if (apiKey === 'responseLimit' || apiKey === 'externalResolver') result.dropped.push(`api.${apiKey}`);
           else result.unknown.push(`api.${apiKey ?? '?'}`);
         }

@@ -34,6 +34,8 @@ export interface RequestOptions {
   pathParams: string[];
   /** `config.api.bodyParser === false`: the handler reads the raw stream itself. */
   rawBody: boolean;
+  /** `config.api.bodyParser.sizeLimit` as code, when it is not the default 1mb. */
+  bodyLimit?: string;
   /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
   bodyReaders: Set<string>;
   /** Picks a local name not used in the function. */
@@ -225,7 +227,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     out.bodyLocal = bodyLocal.name;
     out.compat.add('readPagesBody');
     // Pages answered a malformed JSON body with 400 before the handler ran; the reader returns that response.
-    out.prelude.push(...snip.statements(`const ${bodyLocal.name} = await readPagesBody(${opts.request})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
+    out.prelude.push(...snip.statements(`const ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
   const urlLocal = locals.get('url');
   if (urlLocal) out.prelude.push(...snip.statements(`const ${urlLocal.name} = ${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search${END}`));

@@ -1,0 +1,88 @@
+/**
+ * The helper module written into migrated apps, run for real: the JavaScript variant is written to disk, imported,
+ * and given real Request objects. The TypeScript variant runs in the e2e apps on real Next.js builds.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compatModuleSource } from '../transforms/lib/compat-module.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let compat: any;
+
+beforeAll(async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'compat-')), 'pages-compat.mjs');
+  writeFileSync(file, compatModuleSource(false));
+  compat = await import(pathToFileURL(file).href);
+});
+
+const exportsOf = (source: string) => [...source.matchAll(/^export (?:async )?function\*? ?(\w+)/gm)].map((m) => m[1]).sort();
+
+function post(body: string | Uint8Array, type?: string): Request {
+  return new Request('http://localhost/api/x', { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
+}
+
+describe('compat module', () => {
+  it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
+    expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'setHeader']);
+    expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
+  });
+
+  it('reads a body as Pages parsed it, by content type', async () => {
+    expect(await compat.readPagesBody(post('{"a":[1,2]}', 'application/json; charset=utf-8'))).toEqual({ a: [1, 2] });
+    expect(await compat.readPagesBody(post('', 'application/json'))).toEqual({});
+    expect(await compat.readPagesBody(post('a=1&a=2&b=3', 'application/x-www-form-urlencoded'))).toEqual({ a: ['1', '2'], b: '3' });
+    expect(await compat.readPagesBody(post('plain', 'text/plain'))).toBe('plain');
+    expect(await compat.readPagesBody(post('no type'))).toBe('no type');
+    expect(await compat.readPagesBody(new Request('http://localhost/api/x'))).toBe('');
+  });
+
+  it('answers malformed JSON with 400 "Invalid JSON" and a body over the limit with 413, as Pages did', async () => {
+    const invalid: Response = await compat.readPagesBody(post('{oops', 'application/json'));
+    expect([invalid.status, await invalid.text()]).toEqual([400, 'Invalid JSON']);
+    const big: Response = await compat.readPagesBody(post('x'.repeat(1024 * 1024 + 1), 'text/plain'));
+    expect([big.status, await big.text()]).toEqual([413, 'Body exceeded 1mb limit']);
+    expect(await compat.readPagesBody(post('x'.repeat(1024 * 1024), 'text/plain'))).toHaveLength(1024 * 1024);
+    const custom: Response = await compat.readPagesBody(post('12345678901', 'text/plain'), '10b');
+    expect([custom.status, await custom.text()]).toEqual([413, 'Body exceeded 10b limit']);
+  });
+
+  it('builds req.query with arrays for repeated keys and route params winning', () => {
+    const url = 'http://localhost/api/x/7?tag=a&tag=b&id=9&q=1';
+    const request = Object.assign(new Request(url), { nextUrl: new URL(url) });
+    expect(compat.pagesQuery(request, { id: '7', rest: undefined })).toEqual({ tag: ['a', 'b'], id: '7', q: '1' });
+  });
+
+  it('sends like res.send: text as is, Buffers as octet-stream, objects and scalars as JSON, nothing with 204', async () => {
+    const buffer: Response = compat.pagesSend(Buffer.from('bytes'));
+    expect([buffer.headers.get('content-type'), await buffer.text()]).toEqual(['application/octet-stream', 'bytes']);
+    const object: Response = compat.pagesSend({ a: 1 }, { status: 201 });
+    expect([object.status, object.headers.get('content-type'), await object.text()]).toEqual([201, 'application/json; charset=utf-8', '{"a":1}']);
+    expect(await compat.pagesSend(false).text()).toBe('false');
+    expect(await compat.pagesSend('text').text()).toBe('text');
+    expect(await compat.pagesSend({ a: 1 }, { status: 204 }).text()).toBe('');
+    expect(await compat.pagesEnd(Buffer.from('raw')).text()).toBe('raw');
+  });
+
+  it('sets headers like res.setHeader: arrays as separate values, numbers as text, append keeps earlier values', () => {
+    const headers = new Headers();
+    compat.setHeader(headers, 'Set-Cookie', ['a=1', 'b=2']);
+    compat.setHeader(headers, 'Content-Length', 5);
+    compat.setHeader(headers, 'X-Trace', 'one');
+    compat.setHeader(headers, 'X-Trace', 'two', true);
+    expect(headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(headers.get('content-length')).toBe('5');
+    expect(headers.get('x-trace')).toBe('one, two');
+  });
+
+  it('gives whole headers and the raw body chunks', async () => {
+    const request = new Request('http://localhost/api/x', { method: 'POST', body: 'chunked body', headers: { 'X-A': '1' } });
+    expect(compat.pagesHeaders(request)).toMatchObject({ 'x-a': '1' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of compat.bodyChunks(request)) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('chunked body');
+  });
+});

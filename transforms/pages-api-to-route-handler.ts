@@ -15,6 +15,7 @@ import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
+import { applyRecipes } from './lib/recipes.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { TransformContext, TransformResult } from './types.js';
 
@@ -88,6 +89,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const resName = resParam.name;
 
+  const recipes = applyRecipes(snip, program, body, reqName, resName);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const groups = splitByMethod(body, reqName, program.body, snip);
   const routeParams = routeParamsOf(ctx.targetPath);
@@ -95,7 +97,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 
-  const notes: string[] = [];
+  const notes: string[] = [...recipes.notes];
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node }> = [];
@@ -187,6 +189,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body');
+  for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
     let specifier = posix.relative(posix.dirname(ctx.targetPath), ctx.compatPath.replace(/\.(ts|js)$/, ''));

@@ -1,0 +1,93 @@
+/**
+ * Library calls that take the Pages `req`/`res` and have an App Router form of their own. They are rewritten before
+ * the request and response analysis, so that `req`/`res` no longer escape through them.
+ *  - next-auth v4: `getServerSession(req, res, options)` → `getServerSession(options)` (reads headers and cookies
+ *    of the current request itself in a route handler).
+ *  - iron-session v8: `getIronSession(req, res, options)` → `getIronSession(await cookies(), options)`.
+ *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
+ *    it at once (reported).
+ */
+import { walk, isIdent, memberName, unwrap, type Node, type Snippets } from './ast.js';
+
+export interface RecipeResult {
+  /** Imports the rewritten code needs: source → names. */
+  imports: Map<string, Set<string>>;
+  notes: string[];
+}
+
+/** Local names bound to `name` imported from one of `sources`. */
+function importedAs(program: Node, sources: string[], name: string): Set<string> {
+  const locals = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || !sources.includes(stmt.source.value)) continue;
+    for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === name) locals.add(s.local.name);
+  }
+  return locals;
+}
+
+function replaceNode(parent: Node, child: Node, replacement: Node): void {
+  for (const key of Object.keys(parent)) {
+    const slot = parent[key];
+    if (slot === child) parent[key] = replacement;
+    else if (Array.isArray(slot) && slot.includes(child)) slot[slot.indexOf(child)] = replacement;
+  }
+}
+
+const REVALIDATE_NOTE = 'res.revalidate(path) became revalidatePath(path): the path is marked stale and regenerates on its next visit, not at once';
+
+function isRevalidate(node: Node, resName: string): boolean {
+  return node?.type === 'CallExpression' && memberName(node.callee) === 'revalidate' && isIdent(unwrap(node.callee.object), resName) && node.arguments.length === 1;
+}
+
+export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string): RecipeResult {
+  const result: RecipeResult = { imports: new Map(), notes: [] };
+  const need = (source: string, name: string) => {
+    if (!result.imports.has(source)) result.imports.set(source, new Set());
+    result.imports.get(source)!.add(name);
+  };
+  const sessionGetters = new Set([
+    ...importedAs(program, ['next-auth', 'next-auth/next'], 'getServerSession'),
+    ...importedAs(program, ['next-auth', 'next-auth/next'], 'unstable_getServerSession'),
+  ]);
+  const ironSession = importedAs(program, ['iron-session'], 'getIronSession');
+  const takesReqRes = (call: Node) => call.arguments.length >= 2 && isIdent(unwrap(call.arguments[0]), reqName) && isIdent(unwrap(call.arguments[1]), resName);
+
+  const replacements: Array<[Node, Node, Node]> = [];
+  // `getIronSession<SessionData>(…)` keeps its type argument.
+  const typeArgs = (call: Node) => {
+    const args = call.typeParameters ?? call.typeArguments;
+    return args ? snip.src(args) : '';
+  };
+  for (const root of roots) {
+    walk(root, (node, parent) => {
+      // revalidatePath returns nothing: `await res.revalidate(p)` loses its await.
+      if (node.type === 'AwaitExpression' && parent && isRevalidate(node.argument, resName)) {
+        need('next/cache', 'revalidatePath');
+        result.notes.push(REVALIDATE_NOTE);
+        replacements.push([parent, node, snip.expression(`revalidatePath(${snip.src(node.argument.arguments[0])})`)]);
+        return false;
+      }
+      if (node.type !== 'CallExpression' || !parent) return;
+      const callee = node.callee;
+      if (isIdent(callee) && sessionGetters.has(callee.name) && takesReqRes(node)) {
+        const rest = node.arguments.slice(2).map((a: Node) => snip.src(a));
+        replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${rest.join(', ')})`)]);
+        return false;
+      }
+      if (isIdent(callee) && ironSession.has(callee.name) && takesReqRes(node)) {
+        const rest = node.arguments.slice(2).map((a: Node) => snip.src(a));
+        need('next/headers', 'cookies');
+        replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${['await cookies()', ...rest].join(', ')})`)]);
+        return false;
+      }
+      if (isRevalidate(node, resName)) {
+        need('next/cache', 'revalidatePath');
+        result.notes.push(REVALIDATE_NOTE);
+        replacements.push([parent, node, snip.expression(`revalidatePath(${snip.src(node.arguments[0])})`)]);
+        return false;
+      }
+    });
+  }
+  for (const [parent, child, replacement] of replacements) replaceNode(parent, child, replacement);
+  return result;
+}

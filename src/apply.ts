@@ -1,15 +1,18 @@
 /**
  * The only module that writes. It carries out a plan in an order that never loses code: every new file is written
- * first (each atomically), and sources are removed only once all of them are on disk. If a write fails, the files
- * already written are taken back and no source is touched.
+ * first (each atomically), then the helper modules that get route-handler twins, and sources are removed only once
+ * all of them are on disk. If a write fails, the files already written are taken back, the updated modules get
+ * their text back, and no source is touched.
  */
-import { lstat, mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plan } from './plan-types.js';
 
 export interface ApplyResult {
   /** Posix paths relative to the app root. */
   written: string[];
+  /** Existing modules rewritten (route-handler twins added). */
+  updated: string[];
   removed: string[];
   /** Folders under pages/api left empty by the removals, then removed. */
   prunedFolders: string[];
@@ -45,7 +48,7 @@ async function pruneEmpty(folder: string, stopAt: string, pruned: Set<string>): 
 }
 
 export async function applyPlan(plan: Plan, options: { dry: boolean }): Promise<ApplyResult> {
-  const result: ApplyResult = { written: [], removed: [], prunedFolders: [] };
+  const result: ApplyResult = { written: [], updated: [], removed: [], prunedFolders: [] };
   if (options.dry) return result;
   const abs = (rel: string) => path.join(plan.root, rel);
 
@@ -60,7 +63,15 @@ export async function applyPlan(plan: Plan, options: { dry: boolean }): Promise<
       await writeFileAtomic(abs(file.path), file.content);
       result.written.push(file.path);
     }
+    for (const file of plan.updates) {
+      // Someone may have edited the module since the plan was read: then write nothing over it.
+      const current = await readFile(abs(file.path), 'utf8');
+      if (current !== file.before) throw new Error(`${file.path} changed after the plan was made; nothing was removed`);
+      await writeFileAtomic(abs(file.path), file.content);
+      result.updated.push(file.path);
+    }
   } catch (error) {
+    for (const file of plan.updates.filter((u) => result.updated.includes(u.path))) await writeFileAtomic(abs(file.path), file.before).catch(() => undefined);
     for (const file of result.written) await unlink(abs(file)).catch(() => undefined);
     for (const folder of createdFolders.reverse()) await rm(folder, { recursive: true, force: true }).catch(() => undefined);
     throw error;

@@ -1,4 +1,4 @@
-/** The `--dry` output: a git-style unified diff of every file the run would create or delete. */
+/** The `--dry` output: a git-style unified diff of every file the run would create, change or delete. */
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import type { Plan } from './plan-types.js';
@@ -18,20 +18,21 @@ function colour(line: string): string {
   return line;
 }
 
-function fileDiff(file: string, kind: 'new' | 'deleted', content: string): string {
+function fileDiff(file: string, kind: 'new' | 'deleted' | 'modified', content: string, before = ''): string {
   const header = [
     `diff --git a/${file} b/${file}`,
-    `${kind} file mode 100644`,
+    ...(kind === 'modified' ? [] : [`${kind} file mode 100644`]),
     kind === 'new' ? '--- /dev/null' : `--- a/${file}`,
-    kind === 'new' ? `+++ b/${file}` : '+++ /dev/null',
+    kind === 'deleted' ? '+++ /dev/null' : `+++ b/${file}`,
   ];
-  const body = kind === 'new' ? hunks('', content) : hunks(content, '');
+  const body = kind === 'new' ? hunks('', content) : kind === 'deleted' ? hunks(content, '') : hunks(before, content);
   return [...header.map((line) => chalk.bold(line)), ...body.map(colour)].join('\n');
 }
 
 export function formatDiff(plan: Plan): string {
   const parts = [
     ...plan.creates.map((f) => fileDiff(f.path, 'new', f.content)),
+    ...plan.updates.map((f) => fileDiff(f.path, 'modified', f.content, f.before)),
     ...plan.deletes.map((f) => fileDiff(f.path, 'deleted', f.content)),
   ];
   return parts.length === 0 ? '' : `${parts.join('\n')}\n`;

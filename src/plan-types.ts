@@ -1,6 +1,6 @@
 /** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
 import type { Diagnostic } from './diagnostics.js';
-import type { TransformStatus } from '../transforms/types.js';
+import type { ImportedHelper, TransformStatus } from '../transforms/types.js';
 
 /** The transform's verdict, or 'conflict' when the plan found that writing the route would clash with the tree. */
 export type FileStatus = TransformStatus | 'conflict';
@@ -23,6 +23,8 @@ export interface PlannedFile {
   compatPath: string;
   /** Stack of an error the transform threw on this file, shown with --debug. */
   stack?: string;
+  /** Helpers of other modules whose route-handler twins the route calls. */
+  helpersUsed?: ImportedHelper[];
 }
 
 export interface FileChange {
@@ -30,6 +32,13 @@ export interface FileChange {
   path: string;
   /** The text written, or for a removal the text removed (for the diff). */
   content: string;
+}
+
+export interface ModuleChange extends FileChange {
+  /** The file's text when the plan was made. */
+  before: string;
+  /** Names of the twins added. */
+  twins: string[];
 }
 
 export interface Plan {
@@ -40,7 +49,12 @@ export interface Plan {
   files: PlannedFile[];
   /** Files to create: the routes, then the shared compat modules. None exists on disk. */
   creates: FileChange[];
-  /** Sources to remove once every file in `creates` is written. */
+  /**
+   * Existing modules to rewrite (helpers that take `res` get a route-handler twin beside them), written after
+   * `creates` and only while the file still holds `before`.
+   */
+  updates: ModuleChange[];
+  /** Sources to remove once every file in `creates` and `updates` is written. */
   deletes: FileChange[];
   /** The pages/api folders, so that apply can remove the folders it leaves empty. */
   apiDirs: string[];

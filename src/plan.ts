@@ -14,6 +14,7 @@ import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { scanSources, type SourceScan } from './scan.js';
+import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 
 export interface PlanInput {
   project: Project;
@@ -37,6 +38,7 @@ function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
     notes: [...result.notes],
     methods: [...result.methods],
     usesCompat: result.usesCompat,
+    helpersUsed: result.helpersUsed ?? [],
   };
   if (isWritable(planned) && typeof planned.output !== 'string') {
     return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the transform returned status '${result.status}' without an output` }] };
@@ -45,9 +47,8 @@ function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
   return planned;
 }
 
-async function planFile(input: PlanInput, source: string): Promise<PlannedFile> {
-  const { project, nextVersion, transform = transformSource } = input;
-  const file: PlannedFile = {
+function emptyFile(project: Project, source: string): PlannedFile {
+  return {
     source,
     target: routeFileFor(source),
     compatPath: compatModulePath(source, project.typescript),
@@ -57,13 +58,29 @@ async function planFile(input: PlanInput, source: string): Promise<PlannedFile> 
     methods: [],
     usesCompat: false,
   };
+}
+
+async function readSource(project: Project, source: string): Promise<PlannedFile> {
+  const file = emptyFile(project, source);
   try {
     file.input = await readFile(path.join(project.root, source), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ...file, diagnostics: [{ reason: 'UNREADABLE', detail: code ?? errorText(error) }] };
+    file.diagnostics = [{ reason: 'UNREADABLE', detail: code ?? errorText(error) }];
   }
-  const context: TransformContext = { sourcePath: source, targetPath: file.target, compatPath: file.compatPath, nextVersion };
+  return file;
+}
+
+function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan): PlannedFile {
+  if (file.input === undefined) return file;
+  const { nextVersion, transform = transformSource } = input;
+  const context: TransformContext = {
+    sourcePath: file.source,
+    targetPath: file.target,
+    compatPath: file.compatPath,
+    nextVersion,
+    importedHelpers: helpers.bindings.get(file.source),
+  };
   try {
     return fromResult(file, transform(file.input, context));
   } catch (error) {
@@ -88,12 +105,24 @@ function outsideRootFile(project: Project, link: string): PlannedFile {
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
   const { project, compatSource = compatModuleSource } = input;
   const { sources, outsideRoot } = scan ?? (await scanSources(project));
-  const files: PlannedFile[] = [];
-  for (const source of sources) files.push(await planFile(input, source));
+  const read: PlannedFile[] = [];
+  for (const source of sources) read.push(await readSource(project, source));
+  // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
+  const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
+  const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
+  const helpers = findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
+  const files = read.map((file) => planFile(input, file, helpers));
   files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
   await markConflicts(project.root, files);
+  const users = files.filter((f) => isWritable(f) && f.helpersUsed?.length);
+  const updates = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  // A twin that uses the compat module needs it written, like a route that does.
+  for (const update of updates.filter((u) => u.usesCompat)) {
+    const user = users.find((f) => f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === update.path));
+    if (user) user.usesCompat = true;
+  }
   const compatCreates = await planCompatModules(project.root, files, compatSource(project.typescript));
   const writable = files.filter(isWritable);
   return {
@@ -101,6 +130,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     nextVersion: input.nextVersion,
     files,
     creates: [...writable.map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
+    updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
     apiDirs: project.apiDirs,
   };

@@ -76,6 +76,10 @@ export function formatSummary(plan: Plan, options: { debug?: boolean } = {}): st
   const others = plan.files.filter((f) => f.status === 'not-handler');
   const lines = [chalk.bold(headline(summarize(plan)))];
   for (const file of handlers) lines.push(...fileLines(file, options.debug ?? false));
+  if (plan.updates.length > 0) {
+    lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
+    for (const update of plan.updates) lines.push(`  ${update.path}  + ${update.twins.join(', ')}`);
+  }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);
     for (const file of others) lines.push(`  ${file.source}  ${STATUS_TEXT['not-handler']}`);
@@ -95,6 +99,8 @@ export interface JsonReport {
   nextVersion: string;
   summary: Summary;
   files: { source: string; target: string; status: FileStatus; methods: string[]; reasons: JsonReason[]; notes: string[] }[];
+  /** Helper modules outside pages/api that get route-handler twins. */
+  updates: { path: string; twins: string[] }[];
 }
 
 export function toJsonReport(plan: Plan): JsonReport {
@@ -110,5 +116,6 @@ export function toJsonReport(plan: Plan): JsonReport {
       reasons: f.diagnostics.map((d) => ({ code: d.reason, short: REASONS[d.reason].short, line: d.line, detail: d.detail })),
       notes: f.notes,
     })),
+    updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins })),
   };
 }

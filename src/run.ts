@@ -35,7 +35,7 @@ async function nothingToMigrate(project: Project, options: RunOptions, why: stri
   print(`Nothing to migrate: ${why}.`);
   if (options.report) {
     const nextVersion = options.next ?? (await detectNextVersion(project.root).catch(() => ''));
-    const empty: Plan = { root: project.root, nextVersion, files: [], creates: [], deletes: [], apiDirs: project.apiDirs };
+    const empty: Plan = { root: project.root, nextVersion, files: [], creates: [], updates: [], deletes: [], apiDirs: project.apiDirs };
     await writeReportFile(options.report, toJsonReport(empty));
   }
   return 0;
@@ -58,7 +58,8 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   const nextVersion = options.next ?? (await detectNextVersion(project.root));
 
   const plan = await buildPlan({ project, nextVersion }, scan);
-  const writes = `${plural(plan.creates.length, 'file')} and remove ${plural(plan.deletes.length, 'source')}`;
+  const updates = plan.updates.length ? `, update ${plural(plan.updates.length, 'helper module')}` : '';
+  const writes = `${plural(plan.creates.length, 'file')}${updates} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {
     const diff = formatDiff(plan);
     if (diff) print(diff);
@@ -79,7 +80,8 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   }
 
   const result = await applyPlan(plan, { dry: false });
-  print(chalk.green(`Wrote ${plural(result.written.length, 'file')}; removed ${plural(result.removed.length, 'source')}.`));
+  const updated = result.updated.length ? `; updated ${plural(result.updated.length, 'helper module')}` : '';
+  print(chalk.green(`Wrote ${plural(result.written.length, 'file')}${updated}; removed ${plural(result.removed.length, 'source')}.`));
   const { markers } = summarize(plan);
   if (markers > 0) {
     print(`${plural(markers, 'TODO(migrate) marker')} to review: search the routes for TODO(migrate), or run \`migrate check\`.`);

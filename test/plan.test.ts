@@ -244,7 +244,7 @@ describe('applyPlan', () => {
   it('writes nothing when dry', async () => {
     const root = app({ 'pages/api/a.ts': HANDLER });
     const result = await applyPlan(await plan(root), { dry: true });
-    expect(result).toEqual({ written: [], removed: [], prunedFolders: [] });
+    expect(result).toEqual({ written: [], updated: [], removed: [], prunedFolders: [] });
     expect(existsSync(path.join(root, 'app'))).toBe(false);
     expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
   });
@@ -299,6 +299,7 @@ describe('report', () => {
           notes: [],
         },
       ],
+      updates: [],
     });
   });
 });

@@ -10,14 +10,14 @@ import { extractConfig, type SegmentConfig } from './lib/config.js';
 import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse } from './lib/response.js';
-import { fixRelativeImports, removeUnusedImports, addImport } from './lib/imports.js';
+import { fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
-import type { TransformContext, TransformResult } from './types.js';
+import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -91,6 +91,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
+  const importedHelpers = importedHelperBindings(program, ctx.importedHelpers ?? []);
+  for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
+  const helpersCalled = new Set<string>();
   const groups = splitByMethod(body, reqName, program.body, snip);
   const routeParams = routeParamsOf(ctx.targetPath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
@@ -120,6 +123,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (req.escape) throw new Left(/^req\.(socket|connection)/.test(req.escape.detail) ? 'REQ_NODE_ONLY' : 'REQ_ESCAPES', req.escape.line, req.escape.detail);
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left('RES_ESCAPES', res.escape.line, res.escape.detail);
+    res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
     if (req.bodyLocal && countReads(res.body, req.bodyLocal) === 0) {
@@ -187,8 +191,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
   }
 
+  const helpersUsed = [...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding);
+  importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body');
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
@@ -207,12 +213,44 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   });
   if (crlf) output = output.replace(/\n/g, '\r\n');
   if (bom) output = `\uFEFF${output}`;
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods };
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed };
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {
   if (stmt.type === 'VariableDeclaration') return stmt.declarations[0]?.id?.name === name;
   return stmt.type === 'IfStatement' && stmt.test.type === 'BinaryExpression' && stmt.test.left?.name === name;
+}
+
+/** Local names of the imported helpers that have a route-handler twin: `import { errorhandler } from '@/lib/e'`. */
+function importedHelperBindings(program: Node, helpers: ImportedHelper[]): Map<string, ImportedHelper> {
+  const bindings = new Map<string, ImportedHelper>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
+    for (const spec of stmt.specifiers ?? []) {
+      if (spec.type !== 'ImportSpecifier' || spec.importKind === 'type') continue;
+      const helper = helpers.find((h) => h.specifier === stmt.source.value && h.imported === spec.imported.name);
+      if (helper) bindings.set(spec.local.name, helper);
+    }
+  }
+  return bindings;
+}
+
+/** Adds each used twin to the import of its helper (the original goes when nothing else uses it). */
+function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): void {
+  for (const helper of helpers) {
+    const index = program.body.findIndex((s: Node) => s.type === 'ImportDeclaration' && s.source.value === helper.specifier && s.importKind !== 'type');
+    if (index < 0) continue;
+    const stmt = program.body[index];
+    if (stmt.specifiers.some((s: Node) => s.type === 'ImportSpecifier' && s.imported.name === helper.twin)) continue;
+    const names = [...stmt.specifiers.map((s: Node) => snip.src(s)), helper.twin];
+    const text = snip.src(stmt).replace(/\{[^}]*\}/, `{ ${names.join(', ')} }`).replace(/;?\s*$/, END);
+    program.body[index] = snip.withCommentsOf(stmt, snip.statements(text)[0]);
+  }
+}
+
+/** The specifier after fixRelativeImports moved it for the route's folder. */
+function fixedSpecifier(helper: ImportedHelper, ctx: TransformContext): string {
+  return helper.specifier.startsWith('.') ? moveSpecifier(helper.specifier, posix.dirname(ctx.sourcePath), posix.dirname(ctx.targetPath)) : helper.specifier;
 }
 
 /** How many times `name` is read in `body` outside its own declaration. */

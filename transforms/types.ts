@@ -10,6 +10,22 @@ export interface TransformContext {
   compatPath: string;
   /** Target Next.js version, e.g. `15.5.29`. */
   nextVersion: string;
+  /**
+   * Helpers in other project modules that take `res` and have a route-handler twin (see transforms/helper-module.ts),
+   * found by the plan for the imports of this file.
+   */
+  importedHelpers?: ImportedHelper[];
+}
+
+export interface ImportedHelper {
+  /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
+  specifier: string;
+  /** The export name imported. */
+  imported: string;
+  /** The twin's export name, which the route imports instead. */
+  twin: string;
+  resIndex: number;
+  statuses: Array<number | null>;
 }
 
 export type TransformStatus =
@@ -34,4 +50,6 @@ export interface TransformResult {
   usesCompat: boolean;
   /** HTTP methods exported by the route, in order. */
   methods: string[];
+  /** The imported helpers whose twins the route calls: the plan writes those twins into their modules. */
+  helpersUsed?: ImportedHelper[];
 }

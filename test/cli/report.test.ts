@@ -26,7 +26,7 @@ describe('--report', () => {
     expect(treeHash(app)).toBe(before);
 
     const report = readReport(file);
-    expect(Object.keys(report).sort()).toEqual(['files', 'nextVersion', 'summary', 'version']);
+    expect(Object.keys(report).sort()).toEqual(['files', 'nextVersion', 'summary', 'updates', 'version']);
     expect(report.version).toBe(1);
     expect(report.nextVersion).toBe('15.5.0');
     expect(Object.keys(report.summary).sort()).toEqual(SUMMARY_KEYS);

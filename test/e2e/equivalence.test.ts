@@ -72,6 +72,7 @@ interface Report {
   version: number;
   summary: Record<string, unknown>;
   files: ReportFile[];
+  updates: Array<{ path: string; twins: string[] }>;
 }
 
 /** A report path as a posix path relative to the app root. */
@@ -178,6 +179,8 @@ describe.each(versions)('next %s', (version) => {
 
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.version).toBe(1);
+    // The helper in lib/ that handlers call with res gets its route-handler twin; the original stays.
+    expect(report.updates).toEqual([{ path: 'lib/problem.ts', twins: ['sendProblemResponse'] }]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];
     for (const source of handlers) {

@@ -65,9 +65,13 @@ export interface Style {
 export function styleOf(source: string): Style {
   const singles = (source.match(/'/g) ?? []).length;
   const doubles = (source.match(/"/g) ?? []).length;
-  const lines = source.split('\n').map((l) => l.trimEnd()).filter((l) => l && !l.trimStart().startsWith('//') && !l.trimStart().startsWith('*'));
-  const withSemi = lines.filter((l) => l.endsWith(';')).length;
-  return { quote: doubles > singles ? '"' : "'", semi: withSemi * 3 >= lines.length };
+  // Only lines that can end a statement count: those ending in `{`, `,` or an operator say nothing about semicolons.
+  const ends = source
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l && !/^\s*(\/\/|\*|\/\*)/.test(l) && /[;\w)\]'"`]$/.test(l));
+  const withSemi = ends.filter((l) => l.endsWith(';')).length;
+  return { quote: doubles > singles ? '"' : "'", semi: withSemi * 2 >= ends.length && withSemi > 0 };
 }
 
 /** Marks the end of a statement in snippet code: a semicolon when the source uses them, nothing otherwise. */

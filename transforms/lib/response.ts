@@ -28,6 +28,8 @@ export interface ResponseHelper {
   /** Position of the `res` parameter it had. */
   resIndex: number;
   statuses: Array<number | null>;
+  /** The name calls use instead (an imported helper's route-handler twin). */
+  rename?: string;
 }
 
 export interface ResponseOptions {
@@ -51,6 +53,8 @@ export interface ResponseRewrite {
   escape?: { line?: number; detail: string };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
   statuses: Array<number | null>;
+  /** Local names of the helpers whose calls became returns. */
+  helpersCalled: Set<string>;
 }
 
 function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelper>): Chain | null {
@@ -114,12 +118,13 @@ function isSimple(node: Node): boolean {
 
 export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRewrite {
   const { j, resName, snip } = opts;
-  const out: ResponseRewrite = { body, prelude: [], uses: new Set(), notes: [], statuses: [] };
+  const out: ResponseRewrite = { body, prelude: [], uses: new Set(), notes: [], statuses: [], helpersCalled: new Set() };
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
   let needsHeaders = false;
   const headerNamesSet = new Map<string, number>();
+  let contentTypeMaybeSet = false;
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -133,6 +138,7 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
           needsHeaders = true;
           const name = stringValue(l.args[0])?.toLowerCase();
           if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
+          else contentTypeMaybeSet = true;
         }
       }
       continue;
@@ -204,7 +210,8 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
       const helper = opts.helpers!.get(call.callee.name)!;
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
-      return { pre, expr: `${call.callee.name}(${args.join(', ')})` };
+      out.helpersCalled.add(call.callee.name);
+      return { pre, expr: `${helper.rename ?? call.callee.name}(${args.join(', ')})` };
     }
     if (!status && statusName) status = j.identifier(statusName);
     const init = (statusCode: string | null, headers: string | null) => {
@@ -222,6 +229,8 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
     const plain = (bodyCode: string) => `new Response(${bodyCode}${withInit})`;
     const json = (valueCode: string) => {
       out.uses.add('NextResponse');
+      // res.json and res.send(object) always sent application/json; NextResponse.json keeps a type already set.
+      if (headersName && (contentTypeMaybeSet || headerNamesSet.has('content-type'))) pre.push(...snip.statements(`${headersName}.delete(${snip.str('Content-Type')})${END}`));
       return `NextResponse.json(${valueCode}${withInit})`;
     };
     const arg = terminal.args[0];

@@ -1,0 +1,146 @@
+/**
+ * Analysis across files: helpers in other project modules that handlers call with `res`
+ * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved through relative paths and the
+ * `paths` of tsconfig.json / jsconfig.json; each module is read once and given to the pure twinResponseHelpers.
+ * Reads the disk, never writes it.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
+import type { ImportedHelper } from '../transforms/types.js';
+
+interface PathAliases {
+  baseUrl: string;
+  paths: Record<string, string[]>;
+}
+
+/** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
+function parseJsonc(text: string): unknown {
+  const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
+  return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
+}
+
+export function readPathAliases(root: string): PathAliases {
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    try {
+      const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+      const options = config.compilerOptions ?? {};
+      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {} };
+    } catch {
+      // No such file, or not JSON we can read: relative imports still resolve.
+    }
+  }
+  return { baseUrl: '.', paths: {} };
+}
+
+const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
+
+/** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
+export function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
+  const bases: string[] = [];
+  if (specifier.startsWith('.')) bases.push(path.join(root, path.dirname(fromFile), specifier));
+  for (const [pattern, targets] of Object.entries(aliases.paths)) {
+    const star = pattern.endsWith('*');
+    const prefix = star ? pattern.slice(0, -1) : pattern;
+    if (star ? !specifier.startsWith(prefix) : specifier !== pattern) continue;
+    for (const target of targets) bases.push(path.join(root, aliases.baseUrl, target.replace('*', specifier.slice(prefix.length))));
+  }
+  for (const base of bases) {
+    for (const ext of EXTENSIONS) {
+      const file = base + ext;
+      const rel = path.relative(root, file);
+      if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
+      if (existsSync(file) && statSync(file).isFile()) return rel.split(path.sep).join('/');
+    }
+  }
+  return null;
+}
+
+interface Candidate {
+  source: string;
+  specifier: string;
+  imported: string;
+  module: string;
+}
+
+/** Named imports from project modules whose local name is called with `res` somewhere: a cheap text prefilter. */
+function candidatesIn(root: string, source: string, text: string, aliases: PathAliases): Candidate[] {
+  const found: Candidate[] = [];
+  for (const match of text.matchAll(/import\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+    const [, list, specifier] = match;
+    for (const part of list.split(',')) {
+      const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
+      if (!m) continue;
+      const [, imported, local = imported] = m;
+      if (!new RegExp(`\\b${local}\\s*\\([^;]*\\bres(ponse)?\\b`).test(text)) continue;
+      const module = resolveSpecifier(root, source, specifier, aliases);
+      if (module) found.push({ source, specifier, imported, module });
+    }
+  }
+  return found;
+}
+
+export interface HelperModulePlan {
+  /** Module path relative to the root → its text and the helper names handlers call with `res`. */
+  modules: Map<string, { text: string; names: Set<string> }>;
+  /** Per source: the helpers it may call, with their twins, for the transform context. */
+  bindings: Map<string, ImportedHelper[]>;
+  /** Per source: its import specifier → module path, to map `helpersUsed` back to modules. */
+  moduleOf: Map<string, Map<string, string>>;
+}
+
+export function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string): HelperModulePlan {
+  const aliases = readPathAliases(root);
+  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), moduleOf: new Map() };
+  const candidates = sources.flatMap(({ source, text }) => candidatesIn(root, source, text, aliases));
+  for (const c of candidates) {
+    if (!plan.modules.has(c.module)) {
+      try {
+        plan.modules.set(c.module, { text: readFileSync(path.join(root, c.module), 'utf8'), names: new Set() });
+      } catch {
+        continue;
+      }
+    }
+    plan.modules.get(c.module)!.names.add(c.imported);
+  }
+  const twins = new Map<string, HelperTwin[]>();
+  for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
+  for (const c of candidates) {
+    const twin = twins.get(c.module)?.find((t) => t.name === c.imported);
+    if (!twin) continue;
+    if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
+    plan.bindings.get(c.source)!.push({ specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses });
+    if (!plan.moduleOf.has(c.source)) plan.moduleOf.set(c.source, new Map());
+    plan.moduleOf.get(c.source)!.set(c.specifier, c.module);
+  }
+  return plan;
+}
+
+export interface ModuleUpdate {
+  path: string;
+  before: string;
+  content: string;
+  twins: string[];
+  usesCompat: boolean;
+}
+
+/** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
+export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): ModuleUpdate[] {
+  const names = new Map<string, Set<string>>();
+  for (const { source, helpers } of used) {
+    for (const helper of helpers) {
+      const module = plan.moduleOf.get(source)?.get(helper.specifier);
+      if (!module) continue;
+      if (!names.has(module)) names.set(module, new Set());
+      names.get(module)!.add(helper.imported);
+    }
+  }
+  const updates: ModuleUpdate[] = [];
+  for (const [module, set] of [...names].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const before = plan.modules.get(module)!.text;
+    const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
+    if (!result.output) continue;
+    updates.push({ path: module, before, content: result.output, twins: result.twins.map((t) => t.twin), usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
+  }
+  return updates;
+}

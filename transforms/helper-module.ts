@@ -6,8 +6,7 @@
  */
 import { posix } from 'node:path';
 import { apiFor, cloneNode, isIdent, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
-import { rewriteResponse } from './lib/response.js';
-import { alwaysExits } from './lib/split-methods.js';
+import { toResponseFunction } from './lib/res-helpers.js';
 import { addImport } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -36,17 +35,6 @@ export interface HelperModuleResult {
   /** The module with the twins added; undefined when no helper could be twinned. */
   output?: string;
   twins: HelperTwin[];
-}
-
-function isResponseParam(param: Node): boolean {
-  const type = param.typeAnnotation?.typeAnnotation;
-  if (type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiResponse')) return true;
-  return !type && isIdent(param) && (param.name === 'res' || param.name === 'response');
-}
-
-function isRequestParam(param: Node): boolean {
-  const type = param.typeAnnotation?.typeAnnotation;
-  return type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
 }
 
 /** The exported function called `name`: `export function name` or `export const name = (…) => …`. */
@@ -83,18 +71,11 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
+    // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
-    const resIndex = fn.params.findIndex(isResponseParam);
-    if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') continue;
-    const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
-    const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
-    const statements = [...rewrite.prelude, ...rewrite.body];
-    if (rewrite.escape || !statements.some(alwaysExits)) continue;
+    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken);
+    if (!rewritten) continue;
     const twin = freshName(`${name}Response`, taken);
-    fn.params.splice(resIndex, 1);
-    fn.returnType = null;
-    if (fn.body.type === 'BlockStatement') fn.body.body = statements;
-    else fn.body = j.blockStatement(statements);
     let statement: Node;
     if (found.isConst) {
       [statement] = snip.statements(`export const ${twin} = 0${END}`);
@@ -106,8 +87,8 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     }
     const comment = `// Route-handler version of ${name}: returns the Response instead of sending it (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
-    rewrite.uses.forEach((u) => uses.add(u));
-    twins.push({ name, twin, resIndex, statuses: rewrite.statuses });
+    rewritten.uses.forEach((u) => uses.add(u));
+    twins.push({ name, twin, resIndex: rewritten.resIndex, statuses: rewritten.statuses });
   }
   if (!twins.length) return { twins };
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);

@@ -1,8 +1,8 @@
 /**
- * Same-file helpers that take `res` (`function sendError(res, status, message) { res.status(status).json(…) }`).
- * One that answers on every path is rewritten once to return its Response, without the `res` parameter; the
- * handler's calls then become `return sendError(400, 'bad')`. Any other shape is left alone, and the handler that
- * passes `res` to it is then left in place (RES_ESCAPES).
+ * Functions that take `res` and answer on every path (`sendError(res, status, message)`): rewritten to return their
+ * Response instead, without the `res` parameter, so that a call becomes `return sendError(400, 'bad')`.
+ * Same-file helpers are rewritten in place here; helpers in other modules get a twin (transforms/helper-module.ts).
+ * Any other shape is left alone, and a handler that passes `res` to it is then left in place (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, walk, isIdent, freshName, type Node, type Snippets } from './ast.js';
@@ -20,36 +20,48 @@ function isRequestParam(param: Node): boolean {
   return type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
 }
 
-interface Candidate {
-  name: string;
-  fn: Node;
-  resIndex: number;
+export interface ResponseFunction extends ResponseHelper {
+  /** What the rewritten body imports: NextResponse, after, compat helpers. */
+  uses: Set<string>;
 }
 
-function candidates(program: Node, handlerFn: Node): Candidate[] {
-  const found: Candidate[] = [];
+/**
+ * Rewrites `fn` (in place) to return its Response when it takes `res` but not the request, and every path answers.
+ * Returns null, leaving `fn` untouched, otherwise.
+ */
+export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, hasAfter: boolean, taken: Set<string>): ResponseFunction | null {
+  const resIndex = fn.params.findIndex(isResponseParam);
+  if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
+  const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
+  const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
+  const statements = [...rewrite.prelude, ...rewrite.body];
+  if (rewrite.escape || !statements.some(alwaysExits)) return null;
+  fn.params.splice(resIndex, 1);
+  fn.returnType = null;
+  if (fn.body.type === 'BlockStatement') fn.body.body = statements;
+  else fn.body = j.blockStatement(statements);
+  return { resIndex, statuses: rewrite.statuses, uses: rewrite.uses };
+}
+
+/** Top-level functions other than the handler: declarations and consts holding arrows or function expressions. */
+function moduleFunctions(program: Node, handlerFn: Node): Array<{ name: string; fn: Node }> {
+  const found: Array<{ name: string; fn: Node }> = [];
   for (const stmt of program.body) {
-    let fn: Node | null = null;
-    let name: string | null = null;
-    if (stmt.type === 'FunctionDeclaration' && stmt.id) [fn, name] = [stmt, stmt.id.name];
+    if (stmt.type === 'FunctionDeclaration' && stmt.id && stmt !== handlerFn) found.push({ name: stmt.id.name, fn: stmt });
     if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1) {
       const d = stmt.declarations[0];
       const init = d.init && unwrap(d.init);
-      if (d.id.type === 'Identifier' && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) [fn, name] = [init, d.id.name];
+      if (d.id.type === 'Identifier' && init !== handlerFn && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) found.push({ name: d.id.name, fn: init });
     }
-    if (!fn || !name || fn === handlerFn) continue;
-    const resIndex = fn.params.findIndex(isResponseParam);
-    if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') continue;
-    found.push({ name, fn, resIndex });
   }
   return found;
 }
 
 /** Every use of `name` is a direct call (so that removing a parameter breaks no other use). */
-function onlyCalled(program: Node, candidate: Candidate): boolean {
+function onlyCalled(program: Node, name: string, fn: Node): boolean {
   let ok = true;
   walk(program, (n, parent, key) => {
-    if (n.type !== 'Identifier' || n.name !== candidate.name || n === candidate.fn.id) return;
+    if (n.type !== 'Identifier' || n.name !== name || n === fn.id) return;
     if (parent?.type === 'VariableDeclarator' && key === 'id') return;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key')) return;
     if (!(parent?.type === 'CallExpression' && key === 'callee')) ok = false;
@@ -64,19 +76,12 @@ export interface HelperRewrite {
 
 export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, taken: Set<string>): HelperRewrite {
   const out: HelperRewrite = { helpers: new Map(), uses: new Set() };
-  for (const candidate of candidates(program, handlerFn)) {
-    if (!onlyCalled(program, candidate)) continue;
-    const { fn, resIndex } = candidate;
-    const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
-    const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
-    const statements = [...rewrite.prelude, ...rewrite.body];
-    if (rewrite.escape || !statements.some(alwaysExits)) continue;
-    fn.params.splice(resIndex, 1);
-    fn.returnType = null;
-    if (fn.body.type === 'BlockStatement') fn.body.body = statements;
-    else fn.body = j.blockStatement(statements);
-    rewrite.uses.forEach((u) => out.uses.add(u));
-    out.helpers.set(candidate.name, { resIndex, statuses: rewrite.statuses });
+  for (const { name, fn } of moduleFunctions(program, handlerFn)) {
+    if (!onlyCalled(program, name, fn)) continue;
+    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken);
+    if (!rewritten) continue;
+    rewritten.uses.forEach((u) => out.uses.add(u));
+    out.helpers.set(name, { resIndex: rewritten.resIndex, statuses: rewritten.statuses });
   }
   return out;
 }

@@ -1,60 +1,33 @@
 /**
- * Mutates the transform fixtures (drops, duplicates and swaps lines and tokens) and checks that the transform never
- * throws, and that every route it writes parses. A file it cannot handle must come back 'left', never half-done.
+ * Mutates the transform fixtures (drops, duplicates and swaps tokens, statements and lines) and checks that the
+ * transform never throws, and that every route it writes parses. A file it cannot handle must come back 'left',
+ * never half-done. test/plan-fuzz.test.ts does the same through the plan and the writer, on real folders.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as babel from '@babel/parser';
 import { expect, it } from 'vitest';
 import { transformSource } from '../transforms/pages-api-to-route-handler.js';
+import { mutate, seeded } from './mutate.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'transform');
 const inputs = readdirSync(dir)
   .filter((f) => /\.input\.(ts|js)$/.test(f))
   .map((f) => ({ ext: f.endsWith('.js') ? 'js' : 'ts', source: readFileSync(join(dir, f), 'utf8') }));
 
-function random(seed: number) {
-  let state = seed;
-  return (n: number) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state % n;
-  };
-}
-
-function mutate(source: string, pick: (n: number) => number): string {
-  const lines = source.split('\n');
-  const tokens = source.split(/(\s+)/);
-  switch (pick(4)) {
-    case 0:
-      lines.splice(pick(lines.length), 1);
-      return lines.join('\n');
-    case 1:
-      lines.splice(pick(lines.length), 0, lines[pick(lines.length)]);
-      return lines.join('\n');
-    case 2: {
-      const [a, b] = [pick(tokens.length), pick(tokens.length)];
-      [tokens[a], tokens[b]] = [tokens[b], tokens[a]];
-      return tokens.join('');
-    }
-    default:
-      tokens.splice(pick(tokens.length), 1);
-      return tokens.join('');
-  }
-}
-
 it('never throws and writes only code that parses, on 3000 mutated fixtures', () => {
-  const pick = random(20261120);
+  const pick = seeded(20261120);
   const failures: string[] = [];
   let written = 0;
   for (let i = 0; i < 3000; i++) {
     const { ext, source } = inputs[pick(inputs.length)];
-    const mutated = mutate(source, pick);
+    const { mutation, text: mutated } = mutate(source, ext === 'ts', pick);
     const context = { sourcePath: `pages/api/x/[id].${ext}`, targetPath: `app/api/x/[id]/route.${ext}`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: i % 2 ? '14.2.35' : '15.5.29' };
     let output: string | undefined;
     try {
       output = transformSource(mutated, context).output;
     } catch (error) {
-      failures.push(`threw ${(error as Error).message} on:\n${mutated}`);
+      failures.push(`threw ${(error as Error).message} after "${mutation}" on:\n${mutated}`);
       continue;
     }
     if (output === undefined) continue;
@@ -62,7 +35,7 @@ it('never throws and writes only code that parses, on 3000 mutated fixtures', ()
     try {
       babel.parse(output, { sourceType: 'module', plugins: ext === 'ts' ? ['typescript'] : ['jsx'] });
     } catch (error) {
-      failures.push(`wrote code that does not parse (${(error as Error).message}):\n${output}`);
+      failures.push(`wrote code that does not parse (${(error as Error).message}) after "${mutation}":\n${output}`);
     }
   }
   expect(failures.slice(0, 3)).toEqual([]);

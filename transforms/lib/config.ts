@@ -81,6 +81,10 @@ export function extractConfig(snip: Snippets, program: Node): SegmentConfig | nu
         result.unknown.push(key);
     }
   }
+  // A segment export given twice (a key repeated, or regions beside preferredRegion) would not compile; JavaScript
+  // keeps the last key, but a repeated key is usually a merge mistake worth a human look (found by the fuzz test).
+  const names = result.exports.map((e: Node) => e.declaration.declarations[0].id.name);
+  if (new Set(names).size !== names.length) return 'unreadable';
   if (result.exports.length) result.exports[0] = snip.withCommentsOf(statement, result.exports[0]);
   program.body.splice(index, 1, ...result.exports);
   return result;

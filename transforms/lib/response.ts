@@ -70,8 +70,12 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
   if (!isIdent(n, resName) || links.length === 0) return null;
   for (let i = 0; i < links.length; i++) {
     const isLast = i === links.length - 1;
-    if (TERMINALS.has(links[i].name) && isLast) return { links: links.slice(0, -1), terminal: links[i] };
+    // `res.redirect()` without a URL, or with spread arguments, has no Location the tool can carry over (fuzz test).
+    const badRedirect = links[i].name === 'redirect' && (links[i].args.length === 0 || links[i].args.length > 2 || links[i].args.some((a) => a.type === 'SpreadElement'));
+    if (TERMINALS.has(links[i].name) && isLast && !badRedirect) return { links: links.slice(0, -1), terminal: links[i] };
     if (!STATE_CALLS.has(links[i].name)) return null;
+    // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
+    if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
   }
   return { links };
 }

@@ -202,7 +202,8 @@ function containsBreakOf(stmt: Node): boolean {
 function specializeList(stmts: Node[], method: string, reader: MethodReader): Node[] {
   const out: Node[] = [];
   for (const stmt of stmts) {
-    const replaced = specializeStatement(stmt, method, reader, stmts);
+    // `out` too: two branches inlined into one list must not both declare a name (found by the fuzz test).
+    const replaced = specializeStatement(stmt, method, reader, [...stmts, ...out]);
     for (const s of replaced) {
       out.push(s);
       if (alwaysExits(s)) return out;
@@ -228,7 +229,8 @@ function specializeStatement(stmt: Node, method: string, reader: MethodReader, s
     const chosen = value ? stmt.consequent : stmt.alternate;
     if (!chosen) return [];
     const list = specializeList(asList(chosen), method, reader);
-    if (chosen.type !== 'BlockStatement' || canInline(list, siblings)) return keepComments(stmt, list, reader);
+    if (canInline(list, siblings)) return keepComments(stmt, list, reader);
+    if (chosen.type !== 'BlockStatement') return [{ type: 'BlockStatement', body: list, directives: [] }];
     chosen.body = list;
     return [chosen];
   }

@@ -25,16 +25,18 @@ async function readOrUndefined(root: string, rel: string): Promise<string | unde
 
 const ROUTE_FILE = /(^|\/)route\.(ts|tsx|js|jsx|mjs|cjs)$/;
 
-/** Source files in pages/api that still define a route (export default, module.exports, exports.default), or cannot be read. */
+/** Source files in pages/api that still define a route (export default, module.exports, exports.default), or cannot be read or listed. */
 export async function findRemainingHandlers(project: Project, scan?: SourceScan): Promise<string[]> {
-  const { sources } = scan ?? (await scanSources(project));
+  const { sources, unreadable } = scan ?? (await scanSources(project));
   const found: string[] = [];
   for (const source of sources) {
     const text = await readOrUndefined(project.root, source);
     // A file that cannot be read may well be a handler: count it, so that nobody is told the job is done.
     if (text === undefined || looksLikeHandler(text)) found.push(source);
   }
-  return found;
+  // The same goes for a folder that cannot be listed.
+  found.push(...unreadable.map((folder) => folder.path));
+  return found.sort();
 }
 
 /** Route files under app/ and src/app/ (the real folders present). */

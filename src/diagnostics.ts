@@ -120,8 +120,26 @@ export const REASONS = {
   },
   UNREADABLE: {
     severity: 'left',
-    short: 'the file cannot be read',
-    detail: 'Reading the file failed (permissions, a broken symlink, a file that vanished). Fix access to it, then run the tool again.',
+    short: 'the file or folder cannot be read',
+    detail: 'Reading the file, or listing the folder, failed (permissions, a broken symlink, a file that vanished). Fix access to it, then run the tool again.',
+  },
+  NOT_TEXT: {
+    severity: 'left',
+    short: 'the file is not UTF-8 text',
+    detail:
+      'The file has NUL bytes (binary content, or UTF-16) or bytes that are not valid UTF-8 (another encoding, such as Latin-1). Rewriting it would change those bytes, so the tool leaves it. Convert it to UTF-8, then run the tool again.',
+  },
+  FILE_TOO_LARGE: {
+    severity: 'left',
+    short: 'the file is too large to migrate safely',
+    detail:
+      'The file is larger than 512 KiB. A hand-written handler is rarely over a few tens of KiB; a file that large is generated or embeds data, and parsing it would take minutes. Move the data to a module of its own, or migrate the file by hand.',
+  },
+  TEST_OR_DECLARATION: {
+    severity: 'left',
+    short: 'a test or a type declaration, not a handler',
+    detail:
+      'Type declarations (*.d.ts) and tests (*.test.*, *.spec.*, __tests__/) in pages/api are not migrated. Move them next to the code they test or describe when you remove pages/api.',
   },
   OUTSIDE_ROOT: {
     severity: 'left',

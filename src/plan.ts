@@ -3,16 +3,17 @@
  * against the tree. Reads the disk, never writes it. One file's failure (unreadable, transform error) is recorded on
  * that file and the rest goes on.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { compatModuleSource } from '../transforms/lib/compat-module.js';
 import { transformSource } from '../transforms/pages-api-to-route-handler.js';
 import type { TransformContext, TransformResult } from '../transforms/types.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
-import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
+import type { Diagnostic } from './diagnostics.js';
+import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
+import { parseProblem } from './output-check.js';
+import { isBlank, readSourceText } from './read-source.js';
 import { scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 
@@ -43,6 +44,14 @@ function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
   if (isWritable(planned) && typeof planned.output !== 'string') {
     return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the transform returned status '${result.status}' without an output` }] };
   }
+  const problem = isWritable(planned) ? parseProblem(planned.target, planned.output as string) : undefined;
+  if (problem) {
+    // The transform's parser forgives some errors (a name declared twice) that Babel's scope checks and next build
+    // do not: then the source itself is at fault.
+    const inSource = parseProblem(file.source, file.input ?? '');
+    if (inSource) return { ...file, status: 'left', diagnostics: [{ reason: 'PARSE_ERROR', detail: inSource }] };
+    return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the route it produced does not parse (${problem})` }] };
+  }
   if (!isWritable(planned)) planned.output = undefined;
   return planned;
 }
@@ -62,17 +71,15 @@ function emptyFile(project: Project, source: string): PlannedFile {
 
 async function readSource(project: Project, source: string): Promise<PlannedFile> {
   const file = emptyFile(project, source);
-  try {
-    file.input = await readFile(path.join(project.root, source), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    file.diagnostics = [{ reason: 'UNREADABLE', detail: code ?? errorText(error) }];
-  }
+  const read = await readSourceText(project.root, source);
+  if ('text' in read) file.input = read.text;
+  else file.diagnostics = [read.problem];
   return file;
 }
 
 function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan): PlannedFile {
   if (file.input === undefined) return file;
+  if (isBlank(file.input)) return { ...file, status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT', detail: 'the file is empty' }] };
   const { nextVersion, transform = transformSource } = input;
   const context: TransformContext = {
     sourcePath: file.source,
@@ -88,14 +95,15 @@ function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan
   }
 }
 
-function outsideRootFile(project: Project, link: string): PlannedFile {
-  const isFile = sourceExtension(link) !== '';
+/** A path the scan reported without planning it (a link out of the root, a folder it cannot list, a test). */
+function reportedPath(project: Project, rel: string, status: FileStatus, diagnostic: Diagnostic): PlannedFile {
+  const isFile = sourceExtension(rel) !== '';
   return {
-    source: link,
-    target: isFile ? routeFileFor(link) : routeFolderFor(link),
-    compatPath: compatModulePath(link, project.typescript),
-    status: 'left',
-    diagnostics: [{ reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` }],
+    source: rel,
+    target: isFile ? routeFileFor(rel) : routeFolderFor(rel),
+    compatPath: compatModulePath(rel, project.typescript),
+    status,
+    diagnostics: [diagnostic],
     notes: [],
     methods: [],
     usesCompat: false,
@@ -104,7 +112,7 @@ function outsideRootFile(project: Project, link: string): PlannedFile {
 
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
   const { project, compatSource = compatModuleSource } = input;
-  const { sources, outsideRoot } = scan ?? (await scanSources(project));
+  const { sources, outsideRoot, unreadable, skipped } = scan ?? (await scanSources(project));
   const read: PlannedFile[] = [];
   for (const source of sources) read.push(await readSource(project, source));
   // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
@@ -112,12 +120,24 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
   const helpers = findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
   const files = read.map((file) => planFile(input, file, helpers));
-  files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
+  files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
+  files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
+  files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
   await markConflicts(project.root, files);
   const users = files.filter((f) => isWritable(f) && f.helpersUsed?.length);
-  const updates = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  const usersOf = (module: string) =>
+    files.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
+  const rewrites = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  // A module rewrite that does not parse is not written, and the routes that need it stay in place.
+  const updates = rewrites.filter((update) => {
+    const problem = parseProblem(update.path, update.content);
+    for (const user of problem ? usersOf(update.path) : []) {
+      Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the twin it added to ${update.path} does not parse (${problem})` }] });
+    }
+    return !problem;
+  });
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
     const user = users.find((f) => f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === update.path));

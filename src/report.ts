@@ -82,7 +82,11 @@ export function formatSummary(plan: Plan, options: { debug?: boolean } = {}): st
   }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);
-    for (const file of others) lines.push(`  ${file.source}  ${STATUS_TEXT['not-handler']}`);
+    for (const file of others) {
+      // Why, when there is more to say than "no default export": an empty file, a test, a declaration.
+      const why = file.diagnostics.find((d) => d.detail)?.detail;
+      lines.push(`  ${file.source}  ${STATUS_TEXT['not-handler']}${why ? chalk.dim(` (${why})`) : ''}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

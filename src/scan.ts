@@ -12,19 +12,40 @@ export interface Listing {
   files: string[];
   /** Links (to files or folders) that lead outside the root, or the start folder itself when it does. */
   outsideRoot: string[];
+  /** Folders that could not be listed (and links whose target cannot be looked at), with the error code. */
+  unreadable: PathNote[];
+  /** Test folders (`__tests__`), not entered. */
+  testFolders: string[];
+}
+
+/** A path (posix, relative to the root) and why it is reported. */
+export interface PathNote {
+  path: string;
+  detail: string;
 }
 
 /** Folders never entered: tests live there, and node_modules is never app code. */
 const SKIPPED_FOLDERS = new Set(['__tests__', 'node_modules']);
 
+/** Why a source file in pages/api is not planned as a handler: a declaration or a test. Undefined for the others. */
+export function skipReason(relPath: string): string | undefined {
+  const segments = relPath.split('/');
+  const name = segments.at(-1) ?? '';
+  if (segments.includes('__tests__')) return 'in a __tests__ folder';
+  if (/\.d\.[cm]?tsx?$/.test(name)) return 'a TypeScript declaration file';
+  if (/\.(test|spec)\.[^.]+$/.test(name)) return 'a test file';
+  return undefined;
+}
+
 /** Whether a file in pages/api is one the tool should plan: a source file that is not a declaration or a test. */
 export function isCandidateSource(relPath: string): boolean {
   if (!sourceExtension(relPath)) return false;
-  const segments = relPath.split('/');
-  const name = segments.at(-1) ?? '';
-  if (segments.some((s) => SKIPPED_FOLDERS.has(s))) return false;
-  if (/\.d\.[cm]?tsx?$/.test(name)) return false;
-  return !/\.(test|spec)\.[^.]+$/.test(name);
+  if (relPath.split('/').includes('node_modules')) return false;
+  return skipReason(relPath) === undefined;
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 /** A cheap textual test for "this file defines a route": used by `check` and to spot a migration that already ran. */
@@ -51,7 +72,7 @@ async function exists(abs: string): Promise<boolean> {
 
 /** Lists every file under `startRel` (a folder relative to `root`); an absent folder gives an empty listing. */
 export async function listFiles(root: string, startRel: string): Promise<Listing> {
-  const listing: Listing = { files: [], outsideRoot: [] };
+  const listing: Listing = { files: [], outsideRoot: [], unreadable: [], testFolders: [] };
   const startAbs = path.join(root, startRel);
   if (!(await exists(startAbs))) return listing;
   const realRoot = await realpath(root);
@@ -66,11 +87,18 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
   async function visit(rel: string, real: string): Promise<void> {
     if (entered.has(real)) return;
     entered.add(real);
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    let entries;
+    try {
+      entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    } catch (error) {
+      // One folder that cannot be listed (permissions) is reported; the rest of the tree goes on.
+      return void listing.unreadable.push({ path: rel, detail: errorCode(error) });
+    }
     for (const entry of entries) {
       const childRel = `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) await visit(childRel, path.join(real, entry.name));
+        else if (entry.name === '__tests__') listing.testFolders.push(childRel);
       } else if (entry.isFile()) {
         listing.files.push(childRel);
       } else if (entry.isSymbolicLink()) {
@@ -84,9 +112,11 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
     // A broken link is listed as a file: reading it fails later and is reported as unreadable.
     if (target === undefined) return void listing.files.push(rel);
     if (!isInside(realRoot, target)) return void listing.outsideRoot.push(rel);
-    const info = await stat(target);
+    const info = await stat(target).catch((error: unknown) => errorCode(error));
+    if (typeof info === 'string') return void listing.unreadable.push({ path: rel, detail: info });
     if (info.isDirectory()) {
       if (!SKIPPED_FOLDERS.has(name)) await visit(rel, target);
+      else if (name === '__tests__') listing.testFolders.push(rel);
     } else if (info.isFile()) {
       listing.files.push(rel);
     }
@@ -95,6 +125,8 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
   await visit(startRel, realStart);
   listing.files.sort();
   listing.outsideRoot.sort();
+  listing.unreadable.sort((a, b) => (a.path < b.path ? -1 : 1));
+  listing.testFolders.sort();
   return listing;
 }
 
@@ -103,14 +135,24 @@ export interface SourceScan {
   sources: string[];
   /** Links in pages/api that lead outside the app root: reported, never followed. */
   outsideRoot: string[];
+  /** Folders in pages/api that cannot be listed: reported, and counted as work left. */
+  unreadable: PathNote[];
+  /** Declarations and tests (files, and `__tests__` folders): reported as not handlers, never planned. */
+  skipped: PathNote[];
 }
 
 /** Lists the files in the pages/api folders worth planning: source files, minus declarations and tests. */
 export async function scanSources(project: Project): Promise<SourceScan> {
-  const scan: SourceScan = { sources: [], outsideRoot: [] };
+  const scan: SourceScan = { sources: [], outsideRoot: [], unreadable: [], skipped: [] };
   for (const apiDir of project.apiDirs) {
     const listing = await listFiles(project.root, apiDir);
     scan.sources.push(...listing.files.filter(isCandidateSource));
+    scan.unreadable.push(...listing.unreadable);
+    for (const file of listing.files.filter((f) => sourceExtension(f) && !f.split('/').includes('node_modules'))) {
+      const why = skipReason(file);
+      if (why) scan.skipped.push({ path: file, detail: why });
+    }
+    scan.skipped.push(...listing.testFolders.map((folder) => ({ path: folder, detail: 'a __tests__ folder, not entered' })));
     // A link without a source extension is most likely a folder; links to other files (README.md…) do not matter.
     scan.outsideRoot.push(...listing.outsideRoot.filter((p) => isCandidateSource(p) || !sourceExtension(p)));
   }

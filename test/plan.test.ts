@@ -16,6 +16,7 @@ const contexts: TransformContext[] = [];
 function fakeTransform(source: string, context: TransformContext): TransformResult {
   contexts.push(context);
   if (source.includes('THROW')) throw new Error('boom');
+  if (source.includes('BAD_OUTPUT')) return { status: 'migrated', output: 'export function GET( {\n', diagnostics: [], notes: [], usesCompat: false, methods: ['GET'] };
   if (source.includes('NO_OUTPUT')) return { status: 'migrated', diagnostics: [], notes: [], usesCompat: false, methods: [] };
   if (!source.includes('export default')) return { status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT' }], notes: [], usesCompat: false, methods: [] };
   if (source.includes('WRAPPED')) return { status: 'left', diagnostics: [{ reason: 'HANDLER_NOT_FOUND', line: 1 }], notes: [], usesCompat: false, methods: [] };
@@ -82,7 +83,7 @@ describe('buildPlan', () => {
     ]);
   });
 
-  it('skips declarations, tests, specs and __tests__', async () => {
+  it('does not transform declarations, tests, specs and __tests__, and reports each as not a handler', async () => {
     const root = app({
       'pages/api/a.ts': HANDLER,
       'pages/api/a.d.ts': HANDLER,
@@ -91,7 +92,17 @@ describe('buildPlan', () => {
       'pages/api/__tests__/b.ts': HANDLER,
       'pages/api/README.md': HANDLER,
     });
-    expect((await plan(root)).files.map((f) => f.source)).toEqual(['pages/api/a.ts']);
+    contexts.length = 0;
+    const p = await plan(root);
+    expect(contexts.map((c) => c.sourcePath)).toEqual(['pages/api/a.ts']);
+    expect(p.files.map((f) => [f.source, f.status, f.diagnostics.map((d) => `${d.reason}: ${d.detail}`)])).toEqual([
+      ['pages/api/__tests__', 'not-handler', ['TEST_OR_DECLARATION: a __tests__ folder, not entered']],
+      ['pages/api/a.d.ts', 'not-handler', ['TEST_OR_DECLARATION: a TypeScript declaration file']],
+      ['pages/api/a.spec.js', 'not-handler', ['TEST_OR_DECLARATION: a test file']],
+      ['pages/api/a.test.ts', 'not-handler', ['TEST_OR_DECLARATION: a test file']],
+      ['pages/api/a.ts', 'migrated', []],
+    ]);
+    expect(p.deletes.map((d) => d.path)).toEqual(['pages/api/a.ts']);
   });
 
   it('writes nothing', async () => {
@@ -152,6 +163,14 @@ describe('buildPlan', () => {
     const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// NO_OUTPUT\n` }));
     expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR' }] });
     expect(p.creates).toEqual([]);
+  });
+
+  it('never plans a route that does not parse: the file stays, as an internal error', async () => {
+    const p = await plan(app({ 'pages/api/a.ts': `${HANDLER}// BAD_OUTPUT\n`, 'pages/api/b.ts': HANDLER }));
+    expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR' }] });
+    expect(file(p, 'pages/api/a.ts').diagnostics[0].detail).toMatch(/^the route it produced does not parse \(Unexpected token/);
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/b/route.ts']);
+    expect(p.deletes.map((c) => c.path)).toEqual(['pages/api/b.ts']);
   });
 
   it('reports a file it cannot read, and goes on', async () => {

@@ -1,0 +1,22 @@
+/**
+ * The last check before a route (or a rewritten module) goes into the plan: it must parse, as TypeScript or
+ * JavaScript by its extension, with Babel's scope checks (a name declared twice is an error there, and in
+ * `next build`). A transform bug then leaves the file in place instead of writing code that does not build.
+ */
+import { parse, type ParserPlugin } from '@babel/parser';
+
+function pluginsFor(file: string): ParserPlugin[] {
+  if (/\.tsx$/.test(file)) return ['typescript', 'jsx'];
+  if (/\.[cm]?ts$/.test(file)) return ['typescript'];
+  return ['jsx'];
+}
+
+/** Why `content` would not parse as the file `file`; undefined when it parses. */
+export function parseProblem(file: string, content: string): string | undefined {
+  try {
+    parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -4,7 +4,7 @@
  * `paths` of tsconfig.json / jsconfig.json; each module is read once and given to the pure twinResponseHelpers.
  * Reads the disk, never writes it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
@@ -33,6 +33,15 @@ export function readPathAliases(root: string): PathAliases {
   return { baseUrl: '.', paths: {} };
 }
 
+/** Whether `rel` reaches its file without passing a symlink (inside or outside the root). */
+function isRealPath(root: string, rel: string): boolean {
+  try {
+    return realpathSync(path.join(root, rel)) === path.join(realpathSync(root), rel);
+  } catch {
+    return false;
+  }
+}
+
 const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
 
 /** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
@@ -50,7 +59,8 @@ export function resolveSpecifier(root: string, fromFile: string, specifier: stri
       const file = base + ext;
       const rel = path.relative(root, file);
       if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
-      if (existsSync(file) && statSync(file).isFile()) return rel.split(path.sep).join('/');
+      // No symlink on the way: the module may get a twin, and the tool never writes through a link.
+      if (existsSync(file) && statSync(file).isFile() && isRealPath(root, rel)) return rel.split(path.sep).join('/');
     }
   }
   return null;

@@ -15,7 +15,8 @@ const EXIT_HELP = `
 Exit codes:
   0  done (files that cannot be migrated are left in place and reported; that is not a failure)
   1  failure: no such folder, not a Next.js app, no pages/api, uncommitted changes, unknown Next.js version, internal error
-  2  usage error: unknown command or option, bad option value`;
+  2  usage error: unknown command or option, bad option value
+  130, 143  stopped by Ctrl-C or SIGTERM: each handler is migrated or untouched; run again to finish`;
 
 const RUN_HELP = `
 What it does:

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { isWritable, markConflict, type PlannedFile } from './plan-types.js';
 import { routeKey, sourceExtension } from './routes.js';
-import { routeTargetProblem } from './target-checks.js';
+import { holdsExactly, routeTargetProblem } from './target-checks.js';
 
 /** Files that answer a URL: not helpers, and not links the tool refused to follow. */
 function answersRoute(file: PlannedFile): boolean {
@@ -38,7 +38,14 @@ function markDuplicates(files: PlannedFile[]): void {
 export async function markConflicts(root: string, files: PlannedFile[]): Promise<void> {
   markDuplicates(files);
   for (const file of files.filter(isWritable)) {
-    const problem = await routeTargetProblem(root, file.target);
+    // The very route this run would write is there: an earlier run wrote it and was stopped (even by SIGKILL or a
+    // power cut) before it removed the source. Removing the source is all that is left to do.
+    const finished = await holdsExactly(root, file.target, file.output as string);
+    const problem = await routeTargetProblem(root, file.target, finished ? path.posix.basename(file.target) : undefined);
     if (problem) markConflict(file, [problem]);
+    else if (finished) {
+      file.alreadyWritten = true;
+      file.notes.push('the route was already written, by an earlier run that stopped before removing this source');
+    }
   }
 }

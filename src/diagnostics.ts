@@ -141,6 +141,12 @@ export const REASONS = {
     detail:
       'Type declarations (*.d.ts) and tests (*.test.*, *.spec.*, __tests__/) in pages/api are not migrated. Move them next to the code they test or describe when you remove pages/api.',
   },
+  INTERRUPTED: {
+    severity: 'left',
+    short: 'the run stopped before this file was migrated',
+    detail:
+      'A signal (Ctrl-C, SIGTERM) or an error stopped the run. The tool stops between two files: this source is untouched, and the route it had written for it was taken back. Run the tool again to finish.',
+  },
   OUTSIDE_ROOT: {
     severity: 'left',
     short: 'a symlink leads outside the app folder',

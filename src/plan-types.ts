@@ -25,6 +25,8 @@ export interface PlannedFile {
   stack?: string;
   /** Helpers of other modules whose route-handler twins the route calls. */
   helpersUsed?: ImportedHelper[];
+  /** The route is on disk already, exactly as planned (an earlier run stopped before removing the source). */
+  alreadyWritten?: boolean;
 }
 
 export interface FileChange {
@@ -39,6 +41,8 @@ export interface ModuleChange extends FileChange {
   before: string;
   /** Names of the twins added. */
   twins: string[];
+  /** The sources whose routes call the twins: a run that stops halfway keeps the module change only for them. */
+  users: string[];
 }
 
 export interface Plan {

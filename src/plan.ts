@@ -149,8 +149,8 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     root: project.root,
     nextVersion: input.nextVersion,
     files,
-    creates: [...writable.map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
-    updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins })),
+    creates: [...writable.filter((f) => !f.alreadyWritten).map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
+    updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source) })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
     apiDirs: project.apiDirs,
   };

@@ -3,17 +3,19 @@
  * writing.
  */
 import chalk from 'chalk';
-import { applyPlan, writeReportFile } from './apply.js';
+import { ApplyError, applyPlan, writeReportFile, type ApplyResult } from './apply.js';
 import { findRemainingHandlers, findRouteFiles } from './check.js';
 import { canAsk, confirm } from './confirm.js';
 import { formatDiff } from './diff.js';
 import { UserError } from './errors.js';
 import { requireCleanTree } from './git.js';
 import { buildPlan } from './plan.js';
-import type { Plan } from './plan-types.js';
+import { isWritable, type Plan } from './plan-types.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
 import { formatSummary, summarize, toJsonReport } from './report.js';
 import { scanSources } from './scan.js';
+import { catchStopSignals, exitCodeFor } from './stop-signals.js';
+import { formatStopped, markUnfinished } from './stopped-run.js';
 
 export interface RunOptions {
   dry: boolean;
@@ -79,7 +81,35 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
     return 0;
   }
 
-  const result = await applyPlan(plan, { dry: false });
+  const signals = catchStopSignals((signal) => process.stderr.write(`\n${signal}: stopping after the current file…\n`));
+  try {
+    let result: ApplyResult;
+    try {
+      result = await applyPlan(plan, { dry: false, shouldStop: signals.received });
+    } catch (error) {
+      if (error instanceof ApplyError) await reportStopped(plan, error.result, options, `an error (${error.message})`);
+      throw error;
+    }
+    if (result.stoppedBy) {
+      await reportStopped(plan, result, options, result.stoppedBy);
+      return exitCodeFor(result.stoppedBy);
+    }
+    return await reportDone(plan, result, options);
+  } finally {
+    // Only now: a second Ctrl-C while the report is written must not cut it.
+    signals.release();
+  }
+}
+
+/** Prints, and writes to --report, what a run that stopped halfway did. */
+async function reportStopped(plan: Plan, result: ApplyResult, options: RunOptions, why: string): Promise<void> {
+  const planned = plan.files.filter(isWritable).length;
+  const done = markUnfinished(plan, result, `the run was stopped by ${why}`);
+  print(formatStopped(done, planned - done.length, result, why));
+  if (options.report) await writeReportFile(options.report, toJsonReport(plan));
+}
+
+async function reportDone(plan: Plan, result: ApplyResult, options: RunOptions): Promise<number> {
   const updated = result.updated.length ? `; updated ${plural(result.updated.length, 'helper module')}` : '';
   print(chalk.green(`Wrote ${plural(result.written.length, 'file')}${updated}; removed ${plural(result.removed.length, 'source')}.`));
   const { markers } = summarize(plan);

@@ -1,7 +1,7 @@
 /**
  * Looks at the disk where the plan wants to write, before anything is written. Read-only.
  */
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { isInside } from './scan.js';
@@ -30,17 +30,28 @@ export async function folderProblem(root: string, folder: string): Promise<Diagn
   return undefined;
 }
 
+/** Whether `rel` is a regular file (not a link) holding exactly `content`. */
+export async function holdsExactly(root: string, rel: string, content: string): Promise<boolean> {
+  const info = await lstat(path.join(root, rel)).catch(() => undefined);
+  if (!info?.isFile()) return false;
+  const bytes = await readFile(path.join(root, rel)).catch(() => undefined);
+  return bytes !== undefined && bytes.equals(Buffer.from(content, 'utf8'));
+}
+
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mjs|cjs)$/;
 const PAGE_FILE = /^page\.(tsx|jsx|js|ts)$/;
 
-/** Why `target` (a route file path) cannot be written: its folder already has a route or a page, or is unreachable. */
-export async function routeTargetProblem(root: string, target: string): Promise<Diagnostic | undefined> {
+/**
+ * Why `target` (a route file path) cannot be written: its folder already has a route or a page, or is unreachable.
+ * `ownRoute` is a route file name in that folder that does not count (the planned route, already written).
+ */
+export async function routeTargetProblem(root: string, target: string, ownRoute?: string): Promise<Diagnostic | undefined> {
   const folder = path.posix.dirname(target);
   const problem = await folderProblem(root, folder);
   if (problem) return problem;
   const names = await readdir(path.join(root, folder)).catch(() => [] as string[]);
   // Any route file counts, not only the same name: route.js beside a new route.ts clashes as well.
-  const route = names.find((n) => ROUTE_FILE.test(n));
+  const route = names.find((n) => ROUTE_FILE.test(n) && n !== ownRoute);
   if (route) return { reason: 'TARGET_EXISTS', detail: `${folder}/${route} exists` };
   const page = names.find((n) => PAGE_FILE.test(n));
   if (page) return { reason: 'PAGE_IN_FOLDER', detail: `${folder}/${page} exists` };

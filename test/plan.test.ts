@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPlan } from '../src/apply.js';
+import { ApplyError, applyPlan } from '../src/apply.js';
 import { buildPlan } from '../src/plan.js';
 import type { Plan, PlannedFile } from '../src/plan-types.js';
 import { loadProject, versionFromRange } from '../src/project.js';
@@ -263,7 +263,7 @@ describe('applyPlan', () => {
   it('writes nothing when dry', async () => {
     const root = app({ 'pages/api/a.ts': HANDLER });
     const result = await applyPlan(await plan(root), { dry: true });
-    expect(result).toEqual({ written: [], updated: [], removed: [], prunedFolders: [] });
+    expect(result).toEqual({ written: [], updated: [], removed: [], prunedFolders: [], takenBack: [] });
     expect(existsSync(path.join(root, 'app'))).toBe(false);
     expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
   });
@@ -278,6 +278,65 @@ describe('applyPlan', () => {
     expect(existsSync(path.join(root, 'app/api/a'))).toBe(false);
     expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(true);
     expect(existsSync(path.join(root, 'pages/api/b.ts'))).toBe(true);
+  });
+});
+
+describe('applyPlan: stopping halfway', () => {
+  /** Asks to stop from the `n`th question on (one question before each file written or removed). */
+  const stopAt = (n: number) => {
+    let asked = 0;
+    return () => (++asked >= n ? ('SIGINT' as const) : undefined);
+  };
+  const handlers = { 'pages/api/a.ts': `${HANDLER}// COMPAT\n`, 'pages/api/b.ts': HANDLER, 'pages/api/c.ts': `${HANDLER}// COMPAT\n`, 'pages/api/d.ts': HANDLER };
+
+  it('while writing: takes back every route and folder it wrote, and removes no source', async () => {
+    const root = app(handlers);
+    const p = await plan(root);
+    const result = await applyPlan(p, { dry: false, shouldStop: stopAt(3) });
+    expect(result).toMatchObject({ stoppedBy: 'SIGINT', written: [], removed: [], takenBack: ['app/api/b/route.ts', 'app/api/a/route.ts'] });
+    expect(existsSync(path.join(root, 'app'))).toBe(false);
+    for (const [source, content] of Object.entries(handlers)) expect(readFileSync(path.join(root, source), 'utf8')).toBe(content);
+  });
+
+  it('while removing: keeps the routes of the sources removed (and the compat module they use), takes back the rest', async () => {
+    const root = app(handlers);
+    const p = await plan(root);
+    // 4 routes and the compat module are written (5 questions), then 1 source is removed before the stop.
+    const result = await applyPlan(p, { dry: false, shouldStop: stopAt(7) });
+    expect(result.stoppedBy).toBe('SIGINT');
+    expect(result.removed).toEqual(['pages/api/a.ts']);
+    expect(result.written.sort()).toEqual(['app/api/_migrate/pages-compat.ts', 'app/api/a/route.ts']);
+    expect(result.takenBack.sort()).toEqual(['app/api/b/route.ts', 'app/api/c/route.ts', 'app/api/d/route.ts']);
+    expect(existsSync(path.join(root, 'app/api/b'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/api/a.ts'))).toBe(false);
+    for (const source of ['b', 'c', 'd']) expect(existsSync(path.join(root, `pages/api/${source}.ts`))).toBe(true);
+  });
+
+  it('takes back the compat module when no kept route uses it', async () => {
+    const root = app(handlers);
+    const p = await plan(root);
+    const result = await applyPlan(p, { dry: false, shouldStop: stopAt(8) });
+    expect(result.removed).toEqual(['pages/api/a.ts', 'pages/api/b.ts']);
+    expect(existsSync(path.join(root, 'app/api/_migrate/pages-compat.ts'))).toBe(true);
+    const onlyB = await plan(app({ 'pages/api/a.ts': HANDLER, 'pages/api/b.ts': `${HANDLER}// COMPAT\n` }));
+    const second = await applyPlan(onlyB, { dry: false, shouldStop: stopAt(5) });
+    expect(second.removed).toEqual(['pages/api/a.ts']);
+    expect(second.takenBack).toContain('app/api/_migrate/pages-compat.ts');
+    expect(existsSync(path.join(onlyB.root, 'app/api/_migrate'))).toBe(false);
+  });
+
+  it('on a failed removal: keeps what is done, takes back the rest, and says what was done', async () => {
+    const root = app(handlers);
+    const p = await plan(root);
+    // After the plan, the third source becomes a folder: removing it fails.
+    rmSync(path.join(root, 'pages/api/c.ts'));
+    mkdirSync(path.join(root, 'pages/api/c.ts'));
+    const error = await applyPlan(p, { dry: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).result.removed).toEqual(['pages/api/a.ts', 'pages/api/b.ts']);
+    expect(existsSync(path.join(root, 'app/api/a/route.ts'))).toBe(true);
+    expect(existsSync(path.join(root, 'app/api/c'))).toBe(false);
+    expect(existsSync(path.join(root, 'pages/api/d.ts'))).toBe(true);
   });
 });
 

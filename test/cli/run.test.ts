@@ -102,6 +102,15 @@ describe('migrate run: failures are one sentence, exit 1, no stack trace', () =>
     expect(expectOneLineError(result.stderr)).toContain('There is no pages/api folder');
   });
 
+  it('a stack trace only with --debug', () => {
+    const plain = runCli(['run', '/definitely/not/here']);
+    expect(plain.stderr).not.toMatch(/^\s+at /m);
+    const debug = runCli(['run', '/definitely/not/here', '--debug']);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr.split('\n')[0]).toBe('Error: The folder /definitely/not/here does not exist.');
+    expect(debug.stderr).toMatch(/^\s+at loadProject \(/m);
+  });
+
   it('an unknown Next.js version, unless --next is given', () => {
     const app = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER }, { packageJson: '{ "name": "app", "dependencies": { "next": "latest" } }\n' });
     const result = runCli(['run', app, '--dry']);
@@ -112,10 +121,11 @@ describe('migrate run: failures are one sentence, exit 1, no stack trace', () =>
 });
 
 describe('migrate: usage errors exit 2', () => {
-  it('an unknown flag', () => {
+  it('an unknown flag: one sentence, and where to look', () => {
     const result = runCli(['run', '--frobnicate']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("unknown option '--frobnicate'");
+    expect(result.stderr).toBe("error: unknown option '--frobnicate'\n(run with --help for usage)\n");
+    expect(result.stdout).toBe('');
   });
 
   it('an unknown command', () => {

@@ -235,6 +235,14 @@ export function stringValue(node: Node): string | null {
   return null;
 }
 
+/** An expression that is a string whatever the values: literals, templates, `'a' + x`, String(x), JSON.stringify(x). */
+export function isStringLike(node: Node): boolean {
+  const n = unwrap(node);
+  if (stringValue(n) !== null || n.type === 'TemplateLiteral') return true;
+  if (n.type === 'CallExpression' && (isIdent(n.callee, 'String') || (n.callee.type === 'MemberExpression' && isIdent(n.callee.object, 'JSON') && isIdent(n.callee.property, 'stringify')))) return true;
+  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
+}
+
 export function lineOf(node: Node): number | undefined {
   return node?.loc?.start?.line;
 }

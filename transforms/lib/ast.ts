@@ -13,12 +13,18 @@ const COMMON_PLUGINS: babel.ParserPlugin[] = [
   'importAttributes',
 ];
 
-/** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
-export function apiFor(path: string, snippet = false): JSCodeshift {
+/** The @babel/parser plugins for a file's language. */
+export function pluginsFor(path: string): babel.ParserPlugin[] {
   const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
   if (/\.(ts|mts|cts)$/.test(path)) plugins.push('typescript');
   else if (/\.tsx$/.test(path)) plugins.push('typescript', 'jsx');
   else plugins.push('jsx');
+  return plugins;
+}
+
+/** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
+export function apiFor(path: string, snippet = false): JSCodeshift {
+  const plugins = pluginsFor(path);
   const parser = {
     parse(source: string) {
       return babel.parse(source, {

@@ -1,5 +1,6 @@
 import type { JSCodeshift } from 'jscodeshift';
-import type { Node } from './ast.js';
+import * as babel from '@babel/parser';
+import { pluginsFor, type Node } from './ast.js';
 
 /** The source's own style for the code the tool writes: quote kind and indentation. */
 function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number; useTabs: boolean } {
@@ -12,9 +13,41 @@ function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number
   return { quote: doubles > singles ? 'double' : 'single', tabWidth, useTabs };
 }
 
-export function printProgram(j: JSCodeshift, program: Node, source: string): string {
+export function printProgram(j: JSCodeshift, program: Node, source: string, path: string): string {
   const code = j(program).toSource({ ...styleOf(source), lineTerminator: '\n' });
-  return separateImports(code.endsWith('\n') ? code : `${code}\n`);
+  return restoreTemplateText(separateImports(code.endsWith('\n') ? code : `${code}\n`), source, path);
+}
+
+/** Each text chunk of a multi-line template literal, by its content with the indentation of its lines left out. */
+function templateChunks(code: string, path: string): Array<{ raw: string; start: number; end: number }> {
+  const chunks: Array<{ raw: string; start: number; end: number }> = [];
+  const visit = (node: Node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node.type === 'TemplateElement' && node.value.raw.includes('\n')) chunks.push({ raw: node.value.raw, start: node.start, end: node.end });
+    for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'extra') visit(node[key]);
+  };
+  visit(babel.parse(code, { sourceType: 'module', plugins: pluginsFor(path), errorRecovery: true }).program);
+  return chunks;
+}
+
+const shape = (raw: string) => raw.split('\n').map((line, i) => (i === 0 ? line : line.trimStart())).join('\n');
+
+/**
+ * recast re-indents the text it reuses when code moves to another depth, and inside a multi-line template literal
+ * that text is the string's value. Every such chunk in the output gets back the source's text, byte for byte.
+ */
+function restoreTemplateText(code: string, source: string, path: string): string {
+  if (!source.includes('`')) return code;
+  const originals = new Map<string, string>();
+  for (const chunk of templateChunks(source, path)) if (!originals.has(shape(chunk.raw))) originals.set(shape(chunk.raw), chunk.raw);
+  if (!originals.size) return code;
+  let out = code;
+  for (const chunk of templateChunks(code, path).sort((a, b) => b.start - a.start)) {
+    const original = originals.get(shape(chunk.raw));
+    if (original !== undefined && original !== chunk.raw) out = out.slice(0, chunk.start) + original + out.slice(chunk.end);
+  }
+  return out;
 }
 
 /** One blank line after the import block: imports the tool added are printed as new code, without one. */

@@ -90,9 +90,9 @@ export async function applyPlan(plan: Plan, options: { dry: boolean }): Promise<
   return result;
 }
 
-/** Writes the `--report` file (the path is the user's, relative to the working folder); also on --dry runs. */
-export async function writeReportFile(file: string, json: unknown): Promise<void> {
+/** Writes a `--report` file (the path is the user's, relative to the working folder); also on --dry runs. */
+export async function writeReportFile(file: string, text: string): Promise<void> {
   const target = path.resolve(file);
   await mkdir(path.dirname(target), { recursive: true });
-  await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFileAtomic(target, text);
 }

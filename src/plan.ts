@@ -10,7 +10,10 @@ import { transformSource } from '../transforms/pages-api-to-route-handler.js';
 import type { TransformContext, TransformResult } from '../transforms/types.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
+import { formatModuleUpdates, formatRoutes } from './format-plan.js';
+import type { PathFilter } from './path-filter.js';
 import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
+import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { scanSources, type SourceScan } from './scan.js';
@@ -22,6 +25,10 @@ export interface PlanInput {
   /** Injectable for tests; the real transform by default. */
   transform?: (source: string, context: TransformContext) => TransformResult;
   compatSource?: (typescript: boolean) => string;
+  /** --only: the plan keeps only the files it selects (the others are still looked at, to find duplicate routes). */
+  only?: PathFilter;
+  /** The app's Prettier, when it has one: files to be written are formatted with the app's config. */
+  format?: Format;
 }
 
 function errorText(error: unknown): string {
@@ -115,20 +122,24 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
+  // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   await markConflicts(project.root, files);
-  const users = files.filter((f) => isWritable(f) && f.helpersUsed?.length);
+  const selected = input.only ? files.filter((f) => input.only?.(f.source)) : files;
+  if (input.format) await formatRoutes(selected, input.format);
+  const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const updates = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  if (input.format) await formatModuleUpdates(updates, input.format);
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
     const user = users.find((f) => f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === update.path));
     if (user) user.usesCompat = true;
   }
-  const compatCreates = await planCompatModules(project.root, files, compatSource(project.typescript));
-  const writable = files.filter(isWritable);
+  const compatCreates = await planCompatModules(project.root, selected, compatSource(project.typescript), input.format);
+  const writable = selected.filter(isWritable);
   return {
     root: project.root,
     nextVersion: input.nextVersion,
-    files,
+    files: selected,
     creates: [...writable.map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
     updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),

@@ -188,9 +188,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   return result;
 }
 
-/** Writes the `--report` file (the path is the user's, relative to the working folder); also on --dry runs. */
-export async function writeReportFile(file: string, json: unknown): Promise<void> {
+/** Writes a `--report` file (the path is the user's, relative to the working folder); also on --dry runs. */
+export async function writeReportFile(file: string, text: string): Promise<void> {
   const target = path.resolve(file);
   await mkdir(path.dirname(target), { recursive: true });
-  await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFileAtomic(target, text);
 }

@@ -1,22 +1,32 @@
 /**
  * `migrate check`: what is left to do, for CI. Handlers still in pages/api, and route files that still carry a
- * TODO(migrate) marker. Read-only.
+ * TODO(migrate) marker. Read-only; check-output.ts prints the result.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MARKER_TAG } from './diagnostics.js';
+import { findMarkers, type Marker } from './markers.js';
+import type { PathFilter } from './path-filter.js';
 import type { Project } from './project.js';
-import { listFiles, looksLikeHandler, scanSources, type SourceScan } from './scan.js';
+import { sourceCandidatesFor } from './routes.js';
+import { handlerExportLine, listFiles, looksLikeHandler, scanSources, type SourceScan } from './scan.js';
 
-export interface MarkerHit {
+export interface RemainingHandler {
+  /** Posix path relative to the app root. */
   file: string;
+  /** The line of its default export (or module.exports); 1 when the file could not be read. */
   line: number;
-  text: string;
+}
+
+export interface MarkerHit extends Marker {
+  /** The route file, posix and relative to the app root. */
+  file: string;
 }
 
 export interface CheckResult {
-  handlers: string[];
+  handlers: RemainingHandler[];
   markers: MarkerHit[];
+  /** How many files were looked at, so that a --only that selects nothing shows. */
+  looked: { sources: number; routes: number };
 }
 
 async function readOrUndefined(root: string, rel: string): Promise<string | undefined> {
@@ -25,18 +35,23 @@ async function readOrUndefined(root: string, rel: string): Promise<string | unde
 
 const ROUTE_FILE = /(^|\/)route\.(ts|tsx|js|jsx|mjs|cjs)$/;
 
-/** Source files in pages/api that still define a route (export default, module.exports, exports.default), or cannot be read or listed. */
-export async function findRemainingHandlers(project: Project, scan?: SourceScan): Promise<string[]> {
-  const { sources, unreadable } = scan ?? (await scanSources(project));
-  const found: string[] = [];
+async function remainingHandlers(project: Project, sources: string[], unreadableFolders: string[]): Promise<RemainingHandler[]> {
+  const found: RemainingHandler[] = [];
   for (const source of sources) {
     const text = await readOrUndefined(project.root, source);
     // A file that cannot be read may well be a handler: count it, so that nobody is told the job is done.
-    if (text === undefined || looksLikeHandler(text)) found.push(source);
+    if (text === undefined) found.push({ file: source, line: 1 });
+    else if (looksLikeHandler(text)) found.push({ file: source, line: handlerExportLine(text) ?? 1 });
   }
   // The same goes for a folder that cannot be listed.
-  found.push(...unreadable.map((folder) => folder.path));
-  return found.sort();
+  found.push(...unreadableFolders.map((folder) => ({ file: folder, line: 1 })));
+  return found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** Source files in pages/api that still define a route (export default, module.exports, exports.default), or cannot be read or listed. */
+export async function findRemainingHandlers(project: Project, scan?: SourceScan): Promise<string[]> {
+  const { sources, unreadable } = scan ?? (await scanSources(project));
+  return (await remainingHandlers(project, sources, unreadable.map((u) => u.path))).map((h) => h.file);
 }
 
 /** Route files under app/ and src/app/ (the real folders present). */
@@ -46,34 +61,20 @@ export async function findRouteFiles(project: Project): Promise<string[]> {
   return routes;
 }
 
-export async function runCheck(project: Project): Promise<CheckResult> {
+/** A route is selected by --only when its own path matches, or the pages/api path it came from would. */
+function routeSelected(only: PathFilter, route: string): boolean {
+  return only(route) || sourceCandidatesFor(route).some(only);
+}
+
+export async function runCheck(project: Project, options: { only?: PathFilter } = {}): Promise<CheckResult> {
+  const { only } = options;
+  const routes = (await findRouteFiles(project)).filter((route) => !only || routeSelected(only, route));
   const markers: MarkerHit[] = [];
-  for (const route of await findRouteFiles(project)) {
-    const lines = ((await readOrUndefined(project.root, route)) ?? '').split('\n');
-    lines.forEach((text, i) => {
-      if (text.includes(MARKER_TAG)) markers.push({ file: route, line: i + 1, text: text.trim() });
-    });
+  for (const route of routes) {
+    markers.push(...findMarkers(await readOrUndefined(project.root, route)).map((m) => ({ file: route, ...m })));
   }
-  return { handlers: await findRemainingHandlers(project), markers };
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** The text `check` prints; `ok` is false when anything is left to do. */
-export function formatCheck(result: CheckResult): { ok: boolean; text: string } {
-  if (result.handlers.length === 0 && result.markers.length === 0) {
-    return { ok: true, text: 'No pages/api handlers remain, and no route file has a TODO(migrate) marker.\n' };
-  }
-  const lines: string[] = [];
-  if (result.handlers.length > 0) {
-    lines.push(`${plural(result.handlers.length, 'pages/api handler remains', 'pages/api handlers remain')}:`);
-    lines.push(...result.handlers.map((h) => `  ${h}`));
-  }
-  if (result.markers.length > 0) {
-    lines.push(`${plural(result.markers.length, 'TODO(migrate) marker remains', 'TODO(migrate) markers remain')} in route files:`);
-    lines.push(...result.markers.map((m) => `  ${m.file}:${m.line}  ${m.text}`));
-  }
-  return { ok: false, text: `${lines.join('\n')}\n` };
+  const scan = await scanSources(project);
+  const sources = scan.sources.filter((source) => !only || only(source));
+  const unreadable = scan.unreadable.map((u) => u.path).filter((folder) => !only || only(folder));
+  return { handlers: await remainingHandlers(project, sources, unreadable), markers, looked: { sources: sources.length, routes: routes.length } };
 }

@@ -1,8 +1,11 @@
 /** The command line: commands, flags, help texts and exit codes. The work itself is in run.ts and check.ts. */
-import chalk from 'chalk';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { formatCheck, runCheck } from './check.js';
+import { chalkStderr } from 'chalk';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCheck } from './check.js';
+import { checkOk, formatCheckText, formatGithubAnnotations, toCheckJson, type Verbosity } from './check-output.js';
+import { honourNoColor } from './colour.js';
 import { UserError } from './errors.js';
+import { pathFilter } from './path-filter.js';
 import { loadProject, versionFromRange } from './project.js';
 import { toolVersion } from './version.js';
 
@@ -31,16 +34,33 @@ Safety:
   shows every change and "git checkout ." / "git clean" undoes them. --force skips that check. --dry writes
   nothing and needs no clean tree. On a terminal the tool asks before writing (--yes skips the question).
 
+Output:
+  --dry prints a git-style diff (--dry --stat: only the per-file summary). Colour only on a terminal; NO_COLOR=1
+  turns it off, FORCE_COLOR=1 turns it on (e.g. for "| less -R"). Written files are formatted with the app's own
+  Prettier when the app has the prettier package and a Prettier config; otherwise they keep the source's style.
+
 Examples:
-  npx migrate run --dry            preview the changes in the current folder
-  npx migrate run apps/web --yes   migrate the app in apps/web without asking
-  npx migrate run --report migrate-report.json
+  npx migrate run --dry                          preview the changes in the current folder
+  npx migrate run --dry --stat                   only which files would change, and by how many lines
+  npx migrate run apps/web --yes                 migrate the app in apps/web without asking
+  npx migrate run --only 'pages/api/admin/**'    migrate one area (one pull request per area)
+  npx migrate run --report migrate.json --report migrate.md
 ${EXIT_HELP}`;
 
 const CHECK_HELP = `
 Lists what is left: source files in pages/api or src/pages/api that still define a route (a default export,
 module.exports or exports.default), and route files under app/ or src/app/ that still carry a TODO(migrate)
 marker, with file:line. Writes nothing; meant for CI.
+
+Output:
+  a one-line summary, then one "file:line  what" line per item (--quiet: the summary only)
+  under GitHub Actions (GITHUB_ACTIONS=true): one ::error annotation per item, shown on the pull request
+  --json: a JSON document on stdout, for other CI systems
+
+Examples:
+  npx migrate check
+  npx migrate check --only 'pages/api/admin/**'   only the area this pull request migrates
+  npx migrate check --json > migrate-check.json
 
 Exit codes:
   0  nothing left: "No pages/api handlers remain"
@@ -53,6 +73,53 @@ function parseVersion(value: string): string {
   return version;
 }
 
+/** Repeatable options (`--only a --only b`) collect into an array. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function collectGlob(value: string, previous: string[] | undefined): string[] {
+  try {
+    pathFilter([value]);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+  return collect(value, previous);
+}
+
+const ONLY_HELP = 'only the files whose path from the app root matches this glob, e.g. "pages/api/admin/**" (repeatable)';
+
+function verbosityOptions(verbose: string): Option[] {
+  return [
+    new Option('-q, --quiet', 'print only the one-line summary (errors still go to stderr)').conflicts('verbose'),
+    new Option('-v, --verbose', verbose),
+  ];
+}
+
+function verbosity(opts: { quiet?: boolean; verbose?: boolean }): Verbosity {
+  return opts.quiet ? 'quiet' : opts.verbose ? 'verbose' : 'normal';
+}
+
+interface RunFlags {
+  dry?: boolean;
+  stat?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  next?: string;
+  report?: string[];
+  only?: string[];
+  quiet?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+}
+
+interface CheckFlags {
+  only?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
 /** Builds the program; each action stores its exit code through `setExit`. */
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('migrate')
@@ -62,42 +129,59 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
-  program
+  const run = program
     .command('run')
     .description('Migrate the pages/api handlers of the Next.js app in [dir] to App Router route handlers.')
     .argument('[dir]', DIR_HELP)
-    .option('--dry', 'print a diff of every file it would create or delete, and write nothing (no clean git tree needed)')
+    .option('--dry', 'print a git-style diff of every file it would create, change or delete, and write nothing (no clean git tree needed)')
+    .option('--stat', 'with --dry: print only the per-file summary of the diff, as git diff --stat does')
     .option('-y, --yes', 'do not ask for confirmation (it is only asked when stdin and stdout are a terminal)')
     .option('--force', 'run even if the git tree has uncommitted changes or the folder is not in git')
     .option('--next <version>', 'target Next.js version, e.g. 15.5.0 (default: the installed next, else the version in package.json)', parseVersion)
-    .option('--report <file>', 'also write a JSON report of every file to <file> (written with --dry too)')
+    .option('--report <file>', 'also write a report to <file>: Markdown for .md (for a pull request), JSON otherwise; repeatable, written with --dry too', collect)
+    .option('--only <glob>', ONLY_HELP, collectGlob);
+  for (const option of verbosityOptions('print more: what each reason means and its docs link, versions, files written')) run.addOption(option);
+  run
     .option('--debug', 'print stack traces of internal errors')
     .addHelpText('after', RUN_HELP)
-    .action(async (dir: string | undefined, opts: { dry?: boolean; yes?: boolean; force?: boolean; next?: string; report?: string; debug?: boolean }) => {
+    .action(async (dir: string | undefined, opts: RunFlags) => {
+      if (opts.stat && !opts.dry) run.error('error: --stat goes with --dry (it replaces the diff)', { exitCode: EXIT.usage, code: 'migrate.statWithoutDry' });
       // Loaded here: the transform pulls in the parser, which --help, --version and check do not need.
       const { runMigration } = await import('./run.js');
       setExit(
         await runMigration(dir ?? process.cwd(), {
           dry: Boolean(opts.dry),
+          stat: Boolean(opts.stat),
           yes: Boolean(opts.yes),
           force: Boolean(opts.force),
           next: opts.next,
-          report: opts.report,
+          report: opts.report ?? [],
+          only: opts.only,
+          quiet: Boolean(opts.quiet),
+          verbose: Boolean(opts.verbose),
           debug: Boolean(opts.debug),
         }),
       );
     });
 
-  program
+  const check = program
     .command('check')
     .description('List the pages/api handlers and TODO(migrate) markers that remain; exit 1 if there are any.')
     .argument('[dir]', DIR_HELP)
+    .option('--only <glob>', `${ONLY_HELP}; a route counts when its pages/api path would match`, collectGlob)
+    .option('--json', 'print the result as JSON (schema in the README), for CI systems other than GitHub Actions');
+  for (const option of verbosityOptions('also say how many files were looked at')) check.addOption(option);
+  check
     .option('--debug', 'print stack traces of internal errors')
     .addHelpText('after', CHECK_HELP)
-    .action(async (dir: string | undefined) => {
-      const { ok, text } = formatCheck(await runCheck(await loadProject(dir ?? process.cwd())));
-      process.stdout.write(text);
-      setExit(ok ? EXIT.done : EXIT.failure);
+    .action(async (dir: string | undefined, opts: CheckFlags) => {
+      const project = await loadProject(dir ?? process.cwd());
+      const result = await runCheck(project, { only: opts.only ? pathFilter(opts.only) : undefined });
+      const shown = { verbosity: verbosity(opts), only: opts.only };
+      if (opts.json) process.stdout.write(`${JSON.stringify(toCheckJson(result, opts.only), null, 2)}\n`);
+      else if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(formatGithubAnnotations(result, project.root, shown));
+      else process.stdout.write(formatCheckText(result, project.root, shown));
+      setExit(checkOk(result) ? EXIT.done : EXIT.failure);
     });
 
   return program;
@@ -105,18 +189,30 @@ function buildProgram(setExit: (code: number) => void): Command {
 
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof UserError) {
-    process.stderr.write(`${chalk.red('Error:')} ${error.message}\n`);
+    process.stderr.write(`${chalkStderr.red('Error:')} ${error.message}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     return EXIT.failure;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${chalk.red('Internal error:')} ${message}${debug ? '' : ' (run again with --debug for the stack trace)'}\n`);
+  process.stderr.write(`${chalkStderr.red('Internal error:')} ${message}${debug ? '' : ' (run again with --debug for the stack trace)'}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return EXIT.failure;
 }
 
+/**
+ * `migrate run --dry | head`: the reader may close the pipe before the output ends. Like git, stop printing quietly
+ * instead of crashing with a stack trace; the run itself goes on, so that a run that writes never stops halfway.
+ */
+function ignoreClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 /** Runs the CLI on `argv` (as in process.argv) and resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
+  honourNoColor();
+  ignoreClosedStdout();
   let exitCode: number = EXIT.done;
   try {
     await buildProgram((code) => (exitCode = code)).parseAsync(argv);

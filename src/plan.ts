@@ -9,7 +9,10 @@ import type { TransformContext, TransformResult } from '../transforms/types.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
 import type { Diagnostic } from './diagnostics.js';
+import { formatModuleUpdates, formatRoutes } from './format-plan.js';
+import type { PathFilter } from './path-filter.js';
 import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
+import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { parseProblem } from './output-check.js';
@@ -23,6 +26,10 @@ export interface PlanInput {
   /** Injectable for tests; the real transform by default. */
   transform?: (source: string, context: TransformContext) => TransformResult;
   compatSource?: (typescript: boolean) => string;
+  /** --only: the plan keeps only the files it selects (the others are still looked at, to find duplicate routes). */
+  only?: PathFilter;
+  /** The app's Prettier, when it has one: files to be written are formatted with the app's config. */
+  format?: Format;
 }
 
 function errorText(error: unknown): string {
@@ -125,10 +132,14 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
+  const selected = input.only ? files.filter((f) => input.only?.(f.source)) : files;
+  // Formatted before the conflict checks, so that a route an earlier run wrote is recognised by its final text.
+  if (input.format) await formatRoutes(selected, input.format);
+  // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   await markConflicts(project.root, files);
-  const users = files.filter((f) => isWritable(f) && f.helpersUsed?.length);
+  const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) =>
-    files.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
+    selected.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
   const rewrites = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
   // A module rewrite that does not parse is not written, and the routes that need it stay in place.
   const updates = rewrites.filter((update) => {
@@ -138,17 +149,18 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     }
     return !problem;
   });
+  if (input.format) await formatModuleUpdates(updates, input.format);
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
     const user = users.find((f) => f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === update.path));
     if (user) user.usesCompat = true;
   }
-  const compatCreates = await planCompatModules(project.root, files, compatSource(project.typescript));
-  const writable = files.filter(isWritable);
+  const compatCreates = await planCompatModules(project.root, selected, compatSource(project.typescript), input.format);
+  const writable = selected.filter(isWritable);
   return {
     root: project.root,
     nextVersion: input.nextVersion,
-    files,
+    files: selected,
     creates: [...writable.filter((f) => !f.alreadyWritten).map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
     updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source) })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),

@@ -1,9 +1,10 @@
 /**
- * What the user reads: the terminal summary, and the JSON report (`--report`, schema version 1, read by the e2e
- * suite and by CI scripts, so its keys do not change).
+ * What the user reads: the terminal summary, and the JSON report (`--report x.json`, schema version 1, read by the
+ * e2e suite and by CI scripts, so its keys keep their meaning). The Markdown report is in markdown-report.ts.
  */
 import chalk from 'chalk';
-import { MARKER_TAG, REASONS, type Diagnostic } from './diagnostics.js';
+import { REASONS, docsLink, type Diagnostic } from './diagnostics.js';
+import { findMarkers } from './markers.js';
 import type { FileStatus, Plan, PlannedFile } from './plan-types.js';
 
 export interface Summary {
@@ -17,7 +18,7 @@ export interface Summary {
 }
 
 export function countMarkers(text: string | undefined): number {
-  return text ? text.split('\n').filter((line) => line.includes(MARKER_TAG)).length : 0;
+  return findMarkers(text).length;
 }
 
 export function summarize(plan: Plan): Summary {
@@ -47,35 +48,51 @@ export function headline(s: Summary): string {
   );
 }
 
-const STATUS_TEXT: Record<FileStatus, string> = {
-  migrated: chalk.green('migrated'),
-  review: chalk.yellow('needs review'),
-  left: chalk.red('left in place'),
-  conflict: chalk.red('conflict, left in place'),
-  'not-handler': chalk.dim('not a handler, left in place'),
-};
-
-function reasonLine(d: Diagnostic): string {
-  const where = d.line === undefined ? '' : ` (line ${d.line})`;
-  const detail = d.detail ? `: ${d.detail}` : '';
-  return `      ${chalk.bold(d.reason)}${where} ${REASONS[d.reason].short}${detail}`;
+// A function, not a table built at load time: colour is decided (NO_COLOR) once the command line has started.
+function statusText(status: FileStatus): string {
+  switch (status) {
+    case 'migrated':
+      return chalk.green('migrated');
+    case 'review':
+      return chalk.yellow('needs review');
+    case 'left':
+      return chalk.red('left in place');
+    case 'conflict':
+      return chalk.red('conflict, left in place');
+    case 'not-handler':
+      return chalk.dim('not a handler, left in place');
+  }
 }
 
-function fileLines(file: PlannedFile, debug: boolean): string[] {
+export interface SummaryOptions {
+  debug?: boolean;
+  /** Also print, under each reason, what it means and what to do by hand, with its docs link. */
+  verbose?: boolean;
+}
+
+function reasonLines(d: Diagnostic, verbose: boolean): string[] {
+  const where = d.line === undefined ? '' : ` (line ${d.line})`;
+  const detail = d.detail ? `: ${d.detail}` : '';
+  const lines = [`      ${chalk.bold(d.reason)}${where} ${REASONS[d.reason].short}${detail}`];
+  if (verbose) lines.push(chalk.dim(`        ${REASONS[d.reason].detail}`), chalk.dim(`        ${docsLink(d.reason)}`));
+  return lines;
+}
+
+function fileLines(file: PlannedFile, options: SummaryOptions): string[] {
   const methods = file.methods.length > 0 ? chalk.dim(` [${file.methods.join(', ')}]`) : '';
-  const lines = [`  ${file.source} → ${file.target}  ${STATUS_TEXT[file.status]}${methods}`];
-  lines.push(...file.diagnostics.map(reasonLine));
+  const lines = [`  ${file.source} → ${file.target}  ${statusText(file.status)}${methods}`];
+  lines.push(...file.diagnostics.flatMap((d) => reasonLines(d, options.verbose ?? false)));
   lines.push(...file.notes.map((note) => chalk.dim(`      note: ${note}`)));
-  if (debug && file.stack) lines.push(...file.stack.split('\n').map((l) => chalk.dim(`      ${l}`)));
+  if (options.debug && file.stack) lines.push(...file.stack.split('\n').map((l) => chalk.dim(`      ${l}`)));
   return lines;
 }
 
 /** The terminal summary: the headline, one line per handler (with its reasons), then the files that are not handlers. */
-export function formatSummary(plan: Plan, options: { debug?: boolean } = {}): string {
+export function formatSummary(plan: Plan, options: SummaryOptions = {}): string {
   const handlers = plan.files.filter((f) => f.status !== 'not-handler');
   const others = plan.files.filter((f) => f.status === 'not-handler');
   const lines = [chalk.bold(headline(summarize(plan)))];
-  for (const file of handlers) lines.push(...fileLines(file, options.debug ?? false));
+  for (const file of handlers) lines.push(...fileLines(file, options));
   if (plan.updates.length > 0) {
     lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
     for (const update of plan.updates) lines.push(`  ${update.path}  + ${update.twins.join(', ')}`);
@@ -85,7 +102,7 @@ export function formatSummary(plan: Plan, options: { debug?: boolean } = {}): st
     for (const file of others) {
       // Why, when there is more to say than "no default export": an empty file, a test, a declaration.
       const why = file.diagnostics.find((d) => d.detail)?.detail;
-      lines.push(`  ${file.source}  ${STATUS_TEXT['not-handler']}${why ? chalk.dim(` (${why})`) : ''}`);
+      lines.push(`  ${file.source}  ${statusText('not-handler')}${why ? chalk.dim(` (${why})`) : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -98,19 +115,38 @@ export interface JsonReason {
   detail?: string;
 }
 
+export interface JsonMarker {
+  /** 1-based line in the route file (`target`), as written. */
+  line: number;
+  code?: string;
+  text: string;
+}
+
 export interface JsonReport {
   version: 1;
   nextVersion: string;
+  /** The --only patterns, when the run had any: the report then covers only the files they select. */
+  only?: string[];
   summary: Summary;
-  files: { source: string; target: string; status: FileStatus; methods: string[]; reasons: JsonReason[]; notes: string[] }[];
+  files: {
+    source: string;
+    target: string;
+    status: FileStatus;
+    methods: string[];
+    reasons: JsonReason[];
+    markers: JsonMarker[];
+    notes: string[];
+  }[];
   /** Helper modules outside pages/api that get route-handler twins. */
   updates: { path: string; twins: string[] }[];
 }
 
-export function toJsonReport(plan: Plan): JsonReport {
+// Keys are only ever added to schema version 1; a key that changed meaning or went away would make it version 2.
+export function toJsonReport(plan: Plan, meta: { only?: string[] } = {}): JsonReport {
   return {
     version: 1,
     nextVersion: plan.nextVersion,
+    ...(meta.only ? { only: meta.only } : {}),
     summary: summarize(plan),
     files: plan.files.map((f) => ({
       source: f.source,
@@ -118,6 +154,7 @@ export function toJsonReport(plan: Plan): JsonReport {
       status: f.status,
       methods: f.methods,
       reasons: f.diagnostics.map((d) => ({ code: d.reason, short: REASONS[d.reason].short, line: d.line, detail: d.detail })),
+      markers: findMarkers(f.output).map(({ line, code, text }) => ({ line, ...(code ? { code } : {}), text })),
       notes: f.notes,
     })),
     updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins })),

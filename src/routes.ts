@@ -61,3 +61,17 @@ export function compatModulePath(sourcePath: string, typescript: boolean): strin
 export function routeKey(routeFolder: string): string {
   return routeFolder.replace(/^src\//, '').replace(/^app\//, '/');
 }
+
+/**
+ * The pages/api paths a route file may have come from, the reverse of routeFileFor: `app/api/a/route.ts` →
+ * `pages/api/a.ts`, `pages/api/a/index.ts`, … for every source extension. `check --only 'pages/api/a/**'` uses it to
+ * find the markers left in the routes migrated from that area. Empty for a route outside app/api and src/app/api.
+ */
+export function sourceCandidatesFor(routeFile: string): string[] {
+  const folder = routeFile.slice(0, routeFile.lastIndexOf('/'));
+  const tree = TREES.find((t) => folder === t.app || folder.startsWith(`${t.app}/`));
+  if (!tree) return [];
+  const pagesFolder = `${tree.pages}${folder.slice(tree.app.length)}`;
+  const stems = folder === tree.app ? [`${pagesFolder}/index`] : [pagesFolder, `${pagesFolder}/index`];
+  return stems.flatMap((stem) => SOURCE_EXTENSIONS.map((ext) => `${stem}${ext}`));
+}

@@ -3,26 +3,38 @@
  * writing.
  */
 import chalk from 'chalk';
-import { ApplyError, applyPlan, writeReportFile, type ApplyResult } from './apply.js';
+import { ApplyError, applyPlan, type ApplyResult } from './apply.js';
 import { findRemainingHandlers, findRouteFiles } from './check.js';
 import { canAsk, confirm } from './confirm.js';
 import { formatDiff } from './diff.js';
+import { formatDiffStat } from './diffstat.js';
 import { UserError } from './errors.js';
 import { requireCleanTree } from './git.js';
+import { pathFilter } from './path-filter.js';
 import { buildPlan } from './plan.js';
 import { isWritable, type Plan } from './plan-types.js';
+import { loadProjectPrettier } from './prettier.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
-import { formatSummary, summarize, toJsonReport } from './report.js';
+import { formatSummary, headline, summarize } from './report.js';
+import { writeReports } from './report-files.js';
 import { scanSources } from './scan.js';
 import { catchStopSignals, exitCodeFor } from './stop-signals.js';
 import { formatStopped, markUnfinished } from './stopped-run.js';
+import { toolVersion } from './version.js';
 
 export interface RunOptions {
   dry: boolean;
+  /** With --dry: git's per-file summary instead of the diff. */
+  stat: boolean;
   yes: boolean;
   force: boolean;
   next?: string;
-  report?: string;
+  /** Report files: `.md` ones get Markdown, the others JSON. */
+  report: string[];
+  /** Glob patterns (relative to the app root) that select the sources to migrate. */
+  only?: string[];
+  quiet: boolean;
+  verbose: boolean;
   debug: boolean;
 }
 
@@ -32,15 +44,25 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+async function writeRequestedReports(plan: Plan, options: RunOptions): Promise<void> {
+  await writeReports(options.report, plan, { dry: options.dry, toolVersion: toolVersion(), only: options.only });
+}
+
 /** Nothing to do: the migration already ran, or pages/api has no handler. A report, if asked for, is still written. */
 async function nothingToMigrate(project: Project, options: RunOptions, why: string): Promise<number> {
   print(`Nothing to migrate: ${why}.`);
-  if (options.report) {
+  if (options.report.length > 0) {
     const nextVersion = options.next ?? (await detectNextVersion(project.root).catch(() => ''));
     const empty: Plan = { root: project.root, nextVersion, files: [], creates: [], updates: [], deletes: [], apiDirs: project.apiDirs };
-    await writeReportFile(options.report, toJsonReport(empty));
+    await writeRequestedReports(empty, options);
   }
   return 0;
+}
+
+/** The terminal summary: one line with --quiet, the reasons' explanations too with --verbose. */
+function printSummary(plan: Plan, options: RunOptions): void {
+  if (options.quiet) print(chalk.bold(headline(summarize(plan))));
+  else print(formatSummary(plan, options));
 }
 
 export async function runMigration(dir: string, options: RunOptions): Promise<number> {
@@ -51,29 +73,40 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
     }
     throw new UserError(`There is no pages/api folder in ${project.root} (looked for pages/api and src/pages/api).`);
   }
+  const only = options.only ? pathFilter(options.only) : undefined;
   const scan = await scanSources(project);
-  if (scan.outsideRoot.length === 0 && (await findRemainingHandlers(project, scan)).length === 0) {
-    return nothingToMigrate(project, options, 'no handler is left in pages/api');
+  const selected = only
+    ? { sources: scan.sources.filter(only), outsideRoot: scan.outsideRoot.filter(only), unreadable: scan.unreadable.filter((u) => only(u.path)), skipped: scan.skipped.filter((s) => only(s.path)) }
+    : scan;
+  if (selected.outsideRoot.length === 0 && (await findRemainingHandlers(project, selected)).length === 0) {
+    const where = only ? `no handler in pages/api matches --only ${options.only?.join(' ')}` : 'no handler is left in pages/api';
+    return nothingToMigrate(project, options, where);
   }
   // --dry writes nothing, so it needs no clean tree.
   if (!options.dry && !options.force) await requireCleanTree(project.root);
   const nextVersion = options.next ?? (await detectNextVersion(project.root));
+  const prettier = await loadProjectPrettier(project.root);
+  if (options.verbose) {
+    print(chalk.dim(`Next.js ${nextVersion}${options.next ? ' (--next)' : ''}; formatting: ${prettier.description}.`));
+    if (only) print(chalk.dim(`--only ${options.only?.join(' ')} selects ${plural(selected.sources.length, 'file')} of ${scan.sources.length} in pages/api.`));
+  }
 
-  const plan = await buildPlan({ project, nextVersion }, scan);
+  // The whole scan goes in: files outside --only are still needed to find two sources for one route.
+  const plan = await buildPlan({ project, nextVersion, only, format: prettier.format }, scan);
   const updates = plan.updates.length ? `, update ${plural(plan.updates.length, 'helper module')}` : '';
   const writes = `${plural(plan.creates.length, 'file')}${updates} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {
-    const diff = formatDiff(plan);
-    if (diff) print(diff);
-    print(formatSummary(plan, options));
-    print(`Dry run: nothing was written. Without --dry the tool would write ${writes}.`);
-    if (options.report) await writeReportFile(options.report, toJsonReport(plan));
+    const changes = options.stat ? formatDiffStat(plan) : formatDiff(plan);
+    if (changes) print(changes);
+    printSummary(plan, options);
+    if (!options.quiet) print(`Dry run: nothing was written. Without --dry the tool would write ${writes}.`);
+    await writeRequestedReports(plan, options);
     return 0;
   }
-  print(formatSummary(plan, options));
+  printSummary(plan, options);
   if (plan.creates.length === 0 && plan.deletes.length === 0) {
     print('Nothing to migrate: no file can be written.');
-    if (options.report) await writeReportFile(options.report, toJsonReport(plan));
+    await writeRequestedReports(plan, options);
     return 0;
   }
   if (!options.yes && canAsk() && !(await confirm(`Write ${writes}?`))) {
@@ -106,16 +139,22 @@ async function reportStopped(plan: Plan, result: ApplyResult, options: RunOption
   const planned = plan.files.filter(isWritable).length;
   const done = markUnfinished(plan, result, `the run was stopped by ${why}`);
   print(formatStopped(done, planned - done.length, result, why));
-  if (options.report) await writeReportFile(options.report, toJsonReport(plan));
+  await writeRequestedReports(plan, options);
 }
 
 async function reportDone(plan: Plan, result: ApplyResult, options: RunOptions): Promise<number> {
   const updated = result.updated.length ? `; updated ${plural(result.updated.length, 'helper module')}` : '';
   print(chalk.green(`Wrote ${plural(result.written.length, 'file')}${updated}; removed ${plural(result.removed.length, 'source')}.`));
+  if (options.verbose) {
+    for (const file of result.written) print(chalk.dim(`  wrote   ${file}`));
+    for (const file of result.updated) print(chalk.dim(`  updated ${file}`));
+    for (const file of result.removed) print(chalk.dim(`  removed ${file}`));
+    for (const folder of result.prunedFolders) print(chalk.dim(`  removed ${folder}/ (left empty)`));
+  }
   const { markers } = summarize(plan);
-  if (markers > 0) {
+  if (markers > 0 && !options.quiet) {
     print(`${plural(markers, 'TODO(migrate) marker')} to review: search the routes for TODO(migrate), or run \`migrate check\`.`);
   }
-  if (options.report) await writeReportFile(options.report, toJsonReport(plan));
+  await writeRequestedReports(plan, options);
   return 0;
 }

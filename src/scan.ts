@@ -48,14 +48,19 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
+/** The textual signs of "this file defines a route". */
+const ROUTE_EXPORTS = [/\bexport\s+default\b/, /\bmodule\.exports\b/, /\bexports\.default\b/, /\bexport\s*\{[^}]*\bas\s+default\b/];
+
 /** A cheap textual test for "this file defines a route": used by `check` and to spot a migration that already ran. */
 export function looksLikeHandler(source: string): boolean {
-  return (
-    /\bexport\s+default\b/.test(source) ||
-    /\bmodule\.exports\b/.test(source) ||
-    /\bexports\.default\b/.test(source) ||
-    /\bexport\s*\{[^}]*\bas\s+default\b/.test(source)
-  );
+  return ROUTE_EXPORTS.some((pattern) => pattern.test(source));
+}
+
+/** The 1-based line of the first sign that the file defines a route (for `check`'s file:line), or undefined. */
+export function handlerExportLine(source: string): number | undefined {
+  const indexes = ROUTE_EXPORTS.map((pattern) => pattern.exec(source)?.index).filter((i): i is number => i !== undefined);
+  if (indexes.length === 0) return undefined;
+  return source.slice(0, Math.min(...indexes)).split('\n').length;
 }
 
 export function isInside(parent: string, child: string): boolean {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApplyError, applyPlan } from '../src/apply.js';
+import { pathFilter } from '../src/path-filter.js';
 import { buildPlan } from '../src/plan.js';
+import type { Format } from '../src/prettier.js';
 import type { Plan, PlannedFile } from '../src/plan-types.js';
 import { loadProject, versionFromRange } from '../src/project.js';
 import { formatSummary, headline, summarize, toJsonReport } from '../src/report.js';
@@ -241,6 +243,87 @@ describe('buildPlan: the shared compat module', () => {
   });
 });
 
+describe('buildPlan: --only', () => {
+  async function planOnly(root: string, patterns: string[]): Promise<Plan> {
+    return buildPlan({ project: await loadProject(root), nextVersion: '15.5.29', transform: fakeTransform, compatSource: () => COMPAT, only: pathFilter(patterns) });
+  }
+
+  it('keeps only the selected files, and writes and removes only those', async () => {
+    const p = await planOnly(app({ 'pages/api/a/x.ts': HANDLER, 'pages/api/a/y.ts': HANDLER, 'pages/api/b.ts': HANDLER }), ['pages/api/a/**']);
+    expect(p.files.map((f) => f.source)).toEqual(['pages/api/a/x.ts', 'pages/api/a/y.ts']);
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/x/route.ts', 'app/api/a/y/route.ts']);
+    expect(p.deletes.map((d) => d.path)).toEqual(['pages/api/a/x.ts', 'pages/api/a/y.ts']);
+  });
+
+  it('still sees a source outside the selection that answers the same route', async () => {
+    const p = await planOnly(app({ 'pages/api/x.ts': HANDLER, 'pages/api/x/index.ts': HANDLER }), ['pages/api/x.ts']);
+    expect(p.files).toHaveLength(1);
+    expect(file(p, 'pages/api/x.ts')).toMatchObject({ status: 'conflict', diagnostics: [{ reason: 'DUPLICATE_ROUTE', detail: 'also answered by pages/api/x/index.ts' }] });
+    expect(p.creates).toEqual([]);
+  });
+
+  it('writes the compat module only for selected routes that need it', async () => {
+    const p = await planOnly(app({ 'pages/api/a.ts': HANDLER, 'pages/api/b.ts': `${HANDLER}// COMPAT\n` }), ['pages/api/a.ts']);
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts']);
+  });
+});
+
+describe('buildPlan: formatting with the app\'s Prettier', () => {
+  const HEADER = '// formatted\n';
+  async function planFormatted(root: string, format: Format): Promise<Plan> {
+    return buildPlan({ project: await loadProject(root), nextVersion: '15.5.29', transform: fakeTransform, compatSource: () => COMPAT, format });
+  }
+
+  it('formats routes and the compat module, and moves the reasons to the lines the markers land on', async () => {
+    const seen: string[] = [];
+    const p = await planFormatted(app({ 'pages/api/b.ts': `${HANDLER}// REVIEW\n// COMPAT\n` }), async (rel, text) => {
+      seen.push(rel);
+      return `${HEADER}${text.replace('export function GET() {}\n', 'export function GET() {}\n\n')}`;
+    });
+    expect(seen).toEqual(['app/api/b/route.ts', 'app/api/_migrate/pages-compat.ts']);
+    const b = file(p, 'pages/api/b.ts');
+    expect(b.output).toBe(`${HEADER}export function GET() {}\n\n// TODO(migrate): REQ_NODE_ONLY x\n// TODO(migrate): REQ_NODE_ONLY y\n`);
+    expect(b.diagnostics.map((d) => d.line)).toEqual([4, 5]);
+    expect(p.creates.map((c) => c.content)).toEqual([b.output, `${HEADER}${COMPAT}`]);
+  });
+
+  it('leaves a file as the transform wrote it when no config applies (format gives undefined)', async () => {
+    const p = await planFormatted(app({ 'pages/api/a.ts': HANDLER }), async () => undefined);
+    expect(p.creates[0].content).toBe('export function GET() {}\n');
+  });
+
+  it('keeps the transform\'s output, with a note, when Prettier fails or loses a marker', async () => {
+    const failing = await planFormatted(app({ 'pages/api/a.ts': HANDLER }), async () => {
+      throw new Error('SyntaxError: nope\n  at somewhere');
+    });
+    expect(file(failing, 'pages/api/a.ts')).toMatchObject({ output: 'export function GET() {}\n', notes: ["Prettier could not format the route (SyntaxError: nope); it keeps the source's style"] });
+    const dropping = await planFormatted(app({ 'pages/api/b.ts': `${HANDLER}// REVIEW\n` }), async (_rel, text) => text.replace(/^.*TODO.*\n/m, ''));
+    expect(file(dropping, 'pages/api/b.ts').output).toContain('REQ_NODE_ONLY y');
+    expect(file(dropping, 'pages/api/b.ts').notes).toContain("Prettier moved a TODO(migrate) marker, so the route keeps the source's style");
+  });
+
+  it('recognises a route an earlier, killed run wrote by its formatted text, and only removes the source', async () => {
+    const format: Format = async (_rel, text) => `${HEADER}${text}`;
+    const root = app({ 'pages/api/a.ts': HANDLER, 'app/api/a/route.ts': `${HEADER}export function GET() {}\n` });
+    const p = await planFormatted(root, format);
+    expect(file(p, 'pages/api/a.ts')).toMatchObject({ status: 'migrated', alreadyWritten: true });
+    expect(p.creates).toEqual([]);
+    expect(p.deletes.map((d) => d.path)).toEqual(['pages/api/a.ts']);
+    // Any other text there is someone else's route: a conflict, never overwritten.
+    const other = await planFormatted(app({ 'pages/api/a.ts': HANDLER, 'app/api/a/route.ts': 'export function GET() {}\n' }), format);
+    expect(file(other, 'pages/api/a.ts')).toMatchObject({ status: 'conflict', diagnostics: [{ reason: 'TARGET_EXISTS' }] });
+  });
+
+  it('takes an existing compat module, formatted or as the tool writes it, as its own', async () => {
+    const format: Format = async (_rel, text) => `${HEADER}${text}`;
+    for (const existing of [COMPAT, `${HEADER}${COMPAT}`]) {
+      const p = await planFormatted(app({ 'pages/api/a.ts': `${HANDLER}// COMPAT\n`, 'app/api/_migrate/pages-compat.ts': existing }), format);
+      expect(file(p, 'pages/api/a.ts').status).toBe('migrated');
+      expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts']);
+    }
+  });
+});
+
 describe('applyPlan', () => {
   it('writes every file, then removes the sources and the folders left empty under pages/api', async () => {
     const root = app({ 'pages/api/a/b/c.ts': `${HANDLER}// COMPAT\n`, 'pages/api/keep/helper.ts': 'export const x = 1;\n' });
@@ -374,6 +457,7 @@ describe('report', () => {
           status: 'left',
           methods: [],
           reasons: [{ code: 'HANDLER_NOT_FOUND', short: 'the default export is not a (req, res) function the tool can follow', line: 1, detail: undefined }],
+          markers: [],
           notes: [],
         },
       ],

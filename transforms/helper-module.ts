@@ -102,5 +102,5 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     if (!specifier.startsWith('.')) specifier = `./${specifier}`;
     addImport(snip, program, specifier, { values: compat, types: [] }, typescript);
   }
-  return { output: source.restore(printProgram(j, program, source.text)), twins };
+  return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins };
 }

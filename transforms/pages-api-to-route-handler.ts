@@ -203,7 +203,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     addImport(snip, program, specifier, { values: [...compat].sort(), types: [] }, typescript);
   }
 
-  let output = printProgram(j, program, source);
+  let output = printProgram(j, program, source, ctx.sourcePath);
   const diagnostics: Diagnostic[] = [];
   output.split('\n').forEach((text, i) => {
     const at = text.indexOf(MARKER_TAG);

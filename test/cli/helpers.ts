@@ -24,8 +24,11 @@ const TMP = realpathSync(os.tmpdir());
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_CEILING_DIRECTORIES: TMP, ...extra };
   // The child's stdout is a pipe: with no colour variable set, chalk must print plain text by itself.
-  if (!('FORCE_COLOR' in extra)) delete env.FORCE_COLOR;
-  if (!('NO_COLOR' in extra)) delete env.NO_COLOR;
+  // GITHUB_ACTIONS changes what `check` prints, and Azure's TF_BUILD makes chalk colour pipes: when the suite itself
+  // runs in CI, the child must not inherit them unless a test sets them.
+  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'TF_BUILD']) {
+    if (!(name in extra)) delete env[name];
+  }
   return env;
 }
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIMPLE_HANDLER, makeApp, removeTempDirs, requireBuild, runCli, tempDir, treeHash } from './helpers.js';
+import { DOCS_BASE } from '../../src/diagnostics.js';
+import { REPO_ROOT, SIMPLE_HANDLER, makeApp, read, removeTempDirs, requireBuild, runCli, tempDir, treeHash } from './helpers.js';
 
 beforeAll(requireBuild);
 afterAll(removeTempDirs);
 
 const SUMMARY_KEYS = ['conflicts', 'handlers', 'left', 'markers', 'migrated', 'notHandlers', 'review'];
-const FILE_KEYS = ['methods', 'notes', 'reasons', 'source', 'status', 'target'];
+const FILE_KEYS = ['markers', 'methods', 'notes', 'reasons', 'source', 'status', 'target'];
 
 function readReport(file: string) {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -67,5 +68,68 @@ describe('--report', () => {
     expect(report.files[0]).toMatchObject({ source: 'pages/api/hello.ts', target: 'app/api/hello/route.ts', status: 'migrated', reasons: [] });
     expect(report.files[0].methods.length).toBeGreaterThan(0);
     expect(report.files[1]).toMatchObject({ source: 'pages/api/lib.ts', status: 'not-handler' });
+  });
+});
+
+// A handler the transform migrates with a TODO(migrate) marker (a config key with no App Router equivalent).
+const REVIEW_HANDLER = `export const config = { unstable_includeFiles: ['data/**'] }\n\n${SIMPLE_HANDLER}`;
+const WRAPPED = 'function withAuth(h) { return h }\nfunction h(req, res) { res.json({}) }\nexport default withAuth(h)\n';
+
+describe('--report: markers', () => {
+  it('lists each marker of a route with its line in the written file, the line its reason gives', () => {
+    const app = makeApp({ 'pages/api/cfg.ts': REVIEW_HANDLER });
+    const file = path.join(tempDir(), 'report.json');
+    expect(runCli(['run', app, '--yes', '--report', file]).code).toBe(0);
+    const [entry] = readReport(file).files;
+    expect(entry.status).toBe('review');
+    expect(entry.markers).toHaveLength(1);
+    const [marker] = entry.markers;
+    expect(marker).toMatchObject({ code: 'CONFIG_DROPPED' });
+    expect(Object.keys(marker).sort()).toEqual(['code', 'line', 'text']);
+    const routeLines = read(app, entry.target).split('\n');
+    expect(routeLines[marker.line - 1].trim()).toBe(marker.text);
+    expect(marker.text).toContain(`${DOCS_BASE}#config_dropped`);
+    expect(entry.reasons[0]).toMatchObject({ code: 'CONFIG_DROPPED', line: marker.line });
+  });
+});
+
+describe('--report report.md', () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+
+  it('writes Markdown for a pull request, and JSON beside it in the same run', () => {
+    const app = makeApp({
+      'pages/api/hello.ts': SIMPLE_HANDLER,
+      'pages/api/cfg.ts': REVIEW_HANDLER,
+      'pages/api/wrapped.ts': WRAPPED,
+      'pages/api/lib.ts': 'export const one = 1;\n',
+    });
+    const dir = tempDir();
+    const result = runCli(['run', app, '--yes', '--report', path.join(dir, 'migrate.md'), '--report', path.join(dir, 'migrate.json')]);
+    expect(result.code).toBe(0);
+    expect(readReport(path.join(dir, 'migrate.json')).summary.handlers).toBe(3);
+
+    const md = readFileSync(path.join(dir, 'migrate.md'), 'utf8');
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## Migrate `pages/api` to App Router route handlers');
+    expect(lines[2]).toBe('**Migrated 2 of 3 handlers**: 1 clean, 1 need review (1 `TODO(migrate)` marker), 1 left in place.');
+    expect(md).toContain('| Source | Route | Status | Methods |\n|---|---|---|---|\n');
+    expect(md).toContain('| `pages/api/hello.ts` | `app/api/hello/route.ts` | ✅ migrated | `GET`, `POST`, `PUT`, `PATCH`, `DELETE` |');
+    expect(md).toContain('| `pages/api/cfg.ts` | `app/api/cfg/route.ts` | ⚠️ needs review |');
+    expect(md).toContain('| `pages/api/wrapped.ts` | — | ❌ left in place |  |');
+    expect(md).toMatch(/### To review\n[\s\S]*- `app\/api\/cfg\/route\.ts` line \d+: \[`CONFIG_DROPPED`\]\(\S+#config_dropped\) a config option has no App Router equivalent and was dropped \(`config\.unstable_includeFiles`\)/);
+    expect(md).toMatch(/### Left in place\n[\s\S]*- `pages\/api\/wrapped\.ts`: \[`HANDLER_NOT_FOUND`\]\(\S+#handler_not_found\)/);
+    expect(md).toContain('`pages/api/lib.ts` has no default export');
+    // Every link leads to a reason section of the README.
+    for (const [, anchor] of md.matchAll(/\]\(https:\/\/\S+?README\.md#([a-z_]+)\)/g)) {
+      expect(readme).toContain(`\n### ${anchor.toUpperCase()}\n`);
+    }
+    expect(md).not.toContain('Dry run');
+  });
+
+  it('says when it describes a dry run, and .markdown works too', () => {
+    const app = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER });
+    const file = path.join(tempDir(), 'pr.markdown');
+    expect(runCli(['run', app, '--dry', '--report', file]).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('**Migrated 1 of 1 handler**: 1 clean, 0 need review (0 `TODO(migrate)` markers), 0 left in place. *Dry run: nothing written yet.*');
   });
 });

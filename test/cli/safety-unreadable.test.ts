@@ -57,10 +57,12 @@ describe.skipIf(Boolean(skipWhy))(`unreadable files and folders${skipWhy ? ` (sk
       expect(exists(app, 'app/api/ok/route.ts')).toBe(true);
 
       // `check` does not call the job done while it cannot see into the folder or the file.
-      const check = runCli(['check', app], options);
+      const check = runCli(['check', app, '--json'], options);
       expect(check.code).toBe(1);
-      expect(check.stdout).toContain('  pages/api/locked\n');
-      expect(check.stdout).toContain('  pages/api/secret.ts\n');
+      expect(JSON.parse(check.stdout).handlers).toEqual([
+        { file: 'pages/api/locked', line: 1 },
+        { file: 'pages/api/secret.ts', line: 1 },
+      ]);
     } finally {
       chmodSync(path.join(app, 'pages/api/secret.ts'), 0o644);
       chmodSync(path.join(app, 'pages/api/locked'), 0o755);

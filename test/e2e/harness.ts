@@ -110,25 +110,29 @@ export interface RunOptions {
   allowFailure?: boolean;
 }
 
+/**
+ * Starts a child in its own process group (so that stopping it also stops what it started), tracked for the
+ * clean-up on exit, with the tail of its stdout and stderr kept, interleaved.
+ */
+function spawnTracked(command: string, args: string[], cwd: string | undefined, env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 400_000) output = output.slice(-200_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return { child, output: () => output };
+}
+
 /** Runs a command to completion in its own process group, output captured (stdout and stderr interleaved). */
 export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const printable = [command, ...args].join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? childEnv(),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.length > 400_000) output = output.slice(-200_000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    const { child, output: captured } = spawnTracked(command, args, options.cwd, options.env ?? childEnv());
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -144,7 +148,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       children.delete(child);
       const result: RunResult = {
         code,
-        output: timedOut ? `${output}\n[killed after ${options.timeoutMs} ms]` : output,
+        output: timedOut ? `${captured()}\n[killed after ${options.timeoutMs} ms]` : captured(),
         ms: performance.now() - started,
       };
       if (code === 0 || options.allowFailure) resolve(result);
@@ -353,31 +357,18 @@ function freePort(): Promise<number> {
 export async function startServer(appDir: string): Promise<Server> {
   const started = performance.now();
   const port = await freePort();
-  const child = spawn(process.execPath, [nextBin(appDir), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDir,
-    env: childEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const { child, output } = spawnTracked(process.execPath, [nextBin(appDir), 'start', '-p', String(port), '-H', '127.0.0.1'], appDir, childEnv());
   const server: Server = {
     baseUrl: `http://127.0.0.1:${port}`,
     startMs: 0,
-    output: () => output,
+    output,
     stop: () => stopChild(child),
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       children.delete(child);
-      throw new Error(`next start exited early (${child.exitCode ?? child.signalCode}):\n${tail(output, 4000)}`);
+      throw new Error(`next start exited early (${child.exitCode ?? child.signalCode}):\n${tail(output(), 4000)}`);
     }
     try {
       // Any HTTP answer (the 404 page here) means the server is up.
@@ -389,7 +380,7 @@ export async function startServer(appDir: string): Promise<Server> {
     }
   }
   await stopChild(child);
-  throw new Error(`next start did not answer within 60 s:\n${tail(output, 4000)}`);
+  throw new Error(`next start did not answer within 60 s:\n${tail(output(), 4000)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,12 +13,18 @@ const COMMON_PLUGINS: babel.ParserPlugin[] = [
   'importAttributes',
 ];
 
-/** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
-export function apiFor(path: string, snippet = false): JSCodeshift {
+/** The @babel/parser plugins for a file's language. */
+export function pluginsFor(path: string): babel.ParserPlugin[] {
   const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
   if (/\.(ts|mts|cts)$/.test(path)) plugins.push('typescript');
   else if (/\.tsx$/.test(path)) plugins.push('typescript', 'jsx');
   else plugins.push('jsx');
+  return plugins;
+}
+
+/** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
+export function apiFor(path: string, snippet = false): JSCodeshift {
+  const plugins = pluginsFor(path);
   const parser = {
     parse(source: string) {
       return babel.parse(source, {
@@ -233,6 +239,14 @@ export function stringValue(node: Node): string | null {
   if (n?.type === 'StringLiteral' || (n?.type === 'Literal' && typeof n.value === 'string')) return n.value;
   if (n?.type === 'TemplateLiteral' && n.expressions.length === 0) return n.quasis[0].value.cooked;
   return null;
+}
+
+/** An expression that is a string whatever the values: literals, templates, `'a' + x`, String(x), JSON.stringify(x). */
+export function isStringLike(node: Node): boolean {
+  const n = unwrap(node);
+  if (stringValue(n) !== null || n.type === 'TemplateLiteral') return true;
+  if (n.type === 'CallExpression' && (isIdent(n.callee, 'String') || (n.callee.type === 'MemberExpression' && isIdent(n.callee.object, 'JSON') && isIdent(n.callee.property, 'stringify')))) return true;
+  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
 }
 
 export function lineOf(node: Node): number | undefined {

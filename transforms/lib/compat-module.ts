@@ -114,6 +114,11 @@ export function pagesSend(value: unknown, init?: ResponseInit): Response {
   return new Response(String(value), init);
 }
 
+/** res.write(chunk) in a stream: text as UTF-8, bytes as they are. */
+export function chunkBytes(chunk: string | Uint8Array): Uint8Array {
+  return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+}
+
 /** res.end(chunk): the chunk written as it is. */
 export function pagesEnd(value: unknown, init?: ResponseInit): Response {
   if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);

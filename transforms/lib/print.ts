@@ -1,5 +1,6 @@
 import type { JSCodeshift } from 'jscodeshift';
-import type { Node } from './ast.js';
+import * as babel from '@babel/parser';
+import { pluginsFor, type Node } from './ast.js';
 
 /** The source's own style for the code the tool writes: quote kind and indentation. */
 function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number; useTabs: boolean } {
@@ -8,13 +9,74 @@ function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number
   const indents = source.match(/^[ \t]+(?=\S)/gm) ?? [];
   const useTabs = indents.filter((i) => i.startsWith('\t')).length > indents.length / 2;
   const spaceIndents = indents.filter((i) => !i.includes('\t')).map((i) => i.length);
-  const tabWidth = spaceIndents.length && Math.min(...spaceIndents) >= 4 ? 4 : 2;
+  // With tabs, one level of the code the tool adds is 4 spaces, which indentWithTabs turns into one tab.
+  const tabWidth = useTabs || (spaceIndents.length && Math.min(...spaceIndents) >= 4) ? 4 : 2;
   return { quote: doubles > singles ? 'double' : 'single', tabWidth, useTabs };
 }
 
-export function printProgram(j: JSCodeshift, program: Node, source: string): string {
-  const code = j(program).toSource({ ...styleOf(source), lineTerminator: '\n' });
-  return separateImports(code.endsWith('\n') ? code : `${code}\n`);
+export function printProgram(j: JSCodeshift, program: Node, source: string, path: string): string {
+  const style = styleOf(source);
+  let code = j(program).toSource({ ...style, lineTerminator: '\n' });
+  if (style.useTabs) code = indentWithTabs(j, code, style.tabWidth);
+  return restoreTemplateText(separateImports(code.endsWith('\n') ? code : `${code}\n`), source, path);
+}
+
+/** Each text chunk of a multi-line template literal, by its content with the indentation of its lines left out. */
+function templateChunks(code: string, path: string): Array<{ raw: string; start: number; end: number }> {
+  const chunks: Array<{ raw: string; start: number; end: number }> = [];
+  const visit = (node: Node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node.type === 'TemplateElement' && node.value.raw.includes('\n')) chunks.push({ raw: node.value.raw, start: node.start, end: node.end });
+    for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'extra') visit(node[key]);
+  };
+  visit(babel.parse(code, { sourceType: 'module', plugins: pluginsFor(path), errorRecovery: true }).program);
+  return chunks;
+}
+
+const shape = (raw: string) => raw.split('\n').map((line, i) => (i === 0 ? line : line.trimStart())).join('\n');
+
+/**
+ * recast re-indents the text it reuses when code moves to another depth, and inside a multi-line template literal
+ * that text is the string's value. Every such chunk in the output gets back the source's text, byte for byte.
+ */
+function restoreTemplateText(code: string, source: string, path: string): string {
+  if (!source.includes('`')) return code;
+  const originals = new Map<string, string>();
+  for (const chunk of templateChunks(source, path)) if (!originals.has(shape(chunk.raw))) originals.set(shape(chunk.raw), chunk.raw);
+  if (!originals.size) return code;
+  let out = code;
+  for (const chunk of templateChunks(code, path).sort((a, b) => b.start - a.start)) {
+    const original = originals.get(shape(chunk.raw));
+    if (original !== undefined && original !== chunk.raw) out = out.slice(0, chunk.start) + original + out.slice(chunk.end);
+  }
+  return out;
+}
+
+/**
+ * recast prints the code the tool adds with spaces even when told to use tabs (it keeps the indentation of the
+ * snippets the transform builds from text). In a tab-indented source those lines get tabs here. A line that starts
+ * inside a multi-line token (template literal, block comment, JSX text) is content, and stays as it is.
+ */
+function indentWithTabs(j: JSCodeshift, code: string, tabWidth: number): string {
+  type Token = { loc?: { start: { line: number }; end: { line: number } } };
+  let tokens: Token[];
+  try {
+    tokens = j(code).get().node.tokens ?? [];
+  } catch {
+    return code;
+  }
+  // Lines, not offsets: recast parses a copy of the text with tabs expanded, so token offsets do not match `code`.
+  const content = new Set<number>();
+  for (const { loc } of tokens) if (loc) for (let line = loc.start.line + 1; line <= loc.end.line; line++) content.add(line);
+  return code
+    .split('\n')
+    .map((line, i) => {
+      const spaces = /^ +/.exec(line)?.[0].length ?? 0;
+      if (spaces === 0 || content.has(i + 1)) return line;
+      return `${'\t'.repeat(Math.floor(spaces / tabWidth))}${' '.repeat(spaces % tabWidth)}${line.slice(spaces)}`;
+    })
+    .join('\n');
 }
 
 /** One blank line after the import block: imports the tool added are printed as new code, without one. */

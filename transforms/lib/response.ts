@@ -6,10 +6,11 @@
  * that Pages followed by more code on the same path ends that path, as the second send would have failed in Pages.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, isFunction, walk, stringValue, isIdent, type Node, type Snippets, END } from './ast.js';
+import { unwrap, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
+import { splitStream, STREAM_TERMINAL } from './stream-response.js';
 
-const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
+const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
 const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
 
 interface Link {
@@ -48,7 +49,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes'>;
   notes: string[];
   escape?: { line?: number; detail: string };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -88,13 +89,6 @@ function statusAssignment(expr: Node, resName: string): Node | null {
   return null;
 }
 
-function isStringLike(node: Node): boolean {
-  const n = unwrap(node);
-  if (stringValue(n) !== null || n.type === 'TemplateLiteral') return true;
-  if (n.type === 'CallExpression' && (isIdent(n.callee, 'String') || (n.callee.type === 'MemberExpression' && isIdent(n.callee.object, 'JSON') && isIdent(n.callee.property, 'stringify')))) return true;
-  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
-}
-
 function isJsonLike(node: Node): boolean {
   const n = unwrap(node);
   return ['ObjectExpression', 'ArrayExpression', 'NumericLiteral', 'BooleanLiteral'].includes(n.type);
@@ -120,9 +114,15 @@ function isSimple(node: Node): boolean {
   return false;
 }
 
-export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRewrite {
+export function rewriteResponse(original: Node[], opts: ResponseOptions): ResponseRewrite {
   const { j, resName, snip } = opts;
-  const out: ResponseRewrite = { body, prelude: [], uses: new Set(), notes: [], statuses: [], helpersCalled: new Set() };
+  const split = splitStream(snip, original, resName, opts.fresh);
+  const body = split.body;
+  const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set() };
+  if (split.escape) {
+    out.escape = split.escape;
+    return out;
+  }
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
@@ -252,6 +252,9 @@ export function rewriteResponse(body: Node[], opts: ResponseOptions): ResponseRe
         if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
         out.uses.add('pagesEnd');
         return { pre, expr: `pagesEnd(${snip.src(arg)}${withInit})` };
+      case STREAM_TERMINAL:
+        // The stream built by splitStream, with the status and headers set before its first write.
+        return { pre, expr: plain(snip.src(arg)) };
       case 'redirect': {
         const [first, second] = terminal.args;
         const redirectStatus = second ? snip.src(first) : '307';

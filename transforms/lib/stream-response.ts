@@ -1,0 +1,144 @@
+/**
+ * Streaming handlers: `res.writeHead(200, {…})` (or status and headers set before), then `res.write(chunk)`… and
+ * `res.end()`, server-sent events included. The statements before the first write stay as they are (they may still
+ * answer normally, e.g. a 400); a top-level writeHead becomes status and header state; everything from the first
+ * write on runs inside a ReadableStream's start(), where write → enqueue and end → close; and the handler returns
+ * that stream with the status and headers set so far. Anything else done with `res` while streaming is not
+ * rewritten: the caller then leaves the file in place.
+ */
+import { walk, isFunction, isIdent, isStringLike, memberName, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
+
+export const STREAM_TERMINAL = '__migrateStream';
+
+const STREAM_CALLS = new Set(['write', 'writeHead', 'flushHeaders']);
+
+/** `res.write(…)`-like call on `resName` anywhere below `node` (not in nested functions). */
+function findsStreamCall(node: Node, resName: string): boolean {
+  let found = false;
+  walk(
+    node,
+    (n) => {
+      if (n.type === 'CallExpression' && STREAM_CALLS.has(memberName(n.callee) ?? '') && isIdent(unwrap(n.callee.object), resName)) found = true;
+    },
+    true,
+  );
+  return found;
+}
+
+function resCall(stmt: Node, resName: string): { name: string; args: Node[] } | null {
+  let expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
+  if (expr?.type === 'AwaitExpression') expr = expr.argument;
+  if (expr?.type !== 'CallExpression') return null;
+  const name = memberName(expr.callee);
+  return name && isIdent(unwrap(expr.callee.object), resName) ? { name, args: expr.arguments } : null;
+}
+
+export interface StreamSplit {
+  body: Node[];
+  /** Compat helpers the streamed code calls. */
+  uses: Set<'chunkBytes'>;
+  /** Set when the handler streams in a way that is not rewritten. */
+  escape?: { line?: number; detail: string };
+}
+
+/** `res.writeHead(s, { K: v })` → `res.status(s)` and `res.setHeader('K', v)`, for the ordinary state handling. */
+function writeHeadAsState(snip: Snippets, resName: string, args: Node[]): Node[] | null {
+  // writeHead(status[, statusMessage][, headers]): the message has no Response equivalent and is not kept.
+  const [status, ...rest] = args;
+  const headers = rest.find((a) => stringValue(a) === null);
+  const code = [`${resName}.status(${snip.src(status)})${END}`];
+  if (headers) {
+    const object = unwrap(headers);
+    if (object.type !== 'ObjectExpression') return null;
+    for (const prop of object.properties) {
+      if (prop.type !== 'ObjectProperty' || prop.computed) return null;
+      const key = prop.key.type === 'Identifier' ? prop.key.name : stringValue(prop.key);
+      if (key === null) return null;
+      code.push(`${resName}.setHeader(${snip.str(key)}, ${snip.src(prop.value)})${END}`);
+    }
+  }
+  return snip.statements(code.join('\n'));
+}
+
+/** Rewrites write / end / flushHeaders inside the streamed statements; false when another use of res remains. */
+function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, names: { controller: string; encoder: string }, uses: Set<'chunkBytes'>): boolean {
+  const enqueue = (chunk: Node) => {
+    const text = snip.src(chunk);
+    if (isStringLike(chunk)) return `${names.controller}.enqueue(${names.encoder}.encode(${text}))${END}`;
+    // A Buffer, or a value whose type is not known here: the compat helper takes either.
+    uses.add('chunkBytes');
+    return `${names.controller}.enqueue(chunkBytes(${text}))${END}`;
+  };
+  const rewriteList = (list: Node[]): boolean => {
+    for (let i = 0; i < list.length; i++) {
+      const stmt = list[i];
+      const call = resCall(stmt, resName);
+      if (call) {
+        let code: string | null = null;
+        if (call.name === 'write' && call.args.length === 1) code = enqueue(call.args[0]);
+        else if (call.name === 'flushHeaders' && call.args.length === 0) code = '';
+        else if (call.name === 'end' && call.args.length <= 1) code = `${call.args[0] ? enqueue(call.args[0]) + '\n' : ''}${names.controller}.close()${END}`;
+        if (code === null) return false;
+        if (stmt.type === 'ReturnStatement') code += `\nreturn${END}`;
+        const replacement = code ? snip.statements(code) : [];
+        list.splice(i, 1, ...replacement);
+        i += replacement.length - 1;
+        continue;
+      }
+      for (const key of ['body', 'consequent', 'alternate', 'block', 'finalizer']) {
+        const child = stmt[key];
+        if (!child || typeof child !== 'object') continue;
+        if (Array.isArray(child)) {
+          if (!rewriteList(child)) return false;
+        } else if (child.type === 'BlockStatement') {
+          if (!rewriteList(child.body)) return false;
+        } else if (/Statement$/.test(child.type)) {
+          const wrapped = [child];
+          if (!rewriteList(wrapped)) return false;
+          stmt[key] = wrapped.length === 1 ? wrapped[0] : { type: 'BlockStatement', body: wrapped, directives: [] };
+        }
+      }
+      if (stmt.type === 'TryStatement' && stmt.handler && !rewriteList(stmt.handler.body.body)) return false;
+      if (stmt.type === 'SwitchStatement') for (const c of stmt.cases) if (!rewriteList(c.consequent)) return false;
+    }
+    return true;
+  };
+  if (!rewriteList(statements)) return false;
+  let other = false;
+  for (const stmt of statements) walk(stmt, (n) => void (isIdent(n, resName) && (other = true)));
+  return !other;
+}
+
+/** Splits a streaming body; a body that does not stream comes back unchanged. */
+export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string): StreamSplit {
+  const start = body.findIndex((stmt) => findsStreamCall(stmt, resName));
+  const uses = new Set<'chunkBytes'>();
+  if (start < 0) return { body, uses };
+  const prefix = body.slice(0, start);
+  let streamed = body.slice(start);
+  const head = resCall(streamed[0], resName);
+  const state: Node[] = [];
+  if (head?.name === 'writeHead') {
+    const converted = writeHeadAsState(snip, resName, head.args);
+    if (!converted) return { body, uses, escape: { line: streamed[0].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+    state.push(...converted);
+    streamed = streamed.slice(1);
+  }
+  // writeHead anywhere else, or a nested function writing, is not rewritten.
+  for (const stmt of streamed) {
+    let bad: Node | null = null;
+    walk(stmt, (n) => {
+      if (isFunction(n) && findsStreamCall(n.body, resName)) bad = n;
+      if (n.type === 'CallExpression' && memberName(n.callee) === 'writeHead' && isIdent(unwrap(n.callee.object), resName)) bad = n;
+    });
+    if (bad) return { body, uses, escape: { line: (bad as Node).loc?.start.line, detail: 'res.writeHead or res.write where the tool cannot stream it' } };
+  }
+  const names = { stream: fresh('stream'), controller: 'controller', encoder: fresh('encoder') };
+  if (!rewriteStreamed(snip, streamed, resName, names, uses)) return { body, uses, escape: { line: streamed[0]?.loc?.start.line, detail: 'res used while streaming in a way the tool does not rewrite' } };
+  const [declaration, returned] = snip.statements(
+    `const ${names.stream} = new ReadableStream({\n  async start(${names.controller}) {\n    const ${names.encoder} = new TextEncoder()${END}\n  },\n})${END}\nreturn ${resName}.${STREAM_TERMINAL}(${names.stream})${END}`,
+  );
+  const startBody = declaration.declarations[0].init.arguments[0].properties[0].body.body;
+  startBody.push(...streamed);
+  return { body: [...prefix, ...state, declaration, returned], uses };
+}

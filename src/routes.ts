@@ -36,7 +36,8 @@ export function routeFolderFor(sourcePath: string): string {
   const segments = withoutExt.slice(tree.pages.length).split('/').filter(Boolean);
   // Only a file named index stands for its folder; a folder named index is an ordinary segment.
   if (sourceExtension(sourcePath) && segments.at(-1) === 'index') segments.pop();
-  return [tree.app, ...segments].join('/');
+  // The App Router keeps `_folders` private (never routed); Pages routed them. `%5F` is the escape Next.js gives.
+  return [tree.app, ...segments.map((segment) => (segment.startsWith('_') ? `%5F${segment.slice(1)}` : segment))].join('/');
 }
 
 /** `pages/api/a/b.ts` → `app/api/a/b/route.ts`; `.tsx` → `route.tsx`, `.jsx` → `route.jsx`, `.mjs`/`.cjs` → `route.js`. */

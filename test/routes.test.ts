@@ -27,6 +27,8 @@ describe('routeFileFor', () => {
     ['src/pages/api/a/b.ts', 'src/app/api/a/b/route.ts'],
     ['src/pages/api/index.ts', 'src/app/api/route.ts'],
     ['src/pages/api/[id].jsx', 'src/app/api/[id]/route.jsx'],
+    ['pages/api/_internal/health.ts', 'app/api/%5Finternal/health/route.ts'],
+    ['pages/api/_debug.ts', 'app/api/%5Fdebug/route.ts'],
   ])('%s → %s', (source, target) => {
     expect(routeFileFor(source)).toBe(target);
   });

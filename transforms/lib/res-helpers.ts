@@ -57,14 +57,17 @@ function moduleFunctions(program: Node, handlerFn: Node): Array<{ name: string; 
   return found;
 }
 
-/** Every use of `name` is a direct call (so that removing a parameter breaks no other use). */
-function onlyCalled(program: Node, name: string, fn: Node): boolean {
-  let ok = true;
+/**
+ * The names, among `names`, whose every use is a direct call (so that removing a parameter breaks no other use).
+ * One walk for all of them: a module can hold thousands of functions.
+ */
+function onlyCalled(program: Node, names: Map<string, Node>): Set<string> {
+  const ok = new Set(names.keys());
   walk(program, (n, parent, key) => {
-    if (n.type !== 'Identifier' || n.name !== name || n === fn.id) return;
+    if (n.type !== 'Identifier' || !ok.has(n.name) || n === names.get(n.name)?.id) return;
     if (parent?.type === 'VariableDeclarator' && key === 'id') return;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key')) return;
-    if (!(parent?.type === 'CallExpression' && key === 'callee')) ok = false;
+    if (!(parent?.type === 'CallExpression' && key === 'callee')) ok.delete(n.name);
   });
   return ok;
 }
@@ -76,8 +79,12 @@ export interface HelperRewrite {
 
 export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, taken: Set<string>): HelperRewrite {
   const out: HelperRewrite = { helpers: new Map(), uses: new Set() };
-  for (const { name, fn } of moduleFunctions(program, handlerFn)) {
-    if (!onlyCalled(program, name, fn)) continue;
+  // Only functions that take `res` are candidates: checking the parameters first keeps big modules cheap.
+  const candidates = new Map(moduleFunctions(program, handlerFn).filter(({ fn }) => fn.params.some(isResponseParam)).map(({ name, fn }) => [name, fn]));
+  if (candidates.size === 0) return out;
+  const called = onlyCalled(program, candidates);
+  for (const [name, fn] of candidates) {
+    if (!called.has(name)) continue;
     const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken);
     if (!rewritten) continue;
     rewritten.uses.forEach((u) => out.uses.add(u));

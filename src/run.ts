@@ -4,7 +4,7 @@
  */
 import chalk from 'chalk';
 import { applyPlan, writeReportFile } from './apply.js';
-import { findRemainingHandlers, findRouteFiles } from './check.js';
+import { anyHandlerRemains, findRouteFiles } from './check.js';
 import { canAsk, confirm } from './confirm.js';
 import { formatDiff } from './diff.js';
 import { UserError } from './errors.js';
@@ -50,7 +50,7 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
     throw new UserError(`There is no pages/api folder in ${project.root} (looked for pages/api and src/pages/api).`);
   }
   const scan = await scanSources(project);
-  if (scan.outsideRoot.length === 0 && (await findRemainingHandlers(project, scan)).length === 0) {
+  if (scan.outsideRoot.length === 0 && !(await anyHandlerRemains(project, scan))) {
     return nothingToMigrate(project, options, 'no handler is left in pages/api');
   }
   // --dry writes nothing, so it needs no clean tree.

@@ -1,8 +1,11 @@
 /**
  * Reads folder listings under the app root. Symlinks are followed only while they stay inside the root; a link that
  * leads out is reported, never entered. Writes nothing.
+ *
+ * The file system calls are synchronous: a listing makes one call per folder, and on a tree of thousands of folders
+ * the thread-pool round trip of each awaited call cost more than the call itself.
  */
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Project } from './project.js';
 import { sourceExtension } from './routes.js';
@@ -42,20 +45,30 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function exists(abs: string): Promise<boolean> {
-  return lstat(abs).then(
-    () => true,
-    () => false,
-  );
+function exists(abs: string): boolean {
+  try {
+    lstatSync(abs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function realpathOrUndefined(abs: string): string | undefined {
+  try {
+    return realpathSync.native(abs);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Lists every file under `startRel` (a folder relative to `root`); an absent folder gives an empty listing. */
 export async function listFiles(root: string, startRel: string): Promise<Listing> {
   const listing: Listing = { files: [], outsideRoot: [] };
   const startAbs = path.join(root, startRel);
-  if (!(await exists(startAbs))) return listing;
-  const realRoot = await realpath(root);
-  const realStart = await realpath(startAbs);
+  if (!exists(startAbs)) return listing;
+  const realRoot = realpathSync.native(root);
+  const realStart = realpathSync.native(startAbs);
   if (!isInside(realRoot, realStart)) {
     listing.outsideRoot.push(startRel);
     return listing;
@@ -63,36 +76,36 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
   // Real paths of the folders entered, so that a link back up the tree cannot loop.
   const entered = new Set<string>();
 
-  async function visit(rel: string, real: string): Promise<void> {
+  function visit(rel: string, real: string): void {
     if (entered.has(real)) return;
     entered.add(real);
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    const entries = readdirSync(path.join(root, rel), { withFileTypes: true });
     for (const entry of entries) {
       const childRel = `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) await visit(childRel, path.join(real, entry.name));
+        if (!SKIPPED_FOLDERS.has(entry.name)) visit(childRel, path.join(real, entry.name));
       } else if (entry.isFile()) {
         listing.files.push(childRel);
       } else if (entry.isSymbolicLink()) {
-        await visitLink(childRel, entry.name);
+        visitLink(childRel, entry.name);
       }
     }
   }
 
-  async function visitLink(rel: string, name: string): Promise<void> {
-    const target = await realpath(path.join(root, rel)).catch(() => undefined);
+  function visitLink(rel: string, name: string): void {
+    const target = realpathOrUndefined(path.join(root, rel));
     // A broken link is listed as a file: reading it fails later and is reported as unreadable.
     if (target === undefined) return void listing.files.push(rel);
     if (!isInside(realRoot, target)) return void listing.outsideRoot.push(rel);
-    const info = await stat(target);
+    const info = statSync(target);
     if (info.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(name)) await visit(rel, target);
+      if (!SKIPPED_FOLDERS.has(name)) visit(rel, target);
     } else if (info.isFile()) {
       listing.files.push(rel);
     }
   }
 
-  await visit(startRel, realStart);
+  visit(startRel, realStart);
   listing.files.sort();
   listing.outsideRoot.sort();
   return listing;

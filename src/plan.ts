@@ -3,13 +3,10 @@
  * against the tree. Reads the disk, never writes it. One file's failure (unreadable, transform error) is recorded on
  * that file and the rest goes on.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { compatModuleSource } from '../transforms/lib/compat-module.js';
-import { transformSource } from '../transforms/pages-api-to-route-handler.js';
-import type { TransformContext, TransformResult } from '../transforms/types.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
+import { planSourceFile, type Transform } from './plan-file.js';
 import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
@@ -19,56 +16,8 @@ export interface PlanInput {
   project: Project;
   nextVersion: string;
   /** Injectable for tests; the real transform by default. */
-  transform?: (source: string, context: TransformContext) => TransformResult;
+  transform?: Transform;
   compatSource?: (typescript: boolean) => string;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** What the transform said, checked: a route status without an output is the transform's bug, not a route. */
-function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
-  const planned: PlannedFile = {
-    ...file,
-    status: result.status,
-    output: result.output,
-    diagnostics: [...result.diagnostics],
-    notes: [...result.notes],
-    methods: [...result.methods],
-    usesCompat: result.usesCompat,
-  };
-  if (isWritable(planned) && typeof planned.output !== 'string') {
-    return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the transform returned status '${result.status}' without an output` }] };
-  }
-  if (!isWritable(planned)) planned.output = undefined;
-  return planned;
-}
-
-async function planFile(input: PlanInput, source: string): Promise<PlannedFile> {
-  const { project, nextVersion, transform = transformSource } = input;
-  const file: PlannedFile = {
-    source,
-    target: routeFileFor(source),
-    compatPath: compatModulePath(source, project.typescript),
-    status: 'left',
-    diagnostics: [],
-    notes: [],
-    methods: [],
-    usesCompat: false,
-  };
-  try {
-    file.input = await readFile(path.join(project.root, source), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ...file, diagnostics: [{ reason: 'UNREADABLE', detail: code ?? errorText(error) }] };
-  }
-  const context: TransformContext = { sourcePath: source, targetPath: file.target, compatPath: file.compatPath, nextVersion };
-  try {
-    return fromResult(file, transform(file.input, context));
-  } catch (error) {
-    return { ...file, diagnostics: [{ reason: 'INTERNAL_ERROR', detail: errorText(error) }], stack: error instanceof Error ? error.stack : undefined };
-  }
 }
 
 function outsideRootFile(project: Project, link: string): PlannedFile {
@@ -88,8 +37,9 @@ function outsideRootFile(project: Project, link: string): PlannedFile {
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
   const { project, compatSource = compatModuleSource } = input;
   const { sources, outsideRoot } = scan ?? (await scanSources(project));
-  const files: PlannedFile[] = [];
-  for (const source of sources) files.push(await planFile(input, source));
+  const settings = { root: project.root, typescript: project.typescript, nextVersion: input.nextVersion };
+  const { transform } = input;
+  const files: PlannedFile[] = sources.map((source) => planSourceFile(settings, source, transform));
   files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 

@@ -7,6 +7,7 @@ import { compatModuleSource } from '../transforms/lib/compat-module.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
 import { planSourceFile, type Transform } from './plan-file.js';
+import { planFiles, type PoolOptions } from './plan-pool.js';
 import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
@@ -15,9 +16,11 @@ import { scanSources, type SourceScan } from './scan.js';
 export interface PlanInput {
   project: Project;
   nextVersion: string;
-  /** Injectable for tests; the real transform by default. */
+  /** Injectable for tests; the real transform by default. A custom transform runs on the main thread only. */
   transform?: Transform;
   compatSource?: (typescript: boolean) => string;
+  /** Threads, and a progress callback; see plan-pool.ts. */
+  pool?: PoolOptions;
 }
 
 function outsideRootFile(project: Project, link: string): PlannedFile {
@@ -39,7 +42,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const { sources, outsideRoot } = scan ?? (await scanSources(project));
   const settings = { root: project.root, typescript: project.typescript, nextVersion: input.nextVersion };
   const { transform } = input;
-  const files: PlannedFile[] = sources.map((source) => planSourceFile(settings, source, transform));
+  const files: PlannedFile[] = transform
+    ? sources.map((source) => planSourceFile(settings, source, transform))
+    : await planFiles(settings, sources, input.pool);
   files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 

@@ -12,6 +12,7 @@ import { requireCleanTree } from './git.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan-types.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
+import { createProgress } from './progress.js';
 import { formatSummary, summarize, toJsonReport } from './report.js';
 import { scanSources } from './scan.js';
 
@@ -57,7 +58,13 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   if (!options.dry && !options.force) await requireCleanTree(project.root);
   const nextVersion = options.next ?? (await detectNextVersion(project.root));
 
-  const plan = await buildPlan({ project, nextVersion }, scan);
+  const progress = createProgress('Planning', scan.sources.length);
+  let plan: Plan;
+  try {
+    plan = await buildPlan({ project, nextVersion, pool: { onFilePlanned: () => progress.tick() } }, scan);
+  } finally {
+    progress.done();
+  }
   const writes = `${plural(plan.creates.length, 'file')} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {
     const diff = formatDiff(plan);

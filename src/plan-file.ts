@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformSource } from '../transforms/pages-api-to-route-handler.js';
 import type { TransformContext, TransformResult } from '../transforms/types.js';
-import { isWritable, type PlannedFile } from './plan-types.js';
-import { compatModulePath, routeFileFor } from './routes.js';
+import { isWritable, unplannedFile, type PlannedFile } from './plan-types.js';
 
 /** What every file of one run shares; plain data, so that it can be sent to a worker. */
 export interface FileSettings {
@@ -57,28 +56,9 @@ function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
   return planned;
 }
 
-/** A file the plan knows nothing about yet: left in place, with no reason. */
-function unplannedFile(settings: FileSettings, source: string): PlannedFile {
-  return {
-    source,
-    target: routeFileFor(source),
-    compatPath: compatModulePath(source, settings.typescript),
-    status: 'left',
-    diagnostics: [],
-    notes: [],
-    methods: [],
-    usesCompat: false,
-  };
-}
-
-/** A file whose planning failed outside the transform (its worker thread stopped): left, as an internal error. */
-export function failedFile(settings: FileSettings, source: string, detail: string): PlannedFile {
-  return { ...unplannedFile(settings, source), diagnostics: [{ reason: 'INTERNAL_ERROR', detail }] };
-}
-
 /** Plans `source` (posix, relative to the root). A custom `transform` is for tests; the prefilter applies only to the real one. */
 export function planSourceFile(settings: FileSettings, source: string, transform?: Transform): PlannedFile {
-  const file = unplannedFile(settings, source);
+  const file = unplannedFile(source, settings.typescript);
   try {
     // Synchronous: for small files one readFileSync costs a fraction of the four thread-pool round trips of readFile.
     file.input = readFileSync(path.join(settings.root, source), 'utf8');

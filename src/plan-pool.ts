@@ -10,8 +10,8 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { failedFile, planSourceFile, type FileSettings } from './plan-file.js';
-import type { PlannedFile } from './plan-types.js';
+import type { FileSettings } from './plan-file.js';
+import { unplannedFile, type PlannedFile } from './plan-types.js';
 
 export interface PoolOptions {
   /** Threads to use, the main thread included. Default: os.availableParallelism(). */
@@ -50,17 +50,20 @@ export function workerCount(files: number, options: Pick<PoolOptions, 'threads' 
   return Math.max(0, Math.min(threads - 1, MAX_WORKERS, worthIt));
 }
 
+type PlanOne = (settings: FileSettings, source: string) => PlannedFile;
+
 /** Plans `sources` (posix, relative to the root) and returns the files in the same order. */
 export async function planFiles(settings: FileSettings, sources: string[], options: PoolOptions = {}): Promise<PlannedFile[]> {
   const workers = workerCount(sources.length, options);
-  if (workers === 0) {
-    return sources.map((source) => {
-      const file = planSourceFile(settings, source);
-      options.onFilePlanned?.();
-      return file;
-    });
-  }
-  return new PoolRun(settings, sources, options).run(workers);
+  // Workers start before the main thread loads the parser, so that their start-up overlaps its own.
+  const pool = workers > 0 ? new PoolRun(settings, sources, options, workers) : undefined;
+  const { planSourceFile } = await import('./plan-file.js');
+  if (pool) return pool.run(planSourceFile);
+  return sources.map((source) => {
+    const file = planSourceFile(settings, source);
+    options.onFilePlanned?.();
+    return file;
+  });
 }
 
 interface Slot {
@@ -85,24 +88,29 @@ class PoolRun {
   private nextBatch = 0;
   private restarts = 0;
   private mainPlanning = false;
+  /** The main thread's planner, once it has loaded the parser. */
+  private planOne?: PlanOne;
   private finish: () => void = () => undefined;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
 
   constructor(
     private readonly settings: FileSettings,
     private readonly sources: string[],
     private readonly options: PoolOptions,
+    workers: number,
   ) {
     this.results = new Array<PlannedFile>(sources.length);
     this.queue = sources.map((_, i) => i);
     this.remaining = sources.length;
     this.workerUrl = options.workerUrl ?? new URL('./plan-worker.js', import.meta.url);
+    for (let i = 0; i < workers; i++) this.startWorker();
   }
 
-  async run(workers: number): Promise<PlannedFile[]> {
-    const finished = new Promise<void>((resolve) => (this.finish = resolve));
-    for (let i = 0; i < workers; i++) this.startWorker();
+  /** Lets the main thread plan with `planOne` too, and resolves when every file is planned. */
+  async run(planOne: PlanOne): Promise<PlannedFile[]> {
+    this.planOne = planOne;
     if (this.options.mainThread !== false || this.slots.size === 0) void this.planOnMainThread();
-    await finished;
+    await this.finished;
     await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
     return this.results;
   }
@@ -116,7 +124,9 @@ class PoolRun {
 
   /** The main thread's share: one file at a time, yielding between files so that workers' results come in. */
   private async planOnMainThread(): Promise<void> {
-    if (this.mainPlanning) return;
+    const planOne = this.planOne;
+    // Before run(), the main thread is still loading the parser; run() calls again.
+    if (this.mainPlanning || !planOne) return;
     this.mainPlanning = true;
     while (this.remaining > 0) {
       // Suspects go to workers, where a crash costs a thread; the main thread takes them only when no worker is left.
@@ -124,7 +134,7 @@ class PoolRun {
       if (!alone && this.options.mainThread === false) break;
       const index = this.queue.shift() ?? (alone ? this.suspects.shift() : undefined);
       if (index === undefined) break;
-      this.done(index, planSourceFile(this.settings, this.sources[index]));
+      this.done(index, planOne(this.settings, this.sources[index]));
       await yieldToEventLoop();
     }
     this.mainPlanning = false;
@@ -185,7 +195,8 @@ class PoolRun {
     slot.inFlight.clear();
     if (held.length === 1) {
       const why = slot.error?.message ?? `exit code ${code}`;
-      this.done(held[0], failedFile(this.settings, this.sources[held[0]], `the worker thread planning this file stopped: ${why}`));
+      const file = unplannedFile(this.sources[held[0]], this.settings.typescript);
+      this.done(held[0], { ...file, diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the worker thread planning this file stopped: ${why}` }] });
     } else {
       this.suspects.push(...held);
     }

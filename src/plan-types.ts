@@ -1,6 +1,7 @@
 /** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
 import type { Diagnostic } from './diagnostics.js';
 import type { TransformStatus } from '../transforms/types.js';
+import { compatModulePath, routeFileFor } from './routes.js';
 
 /** The transform's verdict, or 'conflict' when the plan found that writing the route would clash with the tree. */
 export type FileStatus = TransformStatus | 'conflict';
@@ -56,4 +57,18 @@ export function markConflict(file: PlannedFile, diagnostics: Diagnostic[]): void
   file.diagnostics = diagnostics;
   file.output = undefined;
   file.notes = [];
+}
+
+/** A file the plan knows nothing about yet: left in place, with no reason. */
+export function unplannedFile(source: string, typescript: boolean): PlannedFile {
+  return {
+    source,
+    target: routeFileFor(source),
+    compatPath: compatModulePath(source, typescript),
+    status: 'left',
+    diagnostics: [],
+    notes: [],
+    methods: [],
+    usesCompat: false,
+  };
 }

@@ -3,10 +3,9 @@
  * against the tree. Reads the disk, never writes it. One file's failure (unreadable, transform error) is recorded on
  * that file and the rest goes on.
  */
-import { compatModuleSource } from '../transforms/lib/compat-module.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
-import { planSourceFile, type Transform } from './plan-file.js';
+import type { Transform } from './plan-file.js';
 import { planFiles, type PoolOptions } from './plan-pool.js';
 import { isWritable, type Plan, type PlannedFile } from './plan-types.js';
 import type { Project } from './project.js';
@@ -38,17 +37,19 @@ function outsideRootFile(project: Project, link: string): PlannedFile {
 }
 
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
-  const { project, compatSource = compatModuleSource } = input;
+  const { project } = input;
   const { sources, outsideRoot } = scan ?? (await scanSources(project));
   const settings = { root: project.root, typescript: project.typescript, nextVersion: input.nextVersion };
   const { transform } = input;
+  // The parser is loaded only here (plan-file.js), after the pool has started its workers.
   const files: PlannedFile[] = transform
-    ? sources.map((source) => planSourceFile(settings, source, transform))
+    ? await import('./plan-file.js').then(({ planSourceFile }) => sources.map((source) => planSourceFile(settings, source, transform)))
     : await planFiles(settings, sources, input.pool);
   files.push(...outsideRoot.map((link) => outsideRootFile(project, link)));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
   await markConflicts(project.root, files);
+  const compatSource = input.compatSource ?? (await import('../transforms/lib/compat-module.js')).compatModuleSource;
   const compatCreates = await planCompatModules(project.root, files, compatSource(project.typescript));
   const writable = files.filter(isWritable);
   return {

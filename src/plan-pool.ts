@@ -91,7 +91,11 @@ class PoolRun {
   /** The main thread's planner, once it has loaded the parser. */
   private planOne?: PlanOne;
   private finish: () => void = () => undefined;
-  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+  private fail: (error: unknown) => void = () => undefined;
+  private readonly finished = new Promise<void>((resolve, reject) => {
+    this.finish = resolve;
+    this.fail = reject;
+  });
 
   constructor(
     private readonly settings: FileSettings,
@@ -110,8 +114,11 @@ class PoolRun {
   async run(planOne: PlanOne): Promise<PlannedFile[]> {
     this.planOne = planOne;
     if (this.options.mainThread !== false || this.slots.size === 0) void this.planOnMainThread();
-    await this.finished;
-    await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    try {
+      await this.finished;
+    } finally {
+      await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    }
     return this.results;
   }
 
@@ -134,7 +141,13 @@ class PoolRun {
       if (!alone && this.options.mainThread === false) break;
       const index = this.queue.shift() ?? (alone ? this.suspects.shift() : undefined);
       if (index === undefined) break;
-      this.done(index, planOne(this.settings, this.sources[index]));
+      try {
+        this.done(index, planOne(this.settings, this.sources[index]));
+      } catch (error) {
+        // What planOne does not turn into a per-file reason is the tool's bug: the run fails, as without workers.
+        this.remaining = 0;
+        this.fail(error);
+      }
       await yieldToEventLoop();
     }
     this.mainPlanning = false;

@@ -100,6 +100,9 @@ async function main() {
   log(`Node ${process.version}, ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average ${load()}`);
   log(`CPU time and peak memory: ${hasGnuTime ? 'GNU time' : hasProc ? 'sampled from /proc (≈)' : 'not available here'}; all-processes peak: ${hasProc ? 'sampled from /proc every 20 ms' : 'n/a'}`);
   log(`Generated files go to ${TMP}${KEEP ? ' (kept)' : ''}`);
+  if (os.loadavg()[0] > os.availableParallelism() / 2) {
+    log(`Warning: the machine is busy (load ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores); wall times, and the two threads of migrate run most, will suffer.`);
+  }
   log();
 
   const app = path.join(TMP, 'app');

@@ -164,6 +164,11 @@ class PoolRun {
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => (slot.error = error));
+    // A batch whose answer cannot be read would never finish: the worker goes, and its files are planned again.
+    worker.on('messageerror', (error) => {
+      slot.error = error;
+      void worker.terminate();
+    });
     worker.on('exit', (code) => this.onExit(slot, code));
   }
 

@@ -41,7 +41,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const { sources, outsideRoot } = scan ?? (await scanSources(project));
   const settings = { root: project.root, typescript: project.typescript, nextVersion: input.nextVersion };
   const { transform } = input;
-  // The parser is loaded only here (plan-file.js), after the pool has started its workers.
+  // plan-file.js loads the parser: imported here rather than at the top, so that the pool starts its workers first.
   const files: PlannedFile[] = transform
     ? await import('./plan-file.js').then(({ planSourceFile }) => sources.map((source) => planSourceFile(settings, source, transform)))
     : await planFiles(settings, sources, input.pool);

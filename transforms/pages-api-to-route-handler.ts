@@ -9,7 +9,7 @@ import { findHandler } from './lib/find-handler.js';
 import { extractConfig, type SegmentConfig } from './lib/config.js';
 import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { rewriteResponse } from './lib/response.js';
+import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
 import { fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -120,9 +120,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
-    if (req.escape) throw new Left(/^req\.(socket|connection)/.test(req.escape.detail) ? 'REQ_NODE_ONLY' : 'REQ_ESCAPES', req.escape.line, req.escape.detail);
+    if (req.escape) throw new Left(requestEscapeReason(req.escape.detail), req.escape.line, req.escape.detail);
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
-    if (res.escape) throw new Left('RES_ESCAPES', res.escape.line, res.escape.detail);
+    if (res.escape) throw new Left(res.escape.detail === SEND_IN_EXPRESSION_DETAIL ? 'SEND_IN_EXPRESSION' : 'RES_ESCAPES', res.escape.line, res.escape.detail);
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
@@ -251,6 +251,13 @@ function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): 
 /** The specifier after fixRelativeImports moved it for the route's folder. */
 function fixedSpecifier(helper: ImportedHelper, ctx: TransformContext): string {
   return helper.specifier.startsWith('.') ? moveSpecifier(helper.specifier, posix.dirname(ctx.sourcePath), posix.dirname(ctx.targetPath)) : helper.specifier;
+}
+
+/** The reason for a use of `req` the tool cannot rewrite: Node-only members and stream reads have their own. */
+function requestEscapeReason(detail: string): Reason {
+  if (/^req\.(socket|connection)/.test(detail)) return 'REQ_NODE_ONLY';
+  if (/^req\.(on|once|pipe|read|setEncoding)$|ForOfStatement/.test(detail)) return 'DYNAMIC_BODY_STREAM';
+  return 'REQ_ESCAPES';
 }
 
 /** How many times `name` is read in `body` outside its own declaration. */

@@ -437,8 +437,18 @@ function containsAwait(stmts: Node[]): boolean {
 
 
 
+/** The detail of an escape that is a send inside a larger expression (`ok ? res.json(a) : res.end()`). */
+export const SEND_IN_EXPRESSION_DETAIL = 'a response is sent from inside an expression';
+
 function describeEscape(parent: Node, ancestors: Node[]): string {
   if (ancestors.some(isFunction)) return 'res is used inside a callback';
+  // res.status(…).json(…) reached through its chain, but not as a statement of its own.
+  let top = parent;
+  for (let i = ancestors.length - 1; i >= 0 && (top.type === 'MemberExpression' || top.type === 'CallExpression'); i--) {
+    const up = ancestors[i];
+    if (top.type === 'CallExpression' && TERMINALS.has(top.callee?.property?.name) && up.type !== 'ExpressionStatement' && up.type !== 'ReturnStatement' && up.type !== 'AwaitExpression') return SEND_IN_EXPRESSION_DETAIL;
+    top = up;
+  }
   if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return 'res is passed to a function';
   if (parent.type === 'MemberExpression' && !parent.computed && parent.property.type === 'Identifier') return `res.${parent.property.name}`;
   return `res used in a ${parent.type}`;

@@ -152,7 +152,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   if (input.format) await formatModuleUpdates(updates, input.format);
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
-    const user = users.find((f) => f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === update.path));
+    const [user] = usersOf(update.path);
     if (user) user.usesCompat = true;
   }
   const compatCreates = await planCompatModules(project.root, selected, compatSource(project.typescript), input.format);

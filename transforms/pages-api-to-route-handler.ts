@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { apiFor, isTypeScriptPath, namesIn, freshName, styleOf, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
-import { extractConfig, type SegmentConfig } from './lib/config.js';
+import { extractConfig } from './lib/config.js';
 import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
@@ -346,5 +346,3 @@ function bodyReaderNames(program: Node): Set<string> {
   }
   return names;
 }
-
-export type { SegmentConfig };

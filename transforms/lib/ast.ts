@@ -1,5 +1,5 @@
 import jscodeshift from 'jscodeshift';
-import type { ASTNode, JSCodeshift } from 'jscodeshift';
+import type { JSCodeshift } from 'jscodeshift';
 import * as babel from '@babel/parser';
 
 export type Node = any; // ast-types' unions are too wide to be useful here; shapes are checked with j.X.check().
@@ -248,9 +248,3 @@ export function isStringLike(node: Node): boolean {
   if (n.type === 'CallExpression' && (isIdent(n.callee, 'String') || (n.callee.type === 'MemberExpression' && isIdent(n.callee.object, 'JSON') && isIdent(n.callee.property, 'stringify')))) return true;
   return n.type === 'BinaryExpression' && n.operator === '+' && (isStringLike(n.left) || isStringLike(n.right));
 }
-
-export function lineOf(node: Node): number | undefined {
-  return node?.loc?.start?.line;
-}
-
-export type { ASTNode };

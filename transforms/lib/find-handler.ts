@@ -1,5 +1,5 @@
 /** Locates the default-exported `(req, res)` handler and the statements that declare and export it. */
-import { unwrap, isFunction, type Node } from './ast.js';
+import { unwrap, type Node } from './ast.js';
 
 export interface Handler {
   fn: Node;
@@ -67,5 +67,3 @@ export function findHandler(program: Node): FindResult {
   );
   return { problem: hasCommonJs ? 'commonjs' : 'no-default-export' };
 }
-
-export { isFunction };

@@ -73,18 +73,26 @@ interface Candidate {
   module: string;
 }
 
-/** Named imports from project modules whose local name is called with `res` somewhere: a cheap text prefilter. */
+/**
+ * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
+ * (`export default withAuth(handler)`, also nested): a cheap text prefilter.
+ */
 function candidatesIn(root: string, source: string, text: string, aliases: PathAliases): Candidate[] {
   const found: Candidate[] = [];
-  for (const match of text.matchAll(/import\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
-    const [, list, specifier] = match;
+  const isUsed = (local: string) =>
+    new RegExp(`\\b${local}\\s*\\([^;]*\\bres(ponse)?\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
+  const add = (specifier: string, imported: string) => {
+    const module = resolveSpecifier(root, source, specifier, aliases);
+    if (module) found.push({ source, specifier, imported, module });
+  };
+  for (const match of text.matchAll(/import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g)) {
+    const [, defaultLocal, list = '', specifier] = match;
+    if (defaultLocal && isUsed(defaultLocal)) add(specifier, 'default');
     for (const part of list.split(',')) {
       const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
       if (!m) continue;
       const [, imported, local = imported] = m;
-      if (!new RegExp(`\\b${local}\\s*\\([^;]*\\bres(ponse)?\\b`).test(text)) continue;
-      const module = resolveSpecifier(root, source, specifier, aliases);
-      if (module) found.push({ source, specifier, imported, module });
+      if (isUsed(local)) add(specifier, imported);
     }
   }
   return found;
@@ -119,7 +127,7 @@ export function findImportedHelpers(root: string, sources: Array<{ source: strin
     const twin = twins.get(c.module)?.find((t) => t.name === c.imported);
     if (!twin) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-    plan.bindings.get(c.source)!.push({ specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses });
+    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}) });
     if (!plan.moduleOf.has(c.source)) plan.moduleOf.set(c.source, new Map());
     plan.moduleOf.get(c.source)!.set(c.specifier, c.module);
   }

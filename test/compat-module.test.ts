@@ -27,7 +27,7 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'setHeader']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
   });
 
@@ -65,6 +65,17 @@ describe('compat module', () => {
     expect(await compat.pagesSend('text').text()).toBe('text');
     expect(await compat.pagesSend({ a: 1 }, { status: 204 }).text()).toBe('');
     expect(await compat.pagesEnd(Buffer.from('raw')).text()).toBe('raw');
+  });
+
+  it('adds headers set before another function answered, the answer\'s own headers and cookies winning', async () => {
+    const before = new Headers([['X-Trace', '1'], ['Content-Type', 'text/plain'], ['Set-Cookie', 'early=1']]);
+    const merged: Response = compat.withHeaders(Response.redirect('http://localhost/next', 307), before);
+    expect([merged.status, merged.headers.get('location'), merged.headers.get('x-trace')]).toEqual([307, 'http://localhost/next', '1']);
+    expect(merged.headers.getSetCookie()).toEqual(['early=1']);
+    const answer = new Response('{}', { status: 400, headers: [['Content-Type', 'application/json'], ['Set-Cookie', 'late=2']] });
+    const own: Response = compat.withHeaders(answer, before);
+    expect([own.status, own.headers.get('content-type'), own.headers.get('x-trace'), await own.text()]).toEqual([400, 'application/json', '1', '{}']);
+    expect(own.headers.getSetCookie()).toEqual(['late=2']);
   });
 
   it('sets headers like res.setHeader: arrays as separate values, numbers as text, append keeps earlier values', () => {

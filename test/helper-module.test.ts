@@ -25,8 +25,8 @@ describe('helper module twins', () => {
   it('adds a twin after each helper that answers on every path, and keeps the originals', () => {
     const result = twinResponseHelpers(MODULE, context, ['sendError', 'notFound']);
     expect(result.twins).toEqual([
-      { name: 'notFound', twin: 'notFoundResponse', resIndex: 0, statuses: [404] },
-      { name: 'sendError', twin: 'sendErrorResponse', resIndex: 0, statuses: [null] },
+      { kind: 'helper', name: 'notFound', twin: 'notFoundResponse', resIndex: 0, statuses: [404] },
+      { kind: 'helper', name: 'sendError', twin: 'sendErrorResponse', resIndex: 0, statuses: [null] },
     ]);
     expect(result.output).toBe(`import { NextResponse } from 'next/server';
 import type { NextApiRequest, NextApiResponse } from 'next';
@@ -66,5 +66,92 @@ export function withRequest(req: NextApiRequest, res: NextApiResponse) {
     expect(crlf.output).toContain('export const notFoundResponse = () => {\r\n');
     expect(crlf.output?.replace(/\r\n/g, '')).not.toContain('\n');
     expect(twinResponseHelpers('export function (', context, ['x'])).toEqual({ twins: [] });
+  });
+});
+
+const WRAPPERS = `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withApiKey(handler: NextApiHandler, scope = 'read') {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (req.headers['x-api-key'] !== scope + '-key') {
+      return res.status(401).json({ error: 'bad key' })
+    }
+    res.setHeader('X-Scope', scope)
+    return handler(req, res)
+  }
+}
+
+export const withCors = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  res.setHeader('Access-Control-Allow-Origin', '*')
+  if (req.method === 'OPTIONS') return res.status(204).end()
+  await handler(req, res)
+}
+
+function withTiming(handler: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const started = Date.now()
+    await handler(req, res)
+    console.log(req.url, Date.now() - started)
+  }
+}
+export default withTiming
+
+export const withBody = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  if (!req.body) return res.status(400).end()
+  return handler(req, res)
+}
+
+export const withUser = (handler: (req: NextApiRequest, res: NextApiResponse, user: string) => unknown) => async (req: NextApiRequest, res: NextApiResponse) => {
+  return handler(req, res, 'me')
+}
+
+export function withSetup(handler: NextApiHandler) {
+  const limit = 10
+  return async (req: NextApiRequest, res: NextApiResponse) => (limit ? handler(req, res) : res.status(429).end())
+}
+`;
+
+describe('wrapper module twins', () => {
+  const wrapperContext = { ...context, modulePath: 'lib/guard.ts' };
+
+  it('adds a route-handler version of each wrapper: generic in the context, the handler answer returned', () => {
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withApiKey', 'withCors']);
+    expect(result.twins).toEqual([
+      { kind: 'wrapper', name: 'withApiKey', twin: 'withApiKeyRoute', resIndex: 0, statuses: [], methods: [] },
+      { kind: 'wrapper', name: 'withCors', twin: 'withCorsRoute', resIndex: 0, statuses: [], methods: ['OPTIONS'] },
+    ]);
+    expect(result.output).toContain(`// Route-handler version of withApiKey: wraps App Router route handlers (next-pages-api-migrate).
+export function withApiKeyRoute<Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, scope = 'read') {
+  return async (request: NextRequest, context: Context) => {
+    const xApiKey = request.headers.get('x-api-key') ?? undefined
+    const headers = new Headers()
+    if (xApiKey !== scope + '-key') {
+      return NextResponse.json({ error: 'bad key' }, { status: 401, headers })
+    }
+    setHeader(headers, 'X-Scope', scope)
+    return withHeaders(await handler(request, context), headers)
+  }
+}`);
+    expect(result.output).toContain(`export const withCorsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+  const headers = new Headers()
+  headers.set('Access-Control-Allow-Origin', '*')
+  if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers })
+  return withHeaders(await handler(request, context), headers)
+}`);
+    expect(result.output).toContain(`import { NextResponse, type NextRequest } from 'next/server'`);
+    expect(result.output).toContain(`import { setHeader, withHeaders } from '../app/api/_migrate/pages-compat'`);
+    // The originals stay for Pages code.
+    expect(result.output).toContain(WRAPPERS.split('\n').slice(2, 11).join('\n'));
+  });
+
+  it('twins a default-exported wrapper, code after the handler running in after() on 15.1+', () => {
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['default']);
+    expect(result.twins).toEqual([{ kind: 'wrapper', name: 'default', twin: 'withTimingRoute', resIndex: 0, statuses: [], methods: [] }]);
+    expect(result.output).toContain('export function withTimingRoute<Context>(');
+    expect(result.output).toContain('after(');
+  });
+
+  it('twins no wrapper that reads the body or query, passes more than (req, res), or runs setup code', () => {
+    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withUser', 'withSetup'])).toEqual({ twins: [] });
   });
 });

@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import { apiFor, cloneNode, isIdent, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { toResponseFunction } from './lib/res-helpers.js';
+import { toRouteWrapper } from './lib/route-wrapper.js';
 import { addImport } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -21,14 +22,18 @@ export interface HelperModuleContext {
 }
 
 export interface HelperTwin {
-  /** The export handlers import. */
+  /** A helper that takes res, or a wrapper around handlers (transforms/lib/route-wrapper.ts). */
+  kind: 'helper' | 'wrapper';
+  /** The export handlers import (`default` for a default export). */
   name: string;
   /** The twin's export name. */
   twin: string;
-  /** Position of the `res` parameter in the original. */
+  /** Position of the `res` parameter in the original (of the handler parameter, for a wrapper). */
   resIndex: number;
   /** Statuses the helper answers with (null where not a literal). */
   statuses: Array<number | null>;
+  /** For a wrapper: the HTTP methods it tests for itself. */
+  methods?: string[];
 }
 
 export interface HelperModuleResult {
@@ -37,17 +42,40 @@ export interface HelperModuleResult {
   twins: HelperTwin[];
 }
 
-/** The exported function called `name`: `export function name` or `export const name = (…) => …`. */
-function exportedFunction(program: Node, name: string): { index: number; fn: Node; isConst: boolean } | null {
+type FoundFunction = { index: number; fn: Node; isConst: boolean; ownName: string };
+
+/** A top-level `function name` or `const name = (…) => …` at `index`, exported or not. */
+function functionAt(program: Node, index: number, name: string | null): FoundFunction | null {
+  let decl = program.body[index];
+  if (decl.type === 'ExportNamedDeclaration' || decl.type === 'ExportDefaultDeclaration') decl = decl.declaration;
+  if (decl?.type === 'FunctionDeclaration' && decl.id && (name === null || decl.id.name === name)) return { index, fn: decl, isConst: false, ownName: decl.id.name };
+  if (decl?.type === 'VariableDeclaration' && decl.declarations.length === 1) {
+    const d = decl.declarations[0];
+    const init = d.init && unwrap(d.init);
+    if (d.id.type === 'Identifier' && (name === null || d.id.name === name) && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) return { index, fn: init, isConst: true, ownName: d.id.name };
+  }
+  return null;
+}
+
+/**
+ * The exported function called `name`: `export function name`, `export const name = (…) => …`; for `default`,
+ * `export default function name` or `export default name` of a top-level function.
+ */
+function exportedFunction(program: Node, name: string): FoundFunction | null {
   for (let index = 0; index < program.body.length; index++) {
     const stmt = program.body[index];
-    if (stmt.type !== 'ExportNamedDeclaration' || !stmt.declaration) continue;
-    const decl = stmt.declaration;
-    if (decl.type === 'FunctionDeclaration' && decl.id?.name === name) return { index, fn: decl, isConst: false };
-    if (decl.type === 'VariableDeclaration' && decl.declarations.length === 1) {
-      const d = decl.declarations[0];
-      const init = d.init && unwrap(d.init);
-      if (isIdent(d.id, name) && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) return { index, fn: init, isConst: true };
+    if (name !== 'default' && stmt.type === 'ExportNamedDeclaration' && stmt.declaration) {
+      const found = functionAt(program, index, name);
+      if (found) return found;
+    }
+    if (name === 'default' && stmt.type === 'ExportDefaultDeclaration') {
+      if (stmt.declaration.type === 'FunctionDeclaration') return stmt.declaration.id ? functionAt(program, index, null) : null;
+      if (!isIdent(stmt.declaration)) return null;
+      for (let at = 0; at < program.body.length; at++) {
+        const found = functionAt(program, at, stmt.declaration.name);
+        if (found) return found;
+      }
+      return null;
     }
   }
   return null;
@@ -64,6 +92,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     return { twins: [] };
   }
   const taken = namesIn(program);
+  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.modulePath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const uses = new Set<string>();
   const twins: HelperTwin[] = [];
@@ -73,11 +102,25 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     if (!found) continue;
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
-    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken);
-    if (!rewritten) continue;
-    const twin = freshName(`${name}Response`, taken);
+    let wrapperStatement: Node | null = null;
+    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[] } | null = null;
+    let twin = freshName(`${found.ownName}Response`, taken);
+    const helper = toResponseFunction(j, snip, fn, hasAfter, taken);
+    if (helper) twinned = { kind: 'helper', ...helper };
+    else {
+      twin = freshName(`${found.ownName}Route`, taken);
+      const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken);
+      if (wrapper?.usesNextRequest) wrapper.uses.add('type NextRequest');
+      if (wrapper) {
+        wrapperStatement = wrapper.statement;
+        twinned = { kind: 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
+      }
+    }
+    if (!twinned) continue;
+    taken.add(twin);
     let statement: Node;
-    if (found.isConst) {
+    if (wrapperStatement) statement = wrapperStatement;
+    else if (found.isConst) {
       [statement] = snip.statements(`export const ${twin} = 0${END}`);
       statement.declaration.declarations[0].init = fn;
     } else {
@@ -85,18 +128,21 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       [statement] = snip.statements('export function placeholder() {}');
       statement.declaration = fn;
     }
-    const comment = `// Route-handler version of ${name}: returns the Response instead of sending it (next-pages-api-migrate).`;
+    const comment =
+      twinned.kind === 'helper'
+        ? `// Route-handler version of ${found.ownName}: returns the Response instead of sending it (next-pages-api-migrate).`
+        : `// Route-handler version of ${found.ownName}: wraps App Router route handlers (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
-    rewritten.uses.forEach((u) => uses.add(u));
-    twins.push({ name, twin, resIndex: rewritten.resIndex, statuses: rewritten.statuses });
+    twinned.uses.forEach((u) => uses.add(u));
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}) });
   }
   if (!twins.length) return { twins };
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
-  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.modulePath);
   // A module that already imports one of these names keeps its own import.
   const server = [...uses].filter((u) => (u === 'NextResponse' || u === 'after') && !taken.has(u)).sort();
-  addImport(snip, program, 'next/server', { values: server, types: [] }, typescript);
-  const compat = [...uses].filter((u) => u !== 'NextResponse' && u !== 'after' && !taken.has(u)).sort();
+  const serverTypes = uses.has('type NextRequest') && !taken.has('NextRequest') ? ['NextRequest'] : [];
+  addImport(snip, program, 'next/server', { values: server, types: serverTypes }, typescript);
+  const compat = [...uses].filter((u) => u !== 'NextResponse' && u !== 'after' && u !== 'type NextRequest' && !taken.has(u)).sort();
   if (compat.length) {
     let specifier = posix.relative(posix.dirname(ctx.modulePath), ctx.compatPath.replace(/\.(ts|js)$/, ''));
     if (!specifier.startsWith('.')) specifier = `./${specifier}`;

@@ -67,10 +67,18 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   const config = extractConfig(snip, program);
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
-  const found = findHandler(program);
+  const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
+  const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));
+  const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
-    throw new Left('HANDLER_NOT_FOUND', undefined, found.problem === 'commonjs' ? 'module.exports is not followed yet' : undefined);
+    const detail =
+      found.problem === 'commonjs'
+        ? 'module.exports is not followed yet'
+        : found.wrapper
+          ? `the handler is wrapped by ${found.wrapper}(…), which has no route-handler version (a package's, or a shape the tool cannot rewrite)`
+          : undefined;
+    throw new Left('HANDLER_NOT_FOUND', undefined, detail);
   }
   const { handler } = found;
   if (config?.isEdge) throw new Left('EDGE_RUNTIME', handler.fn.loc?.start.line);
@@ -91,10 +99,11 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
-  const importedHelpers = importedHelperBindings(program, ctx.importedHelpers ?? []);
+  const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
   const helpersCalled = new Set<string>();
-  const groups = splitByMethod(body, reqName, program.body, snip);
+  const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
+  const groups = splitByMethod(body, reqName, program.body, snip, wrapperMethods);
   const routeParams = routeParamsOf(ctx.targetPath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
@@ -131,7 +140,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       req.compat.delete('readPagesBody');
     }
     // A method whose every answer is 405 is the App Router's own 405: not exported.
-    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405);
+    // Unless a wrapper runs first: it may answer before the handler's 405 (a 401, say), so the method stays.
+    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !handler.wrappers.length;
     if (only405 || res.body.length === 0) continue;
 
     notes.push(...res.notes);
@@ -151,15 +161,25 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       if (typescript) nextServer.types.add('NextRequest');
     }
     if (req.usesParams) params.push(`context${contextTypeName ? `: ${contextTypeName}` : ''}`);
-    // Several groups of methods can each share a function: the first takes the handler's name.
-    const name = group.methods.length === 1 ? group.methods[0] : functions.some((f) => f.node.id.name === sharedName) ? freshName(sharedName, moduleNames) : sharedName;
+    // Several groups of methods can each share a function: the first takes the handler's name. Wrapped, a function is
+    // not the export itself, and takes the handler's name, or the method's with it when the methods differ.
+    const wrapped = handler.wrappers.length > 0;
+    const name =
+      group.methods.length === 1 && !wrapped
+        ? group.methods[0]
+        : wrapped && groups.length > 1
+          ? freshName(`${group.methods[0].toLowerCase()}${sharedName[0].toUpperCase()}${sharedName.slice(1)}`, moduleNames)
+          : functions.some((f) => f.node.id.name === sharedName)
+            ? freshName(sharedName, moduleNames)
+            : sharedName;
+    if (wrapped) moduleNames.add(name);
     const [declaration] = snip.statements(`async function ${name}(${params.join(', ')}) {}`);
     declaration.body.body = statements;
     functions.push({ methods: group.methods, node: declaration });
   }
   if (functions.length === 0) throw new Left('UNSUPPORTED_METHOD_CHECK', fn.loc?.start.line, 'no method answers anything but 405');
 
-  const emitted = emitExports(snip, functions);
+  const emitted = handler.wrappers.length ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin }))) : emitExports(snip, functions);
   const methods = METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
   const markers: Array<{ reason: Reason; detail: string }> = [];
   const head: Node[] = [];
@@ -191,7 +211,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
   }
 
-  const helpersUsed = [...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding);
+  const helpersUsed = [
+    ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),
+    ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
+  ];
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
@@ -221,14 +244,17 @@ function isBodyRead(stmt: Node, name: string): boolean {
   return stmt.type === 'IfStatement' && stmt.test.type === 'BinaryExpression' && stmt.test.left?.name === name;
 }
 
-/** Local names of the imported helpers that have a route-handler twin: `import { errorhandler } from '@/lib/e'`. */
+/**
+ * Local names of the imported helpers and wrappers that have a route-handler twin: `import { errorhandler } from
+ * '@/lib/e'`, `import withAuth from '@/lib/auth'`.
+ */
 function importedHelperBindings(program: Node, helpers: ImportedHelper[]): Map<string, ImportedHelper> {
   const bindings = new Map<string, ImportedHelper>();
   for (const stmt of program.body) {
     if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
     for (const spec of stmt.specifiers ?? []) {
-      if (spec.type !== 'ImportSpecifier' || spec.importKind === 'type') continue;
-      const helper = helpers.find((h) => h.specifier === stmt.source.value && h.imported === spec.imported.name);
+      const imported = spec.type === 'ImportDefaultSpecifier' ? 'default' : spec.type === 'ImportSpecifier' && spec.importKind !== 'type' ? spec.imported.name : null;
+      const helper = helpers.find((h) => h.specifier === stmt.source.value && h.imported === imported);
       if (helper) bindings.set(spec.local.name, helper);
     }
   }
@@ -242,8 +268,9 @@ function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): 
     if (index < 0) continue;
     const stmt = program.body[index];
     if (stmt.specifiers.some((s: Node) => s.type === 'ImportSpecifier' && s.imported.name === helper.twin)) continue;
-    const names = [...stmt.specifiers.map((s: Node) => snip.src(s)), helper.twin];
-    const text = snip.src(stmt).replace(/\{[^}]*\}/, `{ ${names.join(', ')} }`).replace(/;?\s*$/, END);
+    const named = stmt.specifiers.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
+    const others = stmt.specifiers.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
+    const text = `import ${[...others, `{ ${[...named, helper.twin].join(', ')} }`].join(', ')} from ${snip.src(stmt.source)}${END}`;
     program.body[index] = snip.withCommentsOf(stmt, snip.statements(text)[0]);
   }
 }
@@ -279,10 +306,10 @@ function countReads(body: Node[], name: string): number {
 }
 
 /** One function per distinct method body; methods with the same body share one function. */
-function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: Snippets): MethodGroup[] {
+function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: Snippets, wrapperMethods: string[]): MethodGroup[] {
   const reader = methodReaderFor(reqName, body, moduleBody, (from, to) => snip.withCommentsOf(from, to));
   const block = { type: 'BlockStatement', body };
-  const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader)]);
+  const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader), ...wrapperMethods]);
   const groups = new Map<string, MethodGroup>();
   for (const method of METHOD_ORDER) {
     if (!universe.has(method)) continue;
@@ -314,6 +341,22 @@ function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node:
       // The snippet declares the name too, or the parser rejects an export of an undefined binding.
       out.push(snip.statements(`function ${name}() {}\nexport { ${f.methods.map((m) => `${name} as ${m}`).join(', ')} }${END}`)[1]);
     }
+  }
+  return out;
+}
+
+/**
+ * Wrapped handlers: each function stays a plain declaration and every method is exported through the wrappers'
+ * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments are
+ * kept as written.
+ */
+function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string }>): Node[] {
+  const wrap = (name: string) =>
+    wrappers.reduceRight((inner, w) => `${w.twin}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : snip.src(a))).join(', ')})`, name);
+  const out: Node[] = [];
+  for (const f of functions) {
+    out.push(f.node);
+    for (const method of f.methods) out.push(...snip.statements(`export const ${method} = ${wrap(f.node.id.name)}${END}`));
   }
   return out;
 }

@@ -18,14 +18,21 @@ export interface TransformContext {
 }
 
 export interface ImportedHelper {
+  /**
+   * `helper`: takes res and answers (`sendError(res, …)`); `wrapper`: wraps the handler (`export default withAuth(handler)`),
+   * and `resIndex` is the handler's position in its call.
+   */
+  kind: 'helper' | 'wrapper';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
-  /** The export name imported. */
+  /** The export name imported (`default` for a default import). */
   imported: string;
   /** The twin's export name, which the route imports instead. */
   twin: string;
   resIndex: number;
   statuses: Array<number | null>;
+  /** For a wrapper: the HTTP methods it tests for itself, exported by the route too. */
+  methods?: string[];
 }
 
 export type TransformStatus =

@@ -84,8 +84,8 @@ describe('migrate run --dry --stat', () => {
     // Names padded to one column; bars scaled down because the shared helper is over 40 lines.
     expect(lines[0]).toMatch(/^ app\/api\/hello\/route\.ts {11}\| {3}7 \+{3}$/);
     expect(lines[2]).toMatch(/^ app\/api\/_migrate\/pages-compat\.js \| \d{3} \+{40}$/);
-    expect(lines[3]).toBe(' pages/api/hello.ts               |   3 --');
-    expect(lines[4]).toBe(' pages/api/items/[id].ts          |   3 --');
+    expect(lines[3]).toBe(' pages/api/hello.ts               |   3 -');
+    expect(lines[4]).toBe(' pages/api/items/[id].ts          |   3 -');
     expect(lines[5]).toMatch(/^ 5 files changed, \d+ insertions\(\+\), 6 deletions\(-\)$/);
     expect(lines[6]).toMatch(/^Migrated 2 of 2 handlers/);
     expect(treeHash(app)).toBe(before);

@@ -48,7 +48,7 @@ describe('README', () => {
 
   it('has the sections other people fill in or rely on', () => {
     expect(section('What the transform migrates')).toBeTruthy();
-    expect(section('Not migrated yet')).toMatch(/withAuth/);
+    expect(section('Not migrated yet')).toMatch(/withSentry/);
     expect(section('CLI reference')).toContain('"version": 1');
   });
 });

@@ -40,7 +40,7 @@ describe('migrate run --verbose', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out.split('\n')[0]).toBe("Next.js 15.5.0; formatting: no prettier package in the app: written files keep the source's style.");
-    expect(out).toMatch(/HANDLER_NOT_FOUND the default export .*\n {8}The default export is a call .*\n {8}https:\/\/\S+README\.md#handler_not_found\n/);
+    expect(out).toMatch(/HANDLER_NOT_FOUND the default export .*\n {8}The default export is an imported value, a class, or a call .*\n {8}https:\/\/\S+README\.md#handler_not_found\n/);
     expect(out).toMatch(/CONFIG_DROPPED \(line \d+\) .*\n {8}api\.responseLimit, .*\n {8}https:\/\/\S+#config_dropped\n/);
     expect(out).toContain('  wrote   app/api/hello/route.ts\n');
     expect(out).toContain('  removed pages/api/hello.ts\n');
@@ -48,7 +48,7 @@ describe('migrate run --verbose', () => {
 
   it('without --verbose, the reasons are one line each', () => {
     const out = runCli(['run', app(), '--dry']).stdout;
-    expect(out).toContain('HANDLER_NOT_FOUND the default export is not a (req, res) function the tool can follow\n');
+    expect(out).toContain('HANDLER_NOT_FOUND the default export is not a (req, res) function the tool can follow: the handler is wrapped by withAuth(…)');
     expect(out).not.toContain('#handler_not_found');
   });
 

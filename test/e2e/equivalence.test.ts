@@ -180,7 +180,10 @@ describe.each(versions)('next %s', (version) => {
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.version).toBe(1);
     // The helper in lib/ that handlers call with res gets its route-handler twin; the original stays.
-    expect(report.updates).toEqual([{ path: 'lib/problem.ts', twins: ['sendProblemResponse'] }]);
+    expect(report.updates).toEqual([
+      { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
+      { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
+    ]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];
     for (const source of handlers) {

@@ -114,6 +114,22 @@ export function pagesSend(value: unknown, init?: ResponseInit): Response {
   return new Response(String(value), init);
 }
 
+/**
+ * Headers set on res before another function answered (a helper, or the handler a wrapper calls): Pages sent them
+ * with that answer. The answer's own headers win, as a later res.setHeader did; a new Response, because some
+ * answers' headers cannot be changed (Response.redirect).
+ */
+export function withHeaders(response: Response, headers: Headers): Response {
+  const merged = new Headers(headers);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) merged.delete('set-cookie');
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') merged.set(name, value);
+  });
+  for (const cookie of cookies) merged.append('set-cookie', cookie);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+}
+
 /** res.write(chunk) in a stream: text as UTF-8, bytes as they are. */
 export function chunkBytes(chunk: string | Uint8Array): Uint8Array {
   return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;

@@ -77,6 +77,10 @@ export function extractConfig(snip: Snippets, program: Node): SegmentConfig | nu
         if (key === 'dynamic') result.hasDynamic = true;
         result.exports.push(exportConst(key, value));
         break;
+      // Vercel's switch for streaming Pages API responses: route handlers always stream, so nothing is lost.
+      case 'supportsResponseStreaming':
+        result.dropped.push(key);
+        break;
       default:
         result.unknown.push(key);
     }

@@ -9,9 +9,11 @@ export interface Handler {
   declarationIndex: number;
   /** Index of a separate `export default handler` statement to remove, or -1. */
   exportIndex: number;
+  /** `export default withA(withB(handler, opts))`: the wrapper calls, outermost first (see transforms/lib/route-wrapper.ts). */
+  wrappers: Array<{ local: string; call: Node; handlerIndex: number }>;
 }
 
-export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs' };
+export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string };
 
 function functionFrom(node: Node): Node | null {
   const n = unwrap(node);
@@ -36,18 +38,31 @@ function findBinding(program: Node, name: string): { fn: Node; index: number } |
   return null;
 }
 
-export function findHandler(program: Node): FindResult {
+/**
+ * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in
+ * their calls.
+ */
+export function findHandler(program: Node, wrappers: Map<string, number> = new Map()): FindResult {
   for (let i = 0; i < program.body.length; i++) {
     const stmt = program.body[i];
     if (stmt.type === 'ExportDefaultDeclaration') {
-      const decl = stmt.declaration;
+      let decl = stmt.declaration;
+      const calls: Handler['wrappers'] = [];
+      for (let call = unwrap(decl); call?.type === 'CallExpression' && call.callee.type === 'Identifier' && wrappers.has(call.callee.name); call = unwrap(decl)) {
+        const handlerIndex = wrappers.get(call.callee.name)!;
+        if (call.arguments.some((a: Node) => a.type === 'SpreadElement') || !call.arguments[handlerIndex]) return { problem: 'not-followable' };
+        calls.push({ local: call.callee.name, call, handlerIndex });
+        decl = call.arguments[handlerIndex];
+      }
       const direct = functionFrom(decl);
-      if (direct) return { handler: { fn: direct, name: direct.id?.name ?? null, declarationIndex: i, exportIndex: -1 } };
+      if (direct) return { handler: { fn: direct, name: direct.id?.name ?? null, declarationIndex: i, exportIndex: -1, wrappers: calls } };
+      const call = unwrap(decl);
+      if (call?.type === 'CallExpression') return { problem: 'not-followable', wrapper: call.callee.type === 'Identifier' ? call.callee.name : 'a call' };
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);
         if (!found) return { problem: 'not-followable' };
-        return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i } };
+        return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i, wrappers: calls } };
       }
       return { problem: 'not-followable' };
     }
@@ -57,7 +72,7 @@ export function findHandler(program: Node): FindResult {
         if (stmt.specifiers.length > 1) return { problem: 'not-followable' };
         const found = findBinding(program, spec.local.name);
         if (!found) return { problem: 'not-followable' };
-        return { handler: { fn: found.fn, name: spec.local.name, declarationIndex: found.index, exportIndex: i } };
+        return { handler: { fn: found.fn, name: spec.local.name, declarationIndex: found.index, exportIndex: i, wrappers: [] } };
       }
     }
     if (stmt.type === 'ExportNamedDeclaration' && stmt.source && stmt.specifiers?.some((s: Node) => s.exported?.name === 'default')) return { problem: 'not-followable' };

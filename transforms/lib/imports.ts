@@ -59,10 +59,10 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
     if (kept.length === stmt.specifiers.length) return [stmt];
     if (kept.length === 0) return [];
     // Rebuilt from text: recast would reprint the changed import in its own style.
-    const text = snip.src(stmt);
-    const names = kept.map((s: Node) => snip.src(s)).join(', ');
-    const rebuilt = text.replace(/\{[^}]*\}/, `{ ${names} }`);
-    const [declaration] = snip.statements(rebuilt.replace(/;?\s*$/, END));
+    const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
+    const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
+    const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
+    const [declaration] = snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`);
     return [declaration];
   });
 }

@@ -36,6 +36,8 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
   const statements = [...rewrite.prelude, ...rewrite.body];
   if (rewrite.escape || !statements.some(alwaysExits)) return null;
+  // withHeaders awaits the answer of a helper this one calls.
+  if (rewrite.uses.has('withHeaders')) fn.async = true;
   fn.params.splice(resIndex, 1);
   fn.returnType = null;
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;

@@ -49,7 +49,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders'>;
   notes: string[];
   escape?: { line?: number; detail: string };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -129,12 +129,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let needsHeaders = false;
   const headerNamesSet = new Map<string, number>();
   let contentTypeMaybeSet = false;
+  const helperAnswers: Node[] = [];
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
     const chain: Chain | null = expr ? chainOf(expr, resName, opts.helpers) : null;
     const crossesFunction = ref.ancestors.some(isFunction);
-    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(chain.terminal.args[0].callee.name)!.resIndex] === ref.node) continue;
+    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(chain.terminal.args[0].callee.name)!.resIndex] === ref.node) {
+      helperAnswers.push(ref.node);
+      continue;
+    }
     if (chain && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
@@ -160,6 +164,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return out;
   }
 
+  // A status set before another function answers would have to reach into that function's answer, which may or may not
+  // set its own: not guessed.
+  if (needsStatus && helperAnswers.length) {
+    out.escape = { line: helperAnswers[0].loc?.start.line, detail: 'res.status is set before a helper answers' };
+    return out;
+  }
   const statusName = needsStatus ? opts.fresh('status') : null;
   const headersName = needsHeaders ? opts.fresh('headers') : null;
   if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
@@ -215,7 +225,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
       out.helpersCalled.add(call.callee.name);
-      return { pre, expr: `${helper.rename ?? call.callee.name}(${args.join(', ')})` };
+      const answer = `${helper.rename ?? call.callee.name}(${args.join(', ')})`;
+      if (!headersName) return { pre, expr: answer };
+      out.uses.add('withHeaders');
+      return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
     }
     if (!status && statusName) status = j.identifier(statusName);
     const init = (statusCode: string | null, headers: string | null) => {
@@ -319,7 +332,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
           out.notes.push('code that ran after the response now runs in after()');
         } else {
           const name = opts.fresh('response');
-          result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${expr}${END}`)]), ...work, ...snip.statements(`return ${name}${END}`));
+          // A helper's (or a wrapped handler's) answer may be a promise: Pages ran the code after it had answered.
+          const answer = site.chain.terminal.name === 'helper' && !expr.startsWith('withHeaders(') ? `await ${expr}` : expr;
+          result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${answer}${END}`)]), ...work, ...snip.statements(`return ${name}${END}`));
           out.notes.push('code that ran after the response now runs before it is returned (no after() before Next.js 15.1)');
         }
         return result;

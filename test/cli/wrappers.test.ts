@@ -1,0 +1,105 @@
+/**
+ * Wrappers defined in the project (`export default withAuth(handler)`): the run adds a route-handler version beside
+ * the original wrapper, every method export goes through it, and a wrapper it cannot rewrite leaves its routes in
+ * place with the wrapper named.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+
+const GUARD = `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withAuth(handler: NextApiHandler, role = 'user') {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (req.headers.authorization !== \`Bearer \${role}\`) return res.status(401).json({ error: 'unauthorized' })
+    return handler(req, res)
+  }
+}
+
+export const withBody = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  if (!req.body) return res.status(400).end()
+  return handler(req, res)
+}
+`;
+
+const LOGGED = `import type { NextApiHandler } from 'next'
+
+const logged = (handler: NextApiHandler): NextApiHandler => async (req, res) => {
+  console.log(req.method)
+  return handler(req, res)
+}
+
+export default logged
+`;
+
+const files = {
+  'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n',
+  'lib/guard.ts': GUARD,
+  'lib/logged.ts': LOGGED,
+  'pages/api/admin/[id].ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withAuth } from '@/lib/guard'
+import logged from '../../../lib/logged'
+
+async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method === 'DELETE') return res.status(204).end()
+  if (req.method !== 'GET') return res.status(405).end()
+  res.status(200).json({ id: req.query.id })
+}
+
+export default logged(withAuth(handler, 'admin'))
+`,
+  'pages/api/upload.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withBody } from '@/lib/guard'
+
+export default withBody((req: NextApiRequest, res: NextApiResponse) => res.status(200).json(req.body))
+`,
+  'pages/admin.tsx': `import { withAuth } from '../lib/guard'\nexport const check = withAuth\nexport default function Admin() { return null }\n`,
+};
+
+describe('wrappers defined in the project', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('adds route-handler versions of the wrappers, exports every method through them, and names the one it cannot rewrite', () => {
+    const app = makeApp(files);
+    const report = path.join(app, '..', 'report.json');
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    expect(result.code, result.stderr).toBe(0);
+
+    const route = readFileSync(path.join(app, 'app/api/admin/[id]/route.ts'), 'utf8');
+    expect(route).toContain(`import { withAuthRoute } from '@/lib/guard'`);
+    expect(route).toContain(`import { loggedRoute } from '../../../../lib/logged'`);
+    expect(route).toContain(`export const GET = loggedRoute(withAuthRoute(getHandler, 'admin'))`);
+    expect(route).toContain(`export const DELETE = loggedRoute(withAuthRoute(deleteHandler, 'admin'))`);
+    // 405 from the handler, but the wrappers answer first (a 401 without the header): the methods stay, wrapped.
+    expect(route).toContain(`export const POST = loggedRoute(withAuthRoute(postHandler, 'admin'))`);
+
+    const guard = readFileSync(path.join(app, 'lib/guard.ts'), 'utf8');
+    expect(guard).toContain(GUARD.split('\n').slice(2, 8).join('\n'));
+    expect(guard).toContain(`export function withAuthRoute<Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, role = 'user') {`);
+    expect(guard).not.toContain('withBodyRoute');
+    const logged = readFileSync(path.join(app, 'lib/logged.ts'), 'utf8');
+    expect(logged).toContain('export const loggedRoute = <Context>(');
+    expect(logged).toContain('export default logged');
+
+    // The wrapper that reads the body is not rewritten: its route stays, and the report says why.
+    expect(existsSync(path.join(app, 'pages/api/upload.ts'))).toBe(true);
+    expect(existsSync(path.join(app, 'pages/api/admin/[id].ts'))).toBe(false);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    const upload = json.files.find((f: { source: string }) => f.source === 'pages/api/upload.ts');
+    expect(upload.status).toBe('left');
+    expect(upload.reasons[0].code).toBe('HANDLER_NOT_FOUND');
+    expect(upload.reasons[0].detail).toContain('withBody');
+    expect(json.updates).toEqual([
+      { path: 'lib/guard.ts', twins: ['withAuthRoute'] },
+      { path: 'lib/logged.ts', twins: ['loggedRoute'] },
+    ]);
+
+    // A second run changes nothing.
+    commitAll(app);
+    const migrated = treeHash(app);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    expect(treeHash(app)).toBe(migrated);
+  });
+});

@@ -80,7 +80,7 @@ interface Candidate {
 function candidatesIn(root: string, source: string, text: string, aliases: PathAliases): Candidate[] {
   const found: Candidate[] = [];
   const isUsed = (local: string) =>
-    new RegExp(`\\b${local}\\s*\\([^;]*\\bres(ponse)?\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
+    new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string) => {
     const module = resolveSpecifier(root, source, specifier, aliases);
     if (module) found.push({ source, specifier, imported, module });

@@ -155,3 +155,36 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
     expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withUser', 'withSetup'])).toEqual({ twins: [] });
   });
 });
+
+const REQUEST_HELPERS = `import type { NextApiRequest } from 'next'
+
+export async function getSession(req: NextApiRequest, id: string) {
+  const token = req.cookies['session-' + id]
+  return token ? { token, ip: req.headers['x-forwarded-for'] } : null
+}
+
+export const pageOf = (req: NextApiRequest) => Number(req.query.page ?? 1)
+
+export function readJson(req: NextApiRequest) {
+  return req.body
+}
+`;
+
+describe('request helper twins', () => {
+  it('adds a version that takes the App Router request, its reads rewritten as in a handler', () => {
+    const result = twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['getSession']);
+    expect(result.twins).toEqual([{ kind: 'request', name: 'getSession', twin: 'getSessionForRoute', resIndex: 0, statuses: [] }]);
+    expect(result.output).toContain(`// Route-handler version of getSession: takes the App Router request (next-pages-api-migrate).
+export async function getSessionForRoute(request: NextRequest, id: string) {
+  const xForwardedFor = request.headers.get('x-forwarded-for') ?? undefined
+  const token = pagesCookies(request)['session-' + id]
+  return token ? { token, ip: xForwardedFor } : null;
+}`);
+    expect(result.output).toContain(`import type { NextRequest } from 'next/server'`);
+    expect(result.output).toContain(REQUEST_HELPERS.split('\n').slice(2, 7).join('\n'));
+  });
+
+  it('twins no helper that reads the query (route params differ per route) or the body (read once)', () => {
+    expect(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf', 'readJson'])).toEqual({ twins: [] });
+  });
+});

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { apiFor, cloneNode, isIdent, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { toResponseFunction } from './lib/res-helpers.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
+import { toRequestFunction } from './lib/request-helper.js';
 import { addImport } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -22,13 +23,16 @@ export interface HelperModuleContext {
 }
 
 export interface HelperTwin {
-  /** A helper that takes res, or a wrapper around handlers (transforms/lib/route-wrapper.ts). */
-  kind: 'helper' | 'wrapper';
+  /**
+   * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), or a helper that takes the
+   * request (transforms/lib/request-helper.ts).
+   */
+  kind: 'helper' | 'wrapper' | 'request';
   /** The export handlers import (`default` for a default export). */
   name: string;
   /** The twin's export name. */
   twin: string;
-  /** Position of the `res` parameter in the original (of the handler parameter, for a wrapper). */
+  /** Position of the `res` parameter in the original (of the handler for a wrapper, of `req` for a request helper). */
   resIndex: number;
   /** Statuses the helper answers with (null where not a literal). */
   statuses: Array<number | null>;
@@ -114,6 +118,13 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       if (wrapper) {
         wrapperStatement = wrapper.statement;
         twinned = { kind: 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
+      } else {
+        const request = toRequestFunction(j, snip, fn, typescript, taken);
+        if (request?.usesNextRequest) request.uses.add('type NextRequest');
+        if (request) {
+          twin = freshName(`${found.ownName}ForRoute`, taken);
+          twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses };
+        }
       }
     }
     if (!twinned) continue;
@@ -128,10 +139,8 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       [statement] = snip.statements('export function placeholder() {}');
       statement.declaration = fn;
     }
-    const comment =
-      twinned.kind === 'helper'
-        ? `// Route-handler version of ${found.ownName}: returns the Response instead of sending it (next-pages-api-migrate).`
-        : `// Route-handler version of ${found.ownName}: wraps App Router route handlers (next-pages-api-migrate).`;
+    const what = { helper: 'returns the Response instead of sending it', wrapper: 'wraps App Router route handlers', request: 'takes the App Router request' }[twinned.kind];
+    const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
     twinned.uses.forEach((u) => uses.add(u));
     twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}) });

@@ -4,7 +4,8 @@
  * rewrite the response → emit one export per method → fix imports.
  */
 import { posix } from 'node:path';
-import { apiFor, isTypeScriptPath, namesIn, freshName, styleOf, Snippets, END, type Node } from './lib/ast.js';
+import type { JSCodeshift } from 'jscodeshift';
+import { apiFor, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { extractConfig } from './lib/config.js';
 import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
@@ -100,6 +101,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
+  // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
+  const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestNameFor(moduleNames, reqName), new Map([...imported].filter(([, b]) => b.kind === 'request')));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
@@ -125,7 +128,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const group of groups) {
     const taken = new Set(moduleNames);
     taken.delete(reqName);
-    const requestName = freshName('request', taken);
+    const requestName = requestNameFor(moduleNames, reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
@@ -214,6 +217,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
+    ...requestHelpersCalled,
   ];
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
@@ -237,6 +241,28 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (crlf) output = output.replace(/\n/g, '\r\n');
   if (bom) output = `\uFEFF${output}`;
   return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed };
+}
+
+/** The name of the route functions' request parameter: `request`, unless the module uses it for something else. */
+function requestNameFor(moduleNames: Set<string>, reqName: string): string {
+  const taken = new Set(moduleNames);
+  taken.delete(reqName);
+  return freshName('request', taken);
+}
+
+/** `getSession(req, id)` → `getSessionForRoute(request, id)` for imported helpers with a request twin; returns those called. */
+function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: string, requestName: string, helpers: Map<string, ImportedHelper>): ImportedHelper[] {
+  const called = new Set<ImportedHelper>();
+  if (!helpers.size) return [];
+  walk(j.blockStatement(body), (node) => {
+    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
+    const helper = helpers.get(node.callee.name);
+    if (!helper || !isIdent(node.arguments[helper.resIndex], reqName)) return;
+    node.callee = j.identifier(helper.twin);
+    node.arguments[helper.resIndex] = j.identifier(requestName);
+    called.add(helper);
+  });
+  return [...called];
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {

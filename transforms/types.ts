@@ -20,9 +20,10 @@ export interface TransformContext {
 export interface ImportedHelper {
   /**
    * `helper`: takes res and answers (`sendError(res, …)`); `wrapper`: wraps the handler (`export default withAuth(handler)`),
-   * and `resIndex` is the handler's position in its call.
+   * and `resIndex` is the handler's position in its call; `request`: takes req (`getSession(req, id)`), and `resIndex`
+   * is the position of req.
    */
-  kind: 'helper' | 'wrapper';
+  kind: 'helper' | 'wrapper' | 'request';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */

@@ -183,6 +183,7 @@ describe.each(versions)('next %s', (version) => {
     expect(report.updates).toEqual([
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
+      { path: 'lib/session.ts', twins: ['readSessionForRoute'] },
     ]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];

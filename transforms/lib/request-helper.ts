@@ -1,0 +1,48 @@
+/**
+ * A project helper that takes the Pages request but not `res` (`getSession(req, linkId)`, reading a cookie and a
+ * header): its route-handler version takes the App Router request in the same place, with the reads rewritten as in
+ * a handler (`req.headers.cookie` → `request.headers.get('cookie')`, `req.cookies` → `pagesCookies(request)`).
+ *
+ * Declined (null) when the helper reads `req.query` (route params differ per route) or `req.body` (a request body
+ * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
+ */
+import type { JSCodeshift } from 'jscodeshift';
+import { freshName, isIdent, namesIn, type Node, type Snippets } from './ast.js';
+import { rewriteRequest } from './request.js';
+
+function isRequestParam(param: Node): boolean {
+  const type = param.typeAnnotation?.typeAnnotation;
+  if (type) return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
+  return isIdent(param, 'req');
+}
+
+export interface RequestHelper {
+  /** Position of the request parameter. */
+  reqIndex: number;
+  /** Compat helpers the rewritten body imports. */
+  uses: Set<string>;
+  /** The rewritten parameter is typed `NextRequest`. */
+  usesNextRequest: boolean;
+}
+
+/** Rewrites `fn` (a copy: changed in place) to take the App Router request, or returns null. */
+export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): RequestHelper | null {
+  const reqIndex = fn.params.findIndex(isRequestParam);
+  if (reqIndex < 0 || fn.params[reqIndex].type !== 'Identifier' || fn.params.filter(isRequestParam).length > 1) return null;
+  // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
+  if (fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
+  const reqName = fn.params[reqIndex].name;
+  const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
+  const names = new Set([...taken, ...namesIn(fn)]);
+  names.delete(reqName);
+  const fresh = (base: string) => freshName(base, names);
+  const requestName = fresh('request');
+  const rewrite = rewriteRequest(body, { snip, reqName, request: requestName, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
+  if (rewrite.escape || rewrite.usesParams || rewrite.compat.has('readPagesBody') || rewrite.compat.has('pagesQuery') || rewrite.compat.has('bodyChunks')) return null;
+  const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`);
+  fn.params[reqIndex] = typed.params[0];
+  const statements = [...rewrite.prelude, ...body];
+  if (fn.body.type === 'BlockStatement') fn.body.body = statements;
+  else fn.body = j.blockStatement(statements);
+  return { reqIndex, uses: rewrite.compat, usesNextRequest: typescript };
+}

@@ -17,6 +17,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
+import { inlineThenSends } from './lib/then-send.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -98,6 +99,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const resName = resParam.name;
 
+  inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));

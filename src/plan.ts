@@ -19,6 +19,8 @@ import { parseProblem } from './output-check.js';
 import { isBlank, readSourceText } from './read-source.js';
 import { scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
+import { findHandlerModules } from './handler-modules.js';
+import type { HandlerModuleRef } from '../transforms/types.js';
 
 export interface PlanInput {
   project: Project;
@@ -84,7 +86,7 @@ async function readSource(project: Project, source: string): Promise<PlannedFile
   return file;
 }
 
-function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan): PlannedFile {
+function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef): PlannedFile {
   if (file.input === undefined) return file;
   if (isBlank(file.input)) return { ...file, status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT', detail: 'the file is empty' }] };
   const { nextVersion, transform = transformSource } = input;
@@ -94,6 +96,7 @@ function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan
     compatPath: file.compatPath,
     nextVersion,
     importedHelpers: helpers.bindings.get(file.source),
+    handlerModule,
   };
   try {
     return fromResult(file, transform(file.input, context));
@@ -126,7 +129,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
   const helpers = findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
-  const files = read.map((file) => planFile(input, file, helpers));
+  // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
+  const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
+  const files = read.map((file) => planFile(input, file, helpers, handlerModules.refs.get(file.source)));
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
   files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
@@ -139,8 +144,13 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   await markConflicts(project.root, files);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) =>
-    selected.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
+    selected.filter((f) => isWritable(f) && (f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module) || handlerModules.usersOf(module).includes(f.source)));
   const rewrites = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
+    // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
+    if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);
+    else for (const user of usersOf(update.path).filter((f) => handlerModules.usersOf(update.path).includes(f.source))) Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` }] });
+  }
   // A module rewrite that does not parse is not written, and the routes that need it stay in place.
   const updates = rewrites.filter((update) => {
     const problem = parseProblem(update.path, update.content);

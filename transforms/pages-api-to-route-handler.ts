@@ -16,6 +16,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
+import { reexportRoute } from './reexport-route.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -37,6 +38,9 @@ function left(reason: Reason, line?: number, detail?: string): TransformResult {
 
 export function transformSource(source: string, context: TransformContext): TransformResult {
   try {
+    // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
+    const reexport = context.handlerModule ? reexportRoute(source, context) : null;
+    if (reexport) return reexport;
     return transform(source, context);
   } catch (error) {
     if (error instanceof Left) return left(error.reason, error.line, error.detail);

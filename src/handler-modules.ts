@@ -19,6 +19,7 @@ import type { HandlerModuleRef } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
 import { readPathAliases, resolveSpecifier, type ModuleUpdate } from './imported-helpers.js';
 import { routeFileFor } from './routes.js';
+import { moduleSpecifier } from './specifiers.js';
 
 /** Cheap text test before parsing: a default re-export, `export default name`, or a call with (req, res). */
 const MAY_REEXPORT = /export\s*\{[^}]*\bdefault\b[^}]*\}|export\s+default\s+[\w$]+\s*;?\s*$|\b[\w$]+\(\s*[\w$]+\s*,\s*[\w$]+\s*\)\s*;?\s*\}/m;
@@ -95,22 +96,8 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
   };
 
   /** How the route imports the module: the pages file's own specifier when it names it, else a path from there. */
-  const specifierFor = (source: string, original: string, resolved: Resolved): string => {
-    if (resolved.chain.length === 1) return original;
-    const bare = resolved.module.replace(/\.(tsx?|jsx?|mjs|cjs)$/, '').replace(/\/index$/, '');
-    if (!original.startsWith('.')) {
-      for (const [pattern, targets] of Object.entries(aliases.paths)) {
-        if (!pattern.endsWith('*')) continue;
-        for (const target of targets) {
-          const base = path.posix.join(aliases.baseUrl.replace(/\\/g, '/'), target.slice(0, target.indexOf('*'))).replace(/\/$/, '');
-          const prefix = base === '.' || base === '' ? '' : `${base}/`;
-          if (bare.startsWith(prefix)) return pattern.slice(0, -1) + bare.slice(prefix.length);
-        }
-      }
-    }
-    const relative = path.posix.relative(path.posix.dirname(source), bare);
-    return relative.startsWith('.') ? relative : `./${relative}`;
-  };
+  const specifierFor = (source: string, original: string, resolved: Resolved): string =>
+    resolved.chain.length === 1 ? original : moduleSpecifier(aliases, source, resolved.module, !original.startsWith('.'));
 
   const refs = new Map<string, HandlerModuleRef>();
   /** module → export → users. */

@@ -117,7 +117,7 @@ const isConfig = (stmt: Node) =>
  * The module as a pages/api file would hold it: the handler is the only export, every other export is a plain
  * declaration (so the transform neither refuses them nor the route keeps them), and the route's config is added.
  */
-function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName: string, configStatement?: string): string | null {
+function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName: string, semi: boolean, configStatement?: string): string | null {
   const root = j(text);
   const program = root.get().node.program;
   const binding = exportBinding(program, exportName);
@@ -136,7 +136,8 @@ function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName:
     return [stmt];
   });
   let copy = root.toSource();
-  if (!keepDefault) copy += `\nexport default ${binding.local};\n`;
+  // In the module's own style: the transform writes semicolons as the file it reads does.
+  if (!keepDefault) copy += `\nexport default ${binding.local}${semi ? ';' : ''}\n`;
   if (configStatement) copy += `\n${configStatement}\n`;
   return copy;
 }
@@ -153,7 +154,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const where = `in ${ctx.modulePath}`;
   let copy: string | null;
   try {
-    copy = handlerOnlyCopy(j, source.text, ctx.exportName, ctx.configStatement);
+    copy = handlerOnlyCopy(j, source.text, ctx.exportName, snip.style.semi, ctx.configStatement);
   } catch (error) {
     return left('PARSE_ERROR', `${where}: ${(error as Error).message}`);
   }

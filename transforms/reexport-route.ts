@@ -57,8 +57,11 @@ export function reexportRoute(rawSource: string, ctx: TransformContext): Transfo
     const kept = stmt.specifiers.filter((s: Node) => s.local.name !== shape.importLocal);
     if (kept.length === stmt.specifiers.length) return [stmt];
     if (!kept.length) return [];
-    stmt.specifiers = kept;
-    return [stmt];
+    // Rebuilt from text, as removeUnusedImports does: recast would reprint the changed import in its own style.
+    const defaultSpec = kept.find((s: Node) => s.type === 'ImportDefaultSpecifier');
+    const named = kept.filter((s: Node) => s !== defaultSpec).map((s: Node) => snip.src(s));
+    const list = [defaultSpec ? snip.src(defaultSpec) : null, named.length ? `{ ${named.join(', ')} }` : null].filter(Boolean).join(', ');
+    return snip.statements(`import ${list} from ${snip.src(stmt.source)}${END}`);
   });
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next');

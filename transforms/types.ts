@@ -20,6 +20,11 @@ export interface TransformContext {
    * that module, or why there is none (see src/handler-modules.ts). A plain object: it crosses to worker threads.
    */
   handlerModule?: HandlerModuleRef;
+  /**
+   * For a next-auth `[...nextauth]` file that also exports values (`authOptions`): the module they move to, and how
+   * the route imports it (see transforms/next-auth.ts, src/auth-options.ts).
+   */
+  nextAuthModule?: { modulePath: string; routeSpecifier: string };
 }
 
 export type HandlerModuleRef =

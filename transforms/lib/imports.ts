@@ -60,8 +60,11 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
     if (kept.length === 0) return [];
     // Rebuilt from text: recast would reprint the changed import in its own style.
     const text = snip.src(stmt);
-    const names = kept.map((s: Node) => snip.src(s)).join(', ');
-    const rebuilt = text.replace(/\{[^}]*\}/, `{ ${names} }`);
+    // A default import stays before the braces (`import NextAuth, { type X }` → `import NextAuth`).
+    const defaultSpec = kept.find((s: Node) => s.type === 'ImportDefaultSpecifier');
+    const named = kept.filter((s: Node) => s !== defaultSpec).map((s: Node) => snip.src(s));
+    const list = [defaultSpec && snip.src(defaultSpec), named.length && `{ ${named.join(', ')} }`].filter(Boolean).join(', ');
+    const rebuilt = kept.some((s: Node) => s.type === 'ImportNamespaceSpecifier') ? text.replace(/\{[^}]*\}/, `{ ${named.join(', ')} }`) : `import ${stmt.importKind === 'type' ? 'type ' : ''}${list} from ${snip.src(stmt.source)}`;
     const [declaration] = snip.statements(rebuilt.replace(/;?\s*$/, END));
     return [declaration];
   });

@@ -165,8 +165,8 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion });
   if (result.status !== 'migrated' && result.status !== 'review') {
     const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
-    const at = d.line ? `${where} (line ${d.line} of the handler's copy)` : where;
-    return left(d.reason, d.detail ? `${at}: ${d.detail}` : at);
+    // Line numbers are those of the copy, not of the module: the detail names the module only.
+    return left(d.reason, d.detail ? `${where}: ${d.detail}` : where);
   }
 
   const copyProgram = j(copy).get().node.program;

@@ -79,12 +79,13 @@ export function findAuthOptionsMoves(root: string, sources: Array<{ source: stri
     taken.add(modulePath.replace(/\.\w+$/, ''));
     const content = nextAuthOptionsModule(text, source, modulePath);
     if (content === null) continue;
+    const needle = path.posix.basename(source).replace(/\.\w+$/, '');
     const rewrite = (fileText: string, file: string) =>
       fileText.replace(SPECIFIER, (match, lead: string, quote: string, specifier: string) => {
-        if (resolveSpecifier(root, file, specifier, aliases) !== source) return match;
+        // Only a specifier naming the file (`…/[...nextauth]`, with or without extension) can resolve to it.
+        if (!specifier.includes(needle) || resolveSpecifier(root, file, specifier, aliases) !== source) return match;
         return `${lead}${quote}${moduleSpecifier(aliases, file, modulePath, !specifier.startsWith('.'))}${quote}`;
       });
-    const needle = path.posix.basename(source).replace(/\.\w+$/, '');
     const importers = filesMentioning(root, needle)
       .filter((file) => file !== source)
       .map((file) => ({ path: file, text: readFileSync(path.join(root, file), 'utf8') }))

@@ -21,8 +21,19 @@ import { readPathAliases, resolveSpecifier, type ModuleUpdate } from './imported
 import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 
-/** Cheap text test before parsing: a default re-export, `export default name`, or a call with (req, res). */
-const MAY_REEXPORT = /export\s*\{[^}]*\bdefault\b[^}]*\}|export\s+default\s+[\w$]+\s*;?\s*$|\b[\w$]+\(\s*[\w$]+\s*,\s*[\w$]+\s*\)\s*;?\s*\}/m;
+/**
+ * Cheap text test before parsing (most handlers are not re-exports): a default re-export from another file, or an
+ * imported name that is default-exported or called with two arguments (`return handleRoute(req, res)`).
+ */
+function mayReexport(text: string): boolean {
+  if (/export\s*\{[^}]*\bdefault\b[^}]*\}\s*from/.test(text)) return true;
+  const names = [
+    ...text.matchAll(/export\s+default\s+([\w$]+)\s*;?\s*$/gm),
+    ...text.matchAll(/export\s*\{\s*([\w$]+)\s+as\s+default\s*\}/g),
+    ...text.matchAll(/\b([\w$]+)\(\s*[\w$]+\s*,\s*[\w$]+\s*\)\s*;?\s*\}?\s*;?\s*$/gm),
+  ].map((m) => m[1]);
+  return names.some((name) => new RegExp(`\\bimport\\s[^;]*?\\b${name.replace(/\$/g, '\\$')}\\b[^;]*?\\bfrom\\b`).test(text));
+}
 const MAX_CHAIN = 8;
 
 interface Resolved {
@@ -103,7 +114,7 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
   /** module → export → users. */
   const byModule = new Map<string, Map<string, User[]>>();
   for (const { source, text } of sources) {
-    if (!MAY_REEXPORT.test(text)) continue;
+    if (!mayReexport(text)) continue;
     let program: Node;
     try {
       program = apiFor(source)(text.replace(/^\uFEFF/, '')).get().node.program;

@@ -65,7 +65,9 @@ export function findAuthOptionsMoves(root: string, sources: Array<{ source: stri
   const moves: AuthOptionsMove[] = [];
   const taken = new Set<string>();
   for (const { source, text } of sources) {
-    if (!text.includes('next-auth')) continue;
+    // Cheap test first: many handlers import next-auth (getServerSession); few call its default export.
+    const local = /import\s+([\w$]+)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]next-auth['"]/.exec(text)?.[1];
+    if (!local || !text.includes(`${local}(`)) continue;
     let program: Node;
     try {
       program = apiFor(source)(text.replace(/^\uFEFF/, '')).get().node.program;

@@ -120,7 +120,7 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
   const kept = plan.files.filter((f) => isWritable(f) && removed.has(f.source));
   for (const written of [...result.written].reverse()) {
     const owner = plan.files.find((f) => isWritable(f) && f.target === written);
-    const needed = owner ? removed.has(owner.source) : kept.some((f) => f.usesCompat && f.compatPath === written);
+    const needed = owner ? removed.has(owner.source) : kept.some((f) => (f.usesCompat && f.compatPath === written) || f.needs?.includes(written));
     const content = plan.creates.find((c) => c.path === written)?.content;
     if (needed || content === undefined || !(await holdsExactly(plan.root, written, content))) continue;
     await unlink(abs(written)).then(() => result.takenBack.push(written), () => undefined);

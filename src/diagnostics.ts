@@ -87,6 +87,18 @@ export const REASONS = {
     detail:
       'Route files may export only HTTP methods and segment config. Move the other exports (and their importers) to a separate module such as lib/, then run the tool again.',
   },
+  HANDLER_MODULE_UNRESOLVED: {
+    severity: 'left',
+    short: 'the handler this file re-exports or delegates to cannot be followed',
+    detail:
+      'The file re-exports (or calls with req, res) a handler the tool cannot reach: it comes from a package, another pages/api route, a file it cannot read, a chain of re-exports that loops, or an export that is not a function. Migrate the module that holds the handler by hand, or make the import point at a project module.',
+  },
+  HANDLER_MODULE_SHARED: {
+    severity: 'left',
+    short: 'the handler module cannot get one route-handler twin for this route',
+    detail:
+      'The handler lives in another module and the tool adds a route-handler twin beside it. It does not when routes with different dynamic segments or config re-export the same handler (the twin depends on them), when the migration would also change other code of the module (a helper that takes res), or when the module gets another change in the same run. Give each route its own handler, or migrate by hand.',
+  },
   REQ_NODE_ONLY: {
     severity: 'review',
     short: 'a Node-only request member has no App Router equivalent',

@@ -25,6 +25,8 @@ export interface PlannedFile {
   stack?: string;
   /** Helpers of other modules whose route-handler twins the route calls. */
   helpersUsed?: ImportedHelper[];
+  /** Files this run creates besides routes that the route imports (next-auth's moved options module). */
+  needs?: string[];
   /** The route is on disk already, exactly as planned (an earlier run stopped before removing the source). */
   alreadyWritten?: boolean;
 }

@@ -19,6 +19,9 @@ import { parseProblem } from './output-check.js';
 import { isBlank, readSourceText } from './read-source.js';
 import { scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
+import { findHandlerModules } from './handler-modules.js';
+import { findAuthOptionsMoves } from './auth-options.js';
+import type { HandlerModuleRef } from '../transforms/types.js';
 
 export interface PlanInput {
   project: Project;
@@ -84,7 +87,7 @@ async function readSource(project: Project, source: string): Promise<PlannedFile
   return file;
 }
 
-function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan): PlannedFile {
+function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, nextAuthModule?: TransformContext['nextAuthModule']): PlannedFile {
   if (file.input === undefined) return file;
   if (isBlank(file.input)) return { ...file, status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT', detail: 'the file is empty' }] };
   const { nextVersion, transform = transformSource } = input;
@@ -94,6 +97,8 @@ function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan
     compatPath: file.compatPath,
     nextVersion,
     importedHelpers: helpers.bindings.get(file.source),
+    handlerModule,
+    nextAuthModule,
   };
   try {
     return fromResult(file, transform(file.input, context));
@@ -126,7 +131,15 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
   const helpers = findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
-  const files = read.map((file) => planFile(input, file, helpers));
+  // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
+  const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
+  // next-auth's options, exported from [...nextauth]: they move to a module of their own (src/auth-options.ts).
+  const authMoves = findAuthOptionsMoves(project.root, readable);
+  const moveOf = (source: string) => authMoves.find((m) => m.source === source);
+  const files = read.map((file) => {
+    const move = moveOf(file.source);
+    return planFile(input, file, helpers, handlerModules.refs.get(file.source), move && { modulePath: move.modulePath, routeSpecifier: move.routeSpecifier });
+  });
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
   files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
@@ -137,10 +150,31 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   if (input.format) await formatRoutes(selected, input.format);
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   await markConflicts(project.root, files);
+  // Once the next-auth route is sure to be written: the routes and other files that import its old path import the new module.
+  const moves = authMoves.filter((m) => selected.some((f) => f.source === m.source && isWritable(f)));
+  for (const move of moves) {
+    for (const file of selected.filter((f) => isWritable(f) && f.source !== move.source)) {
+      const rewritten = move.rewrite(file.output as string, file.target);
+      if (rewritten !== file.output) Object.assign(file, { output: rewritten, needs: [...(file.needs ?? []), move.modulePath] });
+    }
+    const own = selected.find((f) => f.source === move.source)!;
+    own.needs = [move.modulePath];
+  }
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) =>
-    selected.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
+    selected.filter(
+      (f) =>
+        isWritable(f) &&
+        (f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module) ||
+          handlerModules.usersOf(module).includes(f.source) ||
+          authMoves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
+    );
   const rewrites = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
+    // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
+    if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);
+    else for (const user of usersOf(update.path).filter((f) => handlerModules.usersOf(update.path).includes(f.source))) Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` }] });
+  }
   // A module rewrite that does not parse is not written, and the routes that need it stay in place.
   const updates = rewrites.filter((update) => {
     const problem = parseProblem(update.path, update.content);
@@ -149,6 +183,14 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     }
     return !problem;
   });
+  // A module that gets a twin and imports next-auth's options gets both changes; the other importers one each.
+  for (const move of moves) {
+    for (const update of updates) update.content = move.rewrite(update.content, update.path);
+    for (const importer of move.importers) {
+      if (updates.some((u) => u.path === importer.path) || selected.some((f) => f.source === importer.path && isWritable(f))) continue;
+      updates.push({ path: importer.path, before: importer.text, content: move.rewrite(importer.text, importer.path), twins: [], usesCompat: false });
+    }
+  }
   if (input.format) await formatModuleUpdates(updates, input.format);
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
@@ -161,7 +203,11 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     root: project.root,
     nextVersion: input.nextVersion,
     files: selected,
-    creates: [...writable.filter((f) => !f.alreadyWritten).map((f) => ({ path: f.target, content: f.output as string })), ...compatCreates],
+    creates: [
+      ...writable.filter((f) => !f.alreadyWritten).map((f) => ({ path: f.target, content: f.output as string })),
+      ...compatCreates,
+      ...moves.map((m) => ({ path: m.modulePath, content: m.content })),
+    ],
     updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source) })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
     apiDirs: project.apiDirs,

@@ -95,7 +95,8 @@ export function formatSummary(plan: Plan, options: SummaryOptions = {}): string 
   for (const file of handlers) lines.push(...fileLines(file, options));
   if (plan.updates.length > 0) {
     lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
-    for (const update of plan.updates) lines.push(`  ${update.path}  + ${update.twins.join(', ')}`);
+    // A module without twins only has its imports of next-auth's moved options changed (src/auth-options.ts).
+    for (const update of plan.updates) lines.push(`  ${update.path}  ${update.twins.length ? `+ ${update.twins.join(', ')}` : 'imports next-auth options from their new module'}`);
   }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);

@@ -49,7 +49,14 @@ function errorCode(error: unknown): string {
 }
 
 /** The textual signs of "this file defines a route". */
-const ROUTE_EXPORTS = [/\bexport\s+default\b/, /\bmodule\.exports\b/, /\bexports\.default\b/, /\bexport\s*\{[^}]*\bas\s+default\b/];
+const ROUTE_EXPORTS = [
+  /\bexport\s+default\b/,
+  /\bmodule\.exports\b/,
+  /\bexports\.default\b/,
+  /\bexport\s*\{[^}]*\bas\s+default\b/,
+  // `export { default } from '…'`, `export { default, config } from '…'` (not `default as x`, which exports x).
+  /\bexport\s*\{(?:[^}]*,)?\s*default\s*(?:,[^}]*)?\}/,
+];
 
 /** A cheap textual test for "this file defines a route": used by `check` and to spot a migration that already ran. */
 export function looksLikeHandler(source: string): boolean {

@@ -2,6 +2,7 @@
  * Fixture pairs discovered from fixtures/transform/: `<behaviour>.input.<ext>` → `<behaviour>.output.<ext>`.
  * A first-line comment in the input may set the context: `// @route app/api/users/[id]/route.ts @next 14.2.35`.
  * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`.
+ * `<behaviour>.context.json`, when present, is merged into the context (the plan's cross-file findings).
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,10 @@ function contextFor(file: string, source: string) {
   const name = file.replace(/\.input\.\w+$/, '');
   const targetPath = header?.[1] ?? `app/api/${name}/route.${ext.startsWith('t') ? 'ts' : 'js'}`;
   const sourcePath = targetPath.replace(/^(src\/)?app\//, '$1pages/').replace(/\/route\.(ts|js)$/, `.${ext}`);
-  return { sourcePath, targetPath, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: header?.[2] ?? '15.5.29' };
+  // What the plan's cross-file pass would give (a re-exported handler's twin): `<behaviour>.context.json`.
+  const extraFile = join(dir, `${name}.context.json`);
+  const extra = existsSync(extraFile) ? JSON.parse(readFileSync(extraFile, 'utf8')) : {};
+  return { sourcePath, targetPath, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: header?.[2] ?? '15.5.29', ...extra };
 }
 
 describe('transform fixtures', () => {

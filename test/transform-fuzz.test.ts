@@ -3,7 +3,7 @@
  * transform never throws, and that every route it writes parses. A file it cannot handle must come back 'left',
  * never half-done. test/plan-fuzz.test.ts does the same through the plan and the writer, on real folders.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as babel from '@babel/parser';
 import { expect, it } from 'vitest';
@@ -13,16 +13,20 @@ import { mutate, seeded } from './mutate.js';
 const dir = join(import.meta.dirname, '..', 'fixtures', 'transform');
 const inputs = readdirSync(dir)
   .filter((f) => /\.input\.(ts|js)$/.test(f))
-  .map((f) => ({ ext: f.endsWith('.js') ? 'js' : 'ts', source: readFileSync(join(dir, f), 'utf8') }));
+  .map((f) => {
+    // The plan's cross-file findings a fixture is given (a re-exported handler's twin), as the fixture test does.
+    const context = join(dir, f.replace(/\.input\.\w+$/, '.context.json'));
+    return { ext: f.endsWith('.js') ? 'js' : 'ts', source: readFileSync(join(dir, f), 'utf8'), extra: existsSync(context) ? JSON.parse(readFileSync(context, 'utf8')) : {} };
+  });
 
 it('never throws and writes only code that parses, on 3000 mutated fixtures', () => {
   const pick = seeded(20261120);
   const failures: string[] = [];
   let written = 0;
   for (let i = 0; i < 3000; i++) {
-    const { ext, source } = inputs[pick(inputs.length)];
+    const { ext, source, extra } = inputs[pick(inputs.length)];
     const { mutation, text: mutated } = mutate(source, ext === 'ts', pick);
-    const context = { sourcePath: `pages/api/x/[id].${ext}`, targetPath: `app/api/x/[id]/route.${ext}`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: i % 2 ? '14.2.35' : '15.5.29' };
+    const context = { sourcePath: `pages/api/x/[id].${ext}`, targetPath: `app/api/x/[id]/route.${ext}`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: i % 2 ? '14.2.35' : '15.5.29', ...extra };
     let output: string | undefined;
     try {
       output = transformSource(mutated, context).output;

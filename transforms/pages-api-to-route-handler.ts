@@ -18,6 +18,8 @@ import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { inlineThenSends } from './lib/then-send.js';
+import { reexportRoute } from './reexport-route.js';
+import { nextAuthRoute } from './next-auth.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -39,6 +41,12 @@ function left(reason: Reason, line?: number, detail?: string): TransformResult {
 
 export function transformSource(source: string, context: TransformContext): TransformResult {
   try {
+    // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
+    const reexport = context.handlerModule ? reexportRoute(source, context) : null;
+    if (reexport) return reexport;
+    // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
+    const nextAuth = source.includes('next-auth') ? nextAuthRoute(source, context) : null;
+    if (nextAuth) return nextAuth;
     return transform(source, context);
   } catch (error) {
     if (error instanceof Left) return left(error.reason, error.line, error.detail);

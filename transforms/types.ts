@@ -15,7 +15,31 @@ export interface TransformContext {
    * found by the plan for the imports of this file.
    */
   importedHelpers?: ImportedHelper[];
+  /**
+   * For a file that only re-exports or delegates to a handler of another project module: the twin the plan adds to
+   * that module, or why there is none (see src/handler-modules.ts). A plain object: it crosses to worker threads.
+   */
+  handlerModule?: HandlerModuleRef;
+  /**
+   * For a next-auth `[...nextauth]` file that also exports values (`authOptions`): the module they move to, and how
+   * the route imports it (see transforms/next-auth.ts, src/auth-options.ts).
+   */
+  nextAuthModule?: { modulePath: string; routeSpecifier: string };
 }
+
+export type HandlerModuleRef =
+  | {
+      /** The module as the pages file imports it (relative to the pages file, or an alias). */
+      specifier: string;
+      /** The twin's exports in that module and the methods each serves. */
+      exports: Array<{ twin: string; methods: string[] }>;
+      /** Segment exports the route holds itself (`export const dynamic = 'force-dynamic'`). */
+      head: string[];
+      markers: Array<{ reason: Diagnostic['reason']; detail?: string }>;
+      notes: string[];
+      methods: string[];
+    }
+  | { left: Diagnostic };
 
 export interface ImportedHelper {
   /**

@@ -179,11 +179,18 @@ describe.each(versions)('next %s', (version) => {
 
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.version).toBe(1);
-    // The helper in lib/ that handlers call with res gets its route-handler twin; the original stays.
+    // The helpers and wrappers in lib/ that handlers call get their route-handler twins, and so do the handlers in
+    // lib/handlers that pages/api files re-export or delegate to; the originals stay.
     expect(report.updates).toEqual([
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
-      { path: 'lib/session.ts', twins: ['readSessionForRoute'] },
+      { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
+      { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },
+      { path: 'lib/handlers/echo.ts', twins: ['echoRoute'] },
+      { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },
+      { path: 'lib/handlers/notify.ts', twins: ['notifyPOST'] },
+      // next-auth's options moved to lib/auth-options.ts: this module imported them from pages/api/auth/[...nextauth].
+      { path: 'lib/session.ts', twins: [] },
     ]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];

@@ -111,7 +111,8 @@ export class Snippets {
 
   str(value: string): string {
     const q = this.style.quote;
-    return q + value.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`) + q;
+    // Line breaks too: a string literal may not span lines (a header name with `\n`, found by the fuzz test).
+    return q + value.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r') + q;
   }
 
   /** A template whose `${}` parts are nodes (printed from source) or plain strings (inserted as they are). */

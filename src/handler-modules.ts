@@ -1,0 +1,199 @@
+/**
+ * Analysis across files for pages/api files whose handler lives in another module: `export { default } from …`,
+ * `import h from …; export default h`, and delegating shells (`return handleRoute(req, res)`).
+ *
+ * "Migrate the module that holds the handler, keep every other importer working": the import is followed (through
+ * relative paths and tsconfig `paths`, along a chain of re-exports) to the module that declares the function; that
+ * module gets a route-handler twin beside the original (transforms/handler-twin.ts) as a planned module update, and
+ * the route re-exports the twin. The twin depends on the route (its dynamic segments decide `params`, its config the
+ * body reading), so a handler that routes with different segments or config share is left (HANDLER_MODULE_SHARED).
+ * Reads the disk, never writes it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { apiFor, type Node } from '../transforms/lib/ast.js';
+import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
+import { routeParamsOf } from '../transforms/lib/route-params.js';
+import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
+import type { HandlerModuleRef } from '../transforms/types.js';
+import type { Diagnostic } from './diagnostics.js';
+import { readPathAliases, resolveSpecifier, type ModuleUpdate } from './imported-helpers.js';
+import { routeFileFor } from './routes.js';
+import { moduleSpecifier } from './specifiers.js';
+
+/**
+ * Cheap text test before parsing (most handlers are not re-exports): a default re-export from another file, or an
+ * imported name that is default-exported or called with two arguments (`return handleRoute(req, res)`).
+ */
+function mayReexport(text: string): boolean {
+  if (/export\s*\{[^}]*\bdefault\b[^}]*\}\s*from/.test(text)) return true;
+  const names = [
+    ...text.matchAll(/export\s+default\s+([\w$]+)\s*;?\s*$/gm),
+    ...text.matchAll(/export\s*\{\s*([\w$]+)\s+as\s+default\s*\}/g),
+    ...text.matchAll(/\b([\w$]+)\(\s*[\w$]+\s*,\s*[\w$]+\s*\)\s*;?\s*\}?\s*;?\s*$/gm),
+  ].map((m) => m[1]);
+  return names.some((name) => new RegExp(`\\bimport\\s[^;]*?\\b${name.replace(/\$/g, '\\$')}\\b[^;]*?\\bfrom\\b`).test(text));
+}
+const MAX_CHAIN = 8;
+
+interface Resolved {
+  module: string;
+  exportName: string;
+  /** The modules passed on the way, the first one included. */
+  chain: string[];
+}
+
+interface User {
+  source: string;
+  target: string;
+  /** How the route imports the module, seen from the pages file. */
+  specifier: string;
+  configStatement?: string;
+  compatPath: string;
+}
+
+export interface HandlerModules {
+  /** Per source: the twin its route re-exports, or why it is left. */
+  refs: Map<string, HandlerModuleRef>;
+  /** The module updates the routes in `writable` need (each module gets the twins of its users only). */
+  updates(writable: Set<string>): ModuleUpdate[];
+  /** The sources whose routes re-export twins of `module`. */
+  usersOf(module: string): string[];
+}
+
+function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef {
+  return { left: { reason, detail } };
+}
+
+export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string): HandlerModules {
+  const aliases = readPathAliases(root);
+  const texts = new Map<string, string | null>();
+  const programs = new Map<string, Node | null>();
+  const read = (module: string): Node | null => {
+    if (!programs.has(module)) {
+      try {
+        const text = readFileSync(path.join(root, module), 'utf8');
+        texts.set(module, text);
+        programs.set(module, apiFor(module)(text.replace(/^\uFEFF/, '')).get().node.program);
+      } catch {
+        programs.set(module, null);
+      }
+    }
+    return programs.get(module) ?? null;
+  };
+  const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
+
+  const follow = (from: string, specifier: string, imported: string, chain: string[]): Resolved | Diagnostic => {
+    const module = resolveSpecifier(root, from, specifier, aliases);
+    if (!module) {
+      const what = specifier.startsWith('.') || isAlias(specifier) ? 'is no file of the project the tool can read' : 'is a package, not a project module';
+      return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${specifier} ${what}` };
+    }
+    if (apiDirs.some((dir) => module.startsWith(`${dir}/`))) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file` };
+    if (chain.includes(`${module}#${imported}`)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the re-exports loop: ${[...chain, `${module}#${imported}`].map((c) => c.split('#')[0]).join(' → ')}` };
+    if (chain.length >= MAX_CHAIN) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `more than ${MAX_CHAIN} re-exports in a row` };
+    const program = read(module);
+    if (!program) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} cannot be read or parsed` };
+    const next = [...chain, `${module}#${imported}`];
+    const binding = exportBinding(program, imported);
+    if (!binding) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} has no export ${imported}` };
+    if (binding.kind === 'other') return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the export ${imported} of ${module} is not a function the tool can follow` };
+    if (binding.kind === 'import') return follow(module, binding.specifier, binding.imported, next);
+    // A delegating shell in the module too: follow it to the function that does the work.
+    const callee = delegateOf(binding.fn);
+    const calleeBinding = callee ? declarationOf(program, callee) : null;
+    if (calleeBinding?.kind === 'import') return follow(module, calleeBinding.specifier, calleeBinding.imported, next);
+    return { module, exportName: imported, chain: next.map((c) => c.split('#')[0]) };
+  };
+
+  /** How the route imports the module: the pages file's own specifier when it names it, else a path from there. */
+  const specifierFor = (source: string, original: string, resolved: Resolved): string =>
+    resolved.chain.length === 1 ? original : moduleSpecifier(aliases, source, resolved.module, !original.startsWith('.'));
+
+  const refs = new Map<string, HandlerModuleRef>();
+  /** module → export → users. */
+  const byModule = new Map<string, Map<string, User[]>>();
+  for (const { source, text } of sources) {
+    if (!mayReexport(text)) continue;
+    let program: Node;
+    try {
+      program = apiFor(source)(text.replace(/^\uFEFF/, '')).get().node.program;
+    } catch {
+      continue;
+    }
+    const shape = reexportShapeOf(program);
+    if (!shape) continue;
+    const resolved = follow(source, shape.specifier, shape.imported, []);
+    if ('reason' in resolved) {
+      refs.set(source, { left: resolved });
+      continue;
+    }
+    let configStatement: string | undefined;
+    const ownConfig = program.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
+    if (ownConfig) configStatement = text.replace(/^\uFEFF/, '').slice(ownConfig.start, ownConfig.end);
+    if (shape.configFromModule) {
+      const first = resolved.chain[0];
+      const moduleConfig = read(first)?.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
+      if (!moduleConfig) {
+        refs.set(source, leftRef('CONFIG_UNREADABLE', `config is re-exported from ${first}, which does not declare it as export const config`));
+        continue;
+      }
+      configStatement = (texts.get(first) ?? '').replace(/^\uFEFF/, '').slice(moduleConfig.start, moduleConfig.end);
+    }
+    const user: User = { source, target: routeFileFor(source), specifier: specifierFor(source, shape.specifier, resolved), configStatement, compatPath: compatPathOf(source) };
+    const exports = byModule.get(resolved.module) ?? new Map<string, User[]>();
+    exports.set(resolved.exportName, [...(exports.get(resolved.exportName) ?? []), user]);
+    byModule.set(resolved.module, exports);
+  }
+
+  /** The module's text with the twins of `needed` exports, and each export's twin (or why there is none). */
+  const twinsFor = (module: string, needed: Map<string, User[]>) => {
+    let text = texts.get(module) ?? '';
+    const results = new Map<string, HandlerTwin | { left: Diagnostic }>();
+    for (const [exportName, users] of [...needed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [first] = users;
+      const variant = (u: User) => JSON.stringify([routeParamsOf(u.target), u.configStatement ?? null, path.posix.extname(u.target), u.compatPath]);
+      if (users.some((u) => variant(u) !== variant(first))) {
+        const routes = users.map((u) => u.target).join(', ');
+        results.set(exportName, { left: { reason: 'HANDLER_MODULE_SHARED', detail: `${module} export ${exportName} serves routes with different dynamic segments or config: ${routes}` } });
+        continue;
+      }
+      const result = twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement });
+      results.set(exportName, result);
+      if ('output' in result) text = result.output;
+    }
+    return { text, results };
+  };
+
+  const planned = new Map<string, { text: string; results: Map<string, HandlerTwin | { left: Diagnostic }> }>();
+  for (const [module, exports] of byModule) {
+    const result = twinsFor(module, exports);
+    planned.set(module, result);
+    for (const [exportName, users] of exports) {
+      const twin = result.results.get(exportName)!;
+      for (const user of users) {
+        if ('left' in twin) refs.set(user.source, twin);
+        else refs.set(user.source, { specifier: user.specifier, exports: twin.exports, head: twin.head, markers: twin.markers, notes: twin.notes, methods: twin.methods });
+      }
+    }
+  }
+
+  const usersOf = (module: string) => [...(byModule.get(module)?.values() ?? [])].flat().map((u) => u.source);
+  return {
+    refs,
+    usersOf,
+    updates(writable) {
+      const updates: ModuleUpdate[] = [];
+      for (const [module, exports] of [...byModule].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const needed = new Map([...exports].filter(([, users]) => users.some((u) => writable.has(u.source))));
+        if (!needed.size) continue;
+        // Only the twins some migrated route needs; the same text as planned when every user migrates.
+        const { text, results } = needed.size === exports.size ? planned.get(module)! : twinsFor(module, needed);
+        const twins = [...results.values()].filter((r): r is HandlerTwin => 'output' in r);
+        if (!twins.length) continue;
+        updates.push({ path: module, before: texts.get(module) ?? '', content: text, twins: twins.flatMap((t) => t.exports.map((e) => e.twin)), usesCompat: twins.some((t) => t.usesCompat) });
+      }
+      return updates;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * next-auth v4's catch-all route that also exports its options: they move to lib/auth-options.ts, the route imports
+ * them, and every project file that imported the old path imports the new module (routes migrated in the same run,
+ * lib and component files, pages/api files left in place, a module that also gets a handler twin).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+
+const files = {
+  'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n`,
+  'lib/auth-options.ts': `// Taken: the moved module gets another name.\nexport const taken = true\n`,
+  'pages/api/auth/[...nextauth].ts': `import NextAuth, { type NextAuthOptions } from 'next-auth'
+import GithubProvider from 'next-auth/providers/github'
+import { db } from '../../../lib/db'
+
+const providers = [GithubProvider({ clientId: '', clientSecret: '' })]
+
+export const authOptions: NextAuthOptions = {
+  providers,
+  callbacks: { session: async ({ session }) => ({ ...session, count: await db.count() }) },
+}
+
+export default NextAuth(authOptions)
+`,
+  'lib/db.ts': `export const db = { count: async () => 1 }\n`,
+  'pages/api/me.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { getServerSession } from 'next-auth/next'
+import { authOptions } from './auth/[...nextauth]'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getServerSession(req, res, authOptions)
+  res.status(session ? 200 : 401).json({ session })
+}
+`,
+  'pages/api/left.ts': `import { getServerSession } from 'next-auth/next'
+import { authOptions } from '@/pages/api/auth/[...nextauth]'
+
+export default async function handler(req, res) {
+  const session = await getServerSession(req, res, authOptions)
+  res.json(await legacy(req, session))
+}
+async function legacy(req, session) { return { url: req.url, session } }
+`,
+  'lib/teams/route-handler.ts': `import { getServerSession } from 'next-auth/next'
+import { authOptions } from '@/pages/api/auth/[...nextauth]'
+
+export async function handleRoute(req, res) {
+  const session = await getServerSession(req, res, authOptions)
+  res.status(200).json({ team: req.query.teamId, session })
+}
+`,
+  'pages/api/teams/[teamId].ts': `import { handleRoute } from '@/lib/teams/route-handler'\nexport default async function handle(req, res) {\n  return handleRoute(req, res)\n}\n`,
+  'components/profile.tsx': `import type { NextAuthOptions } from 'next-auth'\nimport { authOptions } from "../pages/api/auth/[...nextauth]"\nexport const options: NextAuthOptions = authOptions\n`,
+};
+
+describe('next-auth with exported options', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('moves the options to a module of their own and points every importer at it', () => {
+    const app = makeApp(files);
+    const report = path.join(app, '..', 'report.json');
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    expect(result.code, result.stderr).toBe(0);
+    const read = (rel: string) => readFileSync(path.join(app, rel), 'utf8');
+
+    expect(read('app/api/auth/[...nextauth]/route.ts')).toBe(`import NextAuth from 'next-auth'
+import { authOptions } from '@/lib/auth-options-2'
+
+const handler = NextAuth(authOptions)
+export { handler as GET, handler as POST }
+`);
+    expect(read('lib/auth-options-2.ts')).toBe(`import { type NextAuthOptions } from 'next-auth'
+import GithubProvider from 'next-auth/providers/github'
+import { db } from './db'
+
+const providers = [GithubProvider({ clientId: '', clientSecret: '' })]
+
+export const authOptions: NextAuthOptions = {
+  providers,
+  callbacks: { session: async ({ session }) => ({ ...session, count: await db.count() }) },
+}
+`);
+    expect(read('lib/auth-options.ts')).toBe(files['lib/auth-options.ts']);
+    expect(read('app/api/me/route.ts')).toContain(`import { authOptions } from '../../../lib/auth-options-2'`);
+    expect(read('app/api/me/route.ts')).toContain(`getServerSession(authOptions)`);
+    // Left in place (req passed on), but its import follows the options.
+    expect(read('pages/api/left.ts')).toBe(files['pages/api/left.ts'].replace('@/pages/api/auth/[...nextauth]', '@/lib/auth-options-2'));
+    // Gets a handler twin and the new import.
+    const teams = read('lib/teams/route-handler.ts');
+    expect(teams).toContain(`import { authOptions } from '@/lib/auth-options-2'`);
+    expect(teams).toContain('export async function handleRouteRoute(_request: NextRequest, context: HandleRouteContext) {');
+    expect(read('components/profile.tsx')).toBe(files['components/profile.tsx'].replace('../pages/api/auth/[...nextauth]', '../lib/auth-options-2'));
+    expect(existsSync(path.join(app, 'pages/api/auth'))).toBe(false);
+
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.files.find((f: { source: string }) => f.source === 'pages/api/auth/[...nextauth].ts')).toMatchObject({ status: 'migrated', methods: ['GET', 'POST'] });
+    expect(json.updates.map((u: { path: string }) => u.path).sort()).toEqual(['components/profile.tsx', 'lib/teams/route-handler.ts', 'pages/api/left.ts']);
+
+    commitAll(app);
+    const migrated = treeHash(app);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    expect(treeHash(app)).toBe(migrated);
+  });
+
+  it('with --only leaving the next-auth file out, nothing imports the new module', () => {
+    const app = makeApp(files);
+    const result = runCli(['run', app, '--dry', '--next', '15.5.29', '--only', 'pages/api/me.ts']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`import { authOptions } from '../../../pages/api/auth/[...nextauth]'`);
+    expect(result.stdout).not.toContain('auth-options-2');
+  });
+});

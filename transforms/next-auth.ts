@@ -1,0 +1,215 @@
+/**
+ * next-auth v4's catch-all route, `pages/api/auth/[...nextauth].ts`:
+ *
+ *   export default NextAuth(authOptions)
+ *   export default (req, res) => NextAuth(req, res, authOptions)      (also a function that returns or awaits it)
+ *
+ * becomes the App Router form next-auth v4 documents: `const handler = NextAuth(authOptions)` exported as GET and POST.
+ * A route file may not export anything else, but this file very often exports `authOptions` too, which other files
+ * import (`getServerSession(authOptions)`). Then the file's other code moves to a module of its own
+ * (`lib/auth-options.ts`, src/handler-modules… see src/auth-options.ts for the importers), and the route imports from
+ * it. Pure: source in, route (and module) text out.
+ */
+import { posix } from 'node:path';
+import { apiFor, freshName, isIdent, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { addImport, fixRelativeImports, removeUnusedImports } from './lib/imports.js';
+import { printProgram } from './lib/print.js';
+import { normalizeSource } from './lib/source-text.js';
+import { versionAtLeast } from './lib/version.js';
+import type { TransformContext, TransformResult } from './types.js';
+
+interface NextAuthShape {
+  /** program.body indices of the default export and of the declaration it names. */
+  drop: number[];
+  /** The options argument. */
+  options: Node;
+  /** A name the route can reuse for its handler (the one the file gave it), if any. */
+  name: string | null;
+  /** The local name of next-auth's default import. */
+  local: string;
+}
+
+function nextAuthLocal(program: Node): string | null {
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'next-auth' || stmt.importKind === 'type') continue;
+    const spec = stmt.specifiers?.find((s: Node) => s.type === 'ImportDefaultSpecifier');
+    if (spec) return spec.local.name;
+  }
+  return null;
+}
+
+/** The options of `NextAuth(options)`, or of `NextAuth(req, res, options)` inside a `(req, res)` function. */
+function optionsOf(node: Node, local: string): Node | null {
+  const value = unwrap(node);
+  if (value?.type === 'CallExpression' && isIdent(value.callee, local) && value.arguments.length === 1) return value.arguments[0];
+  if (value?.type !== 'ArrowFunctionExpression' && value?.type !== 'FunctionExpression' && value?.type !== 'FunctionDeclaration') return null;
+  const [req, res] = value.params;
+  if (value.params.length !== 2 || req?.type !== 'Identifier' || res?.type !== 'Identifier') return null;
+  let expression = value.body;
+  if (expression.type === 'BlockStatement') {
+    if (expression.body.length !== 1) return null;
+    const [stmt] = expression.body;
+    expression = stmt.type === 'ReturnStatement' ? stmt.argument : stmt.type === 'ExpressionStatement' ? stmt.expression : null;
+  }
+  let call = expression && unwrap(expression);
+  if (call?.type === 'AwaitExpression') call = unwrap(call.argument);
+  if (call?.type !== 'CallExpression' || !isIdent(call.callee, local) || call.arguments.length !== 3) return null;
+  const [a, b, options] = call.arguments;
+  if (!isIdent(a, req.name) || !isIdent(b, res.name)) return null;
+  // Options built from the request (`getAuthOptions(req)`) need the advanced initialization: not this shape.
+  let usesRequest = false;
+  walk(options, (n) => {
+    if (n.type === 'Identifier' && (n.name === req.name || n.name === res.name)) usesRequest = true;
+  });
+  return usesRequest ? null : options;
+}
+
+export function nextAuthShapeOf(program: Node): NextAuthShape | null {
+  const local = nextAuthLocal(program);
+  if (!local) return null;
+  const index = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
+  if (index < 0) return null;
+  const decl = program.body[index].declaration;
+  const direct = optionsOf(decl, local);
+  if (direct) return { drop: [index], options: direct, name: decl.type === 'FunctionDeclaration' ? (decl.id?.name ?? null) : null, local };
+  const inner = unwrap(decl);
+  if (inner?.type !== 'Identifier') return null;
+  for (let i = 0; i < program.body.length; i++) {
+    const stmt = program.body[i];
+    if (stmt.type === 'FunctionDeclaration' && stmt.id?.name === inner.name) {
+      const options = optionsOf(stmt, local);
+      return options ? { drop: [index, i], options, name: inner.name, local } : null;
+    }
+    if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id, inner.name)) {
+      const options = stmt.declarations[0].init && optionsOf(stmt.declarations[0].init, local);
+      return options ? { drop: [index, i], options, name: inner.name, local } : null;
+    }
+  }
+  return null;
+}
+
+/** Value exports other than the default: what the route may not keep (`authOptions`, helpers). */
+export function otherExportsOf(program: Node): string[] {
+  const names: string[] = [];
+  for (const stmt of program.body) {
+    if (stmt.type === 'ExportAllDeclaration' && stmt.exportKind !== 'type') names.push('*');
+    if (stmt.type !== 'ExportNamedDeclaration' || stmt.exportKind === 'type') continue;
+    const decl = stmt.declaration;
+    if (decl?.type === 'TSTypeAliasDeclaration' || decl?.type === 'TSInterfaceDeclaration' || decl?.declare) continue;
+    if (decl?.type === 'VariableDeclaration') names.push(...decl.declarations.map((d: Node) => d.id?.name ?? '?'));
+    else if (decl) names.push(decl.id?.name ?? '?');
+    else names.push(...stmt.specifiers.filter((s: Node) => s.exportKind !== 'type').map((s: Node) => s.exported.name));
+  }
+  return names;
+}
+
+function parse(rawSource: string, path: string) {
+  const source = normalizeSource(rawSource);
+  const j = apiFor(path);
+  const snip = new Snippets(path, styleOf(source.text));
+  const program = j(source.text).get().node.program;
+  return { source, j, snip, program };
+}
+
+/** Top-level names the options expression reads that the file declares (not imports): they move with the module. */
+function declaredNamesUsed(program: Node, options: Node, drop: number[]): string[] {
+  const declared = new Set<string>();
+  program.body.forEach((stmt: Node, i: number) => {
+    if (stmt.type === 'ImportDeclaration' || drop.includes(i)) return;
+    const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
+    if (decl?.type === 'VariableDeclaration') decl.declarations.forEach((d: Node) => d.id?.name && declared.add(d.id.name));
+    else if (decl?.id?.name) declared.add(decl.id.name);
+  });
+  const used = new Set<string>();
+  walk(options, (n, parent, key) => {
+    if (n.type !== 'Identifier' || !declared.has(n.name)) return;
+    if ((parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed) return;
+    if (parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand) return;
+    used.add(n.name);
+  });
+  return [...used].sort();
+}
+
+/**
+ * The route for a next-auth file, or null when it is not this shape (the main transform then reports it).
+ * With other exports it needs `ctx.nextAuthModule`, where they move; without, it leaves them to the main transform.
+ */
+export function nextAuthRoute(rawSource: string, ctx: TransformContext): TransformResult | null {
+  let parsed;
+  try {
+    parsed = parse(rawSource, ctx.sourcePath);
+  } catch {
+    return null;
+  }
+  const { source, j, snip, program } = parsed;
+  const shape = nextAuthShapeOf(program);
+  if (!shape) return null;
+  const hasConfig = program.body.some((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.some((d: Node) => d.id?.name === 'config'));
+  if (hasConfig) return null;
+  const moves = otherExportsOf(program).length > 0;
+  // Without a module to move them to (the plan gives one), the other exports keep the file in place.
+  if (moves && !ctx.nextAuthModule) {
+    return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${otherExportsOf(program).join(', ')}` }], notes: [], usesCompat: false, methods: [] };
+  }
+  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.sourcePath);
+  const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
+
+  if (!moves) {
+    const taken = namesIn(program);
+    if (shape.name) taken.delete(shape.name);
+    const name = shape.name ?? freshName('handler', taken);
+    const statements = snip.statements([...head, `const ${name} = ${shape.local}(${snip.src(shape.options)})${END}`, `export { ${name} as GET, ${name} as POST }${END}`].join('\n'));
+    const at = Math.min(...shape.drop);
+    statements[0] = snip.withCommentsOf(program.body[at], statements[0]);
+    program.body = program.body.flatMap((stmt: Node, i: number) => (i === at ? statements : shape.drop.includes(i) ? [] : [stmt]));
+    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+    removeUnusedImports(snip, program, (s) => s === 'next');
+    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [], usesCompat: false, methods: ['GET', 'POST'] };
+  }
+
+  // The route: the NextAuth import, the moved names from the new module, and the imports the options read directly.
+  const moved = declaredNamesUsed(program, shape.options, shape.drop);
+  const route = j('').get().node.program;
+  for (const stmt of program.body) {
+    // Side-effect imports stay in the module, which the route imports: they still run once.
+    if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.length) route.body.push(snip.statements(snip.src(stmt).replace(/;?\s*$/, END))[0]);
+  }
+  route.body.push(...snip.statements([...head, `const handler = ${shape.local}(${snip.src(shape.options)})${END}`, `export { handler as GET, handler as POST }${END}`].join('\n')));
+  fixRelativeImports(route, ctx.sourcePath, ctx.targetPath);
+  removeUnusedImports(snip, route, () => true);
+  if (moved.length) addImport(snip, route, ctx.nextAuthModule!.routeSpecifier, { values: moved, types: [] }, typescript);
+  const output = printProgram(j, route, source.text, ctx.sourcePath);
+  const note = `${otherExportsOf(program).join(', ')} moved to ${ctx.nextAuthModule!.modulePath}, and their importers now import from there`;
+  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [note], usesCompat: false, methods: ['GET', 'POST'] };
+}
+
+/** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
+export function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string): string | null {
+  let parsed;
+  try {
+    parsed = parse(rawSource, sourcePath);
+  } catch {
+    return null;
+  }
+  const { source, j, snip, program } = parsed;
+  const shape = nextAuthShapeOf(program);
+  if (!shape) return null;
+  const moved = declaredNamesUsed(program, shape.options, shape.drop);
+  const exported = new Set(otherExportsOf(program));
+  program.body = program.body.filter((_: Node, i: number) => !shape.drop.includes(i));
+  const missing = moved.filter((name) => !exported.has(name));
+  // The route imports these from the module: they are exported now (the names were module-private before).
+  if (missing.length) program.body.push(...snip.statements(`export { ${missing.join(', ')} }${END}`));
+  fixRelativeImports(program, sourcePath, modulePath);
+  removeUnusedImports(snip, program, (s) => s === 'next-auth' || s === 'next');
+  return source.restore(printProgram(j, program, source.text, modulePath));
+}
+
+/** Where the module goes: `lib/auth-options.ts` beside `pages` (`src/lib/…` for `src/pages`), a free name. */
+export function nextAuthModulePath(sourcePath: string, exists: (withoutExtension: string) => boolean): string {
+  const base = sourcePath.startsWith('src/') ? 'src/lib/auth-options' : 'lib/auth-options';
+  const ext = posix.extname(sourcePath) === '.tsx' ? '.ts' : posix.extname(sourcePath) === '.jsx' ? '.js' : posix.extname(sourcePath);
+  let candidate = base;
+  for (let n = 2; exists(candidate); n++) candidate = `${base}-${n}`;
+  return candidate + ext;
+}

@@ -1,0 +1,76 @@
+/**
+ * The route for a pages/api file whose handler lives in another module (see lib/reexport-shape.ts): it re-exports
+ * the route-handler twin the plan adds to that module (transforms/handler-twin.ts), one name per method, and holds
+ * the segment config itself (it must be literal in a route file). Pure, like the main transform.
+ */
+import { apiFor, styleOf, Snippets, END, type Node } from './lib/ast.js';
+import { fixRelativeImports, removeUnusedImports } from './lib/imports.js';
+import { printProgram } from './lib/print.js';
+import { reexportShapeOf } from './lib/reexport-shape.js';
+import { normalizeSource } from './lib/source-text.js';
+import { markerText, MARKER_TAG, type Diagnostic } from '../src/diagnostics.js';
+import type { HandlerModuleRef, TransformContext, TransformResult } from './types.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+type TwinRef = Exclude<HandlerModuleRef, { left: Diagnostic }>;
+
+/** `export { handleRoutePOST as POST, handleRouteRoute as GET } from '<specifier>'`, methods in the usual order. */
+function reexportStatement(snip: Snippets, ref: TwinRef): string {
+  const names = ref.exports.flatMap((e) => e.methods.map((m) => ({ m, text: `${e.twin} as ${m}` })));
+  names.sort((a, b) => METHODS.indexOf(a.m) - METHODS.indexOf(b.m));
+  return `export { ${names.map((n) => n.text).join(', ')} } from ${snip.str(ref.specifier)}${END}`;
+}
+
+/** A segment export printed in the module's style (`export const dynamic = 'force-dynamic'`) in the route's quotes and semicolons. */
+function inRouteStyle(snip: Snippets, statement: string): string {
+  const other = snip.style.quote === '"' ? "'" : '"';
+  const requoted = statement.replace(new RegExp(`${other}([^'"\\\\\n]*)${other}`, 'g'), (_, text: string) => snip.str(text));
+  return requoted.replace(/;?\s*$/, END);
+}
+
+/** The route, or null when the file is not a re-export after all (then the main transform runs). */
+export function reexportRoute(rawSource: string, ctx: TransformContext): TransformResult | null {
+  const ref = ctx.handlerModule;
+  if (!ref) return null;
+  if ('left' in ref) return { status: 'left', diagnostics: [ref.left], notes: [], usesCompat: false, methods: [] };
+  const source = normalizeSource(rawSource);
+  const j = apiFor(ctx.sourcePath);
+  const snip = new Snippets(ctx.sourcePath, styleOf(source.text));
+  let program: Node;
+  try {
+    program = j(source.text).get().node.program;
+  } catch {
+    return null;
+  }
+  const shape = reexportShapeOf(program);
+  if (!shape) return null;
+
+  const at = Math.min(...shape.drop);
+  const markers = ref.markers.map((m) => `// ${markerText(m.reason, m.detail)}`);
+  const statements = snip.statements([...ref.head.map((h) => inRouteStyle(snip, h)), reexportStatement(snip, ref)].join('\n'));
+  statements[0] = snip.withCommentsOf(program.body[at], statements[0], markers);
+  program.body = program.body.flatMap((stmt: Node, i: number) => {
+    if (i === at) return statements;
+    if (shape.drop.includes(i)) return [];
+    if (stmt.type !== 'ImportDeclaration' || !shape.importLocal) return [stmt];
+    const kept = stmt.specifiers.filter((s: Node) => s.local.name !== shape.importLocal);
+    if (kept.length === stmt.specifiers.length) return [stmt];
+    if (!kept.length) return [];
+    // Rebuilt from text, as removeUnusedImports does: recast would reprint the changed import in its own style.
+    const defaultSpec = kept.find((s: Node) => s.type === 'ImportDefaultSpecifier');
+    const named = kept.filter((s: Node) => s !== defaultSpec).map((s: Node) => snip.src(s));
+    const list = [defaultSpec ? snip.src(defaultSpec) : null, named.length ? `{ ${named.join(', ')} }` : null].filter(Boolean).join(', ');
+    return snip.statements(`import ${list} from ${snip.src(stmt.source)}${END}`);
+  });
+  fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+  removeUnusedImports(snip, program, (s) => s === 'next');
+
+  const output = printProgram(j, program, source.text, ctx.sourcePath);
+  const diagnostics: Diagnostic[] = [];
+  output.split('\n').forEach((text, i) => {
+    const marker = text.includes(MARKER_TAG) ? ref.markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`)) : undefined;
+    if (marker) diagnostics.push({ reason: marker.reason, line: i + 1, detail: marker.detail });
+  });
+  return { status: diagnostics.length ? 'review' : 'migrated', output: source.restore(output), diagnostics, notes: ref.notes, usesCompat: false, methods: ref.methods };
+}

@@ -40,6 +40,18 @@ export const REASONS = {
     detail:
       'The default export is a call (a wrapper such as withAuth(handler)), an imported value, or a class. Wrappers are not migrated yet: migrate the file by hand.',
   },
+  DISPATCHER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the default export passes a method map to a function the tool does not recognise as a plain dispatcher',
+    detail:
+      'export default apiHandler({ GET: …, POST: … }) is migrated when apiHandler is defined in this file and only looks the handler up by req.method, answers when there is none, and calls it with (req, res). Anything else it does (an auth check on the map, a second call) is not followed: write one exported function per method by hand.',
+  },
+  ROUTER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the next-connect router uses a feature whose behaviour the tool cannot keep',
+    detail:
+      'Routes by path, sub-routers, options other than onError/onNoMatch, handlers from other files, or a middleware that calls next() other than as its last statement. Write one exported function per method, running the middleware logic first, by hand.',
+  },
   REQ_ESCAPES: {
     severity: 'left',
     short: 'the request object is passed on or used in a way the tool cannot rewrite',

@@ -16,6 +16,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
+import { reshapeHandler } from './lib/reshape-handler.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -67,6 +68,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   const config = extractConfig(snip, program);
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
+  const reshaped = reshapeHandler(snip, program, typescript);
+  if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
   const found = findHandler(program);
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
@@ -100,7 +103,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 
-  const notes: string[] = [...recipes.notes];
+  const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node }> = [];

@@ -111,7 +111,7 @@ export class Snippets {
 
   str(value: string): string {
     const q = this.style.quote;
-    return q + value.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`) + q;
+    return q + value.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r') + q;
   }
 
   /** A template whose `${}` parts are nodes (printed from source) or plain strings (inserted as they are). */

@@ -105,6 +105,12 @@ export const REASONS = {
     detail:
       'req.socket / req.connection and friends do not exist on a Request. The client address, for example, comes from the x-forwarded-for header behind a proxy. The original expression is kept in the comment.',
   },
+  PREVIEW_DATA_DROPPED: {
+    severity: 'review',
+    short: 'preview data has no App Router equivalent: only draft mode is enabled',
+    detail:
+      'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
+  },
   CONFIG_DROPPED: {
     severity: 'review',
     short: 'a config option has no App Router equivalent and was dropped',

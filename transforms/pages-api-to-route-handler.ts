@@ -17,6 +17,7 @@ import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { reshapeHandler } from './lib/reshape-handler.js';
+import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -93,6 +94,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const resName = resParam.name;
 
   const recipes = applyRecipes(snip, program, body, reqName, resName);
+  const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
+  draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
+  recipes.notes.push(...draftMode.notes);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = importedHelperBindings(program, ctx.importedHelpers ?? []);
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
@@ -211,7 +215,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   output.split('\n').forEach((text, i) => {
     const at = text.indexOf(MARKER_TAG);
     if (at < 0) return;
-    const reason = markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
+    const reason = [...markers, ...draftMode.markers].find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
     if (reason) diagnostics.push({ reason: reason.reason, line: i + 1, detail: reason.detail });
   });
   if (crlf) output = output.replace(/\n/g, '\r\n');

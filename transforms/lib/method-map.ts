@@ -111,11 +111,12 @@ export function rewriteMethodMap(snip: Snippets, program: Node, exportIndex: num
   const cases = entries.map(({ method, ref }) => ({ test: methodTest(snip, reqName, [method]), body: inlineBody(snip, ref.fn, [reqName, resName]) }));
   // The original threw calling an undefined handler: kept for the methods the dispatcher lets through unanswered.
   const chain = ifChain(snip, cases, snip.statements(`throw new TypeError(${snip.str(`${call.callee.name}: no handler for this method`)})`));
-  placeCall(body.filter(Boolean), handlerCall, chain, cases.some((c) => returnsEarly(c.body)), line);
+  const statements = body.filter(Boolean);
+  placeCall(statements, handlerCall, chain, cases.some((c) => returnsEarly(c.body)), line);
 
   const taken = namesIn(program);
   const handlerName = taken.has('handler') ? `${call.callee.name}Handler` : 'handler';
-  replaceWithHandler(snip, program, exportIndex, remove, { handler: handlerName, req: reqName, res: resName }, body.filter(Boolean));
+  replaceWithHandler(snip, program, exportIndex, remove, { handler: handlerName, req: reqName, res: resName }, statements);
   return true;
 }
 

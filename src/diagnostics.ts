@@ -52,6 +52,12 @@ export const REASONS = {
     detail:
       'Routes by path, sub-routers, options other than onError/onNoMatch, handlers from other files, or a middleware that calls next() other than as its last statement. Write one exported function per method, running the middleware logic first, by hand.',
   },
+  TRPC_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the tRPC handler uses something the fetch adapter does not take the same way',
+    detail:
+      'createNextApiHandler is migrated to fetchRequestHandler when its options are a literal object of router, createContext, onError, responseMeta, batching, allowBatching or allowMethodOverride, and the file is pages/api/…/[trpc].ts (or [...trpc].ts). Otherwise write app/api/…/[trpc]/route.ts by hand with fetchRequestHandler.',
+  },
   REQ_ESCAPES: {
     severity: 'left',
     short: 'the request object is passed on or used in a way the tool cannot rewrite',
@@ -110,6 +116,12 @@ export const REASONS = {
     short: 'preview data has no App Router equivalent: only draft mode is enabled',
     detail:
       'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
+  },
+  TRPC_CONTEXT: {
+    severity: 'review',
+    short: 'tRPC createContext (or onError) now receives a fetch Request instead of Pages req/res',
+    detail:
+      'The fetch adapter calls createContext({ req, resHeaders, info }) with a Web Request, where the Pages adapter passed Node req and res. Rewrite the context to read headers and cookies from the Request (req.headers.get(…)) and set response headers through resHeaders.',
   },
   CONFIG_DROPPED: {
     severity: 'review',

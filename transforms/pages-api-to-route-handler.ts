@@ -18,6 +18,7 @@ import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { reshapeHandler } from './lib/reshape-handler.js';
 import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
+import { rewriteTrpc } from './lib/trpc.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -71,6 +72,16 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
+  const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript);
+  if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
+  if (trpc) {
+    if (config?.isEdge || config?.rawBody || config?.unknown.length) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'a config the tRPC route cannot keep');
+    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+    removeUnusedImports(snip, program, (s) => s === 'next');
+    const printed = printRoute(j, program, source, ctx.sourcePath, trpc.markers, { bom, crlf });
+    return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...trpc.notes], usesCompat: false, methods: trpc.methods };
+  }
   const found = findHandler(program);
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
@@ -210,17 +221,23 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     addImport(snip, program, specifier, { values: [...compat].sort(), types: [] }, typescript);
   }
 
-  let output = printProgram(j, program, source, ctx.sourcePath);
+  const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed };
+}
+
+/** The route's text in the source's line endings, and the markers placed in it with their output lines. */
+function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: string, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>, original: { bom: boolean; crlf: boolean }): { output: string; diagnostics: Diagnostic[] } {
+  let output = printProgram(j, program, source, sourcePath);
   const diagnostics: Diagnostic[] = [];
   output.split('\n').forEach((text, i) => {
     const at = text.indexOf(MARKER_TAG);
     if (at < 0) return;
-    const reason = [...markers, ...draftMode.markers].find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
+    const reason = markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
     if (reason) diagnostics.push({ reason: reason.reason, line: i + 1, detail: reason.detail });
   });
-  if (crlf) output = output.replace(/\n/g, '\r\n');
-  if (bom) output = `\uFEFF${output}`;
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed };
+  if (original.crlf) output = output.replace(/\n/g, '\r\n');
+  if (original.bom) output = `\uFEFF${output}`;
+  return { output, diagnostics };
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {

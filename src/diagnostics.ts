@@ -58,6 +58,12 @@ export const REASONS = {
     detail:
       'createNextApiHandler is migrated to fetchRequestHandler when its options are a literal object of router, createContext, onError, responseMeta, batching, allowBatching or allowMethodOverride, and the file is pages/api/…/[trpc].ts (or [...trpc].ts). Otherwise write app/api/…/[trpc]/route.ts by hand with fetchRequestHandler.',
   },
+  FORM_PARSE_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'a formidable upload the tool cannot turn into request.formData()',
+    detail:
+      'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events, other options (keepExtensions, filter, …) and multer are not followed: read the upload with await request.formData() by hand.',
+  },
   REQ_ESCAPES: {
     severity: 'left',
     short: 'the request object is passed on or used in a way the tool cannot rewrite',

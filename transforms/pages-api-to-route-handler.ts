@@ -19,6 +19,7 @@ import { applyRecipes } from './lib/recipes.js';
 import { reshapeHandler } from './lib/reshape-handler.js';
 import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
+import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -108,6 +109,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);
+  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript });
+  if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
+  formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
+  recipes.notes.push(...formidable.notes);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = importedHelperBindings(program, ctx.importedHelpers ?? []);
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
@@ -212,7 +217,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const helpersUsed = [...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding);
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {

@@ -196,7 +196,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   if (config) {
     if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
-    if (config.rawBody) notes.push('bodyParser: false: the raw body is read from the request');
+    if (config.rawBody && !formidable.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.

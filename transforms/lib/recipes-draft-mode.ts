@@ -36,10 +36,15 @@ export function rewriteDraftMode(snip: Snippets, roots: Node[], resName: string,
   const draft = asyncDraftMode ? '(await draftMode())' : 'draftMode()';
   const lists: Node[][] = [roots];
   for (const root of roots) {
-    walk(root, (n) => {
-      if (n.type === 'BlockStatement') lists.push(n.body);
-      if (n.type === 'SwitchCase') lists.push(n.consequent);
-    });
+    // Not inside nested functions: `await draftMode()` needs the async method function itself.
+    walk(
+      root,
+      (n) => {
+        if (n.type === 'BlockStatement') lists.push(n.body);
+        if (n.type === 'SwitchCase') lists.push(n.consequent);
+      },
+      true,
+    );
   }
   for (const list of lists) {
     for (let i = 0; i < list.length; i++) {

@@ -50,7 +50,8 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
   const lists: Node[][] = [roots];
-  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)));
+  // Not inside nested functions, which may not be async: a parse there is left (below).
+  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
 
   // The Request's name in the method functions: the transform picks it the same way.
   const taken = new Set(ctx.moduleNames);

@@ -89,7 +89,11 @@ export function rewriteMethodMap(snip: Snippets, program: Node, exportIndex: num
       const { parent, ancestors } = ref;
       const grand = ancestors[ancestors.length - 2];
       if (name === mapParam.name && parent.type === 'MemberExpression' && parent.object === ref.node && isLookup(parent, mapParam.name, reqName)) {
-        if (grand?.type === 'CallExpression' && grand.callee === parent) calls.push(grand);
+        // `handlers[req.method as Method]!(req, res)`: the call is above the TypeScript wrappers.
+        let at = ancestors.length - 2;
+        while (at > 0 && unwrap(ancestors[at]) !== ancestors[at]) at--;
+        const outer = ancestors[at];
+        if (outer?.type === 'CallExpression' && unwrap(outer.callee) === parent) calls.push(outer);
         else if (grand?.type === 'VariableDeclarator') throw new NotRewritable(line, `${call.callee.name} stores the handler in a nested variable`);
         else replaceIn(grand, parent, snip.expression(known));
       } else if (name === mapParam.name && parent.type === 'CallExpression' && memberName(parent.callee) === 'keys' && isIdent(parent.callee.object, 'Object')) {

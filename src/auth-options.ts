@@ -66,7 +66,7 @@ export function findAuthOptionsMoves(root: string, sources: Array<{ source: stri
   const taken = new Set<string>();
   for (const { source, text } of sources) {
     // Cheap test first: many handlers import next-auth (getServerSession); few call its default export.
-    const local = /import\s+([\w$]+)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]next-auth['"]/.exec(text)?.[1];
+    const local = /import\s+([\w$]+)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]next-auth(?:\/next)?['"]/.exec(text)?.[1];
     if (!local || !text.includes(`${local}(`)) continue;
     let program: Node;
     try {

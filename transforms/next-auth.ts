@@ -29,9 +29,12 @@ interface NextAuthShape {
   local: string;
 }
 
+const NEXT_AUTH_SOURCES = ['next-auth', 'next-auth/next'];
+
 function nextAuthLocal(program: Node): string | null {
   for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'next-auth' || stmt.importKind === 'type') continue;
+    // `next-auth/next` exports the same NextAuth as `next-auth` in v4.
+    if (stmt.type !== 'ImportDeclaration' || !NEXT_AUTH_SOURCES.includes(stmt.source.value) || stmt.importKind === 'type') continue;
     const spec = stmt.specifiers?.find((s: Node) => s.type === 'ImportDefaultSpecifier');
     if (spec) return spec.local.name;
   }
@@ -201,7 +204,7 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   // The route imports these from the module: they are exported now (the names were module-private before).
   if (missing.length) program.body.push(...snip.statements(`export { ${missing.join(', ')} }${END}`));
   fixRelativeImports(program, sourcePath, modulePath);
-  removeUnusedImports(snip, program, (s) => s === 'next-auth' || s === 'next');
+  removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
   return source.restore(printProgram(j, program, source.text, modulePath));
 }
 

@@ -53,17 +53,29 @@ function referencedNames(program: Node): Set<string> {
 /** Drops import specifiers that nothing references any more: the Pages types, body readers replaced by the tool. */
 export function removeUnusedImports(snip: Snippets, program: Node, fromSources: (source: string) => boolean): void {
   const used = referencedNames(program);
+  // Comments above an import that goes (a licence header, say) stay, above the statement that comes next.
+  // (Rebuilt from text by withCommentsOf: a node given more comments would be reprinted in recast's own style.)
+  let orphaned: Node | null = null;
+  const adopt = (stmt: Node): Node => {
+    if (!orphaned) return stmt;
+    const from = orphaned;
+    orphaned = null;
+    return snip.withCommentsOf(from, stmt);
+  };
   program.body = program.body.flatMap((stmt: Node) => {
-    if (stmt.type !== 'ImportDeclaration' || !fromSources(stmt.source.value) || !stmt.specifiers?.length) return [stmt];
+    if (stmt.type !== 'ImportDeclaration' || !fromSources(stmt.source.value) || !stmt.specifiers?.length) return [adopt(stmt)];
     const kept = stmt.specifiers.filter((s: Node) => used.has(s.local.name));
-    if (kept.length === stmt.specifiers.length) return [stmt];
-    if (kept.length === 0) return [];
+    if (kept.length === stmt.specifiers.length) return [adopt(stmt)];
+    if (kept.length === 0) {
+      if ((stmt.comments ?? []).some((c: Node) => c.leading)) orphaned = orphaned ? snip.withCommentsOf(orphaned, stmt) : stmt;
+      return [];
+    }
     // Rebuilt from text: recast would reprint the changed import in its own style.
     const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
     const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
     const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
     const [declaration] = snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`);
-    return [declaration];
+    return [adopt(snip.withCommentsOf(stmt, declaration))];
   });
 }
 

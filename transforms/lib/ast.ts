@@ -13,18 +13,39 @@ const COMMON_PLUGINS: babel.ParserPlugin[] = [
   'importAttributes',
 ];
 
-/** The @babel/parser plugins for a file's language. */
-export function pluginsFor(path: string): babel.ParserPlugin[] {
+type Language = 'ts' | 'tsx' | 'js';
+
+function languageOf(path: string): Language {
+  return /\.(ts|mts|cts)$/.test(path) ? 'ts' : /\.tsx$/.test(path) ? 'tsx' : 'js';
+}
+
+function pluginsOf(language: Language): babel.ParserPlugin[] {
   const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
-  if (/\.(ts|mts|cts)$/.test(path)) plugins.push('typescript');
-  else if (/\.tsx$/.test(path)) plugins.push('typescript', 'jsx');
+  if (language === 'ts') plugins.push('typescript');
+  else if (language === 'tsx') plugins.push('typescript', 'jsx');
   else plugins.push('jsx');
   return plugins;
 }
 
+/** The @babel/parser plugins for a file's language. */
+export function pluginsFor(path: string): babel.ParserPlugin[] {
+  return pluginsOf(languageOf(path));
+}
+
+/** Built once per language and mode: building one (`withParser`) costs more than parsing a small file. */
+const apis = new Map<string, JSCodeshift>();
+
 /** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
 export function apiFor(path: string, snippet = false): JSCodeshift {
-  const plugins = pluginsFor(path);
+  const language = languageOf(path);
+  const key = `${language}${snippet ? ' snippet' : ''}`;
+  let api = apis.get(key);
+  if (!api) apis.set(key, (api = buildApi(language, snippet)));
+  return api;
+}
+
+function buildApi(language: Language, snippet: boolean): JSCodeshift {
+  const plugins = pluginsOf(language);
   const parser = {
     parse(source: string) {
       return babel.parse(source, {
@@ -50,11 +71,18 @@ export function isTypeScriptPath(path: string): boolean {
  * parts of a copy from the source text, keeping the user's formatting and comments.
  */
 export function cloneNode<T>(node: T): T {
-  if (Array.isArray(node)) return node.map((n) => cloneNode(n)) as T;
   if (node === null || typeof node !== 'object') return node;
+  // Plain loops: this runs for every node of every snippet and method copy, and entries()/map() allocate.
+  if (Array.isArray(node)) {
+    const items = new Array(node.length);
+    for (let i = 0; i < node.length; i++) items[i] = cloneNode(node[i]);
+    return items as T;
+  }
+  const source = node as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    copy[key] = key === 'loc' || key === 'tokens' ? value : cloneNode(value);
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    copy[key] = key === 'loc' || key === 'tokens' || value === null || typeof value !== 'object' ? value : cloneNode(value);
   }
   // recast keeps its link to the parsed node non-enumerable; without it the copy is reprinted from scratch.
   const original = (node as { original?: unknown }).original;
@@ -92,17 +120,38 @@ function leadingCommentText(node: Node): string {
 }
 
 /**
+ * Parsed snippets, by parser and text. Most snippets are boilerplate that every route repeats (`const params = await
+ * context.params`, the next/server import), and parsing them was a fifth of the transform's time. Callers get a deep
+ * copy (cloneNode keeps recast's link to the parsed text), so the cached trees are never changed. Bounded: the
+ * least recently used text goes first.
+ */
+const SNIPPET_CACHE_SIZE = 1000;
+const parsedSnippets = new Map<string, Node[]>();
+
+function parseSnippet(j: JSCodeshift, language: string, text: string): Node[] {
+  const key = `${language}\0${text}`;
+  let body = parsedSnippets.get(key);
+  if (body) parsedSnippets.delete(key);
+  else body = j(text).get().node.program.body as Node[];
+  parsedSnippets.set(key, body);
+  if (parsedSnippets.size > SNIPPET_CACHE_SIZE) parsedSnippets.delete(parsedSnippets.keys().next().value as string);
+  return cloneNode(body);
+}
+
+/**
  * Builds code from text so that recast prints it exactly as written here (its own builders put every object
  * literal on several lines). Nodes interpolated into the template are printed from the source as they were.
  */
 export class Snippets {
   private readonly j: JSCodeshift;
+  private readonly language: string;
 
   constructor(
     path: string,
     readonly style: Style,
   ) {
     this.j = apiFor(path, true);
+    this.language = languageOf(path);
   }
 
   src(node: Node): string {
@@ -125,14 +174,14 @@ export class Snippets {
 
   statements(code: string, leadingComments: string[] = []): Node[] {
     const text = [...leadingComments, code.replaceAll(END, this.style.semi ? ';' : '')].join('\n');
-    const body = this.j(text).get().node.program.body;
+    const body = parseSnippet(this.j, this.language, text);
     // Positions in the snippet's own text mean nothing in the file it joins; recast then spaces it as new code.
     for (const stmt of body) stmt.loc = null;
     return body;
   }
 
   expression(code: string): Node {
-    const node = this.j(`(${code})`).get().node.program.body[0].expression;
+    const node = parseSnippet(this.j, this.language, `(${code})`)[0].expression;
     // Not part of the expression: recast would print the wrapping parentheses wherever it goes.
     if (node.extra) delete node.extra.parenthesized;
     return node;

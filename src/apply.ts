@@ -8,19 +8,24 @@
  * other sources are taken back, modules that no kept route needs get their text back, and the folders it created
  * and left empty go. Running again finishes the rest.
  *
- * The calls are synchronous (see sync-fs.ts), but the run still yields to the event loop before each file, so that a
- * signal is seen there; the flushes of several new files overlap (atomic-write.ts).
+ * Most calls are synchronous (see sync-fs.ts), but the run still yields to the event loop before each file, so that a
+ * signal is seen there. What waits for the disk overlaps: the flushes of new files (atomic-write.ts), the removals of
+ * sources (remove-files.ts) and of the folders they leave empty (prune-folders.ts).
  */
-import { mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic, writeFilesInOrder } from './atomic-write.js';
+import { pruneEmptyFolders } from './prune-folders.js';
+import { removeFilesInOrder } from './remove-files.js';
 import { isWritable, type Plan } from './plan-types.js';
 import { existsNoFollow } from './sync-fs.js';
 import { holdsExactly } from './target-checks.js';
 
 /** Flushes of new files in flight at once: enough to keep the disk busy while the next files are written. */
 const FLUSH_WINDOW = 32;
+/** Removals of sources in flight at once (remove-files.ts). */
+const REMOVAL_WINDOW = 16;
 
 export interface ApplyOptions {
   dry: boolean;
@@ -51,22 +56,6 @@ export class ApplyError extends Error {
   ) {
     super(failure instanceof Error ? failure.message : String(failure), { cause: failure });
     if (failure instanceof Error && failure.stack) this.stack = failure.stack;
-  }
-}
-
-/** Removes empty folders from `folder` up to and including `stopAt` (both absolute). */
-function pruneEmpty(folder: string, stopAt: string, pruned: Set<string>): void {
-  for (let dir = folder; dir.startsWith(stopAt); dir = path.dirname(dir)) {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    if (entries.length > 0) return;
-    rmdirSync(dir);
-    pruned.add(dir);
-    if (dir === stopAt) return;
   }
 }
 
@@ -163,15 +152,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       await writeFileAtomic(abs(file.path), file.content, slowdown);
       result.updated.push(file.path);
     }
-    for (const file of result.stoppedBy ? [] : plan.deletes) {
-      if (!(await goOn())) break;
-      try {
-        unlinkSync(abs(file.path));
-      } catch (error) {
-        // A source that is gone already (a second path to the same file) has its route all the same.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      result.removed.push(file.path);
+    if (!result.stoppedBy) {
+      await removeFilesInOrder(
+        plan.deletes.map((d) => d.path),
+        abs,
+        { window: slowdown ? 1 : REMOVAL_WINDOW, beforeEach: goOn, onRemoved: (source) => result.removed.push(source) },
+      );
     }
   } catch (error) {
     await takeBack(plan, result, createdFolders);
@@ -179,11 +165,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
   if (result.stoppedBy) await takeBack(plan, result, createdFolders);
 
-  const pruned = new Set<string>();
-  for (const source of result.removed) {
+  const starts = result.removed.flatMap((source) => {
     const apiDir = plan.apiDirs.find((dir) => source.startsWith(`${dir}/`));
-    if (apiDir) pruneEmpty(path.dirname(abs(source)), abs(apiDir), pruned);
-  }
+    return apiDir ? [{ folder: path.dirname(abs(source)), stopAt: abs(apiDir) }] : [];
+  });
+  const pruned = await pruneEmptyFolders(starts);
   result.prunedFolders = [...pruned].map((dir) => path.relative(plan.root, dir).split(path.sep).join('/')).sort();
   return result;
 }

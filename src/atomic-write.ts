@@ -82,8 +82,9 @@ export interface InOrderOptions<T> {
 }
 
 /**
- * Writes each item's `content` to its `file` (absolute), atomically, in order. On an error, the files started and
- * not yet renamed are removed, the ones renamed stay (onWritten was called for them), and the error is thrown.
+ * Writes each item's `content` to its `file` (absolute), atomically, in order, and ends as writing them one at a
+ * time would: on an error, the files before the one that failed are written (onWritten was called for them), the
+ * ones after it are not (their temporary files are removed), and the error is thrown.
  */
 export async function writeFilesInOrder<T extends { file: string; content: string }>(items: T[], options: InOrderOptions<T>): Promise<void> {
   const inFlight: Array<{ item: T; pending: Pending }> = [];
@@ -92,14 +93,27 @@ export async function writeFilesInOrder<T extends { file: string; content: strin
     await finishWrite(pending);
     options.onWritten(item);
   };
+  const finishAll = async () => {
+    while (inFlight.length > 0) await finishOldest();
+  };
   try {
     for (const item of items) {
-      if (!(await options.beforeEach(item))) break;
-      inFlight.push({ item, pending: await startWrite(item.file, item.content, options.pauseMs ?? 0) });
+      let pending: Pending;
+      try {
+        if (!(await options.beforeEach(item))) break;
+        pending = await startWrite(item.file, item.content, options.pauseMs ?? 0);
+      } catch (error) {
+        // One file at a time would have written the files before this one: they are finished first, and an error
+        // of theirs, which would have come first, wins.
+        await finishAll();
+        throw error;
+      }
+      inFlight.push({ item, pending });
       while (inFlight.length >= options.window) await finishOldest();
     }
-    while (inFlight.length > 0) await finishOldest();
+    await finishAll();
   } catch (error) {
+    // The files after the one that failed were never to be written.
     for (const { pending } of inFlight.splice(0)) await abandonWrite(pending);
     throw error;
   }

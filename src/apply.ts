@@ -9,23 +9,21 @@
  * and left empty go. Running again finishes the rest.
  *
  * Most calls are synchronous (see sync-fs.ts), but the run still yields to the event loop before each file, so that a
- * signal is seen there. What waits for the disk overlaps: the flushes of new files (atomic-write.ts), the removals of
- * sources (remove-files.ts) and of the folders they leave empty (prune-folders.ts).
+ * signal is seen there. What waits for the disk overlaps: the flushes of new files (atomic-write.ts) and the removal
+ * of the folders that removed sources leave empty (prune-folders.ts). Sources are removed one at a time, so that a
+ * failed removal leaves every later source in place.
  */
 import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic, writeFilesInOrder } from './atomic-write.js';
 import { pruneEmptyFolders } from './prune-folders.js';
-import { removeFilesInOrder } from './remove-files.js';
 import { isWritable, type Plan } from './plan-types.js';
 import { existsNoFollow } from './sync-fs.js';
 import { holdsExactly } from './target-checks.js';
 
 /** Flushes of new files in flight at once: enough to keep the disk busy while the next files are written. */
 const FLUSH_WINDOW = 32;
-/** Removals of sources in flight at once (remove-files.ts). */
-const REMOVAL_WINDOW = 16;
 
 export interface ApplyOptions {
   dry: boolean;
@@ -152,12 +150,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       await writeFileAtomic(abs(file.path), file.content, slowdown);
       result.updated.push(file.path);
     }
-    if (!result.stoppedBy) {
-      await removeFilesInOrder(
-        plan.deletes.map((d) => d.path),
-        abs,
-        { window: slowdown ? 1 : REMOVAL_WINDOW, beforeEach: goOn, onRemoved: (source) => result.removed.push(source) },
-      );
+    for (const file of result.stoppedBy ? [] : plan.deletes) {
+      if (!(await goOn())) break;
+      try {
+        unlinkSync(abs(file.path));
+      } catch (error) {
+        // A source that is gone already (a second path to the same file) has its route all the same.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      result.removed.push(file.path);
     }
   } catch (error) {
     await takeBack(plan, result, createdFolders);

@@ -13,7 +13,6 @@ import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan
 import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
-import { parseProblem } from './output-check.js';
 import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
@@ -123,7 +122,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const usersOf = (module: string) =>
     selected.filter((f) => isWritable(f) && f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module));
   const rewrites = await moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
-  // A module rewrite that does not parse is not written, and the routes that need it stay in place.
+  // A module rewrite that does not parse is not written, and the routes that need it stay in place. The parser is
+  // loaded only then: the main thread has no other use for it.
+  const parseProblem = rewrites.length > 0 ? (await import('./output-check.js')).parseProblem : () => undefined;
   const updates = rewrites.filter((update) => {
     const problem = parseProblem(update.path, update.content);
     for (const user of problem ? usersOf(update.path) : []) {

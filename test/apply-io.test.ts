@@ -1,13 +1,12 @@
 /**
  * The overlapped disk work of apply, on real folders: new files written several at a time yet whole and in order,
- * removals several at a time yet reported in order, and the empty folders they leave removed as walks up would.
+ * and the empty folders that removed sources leave, removed as walks up from each source would.
  */
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFilesInOrder } from '../src/atomic-write.js';
 import { pruneEmptyFolders } from '../src/prune-folders.js';
-import { removeFilesInOrder } from '../src/remove-files.js';
 import { listTree, removeTempDirs, tempDir, writeFiles } from './cli/helpers.js';
 
 afterAll(removeTempDirs);
@@ -44,31 +43,6 @@ describe('writeFilesInOrder', () => {
     await expect(writeFilesInOrder(items, { window: 8, beforeEach: async () => true, onWritten: (item) => written.push(path.basename(item.file)) })).rejects.toThrow(/ENOTDIR/);
     expect(written).toEqual(names.slice(0, 12));
     expect(listTree(root)).toEqual(['blocked', ...names.slice(0, 12)].sort());
-  });
-});
-
-describe('removeFilesInOrder', () => {
-  it('removes every file, a missing one included, and reports them in order', async () => {
-    const root = tempDir('migrate-io-');
-    writeFiles(root, Object.fromEntries(names.filter((n) => n !== 'f05.ts').map((n) => [`a/${n}`, n])));
-    const removed: string[] = [];
-    await removeFilesInOrder(names.map((n) => `a/${n}`), (rel) => path.join(root, rel), { window: 16, beforeEach: async () => true, onRemoved: (f) => removed.push(f) });
-    expect(removed).toEqual(names.map((n) => `a/${n}`));
-    expect(listTree(path.join(root, 'a'))).toEqual([]);
-  });
-
-  it('reports every file it removed before throwing the first error', async () => {
-    const root = tempDir('migrate-io-');
-    writeFiles(root, Object.fromEntries(names.map((n) => [`a/${n}`, n])));
-    // A folder in the list: unlink fails on it (EISDIR or EPERM).
-    mkdirSync(path.join(root, 'a/folder'));
-    const files = [...names.slice(0, 20).map((n) => `a/${n}`), 'a/folder', ...names.slice(20).map((n) => `a/${n}`)];
-    const removed: string[] = [];
-    await expect(removeFilesInOrder(files, (rel) => path.join(root, rel), { window: 16, beforeEach: async () => true, onRemoved: (f) => removed.push(f) })).rejects.toThrow();
-    expect(removed.slice(0, 20)).toEqual(files.slice(0, 20));
-    expect(removed).not.toContain('a/folder');
-    for (const file of removed) expect(existsSync(path.join(root, file))).toBe(false);
-    for (const file of files.filter((f) => !removed.includes(f) && f !== 'a/folder')) expect(existsSync(path.join(root, file))).toBe(true);
   });
 });
 

@@ -248,7 +248,15 @@ class PoolRun {
       }
       const id = this.nextBatch++;
       slot.inFlight.set(id, batch);
-      slot.worker.postMessage({ batch: id, jobs: batch.map((i) => this.jobs[i]) } satisfies ToWorker);
+      try {
+        slot.worker.postMessage({ batch: id, jobs: batch.map((i) => this.jobs[i]) } satisfies ToWorker);
+      } catch (error) {
+        // A job that cannot be copied to a thread (a function in its context) is the tool's bug: the run fails, as
+        // an exception on the main thread does, instead of crashing in an event handler.
+        this.remaining = 0;
+        this.fail(error);
+        return;
+      }
     }
   }
 

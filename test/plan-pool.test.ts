@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApp } from '../bench/generate-app.mjs';
 import { buildPlan } from '../src/plan.js';
-import { workerCount, type PoolOptions } from '../src/plan-pool.js';
+import { startPlanPool, workerCount, type PoolOptions } from '../src/plan-pool.js';
 import type { Plan } from '../src/plan-types.js';
 import { loadProject } from '../src/project.js';
 import { REPO_ROOT, removeTempDirs, requireBuild, tempDir, writeFiles } from './cli/helpers.js';
@@ -97,6 +97,15 @@ describe('the worker pool', () => {
     let planned = 0;
     await plan(root, { ...SHARED, onFilePlanned: () => planned++ });
     expect(planned).toBe(40);
+  });
+});
+
+describe('jobs', () => {
+  it('fail the plan with a clear error when a context cannot be copied to a worker', async () => {
+    const pool = startPlanPool(1, { threads: 1, filesPerWorker: 1, workerUrl: WORKER });
+    const file = { source: 'pages/api/a.ts', target: 'app/api/a/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', status: 'left' as const, diagnostics: [], notes: [], methods: [], usesCompat: false, input: HANDLER(1) };
+    const context = { sourcePath: file.source, targetPath: file.target, compatPath: file.compatPath, nextVersion: '15.5.29', notData: () => 1 };
+    await expect(pool.plan([{ file, context }])).rejects.toThrow(/could not be cloned/);
   });
 });
 

@@ -8,7 +8,9 @@
  * 3. `migrate run` on 500 to 4,000 handlers: how time grows with the number of files.
  *
  * Options: --trials <n> (pairs, default 3), --handlers <n> (default 2000), --check-files <n> (default 10000),
- * --sizes <a,b,...> (default 500,1000,2000,4000), --keep (leave the generated files in the temp folder).
+ * --sizes <a,b,...> (default 500,1000,2000,4000), --keep (leave the generated files in the temp folder),
+ * --parts <run,check,sizes> (the parts to run, default all three: to iterate on one faster; the README's figures
+ * come from a full run).
  * Needs the build (`npm run bench` builds first). Everything generated goes to a temp folder.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +36,7 @@ const HANDLERS = Number(option('handlers', '2000'));
 const CHECK_FILES = Number(option('check-files', '10000'));
 const SIZES = option('sizes', '500,1000,2000,4000').split(',').map(Number);
 const KEEP = process.argv.includes('--keep');
+const PARTS = new Set(option('parts', 'run,check,sizes').split(','));
 
 // Progress and colour would only add noise to the figures; CI=true also makes the tool as quiet as in CI.
 const ENV = { ...process.env, CI: 'true', NO_COLOR: '1' };
@@ -95,8 +98,9 @@ function linearFit(points) {
   return { intercept: my - slope * mx, slope, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
 async function main() {
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   log(`Node ${process.version}, ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average ${load()}`);
   log(`CPU time and peak memory: ${hasGnuTime ? 'GNU time' : hasProc ? 'sampled from /proc (≈)' : 'not available here'}; all-processes peak: ${hasProc ? 'sampled from /proc every 20 ms' : 'n/a'}`);
   log(`Generated files go to ${TMP}${KEEP ? ' (kept)' : ''}`);
@@ -105,6 +109,14 @@ async function main() {
   }
   log();
 
+  if (PARTS.has('run')) await comparedRun();
+  if (PARTS.has('check')) await check();
+  if (PARTS.has('sizes')) await growth();
+  log(`Load average at the end: ${load()}. On a busy machine the figures are noisy; the ratios, taken in pairs, less so.`);
+}
+
+/** Part 1: migrate run against jscodeshift's runner, in pairs. */
+async function comparedRun() {
   const app = path.join(TMP, 'app');
   const files = generateApp(app, HANDLERS);
   // One untimed run of each warms the disk cache and Node's, as on a machine that has run them before.
@@ -134,7 +146,10 @@ async function main() {
   const oursPeak = Math.max(...ours.map((r) => Math.max(r.peakMb ?? 0, r.treePeakMb ?? 0)));
   log(`  migrate run peak memory, worst trial: ${fmt(oursPeak, 0)} MB (target < ${TARGETS.peakMb} MB: ${verdict(oursPeak < TARGETS.peakMb)})`);
   log();
+}
 
+/** Part 2: migrate check on a large repository. */
+async function check() {
   const repo = path.join(TMP, 'check-repo');
   const written = generateCheckRepo(repo, CHECK_FILES);
   const checks = [];
@@ -152,7 +167,10 @@ async function main() {
   log(row('migrate check', checks));
   log(`  wall ${fmt(checkWall)} s (target < ${TARGETS.checkSeconds} s: ${verdict(checkWall < TARGETS.checkSeconds)}); slowest ${fmt(Math.max(...checks.map((r) => r.wall)))} s; peak ${fmt(checkPeak, 0)} MB`);
   log();
+}
 
+/** Part 3: how migrate run grows with the number of handlers. */
+async function growth() {
   const sizeTrials = Math.max(2, TRIALS);
   log(`3. migrate run as the app grows, ${sizeTrials} trials per size, the fastest kept`);
   log(`  ${'handlers'.padEnd(10)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)} ${'ms/file'.padStart(8)} ${'peak MB'.padStart(8)}`);
@@ -179,7 +197,6 @@ async function main() {
   }
   log(`  peak memory ${fmt(sizePeak, 0)} MB at ${SIZES.at(-1)} handlers`);
   log();
-  log(`Load average at the end: ${load()}. On a busy machine the figures are noisy; the ratios, taken in pairs, less so.`);
 }
 
 try {

@@ -7,13 +7,23 @@
  * leaves the tree as if only the handlers whose sources it removed had been migrated: the routes written for the
  * other sources are taken back, modules that no kept route needs get their text back, and the folders it created
  * and left empty go. Running again finishes the rest.
+ *
+ * Most calls are synchronous (see sync-fs.ts), but the run still yields to the event loop before each file, so that a
+ * signal is seen there. What waits for the disk overlaps: the flushes of new files (atomic-write.ts) and the removal
+ * of the folders that removed sources leave empty (prune-folders.ts). Sources are removed one at a time, so that a
+ * failed removal leaves every later source in place.
  */
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileAtomic, writeFilesInOrder } from './atomic-write.js';
+import { pruneEmptyFolders } from './prune-folders.js';
 import { isWritable, type Plan } from './plan-types.js';
+import { existsNoFollow } from './sync-fs.js';
 import { holdsExactly } from './target-checks.js';
+
+/** Flushes of new files in flight at once: enough to keep the disk busy while the next files are written. */
+const FLUSH_WINDOW = 32;
 
 export interface ApplyOptions {
   dry: boolean;
@@ -48,49 +58,6 @@ export class ApplyError extends Error {
 }
 
 /**
- * Writes a temporary file beside `file`, flushes it to disk, then renames it: a reader, or the next run after a
- * crash, sees the whole file or none of it. The temporary name is new and created exclusively ('wx'), so the write
- * never goes through a file or link that was there. `pauseMs` (tests only) waits halfway through the write.
- */
-export async function writeFileAtomic(file: string, content: string, pauseMs = 0): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      const bytes = Buffer.from(content, 'utf8');
-      const half = pauseMs ? bytes.length >> 1 : bytes.length;
-      await handle.write(bytes, 0, half);
-      if (pauseMs) await sleep(pauseMs);
-      await handle.write(bytes, half, bytes.length - half);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
-async function exists(abs: string): Promise<boolean> {
-  return lstat(abs).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Removes empty folders from `folder` up to and including `stopAt` (both absolute). */
-async function pruneEmpty(folder: string, stopAt: string, pruned: Set<string>): Promise<void> {
-  for (let dir = folder; dir.startsWith(stopAt); dir = path.dirname(dir)) {
-    if ((await readdir(dir).catch(() => ['?'])).length > 0) return;
-    await rmdir(dir);
-    pruned.add(dir);
-    if (dir === stopAt) return;
-  }
-}
-
-/**
  * For tests only: MIGRATE_TEST_SLOW_APPLY_MS waits that many milliseconds before each write and each removal, and
  * again halfway through each write, so that a test can signal or kill a run in the middle. Unset, there is no wait.
  */
@@ -100,8 +67,8 @@ function testSlowdown(): number {
 }
 
 /** Creates `dir` and returns the folders that did not exist, deepest first. */
-async function makeFolders(dir: string): Promise<string[]> {
-  const first = await mkdir(dir, { recursive: true });
+function makeFolders(dir: string): string[] {
+  const first = mkdirSync(dir, { recursive: true });
   const made: string[] = [];
   if (first) for (let d = dir; ; d = path.dirname(d)) {
     made.push(d);
@@ -123,7 +90,12 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
     const needed = owner ? removed.has(owner.source) : kept.some((f) => (f.usesCompat && f.compatPath === written) || f.needs?.includes(written));
     const content = plan.creates.find((c) => c.path === written)?.content;
     if (needed || content === undefined || !(await holdsExactly(plan.root, written, content))) continue;
-    await unlink(abs(written)).then(() => result.takenBack.push(written), () => undefined);
+    try {
+      unlinkSync(abs(written));
+      result.takenBack.push(written);
+    } catch {
+      // Left in place; the report lists it as written.
+    }
   }
   for (const update of plan.updates.filter((u) => result.updated.includes(u.path))) {
     if (kept.some((f) => update.users.includes(f.source)) || !(await holdsExactly(plan.root, update.path, update.content))) continue;
@@ -132,7 +104,13 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
   result.written = result.written.filter((p) => !result.takenBack.includes(p));
   result.updated = result.updated.filter((p) => !result.takenBack.includes(p));
   // rmdir, never a recursive rm: a folder that something else wrote into stays.
-  for (const folder of [...createdFolders].sort((a, b) => b.length - a.length)) await rmdir(folder).catch(() => undefined);
+  for (const folder of [...createdFolders].sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      // Not empty, or gone already.
+    }
+  }
 }
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
@@ -142,35 +120,44 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const slowdown = testSlowdown();
   /** Called before each file: false when the run must stop here. */
   const goOn = async () => {
-    if (slowdown) await sleep(slowdown);
+    // A signal is handled by the event loop: without this turn, synchronous writes would never see one.
+    await (slowdown ? sleep(slowdown) : new Promise<void>((resolve) => setImmediate(resolve)));
     result.stoppedBy = options.shouldStop?.();
     return result.stoppedBy === undefined;
   };
 
   const createdFolders: string[] = [];
   try {
-    for (const file of plan.creates) {
-      if (!(await goOn())) break;
-      // The plan checked this; checking again narrows the window in which another process could have written it.
-      if (await exists(abs(file.path))) throw new Error(`${file.path} appeared after the plan was made; nothing was removed`);
-      createdFolders.push(...(await makeFolders(path.dirname(abs(file.path)))));
-      await writeFileAtomic(abs(file.path), file.content, slowdown);
-      result.written.push(file.path);
-    }
+    const creates = plan.creates.map((change) => ({ ...change, file: abs(change.path) }));
+    await writeFilesInOrder(creates, {
+      // The slow-down is for tests that watch one write at a time.
+      window: slowdown ? 1 : FLUSH_WINDOW,
+      pauseMs: slowdown,
+      beforeEach: async (create) => {
+        if (!(await goOn())) return false;
+        // The plan checked this; checking again narrows the window in which another process could have written it.
+        if (existsNoFollow(create.file)) throw new Error(`${create.path} appeared after the plan was made; nothing was removed`);
+        createdFolders.push(...makeFolders(path.dirname(create.file)));
+        return true;
+      },
+      onWritten: (create) => result.written.push(create.path),
+    });
     for (const file of result.stoppedBy ? [] : plan.updates) {
       if (!(await goOn())) break;
       // Someone may have edited the module since the plan was read: then write nothing over it.
-      const current = await readFile(abs(file.path), 'utf8');
+      const current = readFileSync(abs(file.path), 'utf8');
       if (current !== file.before) throw new Error(`${file.path} changed after the plan was made; nothing was removed`);
       await writeFileAtomic(abs(file.path), file.content, slowdown);
       result.updated.push(file.path);
     }
     for (const file of result.stoppedBy ? [] : plan.deletes) {
       if (!(await goOn())) break;
-      // A source that is gone already (a second path to the same file) has its route all the same.
-      await unlink(abs(file.path)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      try {
+        unlinkSync(abs(file.path));
+      } catch (error) {
+        // A source that is gone already (a second path to the same file) has its route all the same.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
       result.removed.push(file.path);
     }
   } catch (error) {
@@ -179,11 +166,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
   if (result.stoppedBy) await takeBack(plan, result, createdFolders);
 
-  const pruned = new Set<string>();
-  for (const source of result.removed) {
+  const starts = result.removed.flatMap((source) => {
     const apiDir = plan.apiDirs.find((dir) => source.startsWith(`${dir}/`));
-    if (apiDir) await pruneEmpty(path.dirname(abs(source)), abs(apiDir), pruned);
-  }
+    return apiDir ? [{ folder: path.dirname(abs(source)), stopAt: abs(apiDir) }] : [];
+  });
+  const pruned = await pruneEmptyFolders(starts);
   result.prunedFolders = [...pruned].map((dir) => path.relative(plan.root, dir).split(path.sep).join('/')).sort();
   return result;
 }
@@ -191,6 +178,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 /** Writes a `--report` file (the path is the user's, relative to the working folder); also on --dry runs. */
 export async function writeReportFile(file: string, text: string): Promise<void> {
   const target = path.resolve(file);
-  await mkdir(path.dirname(target), { recursive: true });
+  mkdirSync(path.dirname(target), { recursive: true });
   await writeFileAtomic(target, text);
 }

@@ -2,13 +2,13 @@
  * `migrate check`: what is left to do, for CI. Handlers still in pages/api, and route files that still carry a
  * TODO(migrate) marker. Read-only; check-output.ts prints the result.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findMarkers, type Marker } from './markers.js';
 import type { PathFilter } from './path-filter.js';
 import type { Project } from './project.js';
 import { sourceCandidatesFor } from './routes.js';
 import { handlerExportLine, listFiles, looksLikeHandler, scanSources, type SourceScan } from './scan.js';
+import { readTextOrUndefined } from './sync-fs.js';
 
 export interface RemainingHandler {
   /** Posix path relative to the app root. */
@@ -29,16 +29,23 @@ export interface CheckResult {
   looked: { sources: number; routes: number };
 }
 
-async function readOrUndefined(root: string, rel: string): Promise<string | undefined> {
-  return readFile(path.join(root, rel), 'utf8').catch(() => undefined);
+/** Synchronous (see sync-fs.ts): thousands of small files are read one after the other. */
+function readOrUndefined(root: string, rel: string): string | undefined {
+  return readTextOrUndefined(path.join(root, rel));
+}
+
+/** A file that cannot be read may well be a handler: it counts, so that nobody is told the job is done. */
+function stillAHandler(root: string, source: string): boolean {
+  const text = readOrUndefined(root, source);
+  return text === undefined || looksLikeHandler(text);
 }
 
 const ROUTE_FILE = /(^|\/)route\.(ts|tsx|js|jsx|mjs|cjs)$/;
 
-async function remainingHandlers(project: Project, sources: string[], unreadableFolders: string[]): Promise<RemainingHandler[]> {
+function remainingHandlers(project: Project, sources: string[], unreadableFolders: string[]): RemainingHandler[] {
   const found: RemainingHandler[] = [];
   for (const source of sources) {
-    const text = await readOrUndefined(project.root, source);
+    const text = readOrUndefined(project.root, source);
     // A file that cannot be read may well be a handler: count it, so that nobody is told the job is done.
     if (text === undefined) found.push({ file: source, line: 1 });
     else if (looksLikeHandler(text)) found.push({ file: source, line: handlerExportLine(text) ?? 1 });
@@ -48,10 +55,13 @@ async function remainingHandlers(project: Project, sources: string[], unreadable
   return found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
-/** Source files in pages/api that still define a route (export default, module.exports, exports.default), or cannot be read or listed. */
-export async function findRemainingHandlers(project: Project, scan?: SourceScan): Promise<string[]> {
+/**
+ * Whether a source file in pages/api still defines a route (export default, module.exports, exports.default), or a
+ * file or folder cannot be read or listed. Stops at the first: a run asks this before planning.
+ */
+export async function anyHandlerRemains(project: Project, scan?: SourceScan): Promise<boolean> {
   const { sources, unreadable } = scan ?? (await scanSources(project));
-  return (await remainingHandlers(project, sources, unreadable.map((u) => u.path))).map((h) => h.file);
+  return unreadable.length > 0 || sources.some((source) => stillAHandler(project.root, source));
 }
 
 /** Route files under app/ and src/app/ (the real folders present). */
@@ -71,10 +81,10 @@ export async function runCheck(project: Project, options: { only?: PathFilter } 
   const routes = (await findRouteFiles(project)).filter((route) => !only || routeSelected(only, route));
   const markers: MarkerHit[] = [];
   for (const route of routes) {
-    markers.push(...findMarkers(await readOrUndefined(project.root, route)).map((m) => ({ file: route, ...m })));
+    markers.push(...findMarkers(readOrUndefined(project.root, route)).map((m) => ({ file: route, ...m })));
   }
   const scan = await scanSources(project);
   const sources = scan.sources.filter((source) => !only || only(source));
   const unreadable = scan.unreadable.map((u) => u.path).filter((folder) => !only || only(folder));
-  return { handlers: await remainingHandlers(project, sources, unreadable), markers, looked: { sources: sources.length, routes: routes.length } };
+  return { handlers: remainingHandlers(project, sources, unreadable), markers, looked: { sources: sources.length, routes: routes.length } };
 }

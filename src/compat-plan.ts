@@ -25,12 +25,13 @@ async function compatState(root: string, compatPath: string, content: string, ac
 }
 
 /** The compat modules to create; routes whose module cannot be written become conflicts. */
-export async function planCompatModules(root: string, files: PlannedFile[], content: string, format?: Format): Promise<FileChange[]> {
+export async function planCompatModules(root: string, files: PlannedFile[], text: () => Promise<string>, format?: Format): Promise<FileChange[]> {
   const users = new Map<string, PlannedFile[]>();
   for (const file of files.filter((f) => isWritable(f) && f.usesCompat)) {
     users.set(file.compatPath, [...(users.get(file.compatPath) ?? []), file]);
   }
   const creates: FileChange[] = [];
+  const content = users.size > 0 ? await text() : '';
   for (const [compatPath, routes] of users) {
     // The helper is the tool's own code: if Prettier fails on it, it is written as it is.
     const formatted = (format && (await format(compatPath, content).catch(() => undefined))) ?? content;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
+import type { HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 
 interface PathAliases {
@@ -107,7 +107,12 @@ export interface HelperModulePlan {
   moduleOf: Map<string, Map<string, string>>;
 }
 
-export function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string): HelperModulePlan {
+/** The transform of helper modules, loaded only when a module is to be looked at: it brings the parser along. */
+async function loadTwinResponseHelpers() {
+  return (await import('../transforms/helper-module.js')).twinResponseHelpers;
+}
+
+export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string): Promise<HelperModulePlan> {
   const aliases = readPathAliases(root);
   const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), moduleOf: new Map() };
   const candidates = sources.flatMap(({ source, text }) => candidatesIn(root, source, text, aliases));
@@ -122,7 +127,10 @@ export function findImportedHelpers(root: string, sources: Array<{ source: strin
     plan.modules.get(c.module)!.names.add(c.imported);
   }
   const twins = new Map<string, HelperTwin[]>();
-  for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
+  if (plan.modules.size > 0) {
+    const twinResponseHelpers = await loadTwinResponseHelpers();
+    for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
+  }
   for (const c of candidates) {
     const twin = twins.get(c.module)?.find((t) => t.name === c.imported);
     if (!twin) continue;
@@ -143,7 +151,7 @@ export interface ModuleUpdate {
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
-export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): ModuleUpdate[] {
+export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): Promise<ModuleUpdate[]> {
   const names = new Map<string, Set<string>>();
   for (const { source, helpers } of used) {
     for (const helper of helpers) {
@@ -154,6 +162,8 @@ export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: stri
     }
   }
   const updates: ModuleUpdate[] = [];
+  if (names.size === 0) return updates;
+  const twinResponseHelpers = await loadTwinResponseHelpers();
   for (const [module, set] of [...names].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const before = plan.modules.get(module)!.text;
     const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);

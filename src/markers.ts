@@ -15,7 +15,8 @@ function isReason(code: string): code is Reason {
 }
 
 export function findMarkers(text: string | undefined): Marker[] {
-  if (!text) return [];
+  // Most routes have no marker: one search of the text spares splitting it into lines.
+  if (!text?.includes(MARKER_TAG)) return [];
   const markers: Marker[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.includes(MARKER_TAG)) return;

@@ -3,9 +3,7 @@
  * against the tree. Reads the disk, never writes it. One file's failure (unreadable, transform error) is recorded on
  * that file and the rest goes on.
  */
-import { compatModuleSource } from '../transforms/lib/compat-module.js';
-import { transformSource } from '../transforms/pages-api-to-route-handler.js';
-import type { TransformContext, TransformResult } from '../transforms/types.js';
+import type { TransformContext } from '../transforms/types.js';
 import { planCompatModules } from './compat-plan.js';
 import { markConflicts } from './conflicts.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -15,8 +13,9 @@ import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan
 import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
-import { parseProblem } from './output-check.js';
-import { isBlank, readSourceText } from './read-source.js';
+import type { PlanJob, Transform } from './plan-file.js';
+import { startPlanPool, type PoolOptions } from './plan-pool.js';
+import { readSourceText } from './read-source.js';
 import { scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 import { findHandlerModules } from './handler-modules.js';
@@ -26,44 +25,15 @@ import type { HandlerModuleRef } from '../transforms/types.js';
 export interface PlanInput {
   project: Project;
   nextVersion: string;
-  /** Injectable for tests; the real transform by default. */
-  transform?: (source: string, context: TransformContext) => TransformResult;
+  /** Injectable for tests; the real transform by default. A custom transform runs on the main thread only. */
+  transform?: Transform;
   compatSource?: (typescript: boolean) => string;
   /** --only: the plan keeps only the files it selects (the others are still looked at, to find duplicate routes). */
   only?: PathFilter;
   /** The app's Prettier, when it has one: files to be written are formatted with the app's config. */
   format?: Format;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** What the transform said, checked: a route status without an output is the transform's bug, not a route. */
-function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
-  const planned: PlannedFile = {
-    ...file,
-    status: result.status,
-    output: result.output,
-    diagnostics: [...result.diagnostics],
-    notes: [...result.notes],
-    methods: [...result.methods],
-    usesCompat: result.usesCompat,
-    helpersUsed: result.helpersUsed ?? [],
-  };
-  if (isWritable(planned) && typeof planned.output !== 'string') {
-    return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the transform returned status '${result.status}' without an output` }] };
-  }
-  const problem = isWritable(planned) ? parseProblem(planned.target, planned.output as string) : undefined;
-  if (problem) {
-    // The transform's parser forgives some errors (a name declared twice) that Babel's scope checks and next build
-    // do not: then the source itself is at fault.
-    const inSource = parseProblem(file.source, file.input ?? '');
-    if (inSource) return { ...file, status: 'left', diagnostics: [{ reason: 'PARSE_ERROR', detail: inSource }] };
-    return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the route it produced does not parse (${problem})` }] };
-  }
-  if (!isWritable(planned)) planned.output = undefined;
-  return planned;
+  /** Threads, and a progress callback; see plan-pool.ts. */
+  pool?: PoolOptions;
 }
 
 function emptyFile(project: Project, source: string): PlannedFile {
@@ -79,32 +49,42 @@ function emptyFile(project: Project, source: string): PlannedFile {
   };
 }
 
-async function readSource(project: Project, source: string): Promise<PlannedFile> {
+function readSource(project: Project, source: string): PlannedFile {
   const file = emptyFile(project, source);
-  const read = await readSourceText(project.root, source);
+  const read = readSourceText(project.root, source);
   if ('text' in read) file.input = read.text;
   else file.diagnostics = [read.problem];
   return file;
 }
 
-function planFile(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, nextAuthModule?: TransformContext['nextAuthModule']): PlannedFile {
-  if (file.input === undefined) return file;
-  if (isBlank(file.input)) return { ...file, status: 'not-handler', diagnostics: [{ reason: 'NO_DEFAULT_EXPORT', detail: 'the file is empty' }] };
-  const { nextVersion, transform = transformSource } = input;
-  const context: TransformContext = {
+/**
+ * What the transform needs to know about one file, the results of the cross-file passes included. Plain data: it
+ * goes to a worker thread with the file. A new cross-file pass adds its per-file answer here.
+ */
+function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, nextAuthModule?: TransformContext['nextAuthModule']): TransformContext {
+  return {
     sourcePath: file.source,
     targetPath: file.target,
     compatPath: file.compatPath,
-    nextVersion,
+    nextVersion: input.nextVersion,
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
     nextAuthModule,
   };
-  try {
-    return fromResult(file, transform(file.input, context));
-  } catch (error) {
-    return { ...file, diagnostics: [{ reason: 'INTERNAL_ERROR', detail: errorText(error) }], stack: error instanceof Error ? error.stack : undefined };
-  }
+}
+
+/** The pool plans with the real transform in its workers; an injected one (tests) runs on the main thread. */
+async function customPlanner(transform: Transform): Promise<(job: PlanJob) => PlannedFile> {
+  const { planJob } = await import('./plan-file.js');
+  return (job) => planJob(job, transform);
+}
+
+/** The compat module's text, loaded only when a route needs it: the JavaScript version brings the parser along. */
+async function compatText(input: PlanInput): Promise<string> {
+  const { typescript } = input.project;
+  if (input.compatSource) return input.compatSource(typescript);
+  if (typescript) return (await import('../transforms/lib/compat-module-text.js')).COMPAT_MODULE_TS;
+  return (await import('../transforms/lib/compat-module.js')).compatModuleSource(false);
 }
 
 /** A path the scan reported without planning it (a link out of the root, a folder it cannot list, a test). */
@@ -123,23 +103,26 @@ function reportedPath(project: Project, rel: string, status: FileStatus, diagnos
 }
 
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
-  const { project, compatSource = compatModuleSource } = input;
+  const { project } = input;
   const { sources, outsideRoot, unreadable, skipped } = scan ?? (await scanSources(project));
-  const read: PlannedFile[] = [];
-  for (const source of sources) read.push(await readSource(project, source));
+  // The workers start first: loading their parser overlaps the reading and the cross-file passes below.
+  const pool = startPlanPool(sources.length, input.pool, input.transform && (await customPlanner(input.transform)));
+  const read = sources.map((source) => readSource(project, source));
   // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
-  const helpers = findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
+  const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
   // next-auth's options, exported from [...nextauth]: they move to a module of their own (src/auth-options.ts).
   const authMoves = findAuthOptionsMoves(project.root, readable);
   const moveOf = (source: string) => authMoves.find((m) => m.source === source);
-  const files = read.map((file) => {
-    const move = moveOf(file.source);
-    return planFile(input, file, helpers, handlerModules.refs.get(file.source), move && { modulePath: move.modulePath, routeSpecifier: move.routeSpecifier });
-  });
+  const files = await pool.plan(
+    read.map((file) => {
+      const move = moveOf(file.source);
+      return { file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), move && { modulePath: move.modulePath, routeSpecifier: move.routeSpecifier }) };
+    }),
+  );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
   files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
@@ -169,13 +152,15 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
           handlerModules.usersOf(module).includes(f.source) ||
           authMoves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
     );
-  const rewrites = moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
+  const rewrites = await moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
   for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
     // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
     if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);
     else for (const user of usersOf(update.path).filter((f) => handlerModules.usersOf(update.path).includes(f.source))) Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` }] });
   }
-  // A module rewrite that does not parse is not written, and the routes that need it stay in place.
+  // A module rewrite that does not parse is not written, and the routes that need it stay in place. The parser is
+  // loaded only then: the main thread has no other use for it.
+  const parseProblem = rewrites.length > 0 ? (await import('./output-check.js')).parseProblem : () => undefined;
   const updates = rewrites.filter((update) => {
     const problem = parseProblem(update.path, update.content);
     for (const user of problem ? usersOf(update.path) : []) {
@@ -197,7 +182,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     const [user] = usersOf(update.path);
     if (user) user.usesCompat = true;
   }
-  const compatCreates = await planCompatModules(project.root, selected, compatSource(project.typescript), input.format);
+  const compatCreates = await planCompatModules(project.root, selected, () => compatText(input), input.format);
   const writable = selected.filter(isWritable);
   return {
     root: project.root,

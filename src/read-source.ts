@@ -2,7 +2,7 @@
  * Reads one pages/api source for the plan, refusing what the tool could not give back byte for byte: files too large
  * to parse in reasonable time, binary files, and text in an encoding other than UTF-8. Read-only.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -31,13 +31,16 @@ export function decodeSource(bytes: Uint8Array): SourceRead {
   }
 }
 
-/** Reads `source` (posix, relative to `root`); the size is checked before reading, so a huge file is never loaded. */
-export async function readSourceText(root: string, source: string): Promise<SourceRead> {
+/**
+ * Reads `source` (posix, relative to `root`); the size is checked before reading, so a huge file is never loaded.
+ * Synchronous (see sync-fs.ts): thousands of small files are read one after the other.
+ */
+export function readSourceText(root: string, source: string): SourceRead {
   const abs = path.join(root, source);
   try {
-    const { size } = await stat(abs);
+    const { size } = statSync(abs);
     if (size > MAX_SOURCE_BYTES) return { problem: { reason: 'FILE_TOO_LARGE', detail: `${kib(size)}; the limit is ${kib(MAX_SOURCE_BYTES)}` } };
-    return decodeSource(await readFile(abs));
+    return decodeSource(readFileSync(abs));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: { reason: 'UNREADABLE', detail: code ?? (error instanceof Error ? error.message : String(error)) } };

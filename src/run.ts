@@ -4,7 +4,7 @@
  */
 import chalk from 'chalk';
 import { ApplyError, applyPlan, type ApplyResult } from './apply.js';
-import { findRemainingHandlers, findRouteFiles } from './check.js';
+import { anyHandlerRemains, findRouteFiles } from './check.js';
 import { canAsk, confirm } from './confirm.js';
 import { formatDiff } from './diff.js';
 import { formatDiffStat } from './diffstat.js';
@@ -14,6 +14,7 @@ import { pathFilter } from './path-filter.js';
 import { buildPlan } from './plan.js';
 import { isWritable, type Plan } from './plan-types.js';
 import { loadProjectPrettier } from './prettier.js';
+import { createProgress } from './progress.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
 import { formatSummary, headline, summarize } from './report.js';
 import { writeReports } from './report-files.js';
@@ -78,7 +79,7 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   const selected = only
     ? { sources: scan.sources.filter(only), outsideRoot: scan.outsideRoot.filter(only), unreadable: scan.unreadable.filter((u) => only(u.path)), skipped: scan.skipped.filter((s) => only(s.path)) }
     : scan;
-  if (selected.outsideRoot.length === 0 && (await findRemainingHandlers(project, selected)).length === 0) {
+  if (selected.outsideRoot.length === 0 && !(await anyHandlerRemains(project, selected))) {
     const where = only ? `no handler in pages/api matches --only ${options.only?.join(' ')}` : 'no handler is left in pages/api';
     return nothingToMigrate(project, options, where);
   }
@@ -92,7 +93,13 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   }
 
   // The whole scan goes in: files outside --only are still needed to find two sources for one route.
-  const plan = await buildPlan({ project, nextVersion, only, format: prettier.format }, scan);
+  const progress = createProgress('Planning', scan.sources.length);
+  let plan: Plan;
+  try {
+    plan = await buildPlan({ project, nextVersion, only, format: prettier.format, pool: { onFilePlanned: () => progress.tick() } }, scan);
+  } finally {
+    progress.done();
+  }
   const updates = plan.updates.length ? `, update ${plural(plan.updates.length, 'helper module')}` : '';
   const writes = `${plural(plan.creates.length, 'file')}${updates} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {

@@ -1,11 +1,13 @@
 /**
  * Reads folder listings under the app root. Symlinks are followed only while they stay inside the root; a link that
- * leads out is reported, never entered. Writes nothing.
+ * leads out is reported, never entered. Writes nothing. Synchronous calls (see sync-fs.ts): a listing makes one per
+ * folder, one after the other.
  */
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Project } from './project.js';
 import { sourceExtension } from './routes.js';
+import { existsNoFollow, realpathOrUndefined } from './sync-fs.js';
 
 export interface Listing {
   /** Files found, posix paths relative to the root, sorted. */
@@ -75,20 +77,13 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function exists(abs: string): Promise<boolean> {
-  return lstat(abs).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Lists every file under `startRel` (a folder relative to `root`); an absent folder gives an empty listing. */
 export async function listFiles(root: string, startRel: string): Promise<Listing> {
   const listing: Listing = { files: [], outsideRoot: [], unreadable: [], testFolders: [] };
   const startAbs = path.join(root, startRel);
-  if (!(await exists(startAbs))) return listing;
-  const realRoot = await realpath(root);
-  const realStart = await realpath(startAbs);
+  if (!existsNoFollow(startAbs)) return listing;
+  const realRoot = realpathSync.native(root);
+  const realStart = realpathSync.native(startAbs);
   if (!isInside(realRoot, realStart)) {
     listing.outsideRoot.push(startRel);
     return listing;
@@ -96,12 +91,12 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
   // Real paths of the folders entered, so that a link back up the tree cannot loop.
   const entered = new Set<string>();
 
-  async function visit(rel: string, real: string): Promise<void> {
+  function visit(rel: string, real: string): void {
     if (entered.has(real)) return;
     entered.add(real);
-    let entries;
+    let entries: Dirent[];
     try {
-      entries = await readdir(path.join(root, rel), { withFileTypes: true });
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
     } catch (error) {
       // One folder that cannot be listed (permissions) is reported; the rest of the tree goes on.
       return void listing.unreadable.push({ path: rel, detail: errorCode(error) });
@@ -109,32 +104,36 @@ export async function listFiles(root: string, startRel: string): Promise<Listing
     for (const entry of entries) {
       const childRel = `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) await visit(childRel, path.join(real, entry.name));
+        if (!SKIPPED_FOLDERS.has(entry.name)) visit(childRel, path.join(real, entry.name));
         else if (entry.name === '__tests__') listing.testFolders.push(childRel);
       } else if (entry.isFile()) {
         listing.files.push(childRel);
       } else if (entry.isSymbolicLink()) {
-        await visitLink(childRel, entry.name);
+        visitLink(childRel, entry.name);
       }
     }
   }
 
-  async function visitLink(rel: string, name: string): Promise<void> {
-    const target = await realpath(path.join(root, rel)).catch(() => undefined);
+  function visitLink(rel: string, name: string): void {
+    const target = realpathOrUndefined(path.join(root, rel));
     // A broken link is listed as a file: reading it fails later and is reported as unreadable.
     if (target === undefined) return void listing.files.push(rel);
     if (!isInside(realRoot, target)) return void listing.outsideRoot.push(rel);
-    const info = await stat(target).catch((error: unknown) => errorCode(error));
-    if (typeof info === 'string') return void listing.unreadable.push({ path: rel, detail: info });
+    let info;
+    try {
+      info = statSync(target);
+    } catch (error) {
+      return void listing.unreadable.push({ path: rel, detail: errorCode(error) });
+    }
     if (info.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(name)) await visit(rel, target);
+      if (!SKIPPED_FOLDERS.has(name)) visit(rel, target);
       else if (name === '__tests__') listing.testFolders.push(rel);
     } else if (info.isFile()) {
       listing.files.push(rel);
     }
   }
 
-  await visit(startRel, realStart);
+  visit(startRel, realStart);
   listing.files.sort();
   listing.outsideRoot.sort();
   listing.unreadable.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -1,28 +1,30 @@
 /**
- * Looks at the disk where the plan wants to write, before anything is written. Read-only.
+ * Looks at the disk where the plan wants to write, before anything is written. Read-only. Synchronous calls (see
+ * sync-fs.ts): a plan of thousands of routes makes several per route; the exported functions stay async.
  */
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { isInside } from './scan.js';
+import { lstatOrUndefined, readdirOrEmpty, realpathOrUndefined } from './sync-fs.js';
 
 /**
  * Why a file cannot be created in `folder` (posix, relative to root): a file stands where a folder is needed, or a
  * symlink on the way leads outside the root. Undefined when the folder exists or can be created.
  */
 export async function folderProblem(root: string, folder: string): Promise<Diagnostic | undefined> {
-  const realRoot = await realpath(root);
+  const realRoot = realpathSync.native(root);
   const parts = folder.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');
     const abs = path.join(root, rel);
-    const info = await lstat(abs).catch(() => undefined);
+    const info = lstatOrUndefined(abs);
     if (!info) return undefined; // missing: it and everything below it will be created
     if (info.isSymbolicLink()) {
-      const real = await realpath(abs).catch(() => undefined);
+      const real = realpathOrUndefined(abs);
       if (real === undefined) return { reason: 'TARGET_EXISTS', detail: `${rel} is a broken symlink` };
       if (!isInside(realRoot, real)) return { reason: 'OUTSIDE_ROOT', detail: `${rel} links to ${real}` };
-      if (!(await stat(real)).isDirectory()) return { reason: 'TARGET_EXISTS', detail: `${rel} is a file, where a folder is needed` };
+      if (!statSync(real).isDirectory()) return { reason: 'TARGET_EXISTS', detail: `${rel} is a file, where a folder is needed` };
     } else if (!info.isDirectory()) {
       return { reason: 'TARGET_EXISTS', detail: `${rel} is a file, where a folder is needed` };
     }
@@ -32,10 +34,15 @@ export async function folderProblem(root: string, folder: string): Promise<Diagn
 
 /** Whether `rel` is a regular file (not a link) holding exactly `content`. */
 export async function holdsExactly(root: string, rel: string, content: string): Promise<boolean> {
-  const info = await lstat(path.join(root, rel)).catch(() => undefined);
+  const info = lstatOrUndefined(path.join(root, rel));
   if (!info?.isFile()) return false;
-  const bytes = await readFile(path.join(root, rel)).catch(() => undefined);
-  return bytes !== undefined && bytes.equals(Buffer.from(content, 'utf8'));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(root, rel));
+  } catch {
+    return false;
+  }
+  return bytes.equals(Buffer.from(content, 'utf8'));
 }
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mjs|cjs)$/;
@@ -49,7 +56,7 @@ export async function routeTargetProblem(root: string, target: string, ownRoute?
   const folder = path.posix.dirname(target);
   const problem = await folderProblem(root, folder);
   if (problem) return problem;
-  const names = await readdir(path.join(root, folder)).catch(() => [] as string[]);
+  const names = readdirOrEmpty(path.join(root, folder));
   // Any route file counts, not only the same name: route.js beside a new route.ts clashes as well.
   const route = names.find((n) => ROUTE_FILE.test(n) && n !== ownRoute);
   if (route) return { reason: 'TARGET_EXISTS', detail: `${folder}/${route} exists` };

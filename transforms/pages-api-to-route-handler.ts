@@ -8,7 +8,8 @@ import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { extractConfig } from './lib/config.js';
-import { DEFAULT_METHODS, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
 import { fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
@@ -396,6 +397,11 @@ function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: 
   const reader = methodReaderFor(reqName, body, moduleBody, (from, to) => snip.withCommentsOf(from, to));
   const block = { type: 'BlockStatement', body };
   const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader), ...wrapperMethods]);
+  // A body that never reads the method is the same for every method: one copy serves them all.
+  if (!mentionsMethod(block, reader)) {
+    const methods = METHOD_ORDER.filter((m) => universe.has(m));
+    return [{ methods, body: specializeBody(body, methods[0], reader) }];
+  }
   const groups = new Map<string, MethodGroup>();
   for (const method of METHOD_ORDER) {
     if (!universe.has(method)) continue;
@@ -406,7 +412,7 @@ function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: 
       if (error instanceof UnsupportedDispatch) throw new Left('UNSUPPORTED_METHOD_CHECK', undefined, error.message);
       throw error;
     }
-    const key = JSON.stringify(specialized, (k, v) => (k === 'loc' || k === 'original' || k === 'tokens' || k === 'start' || k === 'end' || k === 'extra' || k === 'comments' ? undefined : v));
+    const key = structureKey(specialized);
     const group = groups.get(key);
     if (group) group.methods.push(method);
     else groups.set(key, { methods: [method], body: specialized });

@@ -13,18 +13,39 @@ const COMMON_PLUGINS: babel.ParserPlugin[] = [
   'importAttributes',
 ];
 
-/** The @babel/parser plugins for a file's language. */
-export function pluginsFor(path: string): babel.ParserPlugin[] {
+type Language = 'ts' | 'tsx' | 'js';
+
+function languageOf(path: string): Language {
+  return /\.(ts|mts|cts)$/.test(path) ? 'ts' : /\.tsx$/.test(path) ? 'tsx' : 'js';
+}
+
+function pluginsOf(language: Language): babel.ParserPlugin[] {
   const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
-  if (/\.(ts|mts|cts)$/.test(path)) plugins.push('typescript');
-  else if (/\.tsx$/.test(path)) plugins.push('typescript', 'jsx');
+  if (language === 'ts') plugins.push('typescript');
+  else if (language === 'tsx') plugins.push('typescript', 'jsx');
   else plugins.push('jsx');
   return plugins;
 }
 
+/** The @babel/parser plugins for a file's language. */
+export function pluginsFor(path: string): babel.ParserPlugin[] {
+  return pluginsOf(languageOf(path));
+}
+
+/** Built once per language and mode: building one (`withParser`) costs more than parsing a small file. */
+const apis = new Map<string, JSCodeshift>();
+
 /** A jscodeshift API bound to @babel/parser with the plugins for the file's language. */
 export function apiFor(path: string, snippet = false): JSCodeshift {
-  const plugins = pluginsFor(path);
+  const language = languageOf(path);
+  const key = `${language}${snippet ? ' snippet' : ''}`;
+  let api = apis.get(key);
+  if (!api) apis.set(key, (api = buildApi(language, snippet)));
+  return api;
+}
+
+function buildApi(language: Language, snippet: boolean): JSCodeshift {
+  const plugins = pluginsOf(language);
   const parser = {
     parse(source: string) {
       return babel.parse(source, {
@@ -46,19 +67,45 @@ export function isTypeScriptPath(path: string): boolean {
 }
 
 /**
+ * recast links each parsed node to the node it was copied from through a non-enumerable `original`; without the
+ * link a copy is reprinted from scratch. Copies made here keep the link in a symbol, read through `original` on
+ * their prototype: defining a non-enumerable own property on every copy (Object.defineProperty) took half the
+ * time of copying. Either way `original` is left out of Object.keys, for…in and JSON.
+ */
+const ORIGINAL = Symbol('original');
+const LINKED_COPY = Object.create(Object.prototype, {
+  original: {
+    get(this: Record<symbol, unknown>) {
+      return this[ORIGINAL];
+    },
+    set(this: Record<symbol, unknown>, value: unknown) {
+      this[ORIGINAL] = value;
+    },
+    enumerable: false,
+    configurable: true,
+  },
+});
+
+/**
  * Deep copy of a subtree. `original`, `loc` and `tokens` stay shared so that recast still reprints the untouched
  * parts of a copy from the source text, keeping the user's formatting and comments.
  */
 export function cloneNode<T>(node: T): T {
-  if (Array.isArray(node)) return node.map((n) => cloneNode(n)) as T;
   if (node === null || typeof node !== 'object') return node;
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    copy[key] = key === 'loc' || key === 'tokens' ? value : cloneNode(value);
+  // Plain loops: this runs for every node of every snippet and method copy, and entries()/map() allocate.
+  if (Array.isArray(node)) {
+    const items = new Array(node.length);
+    for (let i = 0; i < node.length; i++) items[i] = cloneNode(node[i]);
+    return items as T;
   }
-  // recast keeps its link to the parsed node non-enumerable; without it the copy is reprinted from scratch.
+  const source = node as Record<string, unknown>;
   const original = (node as { original?: unknown }).original;
-  if (original) Object.defineProperty(copy, 'original', { value: original, enumerable: false, writable: true, configurable: true });
+  const copy: Record<string | symbol, unknown> = original ? Object.create(LINKED_COPY) : {};
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    copy[key] = key === 'loc' || key === 'tokens' || value === null || typeof value !== 'object' ? value : cloneNode(value);
+  }
+  if (original) copy[ORIGINAL] = original;
   return copy as T;
 }
 
@@ -92,17 +139,38 @@ function leadingCommentText(node: Node): string {
 }
 
 /**
+ * Parsed snippets, by parser and text. Most snippets are boilerplate that every route repeats (`const params = await
+ * context.params`, the next/server import), and parsing them was a fifth of the transform's time. Callers get a deep
+ * copy (cloneNode keeps recast's link to the parsed text), so the cached trees are never changed. Bounded: the
+ * least recently used text goes first.
+ */
+const SNIPPET_CACHE_SIZE = 1000;
+const parsedSnippets = new Map<string, Node[]>();
+
+function parseSnippet(j: JSCodeshift, language: string, text: string): Node[] {
+  const key = `${language}\0${text}`;
+  let body = parsedSnippets.get(key);
+  if (body) parsedSnippets.delete(key);
+  else body = j(text).get().node.program.body as Node[];
+  parsedSnippets.set(key, body);
+  if (parsedSnippets.size > SNIPPET_CACHE_SIZE) parsedSnippets.delete(parsedSnippets.keys().next().value as string);
+  return cloneNode(body);
+}
+
+/**
  * Builds code from text so that recast prints it exactly as written here (its own builders put every object
  * literal on several lines). Nodes interpolated into the template are printed from the source as they were.
  */
 export class Snippets {
   private readonly j: JSCodeshift;
+  private readonly language: string;
 
   constructor(
     path: string,
     readonly style: Style,
   ) {
     this.j = apiFor(path, true);
+    this.language = languageOf(path);
   }
 
   src(node: Node): string {
@@ -126,14 +194,14 @@ export class Snippets {
 
   statements(code: string, leadingComments: string[] = []): Node[] {
     const text = [...leadingComments, code.replaceAll(END, this.style.semi ? ';' : '')].join('\n');
-    const body = this.j(text).get().node.program.body;
+    const body = parseSnippet(this.j, this.language, text);
     // Positions in the snippet's own text mean nothing in the file it joins; recast then spaces it as new code.
     for (const stmt of body) stmt.loc = null;
     return body;
   }
 
   expression(code: string): Node {
-    const node = this.j(`(${code})`).get().node.program.body[0].expression;
+    const node = parseSnippet(this.j, this.language, `(${code})`)[0].expression;
     // Not part of the expression: recast would print the wrapping parentheses wherever it goes.
     if (node.extra) delete node.extra.parenthesized;
     return node;
@@ -152,9 +220,15 @@ export class Snippets {
 
 /** Calls `visit` on every node below `root` (not entering nested functions when `skipFunctions`). */
 export function walk(root: Node, visit: (node: Node, parent: Node | null, key: string) => void | false, skipFunctions = false): void {
-  const stack: Array<[Node, Node | null, string]> = [[root, null, '']];
-  while (stack.length) {
-    const [node, parent, key] = stack.pop()!;
+  // Three stacks side by side rather than one of [node, parent, key] tuples: walks run over every node of a file
+  // many times, and a tuple per node was most of their cost.
+  const nodes: Node[] = [root];
+  const parents: Array<Node | null> = [null];
+  const keys: string[] = [''];
+  while (nodes.length) {
+    const node = nodes.pop();
+    const parent = parents.pop() as Node | null;
+    const key = keys.pop() as string;
     if (!node || typeof node.type !== 'string') continue;
     if (visit(node, parent, key) === false) continue;
     if (skipFunctions && node !== root && isFunction(node)) continue;
@@ -162,8 +236,18 @@ export function walk(root: Node, visit: (node: Node, parent: Node | null, key: s
       if (k === 'loc' || k === 'original' || k === 'tokens' || k === 'comments' || k === 'leadingComments' || k === 'trailingComments') continue;
       const child = node[k];
       if (Array.isArray(child)) {
-        for (let i = child.length - 1; i >= 0; i--) if (child[i] && typeof child[i].type === 'string') stack.push([child[i], node, k]);
-      } else if (child && typeof child.type === 'string') stack.push([child, node, k]);
+        for (let i = child.length - 1; i >= 0; i--) {
+          if (child[i] && typeof child[i].type === 'string') {
+            nodes.push(child[i]);
+            parents.push(node);
+            keys.push(k);
+          }
+        }
+      } else if (child && typeof child.type === 'string') {
+        nodes.push(child);
+        parents.push(node);
+        keys.push(k);
+      }
     }
   }
 }

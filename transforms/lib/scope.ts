@@ -46,22 +46,25 @@ export interface Reference {
 /** Every read of the variable `name` in `roots`, skipping scopes that declare their own `name`. */
 export function referencesTo(roots: Node[], name: string): Reference[] {
   const refs: Reference[] = [];
-  const visit = (node: Node, parent: Node | null, key: string, ancestors: Node[]) => {
+  // One stack of ancestors, copied only for a reference found: a copy per node visited cost more than the visit.
+  const ancestors: Node[] = [];
+  const visit = (node: Node, parent: Node | null, key: string) => {
     if (!node || typeof node.type !== 'string') return;
     if (parent && shadows(node, name)) return;
     if (node.type === 'Identifier' && node.name === name && parent && !isNonReference(node, parent, key)) {
-      refs.push({ node, parent, key, ancestors });
+      refs.push({ node, parent, key, ancestors: ancestors.slice() });
       return;
     }
-    const next = [...ancestors, node];
+    ancestors.push(node);
     for (const k of Object.keys(node)) {
       if (k === 'loc' || k === 'original' || k === 'tokens' || k === 'comments' || k === 'typeAnnotation' || k === 'returnType' || k === 'typeParameters') continue;
       const child = node[k];
-      if (Array.isArray(child)) child.forEach((c) => visit(c, node, k, next));
-      else if (child && typeof child.type === 'string') visit(child, node, k, next);
+      if (Array.isArray(child)) child.forEach((c) => visit(c, node, k));
+      else if (child && typeof child.type === 'string') visit(child, node, k);
     }
+    ancestors.pop();
   };
-  for (const root of roots) visit(root, { type: 'Root' }, 'body', []);
+  for (const root of roots) visit(root, { type: 'Root' }, 'body');
   return refs;
 }
 

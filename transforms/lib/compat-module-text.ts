@@ -1,0 +1,146 @@
+/**
+ * The text of the small helper module written once into a migrated app (`app/api/_migrate/pages-compat.ts`).
+ * Each helper reproduces one piece of Pages API behaviour that a route handler does not have built in, so migrated
+ * routes answer exactly as before while staying short. Routes import only what they use.
+ */
+
+export const HEADER = `// Written by next-pages-api-migrate: Pages Router API behaviour for migrated route handlers.
+// Each helper reproduces what Next.js did for a pages/api handler before it ran or after it answered.
+`;
+
+export const BODY = `import type { IncomingHttpHeaders } from 'node:http';
+import type { NextRequest } from 'next/server';
+
+/** req.query: search params, repeated keys as arrays, merged with the route params (a route param wins). */
+export function pagesQuery(request: NextRequest, params?: Record<string, string | string[] | undefined>): Partial<{ [key: string]: string | string[] }> {
+  const query: Partial<{ [key: string]: string | string[] }> = {};
+  const search = request.nextUrl.searchParams;
+  for (const key of new Set(search.keys())) {
+    const values = search.getAll(key);
+    query[key] = values.length === 1 ? values[0] : values;
+  }
+  for (const [key, value] of Object.entries(params ?? {})) if (value !== undefined) query[key] = value;
+  return query;
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+function limitInBytes(limit: string | number): number {
+  if (typeof limit === 'number') return limit;
+  const match = /^\\s*(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb)?\\s*$/i.exec(String(limit));
+  return match ? Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]) : 1024 ** 2;
+}
+
+/**
+ * req.body as Pages parsed it: JSON and ld+json (empty → {}), urlencoded forms (repeated keys → arrays), anything
+ * else as text; GET and HEAD → "". A malformed JSON body, or one over the size limit (bodyParser.sizeLimit, 1mb by
+ * default), gives back the 400 or 413 response Pages sent before the handler ran.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function readPagesBody(request: Request, limit: string | number = '1mb'): Promise<any> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > limitInBytes(limit)) return new Response(\`Body exceeded \${limit} limit\`, { status: 413 });
+  const text = new TextDecoder().decode(bytes);
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || type === 'application/ld+json') {
+    if (!text) return {};
+    try {
+      return JSON.parse(text);
+    } catch {
+      return new Response('Invalid JSON', { status: 400 });
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const form: Record<string, string | string[]> = {};
+    const params = new URLSearchParams(text);
+    for (const key of new Set(params.keys())) {
+      const values = params.getAll(key);
+      form[key] = values.length === 1 ? values[0] : values;
+    }
+    return form;
+  }
+  return text;
+}
+
+/** req.headers: lower-case keys, set-cookie as an array. */
+export function pagesHeaders(request: Request): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  request.headers.forEach((value, key) => {
+    if (key !== 'set-cookie') headers[key] = value;
+  });
+  const cookies = request.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  return headers;
+}
+
+/** req.cookies: name → value. */
+export function pagesCookies(request: NextRequest): Partial<{ [key: string]: string }> {
+  const cookies: Partial<{ [key: string]: string }> = {};
+  for (const cookie of request.cookies.getAll()) cookies[cookie.name] = cookie.value;
+  return cookies;
+}
+
+/** The request body as Buffer chunks, as \`for await (const chunk of req)\` gave them with bodyParser: false. */
+export async function* bodyChunks(request: Request): AsyncGenerator<Buffer> {
+  if (!request.body) return;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk);
+}
+
+/** res.setHeader / res.appendHeader with any value: arrays become separate lines, numbers strings. */
+export function setHeader(headers: Headers, name: string, value: string | number | readonly string[] | undefined, append = false): void {
+  if (!append) headers.delete(name);
+  if (value === undefined) return;
+  for (const item of Array.isArray(value) ? value : [String(value)]) headers.append(name, item);
+}
+
+function isEmptyStatus(init?: ResponseInit): boolean {
+  return init?.status === 204 || init?.status === 304;
+}
+
+/** res.send(value): strings as they are, Buffers as octet-stream, objects, numbers and booleans as JSON. */
+export function pagesSend(value: unknown, init?: ResponseInit): Response {
+  if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    const headers = new Headers(init?.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/octet-stream');
+    return new Response(new Uint8Array(value), { ...init, headers });
+  }
+  if (typeof value === 'object' || typeof value === 'number' || typeof value === 'boolean') {
+    const headers = new Headers(init?.headers);
+    headers.set('content-type', 'application/json; charset=utf-8');
+    return new Response(JSON.stringify(value), { ...init, headers });
+  }
+  return new Response(String(value), init);
+}
+
+/**
+ * Headers set on res before another function answered (a helper, or the handler a wrapper calls): Pages sent them
+ * with that answer. The answer's own headers win, as a later res.setHeader did; a new Response, because some
+ * answers' headers cannot be changed (Response.redirect).
+ */
+export function withHeaders(response: Response, headers: Headers): Response {
+  const merged = new Headers(headers);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) merged.delete('set-cookie');
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') merged.set(name, value);
+  });
+  for (const cookie of cookies) merged.append('set-cookie', cookie);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+}
+
+/** res.write(chunk) in a stream: text as UTF-8, bytes as they are. */
+export function chunkBytes(chunk: string | Uint8Array): Uint8Array {
+  return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+}
+
+/** res.end(chunk): the chunk written as it is. */
+export function pagesEnd(value: unknown, init?: ResponseInit): Response {
+  if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);
+  if (value instanceof Uint8Array) return new Response(new Uint8Array(value), init);
+  return new Response(String(value), init);
+}
+`;
+
+/** The module for TypeScript apps. A module of its own, without the parser: planning a TypeScript app loads only this. */
+export const COMPAT_MODULE_TS = HEADER + BODY;

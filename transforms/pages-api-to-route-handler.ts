@@ -274,6 +274,22 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
     ...requestHelpersCalled,
   ];
+  // A same-file stream reader that the request's arrayBuffer() replaced has no caller left: it goes, its comments
+  // stay (above the next statement), and so do the imports only it used (its `Readable` type).
+  const readerNames = new Set<string>();
+  for (const stmt of [...program.body]) {
+    const reader = ownBufferReader(stmt);
+    if (!reader || identifierCount(program, reader) > 1) continue;
+    const at = program.body.indexOf(stmt);
+    namesIn(stmt).forEach((n) => readerNames.add(n));
+    program.body.splice(at, 1);
+    if (program.body[at]) program.body[at] = snip.withCommentsOf(stmt, program.body[at]);
+    notes.push(`${reader}(), which read the request stream, is no longer used and was removed`);
+  }
+  if (readerNames.size) {
+    const sources = new Set(program.body.filter((st: Node) => st.type === 'ImportDeclaration' && st.specifiers?.some((sp: Node) => readerNames.has(sp.local.name))).map((st: Node) => st.source.value));
+    removeUnusedImports(snip, program, (source) => sources.has(source));
+  }
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
@@ -469,10 +485,49 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
   });
 }
 
-/** Local names of whole-body readers: `buffer` from 'micro', the default export of 'raw-body'. */
+/**
+ * The name of a same-file function that reads a whole stream into one Buffer, as Stripe's webhook examples write it:
+ * `async function buffer(readable) { const chunks = []; for await (const chunk of readable) chunks.push(…);
+ * return Buffer.concat(chunks) }`. Its parameter serves only the `for await`.
+ */
+function ownBufferReader(stmt: Node): string | null {
+  const decl =
+    stmt.type === 'FunctionDeclaration'
+      ? { name: stmt.id?.name, fn: stmt }
+      : stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id)
+        ? { name: stmt.declarations[0].id.name, fn: functionValue(stmt.declarations[0].init) }
+        : null;
+  const fn = decl?.fn;
+  if (!decl?.name || !fn?.async || fn.params.length !== 1 || !isIdent(fn.params[0]) || fn.body.type !== 'BlockStatement') return null;
+  const param = fn.params[0].name;
+  const body = fn.body.body;
+  const last = body[body.length - 1];
+  const callee = last?.type === 'ReturnStatement' && last.argument?.type === 'CallExpression' ? last.argument.callee : null;
+  const returnsConcat = callee?.type === 'MemberExpression' && isIdent(callee.object, 'Buffer') && isIdent(callee.property, 'concat');
+  const loops = body.filter((st: Node) => st.type === 'ForOfStatement' && st.await && isIdent(st.right, param));
+  if (!returnsConcat || loops.length !== 1 || body.length > 3 || countReads(body, param) !== 1) return null;
+  return decl.name;
+}
+
+/** How many identifiers called `name` the program holds (a declaration's own name counts once). */
+function identifierCount(program: Node, name: string): number {
+  let count = 0;
+  walk(program, (node) => {
+    if (isIdent(node, name)) count++;
+  });
+  return count;
+}
+
+function functionValue(node: Node): Node | null {
+  return node && (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') ? node : null;
+}
+
+/** Local names of whole-body readers: `buffer` from 'micro', the default export of 'raw-body', a same-file reader. */
 function bodyReaderNames(program: Node): Set<string> {
   const names = new Set<string>();
   for (const stmt of program.body) {
+    const own = ownBufferReader(stmt);
+    if (own) names.add(own);
     if (stmt.type !== 'ImportDeclaration') continue;
     for (const s of stmt.specifiers ?? []) {
       if (stmt.source.value === 'micro' && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);

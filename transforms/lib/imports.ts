@@ -58,13 +58,16 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
     const kept = stmt.specifiers.filter((s: Node) => used.has(s.local.name));
     if (kept.length === stmt.specifiers.length) return [stmt];
     if (kept.length === 0) return [];
-    // Rebuilt from text: recast would reprint the changed import in its own style.
-    const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
-    const [declaration] = snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`);
-    return [declaration];
+    return [importWith(snip, stmt, kept)];
   });
+}
+
+/** The import `stmt` with only the `kept` specifiers. Rebuilt from text: recast would reprint it in its own style. */
+export function importWith(snip: Snippets, stmt: Node, kept: Node[]): Node {
+  const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
+  const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
+  const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
+  return snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`)[0];
 }
 
 export interface ImportNeeds {

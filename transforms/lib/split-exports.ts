@@ -172,7 +172,9 @@ export function splitExports(program: Node): ExportsSplit | Unsure {
   const stays = handlerNames(program, roles);
   for (const i of moved) {
     const name = declaredNames(body[i]).find((n) => stays.has(n));
-    if (name) return { unsure: `${exportLabel(body[reached.get(i)!])} needs ${name}, which the default export uses directly`, line: lineOf(body[i]) };
+    const label = exportLabel(body[reached.get(i)!]);
+    if (name && label === `export ${name}`) return { unsure: `${label} is also the default export`, line: lineOf(body[i]) };
+    if (name) return { unsure: `${label} needs ${name}, which the default export uses directly`, line: lineOf(body[i]) };
   }
 
   // What the route still reads from the module, and whether it assigns any of it (an import is read-only).

@@ -241,10 +241,12 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
   const mentioning = filesMentioning(root, [...new Set(moves.map((m) => needleOf(m.source)))]);
   for (const move of moves.filter((m) => m.left === undefined)) {
     const needle = needleOf(move.source);
-    for (const file of mentioning.filter((f) => f.path !== move.source && f.text.includes(needle))) {
-      if (move.rewrite(file.text, file.path) === file.text) continue;
-      move.importers.push(file);
+    // The needle in a string: an import, or a path the rewrite would miss (`vi.mock('…')`), either way a file to read.
+    const quoted = new RegExp(`['"\`][^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*['"\`]`);
+    for (const file of mentioning.filter((f) => f.path !== move.source && quoted.test(f.text))) {
       const used = namesImported(file.path, file.text, (specifier) => specifier.includes(needle) && resolveSpecifier(root, file.path, specifier, aliases) === move.source);
+      if ('names' in used && move.rewrite(file.text, file.path) === file.text) continue;
+      move.importers.push(file);
       const missing = 'names' in used ? [...used.names].filter((n) => !move.names.includes(n)) : [];
       if ('unsure' in used) move.left = used.unsure;
       else if (missing.length) move.left = `${file.path} imports ${missing.join(', ')}, which stays with the handler`;

@@ -1,8 +1,9 @@
 /**
+ * Moved exports (next-auth options, a handler file's other exports) when a run stops.
  * Stopping halfway with next-auth's options moved: the new module stays exactly while a removed source's route
  * imports it (the next-auth route, or a route whose import of the old path was pointed at it).
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,41 @@ describe('next-auth options module when a run stops', () => {
     expect(result.removed).toEqual([]);
     expect(existsSync(path.join(root, 'lib/auth-options.ts'))).toBe(false);
     expect(existsSync(path.join(root, 'pages/api/me.ts'))).toBe(true);
+  });
+});
+
+describe('a handler file whose other exports move, when a run stops', () => {
+  function exportsApp(): string {
+    const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-exports-')));
+    dirs.push(root);
+    const files: Record<string, string> = {
+      'package.json': '{}\n',
+      'tsconfig.json': '{}\n',
+      'pages/api/a.ts': `const cache = new Map()\nexport function helper() { return cache.size }\nexport default function handler(req, res) {\n  res.json({ n: helper(), size: cache.size })\n}\n`,
+      'pages/api/b.ts': `import { helper } from './a'\nexport default function handler(req, res) {\n  res.json({ n: helper() })\n}\n`,
+      'lib/c.ts': `import { helper } from '../pages/api/a'\nexport const c = helper\n`,
+    };
+    for (const [rel, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), content);
+    }
+    return root;
+  }
+
+  it('plans the module beside the route, needed by both routes, and the importer update', async () => {
+    const p = await buildPlan({ project: await loadProject(exportsApp()), nextVersion: '15.5.29' });
+    expect(p.creates.map((c) => c.path)).toEqual(['app/api/a/route.ts', 'app/api/b/route.ts', 'app/api/a/shared.ts']);
+    expect(p.files.map((f) => f.needs)).toEqual([['app/api/a/shared.ts'], ['app/api/a/shared.ts']]);
+    expect(p.updates.map((u) => ({ path: u.path, users: u.users, imports: u.imports }))).toEqual([{ path: 'lib/c.ts', users: ['pages/api/a.ts'], imports: ['app/api/a/shared.ts'] }]);
+  });
+
+  it('is taken back, with the importer update, when no source was removed', async () => {
+    const root = exportsApp();
+    const p = await buildPlan({ project: await loadProject(root), nextVersion: '15.5.29' });
+    // 3 files written and 1 update (4 questions), then the stop before the first removal.
+    const result = await applyPlan(p, { dry: false, shouldStop: stopAt(5) });
+    expect(result.removed).toEqual([]);
+    expect(existsSync(path.join(root, 'app/api/a/shared.ts'))).toBe(false);
+    expect(readFileSync(path.join(root, 'lib/c.ts'), 'utf8')).toContain(`from '../pages/api/a'`);
   });
 });

@@ -25,8 +25,8 @@ const SKIP_FOLDERS = new Set(['node_modules', '.git', '.next', 'out', 'build', '
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 /** Import specifiers in code: `from '…'`, `import '…'`, `import('…')`, `require('…')`. */
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\2/g;
-/** A cheap test before parsing: an export other than the default one. */
-const OTHER_EXPORT = /^\s*export\s+(?!default\b)/m;
+/** A cheap test before parsing: a value export other than the default one and the segment config. */
+const OTHER_EXPORT = /^\s*export\s+(?:(?:async\s+)?function\b|class\b|enum\b|let\b|var\b|const\s+(?!(?:config|runtime|maxDuration|preferredRegion|dynamic|revalidate|fetchCache|dynamicParams)\b)|\{|\*)/m;
 
 export interface ExportsMove {
   /** The pages/api source. */
@@ -261,7 +261,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
  * path, and every other moved module, imports the new module instead (and needs it written). A file whose module
  * does not parse or has no place to go stays in place. Returns the moves that happen.
  */
-export async function activateMoves(root: string, moves: ExportsMove[], selected: PlannedFile[]): Promise<ExportsMove[]> {
+export async function activateMoves(root: string, moves: ExportsMove[], selected: PlannedFile[], twinned: Set<string>): Promise<ExportsMove[]> {
   const fileOf = (move: ExportsMove) => selected.find((f) => f.source === move.source && isWritable(f) && move.left === undefined);
   for (const move of moves) {
     const file = fileOf(move);
@@ -270,6 +270,8 @@ export async function activateMoves(root: string, moves: ExportsMove[], selected
     // A transform that made the route another way (a re-exported handler) did not move the exports: then it stays.
     const problem = !module
       ? { reason: 'EXTRA_EXPORTS' as const, detail: `export ${move.names.join(', ')}: the route was made without moving them` }
+      : twinned.has(move.source)
+        ? { reason: 'EXTRA_EXPORTS' as const, detail: `export ${move.names.join(', ')}: another handler calls one of them with res, and its route-handler twin goes into this file` }
       : parseProblem(module.path, module.content) !== undefined
         ? { reason: 'INTERNAL_ERROR' as const, detail: `the module its exports move to does not parse (${parseProblem(module.path, module.content)})` }
         : await folderProblem(root, path.posix.dirname(module.path));

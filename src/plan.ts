@@ -148,7 +148,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   await markConflicts(project.root, files);
   // Once a route whose exports move is sure to be written: the routes and other files that import its old path import the new module.
-  const moves = await activateMoves(project.root, exportsMoves, selected);
+  // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
+  const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) ?? '')));
+  const moves = await activateMoves(project.root, exportsMoves, selected, twinned);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) =>
     selected.filter(

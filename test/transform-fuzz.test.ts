@@ -11,8 +11,11 @@ import { transformSource } from '../transforms/pages-api-to-route-handler.js';
 import { mutate, seeded } from './mutate.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'transform');
-const inputs = readdirSync(dir)
-  .filter((f) => /\.input\.(ts|js)$/.test(f))
+// Only the fixtures the transform migrates: a mutated copy of a file it leaves in place is left too, and teaches the
+// writer nothing (transform-fixtures.test.ts checks those are left).
+const files = readdirSync(dir);
+const inputs = files
+  .filter((f) => /\.input\.(ts|js)$/.test(f) && files.includes(f.replace('.input.', '.output.')))
   .map((f) => {
     // The plan's cross-file findings a fixture is given (a re-exported handler's twin), as the fixture test does.
     const context = join(dir, f.replace(/\.input\.\w+$/, '.context.json'));

@@ -148,6 +148,22 @@ export const logWebhookError = (context: string, error: unknown) => {
     }
   });
 
+  it('stay when another handler calls one of them with res: its route-handler twin goes into the file', () => {
+    const app = makeApp({
+      'pages/api/gitea/helper.ts': `export const redirectWithError = (res, error) => {\n  return res.redirect(307, '/settings?error=' + encodeURIComponent(error))\n}\nexport default function handler(req, res) {\n  res.json({ ok: true })\n}\n`,
+      'pages/api/gitea/authorize.ts': `import { redirectWithError } from './helper'\nexport default function handler(req, res) {\n  return redirectWithError(res, 'denied')\n}\n`,
+    });
+    const report = path.join(app, '..', 'report.json');
+    expect(runCli(['run', app, '--dry', '--next', '15.5.29', '--report', report]).code).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.files.map((f: { source: string; status: string }) => [f.source, f.status])).toEqual([
+      ['pages/api/gitea/authorize.ts', 'migrated'],
+      ['pages/api/gitea/helper.ts', 'left'],
+    ]);
+    expect(json.files[1].reasons[0]).toMatchObject({ code: 'EXTRA_EXPORTS', detail: expect.stringContaining('its route-handler twin goes into this file') });
+    expect(json.updates).toEqual([{ path: 'pages/api/gitea/helper.ts', twins: ['redirectWithErrorResponse'] }]);
+  });
+
   it('with --only leaving the file out, nothing moves and nothing is rewritten', () => {
     const app = makeApp(files);
     const result = runCli(['run', app, '--dry', '--next', '15.5.29', '--only', 'pages/api/billing.ts']);

@@ -138,6 +138,25 @@ function namesImported(file: string, text: string, isSource: (specifier: string)
   return unsure ? { unsure } : { names };
 }
 
+/**
+ * The common case without parsing: every mention of the module is `import { a, type B } from '…'` (or `import type`).
+ * Null when some mention is anything else.
+ */
+function namedImportsOnly(text: string, quoted: RegExp, isSource: (specifier: string) => boolean): { names: Set<string> } | null {
+  const names = new Set<string>();
+  for (const match of text.matchAll(quoted)) {
+    if (!isSource(match[1])) continue;
+    const clause = /\bimport\s+(?:type\s+)?\{([^{}]*)\}\s*from\s*$/.exec(text.slice(Math.max(0, match.index - 2000), match.index));
+    if (!clause) return null;
+    for (const part of clause[1].split(',').map((p) => p.trim()).filter(Boolean)) {
+      const name = /^(?:type\s+)?([\w$]+)(?:\s+as\s+[\w$]+)?$/.exec(part)?.[1];
+      if (!name) return null;
+      names.add(name);
+    }
+  }
+  return { names };
+}
+
 /** `ns.a`, `ns.b` for every use of the namespace `ns`; null when it is used whole. */
 function namespaceMembers(program: Node, ns: string): string[] | null {
   const members: string[] = [];
@@ -209,7 +228,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     } catch {
       continue;
     }
-    const values = otherExportsOf(program).filter((name) => !ROUTE_EXPORTS.includes(name));
+    const values = otherExportsOf(program).filter((name) => name !== 'default' && !ROUTE_EXPORTS.includes(name));
     const hasDefault = program.body.some((s: Node) => s.type === 'ExportDefaultDeclaration' || (s.type === 'ExportNamedDeclaration' && s.specifiers?.some((x: Node) => x.exported?.name === 'default')));
     if (!values.length || !hasDefault) continue;
     const hasConfig = program.body.some((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.some((d: Node) => d.id?.name === 'config'));
@@ -242,9 +261,11 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
   for (const move of moves.filter((m) => m.left === undefined)) {
     const needle = needleOf(move.source);
     // The needle in a string: an import, or a path the rewrite would miss (`vi.mock('…')`), either way a file to read.
-    const quoted = new RegExp(`['"\`][^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*['"\`]`);
-    for (const file of mentioning.filter((f) => f.path !== move.source && quoted.test(f.text))) {
-      const used = namesImported(file.path, file.text, (specifier) => specifier.includes(needle) && resolveSpecifier(root, file.path, specifier, aliases) === move.source);
+    const quoted = new RegExp(`['"\`]([^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*)['"\`]`, 'g');
+    const refers = (file: { path: string; text: string }) => [...file.text.matchAll(quoted)].some((m) => resolveSpecifier(root, file.path, m[1], aliases) === move.source);
+    for (const file of mentioning.filter((f) => f.path !== move.source && refers(f))) {
+      const isSource = (specifier: string) => specifier.includes(needle) && resolveSpecifier(root, file.path, specifier, aliases) === move.source;
+      const used = namedImportsOnly(file.text, quoted, isSource) ?? namesImported(file.path, file.text, isSource);
       if ('names' in used && move.rewrite(file.text, file.path) === file.text) continue;
       move.importers.push(file);
       const missing = 'names' in used ? [...used.names].filter((n) => !move.names.includes(n)) : [];

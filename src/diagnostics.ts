@@ -40,6 +40,30 @@ export const REASONS = {
     detail:
       'The default export is an imported value, a class, or a call to a wrapper that has no route-handler version (a package\'s, or a project wrapper in a shape the tool cannot rewrite). Migrate the file by hand, or bring the wrapper to the shape the README describes.',
   },
+  DISPATCHER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the default export passes a method map to a function the tool does not recognise as a plain dispatcher',
+    detail:
+      'export default apiHandler({ GET: …, POST: … }) is migrated when apiHandler is defined in this file and only looks the handler up by req.method, answers when there is none, and calls it with (req, res). Anything else it does (an auth check on the map, a second call) is not followed: write one exported function per method by hand.',
+  },
+  ROUTER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the next-connect router uses a feature whose behaviour the tool cannot keep',
+    detail:
+      'Routes by path, sub-routers, options other than onError/onNoMatch, handlers from other files, or a middleware that calls next() other than as its last statement. Write one exported function per method, running the middleware logic first, by hand.',
+  },
+  TRPC_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the tRPC handler uses something the fetch adapter does not take the same way',
+    detail:
+      'createNextApiHandler is migrated to fetchRequestHandler when its options are a literal object of router, createContext, onError, responseMeta, batching, allowBatching or allowMethodOverride, and the file is pages/api/…/[trpc].ts (or [...trpc].ts). Otherwise write app/api/…/[trpc]/route.ts by hand with fetchRequestHandler.',
+  },
+  FORM_PARSE_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'a formidable upload the tool cannot turn into request.formData()',
+    detail:
+      'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events, other options (keepExtensions, filter, …) and multer are not followed: read the upload with await request.formData() by hand.',
+  },
   REQ_ESCAPES: {
     severity: 'left',
     short: 'the request object is passed on or used in a way the tool cannot rewrite',
@@ -104,6 +128,18 @@ export const REASONS = {
     short: 'a Node-only request member has no App Router equivalent',
     detail:
       'req.socket / req.connection and friends do not exist on a Request. The client address, for example, comes from the x-forwarded-for header behind a proxy. The original expression is kept in the comment.',
+  },
+  PREVIEW_DATA_DROPPED: {
+    severity: 'review',
+    short: 'preview data has no App Router equivalent: only draft mode is enabled',
+    detail:
+      'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
+  },
+  TRPC_CONTEXT: {
+    severity: 'review',
+    short: 'tRPC createContext (or onError) now receives a fetch Request instead of Pages req/res',
+    detail:
+      'The fetch adapter calls createContext({ req, resHeaders, info }) with a Web Request, where the Pages adapter passed Node req and res. Rewrite the context to read headers and cookies from the Request (req.headers.get(…)) and set response headers through resHeaders.',
   },
   CONFIG_DROPPED: {
     severity: 'review',

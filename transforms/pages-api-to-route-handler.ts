@@ -21,6 +21,10 @@ import { inlineThenSends } from './lib/then-send.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute } from './next-auth.js';
 import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
+import { reshapeHandler } from './lib/reshape-handler.js';
+import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
+import { rewriteTrpc } from './lib/trpc.js';
+import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -81,6 +85,18 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (moved && 'unsure' in moved) throw new Left('EXTRA_EXPORTS', moved.line, moved.unsure);
   const config = extractConfig(snip, program);
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
+  const reshaped = reshapeHandler(snip, program, typescript);
+  if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
+  const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript);
+  if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
+  if (trpc) {
+    if (config?.isEdge || config?.rawBody || config?.unknown.length) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'a config the tRPC route cannot keep');
+    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+    removeUnusedImports(snip, program, (s) => s === 'next');
+    const printed = printRoute(j, program, source, ctx.sourcePath, trpc.markers, { bom, crlf });
+    return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...trpc.notes], usesCompat: false, methods: trpc.methods };
+  }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
   const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));
   const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
@@ -113,6 +129,13 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
+  const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
+  draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
+  recipes.notes.push(...draftMode.notes);
+  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript });
+  if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
+  formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
+  recipes.notes.push(...formidable.notes);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
@@ -126,7 +149,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 
-  const notes: string[] = [...recipes.notes];
+  const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node }> = [];
@@ -210,7 +233,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   if (config) {
     if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
-    if (config.rawBody) notes.push('bodyParser: false: the raw body is read from the request');
+    if (config.rawBody && !formidable.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
@@ -235,7 +258,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   ];
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
@@ -244,7 +267,15 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     addImport(snip, program, specifier, { values: [...compat].sort(), types: [] }, typescript);
   }
 
-  let output = printProgram(j, program, source, ctx.sourcePath);
+  const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
+  const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
+  if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule };
+}
+
+/** The route's text in the source's line endings, and the markers placed in it with their output lines. */
+function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: string, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>, original: { bom: boolean; crlf: boolean }): { output: string; diagnostics: Diagnostic[] } {
+  let output = printProgram(j, program, source, sourcePath);
   const diagnostics: Diagnostic[] = [];
   output.split('\n').forEach((text, i) => {
     const at = text.indexOf(MARKER_TAG);
@@ -252,11 +283,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const reason = markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
     if (reason) diagnostics.push({ reason: reason.reason, line: i + 1, detail: reason.detail });
   });
-  if (crlf) output = output.replace(/\n/g, '\r\n');
-  if (bom) output = `\uFEFF${output}`;
-  const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
-  if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule };
+  if (original.crlf) output = output.replace(/\n/g, '\r\n');
+  if (original.bom) output = `\uFEFF${output}`;
+  return { output, diagnostics };
 }
 
 /** The name of the route functions' request parameter: `request`, unless the module uses it for something else. */

@@ -16,7 +16,8 @@
  *       Where the ORIGINAL answer had no Content-Type (`res.send(string)`, `res.end(text)`, `res.redirect`, Next's
  *       own "Invalid JSON" 400), the migrated one is not compared: `new Response(string)` always adds
  *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway.
- *     - Set-Cookie: the list of cookies, in order, each string exactly.
+ *     - Set-Cookie: the list of cookies, in order, each string exactly, except Next's own draft-mode cookie
+ *       (maskBuildSecrets: its value is the build's random preview id).
  *     - Vary: compared as a set of tokens, after removing the tokens Next.js adds on its own (see below).
  *  4. A 405 answer must stay 405, and only the status is compared: App Router's built-in 405 for a method a route
  *     does not export has an empty body and no headers of the handler (no Allow either); see KNOWN-DIFFERENCES.md.
@@ -182,7 +183,7 @@ export function compareResponses(before: RecordedResponse, after: RecordedRespon
     }
     if (a !== b) diffs.push({ field: `header ${name}`, before: a ?? '(absent)', after: b ?? '(absent)' });
   }
-  if (!isDeepStrictEqual(before.setCookie, after.setCookie)) {
+  if (!isDeepStrictEqual(before.setCookie.map(maskBuildSecrets), after.setCookie.map(maskBuildSecrets))) {
     diffs.push({
       field: 'header set-cookie',
       before: before.setCookie.join(' ‖ ') || '(absent)',
@@ -190,6 +191,22 @@ export function compareResponses(before: RecordedResponse, after: RecordedRespon
     });
   }
   return diffs;
+}
+
+/**
+ * The draft-mode cookie `__prerender_bypass` is Next's own, written by `res.setDraftMode` (Pages) or
+ * `draftMode().enable()` (App Router), not by the handler. Its value is the build's preview id, random for every
+ * `next build`: an enabling cookie is compared as "some value", a clearing one (Expires 1970) not at all, since Pages
+ * writes the id and App Router an empty string there. The two write its attributes in another order and case
+ * (`HttpOnly; Secure; SameSite=None` against `Secure; HttpOnly; SameSite=none`), which RFC 6265 §5.2 makes
+ * equivalent: they are compared as a set, lower-cased. The other cookies are compared exactly.
+ */
+function maskBuildSecrets(cookie: string): string {
+  if (!cookie.startsWith('__prerender_bypass=')) return cookie;
+  const [pair, ...attributes] = cookie.split(/;\s*/);
+  const clearing = attributes.some((a) => /^expires=thu, 01 jan 1970/i.test(a));
+  const value = clearing ? '(cleared)' : pair.length > '__prerender_bypass='.length ? '(build id)' : '';
+  return [`__prerender_bypass=${value}`, ...attributes.map((a) => a.toLowerCase()).sort()].join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

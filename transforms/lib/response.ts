@@ -77,6 +77,9 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
+    // Nor does a header call without its name and value (`res.setHeader()`, also found by the fuzz test).
+    const arity = links[i].name === 'removeHeader' ? 1 : 2;
+    if (links[i].name !== 'status' && (links[i].args.length < arity || links[i].args.some((a) => a.type === 'SpreadElement'))) return null;
   }
   return { links };
 }

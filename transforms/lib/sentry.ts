@@ -1,0 +1,31 @@
+/**
+ * `export default withSentry(handler)` / `wrapApiHandlerWithSentry(handler, '/api/x')` from @sentry/nextjs: the
+ * wrapper only reports errors and traces; App Router route handlers are instrumented by Sentry's own set-up
+ * (`instrumentation.ts`, `withSentryConfig`), so the wrapper goes and the handler is migrated as if exported bare.
+ */
+import { isIdent, unwrap, type Node } from './ast.js';
+import { referencesTo } from './scope.js';
+
+const WRAPPERS = ['withSentry', 'wrapApiHandlerWithSentry'];
+
+export const SENTRY_NOTE =
+  'withSentry removed: route handlers are instrumented by Sentry itself once instrumentation.ts registers it (see the @sentry/nextjs App Router set-up)';
+
+/** Unwraps the default export in place; true when it did. */
+export function unwrapSentry(program: Node, exportIndex: number): boolean {
+  const stmt = program.body[exportIndex];
+  const call = unwrap(stmt.declaration);
+  if (call?.type !== 'CallExpression' || !isIdent(call.callee) || call.arguments.length < 1 || call.arguments.length > 2) return false;
+  const importIndex = program.body.findIndex(
+    (s: Node) => s.type === 'ImportDeclaration' && s.source.value === '@sentry/nextjs' && s.specifiers?.some((sp: Node) => sp.type === 'ImportSpecifier' && sp.local.name === call.callee.name && WRAPPERS.includes(sp.imported.name)),
+  );
+  if (importIndex < 0 || call.arguments[0].type === 'SpreadElement') return false;
+  stmt.declaration = call.arguments[0];
+  const others = program.body.filter((_: Node, i: number) => i !== importIndex);
+  if (referencesTo(others, call.callee.name).length === 0) {
+    const imp = program.body[importIndex];
+    imp.specifiers = imp.specifiers.filter((sp: Node) => sp.local.name !== call.callee.name);
+    if (!imp.specifiers.length) program.body.splice(importIndex, 1);
+  }
+  return true;
+}

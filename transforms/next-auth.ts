@@ -204,7 +204,8 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   program.body = program.body.filter((_: Node, i: number) => !shape.drop.includes(i));
   const missing = moved.filter((name) => !exported.has(name));
   // The route imports these from the module: they are exported now (the names were module-private before).
-  if (missing.length) program.body.push(...snip.statements(`export { ${missing.join(', ')} }${END}`));
+  // The snippet declares the names too, or the parser rejects an export of an undefined binding.
+  if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
   removeUnusedImports(snip, program, (s) => s === 'next-auth' || s === 'next');
   return source.restore(printProgram(j, program, source.text, modulePath));

@@ -14,21 +14,22 @@ import { loadProject } from '../src/project.js';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function app(): string {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-auth-')));
+/** A temporary app with these files, a package.json and a tsconfig.json. */
+function tempApp(files: Record<string, string>): string {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-moved-')));
   dirs.push(root);
-  const files: Record<string, string> = {
-    'package.json': '{}\n',
-    'tsconfig.json': '{}\n',
-    'pages/api/auth/[...nextauth].ts': `import NextAuth from 'next-auth'\nexport const authOptions = { providers: [] }\nexport default NextAuth(authOptions)\n`,
-    'pages/api/me.ts': `import { authOptions } from './auth/[...nextauth]'\nexport default function handler(req, res) {\n  res.json({ n: authOptions.providers.length })\n}\n`,
-  };
-  for (const [rel, content] of Object.entries(files)) {
+  for (const [rel, content] of Object.entries({ 'package.json': '{}\n', 'tsconfig.json': '{}\n', ...files })) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);
   }
   return root;
 }
+
+const app = () =>
+  tempApp({
+    'pages/api/auth/[...nextauth].ts': `import NextAuth from 'next-auth'\nexport const authOptions = { providers: [] }\nexport default NextAuth(authOptions)\n`,
+    'pages/api/me.ts': `import { authOptions } from './auth/[...nextauth]'\nexport default function handler(req, res) {\n  res.json({ n: authOptions.providers.length })\n}\n`,
+  });
 
 const stopAt = (n: number) => {
   let asked = 0;
@@ -63,22 +64,12 @@ describe('next-auth options module when a run stops', () => {
 });
 
 describe('a handler file whose other exports move, when a run stops', () => {
-  function exportsApp(): string {
-    const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-exports-')));
-    dirs.push(root);
-    const files: Record<string, string> = {
-      'package.json': '{}\n',
-      'tsconfig.json': '{}\n',
+  const exportsApp = () =>
+    tempApp({
       'pages/api/a.ts': `const cache = new Map()\nexport function helper() { return cache.size }\nexport default function handler(req, res) {\n  res.json({ n: helper(), size: cache.size })\n}\n`,
       'pages/api/b.ts': `import { helper } from './a'\nexport default function handler(req, res) {\n  res.json({ n: helper() })\n}\n`,
       'lib/c.ts': `import { helper } from '../pages/api/a'\nexport const c = helper\n`,
-    };
-    for (const [rel, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-      writeFileSync(path.join(root, rel), content);
-    }
-    return root;
-  }
+    });
 
   it('plans the module beside the route, needed by both routes, and the importer update', async () => {
     const p = await buildPlan({ project: await loadProject(exportsApp()), nextVersion: '15.5.29' });

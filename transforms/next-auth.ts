@@ -30,9 +30,12 @@ interface NextAuthShape {
   local: string;
 }
 
+const NEXT_AUTH_SOURCES = ['next-auth', 'next-auth/next'];
+
 function nextAuthLocal(program: Node): string | null {
   for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'next-auth' || stmt.importKind === 'type') continue;
+    // `next-auth/next` exports the same NextAuth as `next-auth` in v4.
+    if (stmt.type !== 'ImportDeclaration' || !NEXT_AUTH_SOURCES.includes(stmt.source.value) || stmt.importKind === 'type') continue;
     const spec = stmt.specifiers?.find((s: Node) => s.type === 'ImportDefaultSpecifier');
     if (spec) return spec.local.name;
   }
@@ -207,7 +210,7 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   // The snippet declares the names too, or the parser rejects an export of an undefined binding.
   if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
-  removeUnusedImports(snip, program, (s) => s === 'next-auth' || s === 'next');
+  removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
   return source.restore(printProgram(j, program, source.text, modulePath));
 }
 

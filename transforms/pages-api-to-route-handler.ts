@@ -24,6 +24,7 @@ import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from '
 import { reshapeHandler } from './lib/reshape-handler.js';
 import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
+import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
@@ -87,15 +88,35 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
-  const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript);
+  // Config keys the tool does not know are flagged as in any route.
+  const configMarkers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
+  const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript, configMarkers);
   if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
   if (trpc) {
-    if (config?.isEdge || config?.rawBody || config?.unknown.length) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'a config the tRPC route cannot keep');
+    if (config?.isEdge) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'an Edge route');
+    // bodyParser: false changes nothing here: the fetch adapter reads the request body itself, as the Pages one did
+    // without Next's parser.
+    if (config?.bodyLimit) trpc.notes.push(`bodyParser.sizeLimit (${config.bodyLimit}) is not enforced by the fetch adapter`);
+    if (config?.rawBody) trpc.notes.push('bodyParser: false: the fetch adapter reads the request body itself');
     if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
     fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
     removeUnusedImports(snip, program, (s) => s === 'next');
     const printed = printRoute(j, program, source, ctx.sourcePath, trpc.markers, { bom, crlf });
     return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...trpc.notes], usesCompat: false, methods: trpc.methods };
+  }
+  const betterAuth = rewriteBetterAuth(snip, program);
+  if (betterAuth) {
+    if (config?.isEdge) throw new Left('EDGE_RUNTIME');
+    if (config?.rawBody) betterAuth.notes.push('bodyParser: false: route handlers never parse the body');
+    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+    removeUnusedImports(snip, program, (s) => s === 'better-auth/node' || s === 'next');
+    if (!program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.source.value === 'better-auth/next-js')) addImport(snip, program, 'better-auth/next-js', { values: ['toNextJsHandler'], types: [] }, typescript);
+    const markers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
+    const lines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);
+    const at = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.type === 'ObjectPattern');
+    if (lines.length) program.body[at] = snip.withCommentsOf(program.body[at], program.body[at], lines);
+    const printed = printRoute(j, program, source, ctx.sourcePath, markers, { bom, crlf });
+    return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: betterAuth.notes, usesCompat: false, methods: betterAuth.methods };
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
   const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));

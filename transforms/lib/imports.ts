@@ -53,12 +53,24 @@ function referencedNames(program: Node): Set<string> {
 /** Drops import specifiers that nothing references any more: the Pages types, body readers replaced by the tool. */
 export function removeUnusedImports(snip: Snippets, program: Node, fromSources: (source: string) => boolean): void {
   const used = referencedNames(program);
+  // Comments above an import that goes (a licence header, say) stay, above the statement that comes next.
+  // (Rebuilt from text by withCommentsOf: a node given more comments would be reprinted in recast's own style.)
+  let orphaned: Node | null = null;
+  const adopt = (stmt: Node): Node => {
+    if (!orphaned) return stmt;
+    const from = orphaned;
+    orphaned = null;
+    return snip.withCommentsOf(from, stmt);
+  };
   program.body = program.body.flatMap((stmt: Node) => {
-    if (stmt.type !== 'ImportDeclaration' || !fromSources(stmt.source.value) || !stmt.specifiers?.length) return [stmt];
+    if (stmt.type !== 'ImportDeclaration' || !fromSources(stmt.source.value) || !stmt.specifiers?.length) return [adopt(stmt)];
     const kept = stmt.specifiers.filter((s: Node) => used.has(s.local.name));
-    if (kept.length === stmt.specifiers.length) return [stmt];
-    if (kept.length === 0) return [];
-    return [importWith(snip, stmt, kept)];
+    if (kept.length === stmt.specifiers.length) return [adopt(stmt)];
+    if (kept.length === 0) {
+      if ((stmt.comments ?? []).some((c: Node) => c.leading)) orphaned = orphaned ? snip.withCommentsOf(orphaned, stmt) : stmt;
+      return [];
+    }
+    return [adopt(snip.withCommentsOf(stmt, importWith(snip, stmt, kept)))];
   });
 }
 

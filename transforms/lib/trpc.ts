@@ -64,7 +64,7 @@ function readsAdapterArgument(program: Node, value: Node): boolean {
  * Rewrites the program in place into the route, or says why it cannot. Null when the default export is not a
  * tRPC Pages handler.
  */
-export function rewriteTrpc(snip: Snippets, program: Node, targetPath: string, typescript: boolean): TrpcRoute | null {
+export function rewriteTrpc(snip: Snippets, program: Node, targetPath: string, typescript: boolean, configMarkers: Array<{ reason: Reason; detail: string }> = []): TrpcRoute | null {
   const exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   if (exportIndex < 0) return null;
   const call = handlerCall(program, exportIndex);
@@ -74,7 +74,7 @@ export function rewriteTrpc(snip: Snippets, program: Node, targetPath: string, t
   if (call.arguments.length !== 1 || options?.type !== 'ObjectExpression') return { left: 'TRPC_NOT_FOLLOWED', line, detail: 'the options are not an object literal' };
   const endpoint = endpointOf(targetPath);
   if (!endpoint) return { left: 'TRPC_NOT_FOLLOWED', line, detail: 'the file is not named [trpc] or [...trpc]' };
-  const markers: Array<{ reason: Reason; detail: string }> = [];
+  const markers: Array<{ reason: Reason; detail: string }> = [...configMarkers];
   for (const prop of options.properties) {
     const key = prop.type === 'ObjectProperty' || prop.type === 'ObjectMethod' ? (prop.computed ? null : prop.key.name ?? prop.key.value) : null;
     if (!key || !KEPT.includes(key)) return { left: 'TRPC_NOT_FOLLOWED', line, detail: `option ${key ?? '…'} has no fetch-adapter equivalent the tool knows` };

@@ -85,9 +85,13 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
   const abs = (rel: string) => path.join(plan.root, rel);
   const removed = new Set(result.removed);
   const kept = plan.files.filter((f) => isWritable(f) && removed.has(f.source));
+  // A module that stays may import a moved-exports module written for another source: that one stays too.
+  const keptUpdates = plan.updates.filter((u) => result.updated.includes(u.path) && kept.some((f) => u.users.includes(f.source)));
   for (const written of [...result.written].reverse()) {
     const owner = plan.files.find((f) => isWritable(f) && f.target === written);
-    const needed = owner ? removed.has(owner.source) : kept.some((f) => (f.usesCompat && f.compatPath === written) || f.needs?.includes(written));
+    const needed = owner
+      ? removed.has(owner.source)
+      : kept.some((f) => (f.usesCompat && f.compatPath === written) || f.needs?.includes(written)) || keptUpdates.some((u) => u.imports?.includes(written));
     const content = plan.creates.find((c) => c.path === written)?.content;
     if (needed || content === undefined || !(await holdsExactly(plan.root, written, content))) continue;
     try {

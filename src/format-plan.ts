@@ -36,7 +36,12 @@ async function formatRoute(file: PlannedFile, format: Format): Promise<void> {
 
 /** Formats the output of every file to be written; a file Prettier fails on keeps the transform's output, with a note. */
 export async function formatRoutes(files: PlannedFile[], format: Format): Promise<void> {
-  for (const file of files.filter(isWritable)) await formatRoute(file, format);
+  for (const file of files.filter(isWritable)) {
+    await formatRoute(file, format);
+    // The module its other exports move to is a new file too (it has no markers).
+    const module = file.exportsModule;
+    if (module) module.content = (await format(module.path, module.content).catch(() => undefined)) ?? module.content;
+  }
 }
 
 /**

@@ -148,6 +148,8 @@ export interface ModuleUpdate {
   content: string;
   twins: string[];
   usesCompat: boolean;
+  /** The modules it now imports moved exports from (src/moved-exports.ts). */
+  imports?: string[];
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */

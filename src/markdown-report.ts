@@ -82,7 +82,7 @@ export function toMarkdownReport(plan: Plan, meta: MarkdownMeta): string {
   }
   if (plan.updates.length > 0) {
     out.push('', '### Helper modules', '', 'Each gets a route-handler twin beside the original, which stays for the Pages code that still uses it.', '');
-    for (const u of plan.updates) out.push(`- ${code(u.path)}: ${u.twins.map(code).join(', ')}`);
+    for (const u of plan.updates) out.push(`- ${code(u.path)}: ${[u.twins.map(code).join(', '), u.imports ? `imports from ${u.imports.map(code).join(', ')}` : ''].filter(Boolean).join('; ')}`);
   }
   if (noted.length > 0) {
     out.push('', '### Notes', '');

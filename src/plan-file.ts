@@ -37,6 +37,7 @@ function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
     methods: [...result.methods],
     usesCompat: result.usesCompat,
     helpersUsed: result.helpersUsed ?? [],
+    exportsModule: result.exportsModule,
   };
   if (isWritable(planned) && typeof planned.output !== 'string') {
     return { ...file, status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the transform returned status '${result.status}' without an output` }] };

@@ -1,6 +1,6 @@
 /** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
 import type { Diagnostic } from './diagnostics.js';
-import type { ImportedHelper, TransformStatus } from '../transforms/types.js';
+import type { ExportsModule, ImportedHelper, TransformStatus } from '../transforms/types.js';
 
 /** The transform's verdict, or 'conflict' when the plan found that writing the route would clash with the tree. */
 export type FileStatus = TransformStatus | 'conflict';
@@ -25,8 +25,10 @@ export interface PlannedFile {
   stack?: string;
   /** Helpers of other modules whose route-handler twins the route calls. */
   helpersUsed?: ImportedHelper[];
-  /** Files this run creates besides routes that the route imports (next-auth's moved options module). */
+  /** Files this run creates besides routes that the route imports (the module its other exports moved to). */
   needs?: string[];
+  /** The module the file's other exports move to (see src/moved-exports.ts). */
+  exportsModule?: ExportsModule;
   /** The route is on disk already, exactly as planned (an earlier run stopped before removing the source). */
   alreadyWritten?: boolean;
 }
@@ -45,6 +47,8 @@ export interface ModuleChange extends FileChange {
   twins: string[];
   /** The sources whose routes call the twins: a run that stops halfway keeps the module change only for them. */
   users: string[];
+  /** The modules this file now imports moved exports from (their old path was a pages/api file). */
+  imports?: string[];
 }
 
 export interface Plan {

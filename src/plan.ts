@@ -19,8 +19,8 @@ import { readSourceText } from './read-source.js';
 import { scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 import { findHandlerModules } from './handler-modules.js';
-import { findAuthOptionsMoves } from './auth-options.js';
-import type { HandlerModuleRef } from '../transforms/types.js';
+import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
+import type { ExportsModuleRef, HandlerModuleRef } from '../transforms/types.js';
 
 export interface PlanInput {
   project: Project;
@@ -61,7 +61,7 @@ function readSource(project: Project, source: string): PlannedFile {
  * What the transform needs to know about one file, the results of the cross-file passes included. Plain data: it
  * goes to a worker thread with the file. A new cross-file pass adds its per-file answer here.
  */
-function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, nextAuthModule?: TransformContext['nextAuthModule']): TransformContext {
+function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef): TransformContext {
   return {
     sourcePath: file.source,
     targetPath: file.target,
@@ -69,7 +69,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     nextVersion: input.nextVersion,
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
-    nextAuthModule,
+    exportsModule,
   };
 }
 
@@ -114,14 +114,10 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
-  // next-auth's options, exported from [...nextauth]: they move to a module of their own (src/auth-options.ts).
-  const authMoves = findAuthOptionsMoves(project.root, readable);
-  const moveOf = (source: string) => authMoves.find((m) => m.source === source);
+  // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
+  const exportsMoves = findExportsMoves(project.root, readable);
   const files = await pool.plan(
-    read.map((file) => {
-      const move = moveOf(file.source);
-      return { file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), move && { modulePath: move.modulePath, routeSpecifier: move.routeSpecifier }) };
-    }),
+    read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source))) })),
   );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
@@ -133,16 +129,10 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   if (input.format) await formatRoutes(selected, input.format);
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   await markConflicts(project.root, files);
-  // Once the next-auth route is sure to be written: the routes and other files that import its old path import the new module.
-  const moves = authMoves.filter((m) => selected.some((f) => f.source === m.source && isWritable(f)));
-  for (const move of moves) {
-    for (const file of selected.filter((f) => isWritable(f) && f.source !== move.source)) {
-      const rewritten = move.rewrite(file.output as string, file.target);
-      if (rewritten !== file.output) Object.assign(file, { output: rewritten, needs: [...(file.needs ?? []), move.modulePath] });
-    }
-    const own = selected.find((f) => f.source === move.source)!;
-    own.needs = [move.modulePath];
-  }
+  // Once a route whose exports move is sure to be written: the routes and other files that import its old path import the new module.
+  // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
+  const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) ?? '')));
+  const moves = await activateMoves(project.root, exportsMoves, selected, twinned);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) =>
     selected.filter(
@@ -150,7 +140,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
         isWritable(f) &&
         (f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module) ||
           handlerModules.usersOf(module).includes(f.source) ||
-          authMoves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
+          moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
     );
   const rewrites = await moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
   for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
@@ -168,12 +158,15 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     }
     return !problem;
   });
-  // A module that gets a twin and imports next-auth's options gets both changes; the other importers one each.
+  // A module that gets a twin and imports moved exports gets both changes; the other importers one each.
   for (const move of moves) {
-    for (const update of updates) update.content = move.rewrite(update.content, update.path);
+    for (const update of updates) {
+      const content = move.rewrite(update.content, update.path);
+      if (content !== update.content) Object.assign(update, { content, imports: [...(update.imports ?? []), move.modulePath] });
+    }
     for (const importer of move.importers) {
       if (updates.some((u) => u.path === importer.path) || selected.some((f) => f.source === importer.path && isWritable(f))) continue;
-      updates.push({ path: importer.path, before: importer.text, content: move.rewrite(importer.text, importer.path), twins: [], usesCompat: false });
+      updates.push({ path: importer.path, before: importer.text, content: move.rewrite(importer.text, importer.path), twins: [], usesCompat: false, imports: [move.modulePath] });
     }
   }
   if (input.format) await formatModuleUpdates(updates, input.format);
@@ -191,9 +184,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     creates: [
       ...writable.filter((f) => !f.alreadyWritten).map((f) => ({ path: f.target, content: f.output as string })),
       ...compatCreates,
-      ...moves.map((m) => ({ path: m.modulePath, content: m.content })),
+      ...moves.map((m) => ({ path: m.modulePath, content: selected.find((f) => f.source === m.source)!.exportsModule!.content })),
     ],
-    updates: updates.map(({ path: file, before, content, twins }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source) })),
+    updates: updates.map(({ path: file, before, content, twins, imports }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source), ...(imports ? { imports } : {}) })),
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
     apiDirs: project.apiDirs,
   };

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import { REASONS, docsLink, type Diagnostic } from './diagnostics.js';
 import { findMarkers } from './markers.js';
-import type { FileStatus, Plan, PlannedFile } from './plan-types.js';
+import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
 
 export interface Summary {
   handlers: number;
@@ -95,8 +95,8 @@ export function formatSummary(plan: Plan, options: SummaryOptions = {}): string 
   for (const file of handlers) lines.push(...fileLines(file, options));
   if (plan.updates.length > 0) {
     lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
-    // A module without twins only has its imports of next-auth's moved options changed (src/auth-options.ts).
-    for (const update of plan.updates) lines.push(`  ${update.path}  ${update.twins.length ? `+ ${update.twins.join(', ')}` : 'imports next-auth options from their new module'}`);
+    // A module without twins only has its imports of moved exports changed (src/moved-exports.ts).
+    for (const update of plan.updates) lines.push(`  ${update.path}  ${[update.twins.length ? `+ ${update.twins.join(', ')}` : '', update.imports ? `imports from ${update.imports.join(', ')}` : ''].filter(Boolean).join('; ')}`);
   }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);
@@ -137,9 +137,11 @@ export interface JsonReport {
     reasons: JsonReason[];
     markers: JsonMarker[];
     notes: string[];
+    /** The module the file's other exports move to, and their names. */
+    moved?: { module: string; exports: string[] };
   }[];
-  /** Helper modules outside pages/api that get route-handler twins. */
-  updates: { path: string; twins: string[] }[];
+  /** Modules outside pages/api that get route-handler twins, or now import moved exports from their new module. */
+  updates: { path: string; twins: string[]; imports?: string[] }[];
 }
 
 // Keys are only ever added to schema version 1; a key that changed meaning or went away would make it version 2.
@@ -157,7 +159,8 @@ export function toJsonReport(plan: Plan, meta: { only?: string[] } = {}): JsonRe
       reasons: f.diagnostics.map((d) => ({ code: d.reason, short: REASONS[d.reason].short, line: d.line, detail: d.detail })),
       markers: findMarkers(f.output).map(({ line, code, text }) => ({ line, ...(code ? { code } : {}), text })),
       notes: f.notes,
+      ...(f.exportsModule && isWritable(f) ? { moved: { module: f.exportsModule.path, exports: f.exportsModule.exports } } : {}),
     })),
-    updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins })),
+    updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins, ...(u.imports ? { imports: u.imports } : {}) })),
   };
 }

@@ -2,7 +2,8 @@
  * Fixture pairs discovered from fixtures/transform/: `<behaviour>.input.<ext>` → `<behaviour>.output.<ext>`.
  * A first-line comment in the input may set the context: `// @route app/api/users/[id]/route.ts @next 14.2.35`.
  * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`.
- * `<behaviour>.context.json`, when present, is merged into the context (the plan's cross-file findings).
+ * `<behaviour>.context.json`, when present, is merged into the context (the plan's cross-file findings), and
+ * `<behaviour>.module.<ext>` is the module the file's other exports move to.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ describe('transform fixtures', () => {
       const outputFile = readdirSync(dir).find((f) => f.startsWith(`${name}.output.`));
       expect(outputFile, `${name} needs an .output or .left.json file`).toBeDefined();
       expect(result.output).toBe(readFileSync(join(dir, outputFile!), 'utf8'));
+      // Other exports moved to a module of their own: `<behaviour>.module.<ext>` is its text.
+      const moduleFile = readdirSync(dir).find((f) => f.startsWith(`${name}.module.`));
+      expect(result.exportsModule?.content).toBe(moduleFile ? readFileSync(join(dir, moduleFile), 'utf8') : undefined);
     });
   }
 });

@@ -16,6 +16,7 @@ import { addImport, fixRelativeImports, removeUnusedImports } from './lib/import
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
+import { movedNote } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
 
 interface NextAuthShape {
@@ -135,7 +136,7 @@ function declaredNamesUsed(program: Node, options: Node, drop: number[]): string
 
 /**
  * The route for a next-auth file, or null when it is not this shape (the main transform then reports it).
- * With other exports it needs `ctx.nextAuthModule`, where they move; without, it leaves them to the main transform.
+ * With other exports it needs `ctx.exportsModule`, where they move; without, it leaves them to the main transform.
  */
 export function nextAuthRoute(rawSource: string, ctx: TransformContext): TransformResult | null {
   let parsed;
@@ -151,8 +152,10 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
   if (hasConfig) return null;
   const moves = otherExportsOf(program).length > 0;
   // Without a module to move them to (the plan gives one), the other exports keep the file in place.
-  if (moves && !ctx.nextAuthModule) {
-    return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${otherExportsOf(program).join(', ')}` }], notes: [], usesCompat: false, methods: [] };
+  const target = ctx.exportsModule && 'modulePath' in ctx.exportsModule ? ctx.exportsModule : null;
+  if (moves && !target) {
+    const why = ctx.exportsModule && 'left' in ctx.exportsModule ? `: ${ctx.exportsModule.left}` : '';
+    return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${otherExportsOf(program).join(', ')}${why}` }], notes: [], usesCompat: false, methods: [] };
   }
   const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.sourcePath);
   const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
@@ -180,10 +183,12 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
   route.body.push(...snip.statements([...head, `const handler = ${shape.local}(${snip.src(shape.options)})${END}`, `export { handler as GET, handler as POST }${END}`].join('\n')));
   fixRelativeImports(route, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, route, () => true);
-  if (moved.length) addImport(snip, route, ctx.nextAuthModule!.routeSpecifier, { values: moved, types: [] }, typescript);
+  if (moved.length) addImport(snip, route, target!.routeSpecifier, { values: moved, types: [] }, typescript);
   const output = printProgram(j, route, source.text, ctx.sourcePath);
-  const note = `${otherExportsOf(program).join(', ')} moved to ${ctx.nextAuthModule!.modulePath}, and their importers now import from there`;
-  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [note], usesCompat: false, methods: ['GET', 'POST'] };
+  const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath);
+  if (content === null) return null;
+  const exports = otherExportsOf(program);
+  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath)], usesCompat: false, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
@@ -202,7 +207,8 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   program.body = program.body.filter((_: Node, i: number) => !shape.drop.includes(i));
   const missing = moved.filter((name) => !exported.has(name));
   // The route imports these from the module: they are exported now (the names were module-private before).
-  if (missing.length) program.body.push(...snip.statements(`export { ${missing.join(', ')} }${END}`));
+  // The snippet declares the names too, or the parser rejects an export of an undefined binding.
+  if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
   removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
   return source.restore(printProgram(j, program, source.text, modulePath));

@@ -21,13 +21,14 @@ import { applyRecipes } from './lib/recipes.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute } from './next-auth.js';
+import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
 import { reshapeHandler } from './lib/reshape-handler.js';
 import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
-import type { ImportedHelper, TransformContext, TransformResult } from './types.js';
+import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -81,6 +82,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
   }
 
+  // Other value exports move to the module the plan chose (transforms/lib/split-exports.ts).
+  const moved = splitForRoute(snip, program, ctx);
+  if (moved && 'unsure' in moved) throw new Left('EXTRA_EXPORTS', moved.line, moved.unsure);
   const config = extractConfig(snip, program);
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const reshaped = reshapeHandler(snip, program, typescript);
@@ -130,7 +134,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const { handler } = found;
   if (config?.isEdge) throw new Left('EDGE_RUNTIME', handler.fn.loc?.start.line);
-  checkOtherExports(program, handler.declarationIndex, handler.exportIndex);
+  checkOtherExports(program, handler.declarationIndex, handler.exportIndex, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
 
   const fn = handler.fn;
   const [reqParam, resParam] = fn.params;
@@ -302,7 +306,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
 
   const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed };
+  const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
+  if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule };
 }
 
 /** The route's text in the source's line endings, and the markers placed in it with their output lines. */
@@ -469,8 +475,11 @@ function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]
   return out;
 }
 
-/** Route files may export only methods and segment config: other value exports mean other modules import this file. */
-function checkOtherExports(program: Node, declarationIndex: number, exportIndex: number): void {
+/**
+ * Route files may export only methods and segment config: other value exports mean other modules import this file.
+ * `why`: the plan's reason for not moving them (an importer it cannot follow).
+ */
+function checkOtherExports(program: Node, declarationIndex: number, exportIndex: number, why?: string): void {
   program.body.forEach((stmt: Node, i: number) => {
     if (i === declarationIndex || i === exportIndex) return;
     if (stmt.type === 'ExportDefaultDeclaration') return;
@@ -481,7 +490,8 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
     if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'].includes(d.id.name))) return;
     if (!decl && stmt.specifiers.every((s: Node) => s.exportKind === 'type')) return;
     const name = decl?.id?.name ?? decl?.declarations?.[0]?.id?.name ?? stmt.specifiers?.[0]?.exported?.name;
-    throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, name ? `export ${name}` : undefined);
+    const detail = [name ? `export ${name}` : undefined, why].filter(Boolean).join(': ');
+    throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, detail || undefined);
   });
 }
 
@@ -535,4 +545,9 @@ function bodyReaderNames(program: Node): Set<string> {
     }
   }
   return names;
+}
+
+function movedModule(rawSource: string, ctx: TransformContext, split: ExportsSplit): ExportsModule {
+  const path = (ctx.exportsModule as { modulePath: string }).modulePath;
+  return { path, content: exportsModuleText(rawSource, ctx.sourcePath, path, split), exports: split.exports };
 }

@@ -21,10 +21,20 @@ export interface TransformContext {
    */
   handlerModule?: HandlerModuleRef;
   /**
-   * For a next-auth `[...nextauth]` file that also exports values (`authOptions`): the module they move to, and how
-   * the route imports it (see transforms/next-auth.ts, src/auth-options.ts).
+   * For a file that also exports values (`export const schema = …`, next-auth's `authOptions`): the module they move
+   * to and how the route imports it, or why the plan keeps them where they are (see src/moved-exports.ts).
    */
-  nextAuthModule?: { modulePath: string; routeSpecifier: string };
+  exportsModule?: ExportsModuleRef;
+}
+
+export type ExportsModuleRef = { modulePath: string; routeSpecifier: string } | { left: string };
+
+/** The module a file's other exports moved to (see transforms/lib/split-exports.ts). */
+export interface ExportsModule {
+  path: string;
+  content: string;
+  /** The names that moved. */
+  exports: string[];
 }
 
 export type HandlerModuleRef =
@@ -84,4 +94,6 @@ export interface TransformResult {
   methods: string[];
   /** The imported helpers whose twins the route calls: the plan writes those twins into their modules. */
   helpersUsed?: ImportedHelper[];
+  /** The module the file's other exports moved to, which the plan writes beside the route. */
+  exportsModule?: ExportsModule;
 }

@@ -72,7 +72,7 @@ interface Report {
   version: number;
   summary: Record<string, unknown>;
   files: ReportFile[];
-  updates: Array<{ path: string; twins: string[] }>;
+  updates: Array<{ path: string; twins: string[]; imports?: string[] }>;
 }
 
 /** A report path as a posix path relative to the app root. */
@@ -190,7 +190,10 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },
       { path: 'lib/handlers/notify.ts', twins: ['notifyPOST'] },
       // next-auth's options moved to lib/auth-options.ts: this module imported them from pages/api/auth/[...nextauth].
-      { path: 'lib/session.ts', twins: [] },
+      { path: 'lib/session.ts', twins: [], imports: ['lib/auth-options.ts'] },
+      // pages/api/exports/tags.ts's other exports moved beside its route: these modules imported them from it.
+      { path: 'components/tag-filter.ts', twins: [], imports: ['app/api/exports/tags/shared.ts'] },
+      { path: 'lib/tag-report.ts', twins: [], imports: ['app/api/exports/tags/shared.ts'] },
     ]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];

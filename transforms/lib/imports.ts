@@ -70,13 +70,16 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
       if ((stmt.comments ?? []).some((c: Node) => c.leading)) orphaned = orphaned ? snip.withCommentsOf(orphaned, stmt) : stmt;
       return [];
     }
-    // Rebuilt from text: recast would reprint the changed import in its own style.
-    const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
-    const [declaration] = snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`);
-    return [adopt(snip.withCommentsOf(stmt, declaration))];
+    return [adopt(snip.withCommentsOf(stmt, importWith(snip, stmt, kept)))];
   });
+}
+
+/** The import `stmt` with only the `kept` specifiers. Rebuilt from text: recast would reprint it in its own style. */
+export function importWith(snip: Snippets, stmt: Node, kept: Node[]): Node {
+  const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
+  const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
+  const clause = [...others, ...(named.length ? [`{ ${named.join(', ')} }`] : [])].join(', ');
+  return snip.statements(`import ${stmt.importKind === 'type' ? 'type ' : ''}${clause} from ${snip.src(stmt.source)}${END}`)[0];
 }
 
 export interface ImportNeeds {

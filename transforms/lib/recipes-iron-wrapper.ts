@@ -4,7 +4,8 @@
  * the handler opens with `const session = await getIronSession(req, res, options)` and its `req.session` reads become
  * `session` (`save()` and `destroy()` keep their names in v8); the getIronSession recipe (recipes.ts) then turns the
  * call into `getIronSession(await cookies(), options)`. The route needs v8, so it gets an IRON_SESSION_V8 marker.
- * Options computed per request (`(req, res) => options`, v7) are not followed: HANDLER_NOT_FOUND.
+ * Options computed per request (`(req, res) => options` inline or a function of this file, v7) are not followed:
+ * HANDLER_NOT_FOUND. An imported name is taken for an options object.
  */
 import { isFunction, isIdent, memberName, namesIn, freshName, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
@@ -45,7 +46,8 @@ export function unwrapIronSession(snip: Snippets, program: Node, exportIndex: nu
   const line = call.loc?.start.line;
   const [handlerArg, options] = call.arguments;
   if (call.arguments.length !== 2 || handlerArg.type === 'SpreadElement' || options.type === 'SpreadElement') return { problem: `${WRAPPER}(…) without (handler, options)`, line };
-  if (isFunction(unwrap(options))) return { problem: `${WRAPPER}(…) with options computed per request`, line };
+  // v7 also took a function of (req, res), inline or by name.
+  if (isFunction(unwrap(options)) || (isIdent(unwrap(options)) && topLevelFunction(program, unwrap(options).name))) return { problem: `${WRAPPER}(…) with options computed per request`, line };
   if (!isIdent(unwrap(options)) && unwrap(options).type !== 'ObjectExpression') return { problem: `${WRAPPER}(…) with options that are not a name or an object literal`, line };
   const fn = isFunction(unwrap(handlerArg)) ? unwrap(handlerArg) : isIdent(unwrap(handlerArg)) ? topLevelFunction(program, unwrap(handlerArg).name) : null;
   if (!fn || fn.params.length < 1 || fn.params[0].type !== 'Identifier') return { problem: `${WRAPPER}(…) around a handler the tool cannot follow`, line };

@@ -135,6 +135,12 @@ export const REASONS = {
     detail:
       'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
   },
+  IRON_SESSION_V8: {
+    severity: 'review',
+    short: 'withIronSessionApiRoute became getIronSession: the route needs iron-session v8',
+    detail:
+      'iron-session v8 has no wrapper: the route reads its session with getIronSession(await cookies(), options), and req.session became session (save() and destroy() as before). Install iron-session v8 (the cookie format is unchanged: Fe26.2 seals with the same password), and in TypeScript pass your session data type: getIronSession<SessionData>(…), since v8 has no IronSessionData augmentation.',
+  },
   TRPC_CONTEXT: {
     severity: 'review',
     short: 'tRPC createContext (or onError) now receives a fetch Request instead of Pages req/res',

@@ -243,7 +243,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   const emitted = handler.wrappers.length ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin }))) : emitExports(snip, functions);
   const methods = METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
-  const markers: Array<{ reason: Reason; detail: string }> = [];
+  const markers: Array<{ reason: Reason; detail: string }> = [...(reshaped && 'notes' in reshaped ? (reshaped.markers ?? []) : [])];
   const head: Node[] = [];
   if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
     const paramsType = paramsTypeCode(routeParams);

@@ -17,7 +17,11 @@
  *       own "Invalid JSON" 400), the migrated one is not compared: `new Response(string)` always adds
  *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway.
  *     - Set-Cookie: the list of cookies, in order, each string exactly, except Next's own draft-mode cookie
- *       (maskBuildSecrets: its value is the build's random preview id).
+ *       (maskBuildSecrets: its value is the build's random preview id) and iron-session's sealed cookies
+ *       (maskIronSeal: a seal has a random salt and IV and its expiry time in it). The attributes of each cookie
+ *       are compared as a browser reads them (cookieAttributes, RFC 6265 §5.2–5.3): in any order, names and the
+ *       SameSite value case-insensitive, and an Expires beside a Max-Age ignored, since Max-Age wins; Next's
+ *       `cookies().set` adds that Expires (computed from Max-Age and the clock) where Pages code wrote Max-Age only.
  *     - Vary: compared as a set of tokens, after removing the tokens Next.js adds on its own (see below).
  *  4. A 405 answer must stay 405, and only the status is compared: App Router's built-in 405 for a method a route
  *     does not export has an empty body and no headers of the handler (no Allow either); see KNOWN-DIFFERENCES.md.
@@ -183,7 +187,7 @@ export function compareResponses(before: RecordedResponse, after: RecordedRespon
     }
     if (a !== b) diffs.push({ field: `header ${name}`, before: a ?? '(absent)', after: b ?? '(absent)' });
   }
-  if (!isDeepStrictEqual(before.setCookie.map(maskBuildSecrets), after.setCookie.map(maskBuildSecrets))) {
+  if (!isDeepStrictEqual(before.setCookie.map(maskCookie), after.setCookie.map(maskCookie))) {
     diffs.push({
       field: 'header set-cookie',
       before: before.setCookie.join(' ‖ ') || '(absent)',
@@ -207,6 +211,41 @@ function maskBuildSecrets(cookie: string): string {
   const clearing = attributes.some((a) => /^expires=thu, 01 jan 1970/i.test(a));
   const value = clearing ? '(cleared)' : pair.length > '__prerender_bypass='.length ? '(build id)' : '';
   return [`__prerender_bypass=${value}`, ...attributes.map((a) => a.toLowerCase()).sort()].join('; ');
+}
+
+/**
+ * iron-session seals its cookie with iron (`Fe26.2*…`): every seal has a random salt and IV, and the time it expires,
+ * so two answers to the same request never carry the same value, and no replay can compare it. Such a value is
+ * compared as "a seal"; whether it unseals to the right data is what the requests that send a sealed cookie back
+ * check (their answers show the data).
+ */
+function maskIronSeal(cookie: string): string {
+  const [pair, ...attributes] = cookie.split(/;\s*/);
+  const eq = pair.indexOf('=');
+  if (eq < 0 || !pair.slice(eq + 1).startsWith('Fe26.2*')) return cookie;
+  return [`${pair.slice(0, eq)}=(iron seal)`, ...attributes].join('; ');
+}
+
+/**
+ * The attributes as a browser reads them (RFC 6265 §5.2–5.3): order free, names and the SameSite value
+ * case-insensitive, an Expires beside a Max-Age without effect. Pages code writes cookies through the `cookie`
+ * package (`Max-Age=…; Path=/; HttpOnly; Secure; SameSite=Lax`), App Router through `cookies().set`
+ * (`Path=/; Expires=…; Max-Age=…; Secure; HttpOnly; SameSite=lax`). Name and value stay exact.
+ */
+function cookieAttributes(cookie: string): string {
+  const [pair, ...attributes] = cookie.split(/;\s*/);
+  const normal = attributes.map((a) => {
+    const eq = a.indexOf('=');
+    const key = (eq < 0 ? a : a.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? null : a.slice(eq + 1);
+    return value === null ? key : `${key}=${key === 'samesite' ? value.toLowerCase() : value}`;
+  });
+  const hasMaxAge = normal.some((a) => a.startsWith('max-age='));
+  return [pair, ...normal.filter((a) => !(hasMaxAge && a.startsWith('expires='))).sort()].join('; ');
+}
+
+function maskCookie(cookie: string): string {
+  return cookieAttributes(maskIronSeal(maskBuildSecrets(cookie)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

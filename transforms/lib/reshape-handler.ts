@@ -7,9 +7,11 @@ import { NotRewritable } from './dispatch.js';
 import { rewriteMethodMap } from './method-map.js';
 import { rewriteNextConnect } from './next-connect.js';
 import { unwrapSentry, SENTRY_NOTE } from './sentry.js';
+import { unwrapIronSession, IRON_WRAPPER_NOTE } from './recipes-iron-wrapper.js';
 import type { Reason } from '../../src/diagnostics.js';
 
-export type Reshaped = { notes: string[] } | { reason: Reason; line?: number; detail: string } | null;
+type Marker = { reason: Reason; detail: string };
+export type Reshaped = { notes: string[]; markers?: Marker[] } | { reason: Reason; line?: number; detail: string } | null;
 
 export function reshapeHandler(snip: Snippets, program: Node, typescript: boolean): Reshaped {
   let exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
@@ -19,6 +21,9 @@ export function reshapeHandler(snip: Snippets, program: Node, typescript: boolea
     notes.push(SENTRY_NOTE);
     exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   }
+  const iron = unwrapIronSession(snip, program, exportIndex, typescript);
+  if (iron && 'problem' in iron) return { reason: 'HANDLER_NOT_FOUND', line: iron.line, detail: iron.problem };
+  if (iron) return { notes: [...notes, IRON_WRAPPER_NOTE], markers: iron.markers };
   try {
     if (rewriteNextConnect(snip, program, exportIndex, typescript)) return { notes: [...notes, 'next-connect router: one export per method, its middleware, onNoMatch and onError inlined'] };
   } catch (error) {

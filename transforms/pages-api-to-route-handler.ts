@@ -89,6 +89,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
+  // The library routes below are whole files: another value export would make an invalid route file (the main
+  // path checks the same once it knows the handler).
+  if (isLibraryRoute(program)) checkOtherExports(program, -1, -1, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
   // Config keys the tool does not know are flagged as in any route.
   const configMarkers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
   const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript, configMarkers);
@@ -473,6 +476,12 @@ function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]
     for (const method of f.methods) out.push(...snip.statements(`export const ${method} = ${wrap(f.node.id.name)}${END}`));
   }
   return out;
+}
+
+/** A default export that the tRPC or better-auth recipe turns into the whole route. */
+function isLibraryRoute(program: Node): boolean {
+  const sources = new Set(program.body.filter((s: Node) => s.type === 'ImportDeclaration').map((s: Node) => s.source.value));
+  return sources.has('@trpc/server/adapters/next') || sources.has('better-auth/node');
 }
 
 /**

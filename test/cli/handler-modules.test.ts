@@ -3,10 +3,10 @@
  * that declares the handler, adds a route-handler twin beside it, and the route re-exports the twin. What it cannot
  * follow or share is left with a reason.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, requireBuild, runCli } from './helpers.js';
 
 const CANCEL = `import { NextApiRequest, NextApiResponse } from "next";
 
@@ -71,11 +71,8 @@ describe('handlers that live in other modules', () => {
   afterAll(removeTempDirs);
 
   it('twins the handler in its module, re-exports the twin from the route, and leaves what it cannot follow', () => {
-    const app = makeApp(files);
-    const report = path.join(app, '..', 'report.json');
-    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    const { app, result, report: json, read } = migrateApp(files);
     expect(result.code, result.stderr).toBe(0);
-    const read = (rel: string) => readFileSync(path.join(app, rel), 'utf8');
 
     // The delegating shell: the route holds the literal config and re-exports the twin.
     expect(read('app/api/teams/[teamId]/billing/cancel/route.ts')).toBe(`export const maxDuration = 60;\nexport { handleRoutePOST as POST } from "@/lib/billing/cancel-route";\n`);
@@ -101,7 +98,6 @@ export async function handleGET() {
     // The module's config applies: bodyParser: false → the raw body.
     expect(read('app/api/raw/route.ts')).toBe(`export { rawGET as GET, rawPOST as POST, rawPUT as PUT, rawPATCH as PATCH, rawDELETE as DELETE } from "@/lib/config-module";\n`.replace(/raw(GET|POST|PUT|PATCH|DELETE) as/g, 'rawRoute as'));
 
-    const json = JSON.parse(readFileSync(report, 'utf8'));
     const reasons = Object.fromEntries(json.files.filter((f: { status: string }) => f.status === 'left').map((f: { source: string; reasons: Array<{ code: string; detail: string }> }) => [f.source, `${f.reasons[0].code}: ${f.reasons[0].detail}`]));
     expect(reasons).toEqual({
       'pages/api/jobs/pkg.ts': 'HANDLER_MODULE_UNRESOLVED: some-package/handler is a package, not a project module',
@@ -113,10 +109,7 @@ export async function handleGET() {
     for (const left of ['pages/api/jobs/pkg.ts', 'pages/api/jobs/loop.ts', 'pages/api/a/[id].ts', 'pages/api/b/[slug].ts']) expect(existsSync(path.join(app, left))).toBe(true);
 
     // A second run changes nothing.
-    commitAll(app);
-    const migrated = treeHash(app);
-    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
-    expect(treeHash(app)).toBe(migrated);
+    expectSecondRunChangesNothing(app);
   });
 
   it('a module re-export whose config is not declared in that module is left with CONFIG_UNREADABLE', () => {

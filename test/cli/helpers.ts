@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = path.join(REPO_ROOT, 'dist', 'bin', 'migrate.js');
@@ -180,4 +181,31 @@ export function expectOneLineError(stderr: string): string {
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got:\n${stderr}`);
   if (/^\s+at /m.test(stderr)) throw new Error(`stderr has a stack trace:\n${stderr}`);
   return lines[0];
+}
+
+export interface MigratedApp {
+  app: string;
+  result: CliResult;
+  /** The run's JSON report (`--report`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  report: any;
+  /** A file of the app after the run. */
+  read: (rel: string) => string;
+}
+
+/** `migrate run --yes --next 15.5.29` (plus `extra`) on a new app of `files`, with its JSON report. */
+export function migrateApp(files: Record<string, string>, extra: string[] = []): MigratedApp {
+  const app = makeApp(files);
+  const reportFile = path.join(app, '..', 'report.json');
+  const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', reportFile, ...extra]);
+  const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
+  return { app, result, report, read: (rel) => readFileSync(path.join(app, rel), 'utf8') };
+}
+
+/** Commits the migrated app and runs the tool again: the second run must change nothing. */
+export function expectSecondRunChangesNothing(app: string): void {
+  commitAll(app);
+  const migrated = treeHash(app);
+  expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+  expect(treeHash(app)).toBe(migrated);
 }

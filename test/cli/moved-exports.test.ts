@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
 
 const files = {
   'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n`,
@@ -69,11 +69,8 @@ describe('extra exports of a handler file', () => {
   afterAll(removeTempDirs);
 
   it('move beside the route, and every importer follows them', () => {
-    const app = makeApp(files);
-    const report = path.join(app, '..', 'report.json');
-    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    const { app, result, report: json, read } = migrateApp(files);
     expect(result.code, result.stderr).toBe(0);
-    const read = (rel: string) => readFileSync(path.join(app, rel), 'utf8');
 
     expect(read('app/api/servers/[userId]/shared.ts')).toBe(`import { db } from '../../../../lib/db'
 
@@ -102,7 +99,6 @@ export const logWebhookError = (context: string, error: unknown) => {
     expect(read('components/servers.tsx')).toBe(files['components/servers.tsx'].replace('../pages/api/servers/[userId]', '../app/api/servers/[userId]/shared'));
     expect(existsSync(path.join(app, 'pages/api/servers'))).toBe(false);
 
-    const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.files.find((f: { source: string }) => f.source === 'pages/api/servers/[userId].ts')).toMatchObject({
       status: 'migrated',
       moved: { module: 'app/api/servers/[userId]/shared.ts', exports: ['ServerRow', 'findServersByUserIdSorted', 'logWebhookError'] },
@@ -113,10 +109,7 @@ export const logWebhookError = (context: string, error: unknown) => {
       { path: 'pages/api/legacy.ts', twins: [], imports: ['app/api/servers/[userId]/shared.ts'] },
     ]);
 
-    commitAll(app);
-    const migrated = treeHash(app);
-    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
-    expect(treeHash(app)).toBe(migrated);
+    expectSecondRunChangesNothing(app);
   });
 
   it('--dry shows the new module and the importers as diffs, and writes nothing', () => {

@@ -3,10 +3,10 @@
  * them, and every project file that imported the old path imports the new module (routes migrated in the same run,
  * lib and component files, pages/api files left in place, a module that also gets a handler twin).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, requireBuild, runCli } from './helpers.js';
 
 const files = {
   'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n`,
@@ -60,11 +60,8 @@ describe('next-auth with exported options', () => {
   afterAll(removeTempDirs);
 
   it('moves the options to a module of their own and points every importer at it', () => {
-    const app = makeApp(files);
-    const report = path.join(app, '..', 'report.json');
-    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    const { app, result, report: json, read } = migrateApp(files);
     expect(result.code, result.stderr).toBe(0);
-    const read = (rel: string) => readFileSync(path.join(app, rel), 'utf8');
 
     expect(read('app/api/auth/[...nextauth]/route.ts')).toBe(`import NextAuth from 'next-auth'
 import { authOptions } from '@/lib/auth-options-2'
@@ -95,14 +92,10 @@ export const authOptions: NextAuthOptions = {
     expect(read('components/profile.tsx')).toBe(files['components/profile.tsx'].replace('../pages/api/auth/[...nextauth]', '../lib/auth-options-2'));
     expect(existsSync(path.join(app, 'pages/api/auth'))).toBe(false);
 
-    const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.files.find((f: { source: string }) => f.source === 'pages/api/auth/[...nextauth].ts')).toMatchObject({ status: 'migrated', methods: ['GET', 'POST'] });
     expect(json.updates.map((u: { path: string }) => u.path).sort()).toEqual(['components/profile.tsx', 'lib/teams/route-handler.ts', 'pages/api/left.ts']);
 
-    commitAll(app);
-    const migrated = treeHash(app);
-    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
-    expect(treeHash(app)).toBe(migrated);
+    expectSecondRunChangesNothing(app);
   });
 
   it('with --only leaving the next-auth file out, nothing imports the new module', () => {

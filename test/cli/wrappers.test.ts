@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, migrateApp, removeTempDirs, requireBuild } from './helpers.js';
 
 const GUARD = `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
 
@@ -62,9 +62,7 @@ describe('wrappers defined in the project', () => {
   afterAll(removeTempDirs);
 
   it('adds route-handler versions of the wrappers, exports every method through them, and names the one it cannot rewrite', () => {
-    const app = makeApp(files);
-    const report = path.join(app, '..', 'report.json');
-    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    const { app, result, report: json } = migrateApp(files);
     expect(result.code, result.stderr).toBe(0);
 
     const route = readFileSync(path.join(app, 'app/api/admin/[id]/route.ts'), 'utf8');
@@ -86,7 +84,6 @@ describe('wrappers defined in the project', () => {
     // The wrapper that reads the body is not rewritten: its route stays, and the report says why.
     expect(existsSync(path.join(app, 'pages/api/upload.ts'))).toBe(true);
     expect(existsSync(path.join(app, 'pages/api/admin/[id].ts'))).toBe(false);
-    const json = JSON.parse(readFileSync(report, 'utf8'));
     const upload = json.files.find((f: { source: string }) => f.source === 'pages/api/upload.ts');
     expect(upload.status).toBe('left');
     expect(upload.reasons[0].code).toBe('HANDLER_NOT_FOUND');
@@ -97,9 +94,6 @@ describe('wrappers defined in the project', () => {
     ]);
 
     // A second run changes nothing.
-    commitAll(app);
-    const migrated = treeHash(app);
-    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
-    expect(treeHash(app)).toBe(migrated);
+    expectSecondRunChangesNothing(app);
   });
 });

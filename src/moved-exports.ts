@@ -8,7 +8,7 @@
  * read, as helper twins are), pages/api files left in place included. An importer the tool cannot follow (it imports
  * the handler, or names the file in a way it cannot rewrite) keeps the file in place. Reads the disk, never writes it.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { apiFor, walk, type Node } from '../transforms/lib/ast.js';
 import { movableExports, ROUTE_EXPORTS } from '../transforms/lib/split-exports.js';
@@ -20,6 +20,8 @@ import { moduleSpecifier } from './specifiers.js';
 import { parseProblem } from './output-check.js';
 import { isWritable, type PlannedFile } from './plan-types.js';
 import { folderProblem } from './target-checks.js';
+import { existsNoFollow } from './sync-fs.js';
+import { MAX_SOURCE_BYTES } from './read-source.js';
 
 const SKIP_FOLDERS = new Set(['node_modules', '.git', '.next', 'out', 'build', 'dist', 'coverage']);
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
@@ -66,7 +68,7 @@ function filesMentioning(root: string, needles: string[]): Array<{ path: string;
       if (entry.isDirectory() && !SKIP_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) visit(child);
       else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         try {
-          if (statSync(path.join(root, child)).size > 512 * 1024) continue;
+          if (statSync(path.join(root, child)).size > MAX_SOURCE_BYTES) continue;
           const text = readFileSync(path.join(root, child), 'utf8');
           if (needles.some((needle) => text.includes(needle))) found.push({ path: child, text });
         } catch {
@@ -212,14 +214,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
   const taken = (base: string) =>
     planned.has(base) ||
     routeFolders.has(base) ||
-    ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'].some((ext) => {
-      try {
-        lstatSync(path.join(root, base + ext));
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'].some((ext) => existsNoFollow(path.join(root, base + ext)));
   for (const { source, text } of sources) {
     if (!OTHER_EXPORT.test(text)) continue;
     let program: Node;
@@ -289,12 +284,13 @@ export async function activateMoves(root: string, moves: ExportsMove[], selected
     if (!file) continue;
     const module = file.exportsModule;
     // A transform that made the route another way (a re-exported handler) did not move the exports: then it stays.
+    const parsed = module && !twinned.has(move.source) ? parseProblem(module.path, module.content) : undefined;
     const problem = !module
       ? { reason: 'EXTRA_EXPORTS' as const, detail: `export ${move.names.join(', ')}: the route was made without moving them` }
       : twinned.has(move.source)
         ? { reason: 'EXTRA_EXPORTS' as const, detail: `export ${move.names.join(', ')}: another handler calls one of them with res, and its route-handler twin goes into this file` }
-      : parseProblem(module.path, module.content) !== undefined
-        ? { reason: 'INTERNAL_ERROR' as const, detail: `the module its exports move to does not parse (${parseProblem(module.path, module.content)})` }
+      : parsed !== undefined
+        ? { reason: 'INTERNAL_ERROR' as const, detail: `the module its exports move to does not parse (${parsed})` }
         : await folderProblem(root, path.posix.dirname(module.path));
     if (problem) Object.assign(file, { status: 'left', output: undefined, notes: [], exportsModule: undefined, diagnostics: [problem] });
   }
@@ -308,8 +304,9 @@ export async function activateMoves(root: string, moves: ExportsMove[], selected
         needs(file, move.modulePath);
       }
       const module = file.exportsModule;
-      if (module && move.rewrite(module.content, module.path) !== module.content) {
-        module.content = move.rewrite(module.content, module.path);
+      const content = module && move.rewrite(module.content, module.path);
+      if (module && content !== module.content) {
+        module.content = content as string;
         needs(file, move.modulePath);
       }
     }

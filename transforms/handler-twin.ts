@@ -10,8 +10,8 @@
  * module is left alone. Pure: module text in, module text out.
  */
 import { posix } from 'node:path';
-import { apiFor, freshName, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
-import { addImport } from './lib/imports.js';
+import { apiFor, freshName, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
+import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { transformSource } from './pages-api-to-route-handler.js';
@@ -246,8 +246,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   for (const stmt of imports) {
     let specifier = stmt.source.value as string;
     if (specifier.startsWith('.') && ![...copyImports.values()].includes(specifier)) {
-      specifier = posix.relative(posix.dirname(ctx.modulePath), ctx.compatPath.replace(/\.(ts|js)$/, ''));
-      if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+      specifier = compatSpecifier(ctx.modulePath, ctx.compatPath);
     }
     for (const s of stmt.specifiers ?? []) {
       if (copyImports.has(s.local.name)) continue;
@@ -257,7 +256,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
       needs.set(specifier, entry);
     }
   }
-  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.modulePath);
+  const typescript = isTypeScriptPath(ctx.modulePath);
   for (const [specifier, entry] of needs) addImport(snip, program, specifier, entry, typescript);
 
   return {

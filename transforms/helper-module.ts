@@ -4,12 +4,11 @@
  * (`errorhandlerResponse(err)`, returning the Response instead of sending it). The original stays as it was, for
  * any Pages code that still imports it. Pure: module text in, module text and twin descriptions out.
  */
-import { posix } from 'node:path';
-import { apiFor, cloneNode, isIdent, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { toResponseFunction } from './lib/res-helpers.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { toRequestFunction } from './lib/request-helper.js';
-import { addImport } from './lib/imports.js';
+import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
@@ -96,9 +95,10 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     return { twins: [] };
   }
   const taken = namesIn(program);
-  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.modulePath);
+  const typescript = isTypeScriptPath(ctx.modulePath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const uses = new Set<string>();
+  let needsNextRequest = false;
   const twins: HelperTwin[] = [];
   const inserts: Array<{ after: Node; statement: Node }> = [];
   for (const name of [...new Set(names)].sort()) {
@@ -114,13 +114,13 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     else {
       twin = freshName(`${found.ownName}Route`, taken);
       const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken);
-      if (wrapper?.usesNextRequest) wrapper.uses.add('type NextRequest');
+      if (wrapper?.usesNextRequest) needsNextRequest = true;
       if (wrapper) {
         wrapperStatement = wrapper.statement;
         twinned = { kind: 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
       } else {
         const request = toRequestFunction(j, snip, fn, typescript, taken);
-        if (request?.usesNextRequest) request.uses.add('type NextRequest');
+        if (request?.usesNextRequest) needsNextRequest = true;
         if (request) {
           twin = freshName(`${found.ownName}ForRoute`, taken);
           twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses };
@@ -149,13 +149,11 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
   // A module that already imports one of these names keeps its own import.
   const server = [...uses].filter((u) => (u === 'NextResponse' || u === 'after') && !taken.has(u)).sort();
-  const serverTypes = uses.has('type NextRequest') && !taken.has('NextRequest') ? ['NextRequest'] : [];
+  const serverTypes = needsNextRequest && !taken.has('NextRequest') ? ['NextRequest'] : [];
   addImport(snip, program, 'next/server', { values: server, types: serverTypes }, typescript);
-  const compat = [...uses].filter((u) => u !== 'NextResponse' && u !== 'after' && u !== 'type NextRequest' && !taken.has(u)).sort();
+  const compat = [...uses].filter((u) => u !== 'NextResponse' && u !== 'after' && !taken.has(u)).sort();
   if (compat.length) {
-    let specifier = posix.relative(posix.dirname(ctx.modulePath), ctx.compatPath.replace(/\.(ts|js)$/, ''));
-    if (!specifier.startsWith('.')) specifier = `./${specifier}`;
-    addImport(snip, program, specifier, { values: compat, types: [] }, typescript);
+    addImport(snip, program, compatSpecifier(ctx.modulePath, ctx.compatPath), { values: compat, types: [] }, typescript);
   }
   return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins };
 }

@@ -7,11 +7,11 @@
  * becomes the App Router form next-auth v4 documents: `const handler = NextAuth(authOptions)` exported as GET and POST.
  * A route file may not export anything else, but this file very often exports `authOptions` too, which other files
  * import (`getServerSession(authOptions)`). Then the file's other code moves to a module of its own
- * (`lib/auth-options.ts`, src/handler-modules… see src/auth-options.ts for the importers), and the route imports from
+ * (`lib/auth-options.ts`; src/moved-exports.ts rewrites the importers), and the route imports from
  * it. Pure: source in, route (and module) text out.
  */
 import { posix } from 'node:path';
-import { apiFor, freshName, isIdent, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, freshName, isIdent, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { addImport, fixRelativeImports, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -157,7 +157,7 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     const why = ctx.exportsModule && 'left' in ctx.exportsModule ? `: ${ctx.exportsModule.left}` : '';
     return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${otherExportsOf(program).join(', ')}${why}` }], notes: [], usesCompat: false, methods: [] };
   }
-  const typescript = /\.(ts|tsx|mts|cts)$/.test(ctx.sourcePath);
+  const typescript = isTypeScriptPath(ctx.sourcePath);
   const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
 
   if (!moves) {

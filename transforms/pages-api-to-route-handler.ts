@@ -5,14 +5,14 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
-import { extractConfig } from './lib/config.js';
+import { extractConfig, type SegmentConfig } from './lib/config.js';
 import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
-import { fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -89,38 +89,15 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
-  // The library routes below are whole files: another value export would make an invalid route file (the main
-  // path checks the same once it knows the handler).
-  if (isLibraryRoute(program)) checkOtherExports(program, -1, -1, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
-  // Config keys the tool does not know are flagged as in any route.
-  const configMarkers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
-  const trpc = rewriteTrpc(snip, program, ctx.targetPath, typescript, configMarkers);
-  if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
-  if (trpc) {
-    if (config?.isEdge) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'an Edge route');
-    // bodyParser: false changes nothing here: the fetch adapter reads the request body itself, as the Pages one did
-    // without Next's parser.
-    if (config?.bodyLimit) trpc.notes.push(`bodyParser.sizeLimit (${config.bodyLimit}) is not enforced by the fetch adapter`);
-    if (config?.rawBody) trpc.notes.push('bodyParser: false: the fetch adapter reads the request body itself');
-    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
-    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-    removeUnusedImports(snip, program, (s) => s === 'next');
-    const printed = printRoute(j, program, source, ctx.sourcePath, trpc.markers, { bom, crlf });
-    return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...trpc.notes], usesCompat: false, methods: trpc.methods };
-  }
-  const betterAuth = rewriteBetterAuth(snip, program);
-  if (betterAuth) {
-    if (config?.isEdge) throw new Left('EDGE_RUNTIME');
-    if (config?.rawBody) betterAuth.notes.push('bodyParser: false: route handlers never parse the body');
-    fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-    removeUnusedImports(snip, program, (s) => s === 'better-auth/node' || s === 'next');
-    if (!program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.source.value === 'better-auth/next-js')) addImport(snip, program, 'better-auth/next-js', { values: ['toNextJsHandler'], types: [] }, typescript);
-    const markers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
-    const lines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);
-    const at = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.type === 'ObjectPattern');
-    if (lines.length) program.body[at] = snip.withCommentsOf(program.body[at], program.body[at], lines);
-    const printed = printRoute(j, program, source, ctx.sourcePath, markers, { bom, crlf });
-    return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: betterAuth.notes, usesCompat: false, methods: betterAuth.methods };
+  // tRPC and better-auth: their recipes write the whole route (see libraryRoute).
+  if (isLibraryRoute(program)) {
+    const route = libraryRoute(snip, program, ctx, config);
+    if (route) {
+      fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+      removeUnusedImports(snip, program, (s) => s === 'next' || s === 'better-auth/node');
+      const printed = printRoute(j, program, source, ctx.sourcePath, route.markers, { bom, crlf });
+      return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...route.notes], usesCompat: false, methods: route.methods };
+    }
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
   const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));
@@ -286,7 +263,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const readerNames = new Set<string>();
   for (const stmt of [...program.body]) {
     const reader = ownBufferReader(stmt);
-    if (!reader || identifierCount(program, reader) > 1) continue;
+    if (!reader || countIdentifiers(program, reader) > 1) continue;
     const at = program.body.indexOf(stmt);
     namesIn(stmt).forEach((n) => readerNames.add(n));
     program.body.splice(at, 1);
@@ -303,9 +280,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
-    let specifier = posix.relative(posix.dirname(ctx.targetPath), ctx.compatPath.replace(/\.(ts|js)$/, ''));
-    if (!specifier.startsWith('.')) specifier = `./${specifier}`;
-    addImport(snip, program, specifier, { values: [...compat].sort(), types: [] }, typescript);
+    addImport(snip, program, compatSpecifier(ctx.targetPath, ctx.compatPath), { values: [...compat].sort(), types: [] }, typescript);
   }
 
   const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
@@ -478,6 +453,36 @@ function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]
   return out;
 }
 
+/**
+ * The route of a tRPC or better-auth catch-all, written into `program`, or null when the file is not one. These files
+ * are whole routes: another value export would make an invalid route file (the main path checks the same once it
+ * knows the handler). Config keys the tool does not know are flagged as in any route.
+ */
+function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, config: SegmentConfig | null): { markers: Array<{ reason: Reason; detail: string }>; notes: string[]; methods: string[] } | null {
+  checkOtherExports(program, -1, -1, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
+  const configMarkers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
+  const trpc = rewriteTrpc(snip, program, ctx.targetPath, isTypeScriptPath(ctx.sourcePath), configMarkers);
+  if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
+  if (trpc) {
+    if (config?.isEdge) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'an Edge route');
+    // bodyParser: false changes nothing here: the fetch adapter reads the request body itself, as the Pages one did
+    // without Next's parser.
+    if (config?.bodyLimit) trpc.notes.push(`bodyParser.sizeLimit (${config.bodyLimit}) is not enforced by the fetch adapter`);
+    if (config?.rawBody) trpc.notes.push('bodyParser: false: the fetch adapter reads the request body itself');
+    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    return trpc;
+  }
+  const betterAuth = rewriteBetterAuth(snip, program);
+  if (!betterAuth) return null;
+  if (config?.isEdge) throw new Left('EDGE_RUNTIME');
+  if (config?.rawBody) betterAuth.notes.push('bodyParser: false: route handlers never parse the body');
+  if (!program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.source.value === 'better-auth/next-js')) addImport(snip, program, 'better-auth/next-js', { values: ['toNextJsHandler'], types: [] }, isTypeScriptPath(ctx.sourcePath));
+  const lines = configMarkers.map((m) => `// ${markerText(m.reason, m.detail)}`);
+  const at = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.type === 'ObjectPattern');
+  if (lines.length) program.body[at] = snip.withCommentsOf(program.body[at], program.body[at], lines);
+  return { ...betterAuth, markers: configMarkers };
+}
+
 /** A default export that the tRPC or better-auth recipe turns into the whole route. */
 function isLibraryRoute(program: Node): boolean {
   const sources = new Set(program.body.filter((s: Node) => s.type === 'ImportDeclaration').map((s: Node) => s.source.value));
@@ -526,15 +531,6 @@ function ownBufferReader(stmt: Node): string | null {
   const loops = body.filter((st: Node) => st.type === 'ForOfStatement' && st.await && isIdent(st.right, param));
   if (!returnsConcat || loops.length !== 1 || body.length > 3 || countReads(body, param) !== 1) return null;
   return decl.name;
-}
-
-/** How many identifiers called `name` the program holds (a declaration's own name counts once). */
-function identifierCount(program: Node, name: string): number {
-  let count = 0;
-  walk(program, (node) => {
-    if (isIdent(node, name)) count++;
-  });
-  return count;
 }
 
 function functionValue(node: Node): Node | null {

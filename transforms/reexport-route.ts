@@ -4,7 +4,7 @@
  * the segment config itself (it must be literal in a route file). Pure, like the main transform.
  */
 import { apiFor, styleOf, Snippets, END, type Node } from './lib/ast.js';
-import { fixRelativeImports, removeUnusedImports } from './lib/imports.js';
+import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { reexportShapeOf } from './lib/reexport-shape.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -57,11 +57,7 @@ export function reexportRoute(rawSource: string, ctx: TransformContext): Transfo
     const kept = stmt.specifiers.filter((s: Node) => s.local.name !== shape.importLocal);
     if (kept.length === stmt.specifiers.length) return [stmt];
     if (!kept.length) return [];
-    // Rebuilt from text, as removeUnusedImports does: recast would reprint the changed import in its own style.
-    const defaultSpec = kept.find((s: Node) => s.type === 'ImportDefaultSpecifier');
-    const named = kept.filter((s: Node) => s !== defaultSpec).map((s: Node) => snip.src(s));
-    const list = [defaultSpec ? snip.src(defaultSpec) : null, named.length ? `{ ${named.join(', ')} }` : null].filter(Boolean).join(', ');
-    return snip.statements(`import ${list} from ${snip.src(stmt.source)}${END}`);
+    return [importWith(snip, stmt, kept)];
   });
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next');

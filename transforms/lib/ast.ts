@@ -252,6 +252,17 @@ export function walk(root: Node, visit: (node: Node, parent: Node | null, key: s
   }
 }
 
+/** How many identifiers called `name` stand in `root` (declarations and property names included), outside `skip`. */
+export function countIdentifiers(root: Node, name: string, skip?: Node): number {
+  let count = 0;
+  walk(root, (node) => {
+    if (node === skip) return false;
+    if (node.type === 'Identifier' && node.name === name) count++;
+    return undefined;
+  });
+  return count;
+}
+
 export function isFunction(node: Node): boolean {
   return (
     node?.type === 'FunctionDeclaration' ||

@@ -8,12 +8,22 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { freshName, isIdent, namesIn, type Node, type Snippets } from './ast.js';
-import { rewriteRequest } from './request.js';
+import { rewriteRequest, type RequestRewrite } from './request.js';
 
 function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
   if (type) return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
   return isIdent(param, 'req');
+}
+
+/**
+ * The request rewrite of code that serves many routes (a helper, a wrapper), or null when it reads what differs from
+ * route to route (the query, with its route params) or the body (which can be read once, and the handler reads it).
+ */
+export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string): RequestRewrite | null {
+  const rewrite = rewriteRequest(body, { snip, reqName, request, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
+  const routeBound = ['readPagesBody', 'pagesQuery', 'bodyChunks'].some((use) => rewrite.compat.has(use));
+  return rewrite.escape || rewrite.usesParams || routeBound ? null : rewrite;
 }
 
 export interface RequestHelper {
@@ -37,8 +47,8 @@ export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, type
   names.delete(reqName);
   const fresh = (base: string) => freshName(base, names);
   const requestName = fresh('request');
-  const rewrite = rewriteRequest(body, { snip, reqName, request: requestName, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
-  if (rewrite.escape || rewrite.usesParams || rewrite.compat.has('readPagesBody') || rewrite.compat.has('pagesQuery') || rewrite.compat.has('bodyChunks')) return null;
+  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh);
+  if (!rewrite) return null;
   const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`);
   fn.params[reqIndex] = typed.params[0];
   const statements = [...rewrite.prelude, ...body];

@@ -13,8 +13,8 @@
  * - every path answers: a send, or the handler's own answer.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { rewriteRequest } from './request.js';
+import { END, freshName, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 
@@ -72,7 +72,7 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
  * `taken`: names already used in the module; `twinName`: the name a function declaration gets.
  */
 export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>): RouteWrapper | null {
-  const typescript = /\.(ts|tsx|mts|cts)$/.test(modulePath);
+  const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
   const inner = innerFunction(fn);
   const handlerIndex = fn.params.findIndex((p: Node) => p.type === 'Identifier');
@@ -94,8 +94,8 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // The request goes to the handler as it is, and the context after it; rewriteResponse turns the call into an answer
   // and drops `res` from it.
   for (const call of calls) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName)];
-  const request = rewriteRequest(innerBody, { snip, reqName, request: requestName, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
-  if (request.escape || request.usesParams || request.compat.has('readPagesBody') || request.compat.has('pagesQuery')) return null;
+  const request = rewriteRequestForAnyRoute(innerBody, snip, reqName, requestName, fresh);
+  if (!request) return null;
   const helpers = new Map([[handlerName, { resIndex: 1, statuses: [null] }]]);
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers });
   const statements = [...request.prelude, ...response.prelude, ...response.body];

@@ -8,21 +8,12 @@
  * nobody reads, and `.then` has no second (rejection) callback. A rejected promise throws at the `await` either way.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, countIdentifiers, freshName, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { referencesTo } from './scope.js';
 
+/** Whether `root` reads the variable `name` (scope-aware, as the request and response rewrites see it). */
 function mentionsName(root: Node, name: string): boolean {
-  let found = false;
-  walk(root, (node, parent, key) => {
-    if (found) return false;
-    const isProperty = (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed;
-    if (isIdent(node, name) && !isProperty && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) found = true;
-    return undefined;
-  });
-  return found;
-}
-
-function usesRes(root: Node, resName: string): boolean {
-  return mentionsName(root, resName);
+  return referencesTo([root], name).length > 0;
 }
 
 /** The `.then(cb)` call awaited or returned by `stmt`, with the variable it is assigned to. */
@@ -42,19 +33,18 @@ function awaitedThen(stmt: Node): { call: Node; assigned?: string } | null {
   return { call, assigned };
 }
 
-/** Rewrites such statements of `body` (and of the blocks inside it, not of nested functions) in place. */
-/** Whether `name` appears anywhere in `root` outside `skip`. */
-function usedOutside(root: Node, skip: Node, name: string): boolean {
+function usesThis(root: Node): boolean {
   let found = false;
   walk(root, (node) => {
-    if (found || node === skip) return false;
-    if (isIdent(node, name)) found = true;
-    return undefined;
-  });
+    if (node.type === 'ThisExpression') found = true;
+  }, true);
   return found;
 }
 
-/** `taken`: names this rewrite has already given out. */
+/**
+ * Rewrites such statements of `body` (and of the blocks inside it, not of nested functions) in place.
+ * `taken`: names this rewrite has already given out.
+ */
 export function inlineThenSends(j: JSCodeshift, snip: Snippets, program: Node, body: Node[], resName: string, taken: Set<string>): void {
   const rewriteList = (list: Node[], after: (i: number) => Node[]): void => {
     for (let i = 0; i < list.length; i++) {
@@ -65,7 +55,7 @@ export function inlineThenSends(j: JSCodeshift, snip: Snippets, program: Node, b
       if (!callback || (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') || callback.params.length > 1) continue;
       const param = callback.params[0];
       if (param && param.type !== 'Identifier') continue;
-      if (callback.async || callback.generator || !usesRes(callback.body, resName)) continue;
+      if (callback.async || callback.generator || !mentionsName(callback.body, resName)) continue;
       let hasReturn = false;
       if (callback.body.type === 'BlockStatement') {
         walk(callback.body, (node) => {
@@ -73,20 +63,17 @@ export function inlineThenSends(j: JSCodeshift, snip: Snippets, program: Node, b
           return undefined;
         }, true);
       }
-      if (hasReturn || mentionsName(callback.body, 'this') || mentionsName(callback.body, 'arguments')) continue;
+      // `arguments`, and a function expression's own `this`, would change meaning inlined.
+      if (hasReturn || mentionsName(callback.body, 'arguments') || (callback.type === 'FunctionExpression' && usesThis(callback.body))) continue;
       if (found.assigned && [...after(i)].some((s) => mentionsName(s, found.assigned!))) continue;
       // A name free in the module: the callback's parameter may repeat one of the handler's own.
       let name = param?.name;
-      if (name && (taken.has(name) || usedOutside(program, callback, name))) {
+      if (name && (taken.has(name) || countIdentifiers(program, name, callback) > 0)) {
         const fresh = freshName(name, new Set([...taken, ...namesIn(program)]));
-        walk(callback.body, (node, parent, key) => {
-          const isProperty = (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed;
-          if (isIdent(node, name) && !isProperty && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) {
-            if (parent?.type === 'ObjectProperty' && parent.shorthand) parent.shorthand = false;
-            node.name = fresh;
-          }
-          return undefined;
-        });
+        for (const ref of referencesTo([callback.body], name)) {
+          if (ref.parent.type === 'ObjectProperty' && ref.parent.shorthand) ref.parent.shorthand = false;
+          ref.node.name = fresh;
+        }
         name = fresh;
       }
       if (name) taken.add(name);

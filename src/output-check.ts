@@ -3,18 +3,13 @@
  * JavaScript by its extension, with Babel's scope checks (a name declared twice is an error there, and in
  * `next build`). A transform bug then leaves the file in place instead of writing code that does not build.
  */
-import { parse, type ParserPlugin } from '@babel/parser';
-
-function pluginsFor(file: string): ParserPlugin[] {
-  if (/\.tsx$/.test(file)) return ['typescript', 'jsx'];
-  if (/\.[cm]?ts$/.test(file)) return ['typescript'];
-  return ['jsx'];
-}
+import { pluginsFor } from '../transforms/lib/parser-plugins.js';
+import { babelParser } from '../transforms/lib/cjs-deps.js';
 
 /** Why `content` would not parse as the file `file`; undefined when it parses. */
 export function parseProblem(file: string, content: string): string | undefined {
   try {
-    parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
+    babelParser.parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

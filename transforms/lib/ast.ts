@@ -1,36 +1,10 @@
-import jscodeshift from 'jscodeshift';
 import type { JSCodeshift } from 'jscodeshift';
-import * as babel from '@babel/parser';
+import { babelParser as babel, loadJscodeshift } from './cjs-deps.js';
+import { languageOf, pluginsOf, type Language } from './parser-plugins.js';
+
+export { pluginsFor } from './parser-plugins.js';
 
 export type Node = any; // ast-types' unions are too wide to be useful here; shapes are checked with j.X.check().
-
-const COMMON_PLUGINS: babel.ParserPlugin[] = [
-  'decorators-legacy',
-  'classProperties',
-  'classPrivateProperties',
-  'classPrivateMethods',
-  'topLevelAwait',
-  'importAttributes',
-];
-
-type Language = 'ts' | 'tsx' | 'js';
-
-function languageOf(path: string): Language {
-  return /\.(ts|mts|cts)$/.test(path) ? 'ts' : /\.tsx$/.test(path) ? 'tsx' : 'js';
-}
-
-function pluginsOf(language: Language): babel.ParserPlugin[] {
-  const plugins: babel.ParserPlugin[] = [...COMMON_PLUGINS];
-  if (language === 'ts') plugins.push('typescript');
-  else if (language === 'tsx') plugins.push('typescript', 'jsx');
-  else plugins.push('jsx');
-  return plugins;
-}
-
-/** The @babel/parser plugins for a file's language. */
-export function pluginsFor(path: string): babel.ParserPlugin[] {
-  return pluginsOf(languageOf(path));
-}
 
 /** Built once per language and mode: building one (`withParser`) costs more than parsing a small file. */
 const apis = new Map<string, JSCodeshift>();
@@ -59,7 +33,7 @@ function buildApi(language: Language, snippet: boolean): JSCodeshift {
       });
     },
   };
-  return jscodeshift.withParser(parser);
+  return loadJscodeshift().withParser(parser);
 }
 
 export function isTypeScriptPath(path: string): boolean {

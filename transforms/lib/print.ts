@@ -1,5 +1,5 @@
 import type { JSCodeshift } from 'jscodeshift';
-import * as babel from '@babel/parser';
+import { babelParser as babel } from './cjs-deps.js';
 import { pluginsFor, type Node } from './ast.js';
 
 /** The source's own style for the code the tool writes: quote kind and indentation. */
@@ -41,7 +41,9 @@ const shape = (raw: string) => raw.split('\n').map((line, i) => (i === 0 ? line 
  * that text is the string's value. Every such chunk in the output gets back the source's text, byte for byte.
  */
 function restoreTemplateText(code: string, source: string, path: string): string {
-  if (!source.includes('`')) return code;
+  // A template chunk that spans lines has a line break between two backticks that follow each other in the text
+  // (its own, or those of a template nested in it). Without one, the two parses below would find nothing.
+  if (!/`[^`]*\n[^`]*`/.test(source)) return code;
   const originals = new Map<string, string>();
   for (const chunk of templateChunks(source, path)) if (!originals.has(shape(chunk.raw))) originals.set(shape(chunk.raw), chunk.raw);
   if (!originals.size) return code;

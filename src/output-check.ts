@@ -4,12 +4,12 @@
  * `next build`). A transform bug then leaves the file in place instead of writing code that does not build.
  */
 import { pluginsFor } from '../transforms/lib/parser-plugins.js';
-import { babelParser } from '../transforms/lib/cjs-deps.js';
+import { loadBabelParser } from '../transforms/lib/cjs-deps.js';
 
 /** Why `content` would not parse as the file `file`; undefined when it parses. */
 export function parseProblem(file: string, content: string): string | undefined {
   try {
-    babelParser.parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
+    loadBabelParser().parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import type { JSCodeshift } from 'jscodeshift';
-import { babelParser as babel, loadJscodeshift } from './cjs-deps.js';
+import { loadBabelParser, loadJscodeshift } from './cjs-deps.js';
 import { languageOf, pluginsOf, type Language } from './parser-plugins.js';
 
 export { pluginsFor } from './parser-plugins.js';
@@ -20,6 +20,7 @@ export function apiFor(path: string, snippet = false): JSCodeshift {
 
 function buildApi(language: Language, snippet: boolean): JSCodeshift {
   const plugins = pluginsOf(language);
+  const babel = loadBabelParser();
   const parser = {
     parse(source: string) {
       return babel.parse(source, {

@@ -1,5 +1,5 @@
 import type { JSCodeshift } from 'jscodeshift';
-import { babelParser as babel } from './cjs-deps.js';
+import { loadBabelParser } from './cjs-deps.js';
 import { pluginsFor, type Node } from './ast.js';
 
 /** The source's own style for the code the tool writes: quote kind and indentation. */
@@ -30,7 +30,7 @@ function templateChunks(code: string, path: string): Array<{ raw: string; start:
     if (node.type === 'TemplateElement' && node.value.raw.includes('\n')) chunks.push({ raw: node.value.raw, start: node.start, end: node.end });
     for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'extra') visit(node[key]);
   };
-  visit(babel.parse(code, { sourceType: 'module', plugins: pluginsFor(path), errorRecovery: true }).program);
+  visit(loadBabelParser().parse(code, { sourceType: 'module', plugins: pluginsFor(path), errorRecovery: true }).program);
   return chunks;
 }
 

@@ -11,12 +11,15 @@
  * it. Pure: source in, route (and module) text out.
  */
 import { posix } from 'node:path';
-import { apiFor, freshName, isIdent, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
-import { addImport, fixRelativeImports, removeUnusedImports } from './lib/imports.js';
+import type { JSCodeshift } from 'jscodeshift';
+import { apiFor, cloneNode, freshName, isIdent, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { addImport, compatSpecifier, fixRelativeImports, removeUnusedImports } from './lib/imports.js';
+import { requestOptions } from './lib/next-auth-request.js';
+import { extractConfig, type SegmentConfig } from './lib/config.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
-import { movedNote } from './lib/split-exports.js';
+import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
 
 interface NextAuthShape {
@@ -28,6 +31,13 @@ interface NextAuthShape {
   name: string | null;
   /** The local name of next-auth's default import. */
   local: string;
+  /** When the options read the request (`NextAuth(req, res, getAuthOptions(req))`): its name, and the function. */
+  request?: { reqName: string; handler: Node };
+}
+
+interface OptionsOf {
+  options: Node;
+  request?: { reqName: string; handler: Node };
 }
 
 const NEXT_AUTH_SOURCES = ['next-auth', 'next-auth/next'];
@@ -43,9 +53,9 @@ function nextAuthLocal(program: Node): string | null {
 }
 
 /** The options of `NextAuth(options)`, or of `NextAuth(req, res, options)` inside a `(req, res)` function. */
-function optionsOf(node: Node, local: string): Node | null {
+function optionsOf(node: Node, local: string): OptionsOf | null {
   const value = unwrap(node);
-  if (value?.type === 'CallExpression' && isIdent(value.callee, local) && value.arguments.length === 1) return value.arguments[0];
+  if (value?.type === 'CallExpression' && isIdent(value.callee, local) && value.arguments.length === 1) return { options: value.arguments[0] };
   if (value?.type !== 'ArrowFunctionExpression' && value?.type !== 'FunctionExpression' && value?.type !== 'FunctionDeclaration') return null;
   const [req, res] = value.params;
   if (value.params.length !== 2 || req?.type !== 'Identifier' || res?.type !== 'Identifier') return null;
@@ -60,12 +70,16 @@ function optionsOf(node: Node, local: string): Node | null {
   if (call?.type !== 'CallExpression' || !isIdent(call.callee, local) || call.arguments.length !== 3) return null;
   const [a, b, options] = call.arguments;
   if (!isIdent(a, req.name) || !isIdent(b, res.name)) return null;
-  // Options built from the request (`getAuthOptions(req)`) need the advanced initialization: not this shape.
+  // Options built from the request (`getAuthOptions(req)`) keep the advanced initialization, with the route's
+  // request (see lib/next-auth-request.ts); options that use `res` are not followed.
   let usesRequest = false;
+  let usesResponse = false;
   walk(options, (n) => {
-    if (n.type === 'Identifier' && (n.name === req.name || n.name === res.name)) usesRequest = true;
+    if (n.type === 'Identifier' && n.name === req.name) usesRequest = true;
+    if (n.type === 'Identifier' && n.name === res.name) usesResponse = true;
   });
-  return usesRequest ? null : options;
+  if (usesResponse) return null;
+  return usesRequest ? { options, request: { reqName: req.name, handler: value } } : { options };
 }
 
 export function nextAuthShapeOf(program: Node): NextAuthShape | null {
@@ -75,25 +89,37 @@ export function nextAuthShapeOf(program: Node): NextAuthShape | null {
   if (index < 0) return null;
   const decl = program.body[index].declaration;
   const direct = optionsOf(decl, local);
-  if (direct) return { drop: [index], options: direct, name: decl.type === 'FunctionDeclaration' ? (decl.id?.name ?? null) : null, local };
+  if (direct) return { drop: [index], ...direct, name: decl.type === 'FunctionDeclaration' ? (decl.id?.name ?? null) : null, local };
   const inner = unwrap(decl);
   if (inner?.type !== 'Identifier') return null;
   for (let i = 0; i < program.body.length; i++) {
     const stmt = program.body[i];
     if (stmt.type === 'FunctionDeclaration' && stmt.id?.name === inner.name) {
       const options = optionsOf(stmt, local);
-      return options ? { drop: [index, i], options, name: inner.name, local } : null;
+      return options ? { drop: [index, i], ...options, name: inner.name, local } : null;
     }
     if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id, inner.name)) {
       const options = stmt.declarations[0].init && optionsOf(stmt.declarations[0].init, local);
-      return options ? { drop: [index, i], options, name: inner.name, local } : null;
+      return options ? { drop: [index, i], ...options, name: inner.name, local } : null;
     }
   }
   return null;
 }
 
-/** Value exports other than the default: what the route may not keep (`authOptions`, helpers). */
+function isConfigExport(stmt: Node): boolean {
+  return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.declarations?.some((d: Node) => d.id?.name === 'config');
+}
+
+function droppedNotes(config: SegmentConfig | null): string[] {
+  return config?.dropped.length ? [`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`] : [];
+}
+
+/** Value exports other than the default and the segment config: what the route may not keep (`authOptions`, helpers). */
 export function otherExportsOf(program: Node): string[] {
+  return valueExportsOf(program).filter((name) => !ROUTE_EXPORTS.includes(name));
+}
+
+function valueExportsOf(program: Node): string[] {
   const names: string[] = [];
   for (const stmt of program.body) {
     if (stmt.type === 'ExportAllDeclaration' && stmt.exportKind !== 'type') names.push('*');
@@ -146,10 +172,13 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     return null;
   }
   const { source, j, snip, program } = parsed;
+  if (!nextAuthShapeOf(program)) return null;
+  // `export const config` becomes the route's segment exports, in its place (before the shape: it moves statements).
+  const config = extractConfig(snip, program);
+  if (config && (config === 'unreadable' || config.unknown.length || config.rawBody || config.bodyLimit || config.isEdge)) return null;
+  const segment = config ? config.exports : [];
   const shape = nextAuthShapeOf(program);
   if (!shape) return null;
-  const hasConfig = program.body.some((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.some((d: Node) => d.id?.name === 'config'));
-  if (hasConfig) return null;
   const moves = otherExportsOf(program).length > 0;
   // Without a module to move them to (the plan gives one), the other exports keep the file in place.
   const target = ctx.exportsModule && 'modulePath' in ctx.exportsModule ? ctx.exportsModule : null;
@@ -164,13 +193,16 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     const taken = namesIn(program);
     if (shape.name) taken.delete(shape.name);
     const name = shape.name ?? freshName('handler', taken);
-    const statements = snip.statements([...head, `const ${name} = ${shape.local}(${snip.src(shape.options)})${END}`, `export { ${name} as GET, ${name} as POST }${END}`].join('\n'));
+    const handler = handlerCode(j, snip, program, shape, name, ctx, ctx.targetPath);
+    if (!handler) return null;
+    const statements = snip.statements([...head, ...handler.code, `export { ${name} as GET, ${name} as POST }${END}`].join('\n'));
     const at = Math.min(...shape.drop);
     statements[0] = snip.withCommentsOf(program.body[at], statements[0]);
     program.body = program.body.flatMap((stmt: Node, i: number) => (i === at ? statements : shape.drop.includes(i) ? [] : [stmt]));
     fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
     removeUnusedImports(snip, program, (s) => s === 'next');
-    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [], usesCompat: false, methods: ['GET', 'POST'] };
+    handler.addImports(program, handler.functionUses);
+    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [...droppedNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'] };
   }
 
   // The route: the NextAuth import, the moved names from the new module, and the imports the options read directly.
@@ -180,19 +212,70 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     // Side-effect imports stay in the module, which the route imports: they still run once.
     if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.length) route.body.push(snip.statements(snip.src(stmt).replace(/;?\s*$/, END))[0]);
   }
-  route.body.push(...snip.statements([...head, `const handler = ${shape.local}(${snip.src(shape.options)})${END}`, `export { handler as GET, handler as POST }${END}`].join('\n')));
+  const handler = handlerCode(j, snip, program, shape, 'handler', ctx, ctx.targetPath);
+  if (!handler) return null;
+  route.body.push(...segment.map(cloneNode), ...snip.statements([...head, ...handler.code, `export { handler as GET, handler as POST }${END}`].join('\n')));
   fixRelativeImports(route, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, route, () => true);
   if (moved.length) addImport(snip, route, target!.routeSpecifier, { values: moved, types: [] }, typescript);
+  handler.addImports(route, new Set());
   const output = printProgram(j, route, source.text, ctx.sourcePath);
-  const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath);
+  const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath, ctx);
   if (content === null) return null;
   const exports = otherExportsOf(program);
-  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath)], usesCompat: false, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
+  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
+}
+
+/** One level deeper, every line (the code goes inside a function the snippet writes). */
+const indented = (code: string) => code.replace(/^(?=.)/gm, '  ');
+
+function imports(program: Node, local: string): boolean {
+  return program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.specifiers?.some((sp: Node) => sp.local?.name === local));
+}
+
+interface HandlerCode {
+  code: string[];
+  notes: string[];
+  usesCompat: boolean;
+  /** Compat helpers the rewritten functions import, when they stay in the route's file. */
+  functionUses: Set<string>;
+  /** Adds the imports the handler needs (and those of `functionUses`) to the program it goes in. */
+  addImports: (program: Node, functionUses: Set<string>) => void;
+}
+
+/**
+ * `const handler = NextAuth(options)`; or, for options that read the request, a function that calls NextAuth with
+ * the route's request and context (rewriting, in `program`, the functions the options pass the request to).
+ * Null when the request's reads cannot be rewritten.
+ */
+function handlerCode(j: JSCodeshift, snip: Snippets, program: Node, shape: NextAuthShape, name: string, ctx: TransformContext, file: string): HandlerCode | null {
+  const typescript = isTypeScriptPath(ctx.sourcePath);
+  if (!shape.request) {
+    return { code: [`const ${name} = ${shape.local}(${snip.src(shape.options)})${END}`], notes: [], usesCompat: false, functionUses: new Set(), addImports: () => undefined };
+  }
+  const taken = namesIn(program);
+  taken.add(name);
+  const request = requestOptions(j, snip, program, shape.request.handler, shape.options, shape.request.reqName, typescript, taken);
+  if (!request) return null;
+  const context = freshName('context', new Set([...taken, request.requestName]));
+  const params = versionAtLeast(ctx.nextVersion, 15, 0) ? 'Promise<{ nextauth: string[] }>' : '{ nextauth: string[] }';
+  const code = [
+    `async function ${name}(${snip.src(request.requestParam)}, ${context}${typescript ? `: { params: ${params} }` : ''}) {`,
+    ...[...request.prelude.map((stmt) => snip.src(stmt)), `return ${shape.local}(${request.requestName}, ${context}, ${snip.src(request.options)})${END}`].map(indented),
+    '}',
+  ];
+  const usesCompat = request.uses.size + request.functionUses.size > 0;
+  const addImports = (target: Node, functionUses: Set<string>) => {
+    const compat = [...new Set([...request.uses, ...functionUses])].sort();
+    if (compat.length) addImport(snip, target, compatSpecifier(file, ctx.compatPath), { values: compat, types: [] }, typescript);
+    if (typescript && !imports(target, 'NextRequest')) addImport(snip, target, 'next/server', { values: [], types: ['NextRequest'] }, true);
+  };
+  const note = 'next-auth reads its options from the request: the route calls NextAuth(request, context, options), next-auth v4\'s advanced initialization for route handlers';
+  return { code, notes: [note], usesCompat, functionUses: request.functionUses, addImports };
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
-export function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string): string | null {
+export function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
   let parsed;
   try {
     parsed = parse(rawSource, sourcePath);
@@ -200,10 +283,15 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
     return null;
   }
   const { source, j, snip, program } = parsed;
+  // The segment config is the route's (see nextAuthRoute): it does not move.
+  program.body = program.body.filter((s: Node) => !isConfigExport(s));
   const shape = nextAuthShapeOf(program);
   if (!shape) return null;
   const moved = declaredNamesUsed(program, shape.options, shape.drop);
   const exported = new Set(otherExportsOf(program));
+  // The functions the options pass the request to move here: they take the route's request now.
+  const request = shape.request ? requestOptions(j, snip, program, shape.request.handler, shape.options, shape.request.reqName, isTypeScriptPath(sourcePath), namesIn(program)) : null;
+  if (shape.request && !request) return null;
   program.body = program.body.filter((_: Node, i: number) => !shape.drop.includes(i));
   const missing = moved.filter((name) => !exported.has(name));
   // The route imports these from the module: they are exported now (the names were module-private before).
@@ -211,6 +299,8 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
   removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
+  if (request?.functionUses.size) addImport(snip, program, compatSpecifier(modulePath, ctx.compatPath), { values: [...request.functionUses].sort(), types: [] }, isTypeScriptPath(sourcePath));
+  if (request?.functionsUseNextRequest && !imports(program, 'NextRequest')) addImport(snip, program, 'next/server', { values: [], types: ['NextRequest'] }, true);
   return source.restore(printProgram(j, program, source.text, modulePath));
 }
 

@@ -191,6 +191,7 @@ export class Snippets {
     if (!comments.length) return to;
     return this.statements(this.src(to), comments)[0];
   }
+
 }
 
 /** Calls `visit` on every node below `root` (not entering nested functions when `skipFunctions`). */

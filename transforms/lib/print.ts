@@ -18,7 +18,26 @@ export function printProgram(j: JSCodeshift, program: Node, source: string, path
   const style = styleOf(source);
   let code = j(program).toSource({ ...style, lineTerminator: '\n' });
   if (style.useTabs) code = indentWithTabs(j, code, style.tabWidth);
-  return restoreTemplateText(separateImports(code.endsWith('\n') ? code : `${code}\n`), source, path);
+  return restoreTemplateText(separateImports(headerOnTop(code.endsWith('\n') ? code : `${code}\n`, source)), source, path);
+}
+
+/** Comment lines that open the file, before any code (a licence, a note on the file). */
+const HEADER = /^\uFEFF?(?:[ \t]*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/)[ \t]*\n)+/;
+/** Only import declarations (each on one line or several). */
+const IMPORTS_ONLY = /^(?:\s*import\b[^;]*?\bfrom\s*(['"])[^'"\n]*\1;?[ \t]*|\s*import\s*(['"])[^'"\n]*\2;?[ \t]*)*\s*$/;
+
+/**
+ * The file's header comment stays on top. recast keeps it with the statement it was attached to, and the imports the
+ * tool adds at the top of the file (next/server) then come above it.
+ */
+function headerOnTop(code: string, source: string): string {
+  const header = HEADER.exec(source)?.[0].replace(/^\uFEFF/, '');
+  if (!header || code.startsWith(header)) return code;
+  const at = code.indexOf(header);
+  if (at <= 0 || !IMPORTS_ONLY.test(code.slice(0, at))) return code;
+  const rest = code.slice(at + header.length);
+  const imports = code.slice(0, at).replace(/^\s+/, '').replace(/\s+$/, '\n');
+  return header + imports + (/^import[\s{*'"]/.test(rest) ? '' : '\n') + rest;
 }
 
 /** Each text chunk of a multi-line template literal, by its content with the indentation of its lines left out. */
@@ -86,8 +105,14 @@ function separateImports(code: string): string {
   const lines = code.split('\n');
   let end = -1;
   let inImport = false;
+  let inComment = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/^\uFEFF/, '');
+    // A block comment above the imports (a file header) may have lines that start with anything.
+    if (!inImport && (inComment || /^\s*\/\*/.test(line))) {
+      inComment = !line.includes('*/');
+      continue;
+    }
     if (!inImport && /^import[\s{*'"]/.test(line)) inImport = true;
     else if (!inImport && line.trim() !== '' && !/^\s*(\/\/|\/\*|\*)/.test(line)) break;
     if (inImport && (/from\s*['"][^'"]*['"]\s*;?\s*$/.test(line) || /^import\s*['"][^'"]*['"]\s*;?\s*$/.test(line))) {

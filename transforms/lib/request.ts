@@ -50,6 +50,12 @@ function isTruthinessContext(parent: Node, key: string): boolean {
   return (parent.type === 'OptionalMemberExpression' || parent.type === 'OptionalCallExpression') && key === 'object';
 }
 
+/** Whether the child at `key` is only tested for truthiness, its value used nowhere else. */
+function isTestOf(parent: Node, key: string): boolean {
+  if ((parent.type === 'IfStatement' || parent.type === 'WhileStatement' || parent.type === 'ConditionalExpression') && key === 'test') return true;
+  return parent.type === 'UnaryExpression' && parent.operator === '!';
+}
+
 function keyOf(parent: Node, child: Node): string {
   for (const k of Object.keys(parent)) {
     const v = parent[k];
@@ -215,6 +221,11 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     }
     if (opts.rawBody && isStreamRead(ref, opts.bodyReaders)) {
       rewriteStreamRead(ref, opts, out.compat);
+      continue;
+    }
+    if (isTestOf(parent, key)) {
+      // `if (req)`, `!req`: the request is an object in both routers, so the test reads the same.
+      ref.node.name = opts.request;
       continue;
     }
     const p = unwrap(parent);

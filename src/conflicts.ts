@@ -35,8 +35,60 @@ function markDuplicates(files: PlannedFile[]): void {
   }
 }
 
-export async function markConflicts(root: string, files: PlannedFile[]): Promise<void> {
+/**
+ * A folder under app/ as Next matches URLs: route groups `(x)` dropped, a dynamic segment by its kind only. Null
+ * for a folder that is no route (private `_x`, a slot or an intercepting route, which the tool never writes).
+ */
+function urlSegments(folder: string): Array<{ shape: string; name: string }> | null {
+  const segments: Array<{ shape: string; name: string }> = [];
+  for (const part of folder.replace(/^src\//, '').split('/').slice(1)) {
+    if (/^\(.*\)$/.test(part)) continue;
+    if (part.startsWith('_') || part.startsWith('@') || part.startsWith('(')) return null;
+    const shape = /^\[\[\.\.\..+\]\]$/.test(part) ? '[[...]]' : /^\[\.\.\..+\]$/.test(part) ? '[...]' : /^\[.+\]$/.test(part) ? '[]' : part;
+    segments.push({ shape, name: part });
+  }
+  return segments;
+}
+
+const ROUTE_OR_PAGE = /(^|\/)(route\.(ts|tsx|js|jsx|mjs|cjs)|page\.(tsx|jsx|js|ts))$/;
+
+/**
+ * Routes this run would write where a route or page of the app in another folder answers the same URL (through a
+ * route group), or names the same dynamic segment otherwise (`[userId]` beside `[id]`): next build rejects both.
+ */
+function markUrlClashes(existing: string[], files: PlannedFile[]): void {
+  const byUrl = new Map<string, string>();
+  const slugAt = new Map<string, { name: string; file: string }>();
+  for (const file of existing.filter((f) => ROUTE_OR_PAGE.test(f))) {
+    const segments = urlSegments(path.posix.dirname(file));
+    if (!segments) continue;
+    byUrl.set(`${path.posix.dirname(file).startsWith('src/') ? 'src' : ''}|${segments.map((s) => s.shape).join('/')}`, file);
+    segments.forEach((s, i) => {
+      if (s.shape !== s.name) slugAt.set(segments.slice(0, i + 1).map((x) => x.shape).join('/'), { name: s.name, file });
+    });
+  }
+  if (!byUrl.size) return;
+  for (const file of files.filter(isWritable)) {
+    const folder = path.posix.dirname(file.target);
+    const segments = urlSegments(folder);
+    if (!segments) continue;
+    // Another name for a dynamic segment first: the more precise reason when the URL is the same too.
+    const renamed = segments
+      .map((s, i) => ({ s, other: slugAt.get(segments.slice(0, i + 1).map((x) => x.shape).join('/')) }))
+      .find(({ s, other }) => s.shape !== s.name && other && other.name !== s.name);
+    const same = byUrl.get(`${folder.startsWith('src/') ? 'src' : ''}|${segments.map((s) => s.shape).join('/')}`);
+    if (renamed?.other) markConflict(file, [{ reason: 'URL_TAKEN', detail: `${renamed.other.file} names the segment ${renamed.other.name} where this route has ${renamed.s.name}` }]);
+    else if (same && path.posix.dirname(same) !== folder) markConflict(file, [{ reason: 'URL_TAKEN', detail: `${same} answers the same URL` }]);
+  }
+}
+
+/**
+ * Marks the files that cannot be written: two sources for one route, a route or page in the way. `existing` is the
+ * app's files under app/ (and src/app/), relative to the root.
+ */
+export async function markConflicts(root: string, files: PlannedFile[], existing: string[] = []): Promise<void> {
   markDuplicates(files);
+  markUrlClashes(existing, files);
   for (const file of files.filter(isWritable)) {
     // The very route this run would write is there: an earlier run wrote it and was stopped (even by SIGKILL or a
     // power cut) before it removed the source. Removing the source is all that is left to do.

@@ -160,6 +160,12 @@ export const REASONS = {
     detail:
       'The target folder already holds a route file (or a file stands where the folder should be). The tool never overwrites: merge the handler into the existing route by hand, or move that route away and run the tool again.',
   },
+  URL_TAKEN: {
+    severity: 'left',
+    short: 'an existing route or page answers the same URL',
+    detail:
+      'A route or page of the app, in another folder, answers the URL this route would: through a route group (`app/(site)/api/hello/route.ts` answers `/api/hello`), or with another name for the same dynamic segment (`[userId]` where the route needs `[id]`), which next build rejects. Merge the handler into that route by hand, or rename the segment, then run the tool again.',
+  },
   PAGE_IN_FOLDER: {
     severity: 'left',
     short: 'the target folder has a page file',

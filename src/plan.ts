@@ -16,7 +16,7 @@ import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from 
 import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
-import { scanSources, type SourceScan } from './scan.js';
+import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 import { findHandlerModules } from './handler-modules.js';
 import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
@@ -128,7 +128,8 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Formatted before the conflict checks, so that a route an earlier run wrote is recognised by its final text.
   if (input.format) await formatRoutes(selected, input.format);
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
-  await markConflicts(project.root, files);
+  const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
+  await markConflicts(project.root, files, appFiles);
   // Once a route whose exports move is sure to be written: the routes and other files that import its old path import the new module.
   // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
   const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) ?? '')));

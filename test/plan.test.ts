@@ -154,6 +154,25 @@ describe('buildPlan', () => {
     if (existing !== 'app/api') expect(file(p, 'pages/api/b/c.ts').status).toBe('migrated');
   });
 
+  it.each([
+    ['app/(site)/api/a/route.ts', 'pages/api/a.ts', 'app/(site)/api/a/route.ts answers the same URL'],
+    ['app/(docs)/api/a/page.tsx', 'pages/api/a.ts', 'app/(docs)/api/a/page.tsx answers the same URL'],
+    ['app/api/users/[userId]/route.ts', 'pages/api/users/[id].ts', 'app/api/users/[userId]/route.ts names the segment [userId] where this route has [id]'],
+    ['app/(admin)/api/users/[userId]/posts/route.ts', 'pages/api/users/[id]/index.ts', 'names the segment [userId] where this route has [id]'],
+  ])('leaves a file whose URL %s answers already (URL_TAKEN), and the others proceed', async (existing, source, detail) => {
+    const p = await plan(app({ [source]: HANDLER, 'pages/api/b/c.ts': HANDLER, 'app/(site)/_lib/route.ts': 'private\n', [existing]: 'existing\n' }));
+    expect(file(p, source)).toMatchObject({ status: 'conflict', diagnostics: [{ reason: 'URL_TAKEN' }] });
+    expect(file(p, source).diagnostics[0].detail).toContain(detail);
+    expect(p.deletes.map((d) => d.path)).not.toContain(source);
+    expect(file(p, 'pages/api/b/c.ts').status).toBe('migrated');
+  });
+
+  it('writes beside a route of the app with the same segment names, or at another URL', async () => {
+    const root = app({ 'pages/api/users/[id].ts': HANDLER, 'pages/api/b.ts': HANDLER, 'app/api/users/[id]/posts/route.ts': 'x\n', 'app/(site)/api/c/route.ts': 'x\n' });
+    const p = await plan(root);
+    expect(p.files.map((f) => f.status)).toEqual(['migrated', 'migrated']);
+  });
+
   it('records a transform that throws as an internal error on that file only', async () => {
     const p = await plan(app({ 'pages/api/bad.ts': `${HANDLER}// THROW\n`, 'pages/api/good.ts': HANDLER }));
     expect(file(p, 'pages/api/bad.ts')).toMatchObject({ status: 'left', diagnostics: [{ reason: 'INTERNAL_ERROR', detail: 'boom' }] });

@@ -8,6 +8,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { extractConfig, type SegmentConfig } from './lib/config.js';
+import { inlineSubHandlers } from './lib/sub-handlers.js';
 import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
@@ -119,7 +120,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const fn = handler.fn;
   const [reqParam, resParam] = fn.params;
   if (!resParam || resParam.type !== 'Identifier' || !reqParam) throw new Left('HANDLER_NOT_FOUND', fn.loc?.start.line, 'the handler does not take (req, res)');
-  const moduleNames = namesIn(program);
+  let moduleNames = namesIn(program);
   let body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
   let reqName: string;
   if (reqParam.type === 'Identifier') reqName = reqParam.name;
@@ -128,6 +129,17 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     body = [j.variableDeclaration('const', [j.variableDeclarator(reqParam, j.identifier(reqName))]), ...body];
   }
   const resName = resParam.name;
+
+  // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.
+  const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName);
+  if (subHandlers.unused.size) {
+    const before = (index: number) => [...subHandlers.unused].filter((i) => i < index).length;
+    if (handler.exportIndex >= 0) handler.exportIndex -= before(handler.exportIndex);
+    handler.declarationIndex -= before(handler.declarationIndex);
+    program.body = program.body.filter((_: Node, i: number) => !subHandlers.unused.has(i));
+    // Their parameter names are free again.
+    moduleNames = namesIn(program);
+  }
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);

@@ -1,0 +1,189 @@
+/**
+ * Same-file sub-handlers: the handler passes its `(req, res)` to a function of the same file that answers.
+ *
+ *   switch (req.method) {
+ *     case 'GET':
+ *       await handleGET(req, res)
+ *       break
+ *     …
+ *   }
+ *   const handleGET = async (req: NextApiRequest, res: NextApiResponse) => { … }
+ *
+ * When nothing in the handler runs after such a call, the call is the same as the function's body in its place: the
+ * body is inlined there (in a block of its own), and the rest of the transform sees one handler. Declined, and left
+ * for the request rewrite to report, when code would run after the call, when the function's body would read a
+ * name the handler declares (it would mean the handler's, not the module's), or when a call inside a `try` is not
+ * awaited (its rejection skipped the `catch`, and an inlined body's error would not).
+ */
+import { isFunction, isIdent, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
+import { referencesTo } from './scope.js';
+
+interface CallSite {
+  list: Node[];
+  /** The scope the list's declarations go to: the list itself, or the switch for a case's statements. */
+  scope: object;
+  index: number;
+  ref: FunctionRef;
+  /** `return f(req, res)`: the inlined body is followed by a `return`, as the call was. */
+  returns: boolean;
+  /** Nothing runs after the call but a `break`: no `return` is needed after the body. */
+  tail: boolean;
+}
+
+/** `f(req, res)`, `await f(req, res)`, `return [await] f(req, res)`: the callee and whether the call is awaited. */
+function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; awaited: boolean } | null {
+  let expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
+  expr = expr && unwrap(expr);
+  const awaited = expr?.type === 'AwaitExpression';
+  if (awaited) expr = unwrap(expr.argument);
+  if (expr?.type !== 'CallExpression' || expr.callee.type !== 'Identifier' || expr.arguments.length !== 2) return null;
+  if (!isIdent(expr.arguments[0], reqName) || !isIdent(expr.arguments[1], resName)) return null;
+  return { callee: expr.callee, awaited };
+}
+
+/** Every name a binding in `fn` declares, at any depth (a superset of those in scope at any point of it). */
+function declaredNames(fn: Node): Set<string> {
+  const names = new Set<string>();
+  const bind = (pattern: Node) =>
+    walk(pattern, (n, parent, key) => {
+      if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.add(n.name);
+      if (n.type === 'AssignmentPattern') {
+        bind(n.left);
+        return false;
+      }
+      if (n.type === 'MemberExpression') return false;
+    });
+  walk(fn, (n) => {
+    if (n.type === 'VariableDeclarator') bind(n.id);
+    else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id) names.add(n.id.name);
+    else if (n.type === 'CatchClause' && n.param) bind(n.param);
+    if (isFunction(n)) n.params.forEach(bind);
+  });
+  return names;
+}
+
+/** The names `fn` reads that it does not declare itself. */
+function freeNames(fn: Node): string[] {
+  const candidates = new Set<string>();
+  walk(fn.body, (n) => {
+    if (n.type === 'Identifier') candidates.add(n.name);
+  });
+  // Under a parent, so that the function's own parameters and top-level declarations shadow.
+  const root = [{ type: 'ExpressionStatement', expression: fn }];
+  return [...candidates].filter((name) => referencesTo(root, name).length > 0);
+}
+
+/** The names the statements declare at their own level (not in nested blocks or functions). */
+function declaredAtTop(statements: Node[]): string[] {
+  const names: string[] = [];
+  for (const stmt of statements) {
+    if (stmt.type === 'VariableDeclaration') {
+      for (const d of stmt.declarations) walk(d.id, (n, parent, key) => {
+        if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.push(n.name);
+        if (n.type === 'AssignmentPattern') {
+          walk(n.left, (m) => void (m.type === 'Identifier' && names.push(m.name)));
+          return false;
+        }
+      });
+    } else if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.push(stmt.id.name);
+  }
+  return names;
+}
+
+function usesVar(fn: Node): boolean {
+  let found = false;
+  walk(
+    fn.body,
+    (n) => {
+      if (n.type === 'VariableDeclaration' && n.kind === 'var') found = true;
+    },
+    true,
+  );
+  return found;
+}
+
+/** The call sites in `list` and below where nothing of the handler runs after the call. */
+function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, caseEnd: 'last' | 'more' | null, names: { req: string; res: string }, out: CallSite[], scope: object = list): void {
+  list.forEach((stmt, index) => {
+    const rest = list.slice(index + 1);
+    const isTail = tail && (rest.length === 0 ? caseEnd !== 'more' : caseEnd !== null && rest.length === 1 && rest[0].type === 'BreakStatement' && !rest[0].label);
+    const call = callOf(stmt, names.req, names.res);
+    if (call) {
+      const ref = resolveFunction(program, call.callee);
+      const returns = stmt.type === 'ReturnStatement';
+      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, scope, index, ref, returns, tail: isTail });
+      return;
+    }
+    if (stmt.type === 'BlockStatement') callSites(program, stmt.body, isTail, inTry, null, names, out);
+    else if (stmt.type === 'IfStatement') {
+      for (const key of ['consequent', 'alternate']) {
+        const branch = stmt[key];
+        if (!branch) continue;
+        // A call as a branch without braces gets them, so that it can become statements.
+        if (callOf(branch, names.req, names.res)) stmt[key] = { type: 'BlockStatement', body: [branch] };
+        callSites(program, stmt[key].type === 'BlockStatement' ? stmt[key].body : [stmt[key]], isTail, inTry, null, names, out);
+      }
+    } else if (stmt.type === 'SwitchStatement') {
+      stmt.cases.forEach((c: Node, i: number) => callSites(program, c.consequent, isTail, inTry, i === stmt.cases.length - 1 ? 'last' : 'more', names, out, stmt));
+    } else if (stmt.type === 'TryStatement') {
+      callSites(program, stmt.block.body, isTail, true, null, names, out);
+      if (stmt.handler) callSites(program, stmt.handler.body.body, isTail, inTry, null, names, out);
+    }
+  });
+}
+
+/**
+ * Inlines, in `body` (the handler's statements, changed in place), the calls of same-file sub-handlers that nothing
+ * runs after. Returns the names inlined, and the indices in program.body of the sub-handlers no longer referenced
+ * (for the caller to remove: it holds indices into program.body).
+ */
+export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<number> } {
+  const inlined = new Set<string>();
+  const declared = declaredNames(handler);
+  // Names the bodies placed without a block declare, by scope.
+  const placedIn = new Map<object, Set<string>>();
+  // A sub-handler may call another: a few rounds, bounded (one that calls itself is never inlined away).
+  for (let round = 0; round < 4; round++) {
+    const sites: CallSite[] = [];
+    callSites(program, body, true, false, null, { req: reqName, res: resName }, sites);
+    let changed = false;
+    // From the last site of each list backwards: an inlined body changes the indices after it.
+    for (const site of sites.reverse()) {
+      const { fn, name } = site.ref;
+      if (fn === handler || !name || fn.params.length !== 2 || usesVar(fn) || fn.generator || handler.generator) continue;
+      if (freeNames(fn).some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
+      let statements: Node[];
+      try {
+        statements = inlineBody(snip, fn, [reqName, resName]);
+      } catch (error) {
+        if (error instanceof NotRewritable) continue;
+        throw error;
+      }
+      // A block of its own only when a name the body declares is taken where it goes (in a switch, every case's
+      // declarations share one scope).
+      const own = declaredAtTop(statements);
+      const inScope = placedIn.get(site.scope) ?? new Set<string>();
+      placedIn.set(site.scope, inScope);
+      const block = own.some((n) => declared.has(n) || inScope.has(n)) ? [{ type: 'BlockStatement', body: statements }] : statements;
+      if (block === statements) own.forEach((n) => inScope.add(n));
+      const last = statements[statements.length - 1];
+      const ends = last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement';
+      const after = site.returns && !site.tail && !ends ? snip.statements('return') : [];
+      const placed = [...block, ...after];
+      placed[0] = snip.withCommentsOf(site.list[site.index], placed[0]);
+      site.list.splice(site.index, 1, ...placed);
+      // Next awaited what the handler returned: an async handler answers as the sync one that returned the promise.
+      if (fn.async) handler.async = true;
+      inlined.add(name);
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  const unused = new Set<number>();
+  for (const name of inlined) {
+    const ref = resolveFunction(program, { type: 'Identifier', name });
+    if (ref && ref.index >= 0 && referencesOutside(program, name, new Set([ref.index])) === 0) unused.add(ref.index);
+  }
+  return { inlined: [...inlined], unused };
+}

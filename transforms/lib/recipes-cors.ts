@@ -97,7 +97,8 @@ export function dropUnusedRunners(snip: Snippets, program: Node, runners: Set<st
     if (declaration && !own.exported.has(name) && countIdentifiers(program, name) === 1) {
       // Its comments go with it: they describe the runner ("wait for a middleware to execute…"), not what follows.
       program.body.splice(program.body.indexOf(declaration), 1);
-      notes.push(`${name}(), which ran the middleware on req/res, is no longer used and was removed (with its comments)`);
+      const comments = (declaration.comments ?? []).some((c: Node) => c.leading) ? ' (with its comments)' : '';
+      notes.push(`${name}(), which ran the middleware on req/res, is no longer used and was removed${comments}`);
     }
     for (const stmt of program.body) {
       if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.some((s: Node) => s.local.name === name)) sources.add(stmt.source.value);

@@ -64,6 +64,12 @@ export const REASONS = {
     detail:
       'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events, other options (keepExtensions, filter, …) and multer are not followed: read the upload with await request.formData() by hand.',
   },
+  MIDDLEWARE_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'a connect middleware run on req/res that the tool cannot run on a Request',
+    detail:
+      'await runMiddleware(req, res, cors) is migrated when runMiddleware wraps fn(req, res, callback) in a Promise (in this file or a project module) and cors is the cors package\'s middleware created at module scope with no options or an object of options. Other middleware (body parsers, multer, helmet, …), cors options computed per request, and other runners are not followed: run the middleware\'s logic on the Request by hand (for CORS, set the Access-Control-* headers and export OPTIONS).',
+  },
   REQ_ESCAPES: {
     severity: 'left',
     short: 'the request object is passed on or used in a way the tool cannot rewrite',

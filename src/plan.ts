@@ -18,9 +18,10 @@ import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
+import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
 import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
-import type { ExportsModuleRef, HandlerModuleRef } from '../transforms/types.js';
+import type { ExportsModuleRef, HandlerModuleRef, MiddlewareImport } from '../transforms/types.js';
 
 export interface PlanInput {
   project: Project;
@@ -61,7 +62,7 @@ function readSource(project: Project, source: string): PlannedFile {
  * What the transform needs to know about one file, the results of the cross-file passes included. Plain data: it
  * goes to a worker thread with the file. A new cross-file pass adds its per-file answer here.
  */
-function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef): TransformContext {
+function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef, middlewareImports?: MiddlewareImport[]): TransformContext {
   return {
     sourcePath: file.source,
     targetPath: file.target,
@@ -70,6 +71,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
     exportsModule,
+    middlewareImports,
   };
 }
 
@@ -116,8 +118,10 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
   const exportsMoves = findExportsMoves(project.root, readable);
+  // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
+  const middleware = await findImportedMiddleware(project.root, readable);
   const files = await pool.plan(
-    read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source))) })),
+    read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
   );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));

@@ -27,7 +27,7 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
   });
 
@@ -87,6 +87,26 @@ describe('compat module', () => {
     expect(headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(headers.get('content-length')).toBe('5');
     expect(headers.get('x-trace')).toBe('one, two');
+  });
+
+  it('runs a connect middleware as runMiddleware did: its headers into the route\'s, its own answer, its error', async () => {
+    // A middleware in the shape of cors: reads the method and headers, sets headers, answers OPTIONS itself.
+    const corsLike = (req: { method: string; url: string; headers: Record<string, string> }, res: { statusCode: number; getHeader(n: string): string | undefined; setHeader(n: string, v: string | string[]): void; end(): void }, next: (err?: unknown) => void) => {
+      res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
+      res.setHeader('Vary', [res.getHeader('Vary'), 'Origin'].filter(Boolean).join(', '));
+      if (req.url !== '/api/x?a=1') return next(new Error(`url ${req.url}`));
+      if (req.method !== 'OPTIONS') return next();
+      res.statusCode = 204;
+      res.setHeader('Content-Length', '0');
+      res.end();
+    };
+    const headers = new Headers([['Vary', 'Accept']]);
+    const get = new Request('http://localhost/api/x?a=1', { headers: { Origin: 'https://a.example' } });
+    expect(await compat.runConnectMiddleware(get, corsLike, headers)).toBeNull();
+    expect([headers.get('access-control-allow-origin'), headers.get('vary')]).toEqual(['https://a.example', 'Accept, Origin']);
+    const preflight: Response = await compat.runConnectMiddleware(new Request('http://localhost/api/x?a=1', { method: 'OPTIONS' }), corsLike, new Headers());
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin'), preflight.headers.get('content-length'), await preflight.text()]).toEqual([204, '*', null, '']);
+    await expect(compat.runConnectMiddleware(new Request('http://localhost/api/y'), corsLike, new Headers())).rejects.toThrow('url /api/y');
   });
 
   it('gives whole headers and the raw body chunks', async () => {

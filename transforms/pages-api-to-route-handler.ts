@@ -28,6 +28,7 @@ import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
+import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -150,6 +151,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
   formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
   recipes.notes.push(...formidable.notes);
+  const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestNameFor(moduleNames, reqName) }, ctx.middlewareImports);
+  if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
@@ -157,7 +160,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
-  const groups = splitByMethod(body, reqName, program.body, snip, wrapperMethods);
+  const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
   const routeParams = routeParamsOf(ctx.targetPath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
@@ -286,6 +289,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const sources = new Set(program.body.filter((st: Node) => st.type === 'ImportDeclaration' && st.specifiers?.some((sp: Node) => readerNames.has(sp.local.name))).map((st: Node) => st.source.value));
     removeUnusedImports(snip, program, (source) => sources.has(source));
   }
+  notes.push(...dropUnusedRunners(snip, program, middleware.runners));
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));

@@ -25,6 +25,20 @@ export interface TransformContext {
    * to and how the route imports it, or why the plan keeps them where they are (see src/moved-exports.ts).
    */
   exportsModule?: ExportsModuleRef;
+  /**
+   * Imports of this file that the plan confirmed to be a runMiddleware promise or a cors middleware in a project
+   * module (see src/imported-middleware.ts and transforms/lib/recipes-cors.ts).
+   */
+  middlewareImports?: MiddlewareImport[];
+}
+
+/** An import of a project module's runMiddleware (`kind: 'run-middleware'`) or cors middleware (`kind: 'cors'`). */
+export interface MiddlewareImport {
+  /** The import specifier as this file writes it. */
+  specifier: string;
+  /** The export name imported (`default` for a default import). */
+  imported: string;
+  kind: 'run-middleware' | 'cors';
 }
 
 export type ExportsModuleRef = { modulePath: string; routeSpecifier: string } | { left: string };

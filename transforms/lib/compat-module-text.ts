@@ -140,6 +140,38 @@ export function pagesEnd(value: unknown, init?: ResponseInit): Response {
   if (value instanceof Uint8Array) return new Response(new Uint8Array(value), init);
   return new Response(String(value), init);
 }
+
+/**
+ * A connect middleware that reads only the request's method, URL and headers and writes only headers, the status
+ * and an empty end (the cors package), run as runMiddleware(req, res, middleware) ran it in Pages: its headers go
+ * into \`headers\`, the route's, so that they go out with the route's answer. Resolves with the Response when the
+ * middleware ended the response itself (a CORS preflight), with null when it called next(); rejects when it called
+ * next(error).
+ */
+export function runConnectMiddleware(
+  request: Request,
+  middleware: (req: never, res: never, next: (result?: unknown) => void) => unknown,
+  headers: Headers,
+): Promise<Response | null> {
+  const run = middleware as (req: unknown, res: unknown, next: (result?: unknown) => void) => unknown;
+  const url = new URL(request.url);
+  const req = { method: request.method, url: url.pathname + url.search, headers: pagesHeaders(request) };
+  return new Promise((resolve, reject) => {
+    const res = {
+      statusCode: 200,
+      getHeader: (name: string) => headers.get(name) ?? undefined,
+      setHeader: (name: string, value: string | number | readonly string[]) => setHeader(headers, name, value),
+      removeHeader: (name: string) => headers.delete(name),
+      end(chunk?: string | Uint8Array) {
+        // Framing is the server's: cors's Content-Length: 0 would only clash with it.
+        const answer = new Headers(headers);
+        answer.delete('content-length');
+        resolve(pagesEnd(chunk, { status: res.statusCode, headers: answer }));
+      },
+    };
+    run(req, res, (result) => (result instanceof Error ? reject(result) : resolve(null)));
+  });
+}
 `;
 
 /** The module for TypeScript apps. A module of its own, without the parser: planning a TypeScript app loads only this. */

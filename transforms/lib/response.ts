@@ -9,9 +9,11 @@ import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
 import { splitStream, STREAM_TERMINAL } from './stream-response.js';
+import { MIDDLEWARE_LINK } from './recipes-cors.js';
 
 const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
-const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
+// MIDDLEWARE_LINK: a connect middleware run on the response state (recipes-cors.ts), a statement of its own.
+const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader', MIDDLEWARE_LINK]);
 
 interface Link {
   name: string;
@@ -49,7 +51,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware'>;
   notes: string[];
   escape?: { line?: number; detail: string };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -77,6 +79,10 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
+    if (links[i].name === MIDDLEWARE_LINK) {
+      if (links.length !== 1 || links[i].args.length !== 2) return null;
+      continue;
+    }
     // Nor does a header call without its name and value (`res.setHeader()`, also found by the fuzz test).
     const arity = links[i].name === 'removeHeader' ? 1 : 2;
     if (links[i].name !== 'status' && (links[i].args.length < arity || links[i].args.some((a) => a.type === 'SpreadElement'))) return null;
@@ -145,7 +151,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (chain && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
-        if (l.name !== 'status') {
+        // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
+        if (l.name === MIDDLEWARE_LINK) needsHeaders = true;
+        else if (l.name !== 'status') {
           needsHeaders = true;
           const name = stringValue(l.args[0])?.toLowerCase();
           if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
@@ -204,10 +212,21 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return snip.statements(`setHeader(${args.join(', ')})${END}`);
   };
 
+  /** The middleware's run: its headers into the route's, and its own answer returned when it ended the response. */
+  const middlewareRun = (link: Link): Node[] => {
+    const [request, middleware] = link.args;
+    const answer = opts.fresh(`${isIdent(middleware) ? middleware.name : 'middleware'}Answer`);
+    out.uses.add('runConnectMiddleware');
+    // Its answer's status is the middleware's (cors: 204 or optionsSuccessStatus): not known here.
+    out.statuses.push(null);
+    return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
+  };
+
   const stateStatements = (chain: Chain): Node[] => {
     const stmts: Node[] = [];
     for (const link of chain.links) {
       if (link.name === 'status') stmts.push(...snip.statements(snip.text`${statusName!} = ${link.args[0]}${END}`));
+      else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link));
       else stmts.push(...headerOp(link));
     }
     return stmts;

@@ -1,0 +1,60 @@
+/**
+ * Analysis across files for the cors recipe (transforms/lib/recipes-cors.ts): handlers that run
+ * `await runMiddleware(req, res, cors)` with the runner, the middleware or both imported from a project module
+ * (`import { cors, runMiddleware } from '@/server/cors'`). Each such module is read once and checked by the pure
+ * middlewareExports; the file's context then lists the imports confirmed. Reads the disk, never writes it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MiddlewareImport } from '../transforms/types.js';
+import { readPathAliases, resolveSpecifier } from './imported-helpers.js';
+
+/** `name(a, b, c)`: the names called with three plain arguments, and the third arguments (the middleware). */
+const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
+const IMPORT = /import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g;
+
+/** The pure check, loaded only when some module is to be looked at: it brings the parser along. */
+async function loadMiddlewareExports() {
+  return (await import('../transforms/lib/run-middleware.js')).middlewareExports;
+}
+
+/** Per source: the imports that name a recognised runMiddleware or cors middleware of a project module. */
+export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>): Promise<Map<string, MiddlewareImport[]>> {
+  const out = new Map<string, MiddlewareImport[]>();
+  const aliases = readPathAliases(root);
+  const wanted: Array<{ source: string; specifier: string; imported: string; module: string }> = [];
+  for (const { source, text } of sources) {
+    const used = new Set<string>();
+    for (const [, callee, middleware] of text.matchAll(RUN_CALL)) used.add(callee).add(middleware);
+    if (!used.size) continue;
+    for (const [, defaultLocal, list = '', specifier] of text.matchAll(IMPORT)) {
+      const names: Array<[string, string]> = defaultLocal && used.has(defaultLocal) ? [['default', defaultLocal]] : [];
+      for (const part of list.split(',')) {
+        const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
+        if (m && used.has(m[2] ?? m[1])) names.push([m[1], m[2] ?? m[1]]);
+      }
+      if (!names.length) continue;
+      const module = resolveSpecifier(root, source, specifier, aliases);
+      if (module) for (const [imported] of names) wanted.push({ source, specifier, imported, module });
+    }
+  }
+  if (!wanted.length) return out;
+  const middlewareExports = await loadMiddlewareExports();
+  const found = new Map<string, Array<{ imported: string; kind: MiddlewareImport['kind'] }>>();
+  for (const module of new Set(wanted.map((w) => w.module))) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, module), 'utf8');
+    } catch {
+      continue;
+    }
+    found.set(module, middlewareExports(text, module, [...new Set(wanted.filter((w) => w.module === module).map((w) => w.imported))]));
+  }
+  for (const w of wanted) {
+    const match = found.get(w.module)?.find((f) => f.imported === w.imported);
+    if (!match) continue;
+    if (!out.has(w.source)) out.set(w.source, []);
+    out.get(w.source)!.push({ specifier: w.specifier, imported: w.imported, kind: match.kind });
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+/**
+ * The `cors` package run in a Pages handler through a runMiddleware promise (transforms/lib/run-middleware.ts):
+ * `await runMiddleware(req, res, cors)` becomes a run of the same middleware on the Request, which the response
+ * rewrite turns into
+ *
+ *   const corsAnswer = await runConnectMiddleware(request, cors, headers)
+ *   if (corsAnswer) return corsAnswer
+ *
+ * `runConnectMiddleware` (compat module) hands cors a request with the method, URL and headers, and a response that
+ * writes into the route's `headers`: the headers cors sets go out with whatever the handler answers later, in the
+ * order Pages applied them (a later res.setHeader wins, an earlier Vary is extended). When cors answers itself (an
+ * OPTIONS preflight: 204, or optionsSuccessStatus), that answer is returned; Pages' handler never went past the
+ * await then, since runMiddleware's promise never settled. So the route exports OPTIONS too.
+ * Only cors is followed: other middleware (body parsers, multer, helmet, …) read the body or write more than headers.
+ */
+import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
+import { moduleMiddleware, type MiddlewareKind } from './run-middleware.js';
+import { removeUnusedImports } from './imports.js';
+import type { MiddlewareImport } from '../types.js';
+
+/** The response chain link the rewritten run becomes: `await res.__migrateRunMiddleware(request, cors)` (response.ts). */
+export const MIDDLEWARE_LINK = '__migrateRunMiddleware';
+
+export interface MiddlewareRecipe {
+  /** Methods the route exports because the middleware answers them itself (cors: OPTIONS). */
+  methods: string[];
+  /** Runners called before the rewrite: same-file declarations and imports to drop once nothing calls them. */
+  runners: Set<string>;
+  /** Set when a run was found that cannot be followed: the file is left with this detail. */
+  problem?: { line?: number; detail: string };
+}
+
+/** The recognised runners and cors middlewares by local name: this file's own, and those the plan confirmed. */
+function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: Map<string, MiddlewareKind>; problems: Map<string, string> } {
+  const own = moduleMiddleware(program);
+  const names = new Map(own.names);
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
+    for (const s of stmt.specifiers ?? []) {
+      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' && s.importKind !== 'type' ? s.imported.name : null;
+      const found = imports.find((m) => m.specifier === stmt.source.value && m.imported === imported);
+      if (found) names.set(s.local.name, found.kind);
+    }
+  }
+  return { names, problems: own.problems };
+}
+
+export function rewriteMiddlewareRuns(snip: Snippets, program: Node, roots: Node[], names: { req: string; res: string; request: string }, imports: MiddlewareImport[] = []): MiddlewareRecipe {
+  const result: MiddlewareRecipe = { methods: [], runners: new Set() };
+  if (!roots.some((root) => countIdentifiers(root, names.res) > 0)) return result;
+  const known = middlewareNames(program, imports);
+  const runs: Node[] = [];
+  for (const root of roots) {
+    // Runs inside nested functions are not the handler's own sequence: left to the response rewrite (RES_ESCAPES).
+    walk(root, (node) => {
+      if (node.type !== 'ExpressionStatement' || result.problem) return;
+      const awaited = unwrap(node.expression);
+      const call = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
+      if (call?.type !== 'CallExpression' || !isIdent(call.callee) || call.arguments.length !== 3) return;
+      const [req, res, middleware] = call.arguments.map(unwrap);
+      if (!isIdent(req, names.req) || !isIdent(res, names.res)) return;
+      const runner = known.names.get(call.callee.name) === 'run-middleware';
+      const cors = isIdent(middleware) && known.names.get(middleware.name) === 'cors';
+      const line = node.loc?.start.line;
+      if (runner && cors) {
+        runs.push(node);
+        result.runners.add(call.callee.name);
+        return;
+      }
+      const corsProblem = isIdent(middleware) ? known.problems.get(middleware.name) : undefined;
+      if (runner || corsProblem) {
+        result.problem = { line, detail: corsProblem ?? `${snip.src(call.arguments[2])} is not the cors package's middleware created at module scope (only header-only middleware runs on a Request: body parsers, uploads and others need the Node request)` };
+      } else if (cors || /middleware/i.test(call.callee.name)) {
+        result.problem = { line, detail: `${call.callee.name}(req, res, …) is not a runMiddleware the tool recognises (a function of this file, or a project module's, that wraps fn(req, res, callback) in a Promise, rejecting on an Error)` };
+      }
+    }, true);
+  }
+  if (result.problem) return result;
+  for (const stmt of runs) {
+    const middleware = unwrap(unwrap(stmt.expression).argument).arguments[2];
+    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${snip.src(middleware)})`);
+  }
+  if (runs.length) result.methods.push('OPTIONS');
+  return result;
+}
+
+/**
+ * Runners nothing calls any more: a declaration of this file goes (unless exported), and so does an imported
+ * runner's specifier. Returns the notes.
+ */
+export function dropUnusedRunners(snip: Snippets, program: Node, runners: Set<string>): string[] {
+  const notes: string[] = [];
+  const own = moduleMiddleware(program);
+  const sources = new Set<string>();
+  for (const name of runners) {
+    const declaration = own.declarations.get(name);
+    if (declaration && !own.exported.has(name) && countIdentifiers(program, name) === 1) {
+      // Its comments go with it: they describe the runner ("wait for a middleware to execute…"), not what follows.
+      program.body.splice(program.body.indexOf(declaration), 1);
+      const comments = (declaration.comments ?? []).some((c: Node) => c.leading) ? ' (with its comments)' : '';
+      notes.push(`${name}(), which ran the middleware on req/res, is no longer used and was removed${comments}`);
+    }
+    for (const stmt of program.body) {
+      if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.some((s: Node) => s.local.name === name)) sources.add(stmt.source.value);
+    }
+  }
+  if (sources.size) removeUnusedImports(snip, program, (source) => sources.has(source));
+  return notes;
+}

@@ -8,7 +8,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { extractConfig, type SegmentConfig } from './lib/config.js';
-import { inlineSubHandlers } from './lib/sub-handlers.js';
+import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
@@ -191,6 +191,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (res.escape) throw new Left(res.escape.detail === SEND_IN_EXPRESSION_DETAIL ? 'SEND_IN_EXPRESSION' : 'RES_ESCAPES', res.escape.line, res.escape.detail);
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
+    if (subHandlers.inlined.length) dropDeadReturns(res.body);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
     if (req.bodyLocal && countReads(res.body, req.bodyLocal) === 0) {
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, req.bodyLocal!));

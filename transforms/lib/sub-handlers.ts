@@ -107,7 +107,9 @@ function usesVar(fn: Node): boolean {
 function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, caseEnd: 'last' | 'more' | null, names: { req: string; res: string }, out: CallSite[], scope: object = list): void {
   list.forEach((stmt, index) => {
     const rest = list.slice(index + 1);
-    const isTail = tail && (rest.length === 0 ? caseEnd !== 'more' : caseEnd !== null && rest.length === 1 && rest[0].type === 'BreakStatement' && !rest[0].label);
+    // After the call: nothing (and no next case to fall into), a `break` out of the switch, or a bare `return`.
+    const ends = rest.length === 1 && ((rest[0].type === 'BreakStatement' && !rest[0].label && caseEnd !== null) || (rest[0].type === 'ReturnStatement' && !rest[0].argument));
+    const isTail = (tail || ends && rest[0].type === 'ReturnStatement') && (rest.length === 0 ? caseEnd !== 'more' : ends);
     const call = callOf(stmt, names.req, names.res);
     if (call) {
       const ref = resolveFunction(program, call.callee);
@@ -171,7 +173,7 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       const ends = last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement';
       const after = site.returns && !site.tail && !ends ? snip.statements('return') : [];
       const placed = [...block, ...after];
-      placed[0] = snip.withCommentsOf(site.list[site.index], placed[0]);
+      if (placed.length) placed[0] = snip.withCommentsOf(site.list[site.index], placed[0]);
       site.list.splice(site.index, 1, ...placed);
       // Next awaited what the handler returned: an async handler answers as the sync one that returned the promise.
       if (fn.async) handler.async = true;
@@ -186,4 +188,30 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     if (ref && ref.index >= 0 && referencesOutside(program, name, new Set([ref.index])) === 0) unused.add(ref.index);
   }
   return { inlined: [...inlined], unused };
+}
+
+/** Whether control never goes past `stmt`: a return, a throw, or a block that ends in one. */
+function alwaysLeaves(stmt: Node): boolean {
+  if (stmt?.type === 'ReturnStatement' || stmt?.type === 'ThrowStatement') return true;
+  return stmt?.type === 'BlockStatement' && alwaysLeaves(stmt.body[stmt.body.length - 1]);
+}
+
+/**
+ * Removes a bare `return` right after a statement that always leaves (in `statements` and the blocks below, not in
+ * nested functions): the `return` an inlined sub-handler got after its body, once the response rewrite made that
+ * body's answer a `return`.
+ */
+export function dropDeadReturns(statements: Node[]): void {
+  for (let i = statements.length - 1; i > 0; i--) {
+    const stmt = statements[i];
+    if (stmt.type === 'ReturnStatement' && !stmt.argument && !stmt.comments?.length && alwaysLeaves(statements[i - 1])) statements.splice(i, 1);
+  }
+  walk(
+    { type: 'BlockStatement', body: statements },
+    (n, parent) => {
+      if (parent && n.type === 'BlockStatement') dropDeadReturns(n.body);
+      if (n.type === 'SwitchCase') dropDeadReturns(n.consequent);
+    },
+    true,
+  );
 }

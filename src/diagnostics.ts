@@ -44,7 +44,7 @@ export const REASONS = {
     severity: 'left',
     short: 'the default export passes a method map to a function the tool does not recognise as a plain dispatcher',
     detail:
-      'export default apiHandler({ GET: …, POST: … }) is migrated when apiHandler is defined in this file and only looks the handler up by req.method, answers when there is none, and calls it with (req, res). Anything else it does (an auth check on the map, a second call) is not followed: write one exported function per method by hand.',
+      'export default apiHandler({ GET: …, POST: … }) is migrated when apiHandler is defined in this file and only looks the handler up by req.method, answers when there is none, and calls it with (req, res), or when it is a project dispatcher of another module that has a route-handler version and the map holds functions of this file. Anything else (an auth check on the map, a second call, a handler made by a factory call) is not followed: write one exported function per method by hand.',
   },
   ROUTER_NOT_FOLLOWED: {
     severity: 'left',

@@ -105,9 +105,44 @@ export const withUser = (handler: (req: NextApiRequest, res: NextApiResponse, us
   return handler(req, res, 'me')
 }
 
+export const withSession = (handler: any) => async (req: NextApiRequest, res: NextApiResponse) => {
+  const token = req.headers.authorization
+  if (!token) return res.status(401).end()
+  return handler(req, res, { token }, 'web')
+}
+
+export const withLocals = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  return handler(req, res, res.locals)
+}
+
 export function withSetup(handler: NextApiHandler) {
   const limit = 10
   return async (req: NextApiRequest, res: NextApiResponse) => (limit ? handler(req, res) : res.status(429).end())
+}
+
+type Method = 'GET' | 'POST'
+
+export function withMiddlewares(handlers: Partial<Record<Method, NextApiHandler>>, name = 'api') {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const handler: NextApiHandler | undefined = handlers[req.method as Method]
+    if (!handler) return res.status(405).json({ error: name + ': method not allowed', allow: Object.keys(handlers) })
+    try {
+      return handler(req, res)
+    } catch (error) {
+      return res.status(500).json({ error: String(error) })
+    }
+  }
+}
+
+export const dispatch = (handlers: Partial<Record<Method, NextApiHandler>>) => async (req: NextApiRequest, res: NextApiResponse) => {
+  const method = req.method as Method
+  if (!(method in handlers)) return res.status(405).end()
+  await handlers[method]!(req, res)
+}
+
+export const withDefaults = (handlers: Partial<Record<Method, NextApiHandler>>) => async (req: NextApiRequest, res: NextApiResponse) => {
+  const all = { GET: (_req: NextApiRequest, r: NextApiResponse) => r.status(405).end(), ...handlers }
+  return all[req.method as Method](req, res)
 }
 `;
 
@@ -151,8 +186,47 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
     expect(result.output).toContain('after(');
   });
 
-  it('twins no wrapper that reads the body or query, passes more than (req, res), or runs setup code', () => {
-    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withUser', 'withSetup'])).toEqual({ twins: [] });
+  it('passes the extra arguments after (request, context), typed as the original handler type gave them', () => {
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withUser', 'withSession']);
+    expect(result.twins.map((t) => t.twin)).toEqual(['withSessionRoute', 'withUserRoute']);
+    expect(result.output).toContain(`export const withUserRoute = <Context>(handler: (request: NextRequest, context: Context, user: string) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+  return handler(request, context, 'me')
+}`);
+    // No function type to read the extra parameters from: any, as they were to the original.
+    expect(result.output).toContain(`export const withSessionRoute = <Context>(handler: (request: NextRequest, context: Context, ...args: any[]) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+  const token = request.headers.get('authorization') ?? undefined
+  if (!token) return new Response(null, { status: 401 })
+  return handler(request, context, { token }, 'web')
+}`);
+  });
+
+  it('twins no wrapper that reads the body or query, passes the handler anything of res, or runs setup code', () => {
+    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withLocals', 'withSetup'])).toEqual({ twins: [] });
+  });
+
+  it('adds a route-handler version of a dispatcher of a method map: the lookup kept, the handler called with (request, context)', () => {
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withMiddlewares', 'dispatch']);
+    expect(result.twins).toEqual([
+      { kind: 'dispatcher', name: 'dispatch', twin: 'dispatchRoute', resIndex: 0, statuses: [], methods: [] },
+      { kind: 'dispatcher', name: 'withMiddlewares', twin: 'withMiddlewaresRoute', resIndex: 0, statuses: [], methods: [] },
+    ]);
+    // The handler's answer is awaited inside the try, or a rejected promise would pass its catch.
+    expect(result.output).toContain(`export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name = 'api') {
+  return async (request: NextRequest, context: Context) => {
+    const handler = handlers[request.method as Method]
+    if (!handler) return NextResponse.json({ error: name + ': method not allowed', allow: Object.keys(handlers) }, { status: 405 })
+    try {
+      return await handler(request, context)
+    } catch (error) {`);
+    expect(result.output).toContain(`export const dispatchRoute = <Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) => async (request: NextRequest, context: Context) => {
+  const method = request.method as Method
+  if (!(method in handlers)) return new Response(null, { status: 405 })
+  return handlers[method]!(request, context)
+}`);
+  });
+
+  it('twins no dispatcher that hands its map to other code', () => {
+    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withDefaults'])).toEqual({ twins: [] });
   });
 });
 

@@ -23,10 +23,10 @@ export interface HelperModuleContext {
 
 export interface HelperTwin {
   /**
-   * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), or a helper that takes the
-   * request (transforms/lib/request-helper.ts).
+   * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), a dispatcher of a map of
+   * handlers by method (the same file), or a helper that takes the request (transforms/lib/request-helper.ts).
    */
-  kind: 'helper' | 'wrapper' | 'request';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request';
   /** The export handlers import (`default` for a default export). */
   name: string;
   /** The twin's export name. */
@@ -117,7 +117,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       if (wrapper?.usesNextRequest) needsNextRequest = true;
       if (wrapper) {
         wrapperStatement = wrapper.statement;
-        twinned = { kind: 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
+        twinned = { kind: wrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
       } else {
         const request = toRequestFunction(j, snip, fn, typescript, taken);
         if (request?.usesNextRequest) needsNextRequest = true;
@@ -139,7 +139,12 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       [statement] = snip.statements('export function placeholder() {}');
       statement.declaration = fn;
     }
-    const what = { helper: 'returns the Response instead of sending it', wrapper: 'wraps App Router route handlers', request: 'takes the App Router request' }[twinned.kind];
+    const what = {
+      helper: 'returns the Response instead of sending it',
+      wrapper: 'wraps App Router route handlers',
+      dispatcher: 'dispatches to App Router route handlers by method',
+      request: 'takes the App Router request',
+    }[twinned.kind];
     const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
     twinned.uses.forEach((u) => uses.add(u));

@@ -29,6 +29,8 @@ import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
+import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
+import { NotRewritable } from './lib/dispatch.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -103,6 +105,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
   const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));
+  // `export default withMiddlewares({ GET, POST })` with a dispatcher of another module: one handler, a branch a method.
+  const dispatch = dispatchOfImported(snip, program, new Map([...imported].filter(([, b]) => b.kind === 'dispatcher')));
   const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
@@ -130,6 +134,11 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     body = [j.variableDeclaration('const', [j.variableDeclarator(reqParam, j.identifier(reqName))]), ...body];
   }
   const resName = resParam.name;
+  // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
+  // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
+  const extraParams: Node[] = fn.params.slice(2);
+  const extraNames = extraParams.map((p) => namesIn(p));
+  const contextName = extraNames.some((names) => names.has('context')) ? freshName('context', moduleNames) : 'context';
 
   // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.
   const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName);
@@ -169,7 +178,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
-  const functions: Array<{ methods: string[]; node: Node }> = [];
+  const functions: Array<{ methods: string[]; node: Node; inline?: boolean }> = [];
   for (const use of resHelpers.uses) {
     if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
     else compat.add(use);
@@ -199,7 +208,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     }
     // A method whose every answer is 405 is the App Router's own 405: not exported.
     // Unless a wrapper runs first: it may answer before the handler's 405 (a 401, say), so the method stays.
-    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !handler.wrappers.length;
+    // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map.
+    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !handler.wrappers.length && !dispatch;
     if (only405 || res.body.length === 0) continue;
 
     notes.push(...res.notes);
@@ -209,36 +219,55 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       else compat.add(use);
     }
     const prelude: Node[] = [];
-    if (req.usesParams) prelude.push(...snip.statements(`const ${names.params} = ${awaitParams ? 'await ' : ''}context.params${END}`));
+    if (req.usesParams) prelude.push(...snip.statements(`const ${names.params} = ${awaitParams ? 'await ' : ''}${contextName}.params${END}`));
     prelude.push(...req.prelude, ...res.prelude);
     const statements = [...prelude, ...res.body];
-    const usesRequest = namesIn(j.blockStatement(statements)).has(requestName);
+    const bodyNames = namesIn(j.blockStatement(statements));
+    const usesRequest = bodyNames.has(requestName);
+    // The extra parameters up to the last one this method reads; unread ones after it are left out.
+    const extraCount = extraNames.reduce((count, names, i) => ([...names].some((n) => bodyNames.has(n)) ? i + 1 : count), 0);
     const params: string[] = [];
-    if (usesRequest || req.usesParams) {
+    if (usesRequest || req.usesParams || extraCount) {
       params.push((usesRequest ? requestName : `_${requestName}`) + (typescript ? ': NextRequest' : ''));
       if (typescript) nextServer.types.add('NextRequest');
     }
-    if (req.usesParams) params.push(`context${contextTypeName ? `: ${contextTypeName}` : ''}`);
+    // An extra parameter without a type had it from the wrapper's parameter type (`AuthedEndpoint(async (req, res,
+    // user) => …)`): the function goes inline into the wrapper's version, whose handler type gives it the same.
+    const contextual = typescript && extraParams.slice(0, extraCount).some((p) => !hasType(p));
+    if (req.usesParams || extraCount) {
+      // Generic in the wrapper's version: `unknown` takes any route's context.
+      const contextType = contextTypeName ?? (typescript && !contextual ? 'unknown' : null);
+      params.push(`${req.usesParams ? contextName : `_${contextName}`}${contextType ? `: ${contextType}` : ''}`);
+    }
+    params.push(...extraParams.slice(0, extraCount).map((p) => snip.src(p)));
     // Several groups of methods can each share a function: the first takes the handler's name. Wrapped, a function is
     // not the export itself, and takes the handler's name, or the method's with it when the methods differ.
-    const wrapped = handler.wrappers.length > 0;
+    const wrapped = handler.wrappers.length > 0 || !!dispatch;
+    // A function of a dispatcher's map keeps its own name (`getProject`) where it serves just that entry's methods.
+    const kept = dispatch ? dispatchedName(dispatch, group.methods, moduleNames) : null;
     const name =
-      group.methods.length === 1 && !wrapped
+      kept ??
+      (group.methods.length === 1 && !wrapped
         ? group.methods[0]
-        : wrapped && groups.length > 1
+        : wrapped && (groups.length > 1 || dispatch)
           ? freshName(`${group.methods[0].toLowerCase()}${sharedName[0].toUpperCase()}${sharedName.slice(1)}`, moduleNames)
           : functions.some((f) => f.node.id.name === sharedName)
             ? freshName(sharedName, moduleNames)
-            : sharedName;
+            : sharedName);
     if (wrapped) moduleNames.add(name);
     const [declaration] = snip.statements(`async function ${name}(${params.join(', ')}) {}`);
     declaration.body.body = statements;
-    functions.push({ methods: group.methods, node: declaration });
+    functions.push({ methods: group.methods, node: declaration, ...(contextual && wrapped ? { inline: true } : {}) });
   }
   if (functions.length === 0) throw new Left('UNSUPPORTED_METHOD_CHECK', fn.loc?.start.line, 'no method answers anything but 405');
 
-  const emitted = handler.wrappers.length ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin }))) : emitExports(snip, functions);
-  const methods = METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
+  const emitted = dispatch
+    ? emitDispatchedExports(snip, functions, dispatch)
+    : handler.wrappers.length
+      ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin })))
+      : emitExports(snip, functions);
+  // The dispatcher answered every method in Pages (its 405 for those outside the map): its version does for each.
+  const methods = dispatch ? METHOD_ORDER : METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
   const markers: Array<{ reason: Reason; detail: string }> = [...(reshaped && 'notes' in reshaped ? (reshaped.markers ?? []) : [])];
   const head: Node[] = [];
   if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
@@ -272,6 +301,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
+    ...(dispatch ? [dispatch.binding] : []),
     ...requestHelpersCalled,
   ];
   // A same-file stream reader that the request's arrayBuffer() replaced has no caller left: it goes, its comments
@@ -459,15 +489,64 @@ function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node:
  * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments are
  * kept as written.
  */
-function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string }>): Node[] {
+function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string }>): Node[] {
   const wrap = (name: string) =>
     wrappers.reduceRight((inner, w) => `${w.twin}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : snip.src(a))).join(', ')})`, name);
   const out: Node[] = [];
   for (const f of functions) {
+    if (f.inline) {
+      // `export const GET = withAuthRoute(async (request, context, user) => {…})`, or for several methods one const.
+      const fn = `async (${f.node.params.map((p: Node) => snip.src(p)).join(', ')}) => ${snip.src(f.node.body)}`;
+      const [only] = f.methods;
+      if (f.methods.length === 1) out.push(...snip.statements(`export const ${only} = ${wrap(fn)}${END}`));
+      else out.push(...snip.statements(`const ${f.node.id.name} = ${wrap(fn)}${END}\nexport { ${f.methods.map((m) => `${f.node.id.name} as ${m}`).join(', ')} }${END}`));
+      continue;
+    }
     out.push(f.node);
     for (const method of f.methods) out.push(...snip.statements(`export const ${method} = ${wrap(f.node.id.name)}${END}`));
   }
   return out;
+}
+
+/** A parameter with a type of its own: annotated, or a default value to infer it from. */
+function hasType(param: Node): boolean {
+  return param.type === 'AssignmentPattern' || !!param.typeAnnotation;
+}
+
+/** reshapeImportedDispatch, its NotRewritable a reason to leave the file. */
+function dispatchOfImported(snip: Snippets, program: Node, dispatchers: Map<string, ImportedHelper>): ImportedDispatch | null {
+  if (!dispatchers.size) return null;
+  try {
+    return reshapeImportedDispatch(snip, program, dispatchers);
+  } catch (error) {
+    if (error instanceof NotRewritable) throw new Left('DISPATCHER_NOT_FOLLOWED', error.line, error.detail);
+    throw error;
+  }
+}
+
+/** The name of the map's function for `methods`, when it was a declared one serving exactly those, and is free. */
+function dispatchedName(dispatch: ImportedDispatch, methods: string[], moduleNames: Set<string>): string | null {
+  const own = dispatch.methods.get(methods[0]);
+  const same = [...dispatch.methods].filter(([, name]) => name === own).map(([method]) => method);
+  if (!own || METHOD_ORDER.includes(own) || moduleNames.has(own) || same.length !== methods.length || !methods.every((m) => same.includes(m))) return null;
+  return own;
+}
+
+/**
+ * A dispatched route: the functions, then one `const handler = withMiddlewaresRoute({ GET: getHandler, … }, options)`
+ * exported under every method name, so that the dispatcher's version answers each method as the original did (its own
+ * 405 for methods outside the map, HEAD and OPTIONS included, instead of the App Router's).
+ */
+function emitDispatchedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node }>, dispatch: ImportedDispatch): Node[] {
+  // In the map's own order: the dispatcher may list its keys (an `Allow` header).
+  const entries = [...dispatch.methods.keys()].flatMap((method) => {
+    const f = functions.find((fn) => fn.methods.includes(method) && dispatch.methods.has(method));
+    return f ? [method === f.node.id.name ? method : `${method}: ${f.node.id.name}`] : [];
+  });
+  const args = dispatch.call.arguments.map((a: Node, i: number) => (i === dispatch.binding.resIndex ? `{ ${entries.join(', ')} }` : snip.src(a)));
+  const text = `const ${dispatch.constName} = ${dispatch.binding.twin}(${args.join(', ')})${END}
+export { ${METHOD_ORDER.map((m) => `${dispatch.constName} as ${m}`).join(', ')} }${END}`;
+  return [...functions.map((f) => f.node), ...snip.statements(text)];
 }
 
 /**

@@ -68,10 +68,11 @@ export type HandlerModuleRef =
 export interface ImportedHelper {
   /**
    * `helper`: takes res and answers (`sendError(res, …)`); `wrapper`: wraps the handler (`export default withAuth(handler)`),
-   * and `resIndex` is the handler's position in its call; `request`: takes req (`getSession(req, id)`), and `resIndex`
-   * is the position of req.
+   * and `resIndex` is the handler's position in its call; `dispatcher`: takes a map of handlers by method
+   * (`export default withMiddlewares({ GET, POST })`), and `resIndex` is the map's position; `request`: takes req
+   * (`getSession(req, id)`), and `resIndex` is the position of req.
    */
-  kind: 'helper' | 'wrapper' | 'request';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */

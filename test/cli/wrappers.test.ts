@@ -96,4 +96,92 @@ describe('wrappers defined in the project', () => {
     // A second run changes nothing.
     expectSecondRunChangesNothing(app);
   });
+
+  it('passes the extra arguments a wrapper gives the handler (the signed-in user) after (request, context)', () => {
+    const { app, result, report: json } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/user.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export type User = { name: string }
+
+export function withUser(handler: (req: NextApiRequest, res: NextApiResponse, user: User) => unknown) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const name = req.headers['x-user']
+    if (typeof name !== 'string') return res.status(401).end()
+    await handler(req, res, { name })
+  }
+}
+`,
+      'pages/api/me.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withUser, type User } from '@/lib/user'
+
+export default withUser(async (req: NextApiRequest, res: NextApiResponse, user: User) => {
+  if (req.method !== 'GET') return res.status(405).end()
+  res.status(200).json(user)
+})
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const route = readFileSync(path.join(app, 'app/api/me/route.ts'), 'utf8');
+    expect(route).toContain('async function getHandler(_request: NextRequest, _context: unknown, user: User) {');
+    expect(route).toContain('export const GET = withUserRoute(getHandler)');
+    const user = readFileSync(path.join(app, 'lib/user.ts'), 'utf8');
+    expect(user).toContain('export function withUserRoute<Context>(handler: (request: NextRequest, context: Context, user: User) => Response | Promise<Response>) {');
+    expect(user).toContain('    return handler(request, context, { name })');
+    expect(json.updates).toEqual([{ path: 'lib/user.ts', twins: ['withUserRoute'] }]);
+    expectSecondRunChangesNothing(app);
+  });
+
+  it('hands the rewritten functions of a method map to the route-handler version of its dispatcher, under every method', () => {
+    const { app, result, report: json } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/api.ts': `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withMiddlewares(handlers: Record<string, NextApiHandler>, name = 'api') {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const handler = handlers[req.method ?? '']
+    if (!handler) return res.status(405).json({ error: \`\${name}: \${req.method} not allowed\` })
+    try {
+      return await handler(req, res)
+    } catch {
+      return res.status(500).json({ error: 'failed' })
+    }
+  }
+}
+
+export function createRoute(fn: () => unknown): NextApiHandler {
+  return async (_req, res) => res.status(200).json(await fn())
+}
+`,
+      'pages/api/notes.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withMiddlewares } from '../../lib/api'
+
+async function listNotes(req: NextApiRequest, res: NextApiResponse) {
+  res.status(200).json({ notes: [] })
+}
+
+export default withMiddlewares({ GET: listNotes, DELETE: async (req, res) => res.status(204).end() }, 'notes')
+`,
+      'pages/api/made.ts': `import { withMiddlewares, createRoute } from '@/lib/api'
+
+export default withMiddlewares({ GET: createRoute(async () => ({ ok: true })) })
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const route = readFileSync(path.join(app, 'app/api/notes/route.ts'), 'utf8');
+    expect(route).toContain(`import { withMiddlewaresRoute } from '../../../lib/api'`);
+    expect(route).toContain('async function listNotes() {');
+    expect(route).toContain(`const handler = withMiddlewaresRoute({ GET: listNotes, DELETE: deleteHandler }, 'notes')
+export { handler as GET, handler as HEAD, handler as POST, handler as PUT, handler as PATCH, handler as DELETE, handler as OPTIONS }`);
+    const api = readFileSync(path.join(app, 'lib/api.ts'), 'utf8');
+    expect(api).toContain('export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name = \'api\') {');
+    expect(api).toContain('      return await handler(request, context)');
+    expect(json.updates).toEqual([{ path: 'lib/api.ts', twins: ['withMiddlewaresRoute'] }]);
+    // A handler made by a factory call is not a function of the route's file: that route stays, and says why.
+    const made = json.files.find((f: { source: string }) => f.source === 'pages/api/made.ts');
+    expect(made.status).toBe('left');
+    expect(made.reasons[0].code).toBe('DISPATCHER_NOT_FOLLOWED');
+    expect(existsSync(path.join(app, 'pages/api/made.ts'))).toBe(true);
+    expectSecondRunChangesNothing(app);
+  });
 });

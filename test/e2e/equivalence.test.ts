@@ -179,12 +179,14 @@ describe.each(versions)('next %s', (version) => {
 
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.version).toBe(1);
-    // The helpers and wrappers in lib/ that handlers call get their route-handler twins, and so do the handlers in
-    // lib/handlers that pages/api files re-export or delegate to; the originals stay.
+    // The helpers, wrappers and dispatchers in lib/ that handlers call get their route-handler twins, and so do the
+    // handlers in lib/handlers that pages/api files re-export or delegate to; the originals stay.
     expect(report.updates).toEqual([
+      { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
+      { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },
       { path: 'lib/handlers/echo.ts', twins: ['echoRoute'] },
       { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },

@@ -106,7 +106,7 @@ export function styleOf(source: string): Style {
 export const END = '\uE000';
 
 /** Source text of a node's leading comments, one per line. */
-function leadingCommentText(node: Node): string {
+export function leadingCommentText(node: Node): string {
   return (node.comments ?? [])
     .filter((c: Node) => c.leading)
     .map((c: Node) => (c.type === 'CommentLine' ? `//${c.value}` : `/*${c.value}*/`))

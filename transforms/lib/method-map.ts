@@ -23,7 +23,8 @@ function innerHandler(dispatcher: Node): Node | null {
   return inner && (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') && inner.params.length === 2 && inner.params.every((p: Node) => p.type === 'Identifier') ? inner : null;
 }
 
-function mapEntries(program: Node, map: Node): Array<{ method: string; ref: FunctionRef }> | null {
+/** `{ GET: handleGet, POST(req, res) {…} }`: each method with its function (inline or of this file), or null. */
+export function mapEntries(program: Node, map: Node): Array<{ method: string; ref: FunctionRef }> | null {
   if (map?.type !== 'ObjectExpression') return null;
   const entries: Array<{ method: string; ref: FunctionRef }> = [];
   for (const prop of map.properties) {

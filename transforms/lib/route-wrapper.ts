@@ -7,16 +7,22 @@
  * Only wrappers whose whole behaviour carries over are rewritten; anything else returns null and the routes that use
  * them stay in place:
  * - the outer function only returns the inner one (setup code there would run once per method export, not once);
- * - the inner function takes plain `(req, res)` and calls the handler only as `handler(req, res)`;
+ * - the inner function takes plain `(req, res)` and calls the handler only as `handler(req, res, …extra)`: the extra
+ *   arguments (`session.user`) follow the request and the context in the twin, `handler(request, context, …extra)`;
  * - it never reads `req.query` (route params differ per route) nor `req.body` (a request body can be read once, and
  *   the handler reads it after the wrapper);
  * - every path answers: a send, or the handler's own answer.
+ *
+ * A dispatcher of a method map (`withMiddlewares(handlers)`, calling `handlers[req.method](req, res)`) is turned the
+ * same way (method-lookup.ts says which reads of the map it follows): its lookups stay as written, and the handler
+ * they find is called with `(request, context)`.
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { END, freshName, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
+import { methodLookups } from './method-lookup.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -29,6 +35,10 @@ export interface RouteWrapper {
   methods: string[];
   /** The twin's type annotations need `NextRequest`. */
   usesNextRequest: boolean;
+  /** The most arguments it passes the handler after `(req, res)`: routes keep that many parameters after the context. */
+  extraArgs: number;
+  /** It takes a map of handlers by method (`withMiddlewares({ GET, POST })`) rather than one handler. */
+  dispatcher: boolean;
 }
 
 /** The `(req, res)` function the wrapper returns: an arrow's expression body, or its only statement `return fn`. */
@@ -52,19 +62,65 @@ function readsRouteData(body: Node, reqName: string): boolean {
   return found;
 }
 
-/** Every use of the handler parameter is a `handler(req, res)` call: returns those calls, or null. */
+/**
+ * Every use of the handler parameter is a `handler(req, res, …extra)` call: returns those calls, or null. The extra
+ * arguments may not mention `res` (the twin has no response object to give).
+ */
 function handlerCalls(body: Node, handlerName: string, reqName: string, resName: string): Node[] | null {
   const calls: Node[] = [];
   let other = false;
   walk(body, (node, parent, key) => {
     if (!isIdent(node, handlerName)) return undefined;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) return undefined;
-    const args = parent?.arguments ?? [];
-    if (parent?.type === 'CallExpression' && key === 'callee' && args.length === 2 && isIdent(args[0], reqName) && isIdent(args[1], resName)) calls.push(parent);
+    const args: Node[] = parent?.arguments ?? [];
+    const extra = args.slice(2);
+    const plainExtra = extra.every((a) => a.type !== 'SpreadElement' && !namesIn(a).has(resName));
+    if (parent?.type === 'CallExpression' && key === 'callee' && args.length >= 2 && isIdent(args[0], reqName) && isIdent(args[1], resName) && plainExtra) calls.push(parent);
     else other = true;
     return undefined;
   });
   return other ? null : calls;
+}
+
+/**
+ * The twin's handler type in TypeScript: `(request: NextRequest, context: Context, …extra) => Response | …`. The extra
+ * parameters keep the types the original handler type gave them (`user: SessionUser`); without such a function type,
+ * they are `any`, as they were to the original.
+ */
+function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number): string {
+  const head = `request: NextRequest, context: ${contextType}`;
+  if (extraArgs === 0) return `(${head}) => Response | Promise<Response>`;
+  const type = original?.typeAnnotation?.typeAnnotation;
+  const params: Node[] | undefined = type?.type === 'TSFunctionType' ? (type.parameters ?? type.params) : undefined;
+  const extra = params && params.length >= 2 + extraArgs ? params.slice(2).map((p: Node) => snip.src(p)) : ['...args: any[]'];
+  return `(${[head, ...extra].join(', ')}) => Response | Promise<Response>`;
+}
+
+/**
+ * `return handler(request, context)` inside a `try` becomes `return await …`: the handler's answer is a promise, and
+ * without the await its rejection would pass the `catch` that handled the Pages handler's throw.
+ */
+function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], callees: Set<string>): void {
+  walk(j.blockStatement(statements), (node) => {
+    if (node.type !== 'TryStatement') return undefined;
+    walk(node.block, (inner) => {
+      if (isFunction(inner)) return false;
+      for (const key of ['body', 'consequent', 'alternate']) {
+        const list: Node[] | Node | undefined = inner[key];
+        const items = Array.isArray(list) ? list : list ? [list] : [];
+        items.forEach((stmt, i) => {
+          const arg = stmt?.type === 'ReturnStatement' ? stmt.argument : null;
+          if (arg?.type !== 'CallExpression' || arg.callee.type !== 'Identifier' || !callees.has(arg.callee.name)) return;
+          // From text, as the rest of the twin: a changed node would be reprinted in recast's style.
+          const [awaited] = snip.statements(`return await ${snip.src(arg)}${END}`);
+          if (Array.isArray(list)) list[i] = awaited;
+          else inner[key] = awaited;
+        });
+      }
+      return undefined;
+    });
+    return undefined;
+  }, true);
 }
 
 /**
@@ -74,6 +130,9 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
 export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>): RouteWrapper | null {
   const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
+  // The module's indentation unit, read from the body before it changes (changed code is reprinted in recast's style,
+  // and so is a parameter list on several lines).
+  const unit = /\n([ \t]+)\S/.exec(snip.src(fn.body))?.[1] ?? '  ';
   const inner = innerFunction(fn);
   const handlerIndex = fn.params.findIndex((p: Node) => p.type === 'Identifier');
   if (!inner || handlerIndex < 0 || inner.params.length !== 2 || !inner.params.every((p: Node) => p.type === 'Identifier')) return null;
@@ -83,7 +142,10 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const block = j.blockStatement(innerBody);
   if (readsRouteData(block, reqName)) return null;
   const calls = handlerCalls(block, handlerName, reqName, resName);
-  if (!calls?.length) return null;
+  // Not a wrapper of one handler: maybe a dispatcher of a method map (`handlers[req.method](req, res)`).
+  const lookups = calls ? null : methodLookups(block, handlerName, reqName, resName);
+  if (!calls?.length && !lookups) return null;
+  const extraArgs = calls ? Math.max(...calls.map((call) => call.arguments.length - 2)) : 0;
 
   const methods = methodsNamed(block, methodReaderFor(reqName, innerBody, [], (_from, to) => to));
   const names = new Set([...taken, ...namesIn(fn)]);
@@ -93,25 +155,47 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const contextName = fresh('context');
   // The request goes to the handler as it is, and the context after it; rewriteResponse turns the call into an answer
   // and drops `res` from it.
-  for (const call of calls) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName)];
+  const handlerCallsFound = calls ?? [...lookups!.aliasCalls, ...lookups!.directCalls];
+  for (const call of handlerCallsFound) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
+  // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
+  for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
   const request = rewriteRequestForAnyRoute(innerBody, snip, reqName, requestName, fresh);
   if (!request) return null;
-  const helpers = new Map([[handlerName, { resIndex: 1, statuses: [null] }]]);
+  const answer = { resIndex: 1, statuses: [null] };
+  const helpers = new Map(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]));
+  // rewriteResponse knows answers by a callee's name: a direct `handlers[request.method](…)` gets one for the time.
+  const lookedUp = new Map<string, Node>();
+  for (const call of lookups?.directCalls ?? []) {
+    const name = fresh('lookedUp');
+    names.add(name);
+    lookedUp.set(name, call.callee);
+    helpers.set(name, answer);
+    call.callee = j.identifier(name);
+  }
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape || !statements.some(alwaysExits)) return null;
+  awaitAnswersInTry(j, snip, statements, new Set(helpers.keys()));
+  // The lookups go back in place of their stand-in names, through text (a changed node is reprinted in recast's style);
+  // the names are fresh in the module, so they occur nowhere else.
+  statements.forEach((stmt, i) => {
+    const inside = [...lookedUp.keys()].filter((name) => namesIn(stmt).has(name));
+    if (!inside.length) return;
+    const text = inside.reduce((t, name) => t.replace(new RegExp(`\\b${name}\\b`, 'g'), () => snip.src(lookedUp.get(name)!)), snip.src(stmt));
+    statements[i] = snip.statements(text)[0];
+  });
 
   const contextType = typescript ? freshName('Context', names) : null;
   // Built from text, as the rest of the generated code, so that it is printed in the module's own style. Generic in the
   // context, so that each route's own context type (its params) flows through the wrapper.
   const typeParams = contextType ? [...(fn.typeParameters?.params ?? []).map((p: Node) => snip.src(p)), contextType] : [];
   const typeParamText = typeParams.length ? `<${typeParams.join(', ')}${tsx && typeParams.length === 1 ? ',' : ''}>` : '';
-  const handlerType = contextType ? `: (request: NextRequest, context: ${contextType}) => Response | Promise<Response>` : '';
+  const routeHandlerType = contextType ? handlerTypeText(snip, fn.params[handlerIndex], contextType, extraArgs) : '';
+  const handlerType = !contextType ? '' : lookups ? `: Partial<Record<string, ${routeHandlerType}>>` : `: ${routeHandlerType}`;
   const params = fn.params.map((p: Node, i: number) => (i === handlerIndex ? `${handlerName}${handlerType}` : snip.src(p))).join(', ');
   const innerParams = `${requestName}${contextType ? ': NextRequest' : ''}, ${contextName}${contextType ? `: ${contextType}` : ''}`;
   // The body goes in as text too: a statement changed inside a nested function would be reprinted in recast's style.
   // Snippets print verbatim, so the text carries the module's indentation (print.ts restores template literal text).
-  const unit = /\n([ \t]+)\S/.exec(snip.src(fn))?.[1] ?? '  ';
   const depth = fn.body.type === 'BlockStatement' ? 1 : 0;
   const indent = (text: string, levels: number) => text.replace(/^(?=.)/gm, unit.repeat(levels));
   const bodyText = `{\n${statements.map((st) => indent(snip.src(st), depth + 1)).join('\n')}\n${unit.repeat(depth)}}`;
@@ -122,5 +206,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups };
 }

@@ -21,8 +21,12 @@ export function printProgram(j: JSCodeshift, program: Node, source: string, path
   return restoreTemplateText(separateImports(headerOnTop(code.endsWith('\n') ? code : `${code}\n`, source)), source, path);
 }
 
-/** Comment lines that open the file, before any code (a licence, a note on the file). */
+/** Comment lines that open the file, before any code. */
 const HEADER = /^\uFEFF?(?:[ \t]*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/)[ \t]*\n)+/;
+/** Comments about the file as a whole: a blank line parts them from the code, or they say what a licence says. */
+const ABOUT_FILE = /copyright|licen[cs]e|spdx|@file|@module/i;
+/** Comments about the next line, which must stay right above it. */
+const ABOUT_NEXT_LINE = /@ts-|eslint-disable|prettier-ignore|istanbul|c8 ignore|biome-ignore/;
 /** Only import declarations (each on one line or several). */
 const IMPORTS_ONLY = /^(?:\s*import\b[^;]*?\bfrom\s*(['"])[^'"\n]*\1;?[ \t]*|\s*import\s*(['"])[^'"\n]*\2;?[ \t]*)*\s*$/;
 
@@ -31,8 +35,10 @@ const IMPORTS_ONLY = /^(?:\s*import\b[^;]*?\bfrom\s*(['"])[^'"\n]*\1;?[ \t]*|\s*
  * tool adds at the top of the file (next/server) then come above it.
  */
 function headerOnTop(code: string, source: string): string {
-  const header = HEADER.exec(source)?.[0].replace(/^\uFEFF/, '');
-  if (!header || code.startsWith(header)) return code;
+  const match = HEADER.exec(source);
+  const header = match?.[0].replace(/^\uFEFF/, '');
+  if (!match || !header || code.startsWith(header) || ABOUT_NEXT_LINE.test(header)) return code;
+  if (!/^[ \t]*\n/.test(source.slice(match[0].length)) && !ABOUT_FILE.test(header)) return code;
   const at = code.indexOf(header);
   if (at <= 0 || !IMPORTS_ONLY.test(code.slice(0, at))) return code;
   const rest = code.slice(at + header.length);

@@ -15,7 +15,7 @@
  * name the handler declares (it would mean the handler's, not the module's), or when a call inside a `try` is not
  * awaited (its rejection skipped the `catch`, and an inlined body's error would not).
  */
-import { isFunction, isIdent, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
 import { referencesTo } from './scope.js';
 
@@ -29,6 +29,7 @@ interface CallSite {
   returns: boolean;
   /** Nothing runs after the call but a `break`: no `return` is needed after the body. */
   tail: boolean;
+  awaited: boolean;
 }
 
 /** `f(req, res)`, `await f(req, res)`, `return [await] f(req, res)`: the callee and whether the call is awaited. */
@@ -114,7 +115,7 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
     if (call) {
       const ref = resolveFunction(program, call.callee);
       const returns = stmt.type === 'ReturnStatement';
-      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, scope, index, ref, returns, tail: isTail });
+      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, scope, index, ref, returns, tail: isTail, awaited: call.awaited });
       return;
     }
     if (stmt.type === 'BlockStatement') callSites(program, stmt.body, isTail, inTry, null, names, out);
@@ -142,9 +143,10 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
  */
 export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<number> } {
   const inlined = new Set<string>();
-  const declared = declaredNames(handler);
-  // Names the bodies placed without a block declare, by scope.
-  const placedIn = new Map<object, Set<string>>();
+  const params = new Set<string>();
+  handler.params.forEach((p: Node) => walk(p, (n) => void (n.type === 'Identifier' && params.add(n.name))));
+  // What the handler declares, and every name it mentions, as it is now (earlier sites may have placed bodies).
+  const handlerNow = () => ({ type: 'BlockStatement', body });
   // A sub-handler may call another: a few rounds, bounded (one that calls itself is never inlined away).
   for (let round = 0; round < 4; round++) {
     const sites: CallSite[] = [];
@@ -154,6 +156,12 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     for (const site of sites.reverse()) {
       const { fn, name } = site.ref;
       if (fn === handler || !name || fn.params.length !== 2 || usesVar(fn) || fn.generator || handler.generator) continue;
+      // An async function called without await or return: its rejection went unhandled, an inlined body's would not.
+      if (fn.async && !site.awaited && !site.returns) continue;
+      const declared = new Set([...declaredNames(handlerNow()), ...params]);
+      // A function of the handler's own with that name is the one called.
+      if (declared.has(name)) continue;
+      // The body's free names must mean there what they meant in the function: the module's bindings.
       if (freeNames(fn).some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
       let statements: Node[];
       try {
@@ -162,13 +170,10 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
         if (error instanceof NotRewritable) continue;
         throw error;
       }
-      // A block of its own only when a name the body declares is taken where it goes (in a switch, every case's
-      // declarations share one scope).
-      const own = declaredAtTop(statements);
-      const inScope = placedIn.get(site.scope) ?? new Set<string>();
-      placedIn.set(site.scope, inScope);
-      const block = own.some((n) => declared.has(n) || inScope.has(n)) ? [{ type: 'BlockStatement', body: statements }] : statements;
-      if (block === statements) own.forEach((n) => inScope.add(n));
+      // Without a block of its own only when no name the body declares is mentioned anywhere in the handler: a
+      // declaration is seen by its whole scope (a switch's cases share one), before it too.
+      const mentioned = namesIn(handlerNow());
+      const block = declaredAtTop(statements).some((n) => mentioned.has(n) || params.has(n)) ? [{ type: 'BlockStatement', body: statements }] : statements;
       const last = statements[statements.length - 1];
       const ends = last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement';
       const after = site.returns && !site.tail && !ends ? snip.statements('return') : [];
@@ -182,10 +187,18 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     }
     if (!changed) break;
   }
+  // Unused once inlined, also through a sub-handler that only an inlined one called.
   const unused = new Set<number>();
-  for (const name of inlined) {
-    const ref = resolveFunction(program, { type: 'Identifier', name });
-    if (ref && ref.index >= 0 && referencesOutside(program, name, new Set([ref.index])) === 0) unused.add(ref.index);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of inlined) {
+      const ref = resolveFunction(program, { type: 'Identifier', name });
+      if (!ref || ref.index < 0 || unused.has(ref.index)) continue;
+      if (referencesOutside(program, name, new Set([ref.index, ...unused])) === 0) {
+        unused.add(ref.index);
+        grew = true;
+      }
+    }
   }
   return { inlined: [...inlined], unused };
 }

@@ -27,6 +27,7 @@ import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
+import { rewriteMulter } from './lib/recipes-multer.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -138,6 +139,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
   formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
   recipes.notes.push(...formidable.notes);
+  const multer = rewriteMulter(snip, program, body, reqName, resName, config?.rawBody ?? false, { moduleNames, typescript });
+  if (multer.problem) throw new Left('MULTER_NOT_FOLLOWED', multer.problem.line, multer.problem.detail);
+  recipes.notes.push(...multer.notes);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
@@ -235,7 +239,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   if (config) {
     if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
-    if (config.rawBody && !formidable.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
+    if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
@@ -252,6 +256,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     program.body.splice(handler.declarationIndex, 1, ...replaced);
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
   }
+  multer.finish?.();
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),

@@ -68,7 +68,7 @@ export const REASONS = {
     severity: 'left',
     short: 'a multer upload the tool cannot turn into request.formData()',
     detail:
-      'multer is migrated when one upload.single/array/fields/any/none runs through await runMiddleware(req, res, …) or an awaited new Promise, with memory storage (or no storage option), no options but storage and limits.fileSize / limits.fieldSize, bodyParser: false, and req.file, req.files and req.body read only after it. Disk storage (dest, diskStorage), fileFilter, other options and limits, next-connect .use(upload…) and other shapes are not followed: read the upload with await request.formData() by hand.',
+      'multer is migrated when one upload.single/array/fields/any/none runs through await runMiddleware(req, res, …) or an awaited new Promise, with memory storage (or no storage option), no options but storage and limits.fileSize / limits.fieldSize, bodyParser: false, and req.file, req.files and req.body read only after it. Disk storage (dest, diskStorage: request.formData() holds the whole upload in memory where the engine streamed it), fileFilter, other options and limits, and other shapes (the answer sent from the middleware callback, a runner from another module) are not followed: read the upload with await request.formData() by hand.',
   },
   REQ_ESCAPES: {
     severity: 'left',

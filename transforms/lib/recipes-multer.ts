@@ -196,7 +196,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
     if (runner) program.body.splice(program.body.indexOf(runner), 1);
     program.body.push(...snip.statements(helperCode(snip, helper, imported.name!, ctx.typescript)));
   };
-  result.notes.push(`multer: upload.${found.method}(…) became ${helper}(request), which reads request.formData() into multer's req.body, req.file and req.files (memory storage); error messages of malformed multipart bodies are the platform's, not busboy's`);
+  result.notes.push(`multer: upload.${found.method}(…) became ${helper}(request), which reads request.formData() into multer's req.body, req.file and req.files (memory storage); error messages of malformed multipart bodies are the platform's, not busboy's, and a part without a filename sent as application/octet-stream is a text field here where multer skipped it`);
   return result;
 }
 
@@ -209,7 +209,7 @@ function checkOptions(options: Node | null, isMemoryStorage: (n: Node) => boolea
   for (const p of o.properties) {
     const key = p.type === 'ObjectProperty' && !p.computed ? (p.key.name ?? p.key.value) : null;
     if (key === 'dest' || (key === 'storage' && !isMemoryStorage(p.value))) {
-      return 'multer disk storage (dest, diskStorage or another engine) is not followed: the route would have to write each file where and under the name multer chose';
+      return 'multer disk storage (dest, diskStorage or another engine) is not followed: request.formData() holds the whole upload in memory where the engine streamed each file, and the route would have to store each file where and under the name the engine chose, and remove them on an error';
     }
     if (key === 'storage') continue;
     if (key === 'limits') {

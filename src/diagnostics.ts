@@ -62,7 +62,13 @@ export const REASONS = {
     severity: 'left',
     short: 'a formidable upload the tool cannot turn into request.formData()',
     detail:
-      'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events, other options (keepExtensions, filter, …) and multer are not followed: read the upload with await request.formData() by hand.',
+      'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events and other options (keepExtensions, filter, …) are not followed: read the upload with await request.formData() by hand.',
+  },
+  MULTER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'a multer upload the tool cannot turn into request.formData()',
+    detail:
+      'multer is migrated when one upload.single/array/fields/any/none runs through await runMiddleware(req, res, …) or an awaited new Promise, with memory storage (or no storage option), no options but storage and limits.fileSize / limits.fieldSize, bodyParser: false, and req.file, req.files and req.body read only after it. Disk storage (dest, diskStorage: request.formData() holds the whole upload in memory where the engine streamed it), fileFilter, other options and limits, and other shapes (the answer sent from the middleware callback, a runner from another module) are not followed: read the upload with await request.formData() by hand.',
   },
   MIDDLEWARE_NOT_FOLLOWED: {
     severity: 'left',

@@ -31,6 +31,7 @@ import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
 import { NotRewritable } from './lib/dispatch.js';
+import { rewriteMulter } from './lib/recipes-multer.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -160,6 +161,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
   formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
   recipes.notes.push(...formidable.notes);
+  // multer first: its runs go through the same runner as cors's, and the cors recipe leaves other middleware.
+  const multer = rewriteMulter(snip, program, body, reqName, resName, config?.rawBody ?? false, { moduleNames, typescript });
+  if (multer.problem) throw new Left('MULTER_NOT_FOLLOWED', multer.problem.line, multer.problem.detail);
+  recipes.notes.push(...multer.notes);
   const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestNameFor(moduleNames, reqName) }, ctx.middlewareImports);
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
@@ -280,7 +285,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   if (config) {
     if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
-    if (config.rawBody && !formidable.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
+    if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
@@ -297,6 +302,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     program.body.splice(handler.declarationIndex, 1, ...replaced);
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
   }
+  multer.finish?.();
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),

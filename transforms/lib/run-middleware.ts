@@ -1,81 +1,30 @@
 /**
- * Recognises the pieces of the "run a connect middleware in a Pages handler" pattern that Next.js's docs showed for
- * the `cors` package, in a module's syntax tree (the handler's own file, or a project module it imports):
- *  - the runner: `function runMiddleware(req, res, fn) { return new Promise((resolve, reject) => { fn(req, res,
- *    (result) => result instanceof Error ? reject(result) : resolve(result)) }) }` (also as an arrow, with types, with
- *    `if (result instanceof Error) return reject(result); return resolve(result)`);
- *  - the middleware: `const cors = Cors({ …options })` at module scope, `Cors` the default export of `cors`, its
- *    options absent or an object literal (what cors reads from the request then is only the method and headers;
+ * Express/connect middleware run to completion inside a Pages handler, as apps write it, and what the transform can
+ * tell about it from a module's syntax tree (the handler's own file, or a project module it imports):
+ *  - the run: `await runMiddleware(req, res, middleware)`, where `runMiddleware` is the helper of the Next.js docs,
+ *    `(req, res, fn) => new Promise((resolve, reject) => fn(req, res, (result) => result instanceof Error ?
+ *    reject(result) : resolve(result)))` (also as a function, with types, with an if/else or an early `return
+ *    reject(…)`); or inline, `await new Promise((resolve, reject) => middleware(req, res, (err) => err ? reject(err)
+ *    : resolve()))`. Both settle when the middleware calls `next`: rejected with the error it passes, resolved
+ *    otherwise. A recipe that knows what a middleware does (multer, cors) replaces the whole run.
+ *  - the cors middleware: `const cors = Cors({ …options })` at module scope, `Cors` the default export of `cors`,
+ *    its options absent or an object literal (what cors reads from the request then is only the method and headers;
  *    an options function `Cors((req, callback) => …)` may read anything of req, and is not followed).
  * Pure: syntax trees in, names out.
  */
-import { apiFor, isFunction, isIdent, unwrap, type Node } from './ast.js';
+import { apiFor, isFunction, isIdent, unwrap, walk, type Node } from './ast.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
 export type MiddlewareKind = 'run-middleware' | 'cors';
 
-function params(fn: Node): string[] | null {
-  const names = fn.params.map((p: Node) => (isIdent(p) ? p.name : null));
-  return names.every(Boolean) ? names : null;
-}
-
-/** A function's single returned expression: `{ return x }` or an arrow's expression body. */
-function returned(fn: Node): Node | null {
-  if (fn.body.type !== 'BlockStatement') return unwrap(fn.body);
-  const [only] = fn.body.body;
-  return fn.body.body.length === 1 && only.type === 'ReturnStatement' ? unwrap(only.argument) : null;
-}
-
-/** The statements of a function body, an expression body as one statement. */
-function statementsOf(fn: Node): Node[] {
-  return fn.body.type === 'BlockStatement' ? fn.body.body : [{ type: 'ExpressionStatement', expression: fn.body }];
-}
-
-function isCallOf(node: Node, callee: string, arg: string): boolean {
-  const n = unwrap(node);
-  return n?.type === 'CallExpression' && isIdent(n.callee, callee) && n.arguments.length === 1 && isIdent(n.arguments[0], arg);
-}
-
-/** `reject(r)` or `return reject(r)`, also alone in a block. */
-function settles(stmt: Node, callee: string, arg: string): boolean {
-  if (stmt?.type === 'BlockStatement') return stmt.body.length === 1 && settles(stmt.body[0], callee, arg);
-  if (stmt?.type === 'ExpressionStatement') return isCallOf(stmt.expression, callee, arg);
-  return stmt?.type === 'ReturnStatement' && isCallOf(stmt.argument, callee, arg);
-}
-
-function isErrorTest(node: Node, arg: string): boolean {
-  const n = unwrap(node);
-  return n?.type === 'BinaryExpression' && n.operator === 'instanceof' && isIdent(n.left, arg) && isIdent(n.right, 'Error');
-}
-
-/** The callback `(result) => result instanceof Error ? reject(result) : resolve(result)`, in its usual spellings. */
-function isSettlingCallback(cb: Node, resolve: string, reject: string): boolean {
-  if (!isFunction(cb) || cb.params.length !== 1 || !isIdent(cb.params[0])) return false;
-  const r = cb.params[0].name;
-  const body = statementsOf(cb);
-  const single = body.length === 1 ? body[0] : null;
-  const expr = single?.type === 'ExpressionStatement' ? unwrap(single.expression) : single?.type === 'ReturnStatement' ? unwrap(single.argument) : null;
-  if (expr?.type === 'ConditionalExpression') return isErrorTest(expr.test, r) && isCallOf(expr.consequent, reject, r) && isCallOf(expr.alternate, resolve, r);
-  const [test, rest] = body;
-  if (test?.type !== 'IfStatement' || !isErrorTest(test.test, r) || !settles(test.consequent, reject, r)) return false;
-  if (test.alternate) return body.length === 1 && settles(test.alternate, resolve, r);
-  // Without an else, the reject must return, or resolve would run after it (harmless for a promise, but not the shape).
-  return body.length === 2 && settles(rest, resolve, r);
-}
-
 /** Whether `fn` is the runner: `(req, res, fn) => new Promise((resolve, reject) => fn(req, res, settle))`. */
 export function isRunMiddlewareFunction(fn: Node): boolean {
-  if (!isFunction(fn) || fn.params.length !== 3) return false;
-  const names = params(fn);
-  const promise = returned(fn);
-  if (!names || promise?.type !== 'NewExpression' || !isIdent(promise.callee, 'Promise') || promise.arguments.length !== 1) return false;
-  const executor = promise.arguments[0];
-  if (!isFunction(executor) || executor.params.length !== 2) return false;
-  const [resolve, reject] = params(executor) ?? [];
-  const body = statementsOf(executor);
-  const call = body.length === 1 && body[0].type === 'ExpressionStatement' ? unwrap(body[0].expression) : null;
-  if (!resolve || call?.type !== 'CallExpression' || !isIdent(call.callee, names[2]) || call.arguments.length !== 3) return false;
-  return isIdent(call.arguments[0], names[0]) && isIdent(call.arguments[1], names[1]) && isSettlingCallback(call.arguments[2], resolve, reject);
+  if (!isFunction(fn) || fn.params.length !== 3 || !fn.params.every((p: Node) => p.type === 'Identifier')) return false;
+  const [reqParam, resParam, fnParam] = fn.params.map((p: Node) => p.name);
+  const returned = returnedExpression(fn);
+  if (returned?.type !== 'NewExpression') return false;
+  const called = promiseRun(returned, reqParam, resParam);
+  return called !== null && isIdent(called, fnParam);
 }
 
 /** Local names of the `cors` package's default export (`import Cors from 'cors'`). */
@@ -166,4 +115,103 @@ export function middlewareExports(text: string, modulePath: string, names: strin
     if (kind && names.includes(exported)) out.push({ imported: exported, kind });
   }
   return out;
+}
+
+export interface MiddlewareRun {
+  /** The middleware expression, as passed: `upload.single('file')`, `cors`. */
+  middleware: Node;
+  /** The same-file runner function it went through (`runMiddleware`), if any. */
+  runner?: string;
+}
+
+/** `await <run>` as a statement: the middleware it runs, or null for any other statement. */
+export function awaitedMiddlewareRun(stmt: Node, program: Node, reqName: string, resName: string): MiddlewareRun | null {
+  if (stmt?.type !== 'ExpressionStatement') return null;
+  const awaited = unwrap(stmt.expression);
+  if (awaited?.type !== 'AwaitExpression') return null;
+  const run = unwrap(awaited.argument);
+  if (run?.type === 'NewExpression') {
+    const middleware = promiseRun(run, reqName, resName);
+    return middleware ? { middleware } : null;
+  }
+  if (run?.type !== 'CallExpression' || !isIdent(run.callee) || run.arguments.length !== 3) return null;
+  const [req, res, middleware] = run.arguments;
+  if (!isIdent(unwrap(req), reqName) || !isIdent(unwrap(res), resName)) return null;
+  const runner = sameFileFunction(program, run.callee.name);
+  return runner && isRunMiddlewareFunction(runner) ? { middleware, runner: run.callee.name } : null;
+}
+
+/** The function a same-file `function name(…)` or `const name = (…) => …` declares. */
+export function sameFileFunction(program: Node, name: string): Node | null {
+  for (const raw of program.body) {
+    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
+    if (stmt?.type === 'FunctionDeclaration' && stmt.id?.name === name) return stmt;
+    if (stmt?.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
+    const decl = stmt.declarations.find((d: Node) => isIdent(d.id, name));
+    if (decl && isFunction(unwrap(decl.init))) return unwrap(decl.init);
+  }
+  return null;
+}
+
+/** The runner's statement in the module body when nothing else refers to it any more: it can go. */
+export function unusedRunner(program: Node, name: string): Node | null {
+  let uses = 0;
+  walk(program, (n, parent, key) => {
+    const property = (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed;
+    if (n.type === 'Identifier' && n.name === name && !property) uses++;
+  });
+  if (uses !== 1) return null;
+  return program.body.find((s: Node) => (s.type === 'FunctionDeclaration' && s.id?.name === name) || (s.type === 'VariableDeclaration' && s.declarations.length === 1 && isIdent(s.declarations[0].id, name))) ?? null;
+}
+
+function returnedExpression(fn: Node): Node | null {
+  if (fn.body.type !== 'BlockStatement') return unwrap(fn.body);
+  const [only] = fn.body.body;
+  return fn.body.body.length === 1 && only.type === 'ReturnStatement' ? unwrap(only.argument) : null;
+}
+
+/** `new Promise((resolve, reject) => { mw(req, res, settle) })` → `mw`, when `settle` rejects with an error and resolves otherwise. */
+function promiseRun(node: Node, reqName: string, resName: string): Node | null {
+  if (!isIdent(node.callee, 'Promise') || node.arguments.length !== 1) return null;
+  const executor = unwrap(node.arguments[0]);
+  if (!isFunction(executor) || executor.params.length !== 2 || !executor.params.every((p: Node) => p.type === 'Identifier')) return null;
+  const [resolve, reject] = executor.params.map((p: Node) => p.name);
+  const body = executor.body.type === 'BlockStatement' ? executor.body.body : [{ type: 'ExpressionStatement', expression: executor.body }];
+  if (body.length !== 1 || body[0].type !== 'ExpressionStatement') return null;
+  const call = unwrap(body[0].expression);
+  if (call?.type !== 'CallExpression' || call.arguments.length !== 3) return null;
+  const [req, res, settle] = call.arguments;
+  if (!isIdent(unwrap(req), reqName) || !isIdent(unwrap(res), resName) || !settles(unwrap(settle), resolve, reject)) return null;
+  return call.callee;
+}
+
+/**
+ * `(err) => err ? reject(err) : resolve()`, `(result) => { if (result instanceof Error) return reject(result); return
+ * resolve(result) }` and the like: rejects with what `next` passed when it is an error (or truthy), resolves
+ * otherwise. The two tests agree for middleware that passes either nothing or an Error.
+ */
+function settles(fn: Node, resolve: string, reject: string): boolean {
+  if (!isFunction(fn) || fn.params.length !== 1 || fn.params[0].type !== 'Identifier') return false;
+  const param = fn.params[0].name;
+  const isTest = (t: Node) => isIdent(unwrap(t), param) || (t.type === 'BinaryExpression' && t.operator === 'instanceof' && isIdent(unwrap(t.left), param) && isIdent(t.right, 'Error'));
+  const calls = (n: Node, name: string, withParam: boolean): boolean => {
+    let s = unwrap(n);
+    if (s?.type === 'BlockStatement' && s.body.length === 1) s = s.body[0];
+    if (s?.type === 'ReturnStatement' || s?.type === 'ExpressionStatement') s = unwrap(s.type === 'ReturnStatement' ? s.argument : s.expression);
+    return s?.type === 'CallExpression' && isIdent(s.callee, name) && s.arguments.length <= 1 && (!withParam || (s.arguments.length === 1 && isIdent(unwrap(s.arguments[0]), param)));
+  };
+  const body = fn.body.type === 'BlockStatement' ? fn.body.body : [{ type: 'ExpressionStatement', expression: fn.body }];
+  if (body.length === 1 && body[0].type === 'ExpressionStatement' && unwrap(body[0].expression).type === 'ConditionalExpression') {
+    const c = unwrap(body[0].expression);
+    return isTest(c.test) && calls(c.consequent, reject, true) && calls(c.alternate, resolve, false);
+  }
+  if (body.length === 1 && body[0].type === 'IfStatement' && body[0].alternate) {
+    return isTest(body[0].test) && calls(body[0].consequent, reject, true) && calls(body[0].alternate, resolve, false);
+  }
+  // `if (err) return reject(err)` then `resolve(…)`: the if must leave the callback.
+  if (body.length === 2 && body[0].type === 'IfStatement' && !body[0].alternate) {
+    const exits = (s: Node) => s.type === 'ReturnStatement' || (s.type === 'BlockStatement' && s.body.length === 1 && s.body[0].type === 'ReturnStatement');
+    return isTest(body[0].test) && exits(body[0].consequent) && calls(body[0].consequent, reject, true) && calls(body[1], resolve, false);
+  }
+  return false;
 }

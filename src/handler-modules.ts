@@ -17,7 +17,7 @@ import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
 import type { HandlerModuleRef } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
-import { readPathAliases, resolveSpecifier, type ModuleUpdate } from './imported-helpers.js';
+import { createResolver, type ModuleUpdate, type Resolver } from './imported-helpers.js';
 import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 
@@ -65,8 +65,8 @@ function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef
   return { left: { reason, detail } };
 }
 
-export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string): HandlerModules {
-  const aliases = readPathAliases(root);
+export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string, resolver: Resolver = createResolver(root)): HandlerModules {
+  const { aliases } = resolver;
   const texts = new Map<string, string | null>();
   const programs = new Map<string, Node | null>();
   const read = (module: string): Node | null => {
@@ -84,7 +84,7 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
 
   const follow = (from: string, specifier: string, imported: string, chain: string[]): Resolved | Diagnostic => {
-    const module = resolveSpecifier(root, from, specifier, aliases);
+    const module = resolver.resolve(from, specifier);
     if (!module) {
       const what = specifier.startsWith('.') || isAlias(specifier) ? 'is no file of the project the tool can read' : 'is a package, not a project module';
       return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${specifier} ${what}` };

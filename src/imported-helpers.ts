@@ -20,7 +20,7 @@ function parseJsonc(text: string): unknown {
   return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
 }
 
-export function readPathAliases(root: string): PathAliases {
+function readPathAliases(root: string): PathAliases {
   for (const name of ['tsconfig.json', 'jsconfig.json']) {
     try {
       const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
@@ -45,7 +45,7 @@ function isRealPath(root: string, rel: string): boolean {
 const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
 
 /** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
-export function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
+function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
   const bases: string[] = [];
   if (specifier.startsWith('.')) bases.push(path.join(root, path.dirname(fromFile), specifier));
   for (const [pattern, targets] of Object.entries(aliases.paths)) {
@@ -66,6 +66,27 @@ export function resolveSpecifier(root: string, fromFile: string, specifier: stri
   return null;
 }
 
+/** tsconfig's aliases and the import resolution every pass across files shares: one per run. */
+export interface Resolver {
+  aliases: PathAliases;
+  /** resolveSpecifier, once per folder and specifier (the tree does not change while the plan is made). */
+  resolve(fromFile: string, specifier: string): string | null;
+}
+
+export function createResolver(root: string): Resolver {
+  const aliases = readPathAliases(root);
+  const resolved = new Map<string, string | null>();
+  return {
+    aliases,
+    resolve(fromFile, specifier) {
+      const key = specifier.startsWith('.') ? `${path.posix.dirname(fromFile)}\0${specifier}` : specifier;
+      let module = resolved.get(key);
+      if (module === undefined) resolved.set(key, (module = resolveSpecifier(root, fromFile, specifier, aliases)));
+      return module;
+    },
+  };
+}
+
 interface Candidate {
   source: string;
   specifier: string;
@@ -77,12 +98,12 @@ interface Candidate {
  * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
  * (`export default withAuth(handler)`, also nested): a cheap text prefilter.
  */
-function candidatesIn(root: string, source: string, text: string, aliases: PathAliases): Candidate[] {
+function candidatesIn(resolver: Resolver, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
   const isUsed = (local: string) =>
     new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string) => {
-    const module = resolveSpecifier(root, source, specifier, aliases);
+    const module = resolver.resolve(source, specifier);
     if (module) found.push({ source, specifier, imported, module });
   };
   for (const match of text.matchAll(/import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g)) {
@@ -112,10 +133,9 @@ async function loadTwinResponseHelpers() {
   return (await import('../transforms/helper-module.js')).twinResponseHelpers;
 }
 
-export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string): Promise<HelperModulePlan> {
-  const aliases = readPathAliases(root);
+export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver = createResolver(root)): Promise<HelperModulePlan> {
   const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), moduleOf: new Map() };
-  const candidates = sources.flatMap(({ source, text }) => candidatesIn(root, source, text, aliases));
+  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
   for (const c of candidates) {
     if (!plan.modules.has(c.module)) {
       try {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MiddlewareImport } from '../transforms/types.js';
-import { readPathAliases, resolveSpecifier } from './imported-helpers.js';
+import { createResolver, type Resolver } from './imported-helpers.js';
 
 /** `name(a, b, c)`: the names called with three plain arguments, and the third arguments (the middleware). */
 const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
@@ -19,9 +19,8 @@ async function loadMiddlewareExports() {
 }
 
 /** Per source: the imports that name a recognised runMiddleware or cors middleware of a project module. */
-export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>): Promise<Map<string, MiddlewareImport[]>> {
+export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver = createResolver(root)): Promise<Map<string, MiddlewareImport[]>> {
   const out = new Map<string, MiddlewareImport[]>();
-  const aliases = readPathAliases(root);
   const wanted: Array<{ source: string; specifier: string; imported: string; module: string }> = [];
   for (const { source, text } of sources) {
     const used = new Set<string>();
@@ -34,7 +33,7 @@ export async function findImportedMiddleware(root: string, sources: Array<{ sour
         if (m && used.has(m[2] ?? m[1])) names.push([m[1], m[2] ?? m[1]]);
       }
       if (!names.length) continue;
-      const module = resolveSpecifier(root, source, specifier, aliases);
+      const module = resolver.resolve(source, specifier);
       if (module) for (const [imported] of names) wanted.push({ source, specifier, imported, module });
     }
   }

@@ -14,7 +14,7 @@ import { apiFor, walk, type Node } from '../transforms/lib/ast.js';
 import { movableExports, ROUTE_EXPORTS } from '../transforms/lib/split-exports.js';
 import { nextAuthModulePath, nextAuthShapeOf, otherExportsOf } from '../transforms/next-auth.js';
 import type { ExportsModuleRef } from '../transforms/types.js';
-import { readPathAliases, resolveSpecifier } from './imported-helpers.js';
+import { createResolver, type Resolver } from './imported-helpers.js';
 import { routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 import { parseProblem } from './output-check.js';
@@ -205,8 +205,8 @@ function sharedModulePath(source: string, taken: (withoutExtension: string) => b
   return candidate + ext;
 }
 
-export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>): ExportsMove[] {
-  const aliases = readPathAliases(root);
+export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver = createResolver(root)): ExportsMove[] {
+  const { aliases } = resolver;
   const moves: ExportsMove[] = [];
   const planned = new Set<string>();
   const routeFolders = new Set(sources.map((s) => routeFolderFor(s.source)));
@@ -243,7 +243,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
       rewrite: (fileText, file) =>
         fileText.replace(SPECIFIER, (match, lead: string, quote: string, specifier: string) => {
           // Only a specifier naming the file (`…/[...nextauth]`, with or without extension) can resolve to it.
-          if (!specifier.includes(needleOf(source)) || resolveSpecifier(root, file, specifier, aliases) !== source) return match;
+          if (!specifier.includes(needleOf(source)) || resolver.resolve(file, specifier) !== source) return match;
           return `${lead}${quote}${moduleSpecifier(aliases, file, move.modulePath, !specifier.startsWith('.'))}${quote}`;
         }),
     };
@@ -256,9 +256,9 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     const needle = needleOf(move.source);
     // The needle in a string: an import, or a path the rewrite would miss (`vi.mock('…')`), either way a file to read.
     const quoted = new RegExp(`['"\`]([^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*)['"\`]`, 'g');
-    const refers = (file: { path: string; text: string }) => [...file.text.matchAll(quoted)].some((m) => resolveSpecifier(root, file.path, m[1], aliases) === move.source);
+    const refers = (file: { path: string; text: string }) => [...file.text.matchAll(quoted)].some((m) => resolver.resolve(file.path, m[1]) === move.source);
     for (const file of mentioning.filter((f) => f.path !== move.source && refers(f))) {
-      const isSource = (specifier: string) => specifier.includes(needle) && resolveSpecifier(root, file.path, specifier, aliases) === move.source;
+      const isSource = (specifier: string) => specifier.includes(needle) && resolver.resolve(file.path, specifier) === move.source;
       const used = namedImportsOnly(file.text, quoted, isSource) ?? namesImported(file.path, file.text, isSource);
       if ('names' in used && move.rewrite(file.text, file.path) === file.text) continue;
       move.importers.push(file);

@@ -17,7 +17,7 @@ import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
-import { findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
+import { createResolver, findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
 import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
@@ -113,13 +113,15 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
-  const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion);
+  // tsconfig's aliases read once, and each import resolved once, for all the passes across files.
+  const resolver = createResolver(project.root);
+  const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion, resolver);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
-  const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion);
+  const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver);
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
-  const exportsMoves = findExportsMoves(project.root, readable);
+  const exportsMoves = findExportsMoves(project.root, readable, resolver);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
-  const middleware = await findImportedMiddleware(project.root, readable);
+  const middleware = await findImportedMiddleware(project.root, readable, resolver);
   const files = await pool.plan(
     read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
   );

@@ -26,6 +26,8 @@ export class UnsupportedDispatch extends Error {}
 /** True when `node` reads the request method: `req.method`, an alias, or either upper-cased. */
 export function isMethodRead(node: Node, reader: MethodReader): boolean {
   let n = unwrap(node);
+  // `req.method || ''`, `req.method ?? 'GET'`: the method of a request is always set, in both routers.
+  if (n?.type === 'LogicalExpression' && (n.operator === '||' || n.operator === '??') && stringValue(n.right) !== null) n = unwrap(n.left);
   if ((n?.type === 'CallExpression' || n?.type === 'OptionalCallExpression') && n.arguments.length === 0) {
     const name = memberName(n.callee);
     if (name === 'toUpperCase') n = unwrap(n.callee.object);

@@ -12,6 +12,8 @@ import type { ImportedHelper } from '../transforms/types.js';
 interface PathAliases {
   baseUrl: string;
   paths: Record<string, string[]>;
+  /** tsconfig sets baseUrl: then `utils/api` may name `<baseUrl>/utils/api.ts`, as TypeScript and Next resolve it. */
+  fromBaseUrl?: boolean;
 }
 
 /** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
@@ -25,7 +27,7 @@ function readPathAliases(root: string): PathAliases {
     try {
       const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
       const options = config.compilerOptions ?? {};
-      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {} };
+      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {}, fromBaseUrl: options.baseUrl !== undefined };
     } catch {
       // No such file, or not JSON we can read: relative imports still resolve.
     }
@@ -54,6 +56,8 @@ function resolveSpecifier(root: string, fromFile: string, specifier: string, ali
     if (star ? !specifier.startsWith(prefix) : specifier !== pattern) continue;
     for (const target of targets) bases.push(path.join(root, aliases.baseUrl, target.replace('*', specifier.slice(prefix.length))));
   }
+  // After the paths, before packages: a project file under baseUrl wins over a package of that name, as in tsc.
+  if (aliases.fromBaseUrl && !specifier.startsWith('.') && !specifier.startsWith('/')) bases.push(path.join(root, aliases.baseUrl, specifier));
   for (const base of bases) {
     for (const ext of EXTENSIONS) {
       const file = base + ext;

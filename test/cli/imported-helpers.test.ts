@@ -83,4 +83,25 @@ describe('helpers in other modules that take res', () => {
 
     expectSecondRunChangesNothing(app);
   });
+
+  it('finds a helper imported through tsconfig baseUrl alone (`utils/errors`)', () => {
+    const app = makeApp({
+      'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": "." } }\n',
+      'utils/errors.ts': ERRORS,
+      'pages/api/items.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { sendError } from 'utils/errors'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.q) return sendError(res, 400, 'q is required')
+  res.status(200).json({ q: req.query.q })
+}
+`,
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path.join(app, 'utils/errors.ts'), 'utf8')).toContain('export function sendErrorResponse(status: number, message: string) {');
+    const items = readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8');
+    expect(items).toContain(`import { sendErrorResponse } from 'utils/errors'`);
+    expect(items).toContain(`if (!query.q) return sendErrorResponse(400, 'q is required')`);
+  });
 });

@@ -10,6 +10,7 @@
  * module is left alone. Pure: module text in, module text out.
  */
 import { posix } from 'node:path';
+import { isConfigExport } from './lib/config.js';
 import { apiFor, freshName, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -110,9 +111,6 @@ function left(reason: Reason, detail: string): { left: Diagnostic } {
   return { left: { reason, detail } };
 }
 
-const isConfig = (stmt: Node) =>
-  stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id?.name === 'config');
-
 /**
  * The module as a pages/api file would hold it: the handler is the only export, every other export is a plain
  * declaration (so the transform neither refuses them nor the route keeps them), and the route's config is added.
@@ -125,7 +123,7 @@ function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName:
   const keepDefault = program.body[binding.index]?.type === 'ExportDefaultDeclaration' && functionOf(program.body[binding.index].declaration) === binding.fn;
   if (!keepDefault && !binding.local) return null;
   program.body = program.body.flatMap((stmt: Node, i: number) => {
-    if (isConfig(stmt)) return [];
+    if (isConfigExport(stmt)) return [];
     if (stmt.type === 'ExportAllDeclaration') return [];
     if (stmt.type === 'ExportDefaultDeclaration') {
       if (keepDefault && i === binding.index) return [stmt];
@@ -195,7 +193,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     else others.push(stmt);
   }
   const copyOthers = copyProgram.body.filter((s: Node, i: number) => {
-    if (s.type === 'ImportDeclaration' || isConfig(s)) return false;
+    if (s.type === 'ImportDeclaration' || isConfigExport(s)) return false;
     if (copyHandler?.kind === 'local' && i === copyHandler.index) return false;
     return !(s.type === 'ExportDefaultDeclaration' && unwrap(s.declaration)?.type === 'Identifier');
   });

@@ -13,43 +13,36 @@
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, cloneNode, freshName, isIdent, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
-import { addImport, compatSpecifier, fixRelativeImports, removeUnusedImports } from './lib/imports.js';
-import { requestOptions } from './lib/next-auth-request.js';
-import { extractConfig, type SegmentConfig } from './lib/config.js';
+import { addImport, compatSpecifier, fixRelativeImports, removeUnusedImports, valueImports } from './lib/imports.js';
+import { requestOptions, type RequestOptions } from './lib/next-auth-request.js';
+import { droppedConfigNotes, extractConfig, isConfigExport } from './lib/config.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
 
-interface NextAuthShape {
-  /** program.body indices of the default export and of the declaration it names. */
-  drop: number[];
+interface OptionsOf {
   /** The options argument. */
   options: Node;
-  /** A name the route can reuse for its handler (the one the file gave it), if any. */
-  name: string | null;
-  /** The local name of next-auth's default import. */
-  local: string;
   /** When the options read the request (`NextAuth(req, res, getAuthOptions(req))`): its name, and the function. */
   request?: { reqName: string; handler: Node };
 }
 
-interface OptionsOf {
-  options: Node;
-  request?: { reqName: string; handler: Node };
+interface NextAuthShape extends OptionsOf {
+  /** program.body indices of the default export and of the declaration it names. */
+  drop: number[];
+  /** A name the route can reuse for its handler (the one the file gave it), if any. */
+  name: string | null;
+  /** The local name of next-auth's default import. */
+  local: string;
 }
 
 const NEXT_AUTH_SOURCES = ['next-auth', 'next-auth/next'];
 
 function nextAuthLocal(program: Node): string | null {
-  for (const stmt of program.body) {
-    // `next-auth/next` exports the same NextAuth as `next-auth` in v4.
-    if (stmt.type !== 'ImportDeclaration' || !NEXT_AUTH_SOURCES.includes(stmt.source.value) || stmt.importKind === 'type') continue;
-    const spec = stmt.specifiers?.find((s: Node) => s.type === 'ImportDefaultSpecifier');
-    if (spec) return spec.local.name;
-  }
-  return null;
+  // `next-auth/next` exports the same NextAuth as `next-auth` in v4.
+  return valueImports(program, NEXT_AUTH_SOURCES).find((i) => i.imported === 'default')?.local ?? null;
 }
 
 /** The options of `NextAuth(options)`, or of `NextAuth(req, res, options)` inside a `(req, res)` function. */
@@ -106,20 +99,8 @@ export function nextAuthShapeOf(program: Node): NextAuthShape | null {
   return null;
 }
 
-function isConfigExport(stmt: Node): boolean {
-  return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.declarations?.some((d: Node) => d.id?.name === 'config');
-}
-
-function droppedNotes(config: SegmentConfig | null): string[] {
-  return config?.dropped.length ? [`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`] : [];
-}
-
 /** Value exports other than the default and the segment config: what the route may not keep (`authOptions`, helpers). */
 export function otherExportsOf(program: Node): string[] {
-  return valueExportsOf(program).filter((name) => !ROUTE_EXPORTS.includes(name));
-}
-
-function valueExportsOf(program: Node): string[] {
   const names: string[] = [];
   for (const stmt of program.body) {
     if (stmt.type === 'ExportAllDeclaration' && stmt.exportKind !== 'type') names.push('*');
@@ -130,7 +111,7 @@ function valueExportsOf(program: Node): string[] {
     else if (decl) names.push(decl.id?.name ?? '?');
     else names.push(...stmt.specifiers.filter((s: Node) => s.exportKind !== 'type').map((s: Node) => s.exported.name));
   }
-  return names;
+  return names.filter((name) => !ROUTE_EXPORTS.includes(name));
 }
 
 function parse(rawSource: string, path: string) {
@@ -193,7 +174,7 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     const taken = namesIn(program);
     if (shape.name) taken.delete(shape.name);
     const name = shape.name ?? freshName('handler', taken);
-    const handler = handlerCode(j, snip, program, shape, name, ctx, ctx.targetPath);
+    const handler = handlerCode(j, snip, program, shape, name, ctx);
     if (!handler) return null;
     const statements = snip.statements([...head, ...handler.code, `export { ${name} as GET, ${name} as POST }${END}`].join('\n'));
     const at = Math.min(...shape.drop);
@@ -201,8 +182,9 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     program.body = program.body.flatMap((stmt: Node, i: number) => (i === at ? statements : shape.drop.includes(i) ? [] : [stmt]));
     fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
     removeUnusedImports(snip, program, (s) => s === 'next');
-    handler.addImports(program, handler.functionUses);
-    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [...droppedNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'] };
+    // The rewritten functions stay in the route too.
+    if (handler.request) addRequestImports(snip, program, ctx.targetPath, ctx, [...handler.request.uses, ...handler.request.functionUses], true);
+    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'] };
   }
 
   // The route: the NextAuth import, the moved names from the new module, and the imports the options read directly.
@@ -212,18 +194,18 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
     // Side-effect imports stay in the module, which the route imports: they still run once.
     if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.length) route.body.push(snip.statements(snip.src(stmt).replace(/;?\s*$/, END))[0]);
   }
-  const handler = handlerCode(j, snip, program, shape, 'handler', ctx, ctx.targetPath);
+  const handler = handlerCode(j, snip, program, shape, 'handler', ctx);
   if (!handler) return null;
   route.body.push(...segment.map(cloneNode), ...snip.statements([...head, ...handler.code, `export { handler as GET, handler as POST }${END}`].join('\n')));
   fixRelativeImports(route, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, route, () => true);
   if (moved.length) addImport(snip, route, target!.routeSpecifier, { values: moved, types: [] }, typescript);
-  handler.addImports(route, new Set());
+  if (handler.request) addRequestImports(snip, route, ctx.targetPath, ctx, handler.request.uses, true);
   const output = printProgram(j, route, source.text, ctx.sourcePath);
   const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath, ctx);
   if (content === null) return null;
   const exports = otherExportsOf(program);
-  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
+  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
 }
 
 /** One level deeper, every line (the code goes inside a function the snippet writes). */
@@ -237,10 +219,8 @@ interface HandlerCode {
   code: string[];
   notes: string[];
   usesCompat: boolean;
-  /** Compat helpers the rewritten functions import, when they stay in the route's file. */
-  functionUses: Set<string>;
-  /** Adds the imports the handler needs (and those of `functionUses`) to the program it goes in. */
-  addImports: (program: Node, functionUses: Set<string>) => void;
+  /** For options that read the request: what the rewrite of the request needs imported. */
+  request: RequestOptions | null;
 }
 
 /**
@@ -248,11 +228,9 @@ interface HandlerCode {
  * the route's request and context (rewriting, in `program`, the functions the options pass the request to).
  * Null when the request's reads cannot be rewritten.
  */
-function handlerCode(j: JSCodeshift, snip: Snippets, program: Node, shape: NextAuthShape, name: string, ctx: TransformContext, file: string): HandlerCode | null {
+function handlerCode(j: JSCodeshift, snip: Snippets, program: Node, shape: NextAuthShape, name: string, ctx: TransformContext): HandlerCode | null {
+  if (!shape.request) return { code: [`const ${name} = ${shape.local}(${snip.src(shape.options)})${END}`], notes: [], usesCompat: false, request: null };
   const typescript = isTypeScriptPath(ctx.sourcePath);
-  if (!shape.request) {
-    return { code: [`const ${name} = ${shape.local}(${snip.src(shape.options)})${END}`], notes: [], usesCompat: false, functionUses: new Set(), addImports: () => undefined };
-  }
   const taken = namesIn(program);
   taken.add(name);
   const request = requestOptions(j, snip, program, shape.request.handler, shape.options, shape.request.reqName, typescript, taken);
@@ -264,14 +242,16 @@ function handlerCode(j: JSCodeshift, snip: Snippets, program: Node, shape: NextA
     ...[...request.prelude.map((stmt) => snip.src(stmt)), `return ${shape.local}(${request.requestName}, ${context}, ${snip.src(request.options)})${END}`].map(indented),
     '}',
   ];
-  const usesCompat = request.uses.size + request.functionUses.size > 0;
-  const addImports = (target: Node, functionUses: Set<string>) => {
-    const compat = [...new Set([...request.uses, ...functionUses])].sort();
-    if (compat.length) addImport(snip, target, compatSpecifier(file, ctx.compatPath), { values: compat, types: [] }, typescript);
-    if (typescript && !imports(target, 'NextRequest')) addImport(snip, target, 'next/server', { values: [], types: ['NextRequest'] }, true);
-  };
   const note = 'next-auth reads its options from the request: the route calls NextAuth(request, context, options), next-auth v4\'s advanced initialization for route handlers';
-  return { code, notes: [note], usesCompat, functionUses: request.functionUses, addImports };
+  return { code, notes: [note], usesCompat: request.uses.size + request.functionUses.size > 0, request };
+}
+
+/** The compat helpers `uses`, and NextRequest (when asked, in TypeScript), imported into `program`, the file `file`. */
+function addRequestImports(snip: Snippets, program: Node, file: string, ctx: TransformContext, uses: Iterable<string>, nextRequest: boolean): void {
+  const typescript = isTypeScriptPath(ctx.sourcePath);
+  const compat = [...new Set(uses)].sort();
+  if (compat.length) addImport(snip, program, compatSpecifier(file, ctx.compatPath), { values: compat, types: [] }, typescript);
+  if (nextRequest && typescript && !imports(program, 'NextRequest')) addImport(snip, program, 'next/server', { values: [], types: ['NextRequest'] }, true);
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
@@ -299,8 +279,7 @@ export function nextAuthOptionsModule(rawSource: string, sourcePath: string, mod
   if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
   removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
-  if (request?.functionUses.size) addImport(snip, program, compatSpecifier(modulePath, ctx.compatPath), { values: [...request.functionUses].sort(), types: [] }, isTypeScriptPath(sourcePath));
-  if (request?.functionsUseNextRequest && !imports(program, 'NextRequest')) addImport(snip, program, 'next/server', { values: [], types: ['NextRequest'] }, true);
+  if (request) addRequestImports(snip, program, modulePath, ctx, request.functionUses, request.functionsUseNextRequest);
   return source.restore(printProgram(j, program, source.text, modulePath));
 }
 

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
-import { extractConfig, type SegmentConfig } from './lib/config.js';
+import { droppedConfigNotes, extractConfig, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
@@ -144,10 +144,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.
   const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName);
   if (subHandlers.unused.size) {
-    const before = (index: number) => [...subHandlers.unused].filter((i) => i < index).length;
-    if (handler.exportIndex >= 0) handler.exportIndex -= before(handler.exportIndex);
-    handler.declarationIndex -= before(handler.declarationIndex);
-    program.body = program.body.filter((_: Node, i: number) => !subHandlers.unused.has(i));
+    const [declaration, exported] = [program.body[handler.declarationIndex], program.body[handler.exportIndex]];
+    program.body = program.body.filter((stmt: Node) => !subHandlers.unused.has(stmt));
+    handler.declarationIndex = program.body.indexOf(declaration);
+    if (exported) handler.exportIndex = program.body.indexOf(exported);
     // Their parameter names are free again.
     moduleNames = namesIn(program);
   }
@@ -284,7 +284,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     head.push(...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
   }
   if (config) {
-    if (config.dropped.length) notes.push(`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`);
+    notes.push(...droppedConfigNotes(config));
     if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }

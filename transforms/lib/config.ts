@@ -23,11 +23,19 @@ function keyName(prop: Node): string | null {
   return prop.key.type === 'Identifier' ? prop.key.name : stringValue(prop.key);
 }
 
+/** Whether `stmt` is `export const config = …`. */
+export function isConfigExport(stmt: Node): boolean {
+  return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config');
+}
+
+/** The report note for options dropped from the config, if any. */
+export function droppedConfigNotes(config: SegmentConfig | null): string[] {
+  return config?.dropped.length ? [`config dropped (no App Router equivalent): ${config.dropped.join(', ')}`] : [];
+}
+
 /** Finds and removes `export const config`; returns null when there is none, 'unreadable' when it is not a literal. */
 export function extractConfig(snip: Snippets, program: Node): SegmentConfig | null | 'unreadable' {
-  const index = program.body.findIndex(
-    (s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.type === 'VariableDeclaration' && s.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config'),
-  );
+  const index = program.body.findIndex(isConfigExport);
   if (index < 0) return null;
   const statement = program.body[index];
   if (statement.declaration.declarations.length !== 1) return 'unreadable';

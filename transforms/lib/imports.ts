@@ -105,3 +105,21 @@ export function addImport(snip: Snippets, program: Node, source: string, needs: 
   if (!source.startsWith('next/')) while (program.body[at]?.type === 'ImportDeclaration') at++;
   program.body.splice(at, 0, declaration);
 }
+
+/**
+ * What a file imports from `sources` as values, in order: each specifier's local name and what it names (`default`,
+ * `*` for a namespace, or the export's name). `import type` declarations are left out.
+ */
+export function valueImports(program: Node, sources: string | readonly string[]): Array<{ local: string; imported: string }> {
+  const wanted = typeof sources === 'string' ? [sources] : sources;
+  const out: Array<{ local: string; imported: string }> = [];
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || !wanted.includes(stmt.source.value) || stmt.importKind === 'type') continue;
+    for (const s of stmt.specifiers ?? []) {
+      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : (s.imported.name ?? s.imported.value);
+      out.push({ local: s.local.name, imported });
+    }
+  }
+  return out;
+}
+

@@ -12,6 +12,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, isIdent, walk, type Node, type Snippets } from './ast.js';
+import { resolveFunction } from './dispatch.js';
 import { toRequestFunction } from './request-helper.js';
 
 /** Stands for the request where the options pass it to a rewritten function, while the rest of `req` is rewritten. */
@@ -30,20 +31,6 @@ export interface RequestOptions {
   functionUses: Set<string>;
   /** Whether a rewritten function's parameter is typed NextRequest. */
   functionsUseNextRequest: boolean;
-}
-
-/** The top-level function named `name`: a declaration, or a const bound to a function expression. */
-function topLevelFunction(program: Node, name: string): Node | null {
-  for (const stmt of program.body) {
-    const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
-    if (decl?.type === 'FunctionDeclaration' && decl.id?.name === name) return decl;
-    if (decl?.type !== 'VariableDeclaration' || decl.kind !== 'const') continue;
-    for (const d of decl.declarations) {
-      const init = d.init?.type === 'TSAsExpression' || d.init?.type === 'TSSatisfiesExpression' ? null : d.init;
-      if (isIdent(d.id, name) && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) return init;
-    }
-  }
-  return null;
 }
 
 /** How often `name` appears as an identifier in `root` (declarations included). */
@@ -73,7 +60,8 @@ export function requestOptions(j: JSCodeshift, snip: Snippets, program: Node, ha
   const functionUses = new Set<string>();
   let functionsUseNextRequest = false;
   for (const name of functionsPassedRequest(options, reqName)) {
-    const fn = topLevelFunction(program, name);
+    // Not exported: another module calling it would still pass a Pages request.
+    const fn = resolveFunction(program, { type: 'Identifier', name })?.fn;
     if (!fn) return null;
     // Its one mention besides the declaration is the call in the options: no other caller passes a Pages request.
     if (mentions(program, name) - mentions(handler, name) !== 1 || mentions(handler, name) !== 1) return null;

@@ -12,6 +12,7 @@
  */
 import { namesIn, unwrap, memberName, isIdent, stringValue, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
+import { valueImports } from './imports.js';
 import { NotRewritable, resolveFunction, inlineBody, ifChain, methodTest, replaceWithHandler, type FunctionRef } from './dispatch.js';
 
 const ROUTE_METHODS: Record<string, string> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE', options: 'OPTIONS', all: '' };
@@ -42,12 +43,9 @@ function parseChain(expr: Node): { base: Node; calls: ChainCall[] } {
 
 function routerImports(program: Node): { v1: Set<string>; v0: Set<string> } {
   const found = { v1: new Set<string>(), v0: new Set<string>() };
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'next-connect' || stmt.importKind === 'type') continue;
-    for (const s of stmt.specifiers ?? []) {
-      if (s.type === 'ImportDefaultSpecifier') found.v0.add(s.local.name);
-      if (s.type === 'ImportSpecifier' && s.imported.name === 'createRouter') found.v1.add(s.local.name);
-    }
+  for (const { local, imported } of valueImports(program, 'next-connect')) {
+    if (imported === 'default') found.v0.add(local);
+    if (imported === 'createRouter') found.v1.add(local);
   }
   return found;
 }

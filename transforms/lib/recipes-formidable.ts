@@ -11,6 +11,7 @@
  */
 import { isIdent, memberName, unwrap, walk, END, freshName, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
+import { valueImports } from './imports.js';
 
 const OPTIONS = ['uploadDir', 'maxFileSize'];
 
@@ -24,13 +25,9 @@ export interface FormidableRecipe {
 /** Local names of formidable's factory (`formidable`, `IncomingForm`) and of its default export. */
 function formidableNames(program: Node): { factories: Set<string>; namespaces: Set<string> } {
   const out = { factories: new Set<string>(), namespaces: new Set<string>() };
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'formidable' || stmt.importKind === 'type') continue;
-    for (const s of stmt.specifiers ?? []) {
-      if (s.type === 'ImportDefaultSpecifier') out.factories.add(s.local.name), out.namespaces.add(s.local.name);
-      if (s.type === 'ImportNamespaceSpecifier') out.namespaces.add(s.local.name);
-      if (s.type === 'ImportSpecifier' && ['formidable', 'IncomingForm'].includes(s.imported.name)) out.factories.add(s.local.name);
-    }
+  for (const { local, imported } of valueImports(program, 'formidable')) {
+    if (imported === 'default' || imported === '*') out.namespaces.add(local);
+    if (imported === 'default' || imported === 'formidable' || imported === 'IncomingForm') out.factories.add(local);
   }
   return out;
 }

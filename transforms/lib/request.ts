@@ -42,18 +42,17 @@ export interface RequestOptions {
   fresh: (base: string) => string;
 }
 
-/** Places where `null` and `undefined` behave the same, so `headers.get()` needs no `?? undefined`. */
-function isTruthinessContext(parent: Node, key: string): boolean {
-  if ((parent.type === 'IfStatement' || parent.type === 'WhileStatement' || parent.type === 'ConditionalExpression') && key === 'test') return true;
-  if (parent.type === 'UnaryExpression' && parent.operator === '!') return true;
-  if (parent.type === 'LogicalExpression' && key === 'left' && (parent.operator === '||' || parent.operator === '??')) return true;
-  return (parent.type === 'OptionalMemberExpression' || parent.type === 'OptionalCallExpression') && key === 'object';
-}
-
 /** Whether the child at `key` is only tested for truthiness, its value used nowhere else. */
 function isTestOf(parent: Node, key: string): boolean {
   if ((parent.type === 'IfStatement' || parent.type === 'WhileStatement' || parent.type === 'ConditionalExpression') && key === 'test') return true;
   return parent.type === 'UnaryExpression' && parent.operator === '!';
+}
+
+/** Places where `null` and `undefined` behave the same, so `headers.get()` needs no `?? undefined`. */
+function isTruthinessContext(parent: Node, key: string): boolean {
+  if (isTestOf(parent, key)) return true;
+  if (parent.type === 'LogicalExpression' && key === 'left' && (parent.operator === '||' || parent.operator === '??')) return true;
+  return (parent.type === 'OptionalMemberExpression' || parent.type === 'OptionalCallExpression') && key === 'object';
 }
 
 function keyOf(parent: Node, child: Node): string {

@@ -13,6 +13,7 @@
  * Pure: syntax trees in, names out.
  */
 import { apiFor, isFunction, isIdent, unwrap, walk, type Node } from './ast.js';
+import { valueImports } from './imports.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
 export type MiddlewareKind = 'run-middleware' | 'cors';
@@ -29,12 +30,7 @@ export function isRunMiddlewareFunction(fn: Node): boolean {
 
 /** Local names of the `cors` package's default export (`import Cors from 'cors'`). */
 function corsFactories(program: Node): Set<string> {
-  const names = new Set<string>();
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'cors' || stmt.importKind === 'type') continue;
-    for (const s of stmt.specifiers ?? []) if (s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
-  }
-  return names;
+  return new Set(valueImports(program, 'cors').filter((i) => i.imported === 'default').map((i) => i.local));
 }
 
 /** A module-scope `const x = Cors(options)`: null when it is not one, else why it cannot be followed (or ''). */

@@ -21,8 +21,6 @@ import { referencesTo } from './scope.js';
 
 interface CallSite {
   list: Node[];
-  /** The scope the list's declarations go to: the list itself, or the switch for a case's statements. */
-  scope: object;
   index: number;
   ref: FunctionRef;
   /** `return f(req, res)`: the inlined body is followed by a `return`, as the call was. */
@@ -43,23 +41,26 @@ function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; a
   return { callee: expr.callee, awaited };
 }
 
+/** The names a binding pattern declares (`{ a, b: c, d = 1 }` → a, c, d): not keys, defaults or members. */
+function boundNames(pattern: Node, names: Set<string>): void {
+  walk(pattern, (n, parent, key) => {
+    if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.add(n.name);
+    if (n.type === 'AssignmentPattern') {
+      boundNames(n.left, names);
+      return false;
+    }
+    if (n.type === 'MemberExpression') return false;
+  });
+}
+
 /** Every name a binding in `fn` declares, at any depth (a superset of those in scope at any point of it). */
 function declaredNames(fn: Node): Set<string> {
   const names = new Set<string>();
-  const bind = (pattern: Node) =>
-    walk(pattern, (n, parent, key) => {
-      if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.add(n.name);
-      if (n.type === 'AssignmentPattern') {
-        bind(n.left);
-        return false;
-      }
-      if (n.type === 'MemberExpression') return false;
-    });
   walk(fn, (n) => {
-    if (n.type === 'VariableDeclarator') bind(n.id);
+    if (n.type === 'VariableDeclarator') boundNames(n.id, names);
     else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id) names.add(n.id.name);
-    else if (n.type === 'CatchClause' && n.param) bind(n.param);
-    if (isFunction(n)) n.params.forEach(bind);
+    else if (n.type === 'CatchClause' && n.param) boundNames(n.param, names);
+    if (isFunction(n)) n.params.forEach((p: Node) => boundNames(p, names));
   });
   return names;
 }
@@ -77,19 +78,12 @@ function freeNames(fn: Node): string[] {
 
 /** The names the statements declare at their own level (not in nested blocks or functions). */
 function declaredAtTop(statements: Node[]): string[] {
-  const names: string[] = [];
+  const names = new Set<string>();
   for (const stmt of statements) {
-    if (stmt.type === 'VariableDeclaration') {
-      for (const d of stmt.declarations) walk(d.id, (n, parent, key) => {
-        if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.push(n.name);
-        if (n.type === 'AssignmentPattern') {
-          walk(n.left, (m) => void (m.type === 'Identifier' && names.push(m.name)));
-          return false;
-        }
-      });
-    } else if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.push(stmt.id.name);
+    if (stmt.type === 'VariableDeclaration') stmt.declarations.forEach((d: Node) => boundNames(d.id, names));
+    else if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.add(stmt.id.name);
   }
-  return names;
+  return [...names];
 }
 
 function usesVar(fn: Node): boolean {
@@ -105,17 +99,19 @@ function usesVar(fn: Node): boolean {
 }
 
 /** The call sites in `list` and below where nothing of the handler runs after the call. */
-function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, caseEnd: 'last' | 'more' | null, names: { req: string; res: string }, out: CallSite[], scope: object = list): void {
+function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, caseEnd: 'last' | 'more' | null, names: { req: string; res: string }, out: CallSite[]): void {
   list.forEach((stmt, index) => {
     const rest = list.slice(index + 1);
-    // After the call: nothing (and no next case to fall into), a `break` out of the switch, or a bare `return`.
-    const ends = rest.length === 1 && ((rest[0].type === 'BreakStatement' && !rest[0].label && caseEnd !== null) || (rest[0].type === 'ReturnStatement' && !rest[0].argument));
-    const isTail = (tail || ends && rest[0].type === 'ReturnStatement') && (rest.length === 0 ? caseEnd !== 'more' : ends);
+    // After the call: a bare `return`; or, where the list itself ends the handler, nothing (and no next case to
+    // fall into) or a `break` out of the switch.
+    const returnAfter = rest.length === 1 && rest[0].type === 'ReturnStatement' && !rest[0].argument;
+    const breakAfter = rest.length === 1 && rest[0].type === 'BreakStatement' && !rest[0].label && caseEnd !== null;
+    const isTail = returnAfter || (tail && (rest.length === 0 ? caseEnd !== 'more' : breakAfter));
     const call = callOf(stmt, names.req, names.res);
     if (call) {
       const ref = resolveFunction(program, call.callee);
       const returns = stmt.type === 'ReturnStatement';
-      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, scope, index, ref, returns, tail: isTail, awaited: call.awaited });
+      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, index, ref, returns, tail: isTail, awaited: call.awaited });
       return;
     }
     if (stmt.type === 'BlockStatement') callSites(program, stmt.body, isTail, inTry, null, names, out);
@@ -128,7 +124,7 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
         callSites(program, stmt[key].type === 'BlockStatement' ? stmt[key].body : [stmt[key]], isTail, inTry, null, names, out);
       }
     } else if (stmt.type === 'SwitchStatement') {
-      stmt.cases.forEach((c: Node, i: number) => callSites(program, c.consequent, isTail, inTry, i === stmt.cases.length - 1 ? 'last' : 'more', names, out, stmt));
+      stmt.cases.forEach((c: Node, i: number) => callSites(program, c.consequent, isTail, inTry, i === stmt.cases.length - 1 ? 'last' : 'more', names, out));
     } else if (stmt.type === 'TryStatement') {
       callSites(program, stmt.block.body, isTail, true, null, names, out);
       if (stmt.handler) callSites(program, stmt.handler.body.body, isTail, inTry, null, names, out);
@@ -138,10 +134,10 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
 
 /**
  * Inlines, in `body` (the handler's statements, changed in place), the calls of same-file sub-handlers that nothing
- * runs after. Returns the names inlined, and the indices in program.body of the sub-handlers no longer referenced
- * (for the caller to remove: it holds indices into program.body).
+ * runs after. Returns the names inlined, and the statements of program.body that declare sub-handlers no longer
+ * referenced (for the caller to remove: it holds indices into program.body).
  */
-export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<number> } {
+export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<Node> } {
   const inlined = new Set<string>();
   const params = new Set<string>();
   handler.params.forEach((p: Node) => walk(p, (n) => void (n.type === 'Identifier' && params.add(n.name))));
@@ -200,7 +196,7 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       }
     }
   }
-  return { inlined: [...inlined], unused };
+  return { inlined: [...inlined], unused: new Set([...unused].map((i) => program.body[i])) };
 }
 
 /** Whether control never goes past `stmt`: a return, a throw, or a block that ends in one. */

@@ -86,7 +86,8 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
   const removed = new Set(result.removed);
   const kept = plan.files.filter((f) => isWritable(f) && removed.has(f.source));
   // A module that stays may import a moved-exports module written for another source: that one stays too.
-  const keptUpdates = plan.updates.filter((u) => result.updated.includes(u.path) && kept.some((f) => u.users.includes(f.source)));
+  const updated = plan.updates.filter((u) => result.updated.includes(u.path));
+  const keptUpdates = updated.filter((u) => kept.some((f) => u.users.includes(f.source)));
   for (const written of [...result.written].reverse()) {
     const owner = plan.files.find((f) => isWritable(f) && f.target === written);
     const needed = owner
@@ -101,8 +102,8 @@ async function takeBack(plan: Plan, result: ApplyResult, createdFolders: string[
       // Left in place; the report lists it as written.
     }
   }
-  for (const update of plan.updates.filter((u) => result.updated.includes(u.path))) {
-    if (kept.some((f) => update.users.includes(f.source)) || !(await holdsExactly(plan.root, update.path, update.content))) continue;
+  for (const update of updated) {
+    if (keptUpdates.includes(update) || !(await holdsExactly(plan.root, update.path, update.content))) continue;
     await writeFileAtomic(abs(update.path), update.before).then(() => result.takenBack.push(update.path), () => undefined);
   }
   result.written = result.written.filter((p) => !result.takenBack.includes(p));

@@ -57,14 +57,18 @@ const ROUTE_OR_PAGE = /(^|\/)(route\.(ts|tsx|js|jsx|mjs|cjs)|page\.(tsx|jsx|js|t
  * route group), or names the same dynamic segment otherwise (`[userId]` beside `[id]`): next build rejects both.
  */
 function markUrlClashes(existing: string[], files: PlannedFile[]): void {
+  type Segments = Array<{ shape: string; name: string }>;
+  // The shapes of the first `count` segments: the URL as Next matches it, up to there.
+  const shapeKey = (segments: Segments, count = segments.length) => segments.slice(0, count).map((s) => s.shape).join('/');
+  const urlKey = (folder: string, segments: Segments) => `${folder.startsWith('src/') ? 'src' : ''}|${shapeKey(segments)}`;
   const byUrl = new Map<string, string>();
   const slugAt = new Map<string, { name: string; file: string }>();
   for (const file of existing.filter((f) => ROUTE_OR_PAGE.test(f))) {
     const segments = urlSegments(path.posix.dirname(file));
     if (!segments) continue;
-    byUrl.set(`${path.posix.dirname(file).startsWith('src/') ? 'src' : ''}|${segments.map((s) => s.shape).join('/')}`, file);
+    byUrl.set(urlKey(path.posix.dirname(file), segments), file);
     segments.forEach((s, i) => {
-      if (s.shape !== s.name) slugAt.set(segments.slice(0, i + 1).map((x) => x.shape).join('/'), { name: s.name, file });
+      if (s.shape !== s.name) slugAt.set(shapeKey(segments, i + 1), { name: s.name, file });
     });
   }
   if (!byUrl.size) return;
@@ -74,9 +78,9 @@ function markUrlClashes(existing: string[], files: PlannedFile[]): void {
     if (!segments) continue;
     // Another name for a dynamic segment first: the more precise reason when the URL is the same too.
     const renamed = segments
-      .map((s, i) => ({ s, other: slugAt.get(segments.slice(0, i + 1).map((x) => x.shape).join('/')) }))
+      .map((s, i) => ({ s, other: slugAt.get(shapeKey(segments, i + 1)) }))
       .find(({ s, other }) => s.shape !== s.name && other && other.name !== s.name);
-    const same = byUrl.get(`${folder.startsWith('src/') ? 'src' : ''}|${segments.map((s) => s.shape).join('/')}`);
+    const same = byUrl.get(urlKey(folder, segments));
     if (renamed?.other) markConflict(file, [{ reason: 'URL_TAKEN', detail: `${renamed.other.file} names the segment ${renamed.other.name} where this route has ${renamed.s.name}` }]);
     else if (same && path.posix.dirname(same) !== folder) markConflict(file, [{ reason: 'URL_TAKEN', detail: `${same} answers the same URL` }]);
   }

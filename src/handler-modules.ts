@@ -11,13 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { apiFor, type Node } from '../transforms/lib/ast.js';
+import type { Node } from '../transforms/lib/ast.js';
 import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
 import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
 import type { HandlerModuleRef } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
-import { createResolver, type ModuleUpdate, type Resolver } from './imported-helpers.js';
+import type { ModuleUpdate, Resolver } from './imported-helpers.js';
 import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 
@@ -65,7 +65,7 @@ function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef
   return { left: { reason, detail } };
 }
 
-export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string, resolver: Resolver = createResolver(root)): HandlerModules {
+export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string, resolver: Resolver): HandlerModules {
   const { aliases } = resolver;
   const texts = new Map<string, string | null>();
   const programs = new Map<string, Node | null>();
@@ -74,7 +74,7 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
       try {
         const text = readFileSync(path.join(root, module), 'utf8');
         texts.set(module, text);
-        programs.set(module, apiFor(module)(text.replace(/^\uFEFF/, '')).get().node.program);
+        programs.set(module, resolver.program(module, text));
       } catch {
         programs.set(module, null);
       }
@@ -115,12 +115,8 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
   const byModule = new Map<string, Map<string, User[]>>();
   for (const { source, text } of sources) {
     if (!mayReexport(text)) continue;
-    let program: Node;
-    try {
-      program = apiFor(source)(text.replace(/^\uFEFF/, '')).get().node.program;
-    } catch {
-      continue;
-    }
+    const program = resolver.program(source, text);
+    if (!program) continue;
     const shape = reexportShapeOf(program);
     if (!shape) continue;
     const resolved = follow(source, shape.specifier, shape.imported, []);

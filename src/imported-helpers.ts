@@ -8,8 +8,9 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
+import { apiFor, type Node } from '../transforms/lib/ast.js';
 
-interface PathAliases {
+export interface PathAliases {
   baseUrl: string;
   paths: Record<string, string[]>;
   /** tsconfig sets baseUrl: then `utils/api` may name `<baseUrl>/utils/api.ts`, as TypeScript and Next resolve it. */
@@ -70,16 +71,22 @@ function resolveSpecifier(root: string, fromFile: string, specifier: string, ali
   return null;
 }
 
-/** tsconfig's aliases and the import resolution every pass across files shares: one per run. */
+/**
+ * What every pass across files shares, one per run: tsconfig's aliases, the import resolution, and the syntax trees of
+ * the files the passes parse (a pages/api file is often looked at by two). The passes only read the trees.
+ */
 export interface Resolver {
   aliases: PathAliases;
   /** resolveSpecifier, once per folder and specifier (the tree does not change while the plan is made). */
   resolve(fromFile: string, specifier: string): string | null;
+  /** The program of `file`, whose text is `text`, parsed once; null when it does not parse. */
+  program(file: string, text: string): Node | null;
 }
 
 export function createResolver(root: string): Resolver {
   const aliases = readPathAliases(root);
   const resolved = new Map<string, string | null>();
+  const programs = new Map<string, Node | null>();
   return {
     aliases,
     resolve(fromFile, specifier) {
@@ -87,6 +94,18 @@ export function createResolver(root: string): Resolver {
       let module = resolved.get(key);
       if (module === undefined) resolved.set(key, (module = resolveSpecifier(root, fromFile, specifier, aliases)));
       return module;
+    },
+    program(file, text) {
+      if (!programs.has(file)) {
+        let program: Node | null;
+        try {
+          program = apiFor(file)(text.replace(/^\uFEFF/, '')).get().node.program;
+        } catch {
+          program = null;
+        }
+        programs.set(file, program);
+      }
+      return programs.get(file) ?? null;
     },
   };
 }
@@ -102,6 +121,22 @@ interface Candidate {
  * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
  * (`export default withAuth(handler)`, also nested): a cheap text prefilter.
  */
+/**
+ * The value imports a source text declares, by a cheap text scan (before any parse): each binding's specifier, the
+ * name it imports (`default` for a default import) and its local name. `import type` and `type` names are left out.
+ */
+export function importBindings(text: string): Array<{ specifier: string; imported: string; local: string }> {
+  const out: Array<{ specifier: string; imported: string; local: string }> = [];
+  for (const [, defaultLocal, list = '', specifier] of text.matchAll(/import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g)) {
+    if (defaultLocal) out.push({ specifier, imported: 'default', local: defaultLocal });
+    for (const part of list.split(',')) {
+      const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
+      if (m) out.push({ specifier, imported: m[1], local: m[2] ?? m[1] });
+    }
+  }
+  return out;
+}
+
 function candidatesIn(resolver: Resolver, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
   const isUsed = (local: string) =>
@@ -110,16 +145,7 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
     const module = resolver.resolve(source, specifier);
     if (module) found.push({ source, specifier, imported, module });
   };
-  for (const match of text.matchAll(/import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g)) {
-    const [, defaultLocal, list = '', specifier] = match;
-    if (defaultLocal && isUsed(defaultLocal)) add(specifier, 'default');
-    for (const part of list.split(',')) {
-      const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
-      if (!m) continue;
-      const [, imported, local = imported] = m;
-      if (isUsed(local)) add(specifier, imported);
-    }
-  }
+  for (const { specifier, imported, local } of importBindings(text)) if (isUsed(local)) add(specifier, imported);
   return found;
 }
 
@@ -137,7 +163,7 @@ async function loadTwinResponseHelpers() {
   return (await import('../transforms/helper-module.js')).twinResponseHelpers;
 }
 
-export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver = createResolver(root)): Promise<HelperModulePlan> {
+export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
   const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), moduleOf: new Map() };
   const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
   for (const c of candidates) {

@@ -7,11 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MiddlewareImport } from '../transforms/types.js';
-import { createResolver, type Resolver } from './imported-helpers.js';
+import { importBindings, type Resolver } from './imported-helpers.js';
 
 /** `name(a, b, c)`: the names called with three plain arguments, and the third arguments (the middleware). */
 const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
-const IMPORT = /import\s+(?!type\b)(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]([^'"]+)['"]/g;
 
 /** The pure check, loaded only when some module is to be looked at: it brings the parser along. */
 async function loadMiddlewareExports() {
@@ -19,22 +18,16 @@ async function loadMiddlewareExports() {
 }
 
 /** Per source: the imports that name a recognised runMiddleware or cors middleware of a project module. */
-export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver = createResolver(root)): Promise<Map<string, MiddlewareImport[]>> {
+export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver): Promise<Map<string, MiddlewareImport[]>> {
   const out = new Map<string, MiddlewareImport[]>();
   const wanted: Array<{ source: string; specifier: string; imported: string; module: string }> = [];
   for (const { source, text } of sources) {
     const used = new Set<string>();
     for (const [, callee, middleware] of text.matchAll(RUN_CALL)) used.add(callee).add(middleware);
     if (!used.size) continue;
-    for (const [, defaultLocal, list = '', specifier] of text.matchAll(IMPORT)) {
-      const names: Array<[string, string]> = defaultLocal && used.has(defaultLocal) ? [['default', defaultLocal]] : [];
-      for (const part of list.split(',')) {
-        const m = /^\s*(?!type\s)([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
-        if (m && used.has(m[2] ?? m[1])) names.push([m[1], m[2] ?? m[1]]);
-      }
-      if (!names.length) continue;
-      const module = resolver.resolve(source, specifier);
-      if (module) for (const [imported] of names) wanted.push({ source, specifier, imported, module });
+    for (const { specifier, imported, local } of importBindings(text)) {
+      const module = used.has(local) ? resolver.resolve(source, specifier) : null;
+      if (module) wanted.push({ source, specifier, imported, module });
     }
   }
   if (!wanted.length) return out;

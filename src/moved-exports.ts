@@ -10,15 +10,15 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { apiFor, walk, type Node } from '../transforms/lib/ast.js';
+import { walk, type Node } from '../transforms/lib/ast.js';
 import { movableExports, ROUTE_EXPORTS } from '../transforms/lib/split-exports.js';
 import { nextAuthModulePath, nextAuthShapeOf, otherExportsOf } from '../transforms/next-auth.js';
 import type { ExportsModuleRef } from '../transforms/types.js';
-import { createResolver, type Resolver } from './imported-helpers.js';
+import type { Resolver } from './imported-helpers.js';
 import { routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 import { parseProblem } from './output-check.js';
-import { isWritable, type PlannedFile } from './plan-types.js';
+import { isWritable, markLeft, type PlannedFile } from './plan-types.js';
 import { folderProblem } from './target-checks.js';
 import { existsNoFollow } from './sync-fs.js';
 import { MAX_SOURCE_BYTES } from './read-source.js';
@@ -92,13 +92,9 @@ function needleOf(source: string): string {
  * namespace import used whole, `export *` from it, a dynamic import or require it cannot follow, the path in a
  * string that is no import (`jest.mock('…')`).
  */
-function namesImported(file: string, text: string, isSource: (specifier: string) => boolean): { names: Set<string> } | { unsure: string } {
-  let program: Node;
-  try {
-    program = apiFor(file)(text.replace(/^\uFEFF/, '')).get().node.program;
-  } catch {
-    return { unsure: `${file} does not parse` };
-  }
+function namesImported(resolver: Resolver, file: string, text: string, isSource: (specifier: string) => boolean): { names: Set<string> } | { unsure: string } {
+  const program = resolver.program(file, text);
+  if (!program) return { unsure: `${file} does not parse` };
   const names = new Set<string>();
   const handled = new Set<Node>();
   let unsure: string | undefined;
@@ -205,7 +201,7 @@ function sharedModulePath(source: string, taken: (withoutExtension: string) => b
   return candidate + ext;
 }
 
-export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver = createResolver(root)): ExportsMove[] {
+export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver): ExportsMove[] {
   const { aliases } = resolver;
   const moves: ExportsMove[] = [];
   const planned = new Set<string>();
@@ -217,12 +213,8 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'].some((ext) => existsNoFollow(path.join(root, base + ext)));
   for (const { source, text } of sources) {
     if (!OTHER_EXPORT.test(text)) continue;
-    let program: Node;
-    try {
-      program = apiFor(source)(text.replace(/^\uFEFF/, '')).get().node.program;
-    } catch {
-      continue;
-    }
+    const program = resolver.program(source, text);
+    if (!program) continue;
     const values = otherExportsOf(program).filter((name) => name !== 'default' && !ROUTE_EXPORTS.includes(name));
     const hasDefault = program.body.some((s: Node) => s.type === 'ExportDefaultDeclaration' || (s.type === 'ExportNamedDeclaration' && s.specifiers?.some((x: Node) => x.exported?.name === 'default')));
     if (!values.length || !hasDefault) continue;
@@ -232,6 +224,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     const target = routeFileFor(source);
     const modulePath = nextAuth ? nextAuthModulePath(source, taken) : sharedModulePath(source, taken);
     if (modulePath === null) left = 'a .cjs file is CommonJS';
+    const needle = needleOf(source);
     const move: ExportsMove = {
       source,
       modulePath: modulePath ?? '',
@@ -241,9 +234,9 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
       importers: [],
       left,
       rewrite: (fileText, file) =>
-        fileText.replace(SPECIFIER, (match, lead: string, quote: string, specifier: string) => {
-          // Only a specifier naming the file (`…/[...nextauth]`, with or without extension) can resolve to it.
-          if (!specifier.includes(needleOf(source)) || resolver.resolve(file, specifier) !== source) return match;
+        // Only a specifier naming the file (`…/[...nextauth]`, with or without extension) can resolve to it.
+        !fileText.includes(needle) ? fileText : fileText.replace(SPECIFIER, (match, lead: string, quote: string, specifier: string) => {
+          if (!specifier.includes(needle) || resolver.resolve(file, specifier) !== source) return match;
           return `${lead}${quote}${moduleSpecifier(aliases, file, move.modulePath, !specifier.startsWith('.'))}${quote}`;
         }),
     };
@@ -259,7 +252,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     const refers = (file: { path: string; text: string }) => [...file.text.matchAll(quoted)].some((m) => resolver.resolve(file.path, m[1]) === move.source);
     for (const file of mentioning.filter((f) => f.path !== move.source && refers(f))) {
       const isSource = (specifier: string) => specifier.includes(needle) && resolver.resolve(file.path, specifier) === move.source;
-      const used = namedImportsOnly(file.text, quoted, isSource) ?? namesImported(file.path, file.text, isSource);
+      const used = namedImportsOnly(file.text, quoted, isSource) ?? namesImported(resolver, file.path, file.text, isSource);
       if ('names' in used && move.rewrite(file.text, file.path) === file.text) continue;
       move.importers.push(file);
       const missing = 'names' in used ? [...used.names].filter((n) => !move.names.includes(n)) : [];
@@ -291,7 +284,10 @@ export async function activateMoves(root: string, moves: ExportsMove[], selected
       : parsed !== undefined
         ? { reason: 'INTERNAL_ERROR' as const, detail: `the module its exports move to does not parse (${parsed})` }
         : await folderProblem(root, path.posix.dirname(module.path));
-    if (problem) Object.assign(file, { status: 'left', output: undefined, notes: [], exportsModule: undefined, diagnostics: [problem] });
+    if (problem) {
+      markLeft(file, problem);
+      file.exportsModule = undefined;
+    }
   }
   const active = moves.filter((m) => fileOf(m)?.exportsModule);
   const needs = (file: PlannedFile, module: string) => (file.needs = [...new Set([...(file.needs ?? []), module])]);

@@ -74,6 +74,14 @@ export function isWritable(file: PlannedFile): boolean {
   return file.status === 'migrated' || file.status === 'review';
 }
 
+/** Leaves a file that was to be written: it stays in place, and the reason says why. */
+export function markLeft(file: PlannedFile, diagnostic: Diagnostic): void {
+  file.status = 'left';
+  file.diagnostics = [diagnostic];
+  file.output = undefined;
+  file.notes = [];
+}
+
 /** Turns a file into a conflict: it stays in place, and the reasons say why. */
 export function markConflict(file: PlannedFile, diagnostics: Diagnostic[]): void {
   file.status = 'conflict';

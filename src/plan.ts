@@ -9,7 +9,7 @@ import { markConflicts } from './conflicts.js';
 import type { Diagnostic } from './diagnostics.js';
 import { formatModuleUpdates, formatRoutes } from './format-plan.js';
 import type { PathFilter } from './path-filter.js';
-import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
+import { isWritable, markLeft, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
 import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
@@ -141,19 +141,24 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) ?? '')));
   const moves = await activateMoves(project.root, exportsMoves, selected, twinned);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
-  const usersOf = (module: string) =>
-    selected.filter(
+  const usersOf = (module: string) => {
+    const reexporting = handlerModules.usersOf(module);
+    return selected.filter(
       (f) =>
         isWritable(f) &&
         (f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module) ||
-          handlerModules.usersOf(module).includes(f.source) ||
+          reexporting.includes(f.source) ||
           moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
     );
+  };
   const rewrites = await moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
   for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
     // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
     if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);
-    else for (const user of usersOf(update.path).filter((f) => handlerModules.usersOf(update.path).includes(f.source))) Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` }] });
+    else {
+      const reexporting = handlerModules.usersOf(update.path);
+      for (const user of usersOf(update.path).filter((f) => reexporting.includes(f.source))) markLeft(user, { reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` });
+    }
   }
   // A module rewrite that does not parse is not written, and the routes that need it stay in place. The parser is
   // loaded only then: the main thread has no other use for it.
@@ -161,7 +166,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const updates = rewrites.filter((update) => {
     const problem = parseProblem(update.path, update.content);
     for (const user of problem ? usersOf(update.path) : []) {
-      Object.assign(user, { status: 'left', output: undefined, notes: [], diagnostics: [{ reason: 'INTERNAL_ERROR', detail: `the twin it added to ${update.path} does not parse (${problem})` }] });
+      markLeft(user, { reason: 'INTERNAL_ERROR', detail: `the twin it added to ${update.path} does not parse (${problem})` });
     }
     return !problem;
   });

@@ -9,6 +9,7 @@
  * change in that copy (a local `res` helper it rewrites, say) would change the original handler too: then the
  * module is left alone. Pure: module text in, module text out.
  */
+import { ALL_METHODS } from './lib/split-methods.js';
 import { posix } from 'node:path';
 import { isConfigExport } from './lib/config.js';
 import { apiFor, freshName, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
@@ -18,7 +19,6 @@ import { normalizeSource } from './lib/source-text.js';
 import { transformSource } from './pages-api-to-route-handler.js';
 import type { Diagnostic, Reason } from '../src/diagnostics.js';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
 
 /** What a module export is: a function declared in the module, or a binding another module provides. */
@@ -175,7 +175,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const shared = new Map<string, string[]>();
   for (const stmt of routeProgram.body) {
     if (stmt.type !== 'ExportNamedDeclaration' || stmt.declaration || stmt.source) continue;
-    for (const s of stmt.specifiers) if (METHODS.includes(s.exported.name)) shared.set(s.local.name, [...(shared.get(s.local.name) ?? []), s.exported.name]);
+    for (const s of stmt.specifiers) if (ALL_METHODS.includes(s.exported.name)) shared.set(s.local.name, [...(shared.get(s.local.name) ?? []), s.exported.name]);
   }
   const head: string[] = [];
   const functions: Array<{ node: Node; methods: string[] }> = [];
@@ -186,8 +186,8 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : null;
     if (stmt.type === 'ImportDeclaration') imports.push(stmt);
     else if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => SEGMENT_EXPORTS.includes(d.id?.name))) head.push(printedStatements(snip, [stmt])[0]);
-    else if (decl?.type === 'FunctionDeclaration' && METHODS.includes(decl.id.name)) functions.push({ node: decl, methods: [decl.id.name] });
-    else if (stmt.type === 'ExportNamedDeclaration' && !decl && !stmt.source && stmt.specifiers.every((s: Node) => METHODS.includes(s.exported.name))) continue;
+    else if (decl?.type === 'FunctionDeclaration' && ALL_METHODS.includes(decl.id.name)) functions.push({ node: decl, methods: [decl.id.name] });
+    else if (stmt.type === 'ExportNamedDeclaration' && !decl && !stmt.source && stmt.specifiers.every((s: Node) => ALL_METHODS.includes(s.exported.name))) continue;
     else if (stmt.type === 'FunctionDeclaration' && shared.has(stmt.id.name)) functions.push({ node: stmt, methods: shared.get(stmt.id.name)! });
     else if (stmt.type === 'TSTypeAliasDeclaration' && !copyNames.has(stmt.id.name) && !contextType) contextType = stmt;
     else others.push(stmt);

@@ -160,12 +160,13 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
   const segment = config ? config.exports : [];
   const shape = nextAuthShapeOf(program);
   if (!shape) return null;
-  const moves = otherExportsOf(program).length > 0;
+  const exports = otherExportsOf(program);
+  const moves = exports.length > 0;
   // Without a module to move them to (the plan gives one), the other exports keep the file in place.
   const target = ctx.exportsModule && 'modulePath' in ctx.exportsModule ? ctx.exportsModule : null;
   if (moves && !target) {
     const why = ctx.exportsModule && 'left' in ctx.exportsModule ? `: ${ctx.exportsModule.left}` : '';
-    return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${otherExportsOf(program).join(', ')}${why}` }], notes: [], usesCompat: false, methods: [] };
+    return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${exports.join(', ')}${why}` }], notes: [], usesCompat: false, methods: [] };
   }
   const typescript = isTypeScriptPath(ctx.sourcePath);
   const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
@@ -204,7 +205,6 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
   const output = printProgram(j, route, source.text, ctx.sourcePath);
   const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath, ctx);
   if (content === null) return null;
-  const exports = otherExportsOf(program);
   return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
 }
 
@@ -255,7 +255,7 @@ function addRequestImports(snip: Snippets, program: Node, file: string, ctx: Tra
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
-export function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
+function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
   let parsed;
   try {
     parsed = parse(rawSource, sourcePath);

@@ -9,7 +9,7 @@ import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName
 import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
-import { DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
@@ -21,7 +21,7 @@ import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { reexportRoute } from './reexport-route.js';
-import { nextAuthRoute } from './next-auth.js';
+import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
 import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
 import { reshapeHandler } from './lib/reshape-handler.js';
 import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
@@ -35,7 +35,6 @@ import { rewriteMulter } from './lib/recipes-multer.js';
 import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
-const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 class Left extends Error {
   constructor(
@@ -56,9 +55,6 @@ export function transformSource(source: string, context: TransformContext): Tran
     // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
     const reexport = context.handlerModule ? reexportRoute(source, context) : null;
     if (reexport) return reexport;
-    // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
-    const nextAuth = source.includes('next-auth') ? nextAuthRoute(source, context) : null;
-    if (nextAuth) return nextAuth;
     return transform(source, context);
   } catch (error) {
     if (error instanceof Left) return left(error.reason, error.line, error.detail);
@@ -86,6 +82,12 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const loc = (error as { loc?: { line: number } }).loc;
     return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
   }
+  // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
+  // Only a file of that shape is parsed again there: every route that imports getServerSession mentions next-auth.
+  if (source.includes('next-auth') && nextAuthShapeOf(program)) {
+    const route = nextAuthRoute(rawSource, ctx);
+    if (route) return route;
+  }
 
   // Other value exports move to the module the plan chose (transforms/lib/split-exports.ts).
   const moved = splitForRoute(snip, program, ctx);
@@ -105,9 +107,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     }
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
-  const wrapperBindings = new Map([...imported].filter(([, b]) => b.kind === 'wrapper'));
+  const byKind = (kind: ImportedHelper['kind']) => new Map([...imported].filter(([, b]) => b.kind === kind));
+  const wrapperBindings = byKind('wrapper');
   // `export default withMiddlewares({ GET, POST })` with a dispatcher of another module: one handler, a branch a method.
-  const dispatch = dispatchOfImported(snip, program, new Map([...imported].filter(([, b]) => b.kind === 'dispatcher')));
+  const dispatch = dispatchOfImported(snip, program, byKind('dispatcher'));
   const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
@@ -168,9 +171,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestNameFor(moduleNames, reqName) }, ctx.middlewareImports);
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
-  const importedHelpers = new Map([...imported].filter(([, b]) => b.kind === 'helper'));
+  const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
-  const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestNameFor(moduleNames, reqName), new Map([...imported].filter(([, b]) => b.kind === 'request')));
+  const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestNameFor(moduleNames, reqName), byKind('request'));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
@@ -191,8 +194,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
 
   // The handler's own declaration goes away, so its name is free for the function that methods share.
-  const ownName = handler.name && !METHOD_ORDER.includes(handler.name) ? handler.name : null;
+  const ownName = handler.name && !ALL_METHODS.includes(handler.name) ? handler.name : null;
   const sharedName = ownName ?? freshName('handler', moduleNames);
+  // A wrapper's or a dispatcher's route-handler version runs its own code around each method function.
+  const wrapped = handler.wrappers.length > 0 || !!dispatch;
   for (const group of groups) {
     const taken = new Set(moduleNames);
     taken.delete(reqName);
@@ -214,7 +219,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     // A method whose every answer is 405 is the App Router's own 405: not exported.
     // Unless a wrapper runs first: it may answer before the handler's 405 (a 401, say), so the method stays.
     // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map.
-    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !handler.wrappers.length && !dispatch;
+    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped;
     if (only405 || res.body.length === 0) continue;
 
     notes.push(...res.notes);
@@ -247,7 +252,6 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     params.push(...extraParams.slice(0, extraCount).map((p) => snip.src(p)));
     // Several groups of methods can each share a function: the first takes the handler's name. Wrapped, a function is
     // not the export itself, and takes the handler's name, or the method's with it when the methods differ.
-    const wrapped = handler.wrappers.length > 0 || !!dispatch;
     // A function of a dispatcher's map keeps its own name (`getProject`) where it serves just that entry's methods.
     const kept = dispatch ? dispatchedName(dispatch, group.methods, moduleNames) : null;
     const name =
@@ -272,7 +276,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin })))
       : emitExports(snip, functions);
   // The dispatcher answered every method in Pages (its 405 for those outside the map): its version does for each.
-  const methods = dispatch ? METHOD_ORDER : METHOD_ORDER.filter((m) => functions.some((f) => f.methods.includes(m)));
+  const methods = dispatch ? ALL_METHODS : ALL_METHODS.filter((m) => functions.some((f) => f.methods.includes(m)));
   const markers: Array<{ reason: Reason; detail: string }> = [...(reshaped && 'notes' in reshaped ? (reshaped.markers ?? []) : [])];
   const head: Node[] = [];
   if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
@@ -452,11 +456,11 @@ function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: 
   const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader), ...wrapperMethods]);
   // A body that never reads the method is the same for every method: one copy serves them all.
   if (!mentionsMethod(block, reader)) {
-    const methods = METHOD_ORDER.filter((m) => universe.has(m));
+    const methods = ALL_METHODS.filter((m) => universe.has(m));
     return [{ methods, body: specializeBody(body, methods[0], reader) }];
   }
   const groups = new Map<string, MethodGroup>();
-  for (const method of METHOD_ORDER) {
+  for (const method of ALL_METHODS) {
     if (!universe.has(method)) continue;
     let specialized: Node[];
     try {
@@ -534,7 +538,7 @@ function dispatchOfImported(snip: Snippets, program: Node, dispatchers: Map<stri
 function dispatchedName(dispatch: ImportedDispatch, methods: string[], moduleNames: Set<string>): string | null {
   const own = dispatch.methods.get(methods[0]);
   const same = [...dispatch.methods].filter(([, name]) => name === own).map(([method]) => method);
-  if (!own || METHOD_ORDER.includes(own) || moduleNames.has(own) || same.length !== methods.length || !methods.every((m) => same.includes(m))) return null;
+  if (!own || ALL_METHODS.includes(own) || moduleNames.has(own) || same.length !== methods.length || !methods.every((m) => same.includes(m))) return null;
   return own;
 }
 
@@ -551,7 +555,7 @@ function emitDispatchedExports(snip: Snippets, functions: Array<{ methods: strin
   });
   const args = dispatch.call.arguments.map((a: Node, i: number) => (i === dispatch.binding.resIndex ? `{ ${entries.join(', ')} }` : snip.src(a)));
   const text = `const ${dispatch.constName} = ${dispatch.binding.twin}(${args.join(', ')})${END}
-export { ${METHOD_ORDER.map((m) => `${dispatch.constName} as ${m}`).join(', ')} }${END}`;
+export { ${ALL_METHODS.map((m) => `${dispatch.constName} as ${m}`).join(', ')} }${END}`;
   return [...functions.map((f) => f.node), ...snip.statements(text)];
 }
 

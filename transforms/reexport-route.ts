@@ -3,6 +3,7 @@
  * the route-handler twin the plan adds to that module (transforms/handler-twin.ts), one name per method, and holds
  * the segment config itself (it must be literal in a route file). Pure, like the main transform.
  */
+import { ALL_METHODS } from './lib/split-methods.js';
 import { apiFor, styleOf, Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -11,14 +12,13 @@ import { normalizeSource } from './lib/source-text.js';
 import { markerText, MARKER_TAG, type Diagnostic } from '../src/diagnostics.js';
 import type { HandlerModuleRef, TransformContext, TransformResult } from './types.js';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 type TwinRef = Exclude<HandlerModuleRef, { left: Diagnostic }>;
 
 /** `export { handleRoutePOST as POST, handleRouteRoute as GET } from '<specifier>'`, methods in the usual order. */
 function reexportStatement(snip: Snippets, ref: TwinRef): string {
   const names = ref.exports.flatMap((e) => e.methods.map((m) => ({ m, text: `${e.twin} as ${m}` })));
-  names.sort((a, b) => METHODS.indexOf(a.m) - METHODS.indexOf(b.m));
+  names.sort((a, b) => ALL_METHODS.indexOf(a.m) - ALL_METHODS.indexOf(b.m));
   return `export { ${names.map((n) => n.text).join(', ')} } from ${snip.str(ref.specifier)}${END}`;
 }
 

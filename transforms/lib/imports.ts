@@ -74,13 +74,13 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
   });
 }
 
-/** The import `stmt` with only the `kept` specifiers. Rebuilt from text: recast would reprint it in its own style. */
 /** How `fromFile` imports the compat module at `compatPath` (both relative to the app root). */
 export function compatSpecifier(fromFile: string, compatPath: string): string {
   const specifier = posix.relative(posix.dirname(fromFile), compatPath.replace(/\.(ts|js)$/, ''));
   return specifier.startsWith('.') ? specifier : `./${specifier}`;
 }
 
+/** The import `stmt` with only the `kept` specifiers. Rebuilt from text: recast would reprint it in its own style. */
 export function importWith(snip: Snippets, stmt: Node, kept: Node[]): Node {
   const named = kept.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
   const others = kept.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));

@@ -5,11 +5,11 @@
  * The dispatcher's own body is kept; the lookup becomes `['GET', 'POST'].includes(req.method)`, `Object.keys(handlers)`
  * the list of methods, and the call an `if` per method with that handler's body inlined.
  */
+import { ALL_METHODS } from './split-methods.js';
 import { namesIn, unwrap, memberName, isIdent, stringValue, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { NotRewritable, resolveFunction, referencesOutside, inlineBody, ifChain, methodTest, replaceWithHandler, type FunctionRef } from './dispatch.js';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The `(handlers) => (req, res) => …` function returned by the dispatcher, or null. */
 function innerHandler(dispatcher: Node): Node | null {
@@ -30,7 +30,7 @@ export function mapEntries(program: Node, map: Node): Array<{ method: string; re
   for (const prop of map.properties) {
     if ((prop.type !== 'ObjectProperty' && prop.type !== 'ObjectMethod') || prop.computed) return null;
     const method = prop.key.type === 'Identifier' ? prop.key.name : stringValue(prop.key);
-    if (!method || !METHODS.includes(method)) return null;
+    if (!method || !ALL_METHODS.includes(method)) return null;
     const ref = prop.type === 'ObjectMethod' ? { fn: prop, index: -1 } : resolveFunction(program, prop.value);
     if (!ref) return null;
     entries.push({ method, ref });

@@ -13,10 +13,10 @@
 import { namesIn, unwrap, memberName, isIdent, stringValue, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { valueImports } from './imports.js';
+import { DEFAULT_METHODS } from './split-methods.js';
 import { NotRewritable, resolveFunction, inlineBody, ifChain, methodTest, replaceWithHandler, type FunctionRef } from './dispatch.js';
 
 const ROUTE_METHODS: Record<string, string> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE', options: 'OPTIONS', all: '' };
-const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 interface ChainCall {
   name: string;
@@ -132,7 +132,7 @@ export function rewriteNextConnect(snip: Snippets, program: Node, exportIndex: n
     }
   }
 
-  const universe = [...DEFAULT_METHODS, ...routes.map((r) => r.method).filter((m) => m && !DEFAULT_METHODS.includes(m))];
+  const universe = [...DEFAULT_METHODS, ...routes.map((r) => r.method).filter((m) => m && !(DEFAULT_METHODS as readonly string[]).includes(m))];
   const groups: Array<{ methods: string[]; fns: FunctionRef[] }> = [];
   for (const method of universe) {
     const matching = routes.filter((r) => r.method === '' || r.method === method || (method === 'HEAD' && r.method === 'GET'));

@@ -7,7 +7,8 @@
 import { cloneNode, unwrap, walk, isFunction, memberName, isIdent, stringValue, type Node } from './ast.js';
 
 export const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** Every method a route can export, in the order routes list them. */
+export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 type Tri = boolean | undefined;
 

@@ -17,7 +17,7 @@
  */
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
-import { referencesTo } from './scope.js';
+import { declaredNames, freeNames, patternNames } from './free-names.js';
 
 interface CallSite {
   list: Node[];
@@ -41,49 +41,17 @@ function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; a
   return { callee: expr.callee, awaited };
 }
 
-/** The names a binding pattern declares (`{ a, b: c, d = 1 }` → a, c, d): not keys, defaults or members. */
-function boundNames(pattern: Node, names: Set<string>): void {
-  walk(pattern, (n, parent, key) => {
-    if (n.type === 'Identifier' && !(parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed && !parent.shorthand)) names.add(n.name);
-    if (n.type === 'AssignmentPattern') {
-      boundNames(n.left, names);
-      return false;
-    }
-    if (n.type === 'MemberExpression') return false;
-  });
-}
-
 /** Every name a binding in `fn` declares, at any depth (a superset of those in scope at any point of it). */
-function declaredNames(fn: Node): Set<string> {
+function namesDeclaredIn(fn: Node): Set<string> {
   const names = new Set<string>();
+  const add = (pattern: Node) => patternNames(pattern).forEach((n) => names.add(n));
   walk(fn, (n) => {
-    if (n.type === 'VariableDeclarator') boundNames(n.id, names);
+    if (n.type === 'VariableDeclarator') add(n.id);
     else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id) names.add(n.id.name);
-    else if (n.type === 'CatchClause' && n.param) boundNames(n.param, names);
-    if (isFunction(n)) n.params.forEach((p: Node) => boundNames(p, names));
+    else if (n.type === 'CatchClause' && n.param) add(n.param);
+    if (isFunction(n)) n.params.forEach(add);
   });
   return names;
-}
-
-/** The names `fn` reads that it does not declare itself. */
-function freeNames(fn: Node): string[] {
-  const candidates = new Set<string>();
-  walk(fn.body, (n) => {
-    if (n.type === 'Identifier') candidates.add(n.name);
-  });
-  // Under a parent, so that the function's own parameters and top-level declarations shadow.
-  const root = [{ type: 'ExpressionStatement', expression: fn }];
-  return [...candidates].filter((name) => referencesTo(root, name).length > 0);
-}
-
-/** The names the statements declare at their own level (not in nested blocks or functions). */
-function declaredAtTop(statements: Node[]): string[] {
-  const names = new Set<string>();
-  for (const stmt of statements) {
-    if (stmt.type === 'VariableDeclaration') stmt.declarations.forEach((d: Node) => boundNames(d.id, names));
-    else if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.add(stmt.id.name);
-  }
-  return [...names];
 }
 
 function usesVar(fn: Node): boolean {
@@ -140,7 +108,7 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
 export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<Node> } {
   const inlined = new Set<string>();
   const params = new Set<string>();
-  handler.params.forEach((p: Node) => walk(p, (n) => void (n.type === 'Identifier' && params.add(n.name))));
+  handler.params.forEach((p: Node) => patternNames(p).forEach((n) => params.add(n)));
   // What the handler declares, and every name it mentions, as it is now (earlier sites may have placed bodies).
   const handlerNow = () => ({ type: 'BlockStatement', body });
   // A sub-handler may call another: a few rounds, bounded (one that calls itself is never inlined away).
@@ -154,11 +122,12 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       if (fn === handler || !name || fn.params.length !== 2 || usesVar(fn) || fn.generator || handler.generator) continue;
       // An async function called without await or return: its rejection went unhandled, an inlined body's would not.
       if (fn.async && !site.awaited && !site.returns) continue;
-      const declared = new Set([...declaredNames(handlerNow()), ...params]);
+      const declared = new Set([...namesDeclaredIn(handlerNow()), ...params]);
       // A function of the handler's own with that name is the one called.
       if (declared.has(name)) continue;
       // The body's free names must mean there what they meant in the function: the module's bindings.
-      if (freeNames(fn).some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
+      const free = freeNames(fn);
+      if ([...free.reads, ...free.writes].some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
       let statements: Node[];
       try {
         statements = inlineBody(snip, fn, [reqName, resName]);
@@ -169,7 +138,7 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       // Without a block of its own only when no name the body declares is mentioned anywhere in the handler: a
       // declaration is seen by its whole scope (a switch's cases share one), before it too.
       const mentioned = namesIn(handlerNow());
-      const block = declaredAtTop(statements).some((n) => mentioned.has(n) || params.has(n)) ? [{ type: 'BlockStatement', body: statements }] : statements;
+      const block = statements.flatMap(declaredNames).some((n) => mentioned.has(n) || params.has(n)) ? [{ type: 'BlockStatement', body: statements }] : statements;
       const last = statements[statements.length - 1];
       const ends = last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement';
       const after = site.returns && !site.tail && !ends ? snip.statements('return') : [];

@@ -12,7 +12,7 @@ import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { rewriteResponse, SEND_IN_EXPRESSION_DETAIL } from './lib/response.js';
+import { rewriteResponse } from './lib/response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -155,25 +155,28 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     moduleNames = namesIn(program);
   }
 
+  // The Request's name in the method functions, which the recipes below write too.
+  const requestName = requestNameFor(moduleNames, reqName);
+
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);
-  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript });
+  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript, requestName });
   if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
   formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
   recipes.notes.push(...formidable.notes);
   // multer first: its runs go through the same runner as cors's, and the cors recipe leaves other middleware.
-  const multer = rewriteMulter(snip, program, body, reqName, resName, config?.rawBody ?? false, { moduleNames, typescript });
+  const multer = rewriteMulter(snip, program, body, reqName, resName, config?.rawBody ?? false, { moduleNames, typescript, requestName });
   if (multer.problem) throw new Left('MULTER_NOT_FOLLOWED', multer.problem.line, multer.problem.detail);
   recipes.notes.push(...multer.notes);
-  const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestNameFor(moduleNames, reqName) }, ctx.middlewareImports);
+  const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports);
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
   const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
-  const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestNameFor(moduleNames, reqName), byKind('request'));
+  const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
@@ -201,13 +204,12 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const group of groups) {
     const taken = new Set(moduleNames);
     taken.delete(reqName);
-    const requestName = requestNameFor(moduleNames, reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
-    if (req.escape) throw new Left(requestEscapeReason(req.escape.detail), req.escape.line, req.escape.detail);
+    if (req.escape) throw new Left(req.escape.reason, req.escape.line, req.escape.detail);
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
-    if (res.escape) throw new Left(res.escape.detail === SEND_IN_EXPRESSION_DETAIL ? 'SEND_IN_EXPRESSION' : 'RES_ESCAPES', res.escape.line, res.escape.detail);
+    if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, res.escape.detail);
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     if (subHandlers.inlined.length) dropDeadReturns(res.body);
@@ -425,12 +427,6 @@ function fixedSpecifier(helper: ImportedHelper, ctx: TransformContext): string {
 }
 
 /** The reason for a use of `req` the tool cannot rewrite: Node-only members and stream reads have their own. */
-function requestEscapeReason(detail: string): Reason {
-  if (/^req\.(socket|connection)/.test(detail)) return 'REQ_NODE_ONLY';
-  if (/^req\.(on|once|pipe|read|setEncoding)$|ForOfStatement/.test(detail)) return 'DYNAMIC_BODY_STREAM';
-  return 'REQ_ESCAPES';
-}
-
 /** How many times `name` is read in `body` outside its own declaration. */
 function countReads(body: Node[], name: string): number {
   let reads = 0;

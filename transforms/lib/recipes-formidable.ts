@@ -42,7 +42,7 @@ function factoryOptions(node: Node, names: ReturnType<typeof formidableNames>): 
   return n.arguments[0] ?? true;
 }
 
-export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], reqName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean }): FormidableRecipe {
+export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], reqName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean; requestName: string }): FormidableRecipe {
   const result: FormidableRecipe = { imports: new Map(), notes: [] };
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
@@ -50,10 +50,8 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   // Not inside nested functions, which may not be async: a parse there is left (below).
   for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
 
-  // The Request's name in the method functions: the transform picks it the same way.
-  const taken = new Set(ctx.moduleNames);
-  taken.delete(reqName);
-  const requestName = freshName('request', taken);
+  // The Request's name in the method functions.
+  const { requestName } = ctx;
   let helper: string | null = null;
   for (const list of lists) {
     for (let i = 0; i < list.length; i++) {

@@ -60,7 +60,7 @@ function moduleConst(program: Node, name: string): { stmt: Node; init: Node } | 
   return null;
 }
 
-export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean }): MulterRecipe {
+export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean; requestName: string }): MulterRecipe {
   const result: MulterRecipe = { notes: [] };
   const imported = multerImport(program);
   if (!imported.found) return result;
@@ -159,9 +159,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
 
   const helper = freshName('readMulter', ctx.moduleNames);
   const formName = freshName('form', ctx.moduleNames);
-  const taken = new Set(ctx.moduleNames);
-  taken.delete(reqName);
-  const requestName = freshName('request', taken);
+  const { requestName } = ctx;
   // The whole member is replaced, so that `(req as any).file` loses its parentheses too.
   for (const { member, parent } of reads) {
     const replacement = snip.expression(`${formName}.${memberName(member)}`);

@@ -5,6 +5,7 @@
  * Headers, cookies and the body are read once at the top of the function into locals: reads have no side effects,
  * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
  */
+import type { Reason } from '../../src/diagnostics.js';
 import { memberName, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
 
@@ -17,7 +18,7 @@ export interface RequestRewrite {
   /** Compat module exports this body needs. */
   compat: Set<string>;
   /** Set when `req` is used in a way that has no rewrite. */
-  escape?: { line?: number; detail: string };
+  escape?: { line?: number; detail: string; reason: Reason };
 }
 
 export interface RequestOptions {
@@ -205,7 +206,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           continue;
         }
         default:
-          return escape(out, ref, `req.${member}`);
+          // The socket has no counterpart on a Request; the stream is read whole, not by events.
+          return escape(out, ref, `req.${member}`, /^(socket|connection)/.test(member) ? 'REQ_NODE_ONLY' : /^(on|once|pipe|read|setEncoding)$/.test(member) ? 'DYNAMIC_BODY_STREAM' : 'REQ_ESCAPES');
       }
     }
     if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'ObjectPattern') {
@@ -228,7 +230,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       continue;
     }
     const p = unwrap(parent);
-    return escape(out, ref, p.type === 'CallExpression' || p.type === 'NewExpression' ? 'req is passed to a function' : `req used in a ${parent.type}`);
+    if (p.type === 'CallExpression' || p.type === 'NewExpression') return escape(out, ref, 'req is passed to a function');
+    return escape(out, ref, `req used in a ${parent.type}`, parent.type === 'ForOfStatement' ? 'DYNAMIC_BODY_STREAM' : 'REQ_ESCAPES');
   }
   rebuildDeclarations(body, snip);
 
@@ -255,8 +258,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   return out;
 }
 
-function escape(out: RequestRewrite, ref: Reference, detail: string): RequestRewrite {
-  out.escape = { line: ref.node.loc?.start.line, detail };
+function escape(out: RequestRewrite, ref: Reference, detail: string, reason: Reason = 'REQ_ESCAPES'): RequestRewrite {
+  out.escape = { line: ref.node.loc?.start.line, detail, reason };
   return out;
 }
 

@@ -5,6 +5,7 @@
  * A send in tail position simply returns; work that ran after a send keeps running (after() or reordering); a send
  * that Pages followed by more code on the same path ends that path, as the second send would have failed in Pages.
  */
+import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
@@ -53,7 +54,7 @@ export interface ResponseRewrite {
   prelude: Node[];
   uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware'>;
   notes: string[];
-  escape?: { line?: number; detail: string };
+  escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
   statuses: Array<number | null>;
   /** Local names of the helpers whose calls became returns. */
@@ -171,7 +172,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       needsStatus = true;
       continue;
     }
-    out.escape = { line: ref.node.loc?.start.line, detail: describeEscape(ref.parent, ref.ancestors) };
+    out.escape = { line: ref.node.loc?.start.line, ...describeEscape(ref.parent, ref.ancestors) };
     return out;
   }
 
@@ -437,7 +438,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   out.body = rewriteList(body, true, false);
 
   for (const ref of referencesTo(out.body, resName)) {
-    out.escape = { line: ref.node.loc?.start.line, detail: describeEscape(ref.parent, ref.ancestors) };
+    out.escape = { line: ref.node.loc?.start.line, ...describeEscape(ref.parent, ref.ancestors) };
     return out;
   }
   return out;
@@ -474,19 +475,21 @@ function containsAwait(stmts: Node[]): boolean {
 
 
 
-/** The detail of an escape that is a send inside a larger expression (`ok ? res.json(a) : res.end()`). */
-export const SEND_IN_EXPRESSION_DETAIL = 'a response is sent from inside an expression';
-
-function describeEscape(parent: Node, ancestors: Node[]): string {
-  if (ancestors.some(isFunction)) return 'res is used inside a callback';
+/** Why `res` cannot be rewritten where it is used, and the reason code: a send inside an expression has its own. */
+function describeEscape(parent: Node, ancestors: Node[]): { detail: string; reason: Reason } {
+  const escapes = (detail: string) => ({ detail, reason: 'RES_ESCAPES' as const });
+  if (ancestors.some(isFunction)) return escapes('res is used inside a callback');
   // res.status(…).json(…) reached through its chain, but not as a statement of its own.
   let top = parent;
   for (let i = ancestors.length - 1; i >= 0 && (top.type === 'MemberExpression' || top.type === 'CallExpression'); i--) {
     const up = ancestors[i];
-    if (top.type === 'CallExpression' && TERMINALS.has(top.callee?.property?.name) && up.type !== 'ExpressionStatement' && up.type !== 'ReturnStatement' && up.type !== 'AwaitExpression') return SEND_IN_EXPRESSION_DETAIL;
+    if (top.type === 'CallExpression' && TERMINALS.has(top.callee?.property?.name) && up.type !== 'ExpressionStatement' && up.type !== 'ReturnStatement' && up.type !== 'AwaitExpression') {
+      // `ok ? res.json(a) : res.end()`
+      return { detail: 'a response is sent from inside an expression', reason: 'SEND_IN_EXPRESSION' };
+    }
     top = up;
   }
-  if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return 'res is passed to a function';
-  if (parent.type === 'MemberExpression' && !parent.computed && parent.property.type === 'Identifier') return `res.${parent.property.name}`;
-  return `res used in a ${parent.type}`;
+  if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes('res is passed to a function');
+  if (parent.type === 'MemberExpression' && !parent.computed && parent.property.type === 'Identifier') return escapes(`res.${parent.property.name}`);
+  return escapes(`res used in a ${parent.type}`);
 }

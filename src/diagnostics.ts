@@ -248,6 +248,16 @@ export function docsLink(reason: Reason): string {
 }
 
 /** The text of the one-line marker comment placed beside code that needs review. */
+/** The markers written into `output` (a route's text), each as a diagnostic with the line it is on. */
+export function markerDiagnostics(output: string, markers: ReadonlyArray<{ reason: Reason; detail?: string }>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  output.split('\n').forEach((text, i) => {
+    const marker = text.includes(MARKER_TAG) ? markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`)) : undefined;
+    if (marker) diagnostics.push({ reason: marker.reason, line: i + 1, detail: marker.detail });
+  });
+  return diagnostics;
+}
+
 export function markerText(reason: Reason, extra?: string): string {
   const info = REASONS[reason];
   const tail = extra ? ` (${extra})` : '';

@@ -32,7 +32,7 @@ import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js'
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
 import { NotRewritable } from './lib/dispatch.js';
 import { rewriteMulter } from './lib/recipes-multer.js';
-import { markerText, MARKER_TAG, type Diagnostic, type Reason } from '../src/diagnostics.js';
+import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
 
@@ -351,13 +351,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 /** The route's text in the source's line endings, and the markers placed in it with their output lines. */
 function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: string, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>, original: { bom: boolean; crlf: boolean }): { output: string; diagnostics: Diagnostic[] } {
   let output = printProgram(j, program, source, sourcePath);
-  const diagnostics: Diagnostic[] = [];
-  output.split('\n').forEach((text, i) => {
-    const at = text.indexOf(MARKER_TAG);
-    if (at < 0) return;
-    const reason = markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`));
-    if (reason) diagnostics.push({ reason: reason.reason, line: i + 1, detail: reason.detail });
-  });
+  const diagnostics = markerDiagnostics(output, markers);
   if (original.crlf) output = output.replace(/\n/g, '\r\n');
   if (original.bom) output = `\uFEFF${output}`;
   return { output, diagnostics };

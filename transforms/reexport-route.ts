@@ -9,7 +9,7 @@ import { fixRelativeImports, importWith, removeUnusedImports } from './lib/impor
 import { printProgram } from './lib/print.js';
 import { reexportShapeOf } from './lib/reexport-shape.js';
 import { normalizeSource } from './lib/source-text.js';
-import { markerText, MARKER_TAG, type Diagnostic } from '../src/diagnostics.js';
+import { markerDiagnostics, markerText, type Diagnostic } from '../src/diagnostics.js';
 import type { HandlerModuleRef, TransformContext, TransformResult } from './types.js';
 
 
@@ -63,10 +63,6 @@ export function reexportRoute(rawSource: string, ctx: TransformContext): Transfo
   removeUnusedImports(snip, program, (s) => s === 'next');
 
   const output = printProgram(j, program, source.text, ctx.sourcePath);
-  const diagnostics: Diagnostic[] = [];
-  output.split('\n').forEach((text, i) => {
-    const marker = text.includes(MARKER_TAG) ? ref.markers.find((m) => text.includes(`${MARKER_TAG}: ${m.reason}`)) : undefined;
-    if (marker) diagnostics.push({ reason: marker.reason, line: i + 1, detail: marker.detail });
-  });
+  const diagnostics = markerDiagnostics(output, ref.markers);
   return { status: diagnostics.length ? 'review' : 'migrated', output: source.restore(output), diagnostics, notes: ref.notes, usesCompat: false, methods: ref.methods };
 }

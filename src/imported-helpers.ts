@@ -8,6 +8,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
+import { definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { apiFor, type Node } from '../transforms/lib/ast.js';
 
 export interface PathAliases {
@@ -113,14 +114,12 @@ export function createResolver(root: string): Resolver {
 interface Candidate {
   source: string;
   specifier: string;
+  /** The name the source imports. */
   imported: string;
-  module: string;
+  /** Where it is defined, through any barrels (src/barrels.ts). */
+  definition: Definition;
 }
 
-/**
- * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
- * (`export default withAuth(handler)`, also nested): a cheap text prefilter.
- */
 /**
  * The value imports a source text declares, by a cheap text scan (before any parse): each binding's specifier, the
  * name it imports (`default` for a default import) and its local name. `import type` and `type` names are left out.
@@ -137,13 +136,19 @@ export function importBindings(text: string): Array<{ specifier: string; importe
   return out;
 }
 
-function candidatesIn(resolver: Resolver, source: string, text: string): Candidate[] {
+/**
+ * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
+ * (`export default withAuth(handler)`, also nested): a cheap text prefilter. Each is followed through barrels to the
+ * module that defines it.
+ */
+function candidatesIn(resolver: Resolver, readText: (file: string) => string | null, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
   const isUsed = (local: string) =>
     new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string) => {
     const module = resolver.resolve(source, specifier);
-    if (module) found.push({ source, specifier, imported, module });
+    const definition = module ? definitionOf(resolver, readText, module, imported) : null;
+    if (definition) found.push({ source, specifier, imported, definition });
   };
   for (const { specifier, imported, local } of importBindings(text)) if (isUsed(local)) add(specifier, imported);
   return found;
@@ -154,8 +159,22 @@ export interface HelperModulePlan {
   modules: Map<string, { text: string; names: Set<string> }>;
   /** Per source: the helpers it may call, with their twins, for the transform context. */
   bindings: Map<string, ImportedHelper[]>;
-  /** Per source: its import specifier → module path, to map `helpersUsed` back to modules. */
-  moduleOf: Map<string, Map<string, string>>;
+  /** Per source, specifier and imported name (definitionKey): where the helper is defined, to map `helpersUsed` back. */
+  definitions: Map<string, Definition>;
+  /** Module path → its text, as read once for the plan. */
+  texts: Map<string, string | null>;
+}
+
+const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
+
+/** Whether `barrel` passes on a helper a source uses (its update is then one the source needs). */
+export function passesOn(plan: HelperModulePlan, source: string, helper: { specifier: string; imported: string }, barrel: string): boolean {
+  return !!plan.definitions.get(definitionKey(source, helper))?.hops.some((hop) => hop.barrel === barrel);
+}
+
+/** The module that defines a helper a source uses (through any barrels), or undefined. */
+export function moduleOf(plan: HelperModulePlan, source: string, helper: { specifier: string; imported: string }): string | undefined {
+  return plan.definitions.get(definitionKey(source, helper))?.module;
 }
 
 /** The transform of helper modules, loaded only when a module is to be looked at: it brings the parser along. */
@@ -164,17 +183,23 @@ async function loadTwinResponseHelpers() {
 }
 
 export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
-  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), moduleOf: new Map() };
-  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
-  for (const c of candidates) {
-    if (!plan.modules.has(c.module)) {
+  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map(), texts: new Map() };
+  const readText = (file: string): string | null => {
+    if (!plan.texts.has(file)) {
       try {
-        plan.modules.set(c.module, { text: readFileSync(path.join(root, c.module), 'utf8'), names: new Set() });
+        plan.texts.set(file, readFileSync(path.join(root, file), 'utf8'));
       } catch {
-        continue;
+        plan.texts.set(file, null);
       }
     }
-    plan.modules.get(c.module)!.names.add(c.imported);
+    return plan.texts.get(file) ?? null;
+  };
+  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, readText, source, text));
+  for (const { definition } of candidates) {
+    const text = readText(definition.module);
+    if (text === null) continue;
+    if (!plan.modules.has(definition.module)) plan.modules.set(definition.module, { text, names: new Set() });
+    plan.modules.get(definition.module)!.names.add(definition.name);
   }
   const twins = new Map<string, HelperTwin[]>();
   if (plan.modules.size > 0) {
@@ -182,12 +207,12 @@ export async function findImportedHelpers(root: string, sources: Array<{ source:
     for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
   }
   for (const c of candidates) {
-    const twin = twins.get(c.module)?.find((t) => t.name === c.imported);
-    if (!twin) continue;
+    const twin = twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
+    // A twin passed on by a barrel keeps its name there: one the barrel already uses would clash.
+    if (!twin || c.definition.hops.some((hop) => new RegExp(`\\b${twin.twin}\\b`).test(readText(hop.barrel) ?? ''))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}) });
-    if (!plan.moduleOf.has(c.source)) plan.moduleOf.set(c.source, new Map());
-    plan.moduleOf.get(c.source)!.set(c.specifier, c.module);
+    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}) });
+    plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
   return plan;
 }
@@ -205,12 +230,15 @@ export interface ModuleUpdate {
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
 export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): Promise<ModuleUpdate[]> {
   const names = new Map<string, Set<string>>();
+  // Barrel → the twins it passes on, each with the specifier it re-exports the original from.
+  const passedOn = new Map<string, Array<{ from: string; twin: string }>>();
   for (const { source, helpers } of used) {
     for (const helper of helpers) {
-      const module = plan.moduleOf.get(source)?.get(helper.specifier);
-      if (!module) continue;
-      if (!names.has(module)) names.set(module, new Set());
-      names.get(module)!.add(helper.imported);
+      const definition = plan.definitions.get(definitionKey(source, helper));
+      if (!definition) continue;
+      if (!names.has(definition.module)) names.set(definition.module, new Set());
+      names.get(definition.module)!.add(definition.name);
+      for (const hop of definition.hops.filter((h) => !h.star)) passedOn.set(hop.barrel, [...(passedOn.get(hop.barrel) ?? []), { from: hop.from, twin: definition.twin! }]);
     }
   }
   const updates: ModuleUpdate[] = [];
@@ -221,6 +249,14 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
     const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
     if (!result.output) continue;
     updates.push({ path: module, before, content: result.output, twins: result.twins.map((t) => t.twin), usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
+  }
+  for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // A barrel that also defines helpers of its own gets both changes in one update.
+    const own = updates.find((u) => u.path === barrel);
+    const before = plan.texts.get(barrel) ?? '';
+    const content = withTwinReExports(own?.content ?? before, lines);
+    if (own) Object.assign(own, { content, twins: [...own.twins, ...lines.map((l) => l.twin)] });
+    else updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });
   }
   return updates;
 }

@@ -17,7 +17,7 @@ import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
-import { createResolver, findImportedHelpers, moduleUpdates, type HelperModulePlan } from './imported-helpers.js';
+import { createResolver, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
 import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
@@ -138,7 +138,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   await markConflicts(project.root, files, appFiles);
   // Once a route whose exports move is sure to be written: the routes and other files that import its old path import the new module.
   // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
-  const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) ?? '')));
+  const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => moduleOf(helpers, f.source, h) ?? '')));
   const moves = await activateMoves(project.root, exportsMoves, selected, twinned);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) => {
@@ -146,7 +146,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     return selected.filter(
       (f) =>
         isWritable(f) &&
-        (f.helpersUsed?.some((h) => helpers.moduleOf.get(f.source)?.get(h.specifier) === module) ||
+        (f.helpersUsed?.some((h) => moduleOf(helpers, f.source, h) === module || passesOn(helpers, f.source, h, module)) ||
           reexporting.includes(f.source) ||
           moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
     );

@@ -64,7 +64,7 @@ export default echo
   it('gives the transform’s own reason, naming the module', () => {
     const text = `import { getSession } from 'auth'\nexport default async function h(req, res) {\n  const s = await getSession(req)\n  res.json(s)\n}\n`;
     const result = twinRouteHandler(text, { ...ctx, modulePath: 'lib/h.js' });
-    expect(result).toEqual({ left: { reason: 'REQ_ESCAPES', detail: expect.stringMatching(/^in lib\/h\.js.*: req is passed to a function/) } });
+    expect(result).toEqual({ left: { reason: 'REQ_ESCAPES', detail: expect.stringMatching(/^in lib\/h\.js.*: req is passed to getSession\(\)/) } });
   });
 
   it('an export that is not a function', () => {

@@ -262,3 +262,81 @@ export async function getSessionForRoute(request: NextRequest, id: string) {
     expect(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf', 'readJson'])).toEqual({ twins: [] });
   });
 });
+
+const CALLED_DISPATCHERS = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type Handlers = { [method in Method]?: (req: NextApiRequest, res: NextApiResponse) => Promise<void> };
+
+export const defaultHandler = async (req: NextApiRequest, res: NextApiResponse, handlers: Handlers) => {
+  try {
+    const handler = handlers[req.method as Method];
+    if (!handler) {
+      res.setHeader('Allow', Object.keys(handlers).join(', '));
+      throw { message: 'Method not allowed', statusCode: 405 };
+    }
+    await handler(req, res);
+    return;
+  } catch (err: any) {
+    res.status(err.statusCode || 500).json({ error: { message: err.message }, url: req.url });
+  }
+};
+
+export async function handleWith(req: NextApiRequest, res: NextApiResponse, handlers: Handlers, name: string) {
+  const handler = handlers[req.method as Method];
+  if (!handler) return res.status(405).json({ error: name });
+  return handler(req, res);
+}
+
+export async function leaky(req: NextApiRequest, res: NextApiResponse, handlers: Handlers) {
+  audit(handlers);
+  return handlers[req.method as Method]!(req, res);
+}
+
+export async function readsThis(this: unknown, req: NextApiRequest, res: NextApiResponse, handlers: Handlers) {
+  if (!this) return res.status(500).end();
+  return handlers[req.method as Method]!(req, res);
+}
+
+export async function onlyTwo(req: NextApiRequest, res: NextApiResponse) {
+  return res.status(204).end();
+}
+
+declare function audit(x: unknown): void;
+`;
+
+describe('called dispatcher twins', () => {
+  const calledContext = { ...context, modulePath: 'lib/api/default.ts' };
+
+  it('reads a dispatcher called as (req, res, handlers, …rest) as a factory of (handlers, …rest): the route calls it so', () => {
+    const result = twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['defaultHandler', 'handleWith']);
+    expect(result.twins).toEqual([
+      { kind: 'dispatcher', name: 'defaultHandler', twin: 'defaultHandlerRoute', resIndex: 0, statuses: [], methods: [], called: true },
+      { kind: 'dispatcher', name: 'handleWith', twin: 'handleWithRoute', resIndex: 0, statuses: [], methods: [], called: true },
+    ]);
+    // The Allow header set before the throw goes out with the catch's answer; req.url is the Pages URL (path and query).
+    expect(result.output).toContain(`export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {
+  return async (request: NextRequest, context: Context) => {
+    const url = request.nextUrl.pathname + request.nextUrl.search;
+    const headers = new Headers();
+    try {
+      const handler = handlers[request.method as Method];
+      if (!handler) {
+        setHeader(headers, 'Allow', Object.keys(handlers).join(', '));
+        throw { message: 'Method not allowed', statusCode: 405 };
+      }
+      return withHeaders(await handler(request, context), headers);
+    } catch (err: any) {
+      return NextResponse.json({ error: { message: err.message }, url }, { status: err.statusCode || 500, headers });
+    }
+  };
+}`);
+    expect(result.output).toContain(`export function handleWithRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name: string) {`);
+    // The originals stay for Pages code.
+    expect(result.output).toContain(CALLED_DISPATCHERS.split('\n').slice(5, 18).join('\n'));
+  });
+
+  it('twins no called dispatcher that hands its map to other code, reads this, or takes no map', () => {
+    expect(twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['leaky', 'readsThis', 'onlyTwo'])).toEqual({ twins: [] });
+  });
+});

@@ -8,6 +8,7 @@ import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, style
 import { toResponseFunction } from './lib/res-helpers.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { toRequestFunction } from './lib/request-helper.js';
+import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -37,6 +38,8 @@ export interface HelperTwin {
   statuses: Array<number | null>;
   /** For a wrapper: the HTTP methods it tests for itself. */
   methods?: string[];
+  /** A dispatcher called as `name(req, res, handlers)` (transforms/lib/called-dispatcher.ts). */
+  called?: boolean;
 }
 
 export interface HelperModuleResult {
@@ -107,17 +110,21 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[] } | null = null;
+    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean } | null = null;
     let twin = freshName(`${found.ownName}Response`, taken);
     const helper = toResponseFunction(j, snip, fn, hasAfter, taken);
     if (helper) twinned = { kind: 'helper', ...helper };
     else {
       twin = freshName(`${found.ownName}Route`, taken);
       const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken);
-      if (wrapper?.usesNextRequest) needsNextRequest = true;
-      if (wrapper) {
-        wrapperStatement = wrapper.statement;
-        twinned = { kind: wrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: wrapper.handlerIndex, statuses: [], uses: wrapper.uses, methods: wrapper.methods };
+      // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
+      const factory = wrapper ? null : asDispatcherFactory(snip, cloneNode(found.fn), found.ownName);
+      const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken) : null;
+      const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
+      if (routeWrapper?.usesNextRequest) needsNextRequest = true;
+      if (routeWrapper) {
+        wrapperStatement = routeWrapper.statement;
+        twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
       } else {
         const request = toRequestFunction(j, snip, fn, typescript, taken);
         if (request?.usesNextRequest) needsNextRequest = true;
@@ -148,7 +155,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}) });
   }
   if (!twins.length) return { twins };
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);

@@ -30,6 +30,7 @@ import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
+import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
 import { NotRewritable } from './lib/dispatch.js';
 import { rewriteMulter } from './lib/recipes-multer.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
@@ -110,6 +111,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const byKind = (kind: ImportedHelper['kind']) => new Map([...imported].filter(([, b]) => b.kind === kind));
   const wrapperBindings = byKind('wrapper');
   // `export default withMiddlewares({ GET, POST })` with a dispatcher of another module: one handler, a branch a method.
+  // `await defaultHandler(req, res, { GET, POST })` as the handler's only statement: the same, once reshaped.
+  reshapeCalledDispatch(snip, program, byKind('dispatcher'));
   const dispatch = dispatchOfImported(snip, program, byKind('dispatcher'));
   const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
   if ('problem' in found) {

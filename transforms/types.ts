@@ -83,6 +83,11 @@ export interface ImportedHelper {
   statuses: Array<number | null>;
   /** For a wrapper: the HTTP methods it tests for itself, exported by the route too. */
   methods?: string[];
+  /**
+   * A dispatcher the handler calls with the request and the response first (`defaultHandler(req, res, { GET })`,
+   * transforms/lib/called-dispatcher.ts); `resIndex` is then the map's position after those two.
+   */
+  called?: boolean;
 }
 
 export type TransformStatus =

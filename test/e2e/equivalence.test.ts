@@ -183,10 +183,13 @@ describe.each(versions)('next %s', (version) => {
     // handlers in lib/handlers that pages/api files re-export or delegate to; the originals stay.
     expect(report.updates).toEqual([
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
+      { path: 'lib/api/by-method.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
+      // A barrel that passes lib/api/by-method.ts's dispatcher on passes its twin on too.
+      { path: 'lib/api/index.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },
       { path: 'lib/handlers/echo.ts', twins: ['echoRoute'] },
       { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },

@@ -302,6 +302,22 @@ export function memberName(node: Node): string | null {
   return null;
 }
 
+/** A callee as a reader would name it in a report (`getSession`, `stripe.webhooks.constructEvent`), or null. */
+export function calleeLabel(node: Node): string | null {
+  const callee = unwrap(node);
+  if (callee?.type === 'Identifier') return callee.name;
+  const name = memberName(callee);
+  if (name === null) return null;
+  const object = calleeLabel(callee.object);
+  return object ? `${object}.${name}` : name;
+}
+
+/** What a report says of a value passed on: `req is passed to getSession()`, or `… to a function` when unnamed. */
+export function passedTo(what: string, call: Node): string {
+  const label = calleeLabel(call.callee);
+  return `${what} is passed to ${label ? `${label}()` : 'a function'}`;
+}
+
 export function isIdent(node: Node, name?: string): boolean {
   return node?.type === 'Identifier' && (name === undefined || node.name === name);
 }

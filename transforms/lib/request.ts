@@ -6,7 +6,7 @@
  * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
  */
 import type { Reason } from '../../src/diagnostics.js';
-import { memberName, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
+import { memberName, passedTo, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
 
 export interface RequestRewrite {
@@ -230,7 +230,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       continue;
     }
     const p = unwrap(parent);
-    if (p.type === 'CallExpression' || p.type === 'NewExpression') return escape(out, ref, 'req is passed to a function');
+    if (p.type === 'CallExpression' || p.type === 'NewExpression') return escape(out, ref, passedTo('req', p));
     return escape(out, ref, `req used in a ${parent.type}`, parent.type === 'ForOfStatement' ? 'DYNAMIC_BODY_STREAM' : 'REQ_ESCAPES');
   }
   rebuildDeclarations(body, snip);

@@ -7,7 +7,7 @@
  */
 import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
+import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
 import { splitStream, STREAM_TERMINAL } from './stream-response.js';
 import { MIDDLEWARE_LINK } from './recipes-cors.js';
@@ -489,7 +489,7 @@ function describeEscape(parent: Node, ancestors: Node[]): { detail: string; reas
     }
     top = up;
   }
-  if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes('res is passed to a function');
+  if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes(passedTo('res', parent));
   if (parent.type === 'MemberExpression' && !parent.computed && parent.property.type === 'Identifier') return escapes(`res.${parent.property.name}`);
   return escapes(`res used in a ${parent.type}`);
 }

@@ -9,6 +9,9 @@
  *   }
  *   const handleGET = async (req: NextApiRequest, res: NextApiResponse) => { … }
  *
+ * Names passed after `(req, res)` (`handleGET(req, res, setupLink)`) are the values of the function's other
+ * parameters, which are renamed to them when the body never assigns them.
+ *
  * When nothing in the handler runs after such a call, the call is the same as the function's body in its place: the
  * body is inlined there (in a block of its own), and the rest of the transform sees one handler. Declined, and left
  * for the request rewrite to report, when code would run after the call, when the function's body would read a
@@ -28,17 +31,35 @@ interface CallSite {
   /** Nothing runs after the call but a `break`: no `return` is needed after the body. */
   tail: boolean;
   awaited: boolean;
+  /** The names passed after `(req, res)`: the sub-handler's parameters become them. */
+  extra: string[];
 }
 
-/** `f(req, res)`, `await f(req, res)`, `return [await] f(req, res)`: the callee and whether the call is awaited. */
-function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; awaited: boolean } | null {
+/**
+ * `f(req, res)`, `await f(req, res)`, `return [await] f(req, res)`, also with more names after `(req, res)`
+ * (`handleGET(req, res, setupLink)`): the callee, whether the call is awaited, and those names.
+ */
+function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; awaited: boolean; extra: string[] } | null {
   let expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
   expr = expr && unwrap(expr);
   const awaited = expr?.type === 'AwaitExpression';
   if (awaited) expr = unwrap(expr.argument);
-  if (expr?.type !== 'CallExpression' || expr.callee.type !== 'Identifier' || expr.arguments.length !== 2) return null;
-  if (!isIdent(expr.arguments[0], reqName) || !isIdent(expr.arguments[1], resName)) return null;
-  return { callee: expr.callee, awaited };
+  if (expr?.type !== 'CallExpression' || expr.callee.type !== 'Identifier' || expr.arguments.length < 2) return null;
+  const [req, res, ...extra] = expr.arguments;
+  if (!isIdent(req, reqName) || !isIdent(res, resName)) return null;
+  // Only names: a parameter renamed to one means the same value, where an expression would need a declaration.
+  if (!extra.every((a: Node) => a.type === 'Identifier' && a.name !== reqName && a.name !== resName)) return null;
+  return { callee: expr.callee, awaited, extra: extra.map((a: Node) => a.name) };
+}
+
+/** Whether `name` is assigned anywhere in `root` (any binding of that name: a conservative answer). */
+function isAssigned(root: Node, name: string): boolean {
+  let found = false;
+  walk(root, (n) => {
+    if (n.type === 'AssignmentExpression' && patternNames(n.left).includes(name)) found = true;
+    if (n.type === 'UpdateExpression' && isIdent(n.argument, name)) found = true;
+  });
+  return found;
 }
 
 /** Every name a binding in `fn` declares, at any depth (a superset of those in scope at any point of it). */
@@ -79,7 +100,7 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
     if (call) {
       const ref = resolveFunction(program, call.callee);
       const returns = stmt.type === 'ReturnStatement';
-      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, index, ref, returns, tail: isTail, awaited: call.awaited });
+      if (ref && ref.index >= 0 && (returns || isTail) && (!inTry || call.awaited)) out.push({ list, index, ref, returns, tail: isTail, awaited: call.awaited, extra: call.extra });
       return;
     }
     if (stmt.type === 'BlockStatement') callSites(program, stmt.body, isTail, inTry, null, names, out);
@@ -119,7 +140,9 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     // From the last site of each list backwards: an inlined body changes the indices after it.
     for (const site of sites.reverse()) {
       const { fn, name } = site.ref;
-      if (fn === handler || !name || fn.params.length !== 2 || usesVar(fn) || fn.generator || handler.generator) continue;
+      if (fn === handler || !name || fn.params.length !== 2 + site.extra.length || usesVar(fn) || fn.generator || handler.generator) continue;
+      // A parameter the body assigns would assign the handler's variable it is renamed to.
+      if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssigned(fn.body, p.name))) continue;
       // An async function called without await or return: its rejection went unhandled, an inlined body's would not.
       if (fn.async && !site.awaited && !site.returns) continue;
       const declared = new Set([...namesDeclaredIn(handlerNow()), ...params]);
@@ -130,7 +153,7 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       if ([...free.reads, ...free.writes].some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
       let statements: Node[];
       try {
-        statements = inlineBody(snip, fn, [reqName, resName]);
+        statements = inlineBody(snip, fn, [reqName, resName, ...site.extra]);
       } catch (error) {
         if (error instanceof NotRewritable) continue;
         throw error;

@@ -1,0 +1,91 @@
+/**
+ * Helpers imported through a barrel (`import { defaultHandler } from '@lib/api'`, where lib/api/index.ts only passes
+ * names on): the twin is written where the helper is defined, and each barrel on the way passes it on too, so that
+ * the route imports it the way it imported the original.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exists, expectSecondRunChangesNothing, migrateApp, read, removeTempDirs, requireBuild } from './helpers.js';
+
+const BARREL = `export { defaultHandler } from './default';
+export * from './errors';
+export { sendProblem as problem } from './problem';
+export const VERSION = 1;
+`;
+
+const files = {
+  'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@lib/*": ["lib/*"] } } }\n`,
+  'lib/api/index.ts': BARREL,
+  'lib/api/default.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+
+type Method = 'GET' | 'POST';
+type Handlers = { [method in Method]?: (req: NextApiRequest, res: NextApiResponse) => Promise<void> };
+
+export const defaultHandler = async (req: NextApiRequest, res: NextApiResponse, handlers: Handlers) => {
+  const handler = handlers[req.method as Method];
+  if (!handler) return res.status(405).json({ error: 'method not allowed' });
+  try {
+    await handler(req, res);
+  } catch (err: any) {
+    res.status(err.statusCode || 500).json({ error: err.message });
+  }
+};
+`,
+  'lib/api/errors.ts': `import type { NextApiResponse } from 'next';
+
+export function sendError(res: NextApiResponse, status: number, message: string) {
+  res.status(status).json({ error: message });
+}
+`,
+  'lib/api/problem.ts': `import type { NextApiResponse } from 'next';
+
+export function sendProblem(res: NextApiResponse, title: string) {
+  res.status(400).json({ title });
+}
+`,
+  'pages/api/connections.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { defaultHandler } from '@lib/api';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  await defaultHandler(req, res, { GET: handleGET });
+}
+
+const handleGET = async (req: NextApiRequest, res: NextApiResponse) => {
+  res.json({ connections: [], q: req.query.q ?? null });
+};
+`,
+  'pages/api/items.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sendError, problem, VERSION } from '@lib/api';
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'GET') return sendError(res, 405, 'GET only');
+  if (!req.query.q) return problem(res, 'q is required');
+  res.status(200).json({ q: req.query.q, version: VERSION });
+}
+`,
+  'pages/index.tsx': `import { VERSION } from '@lib/api';\nexport default function Home() { return VERSION }\n`,
+};
+
+describe('helpers imported through a barrel', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('twins each helper where it is defined, and passes the twins on through the barrel', () => {
+    const { app, result } = migrateApp(files, ['--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    // The barrel keeps every line; a named re-export gets one for the twin, `export *` passes it on already.
+    expect(read(app, 'lib/api/index.ts')).toBe(`${BARREL}export { defaultHandlerRoute } from './default';\nexport { sendProblemResponse } from './problem';\n`);
+    expect(read(app, 'lib/api/default.ts')).toContain('export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {');
+    expect(read(app, 'lib/api/errors.ts')).toContain('export function sendErrorResponse(status: number, message: string) {');
+    expect(read(app, 'lib/api/problem.ts')).toContain('export function sendProblemResponse(title: string) {');
+
+    const connections = read(app, 'app/api/connections/route.ts');
+    expect(connections).toContain(`import { defaultHandlerRoute } from '@lib/api';`);
+    expect(connections).toContain('const handler = defaultHandlerRoute({ GET: handleGET });');
+    const items = read(app, 'app/api/items/route.ts');
+    expect(items).toContain(`import { VERSION, sendErrorResponse, sendProblemResponse } from '@lib/api';`);
+    expect(items).toContain(`if (!query.q) return sendProblemResponse('q is required');`);
+    expect(exists(app, 'pages/api')).toBe(false);
+    expect(read(app, 'pages/index.tsx')).toBe(files['pages/index.tsx']);
+    expectSecondRunChangesNothing(app);
+  });
+});

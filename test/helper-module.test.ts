@@ -340,3 +340,53 @@ describe('called dispatcher twins', () => {
     expect(twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['leaky', 'readsThis', 'onlyTwo'])).toEqual({ twins: [] });
   });
 });
+
+const HEADER_HELPERS = `import type { NextApiResponse } from 'next';
+
+export const setErrorCookie = (res: NextApiResponse, value: unknown, options: { path?: string } = {}) => {
+  let cookie = 'app_error=' + encodeURIComponent(JSON.stringify(value));
+  if (options.path) cookie += '; Path=' + options.path;
+  res.setHeader('Set-Cookie', cookie);
+};
+
+export function noStore(res: NextApiResponse, name: string) {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader(name, '1');
+}
+
+export function setAndSay(res: NextApiResponse) {
+  res.setHeader('X-A', '1');
+  return res;
+}
+
+export function setAndStatus(res: NextApiResponse) {
+  res.setHeader('X-A', '1');
+  res.status(202);
+}
+`;
+
+describe('header helper twins', () => {
+  const headerContext = { ...context, modulePath: 'lib/cookies.ts' };
+
+  it('gives a helper that only sets headers a twin that takes the route headers in res’s place', () => {
+    const result = twinResponseHelpers(HEADER_HELPERS, headerContext, ['setErrorCookie', 'noStore']);
+    expect(result.twins).toEqual([
+      { kind: 'helper', name: 'noStore', twin: 'noStoreHeaders', resIndex: 0, statuses: [], setsHeaders: null },
+      { kind: 'helper', name: 'setErrorCookie', twin: 'setErrorCookieHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
+    ]);
+    expect(result.output).toContain(`// Route-handler version of setErrorCookie: sets the headers of the route's next answer (next-pages-api-migrate).
+export const setErrorCookieHeaders = (headers: Headers, value: unknown, options: { path?: string } = {}) => {
+  let cookie = 'app_error=' + encodeURIComponent(JSON.stringify(value));
+  if (options.path) cookie += '; Path=' + options.path;
+  setHeader(headers, 'Set-Cookie', cookie);
+};`);
+    expect(result.output).toContain(`import { setHeader } from '../app/api/_migrate/pages-compat';`);
+    // The originals stay for Pages code.
+    expect(result.output).toContain(HEADER_HELPERS.split('\n').slice(2, 7).join('\n'));
+    expect(result.output).toContain(HEADER_HELPERS.split('\n').slice(8, 12).join('\n'));
+  });
+
+  it('twins no helper that returns something or sets the status', () => {
+    expect(twinResponseHelpers(HEADER_HELPERS, headerContext, ['setAndSay', 'setAndStatus'])).toEqual({ twins: [] });
+  });
+});

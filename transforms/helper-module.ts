@@ -5,7 +5,7 @@
  * any Pages code that still imports it. Pure: module text in, module text and twin descriptions out.
  */
 import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
-import { toResponseFunction } from './lib/res-helpers.js';
+import { toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
@@ -40,6 +40,8 @@ export interface HelperTwin {
   methods?: string[];
   /** A dispatcher called as `name(req, res, handlers)` (transforms/lib/called-dispatcher.ts). */
   called?: boolean;
+  /** A helper that only sets headers: its twin takes the route's Headers in res's place; the names it sets. */
+  setsHeaders?: string[] | null;
 }
 
 export interface HelperModuleResult {
@@ -110,11 +112,15 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean } | null = null;
+    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null } | null = null;
     let twin = freshName(`${found.ownName}Response`, taken);
     const helper = toResponseFunction(j, snip, fn, hasAfter, taken);
+    const headerHelper = helper ? null : toHeaderFunction(j, snip, fn, typescript, taken);
     if (helper) twinned = { kind: 'helper', ...helper };
-    else {
+    else if (headerHelper) {
+      twin = freshName(`${found.ownName}Headers`, taken);
+      twinned = { kind: 'helper', ...headerHelper };
+    } else {
       twin = freshName(`${found.ownName}Route`, taken);
       const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken);
       // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
@@ -147,7 +153,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       statement.declaration = fn;
     }
     const what = {
-      helper: 'returns the Response instead of sending it',
+      helper: twinned.setsHeaders !== undefined ? 'sets the headers of the route\'s next answer' : 'returns the Response instead of sending it',
       wrapper: 'wraps App Router route handlers',
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
@@ -155,7 +161,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}) });
   }
   if (!twins.length) return { twins };
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);

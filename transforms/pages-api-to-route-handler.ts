@@ -176,11 +176,11 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   recipes.notes.push(...multer.notes);
   const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports);
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
-  const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), moduleNames);
+  const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
   const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
-  for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin });
+  for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}) });
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);

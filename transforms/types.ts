@@ -88,6 +88,8 @@ export interface ImportedHelper {
    * transforms/lib/called-dispatcher.ts); `resIndex` is then the map's position after those two.
    */
   called?: boolean;
+  /** A helper that only sets headers on res: the header names it sets (lowercase), or null when not all are literals. */
+  setsHeaders?: string[] | null;
 }
 
 export type TransformStatus =

@@ -45,6 +45,51 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   return { resIndex, statuses: rewrite.statuses, uses: rewrite.uses };
 }
 
+/**
+ * Rewrites `fn` (in place) to take the route's `Headers` in `res`'s place when all it does with `res` is set headers
+ * (`res.setHeader('Set-Cookie', …)`, also appendHeader and removeHeader), as statements, and it never answers: a call
+ * then writes into the headers the route's next answer carries, as Pages' headers went out with the next send.
+ * Returns null, leaving `fn` untouched, otherwise.
+ */
+export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): (ResponseFunction & { setsHeaders: string[] | null }) | null {
+  const resIndex = fn.params.findIndex(isResponseParam);
+  if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
+  const resName = fn.params[resIndex].name;
+  const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.expressionStatement(fn.body)];
+  const names: Array<string | null> = [];
+  let onlyHeaders = true;
+  walk(j.blockStatement(body), (n) => {
+    if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && isIdent(n.callee.object, resName) && ['setHeader', 'appendHeader', 'removeHeader'].includes(n.callee.property?.name)) {
+      const name = n.arguments[0]?.type === 'StringLiteral' ? n.arguments[0].value.toLowerCase() : null;
+      names.push(name);
+    }
+    if (n.type === 'ReturnStatement' && n.argument) onlyHeaders = false;
+  });
+  // A value returned would be the Pages response (`return res.setHeader(…)`), or anything the caller may use.
+  if (!onlyHeaders || fn.body.type !== 'BlockStatement' || names.length === 0) return null;
+  const fresh = new Set(taken);
+  let headersName = '';
+  const rewrite = rewriteResponse(body, {
+    j,
+    snip,
+    resName,
+    hasAfter: false,
+    fresh: (base) => {
+      const name = freshName(base, fresh);
+      fresh.add(name);
+      if (base === 'headers') headersName = name;
+      return name;
+    },
+  });
+  // Headers only: no status, no answer, no other use of res; the one prelude statement declares the headers.
+  if (rewrite.escape || rewrite.statuses.length || rewrite.helpersCalled.size || rewrite.prelude.length !== 1 || !headersName || [...rewrite.uses].some((u) => u !== 'setHeader')) return null;
+  const [typed] = snip.statements(`function f(${headersName}${typescript ? ': Headers' : ''}) {}`);
+  fn.params[resIndex] = typed.params[0];
+  fn.returnType = null;
+  fn.body.body = rewrite.body;
+  return { resIndex, statuses: [], uses: rewrite.uses, setsHeaders: names.every((n): n is string => n !== null) ? [...new Set(names)] : null };
+}
+
 /** Top-level functions other than the handler: declarations and consts holding arrows or function expressions. */
 function moduleFunctions(program: Node, handlerFn: Node): Array<{ name: string; fn: Node }> {
   const found: Array<{ name: string; fn: Node }> = [];
@@ -79,7 +124,7 @@ export interface HelperRewrite {
   uses: Set<string>;
 }
 
-export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, taken: Set<string>): HelperRewrite {
+export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): HelperRewrite {
   const out: HelperRewrite = { helpers: new Map(), uses: new Set() };
   // Only functions that take `res` are candidates: checking the parameters first keeps big modules cheap.
   const candidates = new Map(moduleFunctions(program, handlerFn).filter(({ fn }) => fn.params.some(isResponseParam)).map(({ name, fn }) => [name, fn]));
@@ -87,10 +132,10 @@ export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: 
   const called = onlyCalled(program, candidates);
   for (const [name, fn] of candidates) {
     if (!called.has(name)) continue;
-    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken);
+    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken) ?? toHeaderFunction(j, snip, fn, typescript, taken);
     if (!rewritten) continue;
     rewritten.uses.forEach((u) => out.uses.add(u));
-    out.helpers.set(name, { resIndex: rewritten.resIndex, statuses: rewritten.statuses });
+    out.helpers.set(name, { resIndex: rewritten.resIndex, statuses: rewritten.statuses, ...('setsHeaders' in rewritten ? { setsHeaders: rewritten.setsHeaders } : {}) });
   }
   return out;
 }

@@ -13,6 +13,8 @@ import { splitStream, STREAM_TERMINAL } from './stream-response.js';
 import { MIDDLEWARE_LINK } from './recipes-cors.js';
 
 const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
+/** A call of a helper that only sets headers on `res` (`setAuthCookie(res, token)`), as a link of its own. */
+const HEADER_HELPER_LINK = '\0header-helper';
 // MIDDLEWARE_LINK: a connect middleware run on the response state (recipes-cors.ts), a statement of its own.
 const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader', MIDDLEWARE_LINK]);
 
@@ -34,6 +36,11 @@ export interface ResponseHelper {
   statuses: Array<number | null>;
   /** The name calls use instead (an imported helper's route-handler twin). */
   rename?: string;
+  /**
+   * It never answers, only sets headers (res-helpers.ts toHeaderFunction): a call is a statement that gets the
+   * route's headers in `res`'s place. The names it sets, lowercase, or null when one is not a literal.
+   */
+  setsHeaders?: string[] | null;
 }
 
 export interface ResponseOptions {
@@ -63,10 +70,13 @@ export interface ResponseRewrite {
 
 function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelper>): Chain | null {
   const links: Link[] = [];
-  let n = unwrap(expr);
+  const top = unwrap(expr);
+  let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
   const helper = n?.type === 'CallExpression' && isIdent(n.callee) ? helpers?.get(n.callee.name) : undefined;
-  if (helper && isIdent(n.arguments[helper.resIndex], resName)) return { links: [], terminal: { name: 'helper', args: [n] } };
+  if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
+    return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
+  }
   while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier') {
     links.unshift({ name: n.callee.property.name, args: n.arguments });
     n = unwrap(n.callee.object);
@@ -149,7 +159,15 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       helperAnswers.push(ref.node);
       continue;
     }
-    if (chain && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
+    const headerCall = chain?.links[0]?.name === HEADER_HELPER_LINK ? chain.links[0].args[0] : null;
+    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[opts.helpers!.get(headerCall.callee.name)!.resIndex] === ref.node) {
+      needsHeaders = true;
+      const names = opts.helpers!.get(headerCall.callee.name)!.setsHeaders;
+      if (names) names.forEach((name) => headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1));
+      else contentTypeMaybeSet = true;
+      continue;
+    }
+    if (chain && !headerCall && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
         // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
@@ -223,11 +241,20 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
   };
 
+  /** `setAuthCookie(res, token)` → `setAuthCookieHeaders(headers, token)`, awaited as it was. */
+  const headerHelperCall = ([call, top]: Node[]): Node => {
+    const helper = opts.helpers!.get(call.callee.name)!;
+    out.helpersCalled.add(call.callee.name);
+    const args = call.arguments.map((a: Node, i: number) => (i === helper.resIndex ? headersName! : snip.src(a)));
+    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${helper.rename ?? call.callee.name}(${args.join(', ')})${END}`)[0];
+  };
+
   const stateStatements = (chain: Chain): Node[] => {
     const stmts: Node[] = [];
     for (const link of chain.links) {
       if (link.name === 'status') stmts.push(...snip.statements(snip.text`${statusName!} = ${link.args[0]}${END}`));
       else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link));
+      else if (link.name === HEADER_HELPER_LINK) stmts.push(headerHelperCall(link.args));
       else stmts.push(...headerOp(link));
     }
     return stmts;

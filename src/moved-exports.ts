@@ -265,14 +265,12 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
 }
 
 /**
- * The moves whose route is sure to be written, carried out on the selected files: every route that imports an old
- * path, and every other moved module, imports the new module instead (and needs it written). A file whose module
- * does not parse or has no place to go stays in place. Returns the moves that happen.
+ * The first half of carrying out the moves: a file whose module does not parse or has no place to go (or that gets a
+ * helper twin, or whose route was made without moving its exports) stays in place. Per file: it depends on no other.
  */
-export async function activateMoves(root: string, moves: ExportsMove[], selected: PlannedFile[], twinned: Set<string>): Promise<ExportsMove[]> {
-  const fileOf = (move: ExportsMove) => selected.find((f) => f.source === move.source && isWritable(f) && move.left === undefined);
+export async function settleMoves(root: string, moves: ExportsMove[], selected: PlannedFile[], twinned: Set<string>): Promise<void> {
   for (const move of moves) {
-    const file = fileOf(move);
+    const file = writtenRoute(move, selected);
     if (!file) continue;
     const module = file.exportsModule;
     // A transform that made the route another way (a re-exported handler) did not move the exports: then it stays.
@@ -289,6 +287,21 @@ export async function activateMoves(root: string, moves: ExportsMove[], selected
       file.exportsModule = undefined;
     }
   }
+}
+
+/** The route of `move`, while it is to be written with its exports moved. */
+function writtenRoute(move: ExportsMove, selected: PlannedFile[]): PlannedFile | undefined {
+  return selected.find((f) => f.source === move.source && isWritable(f) && move.left === undefined);
+}
+
+/**
+ * The moves whose route is to be written, carried out on the selected files: every route that imports an old path,
+ * and every other moved module, imports the new module instead (and needs it written). Called once no file can be
+ * left any more: a move goes only with its route, and a route left afterwards would keep the code the new module has
+ * a copy of (or import a file that went away). Returns the moves that happen.
+ */
+export function carryOutMoves(moves: ExportsMove[], selected: PlannedFile[]): ExportsMove[] {
+  const fileOf = (move: ExportsMove) => writtenRoute(move, selected);
   const active = moves.filter((m) => fileOf(m)?.exportsModule);
   const needs = (file: PlannedFile, module: string) => (file.needs = [...new Set([...(file.needs ?? []), module])]);
   for (const move of active) {

@@ -20,7 +20,7 @@ import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { createResolver, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
-import { activateMoves, exportsModuleRef, findExportsMoves } from './moved-exports.js';
+import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import type { ExportsModuleRef, HandlerModuleRef, MiddlewareImport } from '../transforms/types.js';
 
 export interface PlanInput {
@@ -136,10 +136,11 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
   await markConflicts(project.root, files, appFiles);
-  // Once a route whose exports move is sure to be written: the routes and other files that import its old path import the new module.
   // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
   const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => moduleOf(helpers, f.source, h) ?? '')));
-  const moves = await activateMoves(project.root, exportsMoves, selected, twinned);
+  await settleMoves(project.root, exportsMoves, selected, twinned);
+  // The moves still possible; only those whose route is written after every check below happen (carryOutMoves).
+  let moves: ExportsMove[] = exportsMoves.filter((m) => m.left === undefined);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
   const usersOf = (module: string) => {
     const reexporting = handlerModules.usersOf(module);
@@ -170,6 +171,16 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     }
     return !problem;
   });
+  // A twin that uses the compat module needs it written, like a route that does.
+  for (const update of updates.filter((u) => u.usesCompat)) {
+    const [user] = usersOf(update.path);
+    if (user) user.usesCompat = true;
+  }
+  // The last check that can leave a route: the compat module it needs was edited.
+  const compatCreates = await planCompatModules(project.root, selected, () => compatText(input), input.format);
+  // Every route left is known now: the exports of the routes to be written move, and whoever imports them follows,
+  // the routes left in place included (the file they imported from goes away).
+  moves = carryOutMoves(exportsMoves, selected);
   // A module that gets a twin and imports moved exports gets both changes; the other importers one each.
   for (const move of moves) {
     for (const update of updates) {
@@ -182,12 +193,6 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     }
   }
   if (input.format) await formatModuleUpdates(updates, input.format);
-  // A twin that uses the compat module needs it written, like a route that does.
-  for (const update of updates.filter((u) => u.usesCompat)) {
-    const [user] = usersOf(update.path);
-    if (user) user.usesCompat = true;
-  }
-  const compatCreates = await planCompatModules(project.root, selected, () => compatText(input), input.format);
   const writable = selected.filter(isWritable);
   return {
     root: project.root,

@@ -575,7 +575,6 @@ function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, conf
   if (!betterAuth) return null;
   if (config?.isEdge) throw new Left('EDGE_RUNTIME');
   if (config?.rawBody) betterAuth.notes.push('bodyParser: false: route handlers never parse the body');
-  if (!program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.source.value === 'better-auth/next-js')) addImport(snip, program, 'better-auth/next-js', { values: ['toNextJsHandler'], types: [] }, isTypeScriptPath(ctx.sourcePath));
   const lines = configMarkers.map((m) => `// ${markerText(m.reason, m.detail)}`);
   const at = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.type === 'ObjectPattern');
   if (lines.length) program.body[at] = snip.withCommentsOf(program.body[at], program.body[at], lines);

@@ -3,15 +3,54 @@
  * the App Router route better-auth documents: `export const { GET, POST } = toNextJsHandler(auth)` from
  * `better-auth/next-js`. Both hand the request to the same `auth.handler`; Next then answers 405 to the methods
  * better-auth's endpoints do not use (a note says so). `bodyParser: false` loses its purpose: route handlers never
- * parse the body.
+ * parse the body. A file that imports from `better-auth/next-js` already keeps that import: the route calls
+ * toNextJsHandler through it (under its alias, or as a member of the namespace), or the name joins it.
  */
 import { isIdent, unwrap, END, type Node, type Snippets } from './ast.js';
+import { importWith } from './imports.js';
 
 const NODE_ADAPTER = 'better-auth/node';
+const NEXT_ADAPTER = 'better-auth/next-js';
 
 export interface BetterAuthRoute {
   notes: string[];
   methods: string[];
+}
+
+/** Value imports from better-auth/next-js (`import type` ones cannot be called). */
+function nextAdapterImports(program: Node): Node[] {
+  return program.body.filter((s: Node) => s.type === 'ImportDeclaration' && s.source.value === NEXT_ADAPTER && s.importKind !== 'type');
+}
+
+/** How the file names toNextJsHandler already: its import's local name, or the member of a namespace import; null when it does not. */
+function importedNextHandler(program: Node): string | null {
+  const specifiers = nextAdapterImports(program).flatMap((s: Node) => s.specifiers ?? []);
+  const named = specifiers.find((s: Node) => s.type === 'ImportSpecifier' && s.importKind !== 'type' && (s.imported.name ?? s.imported.value) === 'toNextJsHandler');
+  if (named) return named.local.name;
+  const namespace = specifiers.find((s: Node) => s.type === 'ImportNamespaceSpecifier');
+  return namespace ? `${namespace.local.name}.toNextJsHandler` : null;
+}
+
+/**
+ * Imports toNextJsHandler once: into the file's named import from better-auth/next-js when it has one, else in place
+ * of the adapter's import when that imports nothing else (changed in place, so recast reprints only it), else just
+ * after it.
+ */
+function importNextHandler(snip: Snippets, program: Node, adapterLocal: string): void {
+  const fresh = snip.statements(`import { toNextJsHandler } from ${snip.str(NEXT_ADAPTER)}${END}`)[0];
+  const named = nextAdapterImports(program).find((s: Node) => s.specifiers?.some((x: Node) => x.type === 'ImportSpecifier'));
+  if (named) {
+    // Rebuilt from text in the file's style (a pushed specifier would make recast reprint it in its own).
+    const at = program.body.indexOf(named);
+    program.body[at] = snip.withCommentsOf(named, importWith(snip, named, [...named.specifiers, fresh.specifiers[0]]));
+    return;
+  }
+  const at = program.body.findIndex((s: Node) => s.type === 'ImportDeclaration' && s.source.value === NODE_ADAPTER && s.specifiers?.some((x: Node) => x.local.name === adapterLocal));
+  const adapter = program.body[at];
+  if (adapter.specifiers.length === 1) {
+    adapter.specifiers = fresh.specifiers;
+    adapter.source = fresh.source;
+  } else program.body.splice(at + 1, 0, fresh);
 }
 
 /** Rewrites the program in place into the route; null when the default export is not `toNodeHandler(x)`. */
@@ -24,14 +63,10 @@ export function rewriteBetterAuth(snip: Snippets, program: Node): BetterAuthRout
   const exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   const call = exportIndex < 0 ? null : unwrap(program.body[exportIndex].declaration);
   if (call?.type !== 'CallExpression' || !isIdent(call.callee, local) || call.arguments.length !== 1 || call.arguments[0].type === 'SpreadElement') return null;
-  const [route] = snip.statements(`export const { GET, POST } = toNextJsHandler(${snip.src(call.arguments[0])})${END}`);
+  const imported = importedNextHandler(program);
+  const [route] = snip.statements(`export const { GET, POST } = ${imported ?? 'toNextJsHandler'}(${snip.src(call.arguments[0])})${END}`);
   program.body[exportIndex] = snip.withCommentsOf(program.body[exportIndex], route);
-  // The adapter's import becomes the Next.js one where it stood (changed in place, so recast reprints only it).
-  const adapter = program.body.find((s: Node) => s.type === 'ImportDeclaration' && s.source.value === NODE_ADAPTER && s.specifiers?.length === 1 && s.specifiers[0].local.name === local);
-  if (adapter) {
-    const fresh = snip.statements(`import { toNextJsHandler } from ${snip.str('better-auth/next-js')}${END}`)[0];
-    adapter.specifiers = fresh.specifiers;
-    adapter.source = fresh.source;
-  }
+  // The adapter's import goes once unused (removeUnusedImports), unless the file uses its other names.
+  if (!imported) importNextHandler(snip, program, local);
   return { notes: ['better-auth: toNextJsHandler exported as GET and POST; other methods now get 405 from Next'], methods: ['GET', 'POST'] };
 }

@@ -19,6 +19,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
+import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
@@ -163,6 +164,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
+  rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false });
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);

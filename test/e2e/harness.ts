@@ -357,7 +357,10 @@ function freePort(): Promise<number> {
 export async function startServer(appDir: string): Promise<Server> {
   const started = performance.now();
   const port = await freePort();
-  const { child, output } = spawnTracked(process.execPath, [nextBin(appDir), 'start', '-p', String(port), '-H', '127.0.0.1'], appDir, childEnv());
+  // next-auth's getSession fetches the session route of NEXTAUTH_URL_INTERNAL on the server (only that function reads
+  // it): each server, the Pages one and the migrated one alike, asks itself.
+  const env = childEnv({ NEXTAUTH_URL_INTERNAL: `http://127.0.0.1:${port}/api/auth` });
+  const { child, output } = spawnTracked(process.execPath, [nextBin(appDir), 'start', '-p', String(port), '-H', '127.0.0.1'], appDir, env);
   const server: Server = {
     baseUrl: `http://127.0.0.1:${port}`,
     startMs: 0,

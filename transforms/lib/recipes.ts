@@ -3,6 +3,7 @@
  * the request and response analysis, so that `req`/`res` no longer escape through them.
  *  - next-auth v4: `getServerSession(req, res, options)` → `getServerSession(options)` (reads headers and cookies
  *    of the current request itself in a route handler).
+ *  - next-auth's `getToken({ req })` and `getSession({ req })`: see recipes-next-auth-req.ts.
  *  - iron-session v8: `getIronSession(req, res, options)` → `getIronSession(await cookies(), options)`.
  *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
  *    it at once (reported).

@@ -1,0 +1,76 @@
+/**
+ * next-auth calls that take the Pages request inside an options object, rewritten before the request analysis so
+ * that `req` no longer escapes through them:
+ *  - `getToken({ req, ...rest })` from 'next-auth/jwt' → `getToken({ req: request, ...rest })`. next-auth 4.24's
+ *    getToken reads only the cookies (`req.cookies.getAll()` when there is one, as on a NextRequest, else the
+ *    object Pages parsed) and the Authorization header (`headers.get()` when headers is a Headers), so the App
+ *    Router request gives it the same token.
+ *  - `getSession({ req })` from 'next-auth/react' (v3: 'next-auth/client') → `getSession({ req: { headers: {
+ *    cookie: req.headers.cookie }, body: req.body } })`. On the server getSession fetches the session endpoint with
+ *    `req.headers.cookie`, and v4 POSTs `req.body` there when it is truthy (the endpoint then answers 400 without a
+ *    CSRF token, and getSession returns null). The object holds exactly what it reads; the request rewrite that
+ *    follows turns both reads into their App Router forms (the body as Pages parsed it: readPagesBody). With
+ *    `bodyParser: false` Pages' req.body was undefined, so the object has no body.
+ * A `res` beside `req` (`getSession({ req, res })`) is dropped: neither function (nor v3's getSession) reads it.
+ */
+import { isIdent, memberName, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { valueImports } from './imports.js';
+
+export interface NextAuthRequestNames {
+  req: string;
+  res: string;
+  /** The App Router request's name in the method functions. */
+  request: string;
+  rawBody: boolean;
+}
+
+/** The local names (and namespaces) through which `name` of one of `sources` is called. */
+function callees(program: Node, sources: readonly string[], name: string): { direct: Set<string>; namespaces: Set<string> } {
+  const direct = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const { local, imported } of valueImports(program, sources)) {
+    if (imported === name) direct.add(local);
+    if (imported === '*') namespaces.add(local);
+  }
+  return { direct, namespaces };
+}
+
+function calls(callee: Node, names: { direct: Set<string>; namespaces: Set<string> }, name: string): boolean {
+  if (isIdent(callee)) return names.direct.has(callee.name);
+  return memberName(callee) === name && isIdent(unwrap(callee.object)) && names.namespaces.has(unwrap(callee.object).name);
+}
+
+/** The `req` property of the call's only argument, when it is the Pages request itself. */
+function requestProperty(call: Node, reqName: string): Node | null {
+  const [arg] = call.arguments;
+  if (call.arguments.length !== 1 || arg?.type !== 'ObjectExpression') return null;
+  const prop = arg.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, 'req'));
+  return prop && isIdent(unwrap(prop.value), reqName) ? prop : null;
+}
+
+/** `res` (or `res: res`): neither getSession nor getToken reads such a property. */
+function isResProperty(p: Node, resName: string): boolean {
+  return p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, 'res') && isIdent(unwrap(p.value), resName);
+}
+
+export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots: Node[], names: NextAuthRequestNames): void {
+  const tokens = callees(program, ['next-auth/jwt'], 'getToken');
+  const sessions = callees(program, ['next-auth/react', 'next-auth/client'], 'getSession');
+  if (!tokens.direct.size && !tokens.namespaces.size && !sessions.direct.size && !sessions.namespaces.size) return;
+  for (const root of roots) {
+    walk(root, (node) => {
+      if (node.type !== 'CallExpression') return;
+      const prop = requestProperty(node, names.req);
+      if (!prop) return;
+      const object = node.arguments[0];
+      let req: string;
+      if (calls(node.callee, tokens, 'getToken')) req = names.request;
+      else if (calls(node.callee, sessions, 'getSession')) req = `{ headers: { cookie: ${names.req}.headers.cookie }${names.rawBody ? '' : `, body: ${names.req}.body`} }`;
+      else return;
+      // Rebuilt from text, so that the object prints as it reads: `getSession({ req: { headers: … } })`.
+      const others = object.properties.filter((p: Node) => p !== prop && !isResProperty(p, names.res));
+      node.arguments[0] = snip.expression(`{ req: ${req}${others.map((p: Node) => `, ${snip.src(p)}`).join('')} }`);
+      return false;
+    });
+  }
+}

@@ -15,7 +15,7 @@ import type { Node } from '../transforms/lib/ast.js';
 import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
 import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
-import type { HandlerModuleRef } from '../transforms/types.js';
+import type { HandlerModuleRef, ImportedHelper } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ModuleUpdate, Resolver } from './imported-helpers.js';
 import { routeFileFor } from './routes.js';
@@ -65,7 +65,18 @@ function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef
   return { left: { reason, detail } };
 }
 
-export function findHandlerModules(root: string, sources: Array<{ source: string; text: string }>, apiDirs: string[], compatPathOf: (source: string) => string, nextVersion: string, resolver: Resolver): HandlerModules {
+/** The helpers, wrappers and dispatchers of other modules that each of these modules imports (src/imported-helpers.ts). */
+export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Promise<Map<string, ImportedHelper[]>>;
+
+export async function findHandlerModules(
+  root: string,
+  sources: Array<{ source: string; text: string }>,
+  apiDirs: string[],
+  compatPathOf: (source: string) => string,
+  nextVersion: string,
+  resolver: Resolver,
+  helpersOf?: HelpersOf,
+): Promise<HandlerModules> {
   const { aliases } = resolver;
   const texts = new Map<string, string | null>();
   const programs = new Map<string, Node | null>();
@@ -142,6 +153,10 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
     byModule.set(resolved.module, exports);
   }
 
+  // A handler module calls helpers of other modules as a pages/api file would: their twins serve its twin.
+  const withText = [...byModule.keys()].flatMap((module) => (texts.get(module) ? [{ source: module, text: texts.get(module)! }] : []));
+  const moduleHelpers = helpersOf && withText.length ? await helpersOf(withText) : new Map<string, ImportedHelper[]>();
+
   /** The module's text with the twins of `needed` exports, and each export's twin (or why there is none). */
   const twinsFor = (module: string, needed: Map<string, User[]>) => {
     let text = texts.get(module) ?? '';
@@ -154,7 +169,7 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
         results.set(exportName, { left: { reason: 'HANDLER_MODULE_SHARED', detail: `${module} export ${exportName} serves routes with different dynamic segments or config: ${routes}` } });
         continue;
       }
-      const result = twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement });
+      const result = twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module) });
       results.set(exportName, result);
       if ('output' in result) text = result.output;
     }
@@ -187,7 +202,8 @@ export function findHandlerModules(root: string, sources: Array<{ source: string
         const { text, results } = needed.size === exports.size ? planned.get(module)! : twinsFor(module, needed);
         const twins = [...results.values()].filter((r): r is HandlerTwin => 'output' in r);
         if (!twins.length) continue;
-        updates.push({ path: module, before: texts.get(module) ?? '', content: text, twins: twins.flatMap((t) => t.exports.map((e) => e.twin)), usesCompat: twins.some((t) => t.usesCompat) });
+        const helpersUsed = twins.flatMap((t) => t.helpersUsed);
+        updates.push({ path: module, before: texts.get(module) ?? '', content: text, twins: twins.flatMap((t) => t.exports.map((e) => e.twin)), usesCompat: twins.some((t) => t.usesCompat), ...(helpersUsed.length ? { helpersUsed } : {}) });
       }
       return updates;
     },

@@ -167,6 +167,18 @@ export interface HelperModulePlan {
 
 const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
 
+/** Adds the findings of a second pass (over handler modules) to `plan`: sources differ, helper modules may be shared. */
+export function mergeHelperPlans(plan: HelperModulePlan, other: HelperModulePlan): void {
+  for (const [module, { text, names }] of other.modules) {
+    const entry = plan.modules.get(module);
+    if (entry) names.forEach((n) => entry.names.add(n));
+    else plan.modules.set(module, { text, names: new Set(names) });
+  }
+  for (const [source, bindings] of other.bindings) plan.bindings.set(source, [...(plan.bindings.get(source) ?? []), ...bindings]);
+  for (const [key, definition] of other.definitions) plan.definitions.set(key, definition);
+  for (const [file, text] of other.texts) if (!plan.texts.has(file)) plan.texts.set(file, text);
+}
+
 /** Whether `barrel` passes on a helper a source uses (its update is then one the source needs). */
 export function passesOn(plan: HelperModulePlan, source: string, helper: { specifier: string; imported: string }, barrel: string): boolean {
   return !!plan.definitions.get(definitionKey(source, helper))?.hops.some((hop) => hop.barrel === barrel);
@@ -225,6 +237,8 @@ export interface ModuleUpdate {
   usesCompat: boolean;
   /** The modules it now imports moved exports from (src/moved-exports.ts). */
   imports?: string[];
+  /** A handler module's twin: the helpers of other modules it calls (their twins are written in the same run). */
+  helpersUsed?: ImportedHelper[];
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */

@@ -17,11 +17,11 @@ import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
-import { createResolver, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan } from './imported-helpers.js';
+import { createResolver, findImportedHelpers, mergeHelperPlans, moduleOf, moduleUpdates, passesOn, type HelperModulePlan } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
-import type { ExportsModuleRef, HandlerModuleRef, MiddlewareImport } from '../transforms/types.js';
+import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
 
 export interface PlanInput {
   project: Project;
@@ -117,7 +117,12 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const resolver = createResolver(project.root);
   const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion, resolver);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
-  const handlerModules = findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver);
+  // Their own imported helpers are found as a pages/api file's are, and join the plan's.
+  const handlerModules = await findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver, async (modules) => {
+    const found = await findImportedHelpers(project.root, modules, compatPath, input.nextVersion, resolver);
+    mergeHelperPlans(helpers, found);
+    return found.bindings;
+  });
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
   const exportsMoves = findExportsMoves(project.root, readable, resolver);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
@@ -142,18 +147,22 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // The moves still possible; only those whose route is written after every check below happen (carryOutMoves).
   let moves: ExportsMove[] = exportsMoves.filter((m) => m.left === undefined);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
+  const handlerUpdates = handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)));
+  // A helper's twin serves the routes that call it, and those that re-export a handler module that calls it.
+  const usesHelperOf = (source: string, used: ImportedHelper[] | undefined, module: string) => !!used?.some((h) => moduleOf(helpers, source, h) === module || passesOn(helpers, source, h, module));
   const usersOf = (module: string) => {
-    const reexporting = handlerModules.usersOf(module);
+    const reexporting = [module, ...handlerUpdates.filter((u) => usesHelperOf(u.path, u.helpersUsed, module)).map((u) => u.path)].flatMap((m) => handlerModules.usersOf(m));
     return selected.filter(
       (f) =>
         isWritable(f) &&
-        (f.helpersUsed?.some((h) => moduleOf(helpers, f.source, h) === module || passesOn(helpers, f.source, h, module)) ||
+        (usesHelperOf(f.source, f.helpersUsed, module) ||
           reexporting.includes(f.source) ||
           moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
     );
   };
-  const rewrites = await moduleUpdates(helpers, users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), compatPath, input.nextVersion);
-  for (const update of handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)))) {
+  const used = [...users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), ...handlerUpdates.map((u) => ({ source: u.path, helpers: u.helpersUsed ?? [] }))];
+  const rewrites = await moduleUpdates(helpers, used, compatPath, input.nextVersion);
+  for (const update of handlerUpdates) {
     // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
     if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);
     else {

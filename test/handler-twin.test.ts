@@ -70,4 +70,31 @@ export default echo
   it('an export that is not a function', () => {
     expect(twinRouteHandler(`export default withAuth(handler)\n`, { ...ctx, modulePath: 'lib/h.js' })).toEqual({ left: { reason: 'HANDLER_NOT_FOUND', detail: 'in lib/h.js: the export default is not a function' } });
   });
+  it('twins a handler whose same-file sub-handler it inlines: the module keeps the sub-handler for its Pages handler', () => {
+    const text = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+const handler = async (req: NextApiRequest, res: NextApiResponse) => {
+  switch (req.method) {
+    case 'PATCH':
+      await handlePATCH(req, res)
+      break
+    default:
+      res.status(405).json({ error: 'not allowed' })
+  }
+}
+
+const handlePATCH = async (req: NextApiRequest, res: NextApiResponse) => {
+  res.json({ patched: req.body })
+}
+
+export default handler
+`;
+    const result = twinRouteHandler(text, { ...ctx, modulePath: 'ee/product/api.ts', routeTarget: 'app/api/product/route.ts' });
+    expect('output' in result, JSON.stringify(result)).toBe(true);
+    if (!('output' in result)) return;
+    expect(result.exports).toEqual([{ twin: 'handlerPATCH', methods: ['PATCH'] }]);
+    expect(result.output).toContain(text.split('\n').slice(13, 16).join('\n'));
+    expect(result.output).toContain('export async function handlerPATCH(request: NextRequest) {');
+    expect(result.output).toContain('return NextResponse.json({ patched: body })');
+  });
 });

@@ -10,14 +10,16 @@
  * module is left alone. Pure: module text in, module text out.
  */
 import { ALL_METHODS } from './lib/split-methods.js';
+import { declaredNames } from './lib/free-names.js';
 import { posix } from 'node:path';
 import { isConfigExport } from './lib/config.js';
 import { apiFor, freshName, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
-import { addImport, compatSpecifier } from './lib/imports.js';
+import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { transformSource } from './pages-api-to-route-handler.js';
 import type { Diagnostic, Reason } from '../src/diagnostics.js';
+import type { ImportedHelper } from './types.js';
 
 const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
 
@@ -91,6 +93,8 @@ export interface HandlerTwinContext {
   nextVersion: string;
   /** The route's `export const config = …` statement (the page's own, or the module's it re-exports). */
   configStatement?: string;
+  /** Helpers, wrappers and dispatchers of other modules the module imports, with their twins (src/imported-helpers.ts). */
+  importedHelpers?: ImportedHelper[];
 }
 
 export interface HandlerTwin {
@@ -105,6 +109,8 @@ export interface HandlerTwin {
   notes: string[];
   methods: string[];
   usesCompat: boolean;
+  /** The twins of other modules' helpers the twin calls: those modules get them in the same run. */
+  helpersUsed: ImportedHelper[];
 }
 
 function left(reason: Reason, detail: string): { left: Diagnostic } {
@@ -141,6 +147,32 @@ function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName:
 }
 
 /** Statements of a program printed without their comments, for comparing two versions of a module. */
+/** The one name a top-level statement declares (a function, a single `const`), or null. */
+function declaredName(stmt: Node): string | null {
+  const names = declaredNames(stmt);
+  return names.length === 1 ? names[0] : null;
+}
+
+/** `const handler = dispatcherRoute({ GET: f, … }, …)` exported under method names: the dispatched route's export. */
+function dispatchedConst(program: Node, shared: Map<string, string[]>): Node | null {
+  return (
+    program.body.find((stmt: Node) => {
+      const name = declaredName(stmt);
+      const init = stmt.type === 'VariableDeclaration' ? unwrap(stmt.declarations[0].init) : null;
+      return name !== null && shared.has(name) && init?.type === 'CallExpression' && init.arguments.some((a: Node) => unwrap(a)?.type === 'ObjectExpression');
+    }) ?? null
+  );
+}
+
+/** The function names a dispatched const's map holds (`{ GET: handleGET }` → handleGET). */
+function mapNames(dispatch: Node): string[] {
+  const call = unwrap(dispatch.declarations[0].init);
+  return call.arguments
+    .map(unwrap)
+    .filter((a: Node) => a?.type === 'ObjectExpression')
+    .flatMap((map: Node) => map.properties.map((p: Node) => p.value).filter((v: Node) => v?.type === 'Identifier').map((v: Node) => v.name));
+}
+
 function printedStatements(snip: Snippets, nodes: Node[]): string[] {
   return nodes.map((n) => snip.src({ ...n, comments: undefined, leadingComments: undefined, trailingComments: undefined }).trim());
 }
@@ -160,7 +192,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const ext = posix.extname(ctx.modulePath);
   // In the route's folder, so that the transform moves no relative import of the module.
   const sourcePath = posix.join(posix.dirname(ctx.routeTarget), `handler-module${ext}`);
-  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion });
+  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers });
   if (result.status !== 'migrated' && result.status !== 'review') {
     const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
     // Line numbers are those of the copy, not of the module: the detail names the module only.
@@ -182,6 +214,10 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const imports: Node[] = [];
   const others: Node[] = [];
   let contextType: Node | null = null;
+  // A dispatched route: `const handler = defaultHandlerRoute({ GET: handleGET })`, exported under every method.
+  const dispatch = dispatchedConst(routeProgram, shared);
+  // The map's functions, rewritten: they go into the module with the const (fresh names), in place of nothing.
+  const mapFunctions = new Set(dispatch ? mapNames(dispatch) : []);
   for (const stmt of routeProgram.body) {
     const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : null;
     if (stmt.type === 'ImportDeclaration') imports.push(stmt);
@@ -189,12 +225,18 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     else if (decl?.type === 'FunctionDeclaration' && ALL_METHODS.includes(decl.id.name)) functions.push({ node: decl, methods: [decl.id.name] });
     else if (stmt.type === 'ExportNamedDeclaration' && !decl && !stmt.source && stmt.specifiers.every((s: Node) => ALL_METHODS.includes(s.exported.name))) continue;
     else if (stmt.type === 'FunctionDeclaration' && shared.has(stmt.id.name)) functions.push({ node: stmt, methods: shared.get(stmt.id.name)! });
+    else if (stmt.type === 'FunctionDeclaration' && mapFunctions.has(stmt.id.name)) functions.push({ node: stmt, methods: [] });
+    else if (stmt === dispatch) functions.push({ node: stmt, methods: shared.get(stmt.declarations[0].id.name)! });
     else if (stmt.type === 'TSTypeAliasDeclaration' && !copyNames.has(stmt.id.name) && !contextType) contextType = stmt;
     else others.push(stmt);
   }
   const copyOthers = copyProgram.body.filter((s: Node, i: number) => {
     if (s.type === 'ImportDeclaration' || isConfigExport(s)) return false;
     if (copyHandler?.kind === 'local' && i === copyHandler.index) return false;
+    // The Pages versions of the map's functions, which the dispatched route rewrote, and of the sub-handlers whose
+    // bodies it inlined: the module keeps them for its Pages handler.
+    const name = declaredName(s);
+    if (name && (mapFunctions.has(name) || result.inlined?.includes(name))) return false;
     return !(s.type === 'ExportDefaultDeclaration' && unwrap(s.declaration)?.type === 'Identifier');
   });
   const before = printedStatements(snip, copyOthers);
@@ -212,10 +254,11 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const rename = new Map<string, string>();
   const exports: HandlerTwin['exports'] = [];
   for (const f of functions) {
-    const twin = freshName(f.methods.length === 1 ? `${base}${f.methods[0]}` : `${base}Route`, taken);
+    const own = declaredName(f.node)!;
+    const twin = freshName(f.methods.length === 0 ? `${own}Route` : f.methods.length === 1 ? `${base}${f.methods[0]}` : `${base}Route`, taken);
     taken.add(twin);
-    rename.set(f.node.id.name, twin);
-    exports.push({ twin, methods: f.methods });
+    rename.set(own, twin);
+    if (f.methods.length) exports.push({ twin, methods: f.methods });
   }
   if (contextType) {
     const name = freshName(`${base[0].toUpperCase()}${base.slice(1)}Context`, taken);
@@ -226,14 +269,21 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     const copyNode = j(snip.src({ ...node, comments: undefined })).get().node.program.body[0];
     walk(copyNode, (n, parent, key) => {
       if (n.type !== 'Identifier' || !rename.has(n.name)) return;
-      const isDeclared = parent?.id === n && (parent.type === 'FunctionDeclaration' || parent.type === 'TSTypeAliasDeclaration');
+      const isDeclared = parent?.id === n && (parent.type === 'FunctionDeclaration' || parent.type === 'TSTypeAliasDeclaration' || parent.type === 'VariableDeclarator');
       const isTypeRef = parent?.type === 'TSTypeReference' && key === 'typeName';
-      if (isDeclared || isTypeRef) n.name = rename.get(n.name);
+      // The dispatcher's map names the rewritten functions: `{ GET: handleGET }` (a shorthand gets its key back).
+      const isMapValue = dispatch && parent?.type === 'ObjectProperty' && key === 'value' && mapFunctions.has(n.name);
+      if (isMapValue && parent.shorthand) {
+        parent.shorthand = false;
+        parent.key = { type: 'Identifier', name: n.name };
+      }
+      if (isDeclared || isTypeRef || isMapValue) n.name = rename.get(n.name);
     });
     return snip.src(copyNode);
   };
   const comment = `// Route-handler version of ${binding.local ?? 'the default export'}, which routes re-export: returns a Response instead of sending it (next-pages-api-migrate).`;
-  const code = [...(contextType ? [renamed(contextType)] : []), ...functions.map((f) => `export ${renamed(f.node)}`)];
+  // The map's functions stay the module's own; the rest is what routes re-export.
+  const code = [...(contextType ? [renamed(contextType)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node)}`)];
   const inserted = code.map((text, i) => snip.statements(text, i === 0 ? [comment] : [])[0]);
   program.body.splice(binding.index + 1, 0, ...inserted);
 
@@ -255,7 +305,11 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     }
   }
   const typescript = isTypeScriptPath(ctx.modulePath);
-  for (const [specifier, entry] of needs) addImport(snip, program, specifier, entry, typescript);
+  // A twin of another module's helper joins the module's import of that helper.
+  for (const [specifier, entry] of needs) {
+    const values = entry.values.length && addToImport(snip, program, specifier, entry.values) ? [] : entry.values;
+    addImport(snip, program, specifier, { values, types: entry.types }, typescript);
+  }
 
   return {
     output: source.restore(printProgram(j, program, source.text, ctx.modulePath)),
@@ -265,5 +319,6 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     notes: result.notes,
     methods: result.methods,
     usesCompat: result.usesCompat,
+    helpersUsed: result.helpersUsed ?? [],
   };
 }

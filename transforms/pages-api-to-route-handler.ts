@@ -9,11 +9,12 @@ import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName
 import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
+import { declaredNames } from './lib/free-names.js';
 import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse } from './lib/response.js';
-import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, moveSpecifier } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -350,7 +351,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
   const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
   if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule };
+  const inlined = [...subHandlers.unused].flatMap(declaredNames);
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}) };
 }
 
 /** The route's text in the source's line endings, and the markers placed in it with their output lines. */
@@ -408,16 +410,7 @@ function importedHelperBindings(program: Node, helpers: ImportedHelper[]): Map<s
 
 /** Adds each used twin to the import of its helper (the original goes when nothing else uses it). */
 function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): void {
-  for (const helper of helpers) {
-    const index = program.body.findIndex((s: Node) => s.type === 'ImportDeclaration' && s.source.value === helper.specifier && s.importKind !== 'type');
-    if (index < 0) continue;
-    const stmt = program.body[index];
-    if (stmt.specifiers.some((s: Node) => s.type === 'ImportSpecifier' && s.imported.name === helper.twin)) continue;
-    const named = stmt.specifiers.filter((s: Node) => s.type === 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const others = stmt.specifiers.filter((s: Node) => s.type !== 'ImportSpecifier').map((s: Node) => snip.src(s));
-    const text = `import ${[...others, `{ ${[...named, helper.twin].join(', ')} }`].join(', ')} from ${snip.src(stmt.source)}${END}`;
-    program.body[index] = snip.withCommentsOf(stmt, snip.statements(text)[0]);
-  }
+  for (const helper of helpers) addToImport(snip, program, helper.specifier, [helper.twin]);
 }
 
 /** The specifier after fixRelativeImports moved it for the route's folder. */

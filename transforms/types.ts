@@ -118,4 +118,6 @@ export interface TransformResult {
   helpersUsed?: ImportedHelper[];
   /** The module the file's other exports moved to, which the plan writes beside the route. */
   exportsModule?: ExportsModule;
+  /** Same-file sub-handlers whose bodies took their calls' places, gone from the route (transforms/lib/sub-handlers.ts). */
+  inlined?: string[];
 }

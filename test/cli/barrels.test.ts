@@ -89,3 +89,58 @@ describe('helpers imported through a barrel', () => {
     expectSecondRunChangesNothing(app);
   });
 });
+
+describe('handler modules that call helpers of other modules', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  const moduleFiles = {
+    'tsconfig.json': files['tsconfig.json'],
+    'lib/api/index.ts': BARREL,
+    'lib/api/default.ts': files['lib/api/default.ts'],
+    'lib/api/errors.ts': files['lib/api/errors.ts'],
+    'lib/api/problem.ts': files['lib/api/problem.ts'],
+    // The handler lives in ee/, and calls the dispatcher and a cookie helper of lib/ as a pages/api file would.
+    'ee/metadata/api.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { defaultHandler } from '@lib/api';
+import { setErrorCookie } from '../../lib/cookies';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  await defaultHandler(req, res, { GET: handleGET });
+}
+
+const handleGET = async (req: NextApiRequest, res: NextApiResponse) => {
+  if (req.query.fail) {
+    setErrorCookie(res, 'no metadata');
+    return res.status(404).json({ error: 'no metadata' });
+  }
+  res.json({ metadata: true });
+};
+`,
+    'lib/cookies.ts': `import type { NextApiResponse } from 'next';
+
+export function setErrorCookie(res: NextApiResponse, message: string) {
+  res.setHeader('Set-Cookie', 'error=' + encodeURIComponent(message) + '; Path=/');
+}
+`,
+    'pages/api/well-known/metadata.ts': `export { default } from '../../../ee/metadata/api';\n`,
+  };
+
+  it('twins the handler module, and the helpers it calls in their own modules', () => {
+    const { app, result, report } = migrateApp(moduleFiles, ['--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    const route = report.files.find((f: { source: string }) => f.source === 'pages/api/well-known/metadata.ts');
+    expect(route.status, JSON.stringify(route.reasons)).toBe('migrated');
+    const module = read(app, 'ee/metadata/api.ts');
+    expect(module).toContain(`import { defaultHandler, defaultHandlerRoute } from '@lib/api';`);
+    expect(module).toContain(`import { setErrorCookie, setErrorCookieHeaders } from '../../lib/cookies';`);
+    expect(module).toContain('setErrorCookieHeaders(headers, \'no metadata\');');
+    expect(module).toContain('defaultHandlerRoute({ GET: handleGET');
+    expect(read(app, 'lib/api/index.ts')).toBe(`${BARREL}export { defaultHandlerRoute } from './default';\n`);
+    expect(read(app, 'lib/cookies.ts')).toContain('export function setErrorCookieHeaders(headers: Headers, message: string) {');
+    expect(read(app, 'lib/api/default.ts')).toContain('export function defaultHandlerRoute<Context>(');
+    expect(report.updates.map((u: { path: string }) => u.path).sort()).toEqual(['ee/metadata/api.ts', 'lib/api/default.ts', 'lib/api/index.ts', 'lib/cookies.ts']);
+    expect(exists(app, 'pages/api')).toBe(false);
+    expectSecondRunChangesNothing(app);
+  });
+});

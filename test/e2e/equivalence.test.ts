@@ -194,6 +194,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },
       { path: 'lib/handlers/echo.ts', twins: ['echoRoute'] },
       { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },
+      // A re-exported handler that calls lib/api's dispatcher and lib/flash's helper: their twins are the ones above.
+      { path: 'lib/handlers/metadata.ts', twins: ['handlerRoute'] },
       { path: 'lib/handlers/notify.ts', twins: ['notifyPOST'] },
       // next-auth's options moved to lib/auth-options.ts: this module imported them from pages/api/auth/[...nextauth].
       { path: 'lib/session.ts', twins: [], imports: ['lib/auth-options.ts'] },

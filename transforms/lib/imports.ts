@@ -107,6 +107,25 @@ export function addImport(snip: Snippets, program: Node, source: string, needs: 
 }
 
 /**
+ * Adds value `names` to the file's own import of `source` (`import a, { b } from …`), rebuilt from text so that it keeps
+ * the file's style; false when the file has no such import to add to (none, a type-only one, or a namespace import).
+ */
+export function addToImport(snip: Snippets, program: Node, source: string, names: string[]): boolean {
+  const index = program.body.findIndex(
+    (s: Node) => s.type === 'ImportDeclaration' && s.source.value === source && s.importKind !== 'type' && !s.specifiers?.some((x: Node) => x.type === 'ImportNamespaceSpecifier'),
+  );
+  if (index < 0) return false;
+  const stmt = program.body[index];
+  const named: Node[] = stmt.specifiers.filter((x: Node) => x.type === 'ImportSpecifier');
+  const added = names.filter((name) => !named.some((x) => x.local.name === name));
+  if (!added.length) return true;
+  const others = stmt.specifiers.filter((x: Node) => x.type !== 'ImportSpecifier').map((x: Node) => snip.src(x));
+  const text = `import ${[...others, `{ ${[...named.map((x) => snip.src(x)), ...added].join(', ')} }`].join(', ')} from ${snip.src(stmt.source)}${END}`;
+  program.body[index] = snip.withCommentsOf(stmt, snip.statements(text)[0]);
+  return true;
+}
+
+/**
  * What a file imports from `sources` as values, in order: each specifier's local name and what it names (`default`,
  * `*` for a namespace, or the export's name). `import type` declarations are left out.
  */

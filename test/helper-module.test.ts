@@ -258,8 +258,18 @@ export async function getSessionForRoute(request: NextRequest, id: string) {
     expect(result.output).toContain(REQUEST_HELPERS.split('\n').slice(2, 7).join('\n'));
   });
 
-  it('twins no helper that reads the query (route params differ per route) or the body (read once)', () => {
-    expect(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf', 'readJson'])).toEqual({ twins: [] });
+  it('twins no helper that reads the query (route params differ per route), or that assigns the body', () => {
+    const writes = `import type { NextApiRequest } from 'next'\n\nexport function normalise(req: NextApiRequest) {\n  req.body = { ...req.body, at: Date.now() }\n}\n`;
+    expect(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf'])).toEqual({ twins: [] });
+    expect(twinResponseHelpers(writes, { ...context, modulePath: 'lib/normalise.ts' }, ['normalise'])).toEqual({ twins: [] });
+  });
+
+  it('gives a helper that reads the body a last parameter for it: the route reads the body once and passes it', () => {
+    const result = twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['readJson']);
+    expect(result.twins).toEqual([{ kind: 'request', name: 'readJson', twin: 'readJsonForRoute', resIndex: 0, statuses: [], bodyIndex: 1 }]);
+    expect(result.output).toContain(`export function readJsonForRoute(request: NextRequest, body: any) {
+  return body;
+}`);
   });
 });
 

@@ -42,6 +42,8 @@ export interface HelperTwin {
   called?: boolean;
   /** A helper that only sets headers: its twin takes the route's Headers in res's place; the names it sets. */
   setsHeaders?: string[] | null;
+  /** A request helper that reads the body: its twin takes the parsed body at this position (the last). */
+  bodyIndex?: number;
 }
 
 export interface HelperModuleResult {
@@ -112,7 +114,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null } | null = null;
+    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
     let twin = freshName(`${found.ownName}Response`, taken);
     const helper = toResponseFunction(j, snip, fn, hasAfter, taken);
     const headerHelper = helper ? null : toHeaderFunction(j, snip, fn, typescript, taken);
@@ -132,11 +134,11 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
         wrapperStatement = routeWrapper.statement;
         twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
       } else {
-        const request = toRequestFunction(j, snip, fn, typescript, taken);
+        const request = toRequestFunction(j, snip, fn, typescript, taken, true);
         if (request?.usesNextRequest) needsNextRequest = true;
         if (request) {
           twin = freshName(`${found.ownName}ForRoute`, taken);
-          twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses };
+          twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
         }
       }
     }
@@ -161,7 +163,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}) });
   }
   if (!twins.length) return { twins };
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);

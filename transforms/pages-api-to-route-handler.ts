@@ -379,8 +379,14 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
     const helper = helpers.get(node.callee.name);
     if (!helper || !isIdent(node.arguments[helper.resIndex], reqName)) return;
+    // A twin that reads the body takes it last: `req.body` here, which the request rewrite reads once for the route.
+    if (helper.bodyIndex !== undefined && (node.arguments.length > helper.bodyIndex || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
     node.callee = j.identifier(helper.twin);
     node.arguments[helper.resIndex] = j.identifier(requestName);
+    if (helper.bodyIndex !== undefined) {
+      while (node.arguments.length < helper.bodyIndex) node.arguments.push(j.identifier('undefined'));
+      node.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier('body')));
+    }
     called.add(helper);
   });
   return [...called];

@@ -90,6 +90,8 @@ export interface ImportedHelper {
   called?: boolean;
   /** A helper that only sets headers on res: the header names it sets (lowercase), or null when not all are literals. */
   setsHeaders?: string[] | null;
+  /** A request helper that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
+  bodyIndex?: number;
 }
 
 export type TransformStatus =

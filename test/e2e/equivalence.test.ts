@@ -189,6 +189,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
+      { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },
       // A barrel that passes lib/api/by-method.ts's dispatcher on passes its twin on too.
       { path: 'lib/api/index.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },

@@ -7,7 +7,7 @@
  * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { freshName, isIdent, namesIn, type Node, type Snippets } from './ast.js';
+import { freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 
 function isRequestParam(param: Node): boolean {
@@ -29,14 +29,42 @@ export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName:
 export interface RequestHelper {
   /** Position of the request parameter. */
   reqIndex: number;
+  /** Position of the parsed body's parameter, added last, when the helper reads `req.body`. */
+  bodyIndex?: number;
   /** Compat helpers the rewritten body imports. */
   uses: Set<string>;
   /** The rewritten parameter is typed `NextRequest`. */
   usesNextRequest: boolean;
 }
 
-/** Rewrites `fn` (a copy: changed in place) to take the App Router request, or returns null. */
-export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): RequestHelper | null {
+/**
+ * The `req.body` reads of `body` (`req.body`, `req.body.name`, `'x' in req.body`), replaced by `bodyName`; null, with
+ * nothing replaced, when one writes it (`req.body = …`, `delete req.body`): a parameter would not carry that back.
+ */
+function bodyReadsToParam(body: Node[], reqName: string, bodyName: string): number | null {
+  const reads: Array<{ parent: Node; key: string; node: Node }> = [];
+  let writes = false;
+  walk({ type: 'BlockStatement', body }, (node, parent, key) => {
+    if (memberName(node) !== 'body' || !isIdent(unwrap(node.object), reqName) || !parent) return;
+    const written = (parent.type === 'AssignmentExpression' && key === 'left') || parent.type === 'UpdateExpression' || (parent.type === 'UnaryExpression' && parent.operator === 'delete');
+    if (written) writes = true;
+    else reads.push({ parent, key, node });
+  });
+  if (writes) return null;
+  for (const { parent, key, node } of reads) {
+    const slot = parent[key];
+    if (Array.isArray(slot)) slot[slot.indexOf(node)] = { type: 'Identifier', name: bodyName };
+    else parent[key] = { type: 'Identifier', name: bodyName };
+  }
+  return reads.length;
+}
+
+/**
+ * Rewrites `fn` (a copy: changed in place) to take the App Router request, or returns null. With `withBody`, a helper
+ * that reads `req.body` takes the parsed body as a last parameter instead, which each call passes from the route's
+ * one read of it (the body of a request can be read once).
+ */
+export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>, withBody = false): RequestHelper | null {
   const reqIndex = fn.params.findIndex(isRequestParam);
   if (reqIndex < 0 || fn.params[reqIndex].type !== 'Identifier' || fn.params.filter(isRequestParam).length > 1) return null;
   // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
@@ -47,12 +75,17 @@ export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, type
   names.delete(reqName);
   const fresh = (base: string) => freshName(base, names);
   const requestName = fresh('request');
+  // A rest parameter leaves no place after the others for the body.
+  const bodyName = withBody && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('body') : null;
+  const bodyReads = bodyName ? bodyReadsToParam(body, reqName, bodyName) : 0;
+  if (bodyReads === null) return null;
   const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh);
   if (!rewrite) return null;
-  const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`);
+  const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}${bodyReads ? `, ${bodyName}${typescript ? ': any' : ''}` : ''}) {}`);
   fn.params[reqIndex] = typed.params[0];
+  if (bodyReads) fn.params.push(typed.params[1]);
   const statements = [...rewrite.prelude, ...body];
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
-  return { reqIndex, uses: rewrite.compat, usesNextRequest: typescript };
+  return { reqIndex, ...(bodyReads ? { bodyIndex: fn.params.length - 1 } : {}), uses: rewrite.compat, usesNextRequest: typescript };
 }

@@ -262,7 +262,7 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
     const before = plan.modules.get(module)!.text;
     const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
     if (!result.output) continue;
-    updates.push({ path: module, before, content: result.output, twins: result.twins.map((t) => t.twin), usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
+    updates.push({ path: module, before, content: result.output, twins: [...result.twins.map((t) => t.twin), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
   }
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.

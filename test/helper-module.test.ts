@@ -400,3 +400,104 @@ export const setErrorCookieHeaders = (headers: Headers, value: unknown, options:
     expect(twinResponseHelpers(HEADER_HELPERS, headerContext, ['setAndSay', 'setAndStatus'])).toEqual({ twins: [] });
   });
 });
+
+const OWN_HELPERS = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+type Handler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
+
+export function methodNotAllowed(res: NextApiResponse, allowed: string[]) {
+  res.setHeader('Allow', allowed.join(', '));
+  return res.status(405).json({ status: 'fail', data: { allowed } });
+}
+
+function unauthorized(res: NextApiResponse) {
+  return res.status(401).json({ error: 'unauthorized' });
+}
+
+function noStore(res: NextApiResponse) {
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+function maybeDeny(res: NextApiResponse, denied: boolean) {
+  if (denied) res.status(403).end();
+}
+
+export async function handle(req: NextApiRequest, res: NextApiResponse, handlers: { GET?: Handler; PUT?: Handler }) {
+  if (!req.method || !(req.method in handlers)) {
+    return methodNotAllowed(res, Object.keys(handlers));
+  }
+  let handler = handlers[req.method as keyof typeof handlers]!;
+  return await handler(req, res);
+}
+
+export function withAuth(handler: Handler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    noStore(res);
+    if (req.headers.authorization !== 'Bearer ok') return unauthorized(res);
+    return handler(req, res);
+  };
+}
+
+export function withDeny(handler: Handler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    maybeDeny(res, !req.headers.authorization);
+    return handler(req, res);
+  };
+}
+
+export async function reassigned(req: NextApiRequest, res: NextApiResponse, handlers: { GET?: Handler }) {
+  let handler = handlers[req.method as keyof typeof handlers];
+  if (!handler) handler = handlers.GET;
+  return handler!(req, res);
+}
+`;
+
+describe('wrappers and dispatchers that call their module’s own res helpers', () => {
+  const ownContext = { ...context, modulePath: 'utils/api.ts' };
+
+  it('calls the helper twins from the wrapper twin, and writes each helper twin once (a private helper’s privately)', () => {
+    const result = twinResponseHelpers(OWN_HELPERS, ownContext, ['handle', 'withAuth', 'methodNotAllowed']);
+    expect(result.twins).toEqual([
+      { kind: 'dispatcher', name: 'handle', twin: 'handleRoute', resIndex: 0, statuses: [], methods: [], called: true },
+      { kind: 'helper', name: 'methodNotAllowed', twin: 'methodNotAllowedResponse', resIndex: 0, statuses: [405] },
+      { kind: 'wrapper', name: 'withAuth', twin: 'withAuthRoute', resIndex: 0, statuses: [], methods: [] },
+    ]);
+    // `let` never assigned again holds the looked-up handler as a const would.
+    expect(result.output).toContain(`export function handleRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {
+  return async (request: NextRequest, context: Context) => {
+    if (!request.method || !(request.method in handlers)) {
+      return methodNotAllowedResponse(Object.keys(handlers));
+    }
+    let handler = handlers[request.method as keyof typeof handlers]!;
+    return handler(request, context);
+  };
+}`);
+    // The header-only helper takes the wrapper's headers, which go out with the helper's answer.
+    expect(result.output).toContain(`// Route-handler version of unauthorized: returns the Response instead of sending it (next-pages-api-migrate).
+function unauthorizedResponse() {
+  return NextResponse.json({ error: 'unauthorized' }, { status: 401 });
+}`);
+    expect(result.output).toContain(`// Route-handler version of noStore: sets the headers of the route's next answer (next-pages-api-migrate).
+function noStoreHeaders(headers: Headers) {
+  headers.set('Cache-Control', 'no-store');
+}`);
+    expect(result.output).toContain(`    const headers = new Headers();
+    noStoreHeaders(headers);
+    if (authorization !== 'Bearer ok') return withHeaders(await unauthorizedResponse(), headers);
+    return withHeaders(await handler(request, context), headers);`);
+    expect(result.output!.match(/export function methodNotAllowedResponse\(/g)).toHaveLength(1);
+    // A helper no twin calls gets none.
+    expect(result.output).not.toContain('maybeDenyResponse');
+  });
+
+  it('writes the exported helper’s twin, exported, when only the wrapper twin calls it', () => {
+    const result = twinResponseHelpers(OWN_HELPERS, ownContext, ['handle']);
+    expect(result.twins.map((t) => t.twin)).toEqual(['handleRoute']);
+    expect(result.output).toContain('export function methodNotAllowedResponse(allowed: string[]) {');
+    expect(result.output).not.toContain('unauthorizedResponse');
+  });
+
+  it('twins no wrapper whose module helper answers only on some paths, nor a dispatcher whose let is assigned again', () => {
+    expect(twinResponseHelpers(OWN_HELPERS, ownContext, ['withDeny', 'reassigned'])).toEqual({ twins: [] });
+  });
+});

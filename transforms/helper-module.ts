@@ -5,7 +5,8 @@
  * any Pages code that still imports it. Pure: module text in, module text and twin descriptions out.
  */
 import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
-import { toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
+import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
+import type { ResponseHelper } from './lib/response.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
@@ -50,6 +51,8 @@ export interface HelperModuleResult {
   /** The module with the twins added; undefined when no helper could be twinned. */
   output?: string;
   twins: HelperTwin[];
+  /** Twins written only because other twins call them (a wrapper's own res helpers), by twin name. */
+  calledTwins?: string[];
 }
 
 type FoundFunction = { index: number; fn: Node; isConst: boolean; ownName: string };
@@ -91,6 +94,43 @@ function exportedFunction(program: Node, name: string): FoundFunction | null {
   return null;
 }
 
+/** A top-level function of the module that takes res and always answers (or only sets headers), twinned. */
+interface ModuleHelper {
+  found: FoundFunction;
+  /** Its route-handler version: the rewritten copy. */
+  fn: Node;
+  twin: string;
+  exported: boolean;
+  helper: ResponseHelper;
+  uses: Set<string>;
+}
+
+/**
+ * Every top-level function of the module, exported or not, that takes res and answers on every path, or only sets
+ * headers: wrappers and dispatchers of the module that call one with their res call its twin instead, and the twin is
+ * written next to it. Twin names are taken here, so that a helper a route imports and a wrapper calls gets one twin.
+ */
+function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): Map<string, ModuleHelper> {
+  const out = new Map<string, ModuleHelper>();
+  for (let index = 0; index < program.body.length; index++) {
+    const found = functionAt(program, index, null);
+    // Checking the parameters first keeps big modules cheap: only functions that take res are copied.
+    if (!found || out.has(found.ownName) || !found.fn.params.some(isResponseParam)) continue;
+    const stmt = program.body[index];
+    const exported = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration';
+    const fn = cloneNode(found.fn);
+    const answering = toResponseFunction(j, snip, fn, hasAfter, taken);
+    const headers = answering ? null : toHeaderFunction(j, snip, fn, typescript, taken);
+    const rewritten = answering ?? headers;
+    if (!rewritten) continue;
+    const twin = freshName(`${found.ownName}${headers ? 'Headers' : 'Response'}`, taken);
+    taken.add(twin);
+    const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}) };
+    out.set(found.ownName, { found, fn, twin, exported, helper, uses: rewritten.uses });
+  }
+  return out;
+}
+
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
   const source = normalizeSource(rawSource);
   const j = apiFor(ctx.modulePath);
@@ -108,29 +148,35 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   let needsNextRequest = false;
   const twins: HelperTwin[] = [];
   const inserts: Array<{ after: Node; statement: Node }> = [];
+  const moduleHelpers = moduleResponseHelpers(j, snip, program, hasAfter, typescript, taken);
+  const helperRenames = new Map([...moduleHelpers].map(([name, { helper }]) => [name, helper]));
+  /** Module helpers whose twins are written: the ones routes import, and the ones wrapper twins call. */
+  const helpersWritten = new Set<string>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
+    const moduleHelper = moduleHelpers.get(found.ownName);
+    if (moduleHelper?.found.index === found.index) {
+      helpersWritten.add(found.ownName);
+      // Routes import it (also as the default export of a function declared apart): its twin is exported.
+      moduleHelper.exported = true;
+      twins.push({ kind: 'helper', name, twin: moduleHelper.twin, resIndex: moduleHelper.helper.resIndex, statuses: moduleHelper.helper.statuses, ...(moduleHelper.helper.setsHeaders !== undefined ? { setsHeaders: moduleHelper.helper.setsHeaders } : {}) });
+      continue;
+    }
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
     let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
-    let twin = freshName(`${found.ownName}Response`, taken);
-    const helper = toResponseFunction(j, snip, fn, hasAfter, taken);
-    const headerHelper = helper ? null : toHeaderFunction(j, snip, fn, typescript, taken);
-    if (helper) twinned = { kind: 'helper', ...helper };
-    else if (headerHelper) {
-      twin = freshName(`${found.ownName}Headers`, taken);
-      twinned = { kind: 'helper', ...headerHelper };
-    } else {
-      twin = freshName(`${found.ownName}Route`, taken);
-      const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken);
+    let twin = freshName(`${found.ownName}Route`, taken);
+    {
+      const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
       // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
       const factory = wrapper ? null : asDispatcherFactory(snip, cloneNode(found.fn), found.ownName);
-      const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken) : null;
+      const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
       const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
       if (routeWrapper?.usesNextRequest) needsNextRequest = true;
       if (routeWrapper) {
+        routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
         wrapperStatement = routeWrapper.statement;
         twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
       } else {
@@ -166,6 +212,24 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}) });
   }
   if (!twins.length) return { twins };
+  for (const name of helpersWritten) {
+    const { found, fn, twin, exported, uses: helperUses } = moduleHelpers.get(name)!;
+    const keyword = exported ? 'export ' : '';
+    let statement: Node;
+    if (found.isConst) {
+      [statement] = snip.statements(`${keyword}const ${twin} = 0${END}`);
+      (exported ? statement.declaration : statement).declarations[0].init = fn;
+    } else {
+      fn.id = j.identifier(twin);
+      if (exported) {
+        [statement] = snip.statements('export function placeholder() {}');
+        statement.declaration = fn;
+      } else statement = fn;
+    }
+    const what = moduleHelpers.get(name)!.helper.setsHeaders !== undefined ? 'sets the headers of the route\'s next answer' : 'returns the Response instead of sending it';
+    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`]) });
+    helperUses.forEach((u) => uses.add(u));
+  }
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
   // A module that already imports one of these names keeps its own import.
   const server = [...uses].filter((u) => (u === 'NextResponse' || u === 'after') && !taken.has(u)).sort();
@@ -175,5 +239,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   if (compat.length) {
     addImport(snip, program, compatSpecifier(ctx.modulePath, ctx.compatPath), { values: compat, types: [] }, typescript);
   }
-  return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins };
+  const requested = new Set(twins.map((t) => t.twin));
+  const calledTwins = [...helpersWritten].map((name) => moduleHelpers.get(name)!.twin).filter((twin) => !requested.has(twin));
+  return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins, ...(calledTwins.length ? { calledTwins } : {}) };
 }

@@ -5,11 +5,11 @@
  *
  * The map may be read only in ways that keep each handler running for its own method alone: `handlers[req.method]`
  * (casts and `?? ''` allowed, the method also through `const method = req.method`) called with `(req, res)`, stored
- * in a `const` that is only called so or tested, or tested itself (`if (!handlers[method])`); `Object.keys(handlers)`
- * and `method in handlers`. Anything else (the map spread into another object, passed on, a lookup by another key) and
+ * in a `const` (or a `let` never assigned again) that is only called so or tested, or tested itself (`if (!handlers[method])`); `Object.keys(handlers)`
+ * and `method in handlers`, and `typeof handlers` in a type. Anything else (the map spread into another object, passed on, a lookup by another key) and
  * the dispatcher is not followed.
  */
-import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isIdent, memberName, namesIn, unwrap, walk, type Node } from './ast.js';
 
 export interface MethodLookups {
   /** `h(req, res)` where `h` holds the looked-up handler. */
@@ -52,6 +52,18 @@ export function methodLookups(body: Node, mapName: string, reqName: string, resN
     return at;
   };
   const isMethodKey = (key: Node) => isMethodRead(key, reqName) || (isIdent(unwrap(key)) && methodLocals.has(unwrap(key).name));
+  /** A `const`, or a `let` whose variable no assignment in the body changes: it holds the looked-up handler throughout. */
+  const isFixed = (declaration: Node | undefined, name: string) => {
+    if (declaration?.kind === 'const') return true;
+    if (declaration?.kind !== 'let' || declaration.declarations.length !== 1) return false;
+    let assigned = false;
+    walk(body, (node) => {
+      if (node.type === 'AssignmentExpression' && namesIn(node.left).has(name)) assigned = true;
+      if (node.type === 'UpdateExpression' && isIdent(node.argument, name)) assigned = true;
+      if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && namesIn(node.left).has(name)) assigned = true;
+    });
+    return !assigned;
+  };
   const calledWithReqRes = (call: Node) => call.arguments.length === 2 && isIdent(call.arguments[0], reqName) && isIdent(call.arguments[1], resName);
 
   const found: MethodLookups = { aliasCalls: [], directCalls: [], aliases: [] };
@@ -68,6 +80,8 @@ export function methodLookups(body: Node, mapName: string, reqName: string, resN
   for (const ref of uses(mapName)) {
     const { parent, key } = parents.get(ref)!;
     if (parent.type === 'BinaryExpression' && parent.operator === 'in' && key === 'right') continue;
+    // `keyof typeof handlers` in a cast: a type, no read of the map.
+    if (parent.type === 'TSTypeQuery') continue;
     if (parent.type === 'CallExpression' && key === 'arguments' && parent.arguments.length === 1 && memberName(parent.callee) === 'keys' && isIdent(parent.callee.object, 'Object')) continue;
     if (parent.type !== 'MemberExpression' || key !== 'object' || !parent.computed || !isMethodKey(parent.property)) return null;
     const at = above(parent);
@@ -75,7 +89,7 @@ export function methodLookups(body: Node, mapName: string, reqName: string, resN
     if (at.parent.type === 'CallExpression' && at.key === 'callee') {
       if (!calledWithReqRes(at.parent)) return null;
       found.directCalls.push(at.parent);
-    } else if (at.parent.type === 'VariableDeclarator' && at.key === 'init' && isIdent(at.parent.id) && parents.get(at.parent)?.parent.kind === 'const') {
+    } else if (at.parent.type === 'VariableDeclarator' && at.key === 'init' && isIdent(at.parent.id) && isFixed(parents.get(at.parent)?.parent, at.parent.id.name)) {
       found.aliases.push(at.parent);
     } else if (!isTest(at.parent, at.key)) return null;
   }

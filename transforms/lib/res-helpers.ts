@@ -9,7 +9,7 @@ import { unwrap, walk, isIdent, freshName, type Node, type Snippets } from './as
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits } from './split-methods.js';
 
-function isResponseParam(param: Node): boolean {
+export function isResponseParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
   if (type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiResponse')) return true;
   return !type && isIdent(param) && (param.name === 'res' || param.name === 'response');

@@ -20,7 +20,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { END, freshName, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequestForAnyRoute } from './request-helper.js';
-import { rewriteResponse } from './response.js';
+import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
 
@@ -39,6 +39,8 @@ export interface RouteWrapper {
   extraArgs: number;
   /** It takes a map of handlers by method (`withMiddlewares({ GET, POST })`) rather than one handler. */
   dispatcher: boolean;
+  /** The module's own res helpers (of `moduleHelpers`) whose calls became calls of their twins. */
+  helpersCalled: Set<string>;
 }
 
 /** The `(req, res)` function the wrapper returns: an arrow's expression body, or its only statement `return fn`. */
@@ -123,11 +125,28 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], c
   }, true);
 }
 
+/** Names `fn` declares itself: parameters, variables, functions and catch parameters, also inside patterns. */
+function declaredNames(fn: Node): Set<string> {
+  const out = new Set<string>();
+  walk(fn, (node) => {
+    if (node.type === 'VariableDeclarator') namesIn(node.id).forEach((name) => out.add(name));
+    if (isFunction(node)) {
+      if (node !== fn && node.id) out.add(node.id.name);
+      node.params.forEach((p: Node) => namesIn(p).forEach((name) => out.add(name)));
+    }
+    if (node.type === 'CatchClause' && node.param) namesIn(node.param).forEach((name) => out.add(name));
+    return undefined;
+  });
+  return out;
+}
+
 /**
  * The route-handler version of the wrapper `fn` (a copy: its body is changed in place), or null.
- * `taken`: names already used in the module; `twinName`: the name a function declaration gets.
+ * `taken`: names already used in the module; `twinName`: the name a function declaration gets. `moduleHelpers`: the
+ * module's own functions that take res and always answer (or only set headers), each renamed to its twin, so that
+ * `return methodNotAllowed(res, allowed)` in the wrapper becomes `return methodNotAllowedResponse(allowed)`.
  */
-export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>): RouteWrapper | null {
+export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map()): RouteWrapper | null {
   const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
   // The module's indentation unit, read from the body before it changes (changed code is reprinted in recast's style,
@@ -162,7 +181,10 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const request = rewriteRequestForAnyRoute(innerBody, snip, reqName, requestName, fresh);
   if (!request) return null;
   const answer = { resIndex: 1, statuses: [null] };
-  const helpers = new Map(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]));
+  // A module helper whose name the wrapper declares again is not the helper there: it is left out.
+  const declared = declaredNames(fn);
+  const ownHelpers = [...moduleHelpers].filter(([name]) => !declared.has(name));
+  const helpers = new Map<string, ResponseHelper>([...ownHelpers, ...(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]))] as Array<[string, ResponseHelper]>);
   // rewriteResponse knows answers by a callee's name: a direct `handlers[request.method](…)` gets one for the time.
   const lookedUp = new Map<string, Node>();
   for (const call of lookups?.directCalls ?? []) {
@@ -175,7 +197,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape || !statements.some(alwaysExits)) return null;
-  awaitAnswersInTry(j, snip, statements, new Set(helpers.keys()));
+  awaitAnswersInTry(j, snip, statements, new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]));
   // The lookups go back in place of their stand-in names, through text (a changed node is reprinted in recast's style);
   // the names are fresh in the module, so they occur nowhere else.
   statements.forEach((stmt, i) => {
@@ -206,5 +228,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))) };
 }

@@ -26,10 +26,16 @@ export interface Definition {
 
 const escape = (name: string) => name.replace(/\$/g, '\\$');
 
-/** The module declares `name` itself (a function, class or variable), or is the default export's home. */
+/**
+ * The module exports `name` from a declaration of its own (`export function name`, `export const name`, or a
+ * declaration and `export { name }`), or is the default export's home.
+ */
 function declares(text: string, name: string): boolean {
   if (name === 'default') return /\bexport\s+default\b/.test(text);
-  return new RegExp(`\\b(?:function\\*?|class|const|let|var)\\s+${escape(name)}\\b`).test(text);
+  const n = escape(name);
+  if (new RegExp(`\\bexport\\s+(?:declare\\s+)?(?:async\\s+)?(?:function\\*?|class|const|let|var)\\s+${n}\\b`).test(text)) return true;
+  const localList = [...text.matchAll(/\bexport\s*\{([^}]*)\}(?!\s*from)/g)].some(([, list]) => list.split(',').some((part) => new RegExp(`(?:^|\\bas\\s+)\\s*${n}\\s*$`).test(part.trim())));
+  return localList && new RegExp(`\\b(?:function\\*?|class|const|let|var)\\s+[\\w$]*\\b`).test(text);
 }
 
 /** `export { a as name } from 'spec'` → { from: 'spec', name: 'a' }. */
@@ -47,11 +53,11 @@ function namedReExport(text: string, name: string): { from: string; name: string
  * The module that defines `name`, imported from `module`, and the barrels passed on the way (none when `module`
  * defines it). Null when the chain leaves the project, or runs longer than a barrel would.
  */
-export function definitionOf(resolver: Resolver, readText: (file: string) => string | null, module: string, name: string): Definition | null {
+export function definitionOf(resolver: Resolver, readText: (file: string) => string | null, module: string, name: string, budget = 5): Definition | null {
   const hops: BarrelHop[] = [];
   let at = module;
   let wanted = name;
-  for (let depth = 0; depth < 5; depth++) {
+  for (let depth = 0; depth < budget; depth++) {
     const text = readText(at);
     if (text === null) return null;
     if (declares(text, wanted)) return { module: at, name: wanted, hops };
@@ -64,16 +70,44 @@ export function definitionOf(resolver: Resolver, readText: (file: string) => str
       continue;
     }
     if (wanted === 'default') return null;
-    // `export * from` passes every name but the default on: the first target that mentions the name.
-    const mention = new RegExp(`\\b${escape(wanted)}\\b`);
-    const star = [...text.matchAll(/\bexport\s*\*\s*from\s*['"]([^'"]+)['"]/g)]
-      .map(([, from]) => ({ from, next: resolver.resolve(at, from) }))
-      .find(({ next }) => next !== null && mention.test(readText(next) ?? ''));
-    if (!star) return null;
-    hops.push({ barrel: at, from: star.from, star: true });
-    at = star.next!;
+    // `export * from` passes every name but the default on: the target whose chain defines it.
+    for (const from of starTargets(text)) {
+      const next = resolver.resolve(at, from);
+      // The hops left are shared with the chain below: a loop of star re-exports ends.
+      const rest = next ? definitionOf(resolver, readText, next, wanted, budget - depth - 1) : null;
+      if (rest) return { module: rest.module, name: rest.name, hops: [...hops, { barrel: at, from, star: true }, ...rest.hops] };
+    }
+    return null;
   }
   return null;
+}
+
+/**
+ * The barrels (as `barrel\0twin` keys) through which a twin cannot be passed on under its name: the barrel already
+ * uses the name, another star target of it exports the name (the star re-export would be ambiguous), or twins of two
+ * modules with that name would both pass through it. Their callers stay in place.
+ */
+export function barrelClashes(passing: Array<{ definition: Definition; twin: string }>, readText: (file: string) => string | null, resolver: Resolver): Set<string> {
+  const clashes = new Set<string>();
+  const modulesOf = new Map<string, Set<string>>();
+  for (const { definition, twin } of passing) {
+    const mention = new RegExp(`\\b${escape(twin)}\\b`);
+    for (const hop of definition.hops) {
+      const key = `${hop.barrel}\0${twin}`;
+      modulesOf.set(key, new Set([...(modulesOf.get(key) ?? []), definition.module]));
+      const text = readText(hop.barrel) ?? '';
+      if (mention.test(text)) clashes.add(key);
+      const otherStars = starTargets(text).filter((from) => from !== hop.from).map((from) => resolver.resolve(hop.barrel, from));
+      if (otherStars.some((target) => target !== null && mention.test(readText(target) ?? ''))) clashes.add(key);
+    }
+  }
+  for (const [key, modules] of modulesOf) if (modules.size > 1) clashes.add(key);
+  return clashes;
+}
+
+/** The specifiers a barrel re-exports everything from (`export * from './x'`; not `export * as ns`). */
+function starTargets(text: string): string[] {
+  return [...text.matchAll(/\bexport\s*\*\s*from\s*['"]([^'"]+)['"]/g)].map(([, from]) => from);
 }
 
 /** The barrel's text with `export { twin } from 'from'` lines added for the twins that pass through it. */
@@ -83,5 +117,6 @@ export function withTwinReExports(text: string, lines: Array<{ from: string; twi
   const byFrom = new Map<string, string[]>();
   for (const { from, twin } of lines) byFrom.set(from, [...new Set([...(byFrom.get(from) ?? []), twin])].sort());
   const added = [...byFrom].map(([from, twins]) => `export { ${twins.join(', ')} } from ${quote}${from}${quote}${semi}`);
-  return `${text.replace(/\s*$/, '')}\n${added.join('\n')}\n`;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return `${text.replace(/\s*$/, '')}${eol}${added.join(eol)}${eol}`;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
-import { definitionOf, withTwinReExports, type Definition } from './barrels.js';
+import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { apiFor, type Node } from '../transforms/lib/ast.js';
 
 export interface PathAliases {
@@ -218,10 +218,11 @@ export async function findImportedHelpers(root: string, sources: Array<{ source:
     const twinResponseHelpers = await loadTwinResponseHelpers();
     for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
   }
+  const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
+  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), readText, resolver);
   for (const c of candidates) {
-    const twin = twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
-    // A twin passed on by a barrel keeps its name there: one the barrel already uses would clash.
-    if (!twin || c.definition.hops.some((hop) => new RegExp(`\\b${twin.twin}\\b`).test(readText(hop.barrel) ?? ''))) continue;
+    const twin = twinOf(c);
+    if (!twin || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
     plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}) });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });

@@ -17,7 +17,7 @@ import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
-import { createResolver, findImportedHelpers, mergeHelperPlans, moduleOf, moduleUpdates, passesOn, type HelperModulePlan } from './imported-helpers.js';
+import { createResolver, findImportedHelpers, mergeHelperPlans, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
@@ -104,6 +104,12 @@ function reportedPath(project: Project, rel: string, status: FileStatus, diagnos
   };
 }
 
+/** Whether `update` relies on twins written into `module`: a barrel passing one on, or a handler module calling one. */
+function dependsOn(helpers: HelperModulePlan, update: ModuleUpdate, module: string): boolean {
+  if (update.helpersUsed?.some((h) => moduleOf(helpers, update.path, h) === module)) return true;
+  return [...helpers.definitions.values()].some((d) => d.module === module && d.hops.some((hop) => hop.barrel === update.path && !hop.star));
+}
+
 export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Plan> {
   const { project } = input;
   const { sources, outsideRoot, unreadable, skipped } = scan ?? (await scanSources(project));
@@ -141,13 +147,19 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
   await markConflicts(project.root, files, appFiles);
-  // A file that also gets a helper twin (another handler calls one of its exports with res) keeps its exports.
-  const twinned = new Set(selected.filter(isWritable).flatMap((f) => (f.helpersUsed ?? []).map((h) => moduleOf(helpers, f.source, h) ?? '')));
+  // A file that also gets a helper twin (a handler, or a handler module a route re-exports, calls one of its exports
+  // with res) keeps its exports.
+  const helperModulesOf = (source: string, used: ImportedHelper[] | undefined) => (used ?? []).map((h) => moduleOf(helpers, source, h) ?? '');
+  const writableSources = () => new Set(selected.filter(isWritable).map((f) => f.source));
+  const twinned = new Set([
+    ...selected.filter(isWritable).flatMap((f) => helperModulesOf(f.source, f.helpersUsed)),
+    ...handlerModules.updates(writableSources()).flatMap((u) => helperModulesOf(u.path, u.helpersUsed)),
+  ]);
   await settleMoves(project.root, exportsMoves, selected, twinned);
   // The moves still possible; only those whose route is written after every check below happen (carryOutMoves).
   let moves: ExportsMove[] = exportsMoves.filter((m) => m.left === undefined);
   const users = selected.filter((f) => isWritable(f) && f.helpersUsed?.length);
-  const handlerUpdates = handlerModules.updates(new Set(selected.filter(isWritable).map((f) => f.source)));
+  const handlerUpdates = handlerModules.updates(writableSources());
   // A helper's twin serves the routes that call it, and those that re-export a handler module that calls it.
   const usesHelperOf = (source: string, used: ImportedHelper[] | undefined, module: string) => !!used?.some((h) => moduleOf(helpers, source, h) === module || passesOn(helpers, source, h, module));
   const usersOf = (module: string) => {
@@ -173,13 +185,25 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // A module rewrite that does not parse is not written, and the routes that need it stay in place. The parser is
   // loaded only then: the main thread has no other use for it.
   const parseProblem = rewrites.length > 0 ? (await import('./output-check.js')).parseProblem : () => undefined;
-  const updates = rewrites.filter((update) => {
+  const dropped = new Map<string, string>();
+  for (const update of rewrites) {
     const problem = parseProblem(update.path, update.content);
-    for (const user of problem ? usersOf(update.path) : []) {
-      markLeft(user, { reason: 'INTERNAL_ERROR', detail: `the twin it added to ${update.path} does not parse (${problem})` });
+    if (problem) dropped.set(update.path, `the twin it added to ${update.path} does not parse (${problem})`);
+  }
+  // What needs a dropped module's twins goes too: a barrel passing one on, a handler module's twin calling one.
+  for (let grew = dropped.size > 0; grew; ) {
+    grew = false;
+    for (const update of rewrites) {
+      if (dropped.has(update.path)) continue;
+      const needs = [...dropped.keys()].find((module) => dependsOn(helpers, update, module));
+      if (needs) {
+        dropped.set(update.path, `it needs the twins of ${needs}, which is not written (${dropped.get(needs)})`);
+        grew = true;
+      }
     }
-    return !problem;
-  });
+  }
+  for (const [path, detail] of dropped) for (const user of usersOf(path)) markLeft(user, { reason: 'INTERNAL_ERROR', detail });
+  const updates = rewrites.filter((update) => !dropped.has(update.path));
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
     const [user] = usersOf(update.path);

@@ -346,8 +346,11 @@ describe('called dispatcher twins', () => {
     expect(result.output).toContain(CALLED_DISPATCHERS.split('\n').slice(5, 18).join('\n'));
   });
 
-  it('twins no called dispatcher that hands its map to other code, reads this, or takes no map', () => {
+  it('twins no called dispatcher that hands its map to other code, reads this, takes no map, or reads req in a default', () => {
     expect(twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['leaky', 'readsThis', 'onlyTwo'])).toEqual({ twins: [] });
+    // Its factory's parameters are evaluated without a request: `req` would be undefined there.
+    const labelled = `import type { NextApiRequest, NextApiResponse } from 'next';\n\nexport async function labelled(req: NextApiRequest, res: NextApiResponse, handlers: Record<string, (req: NextApiRequest, res: NextApiResponse) => Promise<void>>, label = String(req.headers['x-label'])) {\n  const handler = handlers[req.method as string];\n  if (!handler) return res.status(405).json({ label });\n  return handler(req, res);\n}\n`;
+    expect(twinResponseHelpers(labelled, calledContext, ['labelled'])).toEqual({ twins: [] });
   });
 });
 

@@ -146,7 +146,6 @@ function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName:
   return copy;
 }
 
-/** Statements of a program printed without their comments, for comparing two versions of a module. */
 /** The one name a top-level statement declares (a function, a single `const`), or null. */
 function declaredName(stmt: Node): string | null {
   const names = declaredNames(stmt);
@@ -173,6 +172,7 @@ function mapNames(dispatch: Node): string[] {
     .flatMap((map: Node) => map.properties.map((p: Node) => p.value).filter((v: Node) => v?.type === 'Identifier').map((v: Node) => v.name));
 }
 
+/** Statements of a program printed without their comments, for comparing two versions of a module. */
 function printedStatements(snip: Snippets, nodes: Node[]): string[] {
   return nodes.map((n) => snip.src({ ...n, comments: undefined, leadingComments: undefined, trailingComments: undefined }).trim());
 }

@@ -165,7 +165,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
-  rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false });
+  rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, rawBody: config?.rawBody ?? false });
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);
@@ -341,7 +341,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   notes.push(...dropUnusedRunners(snip, program, middleware.runners));
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
@@ -636,7 +636,13 @@ function functionValue(node: Node): Node | null {
   return node && (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') ? node : null;
 }
 
-/** Local names of whole-body readers: `buffer` from 'micro', the default export of 'raw-body', a same-file reader. */
+/** Node's own whole-stream readers, which read a request body as micro's buffer does. */
+const STREAM_CONSUMERS = ['node:stream/consumers', 'stream/consumers'];
+
+/**
+ * Local names of whole-body readers: `buffer` from 'micro' or Node's 'node:stream/consumers', the default export of
+ * 'raw-body', a same-file reader.
+ */
 function bodyReaderNames(program: Node): Set<string> {
   const names = new Set<string>();
   for (const stmt of program.body) {
@@ -644,7 +650,7 @@ function bodyReaderNames(program: Node): Set<string> {
     if (own) names.add(own);
     if (stmt.type !== 'ImportDeclaration') continue;
     for (const s of stmt.specifiers ?? []) {
-      if (stmt.source.value === 'micro' && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
+      if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }
   }

@@ -144,3 +144,85 @@ export function setErrorCookie(res: NextApiResponse, message: string) {
     expectSecondRunChangesNothing(app);
   });
 });
+
+describe('twins a barrel cannot pass on under their name', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  const wrapper = (label: string) => `import type { NextApiRequest, NextApiResponse } from 'next';
+
+const wrap = (handler: (req: NextApiRequest, res: NextApiResponse) => unknown) => async (req: NextApiRequest, res: NextApiResponse) => {
+  res.setHeader('X-Wrapped-By', '${label}');
+  return handler(req, res);
+};
+
+export default wrap;
+`;
+  const clashFiles = {
+    'tsconfig.json': files['tsconfig.json'],
+    // Two modules' default exports, both called wrap: their twins would both be wrapRoute in the barrel.
+    'lib/mw/index.ts': `export { default as withAuth } from './auth';\nexport { default as withLog } from './log';\n`,
+    'lib/mw/auth.ts': wrapper('auth'),
+    'lib/mw/log.ts': wrapper('log'),
+    // A star re-export beside another that already exports the twin's name: the name would be ambiguous.
+    'lib/e/index.ts': `export * from './errors';\nexport * from './legacy';\n`,
+    'lib/e/errors.ts': files['lib/api/errors.ts'],
+    'lib/e/legacy.ts': `export function sendErrorResponse(status: number) {\n  return new Response(null, { status });\n}\n`,
+    'pages/api/a.ts': `import type { NextApiRequest, NextApiResponse } from 'next';\nimport { withAuth } from '@lib/mw';\n\nexport default withAuth((req: NextApiRequest, res: NextApiResponse) => res.json({ a: true }));\n`,
+    'pages/api/b.ts': `import type { NextApiRequest, NextApiResponse } from 'next';\nimport { withLog } from '@lib/mw';\n\nexport default withLog((req: NextApiRequest, res: NextApiResponse) => res.json({ b: true }));\n`,
+    'pages/api/c.ts': `import type { NextApiRequest, NextApiResponse } from 'next';\nimport { sendError } from '@lib/e';\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (!req.query.q) return sendError(res, 400, 'q is required');\n  res.json({ q: req.query.q });\n}\n`,
+  };
+
+  it('leaves their callers in place and the modules as they were', () => {
+    const { app, result, report } = migrateApp(clashFiles, ['--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    const status = Object.fromEntries(report.files.map((f: { source: string; status: string }) => [f.source, f.status]));
+    expect(status).toEqual({ 'pages/api/a.ts': 'left', 'pages/api/b.ts': 'left', 'pages/api/c.ts': 'left' });
+    expect(report.updates).toEqual([]);
+    for (const file of ['lib/mw/index.ts', 'lib/mw/auth.ts', 'lib/mw/log.ts', 'lib/e/index.ts', 'lib/e/errors.ts']) {
+      expect(read(app, file)).toBe(clashFiles[file as keyof typeof clashFiles]);
+    }
+  });
+});
+
+describe('a handler module that calls a helper of a pages/api file whose other exports move', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('writes the helper twin where the handler module imports it from', () => {
+    const { app, result, report } = migrateApp(
+      {
+        'tsconfig.json': files['tsconfig.json'],
+        'pages/api/errors.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+
+export function sendError(res: NextApiResponse, status: number, message: string) {
+  res.status(status).json({ error: message });
+}
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.status(418).json({ error: 'teapot' });
+}
+`,
+        'ee/thing.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sendError } from '../pages/api/errors';
+
+export default function thing(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.id) return sendError(res, 400, 'id is required');
+  res.json({ id: req.query.id });
+}
+`,
+        'pages/api/thing.ts': `export { default } from '../../ee/thing';\n`,
+      },
+      ['--next', '15.5.29'],
+    );
+    expect(result.code, result.stderr).toBe(0);
+    // pages/api/errors.ts gets the twin, so its exports cannot move (and its route cannot be written): it stays, and
+    // the handler module's twin imports the twin from where it imported the original, where it is.
+    const errors = report.files.find((f: { source: string }) => f.source === 'pages/api/errors.ts');
+    expect([errors.status, errors.reasons.map((r: { code: string }) => r.code)]).toEqual(['left', ['EXTRA_EXPORTS']]);
+    expect(exists(app, 'app/api/errors/shared.ts')).toBe(false);
+    expect(read(app, 'pages/api/errors.ts')).toContain('export function sendErrorResponse(status: number, message: string) {');
+    expect(read(app, 'ee/thing.ts')).toContain(`import { sendError, sendErrorResponse } from '../pages/api/errors';`);
+    expect(read(app, 'app/api/thing/route.ts')).toContain(`from '../../../ee/thing';`);
+  });
+});

@@ -12,8 +12,11 @@
  * - in the route, the handler that only makes the call becomes `export default defaultHandler({ GET, POST }, …rest)`
  *   (reshapeCalledDispatch).
  */
-import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { referencesOutside } from './dispatch.js';
+import { isIdent, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { referencesOutside, resolveFunction } from './dispatch.js';
+import { declaredNames } from './free-names.js';
+import { onlyCallOf } from './reexport-shape.js';
+import { referencesTo } from './scope.js';
 import type { ImportedHelper } from '../types.js';
 
 /** `this` or `arguments` in the function itself (not in a nested non-arrow function): they would change meaning. */
@@ -36,62 +39,58 @@ function usesOwnThisOrArguments(fn: Node): boolean {
 export function asDispatcherFactory(snip: Snippets, fn: Node, name: string): Node | null {
   const [req, res, ...rest] = fn.params;
   if (rest.length === 0 || !isIdent(req) || !isIdent(res) || !isIdent(rest[0]) || usesOwnThisOrArguments(fn)) return null;
+  // The factory's parameters are evaluated without a request: a default that reads req or res has nothing to read.
+  const readsReqRes = (p: Node) => [req.name, res.name].some((name) => referencesTo([{ type: 'ExpressionStatement', expression: p }], name).length > 0);
+  if (rest.some((p: Node) => p.type === 'RestElement' || readsReqRes(p))) return null;
   const body = fn.body.type === 'BlockStatement' ? snip.src(fn.body) : `{\nreturn ${snip.src(fn.body)}\n}`;
   const [factory] = snip.statements(`function ${name}${fn.typeParameters ? snip.src(fn.typeParameters) : ''}(${rest.map((p: Node) => snip.src(p)).join(', ')}) {\nreturn async (${snip.src(req)}, ${snip.src(res)}) => ${body}\n}`);
   return factory;
 }
 
-/** The function the default export names or holds, with the index of its declaration (-1 when it is the export). */
-function defaultHandler(program: Node): { fn: Node; index: number; exportIndex: number } | null {
+/** The function the default export holds or names (a declaration or a `const` arrow), with its declaration's index. */
+function defaultExportFunction(program: Node): { fn: Node; index: number; exportIndex: number } | null {
   const exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   if (exportIndex < 0) return null;
   const declaration = unwrap(program.body[exportIndex].declaration);
-  if (isFunction(declaration)) return { fn: declaration, index: -1, exportIndex };
-  if (!isIdent(declaration)) return null;
-  for (let index = 0; index < program.body.length; index++) {
-    const stmt = program.body[index];
-    if (stmt.type === 'FunctionDeclaration' && stmt.id?.name === declaration.name) return { fn: stmt, index, exportIndex };
-    if (stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id, declaration.name)) {
-      const init = unwrap(stmt.declarations[0].init);
-      return isFunction(init) ? { fn: init, index, exportIndex } : null;
-    }
-  }
-  return null;
+  if (declaration?.type === 'FunctionDeclaration') return { fn: declaration, index: -1, exportIndex };
+  const ref = resolveFunction(program, declaration);
+  return ref ? { fn: ref.fn, index: ref.index, exportIndex } : null;
 }
 
-/** `D(req, res, …)`, `await D(…)`, `return [await] D(…)` as the function's only statement, or its expression body. */
-function onlyCall(fn: Node): Node | null {
-  let expression: Node | null = null;
-  if (fn.body.type !== 'BlockStatement') expression = fn.body;
-  else if (fn.body.body.length === 1) {
-    const [only] = fn.body.body;
-    if (only.type === 'ExpressionStatement') expression = only.expression;
-    if (only.type === 'ReturnStatement') expression = only.argument;
-  }
-  let call = unwrap(expression);
-  if (call?.type === 'AwaitExpression') call = unwrap(call.argument);
-  return call?.type === 'CallExpression' ? call : null;
+/**
+ * An argument the reshaped call may evaluate once, when the route module loads, where Pages evaluated it per request,
+ * before the handler's name was even bound: a literal, or a name an import binds.
+ */
+function isLoadTimeSafe(program: Node, arg: Node): boolean {
+  const a = unwrap(arg);
+  if (['StringLiteral', 'NumericLiteral', 'BooleanLiteral', 'NullLiteral'].includes(a?.type)) return true;
+  return isIdent(a) && program.body.some((s: Node) => s.type === 'ImportDeclaration' && s.importKind !== 'type' && s.specifiers?.some((x: Node) => x.local.name === a.name));
 }
 
 /**
  * Rewrites a default export that only calls a called-form dispatcher into `export default D(…other arguments)`; true
- * when it did. The handler goes, with its declaration; nothing else may use its name or its parameters.
+ * when it did. The handler goes, with its declaration; nothing else may use its name or its parameters. The call must
+ * be awaited or returned (a bare call's rejection went unhandled, a route's would answer 500), and the arguments after
+ * the map are evaluated once instead of per request, so only literals and imports are taken there.
  */
 export function reshapeCalledDispatch(snip: Snippets, program: Node, dispatchers: Map<string, ImportedHelper>): boolean {
-  const found = defaultHandler(program);
-  if (!found || found.fn.params.length !== 2 || !found.fn.params.every((p: Node) => p.type === 'Identifier')) return false;
-  const call = onlyCall(found.fn);
-  if (!call || !isIdent(call.callee) || !dispatchers.get(call.callee.name)?.called) return false;
+  const found = defaultExportFunction(program);
+  const only = found ? onlyCallOf(found.fn) : null;
+  if (!found || !only?.awaitedOrReturned || !dispatchers.get(only.call.callee.name)?.called) return false;
+  const { call } = only;
   const [req, res] = found.fn.params.map((p: Node) => p.name as string);
-  const [first, second, ...others] = call.arguments;
-  if (!isIdent(first, req) || !isIdent(second, res) || others.some((a: Node) => a.type === 'SpreadElement' || namesIn(a).has(req) || namesIn(a).has(res))) return false;
+  const [first, second, map, ...rest] = call.arguments;
+  if (!isIdent(first, req) || !isIdent(second, res) || !map || !rest.every((a: Node) => isLoadTimeSafe(program, a))) return false;
+  // The map's functions are the file's own (imported-dispatch.ts checks each): the map itself may not use req or res.
+  const statement = { type: 'ExpressionStatement', expression: map };
+  if (map.type === 'SpreadElement' || referencesTo([statement], req).length || referencesTo([statement], res).length) return false;
   const { index, exportIndex } = found;
   if (index >= 0) {
-    const name = program.body[index].type === 'FunctionDeclaration' ? program.body[index].id.name : program.body[index].declarations[0].id.name;
+    const name = declaredNames(program.body[index])[0];
     if (referencesOutside(program, name, new Set([index, exportIndex])) > 0) return false;
   }
   const [reshaped] = snip.statements(`export default ${call.callee.name}()`);
-  reshaped.declaration.arguments = others;
+  reshaped.declaration.arguments = [map, ...rest];
   // The handler's comments stay with the export that replaces it.
   const from = index >= 0 ? program.body[index] : program.body[exportIndex];
   program.body[exportIndex] = snip.withCommentsOf(from, reshaped);

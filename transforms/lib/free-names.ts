@@ -2,7 +2,7 @@
  * The top-level names a statement reads and assigns: identifiers not bound inside it. Errs on the side of "free"
  * (a binding it does not recognise counts as a reference), which only makes the callers more careful.
  */
-import type { Node } from './ast.js';
+import { isIdent, walk, type Node } from './ast.js';
 
 const SKIP_KEYS = new Set(['loc', 'original', 'tokens', 'comments', 'leadingComments', 'trailingComments', 'extra', 'start', 'end']);
 
@@ -181,4 +181,36 @@ export function freeNames(root: Node): FreeNames {
   };
   visit(root, null, '', []);
   return { reads, writes };
+}
+
+/**
+ * Whether anything in `root` assigns a variable called `name`: `=` and compound assignments, `++`/`--`, and the head of
+ * a for-in/of that is not a declaration. Any binding of that name counts: a conservative answer.
+ */
+export function isAssignedIn(root: Node, name: string): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if (found) return false;
+    if (node.type === 'AssignmentExpression' && patternNames(node.left).includes(name)) found = true;
+    else if (node.type === 'UpdateExpression' && isIdent(node.argument, name)) found = true;
+    else if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && node.left.type !== 'VariableDeclaration' && patternNames(node.left).includes(name)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * Every name a binding inside `root` declares, at any depth: variables, functions and classes (named function
+ * expressions too), catch parameters and function parameters. A superset of the names in scope at any point of it.
+ */
+export function namesDeclaredWithin(root: Node): Set<string> {
+  const names = new Set<string>();
+  const add = (pattern: Node) => patternNames(pattern).forEach((n) => names.add(n));
+  walk(root, (n) => {
+    if (n.type === 'VariableDeclarator') add(n.id);
+    else if ((n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ClassDeclaration' || n.type === 'ClassExpression') && n.id) names.add(n.id.name);
+    else if (n.type === 'CatchClause' && n.param) add(n.param);
+    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'ObjectMethod' || n.type === 'ClassMethod') n.params.forEach(add);
+  });
+  return names;
 }

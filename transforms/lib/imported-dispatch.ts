@@ -7,7 +7,9 @@
  * (its own 405) and running its try/catch, as the original did.
  */
 import { freshName, isIdent, leadingCommentText, namesIn, stringValue, unwrap, type Node, type Snippets } from './ast.js';
-import { NotRewritable, ifChain, inlineBody, methodTest, referencesOutside, replaceWithHandler } from './dispatch.js';
+import { NotRewritable, ifChain, inlineBody, methodTest, referencesOutside, replaceWithHandler, resolveFunction } from './dispatch.js';
+import { declaredNames } from './free-names.js';
+import { ALL_METHODS } from './split-methods.js';
 import { mapEntries } from './method-map.js';
 import type { ImportedHelper } from '../types.js';
 
@@ -26,6 +28,22 @@ export interface ImportedDispatch {
   constName: string;
 }
 
+/** Why `map` is not a map of methods to functions of this file: its first entry that is not one, explained. */
+function whyNotAMap(program: Node, map: Node): string {
+  for (const prop of map.properties) {
+    if (prop.type === 'ObjectMethod') continue;
+    const key = prop.key?.type === 'Identifier' && !prop.computed ? prop.key.name : stringValue(prop.key);
+    if (!key) return 'an entry has a computed key or is spread';
+    if (!ALL_METHODS.includes(key)) return `${key} is not an HTTP method`;
+    if (resolveFunction(program, prop.value)) continue;
+    const value = unwrap(prop.value);
+    const exported = isIdent(value) && program.body.some((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration && declaredNames(s).includes(value.name));
+    if (exported) return `${key}: ${value.name} is exported by this file, which a route file may not do (move it to another module, or stop exporting it)`;
+    return `${key}: its handler is not a function of this file (a call, an import)`;
+  }
+  return 'not a map of methods';
+}
+
 /**
  * Rewrites the default export into a `(req, res)` handler with a branch per method of the map. Returns null when the
  * default export is not a call of such a dispatcher; throws NotRewritable when it is one the tool cannot follow.
@@ -40,11 +58,7 @@ export function reshapeImportedDispatch(snip: Snippets, program: Node, dispatche
   const map = unwrap(call.arguments[binding.resIndex]);
   if (call.arguments.some((a: Node) => a.type === 'SpreadElement') || map?.type !== 'ObjectExpression') throw new NotRewritable(line, `${local} is not given an object of handlers by method`);
   const entries = mapEntries(program, map);
-  if (!entries) {
-    const odd = map.properties.find((p: Node) => p.type !== 'ObjectMethod');
-    const key = odd && (odd.key?.type === 'Identifier' ? odd.key.name : stringValue(odd.key));
-    throw new NotRewritable(line, `${local}({ ${key ?? '…'}: … }): ${key ? `${key} is not an HTTP method, or its handler is not a function of this file (a call, an import)` : 'not a map of methods'}`);
-  }
+  if (!entries) throw new NotRewritable(line, `${local}({ … }): ${whyNotAMap(program, map)}`);
   const remove = new Set<number>();
   for (const { ref } of entries) if (ref.index >= 0) remove.add(ref.index);
   for (const name of new Set(entries.map((e) => e.ref.name).filter((n): n is string => !!n))) {

@@ -9,7 +9,8 @@
  * and `method in handlers`, and `typeof handlers` in a type. Anything else (the map spread into another object, passed on, a lookup by another key) and
  * the dispatcher is not followed.
  */
-import { isIdent, memberName, namesIn, unwrap, walk, type Node } from './ast.js';
+import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isAssignedIn } from './free-names.js';
 
 export interface MethodLookups {
   /** `h(req, res)` where `h` holds the looked-up handler. */
@@ -56,13 +57,7 @@ export function methodLookups(body: Node, mapName: string, reqName: string, resN
   const isFixed = (declaration: Node | undefined, name: string) => {
     if (declaration?.kind === 'const') return true;
     if (declaration?.kind !== 'let' || declaration.declarations.length !== 1) return false;
-    let assigned = false;
-    walk(body, (node) => {
-      if (node.type === 'AssignmentExpression' && namesIn(node.left).has(name)) assigned = true;
-      if (node.type === 'UpdateExpression' && isIdent(node.argument, name)) assigned = true;
-      if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && namesIn(node.left).has(name)) assigned = true;
-    });
-    return !assigned;
+    return !isAssignedIn(body, name);
   };
   const calledWithReqRes = (call: Node) => call.arguments.length === 2 && isIdent(call.arguments[0], reqName) && isIdent(call.arguments[1], resName);
 

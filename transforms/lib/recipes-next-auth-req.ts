@@ -1,10 +1,11 @@
 /**
  * next-auth calls that take the Pages request inside an options object, rewritten before the request analysis so
  * that `req` no longer escapes through them:
- *  - `getToken({ req, ...rest })` from 'next-auth/jwt' → `getToken({ req: request, ...rest })`. next-auth 4.24's
- *    getToken reads only the cookies (`req.cookies.getAll()` when there is one, as on a NextRequest, else the
- *    object Pages parsed) and the Authorization header (`headers.get()` when headers is a Headers), so the App
- *    Router request gives it the same token.
+ *  - `getToken({ req, ...rest })` from 'next-auth/jwt' → `getToken({ req: { cookies: req.cookies, headers: {
+ *    authorization: req.headers.authorization } }, ...rest })`. getToken reads only the cookies and the
+ *    Authorization header; every release reads them from plain objects as Pages gave them (v3 and early v4 only
+ *    so: `req.cookies[name]`, `req.headers.authorization`), so the object holds exactly those, which the request
+ *    rewrite then reads from the App Router request.
  *  - `getSession({ req })` from 'next-auth/react' (v3: 'next-auth/client') → `getSession({ req: { headers: {
  *    cookie: req.headers.cookie }, body: req.body } })`. On the server getSession fetches the session endpoint with
  *    `req.headers.cookie`, and v4 POSTs `req.body` there when it is truthy (the endpoint then answers 400 without a
@@ -19,8 +20,6 @@ import { valueImports } from './imports.js';
 export interface NextAuthRequestNames {
   req: string;
   res: string;
-  /** The App Router request's name in the method functions. */
-  request: string;
   rawBody: boolean;
 }
 
@@ -64,10 +63,10 @@ export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots
       if (!prop) return;
       const object = node.arguments[0];
       let req: string;
-      if (calls(node.callee, tokens, 'getToken')) req = names.request;
+      if (calls(node.callee, tokens, 'getToken')) req = `{ cookies: ${names.req}.cookies, headers: { authorization: ${names.req}.headers.authorization } }`;
       else if (calls(node.callee, sessions, 'getSession')) req = `{ headers: { cookie: ${names.req}.headers.cookie }${names.rawBody ? '' : `, body: ${names.req}.body`} }`;
       else return;
-      // Rebuilt from text, so that the object prints as it reads: `getSession({ req: { headers: … } })`.
+      // Rebuilt from text: the request rewrite then reads the new object's Pages reads like any other.
       const others = object.properties.filter((p: Node) => p !== prop && !isResProperty(p, names.res));
       node.arguments[0] = snip.expression(`{ req: ${req}${others.map((p: Node) => `, ${snip.src(p)}`).join('')} }`);
       return false;

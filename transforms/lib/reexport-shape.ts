@@ -7,7 +7,7 @@
  *
  * Pure: finds the shape, says which module export holds the handler, and which statements the route drops.
  */
-import { unwrap, walk, type Node } from './ast.js';
+import { isIdent, unwrap, walk, type Node } from './ast.js';
 
 export interface ReexportShape {
   /** The import specifier as the pages file writes it. */
@@ -40,23 +40,35 @@ function importOf(program: Node, local: string): { specifier: string; imported: 
   return null;
 }
 
-/** `return callee(req, res)`, `return await callee(req, res)`, `await callee(req, res)`: the callee's name. */
-export function delegateOf(fn: Node): string | null {
+/**
+ * The call a `(req, res)` function only makes: its one statement `call(…)`, `await call(…)`, `return [await] call(…)`,
+ * or its expression body; with whether its value was awaited or returned (a bare call's rejection went unhandled).
+ */
+export function onlyCallOf(fn: Node): { call: Node; awaitedOrReturned: boolean } | null {
   const [req, res] = fn.params ?? [];
   if (fn.params?.length !== 2 || req?.type !== 'Identifier' || res?.type !== 'Identifier') return null;
   let expression: Node;
+  let returned = true;
   if (fn.body.type === 'BlockStatement') {
     if (fn.body.body.length !== 1) return null;
     const [stmt] = fn.body.body;
     if (stmt.type === 'ReturnStatement' && stmt.argument) expression = stmt.argument;
-    else if (stmt.type === 'ExpressionStatement') expression = stmt.expression;
+    else if (stmt.type === 'ExpressionStatement') [expression, returned] = [stmt.expression, false];
     else return null;
   } else expression = fn.body;
   let call = unwrap(expression);
-  if (call?.type === 'AwaitExpression') call = unwrap(call.argument);
-  if (call?.type !== 'CallExpression' || call.callee.type !== 'Identifier' || call.arguments.length !== 2) return null;
-  const [a, b] = call.arguments;
-  return a.type === 'Identifier' && a.name === req.name && b.type === 'Identifier' && b.name === res.name ? call.callee.name : null;
+  const awaited = call?.type === 'AwaitExpression';
+  if (awaited) call = unwrap(call.argument);
+  return call?.type === 'CallExpression' && call.callee.type === 'Identifier' ? { call, awaitedOrReturned: awaited || returned } : null;
+}
+
+/** `return callee(req, res)`, `return await callee(req, res)`, `await callee(req, res)`: the callee's name. */
+export function delegateOf(fn: Node): string | null {
+  const only = onlyCallOf(fn);
+  if (!only || only.call.arguments.length !== 2) return null;
+  const [a, b] = only.call.arguments;
+  const [req, res] = fn.params;
+  return isIdent(a, req.name) && isIdent(b, res.name) ? only.call.callee.name : null;
 }
 
 /** A local function declared at the top of the module: `function f` or `const f = (…) => …`. */

@@ -7,6 +7,7 @@
  */
 import type { Reason } from '../../src/diagnostics.js';
 import { memberName, passedTo, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
+import { isAssignedIn } from './free-names.js';
 import { referencesTo, type Reference } from './scope.js';
 
 export interface RequestRewrite {
@@ -239,8 +240,10 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   if (bodyLocal) {
     out.bodyLocal = bodyLocal.name;
     out.compat.add('readPagesBody');
-    // Pages answered a malformed JSON body with 400 before the handler ran; the reader returns that response.
-    out.prelude.push(...snip.statements(`const ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
+    // Pages answered a malformed JSON body with 400 before the handler ran; the reader returns that response. A
+    // handler that assigns req.body (`req.body = JSON.parse(req.body)`) assigns the local: a `let` then.
+    const keyword = isAssignedIn({ type: 'BlockStatement', body }, bodyLocal.name) ? 'let' : 'const';
+    out.prelude.push(...snip.statements(`${keyword} ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
   const urlLocal = locals.get('url');
   if (urlLocal) out.prelude.push(...snip.statements(`const ${urlLocal.name} = ${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search${END}`));

@@ -105,16 +105,21 @@ function moduleFunctions(program: Node, handlerFn: Node): Array<{ name: string; 
 }
 
 /**
- * The names, among `names`, whose every use is a direct call (so that removing a parameter breaks no other use).
+ * The names, among `names`, whose every use is a direct call from inside the handler: the function is rewritten in
+ * place, so a call from anywhere else (another function that passes it res) would break, as would any other use.
  * One walk for all of them: a module can hold thousands of functions.
  */
-function onlyCalled(program: Node, names: Map<string, Node>): Set<string> {
+function onlyCalled(program: Node, handlerFn: Node, names: Map<string, Node>): Set<string> {
   const ok = new Set(names.keys());
+  const inHandler = new Set<Node>();
+  walk(handlerFn, (n, parent, key) => {
+    if (n.type === 'Identifier' && parent?.type === 'CallExpression' && key === 'callee') inHandler.add(n);
+  });
   walk(program, (n, parent, key) => {
     if (n.type !== 'Identifier' || !ok.has(n.name) || n === names.get(n.name)?.id) return;
     if (parent?.type === 'VariableDeclarator' && key === 'id') return;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key')) return;
-    if (!(parent?.type === 'CallExpression' && key === 'callee')) ok.delete(n.name);
+    if (!inHandler.has(n)) ok.delete(n.name);
   });
   return ok;
 }
@@ -129,7 +134,7 @@ export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: 
   // Only functions that take `res` are candidates: checking the parameters first keeps big modules cheap.
   const candidates = new Map(moduleFunctions(program, handlerFn).filter(({ fn }) => fn.params.some(isResponseParam)).map(({ name, fn }) => [name, fn]));
   if (candidates.size === 0) return out;
-  const called = onlyCalled(program, candidates);
+  const called = onlyCalled(program, handlerFn, candidates);
   for (const [name, fn] of candidates) {
     if (!called.has(name)) continue;
     const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken) ?? toHeaderFunction(j, snip, fn, typescript, taken);

@@ -23,6 +23,7 @@ import { rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
+import { namesDeclaredWithin } from './free-names.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -125,21 +126,6 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], c
   }, true);
 }
 
-/** Names `fn` declares itself: parameters, variables, functions and catch parameters, also inside patterns. */
-function declaredNames(fn: Node): Set<string> {
-  const out = new Set<string>();
-  walk(fn, (node) => {
-    if (node.type === 'VariableDeclarator') namesIn(node.id).forEach((name) => out.add(name));
-    if (isFunction(node)) {
-      if (node !== fn && node.id) out.add(node.id.name);
-      node.params.forEach((p: Node) => namesIn(p).forEach((name) => out.add(name)));
-    }
-    if (node.type === 'CatchClause' && node.param) namesIn(node.param).forEach((name) => out.add(name));
-    return undefined;
-  });
-  return out;
-}
-
 /**
  * The route-handler version of the wrapper `fn` (a copy: its body is changed in place), or null.
  * `taken`: names already used in the module; `twinName`: the name a function declaration gets. `moduleHelpers`: the
@@ -182,7 +168,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   if (!request) return null;
   const answer = { resIndex: 1, statuses: [null] };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
-  const declared = declaredNames(fn);
+  const declared = namesDeclaredWithin(fn);
   const ownHelpers = [...moduleHelpers].filter(([name]) => !declared.has(name));
   const helpers = new Map<string, ResponseHelper>([...ownHelpers, ...(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]))] as Array<[string, ResponseHelper]>);
   // rewriteResponse knows answers by a callee's name: a direct `handlers[request.method](…)` gets one for the time.

@@ -20,7 +20,7 @@
  */
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
-import { declaredNames, freeNames, patternNames } from './free-names.js';
+import { declaredNames, freeNames, isAssignedIn, namesDeclaredWithin, patternNames } from './free-names.js';
 
 interface CallSite {
   list: Node[];
@@ -52,27 +52,26 @@ function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; a
   return { callee: expr.callee, awaited, extra: extra.map((a: Node) => a.name) };
 }
 
-/** Whether `name` is assigned anywhere in `root` (any binding of that name: a conservative answer). */
-function isAssigned(root: Node, name: string): boolean {
-  let found = false;
-  walk(root, (n) => {
-    if (n.type === 'AssignmentExpression' && patternNames(n.left).includes(name)) found = true;
-    if (n.type === 'UpdateExpression' && isIdent(n.argument, name)) found = true;
+/**
+ * Whether the name passed after `(req, res)` holds the same value for as long as the inlined body runs, as the argument
+ * did: only `const` declarations of it in the handler, or none there and a module `const`, import or function. A
+ * `let` could change while the body awaits (another request, a callback), where the parameter kept the value passed.
+ */
+function isFixedBinding(program: Node, handler: Node, name: string): boolean {
+  const kinds: string[] = [];
+  walk(handler, (n, parent) => {
+    if (n.type === 'VariableDeclarator' && patternNames(n.id).includes(name)) kinds.push(parent?.kind ?? 'var');
+    else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id?.name === name) kinds.push('function');
+    else if (n.type === 'CatchClause' && n.param && patternNames(n.param).includes(name)) kinds.push('catch');
+    if (isFunction(n)) n.params.forEach((p: Node) => patternNames(p).includes(name) && kinds.push('param'));
   });
-  return found;
-}
-
-/** Every name a binding in `fn` declares, at any depth (a superset of those in scope at any point of it). */
-function namesDeclaredIn(fn: Node): Set<string> {
-  const names = new Set<string>();
-  const add = (pattern: Node) => patternNames(pattern).forEach((n) => names.add(n));
-  walk(fn, (n) => {
-    if (n.type === 'VariableDeclarator') add(n.id);
-    else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id) names.add(n.id.name);
-    else if (n.type === 'CatchClause' && n.param) add(n.param);
-    if (isFunction(n)) n.params.forEach(add);
+  if (kinds.length) return kinds.every((k) => k === 'const');
+  return program.body.some((stmt: Node) => {
+    const decl = stmt.type === 'ExportNamedDeclaration' && stmt.declaration ? stmt.declaration : stmt;
+    if (decl.type === 'ImportDeclaration') return decl.importKind !== 'type' && decl.specifiers?.some((s: Node) => s.local.name === name);
+    if (decl.type === 'VariableDeclaration') return decl.kind === 'const' && declaredNames(decl).includes(name);
+    return decl.type === 'FunctionDeclaration' && decl.id?.name === name;
   });
-  return names;
 }
 
 function usesVar(fn: Node): boolean {
@@ -141,11 +140,13 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     for (const site of sites.reverse()) {
       const { fn, name } = site.ref;
       if (fn === handler || !name || fn.params.length !== 2 + site.extra.length || usesVar(fn) || fn.generator || handler.generator) continue;
-      // A parameter the body assigns would assign the handler's variable it is renamed to.
-      if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssigned(fn.body, p.name))) continue;
+      // A parameter the body assigns would assign the handler's variable it is renamed to; a variable that may change
+      // while the body runs would not read as the value passed.
+      if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssignedIn(fn.body, p.name))) continue;
+      if (site.extra.some((name) => !isFixedBinding(program, handler, name))) continue;
       // An async function called without await or return: its rejection went unhandled, an inlined body's would not.
       if (fn.async && !site.awaited && !site.returns) continue;
-      const declared = new Set([...namesDeclaredIn(handlerNow()), ...params]);
+      const declared = new Set([...namesDeclaredWithin(handlerNow()), ...params]);
       // A function of the handler's own with that name is the one called.
       if (declared.has(name)) continue;
       // The body's free names must mean there what they meant in the function: the module's bindings.

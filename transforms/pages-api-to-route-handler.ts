@@ -165,7 +165,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
-  rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, rawBody: config?.rawBody ?? false });
+  recipes.notes.push(...rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false }));
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);

@@ -1,11 +1,11 @@
 /**
  * next-auth calls that take the Pages request inside an options object, rewritten before the request analysis so
  * that `req` no longer escapes through them:
- *  - `getToken({ req, ...rest })` from 'next-auth/jwt' → `getToken({ req: { cookies: req.cookies, headers: {
- *    authorization: req.headers.authorization } }, ...rest })`. getToken reads only the cookies and the
- *    Authorization header; every release reads them from plain objects as Pages gave them (v3 and early v4 only
- *    so: `req.cookies[name]`, `req.headers.authorization`), so the object holds exactly those, which the request
- *    rewrite then reads from the App Router request.
+ *  - `getToken({ req, ...rest })` from 'next-auth/jwt' → `getToken({ req: request, ...rest })`. next-auth 4.24's
+ *    getToken reads only the cookies (`req.cookies.getAll()` when there is one, as on a NextRequest, else the
+ *    object Pages parsed) and the Authorization header (`headers.get()` when headers is a Headers), so the App
+ *    Router request gives it the same token. Its types accept a NextRequest, and no plain object. Releases from
+ *    before the App Router read only plain objects: the route says so in a note.
  *  - `getSession({ req })` from 'next-auth/react' (v3: 'next-auth/client') → `getSession({ req: { headers: {
  *    cookie: req.headers.cookie }, body: req.body } })`. On the server getSession fetches the session endpoint with
  *    `req.headers.cookie`, and v4 POSTs `req.body` there when it is truthy (the endpoint then answers 400 without a
@@ -20,6 +20,8 @@ import { valueImports } from './imports.js';
 export interface NextAuthRequestNames {
   req: string;
   res: string;
+  /** The App Router request's name in the method functions. */
+  request: string;
   rawBody: boolean;
 }
 
@@ -52,10 +54,12 @@ function isResProperty(p: Node, resName: string): boolean {
   return p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, 'res') && isIdent(unwrap(p.value), resName);
 }
 
-export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots: Node[], names: NextAuthRequestNames): void {
+/** Rewrites the calls in `roots`; returns the notes the route's report gets. */
+export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots: Node[], names: NextAuthRequestNames): string[] {
+  const notes = new Set<string>();
   const tokens = callees(program, ['next-auth/jwt'], 'getToken');
   const sessions = callees(program, ['next-auth/react', 'next-auth/client'], 'getSession');
-  if (!tokens.direct.size && !tokens.namespaces.size && !sessions.direct.size && !sessions.namespaces.size) return;
+  if (!tokens.direct.size && !tokens.namespaces.size && !sessions.direct.size && !sessions.namespaces.size) return [];
   for (const root of roots) {
     walk(root, (node) => {
       if (node.type !== 'CallExpression') return;
@@ -63,7 +67,10 @@ export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots
       if (!prop) return;
       const object = node.arguments[0];
       let req: string;
-      if (calls(node.callee, tokens, 'getToken')) req = `{ cookies: ${names.req}.cookies, headers: { authorization: ${names.req}.headers.authorization } }`;
+      if (calls(node.callee, tokens, 'getToken')) {
+        req = names.request;
+        notes.add('getToken is given the App Router request, which next-auth reads as the releases with App Router support do (checked on 4.24)');
+      }
       else if (calls(node.callee, sessions, 'getSession')) req = `{ headers: { cookie: ${names.req}.headers.cookie }${names.rawBody ? '' : `, body: ${names.req}.body`} }`;
       else return;
       // Rebuilt from text: the request rewrite then reads the new object's Pages reads like any other.
@@ -72,4 +79,5 @@ export function rewriteNextAuthRequestCalls(snip: Snippets, program: Node, roots
       return false;
     });
   }
+  return [...notes];
 }

@@ -24,28 +24,49 @@ export interface MethodReader {
 
 export class UnsupportedDispatch extends Error {}
 
-/** True when `node` reads the request method: `req.method`, an alias, or either upper-cased. */
-export function isMethodRead(node: Node, reader: MethodReader): boolean {
+const UPPER = new Set(['toUpperCase', 'toLocaleUpperCase']);
+const LOWER = new Set(['toLowerCase', 'toLocaleLowerCase']);
+
+/**
+ * How `node` reads the request method, or null when it does not: `req.method` or an alias, as it is or upper-cased
+ * (the method as sent: Node's parser takes methods in capitals only), or lower-cased (`req.method.toLowerCase()`).
+ */
+function methodReadOf(node: Node, reader: MethodReader): 'as-is' | 'lower' | null {
   let n = unwrap(node);
   // `req.method || ''`, `req.method ?? 'GET'`: the method of a request is always set, in both routers.
   if (n?.type === 'LogicalExpression' && (n.operator === '||' || n.operator === '??') && stringValue(n.right) !== null) n = unwrap(n.left);
+  let read: 'as-is' | 'lower' = 'as-is';
   if ((n?.type === 'CallExpression' || n?.type === 'OptionalCallExpression') && n.arguments.length === 0) {
-    const name = memberName(n.callee);
-    if (name === 'toUpperCase') n = unwrap(n.callee.object);
+    const name = memberName(n.callee) ?? '';
+    if (UPPER.has(name) || LOWER.has(name)) {
+      if (LOWER.has(name)) read = 'lower';
+      n = unwrap(n.callee.object);
+    }
   }
-  if (isIdent(n) && reader.aliases.has(n.name)) return true;
-  return memberName(n) === 'method' && isIdent(unwrap(n.object), reader.reqName);
+  if (isIdent(n) && reader.aliases.has(n.name)) return read;
+  return memberName(n) === 'method' && isIdent(unwrap(n.object), reader.reqName) ? read : null;
+}
+
+/** True when `node` reads the request method: `req.method`, an alias, or either upper- or lower-cased. */
+export function isMethodRead(node: Node, reader: MethodReader): boolean {
+  return methodReadOf(node, reader) !== null;
+}
+
+/** The method as `node` reads it, for `method`: lower-cased when the read lower-cases it. */
+function methodAsRead(node: Node, method: string, reader: MethodReader): string {
+  return methodReadOf(node, reader) === 'lower' ? method.toLowerCase() : method;
 }
 
 function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
   const op = node.operator;
   if (!['===', '==', '!==', '!='].includes(op)) return undefined;
   let literal: string | null = null;
-  if (isMethodRead(node.left, reader)) literal = stringValue(node.right);
-  else if (isMethodRead(node.right, reader)) literal = stringValue(node.left);
+  let read: Node;
+  if (isMethodRead(node.left, reader)) [literal, read] = [stringValue(node.right), node.left];
+  else if (isMethodRead(node.right, reader)) [literal, read] = [stringValue(node.left), node.right];
   else return undefined;
   if (literal === null) return undefined;
-  const equal = literal === method;
+  const equal = literal === methodAsRead(read, method, reader);
   return op === '===' || op === '==' ? equal : !equal;
 }
 
@@ -58,7 +79,7 @@ function evalIncludes(node: Node, method: string, reader: MethodReader): Tri {
     const strings = list.elements.map((e: Node) => stringValue(e));
     if (strings.every((s: string | null) => s !== null)) values = strings as string[];
   } else if (isIdent(list)) values = reader.arrays.get(list.name);
-  return values ? values.includes(method) : undefined;
+  return values ? values.includes(methodAsRead(node.arguments[0], method, reader)) : undefined;
 }
 
 /** Three-valued evaluation of a condition for one method: true, false, or unknown. */
@@ -75,6 +96,11 @@ export function evalCondition(node: Node, method: string, reader: MethodReader):
       const inner = evalCondition(n.argument, method, reader);
       return inner === undefined ? undefined : !inner;
     }
+    case 'MemberExpression':
+    case 'OptionalMemberExpression':
+    case 'Identifier':
+      // `req.method && …`: a request always has a method.
+      return isMethodRead(n, reader) ? true : undefined;
     case 'LogicalExpression': {
       const left = evalCondition(n.left, method, reader);
       const right = evalCondition(n.right, method, reader);
@@ -110,16 +136,20 @@ export function methodsNamed(body: Node, reader: MethodReader): string[] {
   walk(body, (n) => {
     if (n.type === 'BinaryExpression' && (isMethodRead(n.left, reader) || isMethodRead(n.right, reader))) {
       const s = stringValue(n.left) ?? stringValue(n.right);
-      if (s) named.add(s);
+      const lower = methodReadOf(n.left, reader) === 'lower' || methodReadOf(n.right, reader) === 'lower';
+      // A lower-cased read names the method in capitals; a capital read of a lower-case literal names none.
+      if (s) named.add(lower ? s.toUpperCase() : s);
     }
     if (n.type === 'SwitchStatement' && isMethodRead(n.discriminant, reader)) {
-      for (const c of n.cases) if (c.test && stringValue(c.test)) named.add(stringValue(c.test)!);
+      const lower = methodReadOf(n.discriminant, reader) === 'lower';
+      for (const c of n.cases) if (c.test && stringValue(c.test)) named.add(lower ? stringValue(c.test)!.toUpperCase() : stringValue(c.test)!);
     }
     if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && memberName(n.callee) === 'includes' && n.arguments.length === 1 && isMethodRead(n.arguments[0], reader)) {
       const list = unwrap(n.callee.object);
       const values: Array<string | null> =
         list.type === 'ArrayExpression' ? list.elements.map((e: Node) => stringValue(e)) : isIdent(list) ? (reader.arrays.get(list.name) ?? []) : [];
-      for (const v of values) if (v) named.add(v);
+      const lower = methodReadOf(n.arguments[0], reader) === 'lower';
+      for (const v of values) if (v) named.add(lower ? v.toUpperCase() : v);
     }
   });
   return [...named].filter((m) => ALL_METHODS.includes(m));
@@ -175,7 +205,8 @@ function asList(stmt: Node): Node[] {
 
 /** Statements a switch runs for one method, following fall-through; null when a nested break makes that unclear. */
 function switchBranch(sw: Node, method: string, reader: MethodReader): Node[] | null {
-  let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === method);
+  const asRead = methodAsRead(sw.discriminant, method, reader);
+  let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === asRead);
   if (start < 0) start = sw.cases.findIndex((c: Node) => !c.test);
   if (start < 0) return [];
   const out: Node[] = [];

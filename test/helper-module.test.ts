@@ -504,3 +504,38 @@ function noStoreHeaders(headers: Headers) {
     expect(twinResponseHelpers(OWN_HELPERS, ownContext, ['withDeny', 'reassigned'])).toEqual({ twins: [] });
   });
 });
+
+describe('middleware helper twins', () => {
+  const MIDDLEWARE = `import type { NextApiRequest, NextApiResponse } from 'next'
+import Cors from 'cors'
+import helmet from 'helmet'
+
+const corsFunction = Cors({ methods: ['GET', 'HEAD'] })
+
+function runMiddleware(req: NextApiRequest, res: NextApiResponse, fn: Function) {
+  return new Promise((resolve, reject) => {
+    fn(req, res, (result: unknown) => (result instanceof Error ? reject(result) : resolve(result)))
+  })
+}
+
+export async function cors(req: NextApiRequest, res: NextApiResponse) {
+  return await runMiddleware(req, res, corsFunction)
+}
+
+export const secure = (req: NextApiRequest, res: NextApiResponse) => runMiddleware(req, res, helmet())
+`;
+  const middlewareContext = { ...context, modulePath: 'lib/middleware.ts' };
+
+  it('gives a helper that only runs cors a twin that runs it on the request, into the route headers', () => {
+    const result = twinResponseHelpers(MIDDLEWARE, middlewareContext, ['cors']);
+    expect(result.twins).toEqual([{ kind: 'middleware', name: 'cors', twin: 'corsForRoute', resIndex: 1, statuses: [null] }]);
+    expect(result.output).toContain(`export async function corsForRoute(request: NextRequest, headers: Headers) {
+  return runConnectMiddleware(request, corsFunction, headers)
+}`);
+    expect(result.output).toContain(`import { runConnectMiddleware } from '../app/api/_migrate/pages-compat'`);
+  });
+
+  it('twins no helper that runs another middleware', () => {
+    expect(twinResponseHelpers(MIDDLEWARE, middlewareContext, ['secure'])).toEqual({ twins: [] });
+  });
+});

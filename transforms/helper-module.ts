@@ -10,6 +10,7 @@ import type { ResponseHelper } from './lib/response.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
+import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -28,7 +29,7 @@ export interface HelperTwin {
    * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), a dispatcher of a map of
    * handlers by method (the same file), or a helper that takes the request (transforms/lib/request-helper.ts).
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware';
   /** The export handlers import (`default` for a default export). */
   name: string;
   /** The twin's export name. */
@@ -185,6 +186,15 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
         if (request) {
           twin = freshName(`${found.ownName}ForRoute`, taken);
           twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
+        } else {
+          // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
+          const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(source.text)?.[1]);
+          if (runner) {
+            twin = runner.declaration.id.name;
+            wrapperStatement = runner;
+            if (typescript) needsNextRequest = true;
+            twinned = { kind: 'middleware', resIndex: 1, statuses: [null], uses: new Set(['runConnectMiddleware']) };
+          }
         }
       }
     }
@@ -205,6 +215,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       wrapper: 'wraps App Router route handlers',
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
+      middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
     }[twinned.kind];
     const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });

@@ -177,7 +177,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const multer = rewriteMulter(snip, program, body, reqName, resName, config?.rawBody ?? false, { moduleNames, typescript, requestName });
   if (multer.problem) throw new Left('MULTER_NOT_FOLLOWED', multer.problem.line, multer.problem.detail);
   recipes.notes.push(...multer.notes);
-  const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports);
+  const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports, byKind('middleware'));
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
   const importedHelpers = byKind('helper');
@@ -321,6 +321,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
     ...(dispatch ? [dispatch.binding] : []),
     ...requestHelpersCalled,
+    ...middleware.helpersUsed,
   ];
   // A same-file stream reader that the request's arrayBuffer() replaced has no caller left: it goes, its comments
   // stay (above the next statement), and so do the imports only it used (its `Readable` type).

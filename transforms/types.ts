@@ -70,9 +70,10 @@ export interface ImportedHelper {
    * `helper`: takes res and answers (`sendError(res, …)`); `wrapper`: wraps the handler (`export default withAuth(handler)`),
    * and `resIndex` is the handler's position in its call; `dispatcher`: takes a map of handlers by method
    * (`export default withMiddlewares({ GET, POST })`), and `resIndex` is the map's position; `request`: takes req
-   * (`getSession(req, id)`), and `resIndex` is the position of req.
+   * (`getSession(req, id)`), and `resIndex` is the position of req; `middleware`: `(req, res)` that only runs the cors
+   * middleware (`await cors(req, res)`), its twin taking `(request, headers)` (transforms/lib/middleware-helper.ts).
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */

@@ -184,6 +184,7 @@ describe.each(versions)('next %s', (version) => {
     expect(report.updates).toEqual([
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
       { path: 'lib/api/by-method.ts', twins: ['handleByMethodRoute'] },
+      { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },

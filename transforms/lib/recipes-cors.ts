@@ -16,7 +16,7 @@
 import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
 import { moduleMiddleware, type MiddlewareKind } from './run-middleware.js';
 import { removeUnusedImports } from './imports.js';
-import type { MiddlewareImport } from '../types.js';
+import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
 /** The response chain link the rewritten run becomes: `await res.__migrateRunMiddleware(request, cors)` (response.ts). */
 export const MIDDLEWARE_LINK = '__migrateRunMiddleware';
@@ -28,6 +28,8 @@ export interface MiddlewareRecipe {
   runners: Set<string>;
   /** Set when a run was found that cannot be followed: the file is left with this detail. */
   problem?: { line?: number; detail: string };
+  /** The project helpers that run cors whose twins the route now calls (`await cors(req, res)`). */
+  helpersUsed: ImportedHelper[];
 }
 
 /** The recognised runners and cors middlewares by local name: this file's own, and those the plan confirmed. */
@@ -45,17 +47,31 @@ function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: M
   return { names, problems: own.problems };
 }
 
-export function rewriteMiddlewareRuns(snip: Snippets, program: Node, roots: Node[], names: { req: string; res: string; request: string }, imports: MiddlewareImport[] = []): MiddlewareRecipe {
-  const result: MiddlewareRecipe = { methods: [], runners: new Set() };
+export function rewriteMiddlewareRuns(
+  snip: Snippets,
+  program: Node,
+  roots: Node[],
+  names: { req: string; res: string; request: string },
+  imports: MiddlewareImport[] = [],
+  helpers: Map<string, ImportedHelper> = new Map(),
+): MiddlewareRecipe {
+  const result: MiddlewareRecipe = { methods: [], runners: new Set(), helpersUsed: [] };
   if (!roots.some((root) => countIdentifiers(root, names.res) > 0)) return result;
   const known = middlewareNames(program, imports);
   const runs: Node[] = [];
+  // `await cors(req, res)`, a project helper that only runs cors: its twin runs it on the request.
+  const helperRuns: Array<{ stmt: Node; helper: ImportedHelper }> = [];
   for (const root of roots) {
     // Runs inside nested functions are not the handler's own sequence: left to the response rewrite (RES_ESCAPES).
     walk(root, (node) => {
       if (node.type !== 'ExpressionStatement' || result.problem) return;
       const awaited = unwrap(node.expression);
       const call = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
+      const helper = call?.type === 'CallExpression' && isIdent(call.callee) ? helpers.get(call.callee.name) : undefined;
+      if (helper && call.arguments.length === 2 && isIdent(unwrap(call.arguments[0]), names.req) && isIdent(unwrap(call.arguments[1]), names.res)) {
+        helperRuns.push({ stmt: node, helper });
+        return;
+      }
       if (call?.type !== 'CallExpression' || !isIdent(call.callee) || call.arguments.length !== 3) return;
       const [req, res, middleware] = call.arguments.map(unwrap);
       if (!isIdent(req, names.req) || !isIdent(res, names.res)) return;
@@ -80,7 +96,12 @@ export function rewriteMiddlewareRuns(snip: Snippets, program: Node, roots: Node
     const middleware = unwrap(unwrap(stmt.expression).argument).arguments[2];
     stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${snip.src(middleware)})`);
   }
-  if (runs.length) result.methods.push('OPTIONS');
+  // A third argument marks the helper's twin, which takes (request, headers) and runs the middleware itself.
+  for (const { stmt, helper } of helperRuns) {
+    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${helper.twin}, true)`);
+    if (!result.helpersUsed.includes(helper)) result.helpersUsed.push(helper);
+  }
+  if (runs.length || helperRuns.length) result.methods.push('OPTIONS');
   return result;
 }
 

@@ -91,7 +91,7 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
     if (links[i].name === MIDDLEWARE_LINK) {
-      if (links.length !== 1 || links[i].args.length !== 2) return null;
+      if (links.length !== 1 || links[i].args.length < 2 || links[i].args.length > 3) return null;
       continue;
     }
     // Nor does a header call without its name and value (`res.setHeader()`, also found by the fuzz test).
@@ -233,11 +233,13 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
 
   /** The middleware's run: its headers into the route's, and its own answer returned when it ended the response. */
   const middlewareRun = (link: Link): Node[] => {
-    const [request, middleware] = link.args;
-    const answer = opts.fresh(`${isIdent(middleware) ? middleware.name : 'middleware'}Answer`);
-    out.uses.add('runConnectMiddleware');
+    const [request, middleware, viaHelper] = link.args;
+    const answer = opts.fresh(`${isIdent(middleware) ? middleware.name.replace(/ForRoute$/, '') : 'middleware'}Answer`);
     // Its answer's status is the middleware's (cors: 204 or optionsSuccessStatus): not known here.
     out.statuses.push(null);
+    // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
+    if (viaHelper) return snip.statements(`const ${answer} = await ${snip.src(middleware)}(${snip.src(request)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
+    out.uses.add('runConnectMiddleware');
     return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
   };
 

@@ -13,29 +13,19 @@
  */
 import { END, isIdent, unwrap, type Node, type Snippets } from './ast.js';
 import { moduleMiddleware } from './run-middleware.js';
-
-/** `R(req, res, M)` as the function's only statement (`return [await] …`, `await …`) or expression body. */
-function onlyRun(fn: Node): Node | null {
-  let expression: Node | null = null;
-  if (fn.body.type !== 'BlockStatement') expression = fn.body;
-  else if (fn.body.body.length === 1) {
-    const [only] = fn.body.body;
-    expression = only.type === 'ReturnStatement' ? only.argument : only.type === 'ExpressionStatement' ? only.expression : null;
-  }
-  let call = unwrap(expression);
-  if (call?.type === 'AwaitExpression') call = unwrap(call.argument);
-  return call?.type === 'CallExpression' ? call : null;
-}
+import { onlyCallOf } from './reexport-shape.js';
 
 /**
- * The twin statement of `fn` (named `ownName` in `program`), exported as `twinName`, when it is a cors-running helper;
- * null otherwise. The twin uses the compat module's runConnectMiddleware.
+ * The twin statement of `fn`, a function of `program`, exported as `twinName`, when it is a cors-running helper that
+ * awaits or returns the run; null otherwise. The twin uses the compat module's runConnectMiddleware; `unit` is the
+ * module's indentation.
  */
 export function toMiddlewareHelper(snip: Snippets, program: Node, fn: Node, twinName: string, typescript: boolean, unit = '  '): Node | null {
   const [req, res] = fn.params;
-  if (fn.params.length !== 2 || !isIdent(req) || !isIdent(res)) return null;
-  const call = onlyRun(fn);
-  if (!call || !isIdent(call.callee) || call.arguments.length !== 3) return null;
+  const only = onlyCallOf(fn);
+  // A run neither awaited nor returned would not hold the handler's `await cors(req, res)` until cors is done.
+  if (!only?.awaitedOrReturned || only.call.arguments.length !== 3) return null;
+  const { call } = only;
   const [a, b, middleware] = call.arguments.map(unwrap);
   if (!isIdent(a, req.name) || !isIdent(b, res.name) || !isIdent(middleware)) return null;
   const known = moduleMiddleware(program).names;

@@ -188,7 +188,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
           twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
         } else {
           // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
-          const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(source.text)?.[1]);
+          const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
           if (runner) {
             twin = runner.declaration.id.name;
             wrapperStatement = runner;

@@ -52,9 +52,14 @@ export function isMethodRead(node: Node, reader: MethodReader): boolean {
   return methodReadOf(node, reader) !== null;
 }
 
-/** The method as `node` reads it, for `method`: lower-cased when the read lower-cases it. */
-function methodAsRead(node: Node, method: string, reader: MethodReader): string {
-  return methodReadOf(node, reader) === 'lower' ? method.toLowerCase() : method;
+/**
+ * The method as `node` reads it, for `method`: lower-cased when the read lower-cases it; null when the server's
+ * locale decides (`toLocaleLowerCase` of a method with an I: a Turkish locale gives a dotless ı).
+ */
+function methodAsRead(node: Node, method: string, reader: MethodReader): string | null {
+  if (methodReadOf(node, reader) !== 'lower') return method;
+  if (method.includes('I') && /toLocale/.test(memberName(unwrap(node).callee) ?? '')) return null;
+  return method.toLowerCase();
 }
 
 function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
@@ -65,8 +70,9 @@ function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
   if (isMethodRead(node.left, reader)) [literal, read] = [stringValue(node.right), node.left];
   else if (isMethodRead(node.right, reader)) [literal, read] = [stringValue(node.left), node.right];
   else return undefined;
-  if (literal === null) return undefined;
-  const equal = literal === methodAsRead(read, method, reader);
+  const asRead = methodAsRead(read, method, reader);
+  if (literal === null || asRead === null) return undefined;
+  const equal = literal === asRead;
   return op === '===' || op === '==' ? equal : !equal;
 }
 
@@ -79,7 +85,20 @@ function evalIncludes(node: Node, method: string, reader: MethodReader): Tri {
     const strings = list.elements.map((e: Node) => stringValue(e));
     if (strings.every((s: string | null) => s !== null)) values = strings as string[];
   } else if (isIdent(list)) values = reader.arrays.get(list.name);
-  return values ? values.includes(methodAsRead(node.arguments[0], method, reader)) : undefined;
+  const asRead = methodAsRead(node.arguments[0], method, reader);
+  return values && asRead !== null ? values.includes(asRead) : undefined;
+}
+
+/** Whether evaluating `node` may do something: a call, an await, an assignment, `new`, `delete`, a yield. */
+function hasEffects(node: Node): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (['CallExpression', 'OptionalCallExpression', 'NewExpression', 'AwaitExpression', 'AssignmentExpression', 'UpdateExpression', 'YieldExpression', 'TaggedTemplateExpression'].includes(n.type)) found = true;
+    if (n.type === 'UnaryExpression' && n.operator === 'delete') found = true;
+    return isFunction(n) ? false : undefined;
+  });
+  return found;
 }
 
 /** Three-valued evaluation of a condition for one method: true, false, or unknown. */
@@ -98,12 +117,13 @@ export function evalCondition(node: Node, method: string, reader: MethodReader):
     }
     case 'MemberExpression':
     case 'OptionalMemberExpression':
-    case 'Identifier':
       // `req.method && …`: a request always has a method.
       return isMethodRead(n, reader) ? true : undefined;
     case 'LogicalExpression': {
       const left = evalCondition(n.left, method, reader);
-      const right = evalCondition(n.right, method, reader);
+      // The right operand alone decides only when the left one, which runs first, does nothing (`await limited() ||
+      // req.method === 'GET'` must still call limited()).
+      const right = left === undefined && hasEffects(n.left) ? undefined : evalCondition(n.right, method, reader);
       if (n.operator === '&&') {
         if (left === false || right === false) return false;
         if (left === true && right === true) return true;
@@ -205,8 +225,7 @@ function asList(stmt: Node): Node[] {
 
 /** Statements a switch runs for one method, following fall-through; null when a nested break makes that unclear. */
 function switchBranch(sw: Node, method: string, reader: MethodReader): Node[] | null {
-  const asRead = methodAsRead(sw.discriminant, method, reader);
-  let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === asRead);
+  let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === method);
   if (start < 0) start = sw.cases.findIndex((c: Node) => !c.test);
   if (start < 0) return [];
   const out: Node[] = [];
@@ -268,7 +287,8 @@ function specializeStatement(stmt: Node, method: string, reader: MethodReader, s
     chosen.body = list;
     return [chosen];
   }
-  if (stmt.type === 'SwitchStatement' && isMethodRead(stmt.discriminant, reader)) {
+  // A switch on the lower-cased method stays a switch the route runs: a case may leave it through a nested break.
+  if (stmt.type === 'SwitchStatement' && methodReadOf(stmt.discriminant, reader) === 'as-is') {
     const branch = switchBranch(stmt, method, reader);
     if (branch === null) throw new UnsupportedDispatch('a switch case leaves through a nested break');
     const list = specializeList(branch, method, reader);
@@ -351,7 +371,8 @@ export function methodReaderFor(reqName: string, handlerBody: Node[], moduleBody
         const values = init.elements.map((e: Node) => stringValue(e));
         if (values.length && values.every((v: string | null) => v !== null)) reader.arrays.set(d.id.name, values as string[]);
       }
-      if (d.id.type === 'Identifier' && isMethodRead(init, reader)) reader.aliases.add(d.id.name);
+      // Only the method as sent: a lower-cased copy (`const m = req.method.toLowerCase()`) stays a runtime value.
+      if (d.id.type === 'Identifier' && methodReadOf(init, reader) === 'as-is') reader.aliases.add(d.id.name);
       if (d.id.type === 'ObjectPattern' && isIdent(init, reqName)) {
         for (const p of d.id.properties) {
           if (p.type !== 'ObjectProperty' || p.computed || !isIdent(p.key, 'method')) continue;

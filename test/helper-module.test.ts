@@ -539,3 +539,37 @@ export const secure = (req: NextApiRequest, res: NextApiResponse) => runMiddlewa
     expect(twinResponseHelpers(MIDDLEWARE, middlewareContext, ['secure'])).toEqual({ twins: [] });
   });
 });
+
+describe('request helpers that call each other', () => {
+  const NESTED = `import type { NextApiRequest } from 'next'
+
+function tokenOf(req: NextApiRequest, id: string) {
+  return req.cookies['link_' + id] ?? null
+}
+
+export async function verifyLink(req: NextApiRequest, id: string) {
+  const token = tokenOf(req, id)
+  return token ? { token, viewer: req.headers['x-viewer'] } : null
+}
+
+export function readQuery(req: NextApiRequest) {
+  return tokenOf(req, String(req.query.id))
+}
+`;
+  const nestedContext = { ...context, modulePath: 'lib/links.ts' };
+
+  it('twins the helper the requested one passes req to, private as it was, and the requested twin calls it', () => {
+    const result = twinResponseHelpers(NESTED, nestedContext, ['verifyLink']);
+    expect(result.twins).toEqual([{ kind: 'request', name: 'verifyLink', twin: 'verifyLinkForRoute', resIndex: 0, statuses: [] }]);
+    expect(result.calledTwins).toEqual(['tokenOfForRoute']);
+    expect(result.output).toContain(`function tokenOfForRoute(request: NextRequest, id: string) {
+  return pagesCookies(request)['link_' + id] ?? null;
+}`);
+    expect(result.output).toContain('const token = tokenOfForRoute(request, id)');
+    expect(result.output).not.toContain('export function tokenOfForRoute');
+  });
+
+  it('twins no helper that passes req on to one that reads the query', () => {
+    expect(twinResponseHelpers(NESTED, nestedContext, ['readQuery'])).toEqual({ twins: [] });
+  });
+});

@@ -132,6 +132,67 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
   return out;
 }
 
+/** A top-level function of the module that takes the Pages request, twinned (transforms/lib/request-helper.ts). */
+interface ModuleRequestHelper {
+  found: FoundFunction;
+  fn: Node;
+  twin: string;
+  exported: boolean;
+  reqIndex: number;
+  uses: Set<string>;
+  /** The module's other request helpers its twin calls. */
+  calls: Set<string>;
+}
+
+/**
+ * Every top-level function of the module, exported or not, that has a twin taking the App Router request, also
+ * when it passes its req on to another such function of the module (`verifySession(req, id)` calling
+ * `getSession(req, id)`): a few rounds, each using the twins found before. Twin names are taken here, so that a
+ * helper a route imports and another helper calls gets one twin. Helpers that read the body are left to the caller.
+ */
+function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>): Map<string, ModuleRequestHelper> {
+  const out = new Map<string, ModuleRequestHelper>();
+  const candidates: Array<{ found: FoundFunction; exported: boolean }> = [];
+  for (let index = 0; index < program.body.length; index++) {
+    const found = functionAt(program, index, null);
+    const stmt = program.body[index];
+    if (found && found.fn.params.some((p: Node) => isIdent(p, 'req') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiRequest')) {
+      candidates.push({ found, exported: stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' });
+    }
+  }
+  for (let round = 0; round < 3; round++) {
+    const nested = new Map([...out].map(([name, h]) => [name, { twin: h.twin, reqIndex: h.reqIndex }]));
+    let grew = false;
+    for (const { found, exported } of candidates) {
+      if (out.has(found.ownName)) continue;
+      const fn = cloneNode(found.fn);
+      const request = toRequestFunction(j, snip, fn, typescript, taken, false, nested);
+      if (!request) continue;
+      const twin = freshName(`${found.ownName}ForRoute`, taken);
+      taken.add(twin);
+      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set() });
+      grew = true;
+    }
+    if (!grew) break;
+  }
+  return out;
+}
+
+/** A twin written beside its original: exported when the original is (a route imports it then). */
+function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found: FoundFunction, fn: Node, twin: string, exported: boolean): Node {
+  const keyword = exported ? 'export ' : '';
+  if (found.isConst) {
+    const [statement] = snip.statements(`${keyword}const ${twin} = 0${END}`);
+    (exported ? statement.declaration : statement).declarations[0].init = fn;
+    return statement;
+  }
+  fn.id = j.identifier(twin);
+  if (!exported) return fn;
+  const [statement] = snip.statements('export function placeholder() {}');
+  statement.declaration = fn;
+  return statement;
+}
+
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
   const source = normalizeSource(rawSource);
   const j = apiFor(ctx.modulePath);
@@ -153,6 +214,12 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   const helperRenames = new Map([...moduleHelpers].map(([name, { helper }]) => [name, helper]));
   /** Module helpers whose twins are written: the ones routes import, and the ones wrapper twins call. */
   const helpersWritten = new Set<string>();
+  // The module's request helpers, found only when a route calls one of its functions with its request.
+  let requestHelperMap: Map<string, ModuleRequestHelper> | null = null;
+  const moduleRequestHelpersOnce = () => (requestHelperMap ??= moduleRequestHelpers(j, snip, program, typescript, taken));
+  /** Request helpers of the module that other twins call, and those already written as a route's import. */
+  const requestHelpersCalled = new Set<string>();
+  const requestTwinsWritten = new Set<string>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -181,9 +248,22 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
         wrapperStatement = routeWrapper.statement;
         twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
       } else {
-        const request = toRequestFunction(j, snip, fn, typescript, taken, true);
-        if (request?.usesNextRequest) needsNextRequest = true;
-        if (request) {
+        const requestHelpers = moduleRequestHelpersOnce();
+        const own = requestHelpers.get(found.ownName);
+        const nested = new Map([...requestHelpers].map(([n, h]) => [n, { twin: h.twin, reqIndex: h.reqIndex }]));
+        const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, nested);
+        if (own?.found.index === found.index) {
+          // Twinned with the module's request helpers: its twin and name are that one.
+          if (typescript) needsNextRequest = true;
+          requestTwinsWritten.add(found.ownName);
+          own.exported = true;
+          own.calls.forEach((n) => requestHelpersCalled.add(n));
+          twin = own.twin;
+          wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
+          twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses };
+        } else if (request) {
+          if (request.usesNextRequest) needsNextRequest = true;
+          request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
           twin = freshName(`${found.ownName}ForRoute`, taken);
           twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
         } else {
@@ -225,21 +305,19 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   if (!twins.length) return { twins };
   for (const name of helpersWritten) {
     const { found, fn, twin, exported, uses: helperUses } = moduleHelpers.get(name)!;
-    const keyword = exported ? 'export ' : '';
-    let statement: Node;
-    if (found.isConst) {
-      [statement] = snip.statements(`${keyword}const ${twin} = 0${END}`);
-      (exported ? statement.declaration : statement).declarations[0].init = fn;
-    } else {
-      fn.id = j.identifier(twin);
-      if (exported) {
-        [statement] = snip.statements('export function placeholder() {}');
-        statement.declaration = fn;
-      } else statement = fn;
-    }
+    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
     const what = moduleHelpers.get(name)!.helper.setsHeaders !== undefined ? 'sets the headers of the route\'s next answer' : 'returns the Response instead of sending it';
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`]) });
     helperUses.forEach((u) => uses.add(u));
+  }
+  // The module's request helpers that the twins call, and those they call in turn.
+  for (const name of requestHelpersCalled) moduleRequestHelpersOnce().get(name)?.calls.forEach((n) => requestHelpersCalled.add(n));
+  for (const name of [...requestHelpersCalled].filter((n) => !requestTwinsWritten.has(n))) {
+    const { found, fn, twin, exported, uses: helperUses } = moduleRequestHelpersOnce().get(name)!;
+    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
+    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: takes the App Router request (next-pages-api-migrate).`]) });
+    helperUses.forEach((u) => uses.add(u));
+    if (typescript) needsNextRequest = true;
   }
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
   // A module that already imports one of these names keeps its own import.
@@ -251,6 +329,9 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     addImport(snip, program, compatSpecifier(ctx.modulePath, ctx.compatPath), { values: compat, types: [] }, typescript);
   }
   const requested = new Set(twins.map((t) => t.twin));
-  const calledTwins = [...helpersWritten].map((name) => moduleHelpers.get(name)!.twin).filter((twin) => !requested.has(twin));
+  const calledTwins = [
+    ...[...helpersWritten].map((name) => moduleHelpers.get(name)!.twin),
+    ...[...requestHelpersCalled].filter((name) => !requestTwinsWritten.has(name)).map((name) => moduleRequestHelpersOnce().get(name)!.twin),
+  ].filter((twin) => !requested.has(twin));
   return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins, ...(calledTwins.length ? { calledTwins } : {}) };
 }

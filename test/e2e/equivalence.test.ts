@@ -187,6 +187,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
+      // Its request helper passes the request on to another of the module's: that one gets a twin too.
+      { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.

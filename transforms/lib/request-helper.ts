@@ -35,6 +35,8 @@ export interface RequestHelper {
   uses: Set<string>;
   /** The rewritten parameter is typed `NextRequest`. */
   usesNextRequest: boolean;
+  /** The same-module request helpers whose twins the rewritten body calls. */
+  nestedCalled?: Set<string>;
 }
 
 /**
@@ -64,7 +66,16 @@ function bodyReadsToParam(body: Node[], reqName: string, bodyName: string): numb
  * that reads `req.body` takes the parsed body as a last parameter instead, which each call passes from the route's
  * one read of it (the body of a request can be read once).
  */
-export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>, withBody = false): RequestHelper | null {
+export function toRequestFunction(
+  j: JSCodeshift,
+  snip: Snippets,
+  fn: Node,
+  typescript: boolean,
+  taken: Set<string>,
+  withBody = false,
+  /** Request helpers of the same module with their twins: calls of them with req call the twin with the request. */
+  nested: Map<string, { twin: string; reqIndex: number }> = new Map(),
+): RequestHelper | null {
   const reqIndex = fn.params.findIndex(isRequestParam);
   if (reqIndex < 0 || fn.params[reqIndex].type !== 'Identifier' || fn.params.filter(isRequestParam).length > 1) return null;
   // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
@@ -75,6 +86,16 @@ export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, type
   names.delete(reqName);
   const fresh = (base: string) => freshName(base, names);
   const requestName = fresh('request');
+  // `getSession(req, id)` of the same module: its twin takes the request in the same place (before the rewrite,
+  // which would take req passed to a function for an escape).
+  const nestedCalled = new Set<string>();
+  walk({ type: 'BlockStatement', body }, (node) => {
+    const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
+    if (!helper || !isIdent(node.arguments[helper.reqIndex], reqName) || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
+    nestedCalled.add(node.callee.name);
+    node.callee = { type: 'Identifier', name: helper.twin };
+    node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };
+  });
   // A rest parameter leaves no place after the others for the body.
   const bodyName = withBody && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('body') : null;
   const bodyReads = bodyName ? bodyReadsToParam(body, reqName, bodyName) : 0;
@@ -87,5 +108,5 @@ export function toRequestFunction(j: JSCodeshift, snip: Snippets, fn: Node, type
   const statements = [...rewrite.prelude, ...body];
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
-  return { reqIndex, ...(bodyReads ? { bodyIndex: fn.params.length - 1 } : {}), uses: rewrite.compat, usesNextRequest: typescript };
+  return { reqIndex, ...(bodyReads ? { bodyIndex: fn.params.length - 1 } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled };
 }

@@ -18,6 +18,7 @@ import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, ad
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
+import { normalizeSource, type SourceText } from './lib/source-text.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
@@ -71,9 +72,9 @@ interface MethodGroup {
 }
 
 function transform(rawSource: string, ctx: TransformContext): TransformResult {
-  const bom = rawSource.startsWith('\uFEFF');
-  const crlf = rawSource.includes('\r\n');
-  const source = (bom ? rawSource.slice(1) : rawSource).replace(/\r\n/g, '\n');
+  // A BOM and CRLF line ends come off for the transform and go back on the route (source-text.ts).
+  const normalized = normalizeSource(rawSource);
+  const source = normalized.text;
   const typescript = isTypeScriptPath(ctx.sourcePath);
   const j = apiFor(ctx.sourcePath);
   const snip = new Snippets(ctx.sourcePath, styleOf(source));
@@ -105,7 +106,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (route) {
       fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
       removeUnusedImports(snip, program, (s) => s === 'next' || s === 'better-auth/node');
-      const printed = printRoute(j, program, source, ctx.sourcePath, route.markers, { bom, crlf });
+      const printed = printRoute(j, program, normalized, ctx.sourcePath, route.markers);
       return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...route.notes], usesCompat: false, methods: route.methods };
     }
   }
@@ -349,7 +350,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     addImport(snip, program, compatSpecifier(ctx.targetPath, ctx.compatPath), { values: [...compat].sort(), types: [] }, typescript);
   }
 
-  const { output, diagnostics } = printRoute(j, program, source, ctx.sourcePath, [...markers, ...draftMode.markers], { bom, crlf });
+  const { output, diagnostics } = printRoute(j, program, normalized, ctx.sourcePath, [...markers, ...draftMode.markers]);
   const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
   if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
   const inlined = [...subHandlers.unused].flatMap(declaredNames);
@@ -357,12 +358,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 }
 
 /** The route's text in the source's line endings, and the markers placed in it with their output lines. */
-function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: string, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>, original: { bom: boolean; crlf: boolean }): { output: string; diagnostics: Diagnostic[] } {
-  let output = printProgram(j, program, source, sourcePath);
-  const diagnostics = markerDiagnostics(output, markers);
-  if (original.crlf) output = output.replace(/\n/g, '\r\n');
-  if (original.bom) output = `\uFEFF${output}`;
-  return { output, diagnostics };
+function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: SourceText, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>): { output: string; diagnostics: Diagnostic[] } {
+  const output = printProgram(j, program, source.text, sourcePath);
+  return { output: source.restore(output), diagnostics: markerDiagnostics(output, markers) };
 }
 
 /** The name of the route functions' request parameter: `request`, unless the module uses it for something else. */

@@ -1,6 +1,7 @@
 /** Import fixes for a file that moves from pages/api to app/: relative paths, Next types, next/server, compat. */
 import { posix } from 'node:path';
 import { walk, isIdent, stringValue, END, type Node, type Snippets } from './ast.js';
+import { referencesTo } from './scope.js';
 
 /** `./x` seen from `fromDir` → the same file seen from `toDir`. */
 export function moveSpecifier(specifier: string, fromDir: string, toDir: string): string {
@@ -72,6 +73,20 @@ export function removeUnusedImports(snip: Snippets, program: Node, fromSources: 
     }
     return [adopt(snip.withCommentsOf(stmt, importWith(snip, stmt, kept)))];
   });
+}
+
+/**
+ * Drops `name` from the import at `importIndex` when nothing else in the program refers to it (a wrapper the
+ * rewrite unwrapped), and the import itself when it has no specifier left. Returns whether the import went.
+ */
+export function dropImportOf(program: Node, importIndex: number, name: string): boolean {
+  const others = program.body.filter((_: Node, i: number) => i !== importIndex);
+  if (referencesTo(others, name).length > 0) return false;
+  const imp = program.body[importIndex];
+  imp.specifiers = imp.specifiers.filter((sp: Node) => sp.local.name !== name);
+  if (imp.specifiers.length) return false;
+  program.body.splice(importIndex, 1);
+  return true;
 }
 
 /** How `fromFile` imports the compat module at `compatPath` (both relative to the app root). */

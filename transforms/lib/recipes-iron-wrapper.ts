@@ -8,7 +8,7 @@
  * HANDLER_NOT_FOUND. An imported name is taken for an options object.
  */
 import { isFunction, isIdent, memberName, namesIn, freshName, unwrap, walk, END, type Node, type Snippets } from './ast.js';
-import { referencesTo } from './scope.js';
+import { dropImportOf } from './imports.js';
 import type { Reason } from '../../src/diagnostics.js';
 
 const WRAPPER = 'withIronSessionApiRoute';
@@ -79,18 +79,12 @@ export function unwrapIronSession(snip: Snippets, program: Node, exportIndex: nu
 
   stmt.declaration = handlerArg;
   // The wrapper's import goes when nothing else uses it; getIronSession comes from the package itself.
-  const others = program.body.filter((_: Node, i: number) => i !== importIndex);
-  const imp = program.body[importIndex];
-  if (referencesTo(others, call.callee.name).length === 0) {
-    imp.specifiers = imp.specifiers.filter((sp: Node) => sp.local.name !== call.callee.name);
-    if (!imp.specifiers.length) program.body.splice(importIndex, 1);
-  }
+  const removed = dropImportOf(program, importIndex, call.callee.name);
   const existing = program.body.find((s: Node) => s.type === 'ImportDeclaration' && s.source.value === 'iron-session');
   const names = ['getIronSession', ...(typescript ? ['type IronSessionData'] : [])].filter(
     (n) => !existing?.specifiers?.some((sp: Node) => sp.local?.name === n.replace('type ', '')),
   );
   if (names.length) {
-    const removed = program.body[importIndex] !== imp;
     program.body.splice(removed ? importIndex : importIndex + 1, 0, ...snip.statements(`import { ${names.join(', ')} } from ${snip.str('iron-session')}${END}`));
   }
   const detail = typescript ? 'getIronSession<IronSessionData>: v8 exports no IronSessionData, name your session type' : `${WRAPPER} from iron-session/next`;

@@ -4,7 +4,7 @@
  * (`instrumentation.ts`, `withSentryConfig`), so the wrapper goes and the handler is migrated as if exported bare.
  */
 import { isIdent, unwrap, type Node } from './ast.js';
-import { referencesTo } from './scope.js';
+import { dropImportOf } from './imports.js';
 
 const WRAPPERS = ['withSentry', 'wrapApiHandlerWithSentry'];
 
@@ -21,11 +21,6 @@ export function unwrapSentry(program: Node, exportIndex: number): boolean {
   );
   if (importIndex < 0 || call.arguments[0].type === 'SpreadElement') return false;
   stmt.declaration = call.arguments[0];
-  const others = program.body.filter((_: Node, i: number) => i !== importIndex);
-  if (referencesTo(others, call.callee.name).length === 0) {
-    const imp = program.body[importIndex];
-    imp.specifiers = imp.specifiers.filter((sp: Node) => sp.local.name !== call.callee.name);
-    if (!imp.specifiers.length) program.body.splice(importIndex, 1);
-  }
+  dropImportOf(program, importIndex, call.callee.name);
   return true;
 }

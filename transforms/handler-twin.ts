@@ -13,7 +13,7 @@ import { ALL_METHODS } from './lib/split-methods.js';
 import { declaredNames } from './lib/free-names.js';
 import { posix } from 'node:path';
 import { isConfigExport } from './lib/config.js';
-import { apiFor, freshName, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
+import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
 import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -29,10 +29,6 @@ export type ExportBinding =
   | { kind: 'import'; specifier: string; imported: string }
   | { kind: 'other' };
 
-function functionOf(node: Node): Node | null {
-  const n = node && unwrap(node);
-  return n && (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration') ? n : null;
-}
 
 /** The top-level declaration of `name`, looking through `export`: a local function, or an import. */
 export function declarationOf(program: Node, name: string): ExportBinding | null {

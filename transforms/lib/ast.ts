@@ -302,6 +302,12 @@ export function memberName(node: Node): string | null {
   return null;
 }
 
+/** The function `node` is (parentheses and casts aside): an arrow, a function expression or a declaration; or null. */
+export function functionOf(node: Node): Node | null {
+  const n = node && unwrap(node);
+  return n && (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration') ? n : null;
+}
+
 /** A callee as a reader would name it in a report (`getSession`, `stripe.webhooks.constructEvent`), or null. */
 export function calleeLabel(node: Node): string | null {
   const callee = unwrap(node);

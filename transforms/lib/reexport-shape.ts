@@ -7,7 +7,7 @@
  *
  * Pure: finds the shape, says which module export holds the handler, and which statements the route drops.
  */
-import { isIdent, unwrap, walk, type Node } from './ast.js';
+import { functionOf, isIdent, unwrap, walk, type Node } from './ast.js';
 
 export interface ReexportShape {
   /** The import specifier as the pages file writes it. */
@@ -22,10 +22,6 @@ export interface ReexportShape {
   importLocal?: string;
 }
 
-function functionOf(node: Node): Node | null {
-  const n = unwrap(node);
-  return n && (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration') ? n : null;
-}
 
 /** The import that binds `local`: its specifier and the name imported (`default` for a default import). */
 function importOf(program: Node, local: string): { specifier: string; imported: string } | null {

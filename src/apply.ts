@@ -15,7 +15,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic, writeFilesInOrder } from './atomic-write.js';
 import { pruneEmptyFolders } from './prune-folders.js';
 import { isWritable, type Plan } from './plan-types.js';
@@ -126,7 +126,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   /** Called before each file: false when the run must stop here. */
   const goOn = async () => {
     // A signal is handled by the event loop: without this turn, synchronous writes would never see one.
-    await (slowdown ? sleep(slowdown) : new Promise<void>((resolve) => setImmediate(resolve)));
+    await (slowdown ? sleep(slowdown) : yieldToEventLoop());
     result.stoppedBy = options.shouldStop?.();
     return result.stoppedBy === undefined;
   };

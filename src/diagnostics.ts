@@ -247,7 +247,6 @@ export function docsLink(reason: Reason): string {
   return `${DOCS_BASE}#${reason.toLowerCase()}`;
 }
 
-/** The text of the one-line marker comment placed beside code that needs review. */
 /** The markers written into `output` (a route's text), each as a diagnostic with the line it is on. */
 export function markerDiagnostics(output: string, markers: ReadonlyArray<{ reason: Reason; detail?: string }>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -258,6 +257,7 @@ export function markerDiagnostics(output: string, markers: ReadonlyArray<{ reaso
   return diagnostics;
 }
 
+/** The text of the one-line marker comment placed beside code that needs review. */
 export function markerText(reason: Reason, extra?: string): string {
   const info = REASONS[reason];
   const tail = extra ? ` (${extra})` : '';

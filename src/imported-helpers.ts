@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { HelperTwin } from '../transforms/helper-module.js';
+import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { apiFor, type Node } from '../transforms/lib/ast.js';
@@ -189,10 +189,6 @@ export function moduleOf(plan: HelperModulePlan, source: string, helper: { speci
   return plan.definitions.get(definitionKey(source, helper))?.module;
 }
 
-/** The transform of helper modules, loaded only when a module is to be looked at: it brings the parser along. */
-async function loadTwinResponseHelpers() {
-  return (await import('../transforms/helper-module.js')).twinResponseHelpers;
-}
 
 export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
   const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map(), texts: new Map() };
@@ -215,7 +211,6 @@ export async function findImportedHelpers(root: string, sources: Array<{ source:
   }
   const twins = new Map<string, HelperTwin[]>();
   if (plan.modules.size > 0) {
-    const twinResponseHelpers = await loadTwinResponseHelpers();
     for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
   }
   const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
@@ -258,7 +253,6 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
   }
   const updates: ModuleUpdate[] = [];
   if (names.size === 0) return updates;
-  const twinResponseHelpers = await loadTwinResponseHelpers();
   for (const [module, set] of [...names].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const before = plan.modules.get(module)!.text;
     const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);

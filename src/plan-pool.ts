@@ -12,6 +12,7 @@
  * start at all leaves its share to the main thread.
  */
 import os from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { PlanJob } from './plan-file.js';
 import type { PlannedFile } from './plan-types.js';
@@ -100,7 +101,6 @@ interface Slot {
   error?: Error;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 class PoolRun {
   private jobs: PlanJob[] = [];

@@ -19,6 +19,7 @@ import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { createResolver, findImportedHelpers, mergeHelperPlans, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
 import { findImportedMiddleware } from './imported-middleware.js';
+import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
@@ -182,9 +183,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
       for (const user of usersOf(update.path).filter((f) => reexporting.includes(f.source))) markLeft(user, { reason: 'HANDLER_MODULE_SHARED', detail: `${update.path} also gets a helper twin in this run` });
     }
   }
-  // A module rewrite that does not parse is not written, and the routes that need it stay in place. The parser is
-  // loaded only then: the main thread has no other use for it.
-  const parseProblem = rewrites.length > 0 ? (await import('./output-check.js')).parseProblem : () => undefined;
+  // A module rewrite that does not parse is not written, and the routes that need it stay in place.
   const dropped = new Map<string, string>();
   for (const update of rewrites) {
     const problem = parseProblem(update.path, update.content);

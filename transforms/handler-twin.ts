@@ -12,7 +12,7 @@
 import { ALL_METHODS } from './lib/split-methods.js';
 import { declaredNames } from './lib/free-names.js';
 import { posix } from 'node:path';
-import { isConfigExport } from './lib/config.js';
+import { isConfigExport, SEGMENT_EXPORTS } from './lib/config.js';
 import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
 import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -21,7 +21,6 @@ import { transformSource } from './pages-api-to-route-handler.js';
 import type { Diagnostic, Reason } from '../src/diagnostics.js';
 import type { ImportedHelper } from './types.js';
 
-const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
 
 /** What a module export is: a function declared in the module, or a binding another module provides. */
 export type ExportBinding =

@@ -8,7 +8,7 @@ import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, style
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import type { ResponseHelper } from './lib/response.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
-import { toRequestFunction } from './lib/request-helper.js';
+import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
@@ -156,17 +156,17 @@ function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, prog
   for (let index = 0; index < program.body.length; index++) {
     const found = functionAt(program, index, null);
     const stmt = program.body[index];
-    if (found && found.fn.params.some((p: Node) => isIdent(p, 'req') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiRequest')) {
+    if (found && found.fn.params.some(isRequestParam)) {
       candidates.push({ found, exported: stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' });
     }
   }
   for (let round = 0; round < 3; round++) {
-    const nested = new Map([...out].map(([name, h]) => [name, { twin: h.twin, reqIndex: h.reqIndex }]));
+    const known = new Map(out);
     let grew = false;
     for (const { found, exported } of candidates) {
       if (out.has(found.ownName)) continue;
       const fn = cloneNode(found.fn);
-      const request = toRequestFunction(j, snip, fn, typescript, taken, false, nested);
+      const request = toRequestFunction(j, snip, fn, typescript, taken, false, known);
       if (!request) continue;
       const twin = freshName(`${found.ownName}ForRoute`, taken);
       taken.add(twin);
@@ -176,6 +176,11 @@ function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, prog
     if (!grew) break;
   }
   return out;
+}
+
+/** What a res helper's twin does, for the comment above it. */
+function helperTwinWhat(setsHeaders: string[] | null | undefined): string {
+  return setsHeaders !== undefined ? "sets the headers of the route's next answer" : 'returns the Response instead of sending it';
 }
 
 /** A twin written beside its original: exported when the original is (a route imports it then). */
@@ -236,62 +241,50 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     let wrapperStatement: Node | null = null;
     let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
-    {
-      const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
-      // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
-      const factory = wrapper ? null : asDispatcherFactory(snip, cloneNode(found.fn), found.ownName);
-      const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
-      const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
-      if (routeWrapper?.usesNextRequest) needsNextRequest = true;
-      if (routeWrapper) {
-        routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
-        wrapperStatement = routeWrapper.statement;
-        twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
+    const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
+    // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
+    const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
+    const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
+    const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
+    if (routeWrapper?.usesNextRequest) needsNextRequest = true;
+    if (routeWrapper) {
+      routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
+      wrapperStatement = routeWrapper.statement;
+      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}) };
+    } else {
+      const requestHelpers = moduleRequestHelpersOnce();
+      const own = requestHelpers.get(found.ownName);
+      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, requestHelpers);
+      if (own?.found.index === found.index) {
+        // Twinned with the module's request helpers: its twin and name are that one.
+        if (typescript) needsNextRequest = true;
+        requestTwinsWritten.add(found.ownName);
+        own.exported = true;
+        own.calls.forEach((n) => requestHelpersCalled.add(n));
+        twin = own.twin;
+        wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
+        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses };
+      } else if (request) {
+        if (request.usesNextRequest) needsNextRequest = true;
+        request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
+        twin = freshName(`${found.ownName}ForRoute`, taken);
+        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
       } else {
-        const requestHelpers = moduleRequestHelpersOnce();
-        const own = requestHelpers.get(found.ownName);
-        const nested = new Map([...requestHelpers].map(([n, h]) => [n, { twin: h.twin, reqIndex: h.reqIndex }]));
-        const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, nested);
-        if (own?.found.index === found.index) {
-          // Twinned with the module's request helpers: its twin and name are that one.
+        // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
+        const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
+        if (runner) {
+          twin = runner.declaration.id.name;
+          wrapperStatement = runner;
           if (typescript) needsNextRequest = true;
-          requestTwinsWritten.add(found.ownName);
-          own.exported = true;
-          own.calls.forEach((n) => requestHelpersCalled.add(n));
-          twin = own.twin;
-          wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
-          twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses };
-        } else if (request) {
-          if (request.usesNextRequest) needsNextRequest = true;
-          request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
-          twin = freshName(`${found.ownName}ForRoute`, taken);
-          twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
-        } else {
-          // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
-          const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
-          if (runner) {
-            twin = runner.declaration.id.name;
-            wrapperStatement = runner;
-            if (typescript) needsNextRequest = true;
-            twinned = { kind: 'middleware', resIndex: 1, statuses: [null], uses: new Set(['runConnectMiddleware']) };
-          }
+          twinned = { kind: 'middleware', resIndex: 1, statuses: [null], uses: new Set(['runConnectMiddleware']) };
         }
       }
     }
     if (!twinned) continue;
     taken.add(twin);
-    let statement: Node;
-    if (wrapperStatement) statement = wrapperStatement;
-    else if (found.isConst) {
-      [statement] = snip.statements(`export const ${twin} = 0${END}`);
-      statement.declaration.declarations[0].init = fn;
-    } else {
-      fn.id = j.identifier(twin);
-      [statement] = snip.statements('export function placeholder() {}');
-      statement.declaration = fn;
-    }
+    const statement = wrapperStatement ?? moduleTwinStatement(j, snip, found, fn, twin, true);
     const what = {
-      helper: twinned.setsHeaders !== undefined ? 'sets the headers of the route\'s next answer' : 'returns the Response instead of sending it',
+      helper: helperTwinWhat(twinned.setsHeaders),
       wrapper: 'wraps App Router route handlers',
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
@@ -306,7 +299,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   for (const name of helpersWritten) {
     const { found, fn, twin, exported, uses: helperUses } = moduleHelpers.get(name)!;
     const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
-    const what = moduleHelpers.get(name)!.helper.setsHeaders !== undefined ? 'sets the headers of the route\'s next answer' : 'returns the Response instead of sending it';
+    const what = helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders);
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`]) });
     helperUses.forEach((u) => uses.add(u));
   }

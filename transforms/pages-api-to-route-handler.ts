@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
-import { droppedConfigNotes, extractConfig, type SegmentConfig } from './lib/config.js';
+import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames } from './lib/free-names.js';
 import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
@@ -423,7 +423,6 @@ function fixedSpecifier(helper: ImportedHelper, ctx: TransformContext): string {
   return helper.specifier.startsWith('.') ? moveSpecifier(helper.specifier, posix.dirname(ctx.sourcePath), posix.dirname(ctx.targetPath)) : helper.specifier;
 }
 
-/** The reason for a use of `req` the tool cannot rewrite: Node-only members and stream reads have their own. */
 /** How many times `name` is read in `body` outside its own declaration. */
 function countReads(body: Node[], name: string): number {
   let reads = 0;
@@ -599,7 +598,7 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
     if (stmt.type !== 'ExportNamedDeclaration' || stmt.exportKind === 'type') return;
     const decl = stmt.declaration;
     if (decl && (decl.type === 'TSTypeAliasDeclaration' || decl.type === 'TSInterfaceDeclaration' || decl.declare)) return;
-    if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'].includes(d.id.name))) return;
+    if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => SEGMENT_EXPORTS.includes(d.id.name))) return;
     if (!decl && stmt.specifiers.every((s: Node) => s.exportKind === 'type')) return;
     const name = decl?.id?.name ?? decl?.declarations?.[0]?.id?.name ?? stmt.specifiers?.[0]?.exported?.name;
     const detail = [name ? `export ${name}` : undefined, why].filter(Boolean).join(': ');

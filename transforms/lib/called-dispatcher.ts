@@ -12,24 +12,12 @@
  * - in the route, the handler that only makes the call becomes `export default defaultHandler({ GET, POST }, …rest)`
  *   (reshapeCalledDispatch).
  */
-import { isIdent, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { referencesOutside, resolveFunction } from './dispatch.js';
+import { isIdent, unwrap, type Node, type Snippets } from './ast.js';
+import { ownThisOrArguments, referencesOutside, resolveFunction } from './dispatch.js';
 import { declaredNames } from './free-names.js';
 import { onlyCallOf } from './reexport-shape.js';
 import { referencesTo } from './scope.js';
 import type { ImportedHelper } from '../types.js';
-
-/** `this` or `arguments` in the function itself (not in a nested non-arrow function): they would change meaning. */
-function usesOwnThisOrArguments(fn: Node): boolean {
-  let found = false;
-  walk(fn.body, (node) => {
-    if (found) return false;
-    if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ObjectMethod' || node.type === 'ClassMethod') return false;
-    if (node.type === 'ThisExpression' || isIdent(node, 'arguments')) found = true;
-    return undefined;
-  });
-  return found;
-}
 
 /**
  * `function name(req, res, handlers, …rest) { body }` read as the factory `function name(handlers, …rest) { return
@@ -38,7 +26,7 @@ function usesOwnThisOrArguments(fn: Node): boolean {
  */
 export function asDispatcherFactory(snip: Snippets, fn: Node, name: string): Node | null {
   const [req, res, ...rest] = fn.params;
-  if (rest.length === 0 || !isIdent(req) || !isIdent(res) || !isIdent(rest[0]) || usesOwnThisOrArguments(fn)) return null;
+  if (rest.length === 0 || !isIdent(req) || !isIdent(res) || !isIdent(rest[0]) || ownThisOrArguments(fn)) return null;
   // The factory's parameters are evaluated without a request: a default that reads req or res has nothing to read.
   const readsReqRes = (p: Node) => [req.name, res.name].some((name) => referencesTo([{ type: 'ExpressionStatement', expression: p }], name).length > 0);
   if (rest.some((p: Node) => p.type === 'RestElement' || readsReqRes(p))) return null;

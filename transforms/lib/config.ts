@@ -24,6 +24,9 @@ function keyName(prop: Node): string | null {
 }
 
 /** Whether `stmt` is `export const config = …`. */
+/** The segment options a route file exports (`export const dynamic = …`): a route may export only these and its methods. */
+export const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
+
 export function isConfigExport(stmt: Node): boolean {
   return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config');
 }

@@ -63,17 +63,23 @@ function rename(statements: Node[], name: string, to: string): void {
   }
 }
 
+/** `this` or `arguments` of `fn` itself (not of a nested non-arrow function): they change meaning when `fn` goes. */
+export function ownThisOrArguments(fn: Node): 'this' | 'arguments' | null {
+  let uses: 'this' | 'arguments' | null = null;
+  walk(fn.body, (n) => {
+    if (n.type === 'ThisExpression' || (n.type === 'Identifier' && n.name === 'arguments')) uses = n.type === 'ThisExpression' ? 'this' : 'arguments';
+    if (isFunction(n) && n.type !== 'ArrowFunctionExpression') return false;
+  });
+  return uses;
+}
+
 /**
  * The body of `fn` as statements for a block of the dispatching handler: its parameters renamed to `names`
  * (`req`, `res`, and for middleware `next`, for an error handler the caught error first). An expression body
  * becomes `return expr`.
  */
 export function inlineBody(snip: Snippets, fn: Node, names: string[]): Node[] {
-  let uses: string | null = null;
-  walk(fn.body, (n) => {
-    if (n.type === 'ThisExpression' || (n.type === 'Identifier' && n.name === 'arguments')) uses = n.type === 'ThisExpression' ? 'this' : 'arguments';
-    if (isFunction(n) && n.type !== 'ArrowFunctionExpression') return false;
-  });
+  const uses = ownThisOrArguments(fn);
   if (uses) throw new NotRewritable(fn.loc?.start.line, `a handler uses ${uses}`);
   if (fn.params.length > names.length) throw new NotRewritable(fn.loc?.start.line, `a handler takes ${fn.params.length} parameters`);
   const body = cloneNode(fn.body);

@@ -11,7 +11,7 @@
  * other callers.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, isIdent, walk, type Node, type Snippets } from './ast.js';
+import { countIdentifiers, cloneNode, isIdent, walk, type Node, type Snippets } from './ast.js';
 import { resolveFunction } from './dispatch.js';
 import { toRequestFunction } from './request-helper.js';
 
@@ -31,15 +31,6 @@ export interface RequestOptions {
   functionUses: Set<string>;
   /** Whether a rewritten function's parameter is typed NextRequest. */
   functionsUseNextRequest: boolean;
-}
-
-/** How often `name` appears as an identifier in `root` (declarations included). */
-function mentions(root: Node, name: string): number {
-  let count = 0;
-  walk(root, (n) => {
-    if (n.type === 'Identifier' && n.name === name) count++;
-  });
-  return count;
 }
 
 /** The names of the same-file functions `options` calls with `reqName` as an argument, or null for another use of one. */
@@ -64,7 +55,7 @@ export function requestOptions(j: JSCodeshift, snip: Snippets, program: Node, ha
     const fn = resolveFunction(program, { type: 'Identifier', name })?.fn;
     if (!fn) return null;
     // Its one mention besides the declaration is the call in the options: no other caller passes a Pages request.
-    if (mentions(program, name) - mentions(handler, name) !== 1 || mentions(handler, name) !== 1) return null;
+    if (countIdentifiers(program, name, handler) !== 1 || countIdentifiers(handler, name) !== 1) return null;
     const helper = toRequestFunction(j, snip, fn, typescript, taken);
     if (!helper) return null;
     helper.uses.forEach((u) => functionUses.add(u));

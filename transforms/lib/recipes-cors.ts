@@ -110,6 +110,8 @@ export function rewriteMiddlewareRuns(
  * runner's specifier. Returns the notes.
  */
 export function dropUnusedRunners(snip: Snippets, program: Node, runners: Set<string>): string[] {
+  // Every route comes here: most ran no middleware, and reading the module's middleware would be wasted.
+  if (!runners.size) return [];
   const notes: string[] = [];
   const own = moduleMiddleware(program);
   const sources = new Set<string>();

@@ -10,7 +10,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 
-function isRequestParam(param: Node): boolean {
+export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
   if (type) return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
   return isIdent(param, 'req');

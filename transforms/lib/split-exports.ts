@@ -8,12 +8,13 @@ import { posix } from 'node:path';
 import type { TransformContext } from '../types.js';
 import { apiFor, isFunction, isTypeScriptPath, styleOf, walk, Snippets, END, type Node } from './ast.js';
 import { declaredNames, freeNames } from './free-names.js';
+import { SEGMENT_EXPORTS } from './config.js';
 import { fixRelativeImports, importWith, moveSpecifier } from './imports.js';
 import { printProgram } from './print.js';
 import { normalizeSource } from './source-text.js';
 
 /** Exports a route file keeps: its segment config (`config` is turned into segment exports by the transform). */
-export const ROUTE_EXPORTS = ['config', 'runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
+export const ROUTE_EXPORTS = ['config', ...SEGMENT_EXPORTS];
 
 export interface Unsure {
   unsure: string;

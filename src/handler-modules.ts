@@ -176,6 +176,14 @@ export async function findHandlerModules(
     return { text, results };
   };
 
+  // The plan asks for the updates twice (before and after the moves are settled): a subset is twinned once.
+  const subsets = new Map<string, ReturnType<typeof twinsFor>>();
+  const subsetTwins = (module: string, needed: Map<string, User[]>) => {
+    const key = `${module}\0${[...needed.keys()].sort().join('\0')}`;
+    if (!subsets.has(key)) subsets.set(key, twinsFor(module, needed));
+    return subsets.get(key)!;
+  };
+
   const planned = new Map<string, { text: string; results: Map<string, HandlerTwin | { left: Diagnostic }> }>();
   for (const [module, exports] of byModule) {
     const result = twinsFor(module, exports);
@@ -199,7 +207,7 @@ export async function findHandlerModules(
         const needed = new Map([...exports].filter(([, users]) => users.some((u) => writable.has(u.source))));
         if (!needed.size) continue;
         // Only the twins some migrated route needs; the same text as planned when every user migrates.
-        const { text, results } = needed.size === exports.size ? planned.get(module)! : twinsFor(module, needed);
+        const { text, results } = needed.size === exports.size ? planned.get(module)! : subsetTwins(module, needed);
         const twins = [...results.values()].filter((r): r is HandlerTwin => 'output' in r);
         if (!twins.length) continue;
         const helpersUsed = twins.flatMap((t) => t.helpersUsed);

@@ -53,11 +53,11 @@ export function isMethodRead(node: Node, reader: MethodReader): boolean {
 }
 
 /**
- * The method as `node` reads it, for `method`: lower-cased when the read lower-cases it; null when the server's
- * locale decides (`toLocaleLowerCase` of a method with an I: a Turkish locale gives a dotless ı).
+ * The method as `node` reads it (`kind`: its methodReadOf), for `method`: lower-cased when the read lower-cases it;
+ * null when the server's locale decides (`toLocaleLowerCase` of a method with an I: a Turkish locale gives a dotless ı).
  */
-function methodAsRead(node: Node, method: string, reader: MethodReader): string | null {
-  if (methodReadOf(node, reader) !== 'lower') return method;
+function methodAsRead(node: Node, kind: 'as-is' | 'lower', method: string): string | null {
+  if (kind !== 'lower') return method;
   if (method.includes('I') && /toLocale/.test(memberName(unwrap(node).callee) ?? '')) return null;
   return method.toLowerCase();
 }
@@ -65,12 +65,11 @@ function methodAsRead(node: Node, method: string, reader: MethodReader): string 
 function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
   const op = node.operator;
   if (!['===', '==', '!==', '!='].includes(op)) return undefined;
-  let literal: string | null = null;
-  let read: Node;
-  if (isMethodRead(node.left, reader)) [literal, read] = [stringValue(node.right), node.left];
-  else if (isMethodRead(node.right, reader)) [literal, read] = [stringValue(node.left), node.right];
-  else return undefined;
-  const asRead = methodAsRead(read, method, reader);
+  const leftRead = methodReadOf(node.left, reader);
+  const rightRead = leftRead ? null : methodReadOf(node.right, reader);
+  if (!leftRead && !rightRead) return undefined;
+  const [read, kind, literal] = leftRead ? [node.left, leftRead, stringValue(node.right)] : [node.right, rightRead!, stringValue(node.left)];
+  const asRead = methodAsRead(read, kind, method);
   if (literal === null || asRead === null) return undefined;
   const equal = literal === asRead;
   return op === '===' || op === '==' ? equal : !equal;
@@ -78,14 +77,15 @@ function evalCompare(node: Node, method: string, reader: MethodReader): Tri {
 
 function evalIncludes(node: Node, method: string, reader: MethodReader): Tri {
   const callee = node.callee;
-  if (memberName(callee) !== 'includes' || node.arguments.length !== 1 || !isMethodRead(node.arguments[0], reader)) return undefined;
+  const kind = memberName(callee) === 'includes' && node.arguments.length === 1 ? methodReadOf(node.arguments[0], reader) : null;
+  if (!kind) return undefined;
   const list = unwrap(callee.object);
   let values: string[] | undefined;
   if (list.type === 'ArrayExpression') {
     const strings = list.elements.map((e: Node) => stringValue(e));
     if (strings.every((s: string | null) => s !== null)) values = strings as string[];
   } else if (isIdent(list)) values = reader.arrays.get(list.name);
-  const asRead = methodAsRead(node.arguments[0], method, reader);
+  const asRead = methodAsRead(node.arguments[0], kind, method);
   return values && asRead !== null ? values.includes(asRead) : undefined;
 }
 

@@ -204,15 +204,19 @@ function alwaysLeaves(stmt: Node): boolean {
  * body's answer a `return`.
  */
 export function dropDeadReturns(statements: Node[]): void {
-  for (let i = statements.length - 1; i > 0; i--) {
-    const stmt = statements[i];
-    if (stmt.type === 'ReturnStatement' && !stmt.argument && !stmt.comments?.length && alwaysLeaves(statements[i - 1])) statements.splice(i, 1);
-  }
+  const dropIn = (list: Node[]) => {
+    for (let i = list.length - 1; i > 0; i--) {
+      const stmt = list[i];
+      if (stmt.type === 'ReturnStatement' && !stmt.argument && !stmt.comments?.length && alwaysLeaves(list[i - 1])) list.splice(i, 1);
+    }
+  };
+  dropIn(statements);
+  // One walk reaches every nested list (not those of nested functions).
   walk(
     { type: 'BlockStatement', body: statements },
     (n, parent) => {
-      if (parent && n.type === 'BlockStatement') dropDeadReturns(n.body);
-      if (n.type === 'SwitchCase') dropDeadReturns(n.consequent);
+      if (parent && n.type === 'BlockStatement') dropIn(n.body);
+      if (n.type === 'SwitchCase') dropIn(n.consequent);
     },
     true,
   );

@@ -96,7 +96,7 @@ export function barrelClashes(passing: Array<{ definition: Definition; twin: str
       const key = `${hop.barrel}\0${twin}`;
       modulesOf.set(key, new Set([...(modulesOf.get(key) ?? []), definition.module]));
       const text = readText(hop.barrel) ?? '';
-      if (mention.test(text)) clashes.add(key);
+      if (mention.test(text) && !passesOn(text, hop.from, twin)) clashes.add(key);
       const otherStars = starTargets(text).filter((from) => from !== hop.from).map((from) => resolver.resolve(hop.barrel, from));
       if (otherStars.some((target) => target !== null && mention.test(readText(target) ?? ''))) clashes.add(key);
     }
@@ -110,12 +110,22 @@ function starTargets(text: string): string[] {
   return [...text.matchAll(/\bexport\s*\*\s*from\s*['"]([^'"]+)['"]/g)].map(([, from]) => from);
 }
 
-/** The barrel's text with `export { twin } from 'from'` lines added for the twins that pass through it. */
+/** The barrel passes `twin` on from `from` already: an earlier run wrote the line. */
+function passesOn(text: string, from: string, twin: string): boolean {
+  const named = namedReExport(text, twin);
+  return named !== null && named.from === from && named.name === twin;
+}
+
+/**
+ * The barrel's text with `export { twin } from 'from'` lines added for the twins that pass through it (not for those
+ * an earlier run passed on already: the text is unchanged when none is left).
+ */
 export function withTwinReExports(text: string, lines: Array<{ from: string; twin: string }>): string {
   const semi = /;\s*$/m.test(text) ? ';' : '';
   const quote = /from\s*"/.test(text) ? '"' : "'";
   const byFrom = new Map<string, string[]>();
-  for (const { from, twin } of lines) byFrom.set(from, [...new Set([...(byFrom.get(from) ?? []), twin])].sort());
+  for (const { from, twin } of lines.filter((line) => !passesOn(text, line.from, line.twin))) byFrom.set(from, [...new Set([...(byFrom.get(from) ?? []), twin])].sort());
+  if (!byFrom.size) return text;
   const added = [...byFrom].map(([from, twins]) => `export { ${twins.join(', ')} } from ${quote}${from}${quote}${semi}`);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   return `${text.replace(/\s*$/, '')}${eol}${added.join(eol)}${eol}`;

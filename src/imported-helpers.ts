@@ -265,7 +265,7 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
     const before = plan.texts.get(barrel) ?? '';
     const content = withTwinReExports(own?.content ?? before, lines);
     if (own) Object.assign(own, { content, twins: [...own.twins, ...lines.map((l) => l.twin)] });
-    else updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });
+    else if (content !== before) updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });
   }
   return updates;
 }

@@ -224,6 +224,8 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
       updates.push({ path: importer.path, before: importer.text, content: move.rewrite(importer.text, importer.path), twins: [], usesCompat: false, imports: [move.modulePath] });
     }
   }
+  // A module an earlier run gave every twin this run needs is left as it is.
+  for (let i = updates.length - 1; i >= 0; i--) if (updates[i].content === updates[i].before) updates.splice(i, 1);
   if (input.format) await formatModuleUpdates(updates, input.format);
   const writable = selected.filter(isWritable);
   return {

@@ -10,7 +10,8 @@
  * module is left alone. Pure: module text in, module text out.
  */
 import { ALL_METHODS } from './lib/split-methods.js';
-import { declaredNames } from './lib/free-names.js';
+import { declaredName } from './lib/free-names.js';
+import { sameTwin } from './lib/prior-twins.js';
 import { posix } from 'node:path';
 import { isConfigExport, SEGMENT_EXPORTS } from './lib/config.js';
 import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
@@ -141,12 +142,6 @@ function handlerOnlyCopy(j: ReturnType<typeof apiFor>, text: string, exportName:
   return copy;
 }
 
-/** The one name a top-level statement declares (a function, a single `const`), or null. */
-function declaredName(stmt: Node): string | null {
-  const names = declaredNames(stmt);
-  return names.length === 1 ? names[0] : null;
-}
-
 /** `const handler = dispatcherRoute({ GET: f, … }, …)` exported under method names: the dispatched route's export. */
 function dispatchedConst(program: Node, shared: Map<string, string[]>): Node | null {
   return (
@@ -244,23 +239,26 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const program = j(source.text).get().node.program;
   const binding = exportBinding(program, ctx.exportName);
   if (binding?.kind !== 'local') return left('HANDLER_NOT_FOUND', `${where}: the export ${ctx.exportName} is not a function`);
-  const taken = namesIn(program);
   const base = binding.local ?? 'handler';
-  const rename = new Map<string, string>();
-  const exports: HandlerTwin['exports'] = [];
-  for (const f of functions) {
-    const own = declaredName(f.node)!;
-    const twin = freshName(f.methods.length === 0 ? `${own}Route` : f.methods.length === 1 ? `${base}${f.methods[0]}` : `${base}Route`, taken);
-    taken.add(twin);
-    rename.set(own, twin);
-    if (f.methods.length) exports.push({ twin, methods: f.methods });
-  }
-  if (contextType) {
-    const name = freshName(`${base[0].toUpperCase()}${base.slice(1)}Context`, taken);
-    taken.add(name);
-    rename.set(contextType.id.name, name);
-  }
-  const renamed = (node: Node): string => {
+  /** The twins' names: the first free ones, or (`taken` empty) the names a first run gives them. */
+  const twinNames = (taken: Set<string>) => {
+    const rename = new Map<string, string>();
+    const exports: HandlerTwin['exports'] = [];
+    for (const f of functions) {
+      const own = declaredName(f.node)!;
+      const twin = freshName(f.methods.length === 0 ? `${own}Route` : f.methods.length === 1 ? `${base}${f.methods[0]}` : `${base}Route`, taken);
+      taken.add(twin);
+      rename.set(own, twin);
+      if (f.methods.length) exports.push({ twin, methods: f.methods });
+    }
+    if (contextType) {
+      const name = freshName(`${base[0].toUpperCase()}${base.slice(1)}Context`, taken);
+      taken.add(name);
+      rename.set(contextType.id.name, name);
+    }
+    return { rename, exports };
+  };
+  const renamed = (node: Node, rename: Map<string, string>): string => {
     const copyNode = j(snip.src({ ...node, comments: undefined })).get().node.program.body[0];
     walk(copyNode, (n, parent, key) => {
       if (n.type !== 'Identifier' || !rename.has(n.name)) return;
@@ -278,8 +276,18 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   };
   const comment = `// Route-handler version of ${binding.local ?? 'the default export'}, which routes re-export: returns a Response instead of sending it (next-pages-api-migrate).`;
   // The map's functions stay the module's own; the rest is what routes re-export.
-  const code = [...(contextType ? [renamed(contextType)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node)}`)];
-  const inserted = code.map((text, i) => snip.statements(text, i === 0 ? [comment] : [])[0]);
+  const code = (rename: Map<string, string>) => [...(contextType ? [renamed(contextType, rename)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node, rename)}`)];
+  const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [] };
+  // An earlier run wrote these twins already (the module has each, as the same code): routes re-export those.
+  const first = twinNames(new Set());
+  const declared = new Map(program.body.map((stmt: Node) => [declaredName(stmt), stmt]));
+  const reusable = code(first.rename).map((text) => snip.statements(text)[0]);
+  if (reusable.every((stmt) => declared.has(declaredName(stmt)) && sameTwin(j, stmt, declared.get(declaredName(stmt))))) {
+    return { output: rawText, exports: first.exports, ...outcome };
+  }
+  const taken = namesIn(program);
+  const { rename, exports } = twinNames(taken);
+  const inserted = code(rename).map((text, i) => snip.statements(text, i === 0 ? [comment] : [])[0]);
   program.body.splice(binding.index + 1, 0, ...inserted);
 
   // The imports the twin needs that the module lacks: next/server, the compat helpers (moved to the module's folder).
@@ -306,14 +314,5 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     addImport(snip, program, specifier, { values, types: entry.types }, typescript);
   }
 
-  return {
-    output: source.restore(printProgram(j, program, source.text, ctx.modulePath)),
-    exports,
-    head,
-    markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })),
-    notes: result.notes,
-    methods: result.methods,
-    usesCompat: result.usesCompat,
-    helpersUsed: result.helpersUsed ?? [],
-  };
+  return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), exports, ...outcome };
 }

@@ -15,6 +15,8 @@ import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
+import { priorTwins, sameTwin } from './lib/prior-twins.js';
+import { declaredName } from './lib/free-names.js';
 
 export interface HelperModuleContext {
   /** Posix path of the module relative to the app root. */
@@ -199,6 +201,12 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
 }
 
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
+  const result = twinHelpers(rawSource, ctx, names, true);
+  // A twin of an earlier run whose original has changed since: the new one gets a name of its own.
+  return result === 'changed since' ? (twinHelpers(rawSource, ctx, names, false) as HelperModuleResult) : result;
+}
+
+function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], reusePriors: boolean): HelperModuleResult | 'changed since' {
   const source = normalizeSource(rawSource);
   const j = apiFor(ctx.modulePath);
   const snip = new Snippets(ctx.modulePath, styleOf(source.text));
@@ -207,6 +215,14 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     program = j(source.text).get().node.program;
   } catch {
     return { twins: [] };
+  }
+  // The twins an earlier run wrote stay out of the analysis, their names free again; each twin this run needs and
+  // that run wrote as the same code is reused (see the end).
+  const priors = reusePriors ? priorTwins(program) : new Map<string, Node>();
+  const body = [...program.body];
+  if (priors.size) {
+    const priorStatements = new Set(priors.values());
+    program.body = body.filter((statement: Node) => !priorStatements.has(statement));
   }
   const taken = namesIn(program);
   const typescript = isTypeScriptPath(ctx.modulePath);
@@ -312,7 +328,15 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     helperUses.forEach((u) => uses.add(u));
     if (typescript) needsNextRequest = true;
   }
-  for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
+  let changedSince = false;
+  const written = inserts.filter(({ statement }) => {
+    const prior = priors.get(declaredName(statement) ?? '');
+    if (prior && !sameTwin(j, statement, prior)) changedSince = true;
+    return !prior;
+  });
+  if (changedSince) return 'changed since';
+  if (priors.size) program.body = body;
+  for (const { after, statement } of written) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
   // A module that already imports one of these names keeps its own import.
   const server = [...uses].filter((u) => (u === 'NextResponse' || u === 'after') && !taken.has(u)).sort();
   const serverTypes = needsNextRequest && !taken.has('NextRequest') ? ['NextRequest'] : [];
@@ -326,5 +350,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     ...[...helpersWritten].map((name) => moduleHelpers.get(name)!.twin),
     ...[...requestHelpersCalled].filter((name) => !requestTwinsWritten.has(name)).map((name) => moduleRequestHelpersOnce().get(name)!.twin),
   ].filter((twin) => !requested.has(twin));
-  return { output: source.restore(printProgram(j, program, source.text, ctx.modulePath)), twins, ...(calledTwins.length ? { calledTwins } : {}) };
+  const output = source.restore(printProgram(j, program, source.text, ctx.modulePath));
+  // Every twin reused: the module is left as it is.
+  return { ...(output !== rawSource ? { output } : {}), twins, ...(calledTwins.length ? { calledTwins } : {}) };
 }

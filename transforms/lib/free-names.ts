@@ -31,6 +31,12 @@ export function declaredNames(stmt: Node): string[] {
   return [];
 }
 
+/** The one name a top-level statement declares (a function, a single `const`), or null. */
+export function declaredName(stmt: Node): string | null {
+  const names = declaredNames(stmt);
+  return names.length === 1 ? names[0] : null;
+}
+
 function blockNames(body: Node[]): string[] {
   return body.flatMap((s: Node) => (s.type === 'VariableDeclaration' || s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration' ? declaredNames(s) : []));
 }

@@ -110,10 +110,15 @@ export interface ImportNeeds {
 
 /** Adds one import of `names` from `source`: next/ imports first, others after the existing imports. */
 export function addImport(snip: Snippets, program: Node, source: string, needs: ImportNeeds, typescript: boolean): void {
-  const types = typescript ? needs.types : [];
-  if (!needs.values.length && !types.length) return;
-  const names = [...needs.values, ...types.map((t) => (needs.values.length ? `type ${t}` : t))];
-  const keyword = needs.values.length ? 'import' : 'import type';
+  // Names the file imports from `source` already (a Pages edge handler's NextResponse, a module an earlier run
+  // changed): a second import of one would not parse.
+  const asValue = new Set(valueImports(program, source).map((i) => i.local));
+  const asAny = new Set(program.body.filter((s: Node) => s.type === 'ImportDeclaration' && s.source.value === source).flatMap((s: Node) => (s.specifiers ?? []).map((x: Node) => x.local.name)));
+  const values = needs.values.filter((v) => !asValue.has(v));
+  const types = typescript ? needs.types.filter((t) => !asAny.has(t) && !values.includes(t)) : [];
+  if (!values.length && !types.length) return;
+  const names = [...values, ...types.map((t) => (values.length ? `type ${t}` : t))];
+  const keyword = values.length ? 'import' : 'import type';
   const [declaration] = snip.statements(`${keyword} { ${names.join(', ')} } from ${snip.str(source)}${END}`);
   const first = program.body.findIndex((s: Node) => s.type === 'ImportDeclaration');
   let at = first < 0 ? 0 : first;

@@ -1,0 +1,98 @@
+/**
+ * A migration in two runs (`--only` one area first, the rest later, or a second run once more handlers can be
+ * migrated): the second run needs twins the first one wrote. It reuses them, and leaves their modules as they are;
+ * only a twin whose original changed in between gets a new one of its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitAll, git, makeApp, read, removeTempDirs, requireBuild, runCli, writeFiles } from './helpers.js';
+
+beforeAll(requireBuild);
+afterAll(removeTempDirs);
+
+const ERRORS = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+export function sendError(res: NextApiResponse, status: number, message: string) {
+  res.status(status).json({ error: message });
+}
+
+export function withAuth(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (!req.headers.authorization) return sendError(res, 401, 'unauthorized');
+    return handler(req, res);
+  };
+}
+`;
+
+const route = (value: string) => `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sendError, withAuth } from '../../../lib/api';
+
+async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'GET') return sendError(res, 405, 'method not allowed');
+  res.status(200).json({ value: '${value}' });
+}
+
+export default withAuth(handler);
+`;
+
+const ORDERS = `import type { NextApiRequest, NextApiResponse } from 'next';
+import { NextResponse } from 'next/server';
+import { sendError } from '../lib/api';
+
+export default async function orders(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'POST') return sendError(res, 405, 'method not allowed');
+  res.status(201).json({ created: NextResponse.name.length > 0 });
+}
+`;
+
+function twoAreas(): string {
+  return makeApp({
+    'lib/api/errors.ts': ERRORS,
+    'lib/api/index.ts': "export { sendError, withAuth } from './errors';\n",
+    'server/orders.ts': ORDERS,
+    'pages/api/first/a.ts': route('a'),
+    'pages/api/first/orders.ts': "export { default } from '../../../server/orders';\n",
+    'pages/api/later/b.ts': route('b'),
+    'pages/api/later/orders.ts': "export { default } from '../../../server/orders';\n",
+  });
+}
+
+const ok = (result: { code: number | null; stderr: string }) => {
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+};
+
+describe('a migration in two runs', () => {
+  it('reuses the twins of helper modules, barrels and handler modules that the first run wrote', () => {
+    const app = twoAreas();
+    ok(runCli(['run', app, '--only', 'pages/api/first/**']));
+    commitAll(app);
+    const modules = ['lib/api/errors.ts', 'lib/api/index.ts', 'server/orders.ts'];
+    const afterFirst = modules.map((m) => read(app, m));
+    expect(afterFirst[0]).toContain('export function sendErrorResponse(');
+    expect(afterFirst[1]).toContain("export { sendErrorResponse, withAuthRoute } from './errors';");
+    expect(afterFirst[2]).toContain('export async function ordersPOST(');
+
+    const second = runCli(['run', app]);
+    ok(second);
+    expect(second.stdout).toContain('Migrated 2 of 2 handlers: 2 clean');
+    expect(second.stdout).toContain('Wrote 2 files; removed 2 sources.');
+    // Not one byte of the modules changes: no second copy of a twin under a new name, no second import.
+    expect(modules.map((m) => read(app, m))).toEqual(afterFirst);
+    expect(git(app, 'status', '--porcelain', '--', ...modules)).toBe('');
+    expect(read(app, 'app/api/later/b/route.ts')).toContain("import { sendErrorResponse, withAuthRoute } from '../../../../lib/api';");
+    expect(read(app, 'app/api/later/orders/route.ts')).toBe(read(app, 'app/api/first/orders/route.ts'));
+  });
+
+  it('writes a new twin, under a name of its own, when the original changed after the first run', () => {
+    const app = twoAreas();
+    ok(runCli(['run', app, '--only', 'pages/api/first/**']));
+    writeFiles(app, { 'lib/api/errors.ts': read(app, 'lib/api/errors.ts').replace('{ error: message }', '{ error: message, ok: false }') });
+    commitAll(app);
+    ok(runCli(['run', app]));
+    const errors = read(app, 'lib/api/errors.ts');
+    // The first run's twin stays (the routes it wrote import it), and the new one answers as the original now does.
+    expect(errors).toContain('export function sendErrorResponse(status: number, message: string) {\n  return NextResponse.json({ error: message }, { status });');
+    expect(errors).toContain('export function sendErrorResponse2(status: number, message: string) {\n  return NextResponse.json({ error: message, ok: false }, { status });');
+    expect(errors.match(/^import .* from 'next\/server';$/gm)).toHaveLength(1);
+  });
+});

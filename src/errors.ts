@@ -5,3 +5,8 @@
 export class UserError extends Error {
   override name = 'UserError';
 }
+
+/** The first line of what was thrown: a parser's message can carry a code frame below it. */
+export function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}

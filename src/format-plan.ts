@@ -7,10 +7,8 @@ import type { ModuleUpdate } from './imported-helpers.js';
 import { findMarkers } from './markers.js';
 import { isWritable, type PlannedFile } from './plan-types.js';
 import type { Format } from './prettier.js';
+import { errorLine } from './errors.js';
 
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
-}
 
 async function formatRoute(file: PlannedFile, format: Format): Promise<void> {
   const before = file.output as string;
@@ -18,7 +16,7 @@ async function formatRoute(file: PlannedFile, format: Format): Promise<void> {
   try {
     after = await format(file.target, before);
   } catch (error) {
-    file.notes.push(`Prettier could not format the route (${errorText(error)}); it keeps the source's style`);
+    file.notes.push(`Prettier could not format the route (${errorLine(error)}); it keeps the source's style`);
     return;
   }
   if (after === undefined || after === before) return;

@@ -17,6 +17,7 @@ import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
 import type { HandlerModuleRef, ImportedHelper } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
+import { errorLine } from './errors.js';
 import type { ModuleUpdate, Resolver } from './imported-helpers.js';
 import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
@@ -157,6 +158,15 @@ export async function findHandlerModules(
   const withText = [...byModule.keys()].flatMap((module) => (texts.get(module) ? [{ source: module, text: texts.get(module)! }] : []));
   const moduleHelpers = helpersOf && withText.length ? await helpersOf(withText) : new Map<string, ImportedHelper[]>();
 
+  /** A module the tool fails on leaves the routes that re-export it, not the whole run. */
+  const twinOrError = (twin: () => HandlerTwin | { left: Diagnostic }, module: string): HandlerTwin | { left: Diagnostic } => {
+    try {
+      return twin();
+    } catch (error) {
+      return { left: { reason: 'INTERNAL_ERROR', detail: `in ${module}: ${errorLine(error)}` } };
+    }
+  };
+
   /** The module's text with the twins of `needed` exports, and each export's twin (or why there is none). */
   const twinsFor = (module: string, needed: Map<string, User[]>) => {
     let text = texts.get(module) ?? '';
@@ -169,7 +179,7 @@ export async function findHandlerModules(
         results.set(exportName, { left: { reason: 'HANDLER_MODULE_SHARED', detail: `${module} export ${exportName} serves routes with different dynamic segments or config: ${routes}` } });
         continue;
       }
-      const result = twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module) });
+      const result = twinOrError(() => twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module) }), module);
       results.set(exportName, result);
       if ('output' in result) text = result.output;
     }

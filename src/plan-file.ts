@@ -8,6 +8,7 @@ import type { TransformContext, TransformResult } from '../transforms/types.js';
 import { parseProblem } from './output-check.js';
 import { isWritable, type PlannedFile } from './plan-types.js';
 import { isBlank } from './read-source.js';
+import { errorLine } from './errors.js';
 
 export type Transform = (source: string, context: TransformContext) => TransformResult;
 
@@ -22,9 +23,6 @@ export interface PlanJob {
   context: TransformContext;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** What the transform said, checked: a route status without an output is the transform's bug, not a route. */
 function fromResult(file: PlannedFile, result: TransformResult): PlannedFile {
@@ -61,6 +59,6 @@ export function planJob({ file, context }: PlanJob, transform: Transform = trans
   try {
     return fromResult(file, transform(file.input, context));
   } catch (error) {
-    return { ...file, diagnostics: [{ reason: 'INTERNAL_ERROR', detail: errorText(error) }], stack: error instanceof Error ? error.stack : undefined };
+    return { ...file, diagnostics: [{ reason: 'INTERNAL_ERROR', detail: errorLine(error) }], stack: error instanceof Error ? error.stack : undefined };
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, countIdentifiers, freshName, isIdent, leadingCommentText, walk, END, type Node, type Snippets } from './ast.js';
-import { headerOnlyStatements, headersParam, isResponseParam, toHeaderFunction } from './res-helpers.js';
+import { headerOnlyStatements, headersParam, isResponseParam, takesPagesRequest, toHeaderFunction } from './res-helpers.js';
 import { referencesTo, type Reference } from './scope.js';
 import type { ResponseHelper } from './response.js';
 import type { ImportedHelper } from '../types.js';
@@ -77,7 +77,7 @@ function toHeaderMethod(j: JSCodeshift, snip: Snippets, fn: Node, typescript: bo
   const plain = toHeaderFunction(j, snip, fn, typescript, taken);
   if (plain) return plain;
   const resIndex = fn.params.findIndex(isResponseParam);
-  if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || fn.params.length > 3 + resIndex) return null;
+  if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || takesPagesRequest(fn)) return null;
   const resName = fn.params[resIndex].name;
   let promise: Node | null = fn.body.type === 'BlockStatement' ? null : fn.body;
   if (fn.body.type === 'BlockStatement') {

@@ -20,6 +20,11 @@ function isRequestParam(param: Node): boolean {
   return type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
 }
 
+/** Whether `fn` also takes the Pages request (a parameter typed `NextApiRequest`). */
+export function takesPagesRequest(fn: Node): boolean {
+  return fn.params.some(isRequestParam);
+}
+
 export interface ResponseFunction extends ResponseHelper {
   /** What the rewritten body imports: NextResponse, after, compat helpers. */
   uses: Set<string>;

@@ -121,4 +121,27 @@ describe('factories whose object has a method that only sets headers', () => {
 
     expectSecondRunChangesNothing(app);
   });
+
+  it('follows a handler module that a page re-exports: its twin calls the twin method on the module’s own limiter', () => {
+    const app = makeApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'utils/rate-limit.ts': RATE_LIMIT,
+      'lib/handlers/frens.ts': handler('@/utils/rate-limit', 'rateLimit'),
+      'pages/api/frens.ts': `export { default } from '@/lib/handlers/frens'\n`,
+    });
+    const reportFile = path.join(app, '..', 'report.json');
+    const result = runCli(['run', app, '--yes', '--next', '16.4.6', '--report', reportFile]);
+    expect(result.code, result.stderr).toBe(0);
+    // One limiter for the module's Pages handler and its twin: the module-level const both read.
+    expect(readFileSync(path.join(app, 'lib/handlers/frens.ts'), 'utf8')).toContain(`export async function handlerRoute() {
+  const headers = new Headers()
+  try {
+    await limiter.checkHeaders(headers, 10, 'CACHE_TOKEN')`);
+    expect(readFileSync(path.join(app, 'utils/rate-limit.ts'), 'utf8')).toContain('    checkHeaders: (headers: Headers, limit: number, token: string) =>');
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    expect(report.updates).toEqual([
+      { path: 'utils/rate-limit.ts', twins: ['rateLimit().checkHeaders'] },
+      { path: 'lib/handlers/frens.ts', twins: ['handlerRoute'] },
+    ]);
+  });
 });

@@ -664,6 +664,16 @@ describe('factory header method twins', () => {
     expect(result.output).toContain(LIMITERS.split('\n').slice(15, 18).join('\n'));
   });
 
+  it('adds the twin methods once to a factory exported under two names', () => {
+    const source = `${LIMITERS.replace('export default function rateLimit', 'export function rateLimit')}export default rateLimit\n`;
+    const result = twinResponseHelpers(source, limiterContext, ['default', 'rateLimit']);
+    expect(result.twins.map((t) => [t.name, t.twin])).toEqual([
+      ['default', 'rateLimit().checkHeaders'],
+      ['rateLimit', 'rateLimit().checkHeaders'],
+    ]);
+    expect(result.output!.match(/checkHeaders/g)).toHaveLength(1);
+  });
+
   it('twins no method that answers, nor one of an object under a declared type or returned on several paths', () => {
     expect(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns'])).toEqual({ twins: [] });
   });

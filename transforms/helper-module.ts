@@ -238,6 +238,8 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   /** Request helpers of the module that other twins call, and those already written as a route's import. */
   const requestHelpersCalled = new Set<string>();
   const requestTwinsWritten = new Set<string>();
+  /** Factories whose objects got twin methods, and those methods. */
+  const factoryTwins = new Map<Node, HeaderMethod[]>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -294,12 +296,17 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       }
     }
     if (!twinned) {
-      // A factory whose object has methods that only set headers on res: the twins go into that object.
-      const factory = factoryHeaderMethods(j, snip, found.fn, typescript, taken);
-      if (!factory) continue;
-      factory.insert();
-      factory.uses.forEach((u) => uses.add(u));
-      twins.push({ kind: 'factory', name, twin: `${found.ownName}().${factory.methods[0].twin}`, resIndex: -1, statuses: [], headerMethods: factory.methods, ownName: found.ownName });
+      // A factory whose object has methods that only set headers on res: the twins go into that object, once for a
+      // factory exported under two names.
+      let methods = factoryTwins.get(found.fn);
+      if (!methods) {
+        const factory = factoryHeaderMethods(j, snip, found.fn, typescript, taken);
+        if (!factory) continue;
+        factory.insert();
+        factory.uses.forEach((u) => uses.add(u));
+        factoryTwins.set(found.fn, (methods = factory.methods));
+      }
+      twins.push({ kind: 'factory', name, twin: `${found.ownName}().${methods[0].twin}`, resIndex: -1, statuses: [], headerMethods: methods, ownName: found.ownName });
       continue;
     }
     taken.add(twin);

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
+import { twinNames, twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { apiFor, type Node } from '../transforms/lib/ast.js';
@@ -118,6 +118,8 @@ interface Candidate {
   imported: string;
   /** Where it is defined, through any barrels (src/barrels.ts). */
   definition: Definition;
+  /** Found only as the maker of a module-level const (`const limiter = rateLimit(…)`): a factory or nothing. */
+  factoryOnly?: boolean;
 }
 
 /**
@@ -138,19 +140,26 @@ export function importBindings(text: string): Array<{ specifier: string; importe
 
 /**
  * Imports from project modules whose local name is called with `res` somewhere, or wraps the default export
- * (`export default withAuth(handler)`, also nested): a cheap text prefilter. Each is followed through barrels to the
- * module that defines it.
+ * (`export default withAuth(handler)`, also nested), or makes a module-level const in a file that passes `res` to a
+ * method (`const limiter = rateLimit(…)`, `limiter.check(res, …)`): a cheap text prefilter. Each is followed through
+ * barrels to the module that defines it.
  */
 function candidatesIn(resolver: Resolver, readText: (file: string) => string | null, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
+  // A factory whose object's methods may take res: `const limiter = rateLimit(…)` and a call `x.check(res, …)`.
+  const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
   const isUsed = (local: string) =>
     new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
-  const add = (specifier: string, imported: string) => {
+  const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${local}\\s*\\(`).test(text);
+  const add = (specifier: string, imported: string, factoryOnly: boolean) => {
     const module = resolver.resolve(source, specifier);
     const definition = module ? definitionOf(resolver, readText, module, imported) : null;
-    if (definition) found.push({ source, specifier, imported, definition });
+    if (definition) found.push({ source, specifier, imported, definition, ...(factoryOnly ? { factoryOnly } : {}) });
   };
-  for (const { specifier, imported, local } of importBindings(text)) if (isUsed(local)) add(specifier, imported);
+  for (const { specifier, imported, local } of importBindings(text)) {
+    if (isUsed(local)) add(specifier, imported, false);
+    else if (makesConst(local)) add(specifier, imported, true);
+  }
   return found;
 }
 
@@ -214,12 +223,13 @@ export async function findImportedHelpers(root: string, sources: Array<{ source:
     for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
   }
   const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
-  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), readText, resolver);
+  // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
+  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) && twinOf(c)!.kind !== 'factory' ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), readText, resolver);
   for (const c of candidates) {
     const twin = twinOf(c);
-    if (!twin || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
+    if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}) });
+    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}), ...(twin.headerMethods ? { headerMethods: twin.headerMethods } : {}) });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
   return plan;
@@ -248,6 +258,8 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
       if (!definition) continue;
       if (!names.has(definition.module)) names.set(definition.module, new Set());
       names.get(definition.module)!.add(definition.name);
+      // A factory keeps its name: the barrels on the way pass it on as they did.
+      if (helper.kind === 'factory') continue;
       for (const hop of definition.hops.filter((h) => !h.star)) passedOn.set(hop.barrel, [...(passedOn.get(hop.barrel) ?? []), { from: hop.from, twin: definition.twin! }]);
     }
   }
@@ -257,7 +269,7 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
     const before = plan.modules.get(module)!.text;
     const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
     if (!result.output) continue;
-    updates.push({ path: module, before, content: result.output, twins: [...result.twins.map((t) => t.twin), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
+    updates.push({ path: module, before, content: result.output, twins: [...result.twins.flatMap(twinNames), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
   }
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.

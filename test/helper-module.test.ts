@@ -573,3 +573,108 @@ export function readQuery(req: NextApiRequest) {
     expect(twinResponseHelpers(NESTED, nestedContext, ['readQuery'])).toEqual({ twins: [] });
   });
 });
+
+const LIMITERS = `import type { NextApiResponse } from 'next';
+
+type Options = { interval?: number; max?: number };
+
+export default function rateLimit(options?: Options) {
+  const counts = new Map<string, number>();
+  return {
+    check: (res: NextApiResponse, limit: number, token: string) =>
+      new Promise<void>((resolve, reject) => {
+        const used = (counts.get(token) ?? 0) + 1;
+        counts.set(token, used);
+        res.setHeader('X-RateLimit-Limit', limit);
+        res.setHeader('X-RateLimit-Remaining', Math.max(0, limit - used));
+        return used > limit ? reject() : resolve();
+      }),
+    reset(token: string) {
+      counts.delete(token);
+    },
+  };
+}
+
+export const slowDown = (delay: number) => ({
+  mark(res: NextApiResponse) {
+    res.setHeader('X-Slow-Down', String(delay));
+  },
+});
+
+export function answering() {
+  return {
+    check: (res: NextApiResponse) =>
+      new Promise<void>((resolve) => {
+        res.status(429).end();
+        resolve();
+      }),
+  };
+}
+
+export function typed(): { check(res: NextApiResponse): Promise<void> } {
+  return { check: (res) => new Promise<void>((resolve) => { res.setHeader('X-A', '1'); resolve(); }) };
+}
+
+export function twoReturns(strict: boolean) {
+  if (strict) return { check: (res: NextApiResponse) => res.setHeader('X-A', '1') };
+  return { check: (res: NextApiResponse) => new Promise<void>((resolve) => { res.setHeader('X-A', '2'); resolve(); }) };
+}
+`;
+
+describe('factory header method twins', () => {
+  const limiterContext = { ...context, modulePath: 'utils/rate-limit.ts' };
+
+  it('adds a twin method to the returned object for each method that only sets headers on res', () => {
+    const result = twinResponseHelpers(LIMITERS, limiterContext, ['default', 'slowDown']);
+    expect(result.twins).toEqual([
+      {
+        kind: 'factory',
+        name: 'default',
+        twin: 'rateLimit().checkHeaders',
+        resIndex: -1,
+        statuses: [],
+        headerMethods: [{ method: 'check', twin: 'checkHeaders', resIndex: 0, setsHeaders: ['x-ratelimit-limit', 'x-ratelimit-remaining'] }],
+        ownName: 'rateLimit',
+      },
+      { kind: 'factory', name: 'slowDown', twin: 'slowDown().markHeaders', resIndex: -1, statuses: [], headerMethods: [{ method: 'mark', twin: 'markHeaders', resIndex: 0, setsHeaders: ['x-slow-down'] }], ownName: 'slowDown' },
+    ]);
+    // The executor of the promise writes the route's headers; it still runs at once, and settles the promise as before.
+    // After the last property, which keeps its comma.
+    expect(result.output).toContain(`    reset(token: string) {
+      counts.delete(token);
+    },
+
+    // Route-handler version of check: sets the headers of the route's next answer (next-pages-api-migrate).
+    checkHeaders: (headers: Headers, limit: number, token: string) =>
+      new Promise<void>((resolve, reject) => {
+        const used = (counts.get(token) ?? 0) + 1;
+        counts.set(token, used);
+        setHeader(headers, 'X-RateLimit-Limit', limit);
+        setHeader(headers, 'X-RateLimit-Remaining', Math.max(0, limit - used));
+        return used > limit ? reject() : resolve();
+      })
+  };`);
+    expect(result.output).toContain(`  // Route-handler version of mark: sets the headers of the route's next answer (next-pages-api-migrate).
+  markHeaders(headers: Headers) {
+    headers.set('X-Slow-Down', String(delay));
+  }`);
+    expect(result.output).toContain(`import { setHeader } from '../app/api/_migrate/pages-compat';`);
+    // The originals stay for Pages code, the methods without res untouched.
+    expect(result.output).toContain(LIMITERS.split('\n').slice(4, 15).join('\n'));
+    expect(result.output).toContain(LIMITERS.split('\n').slice(15, 18).join('\n'));
+  });
+
+  it('adds the twin methods once to a factory exported under two names', () => {
+    const source = `${LIMITERS.replace('export default function rateLimit', 'export function rateLimit')}export default rateLimit\n`;
+    const result = twinResponseHelpers(source, limiterContext, ['default', 'rateLimit']);
+    expect(result.twins.map((t) => [t.name, t.twin])).toEqual([
+      ['default', 'rateLimit().checkHeaders'],
+      ['rateLimit', 'rateLimit().checkHeaders'],
+    ]);
+    expect(result.output!.match(/checkHeaders/g)).toHaveLength(1);
+  });
+
+  it('twins no method that answers, nor one of an object under a declared type or returned on several paths', () => {
+    expect(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns'])).toEqual({ twins: [] });
+  });
+});

@@ -11,6 +11,7 @@ import { toRouteWrapper } from './lib/route-wrapper.js';
 import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
+import { factoryHeaderMethods, type HeaderMethod } from './lib/factory-header-methods.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { normalizeSource } from './lib/source-text.js';
@@ -31,7 +32,7 @@ export interface HelperTwin {
    * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), a dispatcher of a map of
    * handlers by method (the same file), or a helper that takes the request (transforms/lib/request-helper.ts).
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory';
   /** The export handlers import (`default` for a default export). */
   name: string;
   /** The twin's export name. */
@@ -48,6 +49,18 @@ export interface HelperTwin {
   setsHeaders?: string[] | null;
   /** A request helper that reads the body: its twin takes the parsed body at this position (the last). */
   bodyIndex?: number;
+  /**
+   * A factory whose returned object gets twin methods (transforms/lib/factory-header-methods.ts); `twin` is then
+   * `rateLimit().checkHeaders`, the twins as the report names them.
+   */
+  headerMethods?: HeaderMethod[];
+  /** A factory's own name in its module (`rateLimit`, also when it is the default export). */
+  ownName?: string;
+}
+
+/** The names a module update lists for a twin: a factory's twin methods as `rateLimit().checkHeaders`. */
+export function twinNames(twin: HelperTwin): string[] {
+  return twin.headerMethods ? twin.headerMethods.map((m) => `${twin.ownName ?? twin.name}().${m.twin}`) : [twin.twin];
 }
 
 export interface HelperModuleResult {
@@ -241,6 +254,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   /** Request helpers of the module that other twins call, and those already written as a route's import. */
   const requestHelpersCalled = new Set<string>();
   const requestTwinsWritten = new Set<string>();
+  /** Factories whose objects got twin methods, and those methods. */
+  const factoryTwins = new Map<Node, HeaderMethod[]>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -255,7 +270,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
+    let twinned: { kind: Exclude<HelperTwin['kind'], 'factory'>; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
     const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
@@ -296,7 +311,20 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         }
       }
     }
-    if (!twinned) continue;
+    if (!twinned) {
+      // A factory whose object has methods that only set headers on res: the twins go into that object, once for a
+      // factory exported under two names.
+      let methods = factoryTwins.get(found.fn);
+      if (!methods) {
+        const factory = factoryHeaderMethods(j, snip, found.fn, typescript, taken);
+        if (!factory) continue;
+        factory.insert();
+        factory.uses.forEach((u) => uses.add(u));
+        factoryTwins.set(found.fn, (methods = factory.methods));
+      }
+      twins.push({ kind: 'factory', name, twin: `${found.ownName}().${methods[0].twin}`, resIndex: -1, statuses: [], headerMethods: methods, ownName: found.ownName });
+      continue;
+    }
     taken.add(twin);
     const statement = wrapperStatement ?? moduleTwinStatement(j, snip, found, fn, twin, true);
     const what = {

@@ -36,6 +36,7 @@ import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-d
 import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
 import { NotRewritable } from './lib/dispatch.js';
 import { rewriteMulter } from './lib/recipes-multer.js';
+import { routeFactoryMethods, type RouteFactoryMethods } from './lib/factory-header-methods.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -185,6 +186,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}) });
+  // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
+  const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
+  factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
@@ -216,7 +220,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, req.escape.detail);
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
-    if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, res.escape.detail);
+    if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     if (subHandlers.inlined.length) dropDeadReturns(res.body);
@@ -316,6 +320,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
   }
   multer.finish?.();
+  const factoriesUsed = factories.finish(helpersCalled);
+  factoriesUsed.uses.forEach((use) => compat.add(use));
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),
@@ -323,6 +329,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     ...(dispatch ? [dispatch.binding] : []),
     ...requestHelpersCalled,
     ...middleware.helpersUsed,
+    ...factoriesUsed.used,
   ];
   // A same-file stream reader that the request's arrayBuffer() replaced has no caller left: it goes, its comments
   // stay (above the next statement), and so do the imports only it used (its `Readable` type).
@@ -355,6 +362,13 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
   const inlined = [...subHandlers.unused].flatMap(declaredNames);
   return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}) };
+}
+
+/** `res is passed to limiter.check()`, and why that method was not followed when a project factory's is the reason. */
+function withFactoryWhy(detail: string, factories: RouteFactoryMethods): string {
+  const call = /^res is passed to ([\w$]+)\.([\w$]+)\(\)$/.exec(detail);
+  const why = call && factories.explain(call[1], call[2]);
+  return why ? `${detail}: ${why}` : detail;
 }
 
 /** The route's text in the source's line endings, and the markers placed in it with their output lines. */
@@ -415,7 +429,8 @@ function importedHelperBindings(program: Node, helpers: ImportedHelper[]): Map<s
 
 /** Adds each used twin to the import of its helper (the original goes when nothing else uses it). */
 function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): void {
-  for (const helper of helpers) addToImport(snip, program, helper.specifier, [helper.twin]);
+  // A factory's twins are methods of the object it returns: its import stays as it is.
+  for (const helper of helpers) if (helper.kind !== 'factory') addToImport(snip, program, helper.specifier, [helper.twin]);
 }
 
 /** The specifier after fixRelativeImports moved it for the route's folder. */

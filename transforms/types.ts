@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../src/diagnostics.js';
+import type { HeaderMethod } from './lib/factory-header-methods.js';
 
 /** Everything the transform needs to know about where a file lives; no file system access happens inside. */
 export interface TransformContext {
@@ -71,9 +72,11 @@ export interface ImportedHelper {
    * and `resIndex` is the handler's position in its call; `dispatcher`: takes a map of handlers by method
    * (`export default withMiddlewares({ GET, POST })`), and `resIndex` is the map's position; `request`: takes req
    * (`getSession(req, id)`), and `resIndex` is the position of req; `middleware`: `(req, res)` that only runs the cors
-   * middleware (`await cors(req, res)`), its twin taking `(request, headers)` (transforms/lib/middleware-helper.ts).
+   * middleware (`await cors(req, res)`), its twin taking `(request, headers)` (transforms/lib/middleware-helper.ts);
+   * `factory`: returns an object whose `headerMethods` only set headers on res (`rateLimit()` → `{ check(res, …) }`),
+   * each with a twin method beside it (transforms/lib/factory-header-methods.ts); the import itself stays.
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */
@@ -93,6 +96,8 @@ export interface ImportedHelper {
   setsHeaders?: string[] | null;
   /** A request helper that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
   bodyIndex?: number;
+  /** A factory: the methods of the object it returns that have twins. */
+  headerMethods?: HeaderMethod[];
 }
 
 export type TransformStatus =

@@ -190,6 +190,8 @@ describe.each(versions)('next %s', (version) => {
       // Its request helper passes the request on to another of the module's: that one gets a twin too.
       { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
+      // A factory whose object's check only sets headers on res: the twin is a method of that object.
+      { path: 'lib/rate-limit.ts', twins: ['rateLimit().checkHeaders'] },
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },

@@ -20,6 +20,11 @@ function isRequestParam(param: Node): boolean {
   return type?.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
 }
 
+/** Whether `fn` also takes the Pages request (a parameter typed `NextApiRequest`). */
+export function takesPagesRequest(fn: Node): boolean {
+  return fn.params.some(isRequestParam);
+}
+
 export interface ResponseFunction extends ResponseHelper {
   /** What the rewritten body imports: NextResponse, after, compat helpers. */
   uses: Set<string>;
@@ -51,25 +56,54 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
  * then writes into the headers the route's next answer carries, as Pages' headers went out with the next send.
  * Returns null, leaving `fn` untouched, otherwise.
  */
-export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): (ResponseFunction & { setsHeaders: string[] | null }) | null {
+export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): HeaderFunction | null {
   const resIndex = fn.params.findIndex(isResponseParam);
   if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
-  const resName = fn.params[resIndex].name;
-  const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.expressionStatement(fn.body)];
+  if (fn.body.type !== 'BlockStatement') return null;
+  let returnsValue = false;
+  walk(fn.body, (n) => {
+    if (n.type === 'ReturnStatement' && n.argument) returnsValue = true;
+  });
+  // A value returned would be the Pages response (`return res.setHeader(…)`), or anything the caller may use.
+  if (returnsValue) return null;
+  const rewrite = headerOnlyStatements(j, snip, fn.body.body, fn.params[resIndex].name, taken);
+  if (!rewrite) return null;
+  fn.params[resIndex] = headersParam(snip, rewrite.headersName, typescript);
+  fn.returnType = null;
+  fn.body.body = rewrite.body;
+  return { resIndex, statuses: [], uses: rewrite.uses, setsHeaders: rewrite.setsHeaders };
+}
+
+export type HeaderFunction = ResponseFunction & { setsHeaders: string[] | null };
+
+/** The `headers` parameter a header function takes in `res`'s place. */
+export function headersParam(snip: Snippets, name: string, typescript: boolean): Node {
+  return snip.statements(`function f(${name}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
+}
+
+/**
+ * `statements` rewritten to set headers on a `Headers` instead of `res`, when setting headers (as statements) is all
+ * they do with `res`: no status, no answer, no other use. The headers' fresh name, the rewritten statements, the
+ * compat helpers they use, and the header names set (lowercase; null when one is not a literal). Null otherwise.
+ */
+export function headerOnlyStatements(
+  j: JSCodeshift,
+  snip: Snippets,
+  statements: Node[],
+  resName: string,
+  taken: Set<string>,
+): { headersName: string; body: Node[]; uses: Set<string>; setsHeaders: string[] | null } | null {
   const names: Array<string | null> = [];
-  let onlyHeaders = true;
-  walk(j.blockStatement(body), (n) => {
+  walk(j.blockStatement(statements), (n) => {
     if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && isIdent(n.callee.object, resName) && ['setHeader', 'appendHeader', 'removeHeader'].includes(n.callee.property?.name)) {
       const name = n.arguments[0]?.type === 'StringLiteral' ? n.arguments[0].value.toLowerCase() : null;
       names.push(name);
     }
-    if (n.type === 'ReturnStatement' && n.argument) onlyHeaders = false;
   });
-  // A value returned would be the Pages response (`return res.setHeader(…)`), or anything the caller may use.
-  if (!onlyHeaders || fn.body.type !== 'BlockStatement' || names.length === 0) return null;
+  if (names.length === 0) return null;
   const fresh = new Set(taken);
   let headersName = '';
-  const rewrite = rewriteResponse(body, {
+  const rewrite = rewriteResponse(statements, {
     j,
     snip,
     resName,
@@ -83,11 +117,7 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
   });
   // Headers only: no status, no answer, no other use of res; the one prelude statement declares the headers.
   if (rewrite.escape || rewrite.statuses.length || rewrite.helpersCalled.size || rewrite.prelude.length !== 1 || !headersName || [...rewrite.uses].some((u) => u !== 'setHeader')) return null;
-  const [typed] = snip.statements(`function f(${headersName}${typescript ? ': Headers' : ''}) {}`);
-  fn.params[resIndex] = typed.params[0];
-  fn.returnType = null;
-  fn.body.body = rewrite.body;
-  return { resIndex, statuses: [], uses: rewrite.uses, setsHeaders: names.every((n): n is string => n !== null) ? [...new Set(names)] : null };
+  return { headersName, body: rewrite.body, uses: rewrite.uses, setsHeaders: names.every((n): n is string => n !== null) ? [...new Set(names)] : null };
 }
 
 /** Top-level functions other than the handler: declarations and consts holding arrows or function expressions. */

@@ -73,7 +73,8 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
   const top = unwrap(expr);
   let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
-  const helper = n?.type === 'CallExpression' && isIdent(n.callee) ? helpers?.get(n.callee.name) : undefined;
+  const key = n?.type === 'CallExpression' ? helperKey(n.callee) : null;
+  const helper = key ? helpers?.get(key) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
     return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
   }
@@ -99,6 +100,16 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
     if (links[i].name !== 'status' && (links[i].args.length < arity || links[i].args.some((a) => a.type === 'SpreadElement'))) return null;
   }
   return { links };
+}
+
+/**
+ * The key a helper call is looked up by: the function's name (`setFlash(res, …)`), or `object.method` for a method
+ * of a module-level object (`limiter.check(res, …)`, transforms/lib/factory-header-methods.ts).
+ */
+export function helperKey(callee: Node): string | null {
+  if (isIdent(callee)) return callee.name;
+  if (callee?.type === 'MemberExpression' && !callee.computed && isIdent(callee.object) && isIdent(callee.property)) return `${callee.object.name}.${callee.property.name}`;
+  return null;
 }
 
 function statusAssignment(expr: Node, resName: string): Node | null {
@@ -155,14 +166,14 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
     const chain: Chain | null = expr ? chainOf(expr, resName, opts.helpers) : null;
     const crossesFunction = ref.ancestors.some(isFunction);
-    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(chain.terminal.args[0].callee.name)!.resIndex] === ref.node) {
+    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(helperKey(chain.terminal.args[0].callee)!)!.resIndex] === ref.node) {
       helperAnswers.push(ref.node);
       continue;
     }
     const headerCall = chain?.links[0]?.name === HEADER_HELPER_LINK ? chain.links[0].args[0] : null;
-    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[opts.helpers!.get(headerCall.callee.name)!.resIndex] === ref.node) {
+    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[opts.helpers!.get(helperKey(headerCall.callee)!)!.resIndex] === ref.node) {
       needsHeaders = true;
-      const names = opts.helpers!.get(headerCall.callee.name)!.setsHeaders;
+      const names = opts.helpers!.get(helperKey(headerCall.callee)!)!.setsHeaders;
       if (names) names.forEach((name) => headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1));
       else contentTypeMaybeSet = true;
       continue;
@@ -245,10 +256,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
 
   /** `setAuthCookie(res, token)` → `setAuthCookieHeaders(headers, token)`, awaited as it was. */
   const headerHelperCall = ([call, top]: Node[]): Node => {
-    const helper = opts.helpers!.get(call.callee.name)!;
-    out.helpersCalled.add(call.callee.name);
+    const key = helperKey(call.callee)!;
+    const helper = opts.helpers!.get(key)!;
+    out.helpersCalled.add(key);
     const args = call.arguments.map((a: Node, i: number) => (i === helper.resIndex ? headersName! : snip.src(a)));
-    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${helper.rename ?? call.callee.name}(${args.join(', ')})${END}`)[0];
+    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${helper.rename ?? key}(${args.join(', ')})${END}`)[0];
   };
 
   const stateStatements = (chain: Chain): Node[] => {
@@ -273,11 +285,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const terminal = chain.terminal!;
     if (terminal.name === 'helper') {
       const call = terminal.args[0];
-      const helper = opts.helpers!.get(call.callee.name)!;
+      const key = helperKey(call.callee)!;
+      const helper = opts.helpers!.get(key)!;
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
-      out.helpersCalled.add(call.callee.name);
-      const answer = `${helper.rename ?? call.callee.name}(${args.join(', ')})`;
+      out.helpersCalled.add(key);
+      const answer = `${helper.rename ?? key}(${args.join(', ')})`;
       if (!headersName) return { pre, expr: answer };
       out.uses.add('withHeaders');
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };

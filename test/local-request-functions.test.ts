@@ -25,6 +25,7 @@ describe('same-file functions passed the request', () => {
     expect(leftDetail('local-request-fn-query-left', 'app/api/items/[id]/route.ts')).toBe('req is passed to pageOf(), a function of this file: it reads req.query');
     expect(leftDetail('local-request-fn-other-res-left', 'app/api/a/route.ts')).toBe('req is passed to userOf(), a function of this file: its calls do not all pass res in the same place');
     expect(leftDetail('local-request-fn-other-caller-left', 'app/api/a/route.ts')).toBe('req is passed to describe(), a function of this file: it is used elsewhere than in direct calls from the handler');
+    expect(leftDetail('local-request-fn-stream-left', 'app/api/a/route.ts')).toBe('req is passed to readRaw(), a function of this file: it uses req as a handler could not (req.on)');
     const exportsModule = { modulePath: 'app/api/a/shared.ts', routeSpecifier: './shared' };
     expect(leftDetail('local-request-fn-exported-left', 'app/api/a/route.ts', { exportsModule })).toBe("req is passed to tokenOf(), a function of this file: it moves with the file's other exports, which other modules import");
   });

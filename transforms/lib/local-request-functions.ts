@@ -25,11 +25,12 @@
  * its `res` and is declined here.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, countIdentifiers, isIdent, memberName, unwrap, type Node, type Snippets } from './ast.js';
+import { cloneNode, countIdentifiers, freshName, isIdent, memberName, namesIn, unwrap, type Node, type Snippets } from './ast.js';
 import { resolveFunction } from './dispatch.js';
 import { namesDeclaredWithin, patternNames } from './free-names.js';
 import { applyRecipes, sessionGetterNames } from './recipes.js';
 import { toRequestFunction, type RequestHelper } from './request-helper.js';
+import { rewriteRequest } from './request.js';
 import { referencesTo, type Reference } from './scope.js';
 
 export interface LocalRequestFunctions {
@@ -175,7 +176,7 @@ function rewriteFunction(
   // untouched parts then keep their text when printed.
   const copy = cloneNode(fn);
   const rewritten = rewriteParams(j, snip, program, copy, reqParam.name, resParam?.name ?? null, reqAt, resAt, typescript, taken);
-  if (!rewritten) return `it uses ${reqParam.name} in a way the tool cannot rewrite`;
+  if (!rewritten) return `it uses ${reqParam.name} as a handler could not${requestEscape(snip, fn, reqParam.name)}`;
   const { reqIndex, readsRequest, helper } = rewriteParams(j, snip, program, fn, reqParam.name, resParam?.name ?? null, reqAt, resAt, typescript, taken)!;
   helper?.uses.forEach((u) => out.uses.add(u));
   out.usesNextRequest ||= !!helper?.usesNextRequest;
@@ -220,4 +221,13 @@ function rewriteParams(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, 
     return { reqIndex, readsRequest: false, helper: { ...helper, usesNextRequest: false, bodyIndex } };
   }
   return { reqIndex, readsRequest, helper };
+}
+
+/** What the request rewrite stops at in `fn` (` (req.on)`), for the report; empty when it stops at nothing. */
+function requestEscape(snip: Snippets, fn: Node, reqName: string): string {
+  const copy = cloneNode(fn);
+  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
+  const taken = namesIn(copy);
+  const rewrite = rewriteRequest(body, { snip, reqName, request: freshName('request', taken), params: freshName('params', taken), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh: (base) => freshName(base, taken) });
+  return rewrite.escape ? ` (${rewrite.escape.detail})` : '';
 }

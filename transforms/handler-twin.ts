@@ -182,7 +182,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const ext = posix.extname(ctx.modulePath);
   // In the route's folder, so that the transform moves no relative import of the module.
   const sourcePath = posix.join(posix.dirname(ctx.routeTarget), `handler-module${ext}`);
-  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers });
+  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true });
   if (result.status !== 'migrated' && result.status !== 'review') {
     const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
     // Line numbers are those of the copy, not of the module: the detail names the module only.

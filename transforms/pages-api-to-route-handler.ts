@@ -37,6 +37,7 @@ import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
 import { NotRewritable } from './lib/dispatch.js';
 import { rewriteMulter } from './lib/recipes-multer.js';
 import { routeFactoryMethods, type RouteFactoryMethods } from './lib/factory-header-methods.js';
+import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/local-request-functions.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 
@@ -164,6 +165,11 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
 
   // The Request's name in the method functions, which the recipes below write too.
   const requestName = requestNameFor(moduleNames, reqName);
+  // Functions of this file the handler passes req to (`await post(id, req, res)`): rewritten in place to take the
+  // request, before the recipes and the response helpers see their calls.
+  const localFunctions = rewriteLocalRequestFunctions(j, snip, program, fn, body, { req: reqName, res: resName, request: requestName }, typescript, moduleNames, ctx.keepLocalFunctions ?? false);
+  // An exported one moved to the exports module above, which other modules import it from.
+  for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
@@ -205,6 +211,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
     else compat.add(use);
   }
+  localFunctions.uses.forEach((use) => compat.add(use));
+  if (localFunctions.usesNextRequest) nextServer.types.add('NextRequest');
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
 
   // The handler's own declaration goes away, so its name is free for the function that methods share.
@@ -218,7 +226,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
-    if (req.escape) throw new Left(req.escape.reason, req.escape.line, req.escape.detail);
+    if (req.escape) throw new Left(req.escape.reason, req.escape.line, withDeclinedReason(req.escape.detail, localFunctions));
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
@@ -382,6 +390,13 @@ function requestNameFor(moduleNames: Set<string>, reqName: string): string {
   const taken = new Set(moduleNames);
   taken.delete(reqName);
   return freshName('request', taken);
+}
+
+/** `req is passed to post()`, and why, when post() is a function of this file that could not take the request. */
+function withDeclinedReason(detail: string, local: LocalRequestFunctions): string {
+  const name = /^req is passed to ([\w$]+)\(\)$/.exec(detail)?.[1];
+  const why = name ? local.declined.get(name) : undefined;
+  return why ? `${detail}, a function of this file: ${why}` : detail;
 }
 
 /** `getSession(req, id)` → `getSessionForRoute(request, id)` for imported helpers with a request twin; returns those called. */

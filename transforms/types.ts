@@ -31,6 +31,11 @@ export interface TransformContext {
    * module (see src/imported-middleware.ts and transforms/lib/recipes-cors.ts).
    */
   middlewareImports?: MiddlewareImport[];
+  /**
+   * The handler's own module stays beside the route (a handler twinned in its module, transforms/handler-twin.ts):
+   * functions of it that the handler passes req to keep their Pages form, for the original handler that calls them.
+   */
+  keepLocalFunctions?: boolean;
 }
 
 /** An import of a project module's runMiddleware (`kind: 'run-middleware'`) or cors middleware (`kind: 'cors'`). */

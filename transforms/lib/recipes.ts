@@ -40,16 +40,21 @@ function isRevalidate(node: Node, resName: string): boolean {
   return node?.type === 'CallExpression' && memberName(node.callee) === 'revalidate' && isIdent(unwrap(node.callee.object), resName) && node.arguments.length === 1;
 }
 
+/** Local names of next-auth v4's getServerSession (and its unstable_ name), which the recipe below rewrites. */
+export function sessionGetterNames(program: Node): Set<string> {
+  return new Set([
+    ...importedAs(program, ['next-auth', 'next-auth/next'], 'getServerSession'),
+    ...importedAs(program, ['next-auth', 'next-auth/next'], 'unstable_getServerSession'),
+  ]);
+}
+
 export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string): RecipeResult {
   const result: RecipeResult = { imports: new Map(), notes: [] };
   const need = (source: string, name: string) => {
     if (!result.imports.has(source)) result.imports.set(source, new Set());
     result.imports.get(source)!.add(name);
   };
-  const sessionGetters = new Set([
-    ...importedAs(program, ['next-auth', 'next-auth/next'], 'getServerSession'),
-    ...importedAs(program, ['next-auth', 'next-auth/next'], 'unstable_getServerSession'),
-  ]);
+  const sessionGetters = sessionGetterNames(program);
   const ironSession = importedAs(program, ['iron-session'], 'getIronSession');
   const takesReqRes = (call: Node) => call.arguments.length >= 2 && isIdent(unwrap(call.arguments[0]), reqName) && isIdent(unwrap(call.arguments[1]), resName);
 

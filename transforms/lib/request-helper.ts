@@ -75,9 +75,11 @@ export function toRequestFunction(
   withBody = false,
   /** Request helpers of the same module with their twins: calls of them with req call the twin with the request. */
   nested: Map<string, { twin: string; reqIndex: number }> = new Map(),
+  /** Where the request is, when the callers say so (a function of the route's own file); else found by its type or name. */
+  knownReqIndex?: number,
 ): RequestHelper | null {
-  const reqIndex = fn.params.findIndex(isRequestParam);
-  if (reqIndex < 0 || fn.params[reqIndex].type !== 'Identifier' || fn.params.filter(isRequestParam).length > 1) return null;
+  const reqIndex = knownReqIndex ?? fn.params.findIndex(isRequestParam);
+  if (reqIndex < 0 || fn.params[reqIndex]?.type !== 'Identifier' || (knownReqIndex === undefined && fn.params.filter(isRequestParam).length > 1)) return null;
   // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
   if (fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
   const reqName = fn.params[reqIndex].name;

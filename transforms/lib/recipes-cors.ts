@@ -15,7 +15,7 @@
  */
 import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
 import { moduleMiddleware, type MiddlewareKind } from './run-middleware.js';
-import { removeUnusedImports } from './imports.js';
+import { removeUnusedImports, valueImports } from './imports.js';
 import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
 /** The response chain link the rewritten run becomes: `await res.__migrateRunMiddleware(request, cors)` (response.ts). */
@@ -36,12 +36,10 @@ export interface MiddlewareRecipe {
 function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: Map<string, MiddlewareKind>; problems: Map<string, string> } {
   const own = moduleMiddleware(program);
   const names = new Map(own.names);
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
-    for (const s of stmt.specifiers ?? []) {
-      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' && s.importKind !== 'type' ? s.imported.name : null;
-      const found = imports.find((m) => m.specifier === stmt.source.value && m.imported === imported);
-      if (found) names.set(s.local.name, found.kind);
+  for (const specifier of new Set(imports.map((m) => m.specifier))) {
+    for (const { local, imported } of valueImports(program, specifier)) {
+      const found = imports.find((m) => m.specifier === specifier && m.imported === imported);
+      if (found) names.set(local, found.kind);
     }
   }
   return { names, problems: own.problems };

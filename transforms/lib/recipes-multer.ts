@@ -15,6 +15,7 @@
 import { countIdentifiers, isIdent, memberName, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { awaitedMiddlewareRun, unusedRunner } from './run-middleware.js';
+import { valueImports } from './imports.js';
 
 const LIMITS = ['fileSize', 'fieldSize'];
 const READS = ['file', 'files', 'body'];
@@ -36,16 +37,13 @@ interface Instance {
   options: Node | null;
 }
 
-/** The local name of multer's default (or namespace) import, and names imported from it. */
+/** The local name of multer's default (or namespace) import, and every local name by the export it names. */
 function multerImport(program: Node): { name: string | null; named: Map<string, string>; found: boolean } {
-  const out = { name: null as string | null, named: new Map<string, string>(), found: false };
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'multer' || stmt.importKind === 'type') continue;
-    out.found = true;
-    for (const s of stmt.specifiers ?? []) {
-      if (s.type === 'ImportDefaultSpecifier' || s.type === 'ImportNamespaceSpecifier') out.name = s.local.name;
-      if (s.type === 'ImportSpecifier') out.named.set(s.local.name, s.imported.name);
-    }
+  const imports = valueImports(program, 'multer');
+  const out = { name: null as string | null, named: new Map<string, string>(), found: imports.length > 0 };
+  for (const { local, imported } of imports) {
+    if (imported === 'default' || imported === '*') out.name = local;
+    if (imported !== '*') out.named.set(local, imported);
   }
   return out;
 }

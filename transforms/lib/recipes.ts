@@ -9,6 +9,7 @@
  *    it at once (reported).
  */
 import { walk, isIdent, memberName, unwrap, type Node, type Snippets } from './ast.js';
+import { valueImports } from './imports.js';
 
 export interface RecipeResult {
   /** Imports the rewritten code needs: source → names. */
@@ -18,12 +19,7 @@ export interface RecipeResult {
 
 /** Local names bound to `name` imported from one of `sources`. */
 function importedAs(program: Node, sources: string[], name: string): Set<string> {
-  const locals = new Set<string>();
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || !sources.includes(stmt.source.value)) continue;
-    for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === name) locals.add(s.local.name);
-  }
-  return locals;
+  return new Set(valueImports(program, sources).filter((i) => i.imported === name).map((i) => i.local));
 }
 
 function replaceNode(parent: Node, child: Node, replacement: Node): void {

@@ -69,6 +69,21 @@ export function referencesTo(roots: Node[], name: string): Reference[] {
   return refs;
 }
 
+/**
+ * Renames the variable `name` to `to` in `roots` wherever it refers to the same binding. A shorthand property keeps
+ * its key: `{ name }` becomes `{ name: to }`.
+ */
+export function renameReferences(roots: Node[], name: string, to: string): void {
+  if (name === to) return;
+  for (const ref of referencesTo(roots, name)) {
+    if (ref.parent.type === 'ObjectProperty' && ref.parent.shorthand) {
+      ref.parent.shorthand = false;
+      ref.parent.key = { type: 'Identifier', name };
+    }
+    ref.node.name = to;
+  }
+}
+
 /** Type-level positions (a type's name, an interface member, an enum member): they read no value. */
 function isTypePosition(parent: Node): boolean {
   return parent.type.startsWith('TS') && parent.type !== 'TSAsExpression' && parent.type !== 'TSNonNullExpression' && parent.type !== 'TSSatisfiesExpression' && parent.type !== 'TSTypeAssertion';

@@ -228,6 +228,15 @@ export function walk(root: Node, visit: (node: Node, parent: Node | null, key: s
   }
 }
 
+/** Puts `replacement` wherever `parent` holds `child`: in a property, or as an item of a list (changed in place). */
+export function replaceChild(parent: Node, child: Node, replacement: Node): void {
+  for (const key of Object.keys(parent)) {
+    const slot = parent[key];
+    if (slot === child) parent[key] = replacement;
+    else if (Array.isArray(slot)) for (let i = 0; i < slot.length; i++) if (slot[i] === child) slot[i] = replacement;
+  }
+}
+
 /** How many identifiers called `name` stand in `root` (declarations and property names included), outside `skip`. */
 export function countIdentifiers(root: Node, name: string, skip?: Node): number {
   let count = 0;

@@ -12,7 +12,7 @@
  * Disk storage (`dest`, `diskStorage`), fileFilter, other options and limits, and other shapes are left
  * (MULTER_NOT_FOLLOWED).
  */
-import { countIdentifiers, isIdent, memberName, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
+import { countIdentifiers, isIdent, memberName, replaceChild, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { awaitedMiddlewareRun, unusedRunner } from './run-middleware.js';
 import { valueImports } from './imports.js';
@@ -159,13 +159,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
   const formName = freshName('form', ctx.moduleNames);
   const { requestName } = ctx;
   // The whole member is replaced, so that `(req as any).file` loses its parentheses too.
-  for (const { member, parent } of reads) {
-    const replacement = snip.expression(`${formName}.${memberName(member)}`);
-    for (const key of Object.keys(parent)) {
-      if (parent[key] === member) parent[key] = replacement;
-      else if (Array.isArray(parent[key]) && parent[key].includes(member)) parent[key][parent[key].indexOf(member)] = replacement;
-    }
-  }
+  for (const { member, parent } of reads) replaceChild(parent, member, snip.expression(`${formName}.${memberName(member)}`));
   const call = `await ${helper}(${[requestName, accept, ...(limits ? [snip.src(limits)] : [])].join(', ')})`;
   const hoist = reads.some((r) => r.after);
   const [statement] = snip.statements(hoist ? `${formName} = ${call}${END}` : `const ${formName} = ${call}${END}`);

@@ -8,7 +8,7 @@
  *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
  *    it at once (reported).
  */
-import { walk, isIdent, memberName, unwrap, type Node, type Snippets } from './ast.js';
+import { walk, isIdent, memberName, replaceChild, unwrap, type Node, type Snippets } from './ast.js';
 import { valueImports } from './imports.js';
 
 export interface RecipeResult {
@@ -20,14 +20,6 @@ export interface RecipeResult {
 /** Local names bound to `name` imported from one of `sources`. */
 function importedAs(program: Node, sources: string[], name: string): Set<string> {
   return new Set(valueImports(program, sources).filter((i) => i.imported === name).map((i) => i.local));
-}
-
-function replaceNode(parent: Node, child: Node, replacement: Node): void {
-  for (const key of Object.keys(parent)) {
-    const slot = parent[key];
-    if (slot === child) parent[key] = replacement;
-    else if (Array.isArray(slot) && slot.includes(child)) slot[slot.indexOf(child)] = replacement;
-  }
 }
 
 const REVALIDATE_NOTE = 'res.revalidate(path) became revalidatePath(path): the path is marked stale and regenerates on its next visit, not at once';
@@ -85,6 +77,6 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
       }
     });
   }
-  for (const [parent, child, replacement] of replacements) replaceNode(parent, child, replacement);
+  for (const [parent, child, replacement] of replacements) replaceChild(parent, child, replacement);
   return result;
 }

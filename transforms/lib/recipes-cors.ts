@@ -14,7 +14,7 @@
  * Only cors is followed: other middleware (body parsers, multer, helmet, …) read the body or write more than headers.
  */
 import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
-import { moduleMiddleware, type MiddlewareKind } from './run-middleware.js';
+import { awaitedRunCall, moduleMiddleware, unusedRunner, type MiddlewareKind } from './run-middleware.js';
 import { removeUnusedImports, valueImports } from './imports.js';
 import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
@@ -64,15 +64,15 @@ export function rewriteMiddlewareRuns(
     walk(root, (node) => {
       if (node.type !== 'ExpressionStatement' || result.problem) return;
       const awaited = unwrap(node.expression);
-      const call = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
-      const helper = call?.type === 'CallExpression' && isIdent(call.callee) ? helpers.get(call.callee.name) : undefined;
-      if (helper && call.arguments.length === 2 && isIdent(unwrap(call.arguments[0]), names.req) && isIdent(unwrap(call.arguments[1]), names.res)) {
+      const helperCall = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
+      const helper = helperCall?.type === 'CallExpression' && isIdent(helperCall.callee) ? helpers.get(helperCall.callee.name) : undefined;
+      if (helper && helperCall.arguments.length === 2 && isIdent(unwrap(helperCall.arguments[0]), names.req) && isIdent(unwrap(helperCall.arguments[1]), names.res)) {
         helperRuns.push({ stmt: node, helper });
         return;
       }
-      if (call?.type !== 'CallExpression' || !isIdent(call.callee) || call.arguments.length !== 3) return;
-      const [req, res, middleware] = call.arguments.map(unwrap);
-      if (!isIdent(req, names.req) || !isIdent(res, names.res)) return;
+      const call = awaitedRunCall(node, names.req, names.res);
+      if (!call) return;
+      const middleware = unwrap(call.arguments[2]);
       const runner = known.names.get(call.callee.name) === 'run-middleware';
       const cors = isIdent(middleware) && known.names.get(middleware.name) === 'cors';
       const line = node.loc?.start.line;
@@ -111,11 +111,10 @@ export function dropUnusedRunners(snip: Snippets, program: Node, runners: Set<st
   // Every route comes here: most ran no middleware, and reading the module's middleware would be wasted.
   if (!runners.size) return [];
   const notes: string[] = [];
-  const own = moduleMiddleware(program);
   const sources = new Set<string>();
   for (const name of runners) {
-    const declaration = own.declarations.get(name);
-    if (declaration && !own.exported.has(name) && countIdentifiers(program, name) === 1) {
+    const declaration = unusedRunner(program, name);
+    if (declaration) {
       // Its comments go with it: they describe the runner ("wait for a middleware to execute…"), not what follows.
       program.body.splice(program.body.indexOf(declaration), 1);
       const comments = (declaration.comments ?? []).some((c: Node) => c.leading) ? ' (with its comments)' : '';

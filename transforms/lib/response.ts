@@ -7,7 +7,7 @@
  */
 import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
+import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
 import { splitStream, STREAM_TERMINAL } from './stream-response.js';
 import { MIDDLEWARE_LINK } from './recipes-cors.js';
@@ -49,6 +49,11 @@ export interface ResponseOptions {
   resName: string;
   /** Same-file helpers by name: `sendError(res, 400, msg)` is a send like `res.status(400).json(…)`. */
   helpers?: Map<string, ResponseHelper>;
+  /**
+   * Calls that answer as a helper does, known by node rather than by a callee name (a dispatcher's
+   * `handlers[request.method](request, res, context)`, route-wrapper.ts): the answer keeps the call's own callee.
+   */
+  answerCalls?: Map<Node, ResponseHelper>;
   /** Whether `after()` exists in the target version (15.1+). */
   hasAfter: boolean;
   /** Names taken in the module, for fresh local names. */
@@ -68,12 +73,17 @@ export interface ResponseRewrite {
   helpersCalled: Set<string>;
 }
 
-function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelper>): Chain | null {
+/** The helper a call answers through: one of `answerCalls`, or a helper called by its name. */
+function helperOf(call: Node, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): ResponseHelper | undefined {
+  return opts.answerCalls?.get(call) ?? (isIdent(call.callee) ? opts.helpers?.get(call.callee.name) : undefined);
+}
+
+function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): Chain | null {
   const links: Link[] = [];
   const top = unwrap(expr);
   let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
-  const helper = n?.type === 'CallExpression' && isIdent(n.callee) ? helpers?.get(n.callee.name) : undefined;
+  const helper = n?.type === 'CallExpression' ? helperOf(n, opts) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
     return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
   }
@@ -153,16 +163,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
-    const chain: Chain | null = expr ? chainOf(expr, resName, opts.helpers) : null;
+    const chain: Chain | null = expr ? chainOf(expr, resName, opts) : null;
     const crossesFunction = ref.ancestors.some(isFunction);
-    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(chain.terminal.args[0].callee.name)!.resIndex] === ref.node) {
+    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[helperOf(chain.terminal.args[0], opts)!.resIndex] === ref.node) {
       helperAnswers.push(ref.node);
       continue;
     }
     const headerCall = chain?.links[0]?.name === HEADER_HELPER_LINK ? chain.links[0].args[0] : null;
-    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[opts.helpers!.get(headerCall.callee.name)!.resIndex] === ref.node) {
+    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[helperOf(headerCall, opts)!.resIndex] === ref.node) {
       needsHeaders = true;
-      const names = opts.helpers!.get(headerCall.callee.name)!.setsHeaders;
+      const names = helperOf(headerCall, opts)!.setsHeaders;
       if (names) names.forEach((name) => headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1));
       else contentTypeMaybeSet = true;
       continue;
@@ -243,12 +253,19 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
   };
 
+  /** The callee a helper's call becomes (its twin, or the callee as written), noted among the helpers called by name. */
+  const helperCallee = (call: Node, helper: ResponseHelper): string => {
+    if (!isIdent(call.callee)) return helper.rename ?? snip.src(call.callee);
+    out.helpersCalled.add(call.callee.name);
+    return helper.rename ?? call.callee.name;
+  };
+
   /** `setAuthCookie(res, token)` → `setAuthCookieHeaders(headers, token)`, awaited as it was. */
   const headerHelperCall = ([call, top]: Node[]): Node => {
-    const helper = opts.helpers!.get(call.callee.name)!;
-    out.helpersCalled.add(call.callee.name);
+    const helper = helperOf(call, opts)!;
+    const callee = helperCallee(call, helper);
     const args = call.arguments.map((a: Node, i: number) => (i === helper.resIndex ? headersName! : snip.src(a)));
-    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${helper.rename ?? call.callee.name}(${args.join(', ')})${END}`)[0];
+    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${callee}(${args.join(', ')})${END}`)[0];
   };
 
   const stateStatements = (chain: Chain): Node[] => {
@@ -273,11 +290,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const terminal = chain.terminal!;
     if (terminal.name === 'helper') {
       const call = terminal.args[0];
-      const helper = opts.helpers!.get(call.callee.name)!;
+      const helper = helperOf(call, opts)!;
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
-      out.helpersCalled.add(call.callee.name);
-      const answer = `${helper.rename ?? call.callee.name}(${args.join(', ')})`;
+      const answer = `${helperCallee(call, helper)}(${args.join(', ')})`;
       if (!headersName) return { pre, expr: answer };
       out.uses.add('withHeaders');
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
@@ -340,13 +356,13 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     throw new Error(`unknown terminal ${terminal.name}`);
   };
 
-  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
   /** The replaced statement's comments stay with the first statement that replaces it. */
   const withComments = (original: Node, replacement: Node[]): Node[] => {
     if (replacement.length) replacement[0] = snip.withCommentsOf(original, replacement[0]);
     return replacement;
   };
 
+  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
   const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean): Node[] => {
     const result: Node[] = [];
     for (let i = 0; i < list.length; i++) {
@@ -443,7 +459,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (!expr) return null;
     const value = stmt.type === 'ExpressionStatement' ? statusAssignment(expr, resName) : null;
     if (value) return { kind: 'status', value };
-    const chain = chainOf(expr, resName, opts.helpers);
+    const chain = chainOf(expr, resName, opts);
     if (!chain) return null;
     if (stmt.type === 'ReturnStatement' && !chain.terminal) return null;
     return { kind: 'chain', chain };
@@ -456,12 +472,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const { parent, ancestors } = ref;
       const grand = ancestors[ancestors.length - 2];
       const isRead = parent.type === 'MemberExpression' && isIdent(parent.property, 'statusCode') && !parent.computed && !(grand.type === 'AssignmentExpression' && grand.left === parent);
-      if (!isRead) continue;
-      for (const k of Object.keys(grand)) {
-        const slot = grand[k];
-        if (slot === parent) grand[k] = j.identifier(statusName);
-        else if (Array.isArray(slot) && slot.includes(parent)) slot[slot.indexOf(parent)] = j.identifier(statusName);
-      }
+      if (isRead) replaceChild(grand, parent, j.identifier(statusName));
     }
   }
   out.body = rewriteList(body, true, false);

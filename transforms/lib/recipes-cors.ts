@@ -18,8 +18,24 @@ import { awaitedRunCall, moduleMiddleware, unusedRunner, type MiddlewareKind } f
 import { removeUnusedImports, valueImports } from './imports.js';
 import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
-/** The response chain link the rewritten run becomes: `await res.__migrateRunMiddleware(request, cors)` (response.ts). */
-export const MIDDLEWARE_LINK = '__migrateRunMiddleware';
+/**
+ * The rewritten run is a real call with `res` still in it, marked as a run: `await runConnectMiddleware(request, cors,
+ * res)`, or `await corsTwin(request, res)` for a project helper's twin, which runs the middleware itself. The response
+ * rewrite (response.ts) passes the route's headers in res's place and returns the middleware's own answer. The mark is
+ * a property of the call node, so it stays on the copies that the split by method makes.
+ */
+const MIDDLEWARE_RUN = 'migrateMiddlewareRun';
+
+/** How a marked run reaches the middleware: the compat module's runConnectMiddleware, or a helper's twin; else null. */
+export function middlewareRunKind(call: Node): 'compat' | 'twin' | null {
+  return call?.[MIDDLEWARE_RUN] ?? null;
+}
+
+function markedRun(snip: Snippets, call: string, kind: 'compat' | 'twin'): Node {
+  const awaited = snip.expression(`await ${call}`);
+  awaited.argument[MIDDLEWARE_RUN] = kind;
+  return awaited;
+}
 
 export interface MiddlewareRecipe {
   /** Methods the route exports because the middleware answers them itself (cors: OPTIONS). */
@@ -92,11 +108,11 @@ export function rewriteMiddlewareRuns(
   if (result.problem) return result;
   for (const stmt of runs) {
     const middleware = unwrap(unwrap(stmt.expression).argument).arguments[2];
-    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${snip.src(middleware)})`);
+    stmt.expression = markedRun(snip, `runConnectMiddleware(${names.request}, ${snip.src(middleware)}, ${names.res})`, 'compat');
   }
-  // A third argument marks the helper's twin, which takes (request, headers) and runs the middleware itself.
+  // The helper's twin takes (request, headers) and runs the middleware itself.
   for (const { stmt, helper } of helperRuns) {
-    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${helper.twin}, true)`);
+    stmt.expression = markedRun(snip, `${helper.twin}(${names.request}, ${names.res})`, 'twin');
     if (!result.helpersUsed.includes(helper)) result.helpersUsed.push(helper);
   }
   if (runs.length || helperRuns.length) result.methods.push('OPTIONS');

@@ -10,13 +10,14 @@ import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
 import { splitStream, STREAM_TERMINAL } from './stream-response.js';
-import { MIDDLEWARE_LINK } from './recipes-cors.js';
+import { middlewareRunKind } from './recipes-cors.js';
 
 const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
 /** A call of a helper that only sets headers on `res` (`setAuthCookie(res, token)`), as a link of its own. */
 const HEADER_HELPER_LINK = '\0header-helper';
-// MIDDLEWARE_LINK: a connect middleware run on the response state (recipes-cors.ts), a statement of its own.
-const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader', MIDDLEWARE_LINK]);
+/** A connect middleware run on the response state (recipes-cors.ts), as a link of its own. */
+const MIDDLEWARE_LINK = '\0middleware-run';
+const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
 
 interface Link {
   name: string;
@@ -83,6 +84,7 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
   const top = unwrap(expr);
   let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
+  if (n?.type === 'CallExpression' && middlewareRunKind(n)) return n.arguments.some((a: Node) => isIdent(a, resName)) ? { links: [{ name: MIDDLEWARE_LINK, args: [n] }] } : null;
   const helper = n?.type === 'CallExpression' ? helperOf(n, opts) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
     return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
@@ -100,10 +102,6 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
-    if (links[i].name === MIDDLEWARE_LINK) {
-      if (links.length !== 1 || links[i].args.length < 2 || links[i].args.length > 3) return null;
-      continue;
-    }
     // Nor does a header call without its name and value (`res.setHeader()`, also found by the fuzz test).
     const arity = links[i].name === 'removeHeader' ? 1 : 2;
     if (links[i].name !== 'status' && (links[i].args.length < arity || links[i].args.some((a) => a.type === 'SpreadElement'))) return null;
@@ -177,12 +175,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       else contentTypeMaybeSet = true;
       continue;
     }
-    if (chain && !headerCall && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
+    // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
+    const run = chain?.links[0]?.name === MIDDLEWARE_LINK ? chain.links[0].args[0] : null;
+    if (run && !crossesFunction && stmt.type === 'ExpressionStatement' && run.arguments.includes(ref.node)) {
+      needsHeaders = true;
+      continue;
+    }
+    if (chain && !headerCall && !run && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
-        // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
-        if (l.name === MIDDLEWARE_LINK) needsHeaders = true;
-        else if (l.name !== 'status') {
+        if (l.name !== 'status') {
           needsHeaders = true;
           const name = stringValue(l.args[0])?.toLowerCase();
           if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
@@ -242,15 +244,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   };
 
   /** The middleware's run: its headers into the route's, and its own answer returned when it ended the response. */
-  const middlewareRun = (link: Link): Node[] => {
-    const [request, middleware, viaHelper] = link.args;
+  const middlewareRun = (call: Node): Node[] => {
+    // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
+    const twin = middlewareRunKind(call) === 'twin';
+    const middleware = twin ? call.callee : call.arguments[1];
     const answer = opts.fresh(`${isIdent(middleware) ? middleware.name.replace(/ForRoute$/, '') : 'middleware'}Answer`);
     // Its answer's status is the middleware's (cors: 204 or optionsSuccessStatus): not known here.
     out.statuses.push(null);
-    // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
-    if (viaHelper) return snip.statements(`const ${answer} = await ${snip.src(middleware)}(${snip.src(request)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
-    out.uses.add('runConnectMiddleware');
-    return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
+    if (!twin) out.uses.add('runConnectMiddleware');
+    const args = call.arguments.map((a: Node) => (isIdent(a, resName) ? headersName : snip.src(a)));
+    return snip.statements(`const ${answer} = await ${snip.src(call.callee)}(${args.join(', ')})${END}\nif (${answer}) return ${answer}${END}`);
   };
 
   /** The callee a helper's call becomes (its twin, or the callee as written), noted among the helpers called by name. */
@@ -272,7 +275,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const stmts: Node[] = [];
     for (const link of chain.links) {
       if (link.name === 'status') stmts.push(...snip.statements(snip.text`${statusName!} = ${link.args[0]}${END}`));
-      else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link));
+      else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link.args[0]));
       else if (link.name === HEADER_HELPER_LINK) stmts.push(headerHelperCall(link.args));
       else stmts.push(...headerOp(link));
     }

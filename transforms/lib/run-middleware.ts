@@ -144,20 +144,8 @@ export function awaitedMiddlewareRun(stmt: Node, program: Node, reqName: string,
   }
   const run = awaitedRunCall(stmt, reqName, resName);
   if (!run) return null;
-  const runner = sameFileFunction(program, run.callee.name);
-  return runner && isRunMiddlewareFunction(runner) ? { middleware: run.arguments[2], runner: run.callee.name } : null;
-}
-
-/** The function a same-file `function name(…)` or `const name = (…) => …` declares. */
-export function sameFileFunction(program: Node, name: string): Node | null {
-  for (const raw of program.body) {
-    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
-    if (stmt?.type === 'FunctionDeclaration' && stmt.id?.name === name) return stmt;
-    if (stmt?.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
-    const decl = stmt.declarations.find((d: Node) => isIdent(d.id, name));
-    if (decl && isFunction(unwrap(decl.init))) return unwrap(decl.init);
-  }
-  return null;
+  const runner = moduleMiddleware(program).names.get(run.callee.name) === 'run-middleware';
+  return runner ? { middleware: run.arguments[2], runner: run.callee.name } : null;
 }
 
 /**

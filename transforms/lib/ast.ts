@@ -285,6 +285,16 @@ export function freshName(base: string, taken: Set<string>): string {
   return name;
 }
 
+/**
+ * Gives out names for code written into `fn` (a twin's body): fresh in the module (`taken`) and in `fn`, except
+ * `replaced`, the parameter the first of them takes the place of (`req` → `request`).
+ */
+export function freshNamerFor(fn: Node, taken: Iterable<string>, replaced: string): (base: string) => string {
+  const names = new Set([...taken, ...namesIn(fn)]);
+  names.delete(replaced);
+  return (base) => freshName(base, names);
+}
+
 /** Strips parentheses and TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
 export function unwrap(node: Node): Node {
   let n = node;

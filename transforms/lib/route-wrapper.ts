@@ -18,7 +18,7 @@
  * they find is called with `(request, context)`.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
@@ -154,9 +154,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const extraArgs = calls ? Math.max(...calls.map((call) => call.arguments.length - 2)) : 0;
 
   const methods = methodsNamed(block, methodReaderFor(reqName, innerBody, [], (_from, to) => to));
-  const names = new Set([...taken, ...namesIn(fn)]);
-  names.delete(reqName);
-  const fresh = (base: string) => freshName(base, names);
+  const fresh = freshNamerFor(fn, taken, reqName);
   const requestName = fresh('request');
   const contextName = fresh('context');
   // The request goes to the handler as it is, and the context after it; rewriteResponse turns the call into an answer
@@ -183,7 +181,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const lookupCallees = new Set(directCalls.map((call) => structureKey(call.callee)));
   awaitAnswersInTry(j, snip, statements, (callee) => (callee.type === 'Identifier' ? answerNames.has(callee.name) : lookupCallees.size > 0 && lookupCallees.has(structureKey(callee))));
 
-  const contextType = typescript ? freshName('Context', names) : null;
+  const contextType = typescript ? fresh('Context') : null;
   // Built from text, as the rest of the generated code, so that it is printed in the module's own style. Generic in the
   // context, so that each route's own context type (its params) flows through the wrapper.
   const typeParams = contextType ? [...(fn.typeParameters?.params ?? []).map((p: Node) => snip.src(p)), contextType] : [];

@@ -311,6 +311,11 @@ export function unwrap(node: Node): Node {
   return n;
 }
 
+/** Whether `node` is one of the wrappers `unwrap` strips (parentheses, `as`, `!`, `<T>`, `satisfies`). */
+export function isWrapper(node: Node): boolean {
+  return unwrap(node) !== node;
+}
+
 /** The static name of a member access: `a.b` and `a['b']` give 'b'; computed non-literal keys give null. */
 export function memberName(node: Node): string | null {
   if (node?.type !== 'MemberExpression' && node?.type !== 'OptionalMemberExpression') return null;

@@ -6,7 +6,7 @@
  * the list of methods, and the call an `if` per method with that handler's body inlined.
  */
 import { ALL_METHODS } from './split-methods.js';
-import { namesIn, unwrap, memberName, isIdent, replaceChild, stringValue, type Node, type Snippets } from './ast.js';
+import { namesIn, unwrap, memberName, isIdent, isWrapper, replaceChild, stringValue, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { NotRewritable, resolveFunction, referencesOutside, inlineBody, ifChain, methodTest, replaceWithHandler, type FunctionRef } from './dispatch.js';
 
@@ -92,7 +92,7 @@ export function rewriteMethodMap(snip: Snippets, program: Node, exportIndex: num
       if (name === mapParam.name && parent.type === 'MemberExpression' && parent.object === ref.node && isLookup(parent, mapParam.name, reqName)) {
         // `handlers[req.method as Method]!(req, res)`: the call is above the TypeScript wrappers.
         let at = ancestors.length - 2;
-        while (at > 0 && unwrap(ancestors[at]) !== ancestors[at]) at--;
+        while (at > 0 && isWrapper(ancestors[at])) at--;
         const outer = ancestors[at];
         if (outer?.type === 'CallExpression' && unwrap(outer.callee) === parent) calls.push(outer);
         else if (grand?.type === 'VariableDeclarator') throw new NotRewritable(line, `${call.callee.name} stores the handler in a nested variable`);

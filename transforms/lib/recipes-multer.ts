@@ -12,7 +12,7 @@
  * Disk storage (`dest`, `diskStorage`), fileFilter, other options and limits, and other shapes are left
  * (MULTER_NOT_FOLLOWED).
  */
-import { countIdentifiers, isIdent, memberName, replaceChild, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
+import { countIdentifiers, isIdent, isWrapper, memberName, replaceChild, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { awaitedMiddlewareRun, unusedRunner } from './run-middleware.js';
 import { valueImports } from './imports.js';
@@ -142,7 +142,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
   for (const ref of referencesTo(roots, reqName)) {
     const chain = ref.ancestors;
     let i = chain.length - 1;
-    while (i > 0 && ['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression', 'TSSatisfiesExpression'].includes(chain[i].type)) i--;
+    while (i > 0 && isWrapper(chain[i])) i--;
     const member = chain[i];
     const name = memberName(member);
     if (!name || !READS.includes(name) || unwrap(member.object) !== ref.node) continue;

@@ -9,10 +9,12 @@ import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
-import { splitStream, STREAM_TERMINAL } from './stream-response.js';
+import { isStreamResponse, splitStream } from './stream-response.js';
 import { middlewareRunKind } from './recipes-cors.js';
 
-const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
+/** The Response of a split stream (stream-response.ts), as a terminal of its own. */
+const STREAM_TERMINAL = '\0stream';
+const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
 /** A call of a helper that only sets headers on `res` (`setAuthCookie(res, token)`), as a link of its own. */
 const HEADER_HELPER_LINK = '\0header-helper';
 /** A connect middleware run on the response state (recipes-cors.ts), as a link of its own. */
@@ -84,6 +86,7 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
   const top = unwrap(expr);
   let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
+  if (n?.type === 'NewExpression' && isStreamResponse(n)) return { links: [], terminal: { name: STREAM_TERMINAL, args: n.arguments } };
   if (n?.type === 'CallExpression' && middlewareRunKind(n)) return n.arguments.some((a: Node) => isIdent(a, resName)) ? { links: [{ name: MIDDLEWARE_LINK, args: [n] }] } : null;
   const helper = n?.type === 'CallExpression' ? helperOf(n, opts) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {

@@ -228,6 +228,15 @@ export function walk(root: Node, visit: (node: Node, parent: Node | null, key: s
   }
 }
 
+/** Puts `replacement` wherever `parent` holds `child`: in a property, or as an item of a list (changed in place). */
+export function replaceChild(parent: Node, child: Node, replacement: Node): void {
+  for (const key of Object.keys(parent)) {
+    const slot = parent[key];
+    if (slot === child) parent[key] = replacement;
+    else if (Array.isArray(slot)) for (let i = 0; i < slot.length; i++) if (slot[i] === child) slot[i] = replacement;
+  }
+}
+
 /** How many identifiers called `name` stand in `root` (declarations and property names included), outside `skip`. */
 export function countIdentifiers(root: Node, name: string, skip?: Node): number {
   let count = 0;
@@ -276,6 +285,16 @@ export function freshName(base: string, taken: Set<string>): string {
   return name;
 }
 
+/**
+ * Gives out names for code written into `fn` (a twin's body): fresh in the module (`taken`) and in `fn`, except
+ * `replaced`, the parameter the first of them takes the place of (`req` → `request`).
+ */
+export function freshNamerFor(fn: Node, taken: Iterable<string>, replaced: string): (base: string) => string {
+  const names = new Set([...taken, ...namesIn(fn)]);
+  names.delete(replaced);
+  return (base) => freshName(base, names);
+}
+
 /** Strips parentheses and TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
 export function unwrap(node: Node): Node {
   let n = node;
@@ -290,6 +309,11 @@ export function unwrap(node: Node): Node {
     n = n.expression;
   }
   return n;
+}
+
+/** Whether `node` is one of the wrappers `unwrap` strips (parentheses, `as`, `!`, `<T>`, `satisfies`). */
+export function isWrapper(node: Node): boolean {
+  return unwrap(node) !== node;
 }
 
 /** The static name of a member access: `a.b` and `a['b']` give 'b'; computed non-literal keys give null. */

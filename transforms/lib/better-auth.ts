@@ -7,7 +7,7 @@
  * toNextJsHandler through it (under its alias, or as a member of the namespace), or the name joins it.
  */
 import { isIdent, unwrap, END, type Node, type Snippets } from './ast.js';
-import { importWith } from './imports.js';
+import { importWith, valueImports } from './imports.js';
 
 const NODE_ADAPTER = 'better-auth/node';
 const NEXT_ADAPTER = 'better-auth/next-js';
@@ -24,11 +24,11 @@ function nextAdapterImports(program: Node): Node[] {
 
 /** How the file names toNextJsHandler already: its import's local name, or the member of a namespace import; null when it does not. */
 function importedNextHandler(program: Node): string | null {
-  const specifiers = nextAdapterImports(program).flatMap((s: Node) => s.specifiers ?? []);
-  const named = specifiers.find((s: Node) => s.type === 'ImportSpecifier' && s.importKind !== 'type' && (s.imported.name ?? s.imported.value) === 'toNextJsHandler');
-  if (named) return named.local.name;
-  const namespace = specifiers.find((s: Node) => s.type === 'ImportNamespaceSpecifier');
-  return namespace ? `${namespace.local.name}.toNextJsHandler` : null;
+  const imports = valueImports(program, NEXT_ADAPTER);
+  const named = imports.find((i) => i.imported === 'toNextJsHandler');
+  if (named) return named.local;
+  const namespace = imports.find((i) => i.imported === '*');
+  return namespace ? `${namespace.local}.toNextJsHandler` : null;
 }
 
 /**
@@ -55,10 +55,7 @@ function importNextHandler(snip: Snippets, program: Node, adapterLocal: string):
 
 /** Rewrites the program in place into the route; null when the default export is not `toNodeHandler(x)`. */
 export function rewriteBetterAuth(snip: Snippets, program: Node): BetterAuthRoute | null {
-  const local = program.body
-    .filter((s: Node) => s.type === 'ImportDeclaration' && s.source.value === NODE_ADAPTER && s.importKind !== 'type')
-    .flatMap((s: Node) => s.specifiers ?? [])
-    .find((s: Node) => s.type === 'ImportSpecifier' && s.imported.name === 'toNodeHandler')?.local.name;
+  const local = valueImports(program, NODE_ADAPTER).find((i) => i.imported === 'toNodeHandler')?.local;
   if (!local) return null;
   const exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   const call = exportIndex < 0 ? null : unwrap(program.body[exportIndex].declaration);

@@ -23,10 +23,10 @@ function keyName(prop: Node): string | null {
   return prop.key.type === 'Identifier' ? prop.key.name : stringValue(prop.key);
 }
 
-/** Whether `stmt` is `export const config = …`. */
 /** The segment options a route file exports (`export const dynamic = …`): a route may export only these and its methods. */
 export const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
 
+/** Whether `stmt` is `export const config = …` (with other declarators or not). */
 export function isConfigExport(stmt: Node): boolean {
   return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config');
 }

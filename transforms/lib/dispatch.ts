@@ -4,7 +4,7 @@
  * bodies of the per-method functions inlined into its branches. The split by method then gives one export each.
  */
 import { cloneNode, isFunction, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { referencesTo } from './scope.js';
+import { referencesTo, renameReferences } from './scope.js';
 
 /** Why a shape was recognised but cannot be rewritten: the file is left with this reason. */
 export class NotRewritable extends Error {
@@ -51,18 +51,6 @@ export function referencesOutside(program: Node, name: string, skip: Set<number>
   ).length;
 }
 
-/** Statements with `name` renamed to `to` wherever it refers to the same binding. */
-function rename(statements: Node[], name: string, to: string): void {
-  if (name === to) return;
-  for (const ref of referencesTo(statements, name)) {
-    if (ref.parent.type === 'ObjectProperty' && ref.parent.shorthand) {
-      ref.parent.shorthand = false;
-      ref.parent.key = { type: 'Identifier', name };
-    }
-    ref.node.name = to;
-  }
-}
-
 /** `this` or `arguments` of `fn` itself (not of a nested non-arrow function): they change meaning when `fn` goes. */
 export function ownThisOrArguments(fn: Node): 'this' | 'arguments' | null {
   let uses: 'this' | 'arguments' | null = null;
@@ -89,7 +77,7 @@ export function inlineBody(snip: Snippets, fn: Node, names: string[]): Node[] {
   fn.params.forEach((param: Node, i: number) => {
     if (param.type !== 'Identifier') throw new NotRewritable(fn.loc?.start.line, 'a handler destructures its parameters');
     if (param.name !== names[i] && inner.has(names[i])) throw new NotRewritable(fn.loc?.start.line, `a handler uses the name ${names[i]} for something else`);
-    rename(statements, param.name, names[i]);
+    renameReferences(statements, param.name, names[i]);
   });
   return statements;
 }

@@ -41,13 +41,19 @@ function blockNames(body: Node[]): string[] {
   return body.flatMap((s: Node) => (s.type === 'VariableDeclaration' || s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration' ? declaredNames(s) : []));
 }
 
-function isNonReference(parent: Node, key: string): boolean {
+/**
+ * Whether the identifier `node` at `parent[key]` only names something (a property, a member, a label, an export's
+ * outside name) rather than reading a binding. The key of a shorthand property whose value is that same node (as built
+ * by code, where the parser gives the value a copy) reads it.
+ */
+export function isNonReference(node: Node, parent: Node | null, key: string): boolean {
   switch (parent?.type) {
     case 'MemberExpression':
     case 'OptionalMemberExpression':
     case 'JSXMemberExpression':
       return key === 'property' && !parent.computed;
     case 'ObjectProperty':
+      return key === 'key' && !parent.computed && !(parent.shorthand && parent.value === node);
     case 'ObjectMethod':
     case 'ClassProperty':
     case 'ClassMethod':
@@ -120,7 +126,7 @@ export function freeNames(root: Node): FreeNames {
     switch (node.type) {
       case 'Identifier':
       case 'JSXIdentifier':
-        if (!isNonReference(parent, key) && !bound(scopes, node.name)) reads.add(node.name);
+        if (!isNonReference(node, parent, key) && !bound(scopes, node.name)) reads.add(node.name);
         if (node.typeAnnotation) visit(node.typeAnnotation, node, 'typeAnnotation', scopes);
         return;
       case 'FunctionDeclaration':

@@ -147,7 +147,7 @@ export function addToImport(snip: Snippets, program: Node, source: string, names
 
 /**
  * What a file imports from `sources` as values, in order: each specifier's local name and what it names (`default`,
- * `*` for a namespace, or the export's name). `import type` declarations are left out.
+ * `*` for a namespace, or the export's name). `import type` declarations and `{ type X }` specifiers are left out.
  */
 export function valueImports(program: Node, sources: string | readonly string[]): Array<{ local: string; imported: string }> {
   const wanted = typeof sources === 'string' ? [sources] : sources;
@@ -155,6 +155,7 @@ export function valueImports(program: Node, sources: string | readonly string[])
   for (const stmt of program.body) {
     if (stmt.type !== 'ImportDeclaration' || !wanted.includes(stmt.source.value) || stmt.importKind === 'type') continue;
     for (const s of stmt.specifiers ?? []) {
+      if (s.importKind === 'type') continue;
       const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : (s.imported.name ?? s.imported.value);
       out.push({ local: s.local.name, imported });
     }

@@ -9,7 +9,7 @@
  * and `method in handlers`, and `typeof handlers` in a type. Anything else (the map spread into another object, passed on, a lookup by another key) and
  * the dispatcher is not followed.
  */
-import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isIdent, isWrapper, memberName, unwrap, walk, type Node } from './ast.js';
 import { isAssignedIn } from './free-names.js';
 
 export interface MethodLookups {
@@ -20,8 +20,6 @@ export interface MethodLookups {
   /** The `const h = handlers[req.method]` declarators. */
   aliases: Node[];
 }
-
-const TS_WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression', 'ParenthesizedExpression']);
 
 /** A read whose value only decides a branch: `!h`, `if (h)`, `h ? … : …`, `h && …`, `h === undefined`, `typeof h`. */
 function isTest(parent: Node, key: string): boolean {
@@ -49,7 +47,7 @@ export function methodLookups(body: Node, mapName: string, reqName: string, resN
   /** The node above `node` once TypeScript casts and parentheses are passed. */
   const above = (node: Node) => {
     let at = parents.get(node);
-    while (at && TS_WRAPPERS.has(at.parent.type)) at = parents.get(at.parent);
+    while (at && isWrapper(at.parent)) at = parents.get(at.parent);
     return at;
   };
   const isMethodKey = (key: Node) => isMethodRead(key, reqName) || (isIdent(unwrap(key)) && methodLocals.has(unwrap(key).name));

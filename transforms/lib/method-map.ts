@@ -6,7 +6,7 @@
  * the list of methods, and the call an `if` per method with that handler's body inlined.
  */
 import { ALL_METHODS } from './split-methods.js';
-import { namesIn, unwrap, memberName, isIdent, stringValue, type Node, type Snippets } from './ast.js';
+import { namesIn, unwrap, memberName, isIdent, isWrapper, replaceChild, stringValue, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { NotRewritable, resolveFunction, referencesOutside, inlineBody, ifChain, methodTest, replaceWithHandler, type FunctionRef } from './dispatch.js';
 
@@ -92,17 +92,17 @@ export function rewriteMethodMap(snip: Snippets, program: Node, exportIndex: num
       if (name === mapParam.name && parent.type === 'MemberExpression' && parent.object === ref.node && isLookup(parent, mapParam.name, reqName)) {
         // `handlers[req.method as Method]!(req, res)`: the call is above the TypeScript wrappers.
         let at = ancestors.length - 2;
-        while (at > 0 && unwrap(ancestors[at]) !== ancestors[at]) at--;
+        while (at > 0 && isWrapper(ancestors[at])) at--;
         const outer = ancestors[at];
         if (outer?.type === 'CallExpression' && unwrap(outer.callee) === parent) calls.push(outer);
         else if (grand?.type === 'VariableDeclarator') throw new NotRewritable(line, `${call.callee.name} stores the handler in a nested variable`);
-        else replaceIn(grand, parent, snip.expression(known));
+        else replaceChild(grand, parent, snip.expression(known));
       } else if (name === mapParam.name && parent.type === 'CallExpression' && memberName(parent.callee) === 'keys' && isIdent(parent.callee.object, 'Object')) {
-        replaceIn(grand, parent, snip.expression(listText));
+        replaceChild(grand, parent, snip.expression(listText));
       } else if (name === mapParam.name && parent.type === 'BinaryExpression' && parent.operator === 'in' && parent.right === ref.node) {
-        replaceIn(grand, parent, snip.expression(known));
+        replaceChild(grand, parent, snip.expression(known));
       } else if (aliases.has(name) && parent.type === 'CallExpression' && parent.callee === ref.node) calls.push(parent);
-      else if (aliases.has(name) && parent.type !== 'VariableDeclarator') replaceIn(parent, ref.node, snip.expression(known));
+      else if (aliases.has(name) && parent.type !== 'VariableDeclarator') replaceChild(parent, ref.node, snip.expression(known));
       else throw new NotRewritable(line, `${call.callee.name} uses ${name} in a way the tool does not follow`);
     }
   };
@@ -123,13 +123,6 @@ export function rewriteMethodMap(snip: Snippets, program: Node, exportIndex: num
   const handlerName = taken.has('handler') ? `${call.callee.name}Handler` : 'handler';
   replaceWithHandler(snip, program, exportIndex, remove, { handler: handlerName, req: reqName, res: resName }, statements);
   return true;
-}
-
-function replaceIn(parent: Node, child: Node, replacement: Node): void {
-  for (const key of Object.keys(parent)) {
-    if (parent[key] === child) parent[key] = replacement;
-    else if (Array.isArray(parent[key])) parent[key] = parent[key].map((c: Node) => (c === child ? replacement : c));
-  }
 }
 
 /** True when a function body has a `return` of its own (not in a nested function) before its last statement. */

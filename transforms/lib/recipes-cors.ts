@@ -14,12 +14,28 @@
  * Only cors is followed: other middleware (body parsers, multer, helmet, …) read the body or write more than headers.
  */
 import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
-import { moduleMiddleware, type MiddlewareKind } from './run-middleware.js';
-import { removeUnusedImports } from './imports.js';
+import { awaitedRunCall, moduleMiddleware, unusedRunner, type MiddlewareKind } from './run-middleware.js';
+import { removeUnusedImports, valueImports } from './imports.js';
 import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
-/** The response chain link the rewritten run becomes: `await res.__migrateRunMiddleware(request, cors)` (response.ts). */
-export const MIDDLEWARE_LINK = '__migrateRunMiddleware';
+/**
+ * The rewritten run is a real call with `res` still in it, marked as a run: `await runConnectMiddleware(request, cors,
+ * res)`, or `await corsTwin(request, res)` for a project helper's twin, which runs the middleware itself. The response
+ * rewrite (response.ts) passes the route's headers in res's place and returns the middleware's own answer. The mark is
+ * a property of the call node, so it stays on the copies that the split by method makes.
+ */
+const MIDDLEWARE_RUN = 'migrateMiddlewareRun';
+
+/** How a marked run reaches the middleware: the compat module's runConnectMiddleware, or a helper's twin; else null. */
+export function middlewareRunKind(call: Node): 'compat' | 'twin' | null {
+  return call?.[MIDDLEWARE_RUN] ?? null;
+}
+
+function markedRun(snip: Snippets, call: string, kind: 'compat' | 'twin'): Node {
+  const awaited = snip.expression(`await ${call}`);
+  awaited.argument[MIDDLEWARE_RUN] = kind;
+  return awaited;
+}
 
 export interface MiddlewareRecipe {
   /** Methods the route exports because the middleware answers them itself (cors: OPTIONS). */
@@ -36,12 +52,10 @@ export interface MiddlewareRecipe {
 function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: Map<string, MiddlewareKind>; problems: Map<string, string> } {
   const own = moduleMiddleware(program);
   const names = new Map(own.names);
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
-    for (const s of stmt.specifiers ?? []) {
-      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' && s.importKind !== 'type' ? s.imported.name : null;
-      const found = imports.find((m) => m.specifier === stmt.source.value && m.imported === imported);
-      if (found) names.set(s.local.name, found.kind);
+  for (const specifier of new Set(imports.map((m) => m.specifier))) {
+    for (const { local, imported } of valueImports(program, specifier)) {
+      const found = imports.find((m) => m.specifier === specifier && m.imported === imported);
+      if (found) names.set(local, found.kind);
     }
   }
   return { names, problems: own.problems };
@@ -66,15 +80,15 @@ export function rewriteMiddlewareRuns(
     walk(root, (node) => {
       if (node.type !== 'ExpressionStatement' || result.problem) return;
       const awaited = unwrap(node.expression);
-      const call = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
-      const helper = call?.type === 'CallExpression' && isIdent(call.callee) ? helpers.get(call.callee.name) : undefined;
-      if (helper && call.arguments.length === 2 && isIdent(unwrap(call.arguments[0]), names.req) && isIdent(unwrap(call.arguments[1]), names.res)) {
+      const helperCall = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
+      const helper = helperCall?.type === 'CallExpression' && isIdent(helperCall.callee) ? helpers.get(helperCall.callee.name) : undefined;
+      if (helper && helperCall.arguments.length === 2 && isIdent(unwrap(helperCall.arguments[0]), names.req) && isIdent(unwrap(helperCall.arguments[1]), names.res)) {
         helperRuns.push({ stmt: node, helper });
         return;
       }
-      if (call?.type !== 'CallExpression' || !isIdent(call.callee) || call.arguments.length !== 3) return;
-      const [req, res, middleware] = call.arguments.map(unwrap);
-      if (!isIdent(req, names.req) || !isIdent(res, names.res)) return;
+      const call = awaitedRunCall(node, names.req, names.res);
+      if (!call) return;
+      const middleware = unwrap(call.arguments[2]);
       const runner = known.names.get(call.callee.name) === 'run-middleware';
       const cors = isIdent(middleware) && known.names.get(middleware.name) === 'cors';
       const line = node.loc?.start.line;
@@ -94,11 +108,11 @@ export function rewriteMiddlewareRuns(
   if (result.problem) return result;
   for (const stmt of runs) {
     const middleware = unwrap(unwrap(stmt.expression).argument).arguments[2];
-    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${snip.src(middleware)})`);
+    stmt.expression = markedRun(snip, `runConnectMiddleware(${names.request}, ${snip.src(middleware)}, ${names.res})`, 'compat');
   }
-  // A third argument marks the helper's twin, which takes (request, headers) and runs the middleware itself.
+  // The helper's twin takes (request, headers) and runs the middleware itself.
   for (const { stmt, helper } of helperRuns) {
-    stmt.expression = snip.expression(`await ${names.res}.${MIDDLEWARE_LINK}(${names.request}, ${helper.twin}, true)`);
+    stmt.expression = markedRun(snip, `${helper.twin}(${names.request}, ${names.res})`, 'twin');
     if (!result.helpersUsed.includes(helper)) result.helpersUsed.push(helper);
   }
   if (runs.length || helperRuns.length) result.methods.push('OPTIONS');
@@ -113,11 +127,10 @@ export function dropUnusedRunners(snip: Snippets, program: Node, runners: Set<st
   // Every route comes here: most ran no middleware, and reading the module's middleware would be wasted.
   if (!runners.size) return [];
   const notes: string[] = [];
-  const own = moduleMiddleware(program);
   const sources = new Set<string>();
   for (const name of runners) {
-    const declaration = own.declarations.get(name);
-    if (declaration && !own.exported.has(name) && countIdentifiers(program, name) === 1) {
+    const declaration = unusedRunner(program, name);
+    if (declaration) {
       // Its comments go with it: they describe the runner ("wait for a middleware to execute…"), not what follows.
       program.body.splice(program.body.indexOf(declaration), 1);
       const comments = (declaration.comments ?? []).some((c: Node) => c.leading) ? ' (with its comments)' : '';

@@ -12,9 +12,10 @@
  * Disk storage (`dest`, `diskStorage`), fileFilter, other options and limits, and other shapes are left
  * (MULTER_NOT_FOLLOWED).
  */
-import { countIdentifiers, isIdent, memberName, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
+import { countIdentifiers, isIdent, isWrapper, memberName, replaceChild, unwrap, walk, freshName, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { awaitedMiddlewareRun, unusedRunner } from './run-middleware.js';
+import { valueImports } from './imports.js';
 
 const LIMITS = ['fileSize', 'fieldSize'];
 const READS = ['file', 'files', 'body'];
@@ -36,16 +37,13 @@ interface Instance {
   options: Node | null;
 }
 
-/** The local name of multer's default (or namespace) import, and names imported from it. */
+/** The local name of multer's default (or namespace) import, and every local name by the export it names. */
 function multerImport(program: Node): { name: string | null; named: Map<string, string>; found: boolean } {
-  const out = { name: null as string | null, named: new Map<string, string>(), found: false };
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== 'multer' || stmt.importKind === 'type') continue;
-    out.found = true;
-    for (const s of stmt.specifiers ?? []) {
-      if (s.type === 'ImportDefaultSpecifier' || s.type === 'ImportNamespaceSpecifier') out.name = s.local.name;
-      if (s.type === 'ImportSpecifier') out.named.set(s.local.name, s.imported.name);
-    }
+  const imports = valueImports(program, 'multer');
+  const out = { name: null as string | null, named: new Map<string, string>(), found: imports.length > 0 };
+  for (const { local, imported } of imports) {
+    if (imported === 'default' || imported === '*') out.name = local;
+    if (imported !== '*') out.named.set(local, imported);
   }
   return out;
 }
@@ -144,7 +142,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
   for (const ref of referencesTo(roots, reqName)) {
     const chain = ref.ancestors;
     let i = chain.length - 1;
-    while (i > 0 && ['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression', 'TSSatisfiesExpression'].includes(chain[i].type)) i--;
+    while (i > 0 && isWrapper(chain[i])) i--;
     const member = chain[i];
     const name = memberName(member);
     if (!name || !READS.includes(name) || unwrap(member.object) !== ref.node) continue;
@@ -161,13 +159,7 @@ export function rewriteMulter(snip: Snippets, program: Node, roots: Node[], reqN
   const formName = freshName('form', ctx.moduleNames);
   const { requestName } = ctx;
   // The whole member is replaced, so that `(req as any).file` loses its parentheses too.
-  for (const { member, parent } of reads) {
-    const replacement = snip.expression(`${formName}.${memberName(member)}`);
-    for (const key of Object.keys(parent)) {
-      if (parent[key] === member) parent[key] = replacement;
-      else if (Array.isArray(parent[key]) && parent[key].includes(member)) parent[key][parent[key].indexOf(member)] = replacement;
-    }
-  }
+  for (const { member, parent } of reads) replaceChild(parent, member, snip.expression(`${formName}.${memberName(member)}`));
   const call = `await ${helper}(${[requestName, accept, ...(limits ? [snip.src(limits)] : [])].join(', ')})`;
   const hoist = reads.some((r) => r.after);
   const [statement] = snip.statements(hoist ? `${formName} = ${call}${END}` : `const ${formName} = ${call}${END}`);

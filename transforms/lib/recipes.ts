@@ -8,7 +8,8 @@
  *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
  *    it at once (reported).
  */
-import { walk, isIdent, memberName, unwrap, type Node, type Snippets } from './ast.js';
+import { walk, isIdent, memberName, replaceChild, unwrap, type Node, type Snippets } from './ast.js';
+import { valueImports } from './imports.js';
 
 export interface RecipeResult {
   /** Imports the rewritten code needs: source → names. */
@@ -18,20 +19,7 @@ export interface RecipeResult {
 
 /** Local names bound to `name` imported from one of `sources`. */
 function importedAs(program: Node, sources: string[], name: string): Set<string> {
-  const locals = new Set<string>();
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || !sources.includes(stmt.source.value)) continue;
-    for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === name) locals.add(s.local.name);
-  }
-  return locals;
-}
-
-function replaceNode(parent: Node, child: Node, replacement: Node): void {
-  for (const key of Object.keys(parent)) {
-    const slot = parent[key];
-    if (slot === child) parent[key] = replacement;
-    else if (Array.isArray(slot) && slot.includes(child)) slot[slot.indexOf(child)] = replacement;
-  }
+  return new Set(valueImports(program, sources).filter((i) => i.imported === name).map((i) => i.local));
 }
 
 const REVALIDATE_NOTE = 'res.revalidate(path) became revalidatePath(path): the path is marked stale and regenerates on its next visit, not at once';
@@ -94,6 +82,6 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
       }
     });
   }
-  for (const [parent, child, replacement] of replacements) replaceNode(parent, child, replacement);
+  for (const [parent, child, replacement] of replacements) replaceChild(parent, child, replacement);
   return result;
 }

@@ -8,6 +8,7 @@
  * Pure: finds the shape, says which module export holds the handler, and which statements the route drops.
  */
 import { functionOf, isIdent, unwrap, walk, type Node } from './ast.js';
+import { isConfigExport } from './config.js';
 
 export interface ReexportShape {
   /** The import specifier as the pages file writes it. */
@@ -105,14 +106,15 @@ function isBystander(stmt: Node): boolean {
   return false;
 }
 
-function isConfigExport(stmt: Node): boolean {
-  return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.length === 1 && stmt.declaration.declarations[0].id?.name === 'config';
+/** `export const config = …` declaring nothing else: the route drops the whole statement. */
+function isOwnConfig(stmt: Node): boolean {
+  return isConfigExport(stmt) && stmt.declaration.declarations.length === 1;
 }
 
 export function reexportShapeOf(program: Node): ReexportShape | null {
   let shape: ReexportShape | null = null;
   const drop: number[] = [];
-  const configIndex = program.body.findIndex(isConfigExport);
+  const configIndex = program.body.findIndex(isOwnConfig);
   if (configIndex >= 0) drop.push(configIndex);
   /** The handler is the import bound to `local`, reached through the statements at `indices`. */
   const viaImport = (local: string, indices: number[]): ReexportShape | null => {

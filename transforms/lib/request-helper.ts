@@ -7,7 +7,7 @@
  * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { freshNamerFor, isIdent, memberName, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 
 export function isRequestParam(param: Node): boolean {
@@ -84,9 +84,7 @@ export function toRequestFunction(
   if (fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
   const reqName = fn.params[reqIndex].name;
   const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
-  const names = new Set([...taken, ...namesIn(fn)]);
-  names.delete(reqName);
-  const fresh = (base: string) => freshName(base, names);
+  const fresh = freshNamerFor(fn, taken, reqName);
   const requestName = fresh('request');
   // `getSession(req, id)` of the same module: its twin takes the request in the same place (before the rewrite,
   // which would take req passed to a function for an escape).

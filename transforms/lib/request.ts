@@ -6,7 +6,7 @@
  * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
  */
 import type { Reason } from '../../src/diagnostics.js';
-import { memberName, passedTo, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
+import { memberName, passedTo, replaceChild, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
 import { isAssignedIn } from './free-names.js';
 import { referencesTo, type Reference } from './scope.js';
 
@@ -67,8 +67,7 @@ function keyOf(parent: Node, child: Node): string {
 
 function replaceIn(parent: Node, child: Node, replacement: Node): void {
   const key = keyOf(parent, child);
-  if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(child)] = replacement;
-  else parent[key] = replacement;
+  replaceChild(parent, child, replacement);
   // `{ url: req.url }` → `{ url }`, not `{ url: url }`.
   if (parent.type === 'ObjectProperty' && key === 'value' && !parent.computed && isIdent(parent.key) && isIdent(replacement, parent.key.name)) {
     parent.shorthand = true;

@@ -7,16 +7,19 @@
  */
 import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, type Node, type Snippets, END } from './ast.js';
+import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
-import { splitStream, STREAM_TERMINAL } from './stream-response.js';
-import { MIDDLEWARE_LINK } from './recipes-cors.js';
+import { isStreamResponse, splitStream } from './stream-response.js';
+import { middlewareRunKind } from './recipes-cors.js';
 
-const TERMINALS = new Set(['json', 'send', 'end', 'redirect', STREAM_TERMINAL]);
+/** The Response of a split stream (stream-response.ts), as a terminal of its own. */
+const STREAM_TERMINAL = '\0stream';
+const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
 /** A call of a helper that only sets headers on `res` (`setAuthCookie(res, token)`), as a link of its own. */
 const HEADER_HELPER_LINK = '\0header-helper';
-// MIDDLEWARE_LINK: a connect middleware run on the response state (recipes-cors.ts), a statement of its own.
-const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader', MIDDLEWARE_LINK]);
+/** A connect middleware run on the response state (recipes-cors.ts), as a link of its own. */
+const MIDDLEWARE_LINK = '\0middleware-run';
+const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
 
 interface Link {
   name: string;
@@ -49,6 +52,11 @@ export interface ResponseOptions {
   resName: string;
   /** Same-file helpers by name: `sendError(res, 400, msg)` is a send like `res.status(400).json(…)`. */
   helpers?: Map<string, ResponseHelper>;
+  /**
+   * Calls that answer as a helper does, known by node rather than by a callee name (a dispatcher's
+   * `handlers[request.method](request, res, context)`, route-wrapper.ts): the answer keeps the call's own callee.
+   */
+  answerCalls?: Map<Node, ResponseHelper>;
   /** Whether `after()` exists in the target version (15.1+). */
   hasAfter: boolean;
   /** Names taken in the module, for fresh local names. */
@@ -68,13 +76,20 @@ export interface ResponseRewrite {
   helpersCalled: Set<string>;
 }
 
-function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelper>): Chain | null {
+/** The helper a call answers through: one of `answerCalls`, or a helper called by its name. */
+function helperOf(call: Node, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): ResponseHelper | undefined {
+  const key = helperKey(call.callee);
+  return opts.answerCalls?.get(call) ?? (key ? opts.helpers?.get(key) : undefined);
+}
+
+function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): Chain | null {
   const links: Link[] = [];
   const top = unwrap(expr);
   let n = top;
   if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
-  const key = n?.type === 'CallExpression' ? helperKey(n.callee) : null;
-  const helper = key ? helpers?.get(key) : undefined;
+  if (n?.type === 'NewExpression' && isStreamResponse(n)) return { links: [], terminal: { name: STREAM_TERMINAL, args: n.arguments } };
+  if (n?.type === 'CallExpression' && middlewareRunKind(n)) return n.arguments.some((a: Node) => isIdent(a, resName)) ? { links: [{ name: MIDDLEWARE_LINK, args: [n] }] } : null;
+  const helper = n?.type === 'CallExpression' ? helperOf(n, opts) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
     return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
   }
@@ -91,10 +106,6 @@ function chainOf(expr: Node, resName: string, helpers?: Map<string, ResponseHelp
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
-    if (links[i].name === MIDDLEWARE_LINK) {
-      if (links.length !== 1 || links[i].args.length < 2 || links[i].args.length > 3) return null;
-      continue;
-    }
     // Nor does a header call without its name and value (`res.setHeader()`, also found by the fuzz test).
     const arity = links[i].name === 'removeHeader' ? 1 : 2;
     if (links[i].name !== 'status' && (links[i].args.length < arity || links[i].args.some((a) => a.type === 'SpreadElement'))) return null;
@@ -164,26 +175,30 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
-    const chain: Chain | null = expr ? chainOf(expr, resName, opts.helpers) : null;
+    const chain: Chain | null = expr ? chainOf(expr, resName, opts) : null;
     const crossesFunction = ref.ancestors.some(isFunction);
-    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[opts.helpers!.get(helperKey(chain.terminal.args[0].callee)!)!.resIndex] === ref.node) {
+    if (chain?.terminal?.name === 'helper' && !crossesFunction && chain.terminal.args[0].arguments[helperOf(chain.terminal.args[0], opts)!.resIndex] === ref.node) {
       helperAnswers.push(ref.node);
       continue;
     }
     const headerCall = chain?.links[0]?.name === HEADER_HELPER_LINK ? chain.links[0].args[0] : null;
-    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[opts.helpers!.get(helperKey(headerCall.callee)!)!.resIndex] === ref.node) {
+    if (headerCall && !crossesFunction && stmt.type === 'ExpressionStatement' && headerCall.arguments[helperOf(headerCall, opts)!.resIndex] === ref.node) {
       needsHeaders = true;
-      const names = opts.helpers!.get(helperKey(headerCall.callee)!)!.setsHeaders;
+      const names = helperOf(headerCall, opts)!.setsHeaders;
       if (names) names.forEach((name) => headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1));
       else contentTypeMaybeSet = true;
       continue;
     }
-    if (chain && !headerCall && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
+    // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
+    const run = chain?.links[0]?.name === MIDDLEWARE_LINK ? chain.links[0].args[0] : null;
+    if (run && !crossesFunction && stmt.type === 'ExpressionStatement' && run.arguments.includes(ref.node)) {
+      needsHeaders = true;
+      continue;
+    }
+    if (chain && !headerCall && !run && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
       for (const l of chain.links) {
-        // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
-        if (l.name === MIDDLEWARE_LINK) needsHeaders = true;
-        else if (l.name !== 'status') {
+        if (l.name !== 'status') {
           needsHeaders = true;
           const name = stringValue(l.args[0])?.toLowerCase();
           if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
@@ -243,31 +258,41 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   };
 
   /** The middleware's run: its headers into the route's, and its own answer returned when it ended the response. */
-  const middlewareRun = (link: Link): Node[] => {
-    const [request, middleware, viaHelper] = link.args;
+  const middlewareRun = (call: Node): Node[] => {
+    // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
+    const twin = middlewareRunKind(call) === 'twin';
+    const middleware = twin ? call.callee : call.arguments[1];
     const answer = opts.fresh(`${isIdent(middleware) ? middleware.name.replace(/ForRoute$/, '') : 'middleware'}Answer`);
     // Its answer's status is the middleware's (cors: 204 or optionsSuccessStatus): not known here.
     out.statuses.push(null);
-    // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
-    if (viaHelper) return snip.statements(`const ${answer} = await ${snip.src(middleware)}(${snip.src(request)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
-    out.uses.add('runConnectMiddleware');
-    return snip.statements(`const ${answer} = await runConnectMiddleware(${snip.src(request)}, ${snip.src(middleware)}, ${headersName})${END}\nif (${answer}) return ${answer}${END}`);
+    if (!twin) out.uses.add('runConnectMiddleware');
+    const args = call.arguments.map((a: Node) => (isIdent(a, resName) ? headersName : snip.src(a)));
+    return snip.statements(`const ${answer} = await ${snip.src(call.callee)}(${args.join(', ')})${END}\nif (${answer}) return ${answer}${END}`);
+  };
+
+  /** The callee a helper's call becomes (its twin, or the callee as written), noted among the helpers called by name. */
+  const helperCallee = (call: Node, helper: ResponseHelper): string => {
+    // A dispatcher's lookup (`handlers[request.method](…)`) keeps its callee; a helper (`sendError`, a factory's
+    // method `limiter.check`) is called by its twin's name.
+    const key = opts.answerCalls?.has(call) && !isIdent(call.callee) ? null : helperKey(call.callee);
+    if (!key) return helper.rename ?? snip.src(call.callee);
+    out.helpersCalled.add(key);
+    return helper.rename ?? key;
   };
 
   /** `setAuthCookie(res, token)` → `setAuthCookieHeaders(headers, token)`, awaited as it was. */
   const headerHelperCall = ([call, top]: Node[]): Node => {
-    const key = helperKey(call.callee)!;
-    const helper = opts.helpers!.get(key)!;
-    out.helpersCalled.add(key);
+    const helper = helperOf(call, opts)!;
+    const callee = helperCallee(call, helper);
     const args = call.arguments.map((a: Node, i: number) => (i === helper.resIndex ? headersName! : snip.src(a)));
-    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${helper.rename ?? key}(${args.join(', ')})${END}`)[0];
+    return snip.statements(`${top.type === 'AwaitExpression' ? 'await ' : ''}${callee}(${args.join(', ')})${END}`)[0];
   };
 
   const stateStatements = (chain: Chain): Node[] => {
     const stmts: Node[] = [];
     for (const link of chain.links) {
       if (link.name === 'status') stmts.push(...snip.statements(snip.text`${statusName!} = ${link.args[0]}${END}`));
-      else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link));
+      else if (link.name === MIDDLEWARE_LINK) stmts.push(...middlewareRun(link.args[0]));
       else if (link.name === HEADER_HELPER_LINK) stmts.push(headerHelperCall(link.args));
       else stmts.push(...headerOp(link));
     }
@@ -285,12 +310,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const terminal = chain.terminal!;
     if (terminal.name === 'helper') {
       const call = terminal.args[0];
-      const key = helperKey(call.callee)!;
-      const helper = opts.helpers!.get(key)!;
+      const helper = helperOf(call, opts)!;
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
-      out.helpersCalled.add(key);
-      const answer = `${helper.rename ?? key}(${args.join(', ')})`;
+      const answer = `${helperCallee(call, helper)}(${args.join(', ')})`;
       if (!headersName) return { pre, expr: answer };
       out.uses.add('withHeaders');
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
@@ -353,13 +376,13 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     throw new Error(`unknown terminal ${terminal.name}`);
   };
 
-  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
   /** The replaced statement's comments stay with the first statement that replaces it. */
   const withComments = (original: Node, replacement: Node[]): Node[] => {
     if (replacement.length) replacement[0] = snip.withCommentsOf(original, replacement[0]);
     return replacement;
   };
 
+  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
   const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean): Node[] => {
     const result: Node[] = [];
     for (let i = 0; i < list.length; i++) {
@@ -456,7 +479,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (!expr) return null;
     const value = stmt.type === 'ExpressionStatement' ? statusAssignment(expr, resName) : null;
     if (value) return { kind: 'status', value };
-    const chain = chainOf(expr, resName, opts.helpers);
+    const chain = chainOf(expr, resName, opts);
     if (!chain) return null;
     if (stmt.type === 'ReturnStatement' && !chain.terminal) return null;
     return { kind: 'chain', chain };
@@ -469,12 +492,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const { parent, ancestors } = ref;
       const grand = ancestors[ancestors.length - 2];
       const isRead = parent.type === 'MemberExpression' && isIdent(parent.property, 'statusCode') && !parent.computed && !(grand.type === 'AssignmentExpression' && grand.left === parent);
-      if (!isRead) continue;
-      for (const k of Object.keys(grand)) {
-        const slot = grand[k];
-        if (slot === parent) grand[k] = j.identifier(statusName);
-        else if (Array.isArray(slot) && slot.includes(parent)) slot[slot.indexOf(parent)] = j.identifier(statusName);
-      }
+      if (isRead) replaceChild(grand, parent, j.identifier(statusName));
     }
   }
   out.body = rewriteList(body, true, false);

@@ -18,12 +18,13 @@
  * they find is called with `(request, context)`.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
 import { namesDeclaredWithin } from './free-names.js';
+import { structureKey } from './structure-key.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -103,7 +104,7 @@ function handlerTypeText(snip: Snippets, original: Node | undefined, contextType
  * `return handler(request, context)` inside a `try` becomes `return await …`: the handler's answer is a promise, and
  * without the await its rejection would pass the `catch` that handled the Pages handler's throw.
  */
-function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], callees: Set<string>): void {
+function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], isAnswer: (callee: Node) => boolean): void {
   walk(j.blockStatement(statements), (node) => {
     if (node.type !== 'TryStatement') return undefined;
     walk(node.block, (inner) => {
@@ -113,7 +114,7 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], c
         const items = Array.isArray(list) ? list : list ? [list] : [];
         items.forEach((stmt, i) => {
           const arg = stmt?.type === 'ReturnStatement' ? stmt.argument : null;
-          if (arg?.type !== 'CallExpression' || arg.callee.type !== 'Identifier' || !callees.has(arg.callee.name)) return;
+          if (arg?.type !== 'CallExpression' || !isAnswer(arg.callee)) return;
           // From text, as the rest of the twin: a changed node would be reprinted in recast's style.
           const [awaited] = snip.statements(`return await ${snip.src(arg)}${END}`);
           if (Array.isArray(list)) list[i] = awaited;
@@ -153,9 +154,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const extraArgs = calls ? Math.max(...calls.map((call) => call.arguments.length - 2)) : 0;
 
   const methods = methodsNamed(block, methodReaderFor(reqName, innerBody, [], (_from, to) => to));
-  const names = new Set([...taken, ...namesIn(fn)]);
-  names.delete(reqName);
-  const fresh = (base: string) => freshName(base, names);
+  const fresh = freshNamerFor(fn, taken, reqName);
   const requestName = fresh('request');
   const contextName = fresh('context');
   // The request goes to the handler as it is, and the context after it; rewriteResponse turns the call into an answer
@@ -171,29 +170,18 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const declared = namesDeclaredWithin(fn);
   const ownHelpers = [...moduleHelpers].filter(([name]) => !declared.has(name));
   const helpers = new Map<string, ResponseHelper>([...ownHelpers, ...(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]))] as Array<[string, ResponseHelper]>);
-  // rewriteResponse knows answers by a callee's name: a direct `handlers[request.method](…)` gets one for the time.
-  const lookedUp = new Map<string, Node>();
-  for (const call of lookups?.directCalls ?? []) {
-    const name = fresh('lookedUp');
-    names.add(name);
-    lookedUp.set(name, call.callee);
-    helpers.set(name, answer);
-    call.callee = j.identifier(name);
-  }
-  const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers });
+  // A direct `handlers[request.method](…)` has no callee name to know it by: rewriteResponse is given the call itself.
+  const directCalls = lookups?.directCalls ?? [];
+  const answerCalls = new Map<Node, ResponseHelper>(directCalls.map((call) => [call, answer]));
+  const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape || !statements.some(alwaysExits)) return null;
-  awaitAnswersInTry(j, snip, statements, new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]));
-  // The lookups go back in place of their stand-in names, through text (a changed node is reprinted in recast's style);
-  // the names are fresh in the module, so they occur nowhere else.
-  statements.forEach((stmt, i) => {
-    const inside = [...lookedUp.keys()].filter((name) => namesIn(stmt).has(name));
-    if (!inside.length) return;
-    const text = inside.reduce((t, name) => t.replace(new RegExp(`\\b${name}\\b`, 'g'), () => snip.src(lookedUp.get(name)!)), snip.src(stmt));
-    statements[i] = snip.statements(text)[0];
-  });
+  // The answers are built from text: a lookup's answer is known by its callee's code.
+  const answerNames = new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]);
+  const lookupCallees = new Set(directCalls.map((call) => structureKey(call.callee)));
+  awaitAnswersInTry(j, snip, statements, (callee) => (callee.type === 'Identifier' ? answerNames.has(callee.name) : lookupCallees.size > 0 && lookupCallees.has(structureKey(callee))));
 
-  const contextType = typescript ? freshName('Context', names) : null;
+  const contextType = typescript ? fresh('Context') : null;
   // Built from text, as the rest of the generated code, so that it is printed in the module's own style. Generic in the
   // context, so that each route's own context type (its params) flows through the wrapper.
   const typeParams = contextType ? [...(fn.typeParameters?.params ?? []).map((p: Node) => snip.src(p)), contextType] : [];

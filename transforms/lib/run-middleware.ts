@@ -12,7 +12,7 @@
  *    an options function `Cors((req, callback) => …)` may read anything of req, and is not followed).
  * Pure: syntax trees in, names out.
  */
-import { apiFor, isFunction, isIdent, unwrap, walk, type Node } from './ast.js';
+import { apiFor, countIdentifiers, isFunction, isIdent, unwrap, type Node } from './ast.js';
 import { valueImports } from './imports.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
@@ -120,44 +120,42 @@ export interface MiddlewareRun {
   runner?: string;
 }
 
-/** `await <run>` as a statement: the middleware it runs, or null for any other statement. */
-export function awaitedMiddlewareRun(stmt: Node, program: Node, reqName: string, resName: string): MiddlewareRun | null {
+/** What `stmt` awaits, when it is an `await …` statement. */
+function awaitedBy(stmt: Node): Node | null {
   if (stmt?.type !== 'ExpressionStatement') return null;
   const awaited = unwrap(stmt.expression);
-  if (awaited?.type !== 'AwaitExpression') return null;
-  const run = unwrap(awaited.argument);
-  if (run?.type === 'NewExpression') {
-    const middleware = promiseRun(run, reqName, resName);
+  return awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
+}
+
+/** `await run(req, res, middleware)` as a statement, whatever `run` is: the call, or null. */
+export function awaitedRunCall(stmt: Node, reqName: string, resName: string): Node | null {
+  const run = awaitedBy(stmt);
+  if (run?.type !== 'CallExpression' || !isIdent(run.callee) || run.arguments.length !== 3) return null;
+  const [req, res] = run.arguments;
+  return isIdent(unwrap(req), reqName) && isIdent(unwrap(res), resName) ? run : null;
+}
+
+/** `await <run>` as a statement: the middleware it runs, or null for any other statement. */
+export function awaitedMiddlewareRun(stmt: Node, program: Node, reqName: string, resName: string): MiddlewareRun | null {
+  const awaited = awaitedBy(stmt);
+  if (awaited?.type === 'NewExpression') {
+    const middleware = promiseRun(awaited, reqName, resName);
     return middleware ? { middleware } : null;
   }
-  if (run?.type !== 'CallExpression' || !isIdent(run.callee) || run.arguments.length !== 3) return null;
-  const [req, res, middleware] = run.arguments;
-  if (!isIdent(unwrap(req), reqName) || !isIdent(unwrap(res), resName)) return null;
-  const runner = sameFileFunction(program, run.callee.name);
-  return runner && isRunMiddlewareFunction(runner) ? { middleware, runner: run.callee.name } : null;
+  const run = awaitedRunCall(stmt, reqName, resName);
+  if (!run) return null;
+  const runner = moduleMiddleware(program).names.get(run.callee.name) === 'run-middleware';
+  return runner ? { middleware: run.arguments[2], runner: run.callee.name } : null;
 }
 
-/** The function a same-file `function name(…)` or `const name = (…) => …` declares. */
-export function sameFileFunction(program: Node, name: string): Node | null {
-  for (const raw of program.body) {
-    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
-    if (stmt?.type === 'FunctionDeclaration' && stmt.id?.name === name) return stmt;
-    if (stmt?.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
-    const decl = stmt.declarations.find((d: Node) => isIdent(d.id, name));
-    if (decl && isFunction(unwrap(decl.init))) return unwrap(decl.init);
-  }
-  return null;
-}
-
-/** The runner's statement in the module body when nothing else refers to it any more: it can go. */
+/**
+ * The statement declaring the same-file runner `name` when it can go: nothing but its declaration names it any more,
+ * and the module does not export it.
+ */
 export function unusedRunner(program: Node, name: string): Node | null {
-  let uses = 0;
-  walk(program, (n, parent, key) => {
-    const property = (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed;
-    if (n.type === 'Identifier' && n.name === name && !property) uses++;
-  });
-  if (uses !== 1) return null;
-  return program.body.find((s: Node) => (s.type === 'FunctionDeclaration' && s.id?.name === name) || (s.type === 'VariableDeclaration' && s.declarations.length === 1 && isIdent(s.declarations[0].id, name))) ?? null;
+  const own = moduleMiddleware(program);
+  const declaration = own.declarations.get(name);
+  return declaration && !own.exported.has(name) && countIdentifiers(program, name) === 1 ? declaration : null;
 }
 
 function returnedExpression(fn: Node): Node | null {

@@ -1,4 +1,5 @@
 import { walk, isFunction, type Node } from './ast.js';
+import { isNonReference } from './free-names.js';
 
 function bindsName(pattern: Node, name: string): boolean {
   let found = false;
@@ -51,7 +52,7 @@ export function referencesTo(roots: Node[], name: string): Reference[] {
   const visit = (node: Node, parent: Node | null, key: string) => {
     if (!node || typeof node.type !== 'string') return;
     if (parent && shadows(node, name)) return;
-    if (node.type === 'Identifier' && node.name === name && parent && !isNonReference(node, parent, key)) {
+    if (node.type === 'Identifier' && node.name === name && parent && !isNonReference(node, parent, key) && !isTypePosition(parent)) {
       refs.push({ node, parent, key, ancestors: ancestors.slice() });
       return;
     }
@@ -68,11 +69,22 @@ export function referencesTo(roots: Node[], name: string): Reference[] {
   return refs;
 }
 
-function isNonReference(node: Node, parent: Node, key: string): boolean {
-  if ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && key === 'property' && !parent.computed) return true;
-  if ((parent.type === 'ObjectProperty' || parent.type === 'ObjectMethod' || parent.type === 'ClassProperty') && key === 'key' && !parent.computed) {
-    return !(parent.type === 'ObjectProperty' && parent.shorthand && parent.value === node);
+/**
+ * Renames the variable `name` to `to` in `roots` wherever it refers to the same binding. A shorthand property keeps
+ * its key: `{ name }` becomes `{ name: to }`.
+ */
+export function renameReferences(roots: Node[], name: string, to: string): void {
+  if (name === to) return;
+  for (const ref of referencesTo(roots, name)) {
+    if (ref.parent.type === 'ObjectProperty' && ref.parent.shorthand) {
+      ref.parent.shorthand = false;
+      ref.parent.key = { type: 'Identifier', name };
+    }
+    ref.node.name = to;
   }
-  if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') return true;
+}
+
+/** Type-level positions (a type's name, an interface member, an enum member): they read no value. */
+function isTypePosition(parent: Node): boolean {
   return parent.type.startsWith('TS') && parent.type !== 'TSAsExpression' && parent.type !== 'TSNonNullExpression' && parent.type !== 'TSSatisfiesExpression' && parent.type !== 'TSTypeAssertion';
 }

@@ -8,7 +8,16 @@
  */
 import { walk, isFunction, isIdent, isStringLike, memberName, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
 
-export const STREAM_TERMINAL = '__migrateStream';
+/**
+ * The split body ends in `return new Response(stream)`, marked as the stream's Response (a property of the node): the
+ * response rewrite (response.ts) gives it the status and headers set before the first write.
+ */
+const STREAM_RESPONSE = 'migrateStreamResponse';
+
+/** Whether `node` is the Response of a split stream. */
+export function isStreamResponse(node: Node): boolean {
+  return node?.[STREAM_RESPONSE] === true;
+}
 
 const STREAM_CALLS = new Set(['write', 'writeHead', 'flushHeaders']);
 
@@ -136,8 +145,9 @@ export function splitStream(snip: Snippets, body: Node[], resName: string, fresh
   const names = { stream: fresh('stream'), controller: 'controller', encoder: fresh('encoder') };
   if (!rewriteStreamed(snip, streamed, resName, names, uses)) return { body, uses, escape: { line: streamed[0]?.loc?.start.line, detail: 'res used while streaming in a way the tool does not rewrite' } };
   const [declaration, returned] = snip.statements(
-    `const ${names.stream} = new ReadableStream({\n  async start(${names.controller}) {\n    const ${names.encoder} = new TextEncoder()${END}\n  },\n})${END}\nreturn ${resName}.${STREAM_TERMINAL}(${names.stream})${END}`,
+    `const ${names.stream} = new ReadableStream({\n  async start(${names.controller}) {\n    const ${names.encoder} = new TextEncoder()${END}\n  },\n})${END}\nreturn new Response(${names.stream})${END}`,
   );
+  returned.argument[STREAM_RESPONSE] = true;
   const startBody = declaration.declarations[0].init.arguments[0].properties[0].body.body;
   startBody.push(...streamed);
   return { body: [...prefix, ...state, declaration, returned], uses };

@@ -9,7 +9,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { END, countIdentifiers, freshName, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { referencesTo } from './scope.js';
+import { referencesTo, renameReferences } from './scope.js';
 
 /** Whether `root` reads the variable `name` (scope-aware, as the request and response rewrites see it). */
 function mentionsName(root: Node, name: string): boolean {
@@ -70,10 +70,7 @@ export function inlineThenSends(j: JSCodeshift, snip: Snippets, program: Node, b
       let name = param?.name;
       if (name && (taken.has(name) || countIdentifiers(program, name, callback) > 0)) {
         const fresh = freshName(name, new Set([...taken, ...namesIn(program)]));
-        for (const ref of referencesTo([callback.body], name)) {
-          if (ref.parent.type === 'ObjectProperty' && ref.parent.shorthand) ref.parent.shorthand = false;
-          ref.node.name = fresh;
-        }
+        renameReferences([callback.body], name, fresh);
         name = fresh;
       }
       if (name) taken.add(name);

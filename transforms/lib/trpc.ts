@@ -8,6 +8,7 @@
  */
 import { isIdent, memberName, unwrap, isFunction, END, freshName, namesIn, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
+import { valueImports } from './imports.js';
 import { markerText, type Reason } from '../../src/diagnostics.js';
 
 const ADAPTER = '@trpc/server/adapters/next';
@@ -20,15 +21,9 @@ export type TrpcRoute =
 
 /** The call's options object when the default export is `createNextApiHandler({…})` (or `ns.createNextApiHandler`). */
 function handlerCall(program: Node, exportIndex: number): Node | null {
-  const named = new Set<string>();
-  const namespaces = new Set<string>();
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== ADAPTER) continue;
-    for (const s of stmt.specifiers ?? []) {
-      if (s.type === 'ImportSpecifier' && s.imported.name === 'createNextApiHandler') named.add(s.local.name);
-      if (s.type === 'ImportNamespaceSpecifier') namespaces.add(s.local.name);
-    }
-  }
+  const imports = valueImports(program, ADAPTER);
+  const named = new Set(imports.filter((i) => i.imported === 'createNextApiHandler').map((i) => i.local));
+  const namespaces = new Set(imports.filter((i) => i.imported === '*').map((i) => i.local));
   const call = unwrap(program.body[exportIndex].declaration);
   if (call?.type !== 'CallExpression') return null;
   const callee = unwrap(call.callee);

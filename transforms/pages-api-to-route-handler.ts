@@ -14,7 +14,7 @@ import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReade
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse } from './lib/response.js';
-import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -88,6 +88,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const loc = (error as { loc?: { line: number } }).loc;
     return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
   }
+  const twice = importedTwice(program);
+  if (twice) return left('PARSE_ERROR', undefined, `Identifier '${twice}' is imported twice`);
   // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
   // Only a file of that shape is parsed again there: every route that imports getServerSession mentions next-auth.
   if (source.includes('next-auth') && nextAuthShapeOf(program)) {

@@ -163,3 +163,19 @@ export function valueImports(program: Node, sources: string | readonly string[])
   return out;
 }
 
+
+/**
+ * A name two imports of the file bind. Babel's TypeScript mode accepts a second `import { x }` after other
+ * statements (tsc does not: "Duplicate identifier"); the route, which gathers imports, would then not parse.
+ */
+export function importedTwice(program: Node): string | null {
+  const seen = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration') continue;
+    for (const s of stmt.specifiers ?? []) {
+      if (seen.has(s.local.name)) return s.local.name;
+      seen.add(s.local.name);
+    }
+  }
+  return null;
+}

@@ -1,115 +1,12 @@
 /**
  * Analysis across files: helpers in other project modules that handlers call with `res`
- * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved through relative paths and the
- * `paths` of tsconfig.json / jsconfig.json; each module is read once and given to the pure twinResponseHelpers.
- * Reads the disk, never writes it.
+ * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved, and modules read, through the run's
+ * Resolver (src/resolver.ts); each module is given to the pure twinResponseHelpers. Reads the disk, never writes it.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
-import { apiFor, type Node } from '../transforms/lib/ast.js';
-
-export interface PathAliases {
-  baseUrl: string;
-  paths: Record<string, string[]>;
-  /** tsconfig sets baseUrl: then `utils/api` may name `<baseUrl>/utils/api.ts`, as TypeScript and Next resolve it. */
-  fromBaseUrl?: boolean;
-}
-
-/** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
-function parseJsonc(text: string): unknown {
-  const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
-  return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
-}
-
-function readPathAliases(root: string): PathAliases {
-  for (const name of ['tsconfig.json', 'jsconfig.json']) {
-    try {
-      const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
-      const options = config.compilerOptions ?? {};
-      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {}, fromBaseUrl: options.baseUrl !== undefined };
-    } catch {
-      // No such file, or not JSON we can read: relative imports still resolve.
-    }
-  }
-  return { baseUrl: '.', paths: {} };
-}
-
-/** Whether `rel` reaches its file without passing a symlink (inside or outside the root). */
-function isRealPath(root: string, rel: string): boolean {
-  try {
-    return realpathSync(path.join(root, rel)) === path.join(realpathSync(root), rel);
-  } catch {
-    return false;
-  }
-}
-
-const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
-
-/** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
-function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
-  const bases: string[] = [];
-  if (specifier.startsWith('.')) bases.push(path.join(root, path.dirname(fromFile), specifier));
-  for (const [pattern, targets] of Object.entries(aliases.paths)) {
-    const star = pattern.endsWith('*');
-    const prefix = star ? pattern.slice(0, -1) : pattern;
-    if (star ? !specifier.startsWith(prefix) : specifier !== pattern) continue;
-    for (const target of targets) bases.push(path.join(root, aliases.baseUrl, target.replace('*', specifier.slice(prefix.length))));
-  }
-  // After the paths, before packages: a project file under baseUrl wins over a package of that name, as in tsc.
-  if (aliases.fromBaseUrl && !specifier.startsWith('.') && !specifier.startsWith('/')) bases.push(path.join(root, aliases.baseUrl, specifier));
-  for (const base of bases) {
-    for (const ext of EXTENSIONS) {
-      const file = base + ext;
-      const rel = path.relative(root, file);
-      if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
-      // No symlink on the way: the module may get a twin, and the tool never writes through a link.
-      if (existsSync(file) && statSync(file).isFile() && isRealPath(root, rel)) return rel.split(path.sep).join('/');
-    }
-  }
-  return null;
-}
-
-/**
- * What every pass across files shares, one per run: tsconfig's aliases, the import resolution, and the syntax trees of
- * the files the passes parse (a pages/api file is often looked at by two). The passes only read the trees.
- */
-export interface Resolver {
-  aliases: PathAliases;
-  /** resolveSpecifier, once per folder and specifier (the tree does not change while the plan is made). */
-  resolve(fromFile: string, specifier: string): string | null;
-  /** The program of `file`, whose text is `text`, parsed once; null when it does not parse. */
-  program(file: string, text: string): Node | null;
-}
-
-export function createResolver(root: string): Resolver {
-  const aliases = readPathAliases(root);
-  const resolved = new Map<string, string | null>();
-  const programs = new Map<string, Node | null>();
-  return {
-    aliases,
-    resolve(fromFile, specifier) {
-      const key = specifier.startsWith('.') ? `${path.posix.dirname(fromFile)}\0${specifier}` : specifier;
-      let module = resolved.get(key);
-      if (module === undefined) resolved.set(key, (module = resolveSpecifier(root, fromFile, specifier, aliases)));
-      return module;
-    },
-    program(file, text) {
-      if (!programs.has(file)) {
-        let program: Node | null;
-        try {
-          program = apiFor(file)(text.replace(/^\uFEFF/, '')).get().node.program;
-        } catch {
-          program = null;
-        }
-        programs.set(file, program);
-      }
-      return programs.get(file) ?? null;
-    },
-  };
-}
+import type { Resolver } from './resolver.js';
 
 interface Candidate {
   source: string;
@@ -141,13 +38,13 @@ export function importBindings(text: string): Array<{ specifier: string; importe
  * (`export default withAuth(handler)`, also nested): a cheap text prefilter. Each is followed through barrels to the
  * module that defines it.
  */
-function candidatesIn(resolver: Resolver, readText: (file: string) => string | null, source: string, text: string): Candidate[] {
+function candidatesIn(resolver: Resolver, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
   const isUsed = (local: string) =>
     new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string) => {
     const module = resolver.resolve(source, specifier);
-    const definition = module ? definitionOf(resolver, readText, module, imported) : null;
+    const definition = module ? definitionOf(resolver, module, imported) : null;
     if (definition) found.push({ source, specifier, imported, definition });
   };
   for (const { specifier, imported, local } of importBindings(text)) if (isUsed(local)) add(specifier, imported);
@@ -161,8 +58,6 @@ export interface HelperModulePlan {
   bindings: Map<string, ImportedHelper[]>;
   /** Per source, specifier and imported name (definitionKey): where the helper is defined, to map `helpersUsed` back. */
   definitions: Map<string, Definition>;
-  /** Module path → its text, as read once for the plan. */
-  texts: Map<string, string | null>;
 }
 
 const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
@@ -176,7 +71,6 @@ export function mergeHelperPlans(plan: HelperModulePlan, other: HelperModulePlan
   }
   for (const [source, bindings] of other.bindings) plan.bindings.set(source, [...(plan.bindings.get(source) ?? []), ...bindings]);
   for (const [key, definition] of other.definitions) plan.definitions.set(key, definition);
-  for (const [file, text] of other.texts) if (!plan.texts.has(file)) plan.texts.set(file, text);
 }
 
 /** Whether `barrel` passes on a helper a source uses (its update is then one the source needs). */
@@ -190,21 +84,11 @@ export function moduleOf(plan: HelperModulePlan, source: string, helper: { speci
 }
 
 
-export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
-  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map(), texts: new Map() };
-  const readText = (file: string): string | null => {
-    if (!plan.texts.has(file)) {
-      try {
-        plan.texts.set(file, readFileSync(path.join(root, file), 'utf8'));
-      } catch {
-        plan.texts.set(file, null);
-      }
-    }
-    return plan.texts.get(file) ?? null;
-  };
-  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, readText, source, text));
+export async function findImportedHelpers(sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
+  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map() };
+  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
   for (const { definition } of candidates) {
-    const text = readText(definition.module);
+    const text = resolver.text(definition.module);
     if (text === null) continue;
     if (!plan.modules.has(definition.module)) plan.modules.set(definition.module, { text, names: new Set() });
     plan.modules.get(definition.module)!.names.add(definition.name);
@@ -214,7 +98,7 @@ export async function findImportedHelpers(root: string, sources: Array<{ source:
     for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
   }
   const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
-  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), readText, resolver);
+  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), resolver);
   for (const c of candidates) {
     const twin = twinOf(c);
     if (!twin || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
@@ -238,7 +122,7 @@ export interface ModuleUpdate {
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
-export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): Promise<ModuleUpdate[]> {
+export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<ModuleUpdate[]> {
   const names = new Map<string, Set<string>>();
   // Barrel → the twins it passes on, each with the specifier it re-exports the original from.
   const passedOn = new Map<string, Array<{ from: string; twin: string }>>();
@@ -262,7 +146,7 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.
     const own = updates.find((u) => u.path === barrel);
-    const before = plan.texts.get(barrel) ?? '';
+    const before = resolver.text(barrel) ?? '';
     const content = withTwinReExports(own?.content ?? before, lines);
     if (own) Object.assign(own, { content, twins: [...own.twins, ...lines.map((l) => l.twin)] });
     else updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });

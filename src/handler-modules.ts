@@ -66,16 +66,16 @@ function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef
 }
 
 /** The helpers, wrappers and dispatchers of other modules that each of these modules imports (src/imported-helpers.ts). */
-export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Promise<Map<string, ImportedHelper[]>>;
+export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Map<string, ImportedHelper[]>;
 
-export async function findHandlerModules(
+export function findHandlerModules(
   sources: Array<{ source: string; text: string }>,
   apiDirs: string[],
   compatPathOf: (source: string) => string,
   nextVersion: string,
   resolver: Resolver,
   helpersOf?: HelpersOf,
-): Promise<HandlerModules> {
+): HandlerModules {
   const { aliases } = resolver;
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
 
@@ -139,8 +139,11 @@ export async function findHandlerModules(
   }
 
   // A handler module calls helpers of other modules as a pages/api file would: their twins serve its twin.
-  const withText = [...byModule.keys()].flatMap((module) => (resolver.text(module) ? [{ source: module, text: resolver.text(module)! }] : []));
-  const moduleHelpers = helpersOf && withText.length ? await helpersOf(withText) : new Map<string, ImportedHelper[]>();
+  const withText = [...byModule.keys()].flatMap((module) => {
+    const text = resolver.text(module);
+    return text ? [{ source: module, text }] : [];
+  });
+  const moduleHelpers = helpersOf && withText.length ? helpersOf(withText) : new Map<string, ImportedHelper[]>();
 
   /** The module's text with the twins of `needed` exports, and each export's twin (or why there is none). */
   const twinsFor = (module: string, needed: Map<string, User[]>) => {

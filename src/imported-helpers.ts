@@ -3,7 +3,7 @@
  * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved, and modules read, through the run's
  * Resolver (src/resolver.ts); each module is given to the pure twinResponseHelpers. Reads the disk, never writes it.
  */
-import { twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
+import { twinResponseHelpers, type HelperModuleResult } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import type { Resolver } from './resolver.js';
@@ -52,26 +52,35 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
 }
 
 export interface HelperModulePlan {
-  /** Module path relative to the root → its text and the helper names handlers call with `res`. */
-  modules: Map<string, { text: string; names: Set<string> }>;
+  resolver: Resolver;
+  compatPath: string;
+  nextVersion: string;
   /** Per source: the helpers it may call, with their twins, for the transform context. */
   bindings: Map<string, ImportedHelper[]>;
   /** Per source, specifier and imported name (definitionKey): where the helper is defined, to map `helpersUsed` back. */
   definitions: Map<string, Definition>;
+  /**
+   * twinResponseHelpers of a module for a set of names, made once: the pass over the pages/api files, the pass over
+   * handler modules and moduleUpdates often ask for the same module and names.
+   */
+  twinned: Map<string, HelperModuleResult>;
+}
+
+export function createHelperPlan(resolver: Resolver, compatPath: string, nextVersion: string): HelperModulePlan {
+  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map() };
+}
+
+/** The module's text with the twins of `names` (a module that is read: its text is in the resolver's cache). */
+function twinsOf(plan: HelperModulePlan, module: string, names: Iterable<string>): HelperModuleResult {
+  // The twins are made together (a twin's name depends on the others'), from the names sorted: the key is that list.
+  const sorted = [...new Set(names)].sort();
+  const key = [module, ...sorted].join('\0');
+  let result = plan.twinned.get(key);
+  if (!result) plan.twinned.set(key, (result = twinResponseHelpers(plan.resolver.text(module)!, { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion }, sorted)));
+  return result;
 }
 
 const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
-
-/** Adds the findings of a second pass (over handler modules) to `plan`: sources differ, helper modules may be shared. */
-export function mergeHelperPlans(plan: HelperModulePlan, other: HelperModulePlan): void {
-  for (const [module, { text, names }] of other.modules) {
-    const entry = plan.modules.get(module);
-    if (entry) names.forEach((n) => entry.names.add(n));
-    else plan.modules.set(module, { text, names: new Set(names) });
-  }
-  for (const [source, bindings] of other.bindings) plan.bindings.set(source, [...(plan.bindings.get(source) ?? []), ...bindings]);
-  for (const [key, definition] of other.definitions) plan.definitions.set(key, definition);
-}
 
 /** Whether `barrel` passes on a helper a source uses (its update is then one the source needs). */
 export function passesOn(plan: HelperModulePlan, source: string, helper: { specifier: string; imported: string }, barrel: string): boolean {
@@ -83,20 +92,20 @@ export function moduleOf(plan: HelperModulePlan, source: string, helper: { speci
   return plan.definitions.get(definitionKey(source, helper))?.module;
 }
 
-
-export async function findImportedHelpers(sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
-  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map() };
+/**
+ * Finds the helpers `sources` import and adds their bindings and definitions to `plan`; returns the plan's bindings.
+ * Called once for the pages/api files, then for the handler modules they re-export (src/handler-modules.ts): each pass
+ * twins its own modules with the names it found, and checks its own barrels, as a plan of its own would.
+ */
+export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ source: string; text: string }>): Map<string, ImportedHelper[]> {
+  const { resolver } = plan;
   const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
+  const names = new Map<string, Set<string>>();
   for (const { definition } of candidates) {
-    const text = resolver.text(definition.module);
-    if (text === null) continue;
-    if (!plan.modules.has(definition.module)) plan.modules.set(definition.module, { text, names: new Set() });
-    plan.modules.get(definition.module)!.names.add(definition.name);
+    if (resolver.text(definition.module) === null) continue;
+    names.set(definition.module, (names.get(definition.module) ?? new Set()).add(definition.name));
   }
-  const twins = new Map<string, HelperTwin[]>();
-  if (plan.modules.size > 0) {
-    for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
-  }
+  const twins = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set).twins]));
   const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
   const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), resolver);
   for (const c of candidates) {
@@ -106,7 +115,7 @@ export async function findImportedHelpers(sources: Array<{ source: string; text:
     plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}) });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
-  return plan;
+  return plan.bindings;
 }
 
 export interface ModuleUpdate {
@@ -122,7 +131,7 @@ export interface ModuleUpdate {
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
-export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<ModuleUpdate[]> {
+export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>): ModuleUpdate[] {
   const names = new Map<string, Set<string>>();
   // Barrel → the twins it passes on, each with the specifier it re-exports the original from.
   const passedOn = new Map<string, Array<{ from: string; twin: string }>>();
@@ -138,15 +147,15 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
   const updates: ModuleUpdate[] = [];
   if (names.size === 0) return updates;
   for (const [module, set] of [...names].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const before = plan.modules.get(module)!.text;
-    const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
+    const before = plan.resolver.text(module)!;
+    const result = twinsOf(plan, module, set);
     if (!result.output) continue;
     updates.push({ path: module, before, content: result.output, twins: [...result.twins.map((t) => t.twin), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
   }
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.
     const own = updates.find((u) => u.path === barrel);
-    const before = resolver.text(barrel) ?? '';
+    const before = plan.resolver.text(barrel) ?? '';
     const content = withTwinReExports(own?.content ?? before, lines);
     if (own) Object.assign(own, { content, twins: [...own.twins, ...lines.map((l) => l.twin)] });
     else updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });

@@ -87,9 +87,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
   }
   // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
-  // Only a file of that shape is parsed again there: every route that imports getServerSession mentions next-auth.
+  // It works on copies of the program: when it gives up, the transform below goes on with the program as parsed.
   if (source.includes('next-auth') && nextAuthShapeOf(program)) {
-    const route = nextAuthRoute(rawSource, ctx);
+    const route = nextAuthRoute({ source: normalized, j, snip, program }, ctx);
     if (route) return route;
   }
 

@@ -4,7 +4,7 @@
  * (`errorhandlerResponse(err)`, returning the Response instead of sending it). The original stays as it was, for
  * any Pages code that still imports it. Pure: module text in, module text and twin descriptions out.
  */
-import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import type { ResponseHelper } from './lib/response.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
@@ -13,7 +13,7 @@ import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
-import { normalizeSource } from './lib/source-text.js';
+import { openSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 
 export interface HelperModuleContext {
@@ -199,9 +199,7 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
 }
 
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
-  const source = normalizeSource(rawSource);
-  const j = apiFor(ctx.modulePath);
-  const snip = new Snippets(ctx.modulePath, styleOf(source.text));
+  const { source, j, snip } = openSource(rawSource, ctx.modulePath);
   let program: Node;
   try {
     program = j(source.text).get().node.program;

@@ -17,7 +17,7 @@ import { addImport, compatSpecifier, fixRelativeImports, removeUnusedImports, va
 import { requestOptions, type RequestOptions } from './lib/next-auth-request.js';
 import { droppedConfigNotes, extractConfig, isConfigExport } from './lib/config.js';
 import { printProgram } from './lib/print.js';
-import type { SourceText } from './lib/source-text.js';
+import type { ParsedSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
@@ -114,17 +114,6 @@ export function otherExportsOf(program: Node): string[] {
   return names.filter((name) => !ROUTE_EXPORTS.includes(name));
 }
 
-/**
- * The file as the main transform parsed it. The route and the options module are each made from a copy of the
- * program (cloneNode keeps the links recast reprints by), which stays as parsed: when next-auth's route gives up, the
- * main transform goes on with it.
- */
-export interface ParsedFile {
-  source: SourceText;
-  j: JSCodeshift;
-  snip: Snippets;
-  program: Node;
-}
 
 /** Top-level names the options expression reads that the file declares (not imports): they move with the module. */
 function declaredNamesUsed(program: Node, options: Node, drop: number[]): string[] {
@@ -148,8 +137,11 @@ function declaredNamesUsed(program: Node, options: Node, drop: number[]): string
 /**
  * The route for a next-auth file, or null when it is not this shape (the main transform then reports it).
  * With other exports it needs `ctx.exportsModule`, where they move; without, it leaves them to the main transform.
+ * `parsed` is the file as the main transform parsed it: the route and the options module are each made from a copy
+ * of the program (cloneNode keeps the links recast reprints by), which stays as parsed, for the main transform to go
+ * on with when this gives up.
  */
-export function nextAuthRoute(parsed: ParsedFile, ctx: TransformContext): TransformResult | null {
+export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): TransformResult | null {
   const { source, j, snip } = parsed;
   const program = cloneNode(parsed.program);
   if (!nextAuthShapeOf(program)) return null;
@@ -254,7 +246,7 @@ function addRequestImports(snip: Snippets, program: Node, file: string, ctx: Tra
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
-function nextAuthOptionsModule(parsed: ParsedFile, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
+function nextAuthOptionsModule(parsed: ParsedSource, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
   const { source, j, snip, program } = parsed;
   // The segment config is the route's (see nextAuthRoute): it does not move.
   program.body = program.body.filter((s: Node) => !isConfigExport(s));

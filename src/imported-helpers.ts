@@ -112,7 +112,9 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
     const twin = twinOf(c);
     if (!twin || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}) });
+    // The twin as this source imports it: its fields are the binding's, but for the export name.
+    const { name: _name, kind, ...described } = twin;
+    plan.bindings.get(c.source)!.push({ kind, specifier: c.specifier, imported: c.imported, ...described });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
   return plan.bindings;

@@ -7,6 +7,7 @@
 import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import type { ResponseHelper } from './lib/response.js';
+import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
@@ -24,28 +25,13 @@ export interface HelperModuleContext {
   nextVersion: string;
 }
 
-export interface HelperTwin {
-  /**
-   * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), a dispatcher of a map of
-   * handlers by method (the same file), or a helper that takes the request (transforms/lib/request-helper.ts).
-   */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware';
+/**
+ * A twin made here, as a route that imports its original is told of it (ImportedHelper, transforms/types.ts), but
+ * named by the export (`name`) instead of by the route's import of it.
+ */
+export interface HelperTwin extends Omit<ImportedHelper, 'specifier' | 'imported'> {
   /** The export handlers import (`default` for a default export). */
   name: string;
-  /** The twin's export name. */
-  twin: string;
-  /** Position of the `res` parameter in the original (of the handler for a wrapper, of `req` for a request helper). */
-  resIndex: number;
-  /** Statuses the helper answers with (null where not a literal). */
-  statuses: Array<number | null>;
-  /** For a wrapper: the HTTP methods it tests for itself. */
-  methods?: string[];
-  /** A dispatcher called as `name(req, res, handlers)` (transforms/lib/called-dispatcher.ts). */
-  called?: boolean;
-  /** A helper that only sets headers: its twin takes the route's Headers in res's place; the names it sets. */
-  setsHeaders?: string[] | null;
-  /** A request helper that reads the body: its twin takes the parsed body at this position (the last). */
-  bodyIndex?: number;
 }
 
 export interface HelperModuleResult {
@@ -237,7 +223,7 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: HelperTwin['kind']; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
+    let twinned: (Omit<HelperTwin, 'name' | 'twin'> & { uses: Set<string> }) | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
     const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.

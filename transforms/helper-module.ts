@@ -14,7 +14,7 @@ import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
-import { openSource } from './lib/source-text.js';
+import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 
 export interface HelperModuleContext {
@@ -81,15 +81,20 @@ function exportedFunction(program: Node, name: string): FoundFunction | null {
   return null;
 }
 
-/** A top-level function of the module that takes res and always answers (or only sets headers), twinned. */
-interface ModuleHelper {
+/** A top-level function of the module with a twin, which is written beside it when a route or another twin calls it. */
+interface TwinnedFunction {
   found: FoundFunction;
   /** Its route-handler version: the rewritten copy. */
   fn: Node;
   twin: string;
   exported: boolean;
-  helper: ResponseHelper;
+  /** What the twin needs imported. */
   uses: Set<string>;
+}
+
+/** A top-level function of the module that takes res and always answers (or only sets headers), twinned. */
+interface ModuleHelper extends TwinnedFunction {
+  helper: ResponseHelper;
 }
 
 /**
@@ -119,13 +124,8 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
 }
 
 /** A top-level function of the module that takes the Pages request, twinned (transforms/lib/request-helper.ts). */
-interface ModuleRequestHelper {
-  found: FoundFunction;
-  fn: Node;
-  twin: string;
-  exported: boolean;
+interface ModuleRequestHelper extends TwinnedFunction {
   reqIndex: number;
-  uses: Set<string>;
   /** The module's other request helpers its twin calls. */
   calls: Set<string>;
 }
@@ -185,13 +185,9 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
 }
 
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
-  const { source, j, snip } = openSource(rawSource, ctx.modulePath);
-  let program: Node;
-  try {
-    program = j(source.text).get().node.program;
-  } catch {
-    return { twins: [] };
-  }
+  const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
+  if (!parsed) return { twins: [] };
+  const { source, j, snip, program } = parsed;
   const taken = namesIn(program);
   const typescript = isTypeScriptPath(ctx.modulePath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
@@ -199,6 +195,11 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
   let needsNextRequest = false;
   const twins: HelperTwin[] = [];
   const inserts: Array<{ after: Node; statement: Node }> = [];
+  /** A twin goes right after its original, under a comment that says what it does. */
+  const insertTwin = (found: FoundFunction, statement: Node, what: string) => {
+    const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
+    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
+  };
   const moduleHelpers = moduleResponseHelpers(j, snip, program, hasAfter, typescript, taken);
   const helperRenames = new Map([...moduleHelpers].map(([name, { helper }]) => [name, helper]));
   /** Module helpers whose twins are written: the ones routes import, and the ones wrapper twins call. */
@@ -274,26 +275,21 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
       request: 'takes the App Router request',
       middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
     }[twinned.kind];
-    const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
+    insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
     twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}) });
   }
   if (!twins.length) return { twins };
-  for (const name of helpersWritten) {
-    const { found, fn, twin, exported, uses: helperUses } = moduleHelpers.get(name)!;
-    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
-    const what = helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders);
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`]) });
-    helperUses.forEach((u) => uses.add(u));
-  }
+  /** The twin of a function of the module that twins call (or a route imports), exported as the original is. */
+  const writeCalledTwin = (twinned: TwinnedFunction, what: string) => {
+    insertTwin(twinned.found, moduleTwinStatement(j, snip, twinned.found, twinned.fn, twinned.twin, twinned.exported), what);
+    twinned.uses.forEach((u) => uses.add(u));
+  };
+  for (const name of helpersWritten) writeCalledTwin(moduleHelpers.get(name)!, helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders));
   // The module's request helpers that the twins call, and those they call in turn.
   for (const name of requestHelpersCalled) moduleRequestHelpersOnce().get(name)?.calls.forEach((n) => requestHelpersCalled.add(n));
   for (const name of [...requestHelpersCalled].filter((n) => !requestTwinsWritten.has(n))) {
-    const { found, fn, twin, exported, uses: helperUses } = moduleRequestHelpersOnce().get(name)!;
-    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: takes the App Router request (next-pages-api-migrate).`]) });
-    helperUses.forEach((u) => uses.add(u));
+    writeCalledTwin(moduleRequestHelpersOnce().get(name)!, 'takes the App Router request');
     if (typescript) needsNextRequest = true;
   }
   for (const { after, statement } of inserts) program.body.splice(program.body.indexOf(after) + 1, 0, statement);

@@ -37,8 +37,20 @@ export function openSource(raw: string, path: string): OpenedSource {
   return { source, j: apiFor(path), snip: new Snippets(path, styleOf(source.text)) };
 }
 
+const programOf = ({ j, source }: OpenedSource): Node => j(source.text).get().node.program;
+
 /** openSource and the program of the normalized text. Throws what the parser throws on a syntax error. */
 export function parseSource(raw: string, path: string): ParsedSource {
   const opened = openSource(raw, path);
-  return { ...opened, program: opened.j(opened.source.text).get().node.program };
+  return { ...opened, program: programOf(opened) };
+}
+
+/** parseSource, or null for a text that does not parse (then the file is not what the caller looks for). */
+export function parseSourceOrNull(raw: string, path: string): ParsedSource | null {
+  const opened = openSource(raw, path);
+  try {
+    return { ...opened, program: programOf(opened) };
+  } catch {
+    return null;
+  }
 }

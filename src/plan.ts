@@ -121,8 +121,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
-  // tsconfig's aliases read once, each import resolved once and each file read once, for all the passes across files.
-  const resolver = createResolver(project.root);
+  // tsconfig's aliases read once, each import resolved once and each file read once, for all the passes across files
+  // (the sources read above included: a pass that looks at every project file finds them there).
+  const resolver = createResolver(project.root, readable);
   const helpers = createHelperPlan(resolver, compatPath, input.nextVersion);
   findImportedHelpers(helpers, readable);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).

@@ -91,10 +91,14 @@ export interface Resolver {
   program(file: string, text?: string): Node | null;
 }
 
-export function createResolver(root: string): Resolver {
+/**
+ * `read`: the files the plan has read already (the pages/api sources it could decode), which start the cache. Their
+ * text is what a read here would give: valid UTF-8, decoded with the BOM kept, as readFileSync does.
+ */
+export function createResolver(root: string, read: Array<{ source: string; text: string }> = []): Resolver {
   const aliases = readPathAliases(root);
   const resolved = new Map<string, string | null>();
-  const texts = new Map<string, string | null>();
+  const texts = new Map<string, string | null>(read.map(({ source, text }) => [source, text]));
   const programs = new Map<string, Node | null>();
   const text = (file: string, keepIf?: (text: string) => boolean): string | null => {
     if (texts.has(file)) return texts.get(file)!;

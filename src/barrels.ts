@@ -4,7 +4,7 @@
  * helper is defined, and each barrel on the way passes the twin on as well, so that the route imports the twin the way
  * it imported the original. Text scans only, as the import prefilter: a barrel is a list of export lines.
  */
-import type { Resolver } from './imported-helpers.js';
+import type { Resolver } from './resolver.js';
 
 /** A barrel on the way to the module that defines a helper. */
 export interface BarrelHop {
@@ -53,12 +53,12 @@ function namedReExport(text: string, name: string): { from: string; name: string
  * The module that defines `name`, imported from `module`, and the barrels passed on the way (none when `module`
  * defines it). Null when the chain leaves the project, or runs longer than a barrel would.
  */
-export function definitionOf(resolver: Resolver, readText: (file: string) => string | null, module: string, name: string, budget = 5): Definition | null {
+export function definitionOf(resolver: Resolver, module: string, name: string, budget = 5): Definition | null {
   const hops: BarrelHop[] = [];
   let at = module;
   let wanted = name;
   for (let depth = 0; depth < budget; depth++) {
-    const text = readText(at);
+    const text = resolver.text(at);
     if (text === null) return null;
     if (declares(text, wanted)) return { module: at, name: wanted, hops };
     const named = namedReExport(text, wanted);
@@ -74,7 +74,7 @@ export function definitionOf(resolver: Resolver, readText: (file: string) => str
     for (const from of starTargets(text)) {
       const next = resolver.resolve(at, from);
       // The hops left are shared with the chain below: a loop of star re-exports ends.
-      const rest = next ? definitionOf(resolver, readText, next, wanted, budget - depth - 1) : null;
+      const rest = next ? definitionOf(resolver, next, wanted, budget - depth - 1) : null;
       if (rest) return { module: rest.module, name: rest.name, hops: [...hops, { barrel: at, from, star: true }, ...rest.hops] };
     }
     return null;
@@ -87,7 +87,7 @@ export function definitionOf(resolver: Resolver, readText: (file: string) => str
  * uses the name, another star target of it exports the name (the star re-export would be ambiguous), or twins of two
  * modules with that name would both pass through it. Their callers stay in place.
  */
-export function barrelClashes(passing: Array<{ definition: Definition; twin: string }>, readText: (file: string) => string | null, resolver: Resolver): Set<string> {
+export function barrelClashes(passing: Array<{ definition: Definition; twin: string }>, resolver: Resolver): Set<string> {
   const clashes = new Set<string>();
   const modulesOf = new Map<string, Set<string>>();
   for (const { definition, twin } of passing) {
@@ -95,10 +95,10 @@ export function barrelClashes(passing: Array<{ definition: Definition; twin: str
     for (const hop of definition.hops) {
       const key = `${hop.barrel}\0${twin}`;
       modulesOf.set(key, new Set([...(modulesOf.get(key) ?? []), definition.module]));
-      const text = readText(hop.barrel) ?? '';
+      const text = resolver.text(hop.barrel) ?? '';
       if (mention.test(text) && !passesOn(text, hop.from, twin)) clashes.add(key);
       const otherStars = starTargets(text).filter((from) => from !== hop.from).map((from) => resolver.resolve(hop.barrel, from));
-      if (otherStars.some((target) => target !== null && mention.test(readText(target) ?? ''))) clashes.add(key);
+      if (otherStars.some((target) => target !== null && mention.test(resolver.text(target) ?? ''))) clashes.add(key);
     }
   }
   for (const [key, modules] of modulesOf) if (modules.size > 1) clashes.add(key);

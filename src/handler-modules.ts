@@ -9,7 +9,6 @@
  * body reading), so a handler that routes with different segments or config share is left (HANDLER_MODULE_SHARED).
  * Reads the disk, never writes it.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from '../transforms/lib/ast.js';
 import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
@@ -18,7 +17,8 @@ import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from
 import type { HandlerModuleRef, ImportedHelper } from '../transforms/types.js';
 import type { Diagnostic } from './diagnostics.js';
 import { errorLine } from './errors.js';
-import type { ModuleUpdate, Resolver } from './imported-helpers.js';
+import type { ModuleUpdate } from './imported-helpers.js';
+import type { Resolver } from './resolver.js';
 import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 
@@ -67,32 +67,17 @@ function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef
 }
 
 /** The helpers, wrappers and dispatchers of other modules that each of these modules imports (src/imported-helpers.ts). */
-export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Promise<Map<string, ImportedHelper[]>>;
+export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Map<string, ImportedHelper[]>;
 
-export async function findHandlerModules(
-  root: string,
+export function findHandlerModules(
   sources: Array<{ source: string; text: string }>,
   apiDirs: string[],
   compatPathOf: (source: string) => string,
   nextVersion: string,
   resolver: Resolver,
   helpersOf?: HelpersOf,
-): Promise<HandlerModules> {
+): HandlerModules {
   const { aliases } = resolver;
-  const texts = new Map<string, string | null>();
-  const programs = new Map<string, Node | null>();
-  const read = (module: string): Node | null => {
-    if (!programs.has(module)) {
-      try {
-        const text = readFileSync(path.join(root, module), 'utf8');
-        texts.set(module, text);
-        programs.set(module, resolver.program(module, text));
-      } catch {
-        programs.set(module, null);
-      }
-    }
-    return programs.get(module) ?? null;
-  };
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
 
   const follow = (from: string, specifier: string, imported: string, chain: string[]): Resolved | Diagnostic => {
@@ -104,7 +89,7 @@ export async function findHandlerModules(
     if (apiDirs.some((dir) => module.startsWith(`${dir}/`))) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file` };
     if (chain.includes(`${module}#${imported}`)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the re-exports loop: ${[...chain, `${module}#${imported}`].map((c) => c.split('#')[0]).join(' → ')}` };
     if (chain.length >= MAX_CHAIN) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `more than ${MAX_CHAIN} re-exports in a row` };
-    const program = read(module);
+    const program = resolver.program(module);
     if (!program) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} cannot be read or parsed` };
     const next = [...chain, `${module}#${imported}`];
     const binding = exportBinding(program, imported);
@@ -141,12 +126,12 @@ export async function findHandlerModules(
     if (ownConfig) configStatement = text.replace(/^\uFEFF/, '').slice(ownConfig.start, ownConfig.end);
     if (shape.configFromModule) {
       const first = resolved.chain[0];
-      const moduleConfig = read(first)?.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
+      const moduleConfig = resolver.program(first)?.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
       if (!moduleConfig) {
         refs.set(source, leftRef('CONFIG_UNREADABLE', `config is re-exported from ${first}, which does not declare it as export const config`));
         continue;
       }
-      configStatement = (texts.get(first) ?? '').replace(/^\uFEFF/, '').slice(moduleConfig.start, moduleConfig.end);
+      configStatement = (resolver.text(first) ?? '').replace(/^\uFEFF/, '').slice(moduleConfig.start, moduleConfig.end);
     }
     const user: User = { source, target: routeFileFor(source), specifier: specifierFor(source, shape.specifier, resolved), configStatement, compatPath: compatPathOf(source) };
     const exports = byModule.get(resolved.module) ?? new Map<string, User[]>();
@@ -155,8 +140,11 @@ export async function findHandlerModules(
   }
 
   // A handler module calls helpers of other modules as a pages/api file would: their twins serve its twin.
-  const withText = [...byModule.keys()].flatMap((module) => (texts.get(module) ? [{ source: module, text: texts.get(module)! }] : []));
-  const moduleHelpers = helpersOf && withText.length ? await helpersOf(withText) : new Map<string, ImportedHelper[]>();
+  const withText = [...byModule.keys()].flatMap((module) => {
+    const text = resolver.text(module);
+    return text ? [{ source: module, text }] : [];
+  });
+  const moduleHelpers = helpersOf && withText.length ? helpersOf(withText) : new Map<string, ImportedHelper[]>();
 
   /** A module the tool fails on leaves the routes that re-export it, not the whole run. */
   const twinOrError = (twin: () => HandlerTwin | { left: Diagnostic }, module: string): HandlerTwin | { left: Diagnostic } => {
@@ -169,7 +157,7 @@ export async function findHandlerModules(
 
   /** The module's text with the twins of `needed` exports, and each export's twin (or why there is none). */
   const twinsFor = (module: string, needed: Map<string, User[]>) => {
-    let text = texts.get(module) ?? '';
+    let text = resolver.text(module) ?? '';
     const results = new Map<string, HandlerTwin | { left: Diagnostic }>();
     for (const [exportName, users] of [...needed].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [first] = users;
@@ -221,7 +209,7 @@ export async function findHandlerModules(
         const twins = [...results.values()].filter((r): r is HandlerTwin => 'output' in r);
         if (!twins.length) continue;
         const helpersUsed = twins.flatMap((t) => t.helpersUsed);
-        updates.push({ path: module, before: texts.get(module) ?? '', content: text, twins: twins.flatMap((t) => t.exports.map((e) => e.twin)), usesCompat: twins.some((t) => t.usesCompat), ...(helpersUsed.length ? { helpersUsed } : {}) });
+        updates.push({ path: module, before: resolver.text(module) ?? '', content: text, twins: twins.flatMap((t) => t.exports.map((e) => e.twin)), usesCompat: twins.some((t) => t.usesCompat), ...(helpersUsed.length ? { helpersUsed } : {}) });
       }
       return updates;
     },

@@ -1,115 +1,12 @@
 /**
  * Analysis across files: helpers in other project modules that handlers call with `res`
- * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved through relative paths and the
- * `paths` of tsconfig.json / jsconfig.json; each module is read once and given to the pure twinResponseHelpers.
- * Reads the disk, never writes it.
+ * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved, and modules read, through the run's
+ * Resolver (src/resolver.ts); each module is given to the pure twinResponseHelpers. Reads the disk, never writes it.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { twinNames, twinResponseHelpers, type HelperTwin } from '../transforms/helper-module.js';
+import { twinNames, twinResponseHelpers, type HelperModuleResult } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
-import { apiFor, type Node } from '../transforms/lib/ast.js';
-
-export interface PathAliases {
-  baseUrl: string;
-  paths: Record<string, string[]>;
-  /** tsconfig sets baseUrl: then `utils/api` may name `<baseUrl>/utils/api.ts`, as TypeScript and Next resolve it. */
-  fromBaseUrl?: boolean;
-}
-
-/** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
-function parseJsonc(text: string): unknown {
-  const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
-  return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
-}
-
-function readPathAliases(root: string): PathAliases {
-  for (const name of ['tsconfig.json', 'jsconfig.json']) {
-    try {
-      const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
-      const options = config.compilerOptions ?? {};
-      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {}, fromBaseUrl: options.baseUrl !== undefined };
-    } catch {
-      // No such file, or not JSON we can read: relative imports still resolve.
-    }
-  }
-  return { baseUrl: '.', paths: {} };
-}
-
-/** Whether `rel` reaches its file without passing a symlink (inside or outside the root). */
-function isRealPath(root: string, rel: string): boolean {
-  try {
-    return realpathSync(path.join(root, rel)) === path.join(realpathSync(root), rel);
-  } catch {
-    return false;
-  }
-}
-
-const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
-
-/** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
-function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
-  const bases: string[] = [];
-  if (specifier.startsWith('.')) bases.push(path.join(root, path.dirname(fromFile), specifier));
-  for (const [pattern, targets] of Object.entries(aliases.paths)) {
-    const star = pattern.endsWith('*');
-    const prefix = star ? pattern.slice(0, -1) : pattern;
-    if (star ? !specifier.startsWith(prefix) : specifier !== pattern) continue;
-    for (const target of targets) bases.push(path.join(root, aliases.baseUrl, target.replace('*', specifier.slice(prefix.length))));
-  }
-  // After the paths, before packages: a project file under baseUrl wins over a package of that name, as in tsc.
-  if (aliases.fromBaseUrl && !specifier.startsWith('.') && !specifier.startsWith('/')) bases.push(path.join(root, aliases.baseUrl, specifier));
-  for (const base of bases) {
-    for (const ext of EXTENSIONS) {
-      const file = base + ext;
-      const rel = path.relative(root, file);
-      if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
-      // No symlink on the way: the module may get a twin, and the tool never writes through a link.
-      if (existsSync(file) && statSync(file).isFile() && isRealPath(root, rel)) return rel.split(path.sep).join('/');
-    }
-  }
-  return null;
-}
-
-/**
- * What every pass across files shares, one per run: tsconfig's aliases, the import resolution, and the syntax trees of
- * the files the passes parse (a pages/api file is often looked at by two). The passes only read the trees.
- */
-export interface Resolver {
-  aliases: PathAliases;
-  /** resolveSpecifier, once per folder and specifier (the tree does not change while the plan is made). */
-  resolve(fromFile: string, specifier: string): string | null;
-  /** The program of `file`, whose text is `text`, parsed once; null when it does not parse. */
-  program(file: string, text: string): Node | null;
-}
-
-export function createResolver(root: string): Resolver {
-  const aliases = readPathAliases(root);
-  const resolved = new Map<string, string | null>();
-  const programs = new Map<string, Node | null>();
-  return {
-    aliases,
-    resolve(fromFile, specifier) {
-      const key = specifier.startsWith('.') ? `${path.posix.dirname(fromFile)}\0${specifier}` : specifier;
-      let module = resolved.get(key);
-      if (module === undefined) resolved.set(key, (module = resolveSpecifier(root, fromFile, specifier, aliases)));
-      return module;
-    },
-    program(file, text) {
-      if (!programs.has(file)) {
-        let program: Node | null;
-        try {
-          program = apiFor(file)(text.replace(/^\uFEFF/, '')).get().node.program;
-        } catch {
-          program = null;
-        }
-        programs.set(file, program);
-      }
-      return programs.get(file) ?? null;
-    },
-  };
-}
+import type { Resolver } from './resolver.js';
 
 interface Candidate {
   source: string;
@@ -144,7 +41,7 @@ export function importBindings(text: string): Array<{ specifier: string; importe
  * method (`const limiter = rateLimit(…)`, `limiter.check(res, …)`): a cheap text prefilter. Each is followed through
  * barrels to the module that defines it.
  */
-function candidatesIn(resolver: Resolver, readText: (file: string) => string | null, source: string, text: string): Candidate[] {
+function candidatesIn(resolver: Resolver, source: string, text: string): Candidate[] {
   const found: Candidate[] = [];
   // A factory whose object's methods may take res: `const limiter = rateLimit(…)` and a call `x.check(res, …)`.
   const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
@@ -153,7 +50,7 @@ function candidatesIn(resolver: Resolver, readText: (file: string) => string | n
   const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${local}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string, factoryOnly: boolean) => {
     const module = resolver.resolve(source, specifier);
-    const definition = module ? definitionOf(resolver, readText, module, imported) : null;
+    const definition = module ? definitionOf(resolver, module, imported) : null;
     if (definition) found.push({ source, specifier, imported, definition, ...(factoryOnly ? { factoryOnly } : {}) });
   };
   for (const { specifier, imported, local } of importBindings(text)) {
@@ -164,29 +61,35 @@ function candidatesIn(resolver: Resolver, readText: (file: string) => string | n
 }
 
 export interface HelperModulePlan {
-  /** Module path relative to the root → its text and the helper names handlers call with `res`. */
-  modules: Map<string, { text: string; names: Set<string> }>;
+  resolver: Resolver;
+  compatPath: string;
+  nextVersion: string;
   /** Per source: the helpers it may call, with their twins, for the transform context. */
   bindings: Map<string, ImportedHelper[]>;
   /** Per source, specifier and imported name (definitionKey): where the helper is defined, to map `helpersUsed` back. */
   definitions: Map<string, Definition>;
-  /** Module path → its text, as read once for the plan. */
-  texts: Map<string, string | null>;
+  /**
+   * twinResponseHelpers of a module for a set of names, made once: the pass over the pages/api files, the pass over
+   * handler modules and moduleUpdates often ask for the same module and names.
+   */
+  twinned: Map<string, HelperModuleResult>;
+}
+
+export function createHelperPlan(resolver: Resolver, compatPath: string, nextVersion: string): HelperModulePlan {
+  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map() };
+}
+
+/** The module's text with the twins of `names` (a module that is read: its text is in the resolver's cache). */
+function twinsOf(plan: HelperModulePlan, module: string, names: Iterable<string>): HelperModuleResult {
+  // The twins are made together (a twin's name depends on the others'), from the names sorted: the key is that list.
+  const sorted = [...new Set(names)].sort();
+  const key = [module, ...sorted].join('\0');
+  let result = plan.twinned.get(key);
+  if (!result) plan.twinned.set(key, (result = twinResponseHelpers(plan.resolver.text(module)!, { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion }, sorted)));
+  return result;
 }
 
 const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
-
-/** Adds the findings of a second pass (over handler modules) to `plan`: sources differ, helper modules may be shared. */
-export function mergeHelperPlans(plan: HelperModulePlan, other: HelperModulePlan): void {
-  for (const [module, { text, names }] of other.modules) {
-    const entry = plan.modules.get(module);
-    if (entry) names.forEach((n) => entry.names.add(n));
-    else plan.modules.set(module, { text, names: new Set(names) });
-  }
-  for (const [source, bindings] of other.bindings) plan.bindings.set(source, [...(plan.bindings.get(source) ?? []), ...bindings]);
-  for (const [key, definition] of other.definitions) plan.definitions.set(key, definition);
-  for (const [file, text] of other.texts) if (!plan.texts.has(file)) plan.texts.set(file, text);
-}
 
 /** Whether `barrel` passes on a helper a source uses (its update is then one the source needs). */
 export function passesOn(plan: HelperModulePlan, source: string, helper: { specifier: string; imported: string }, barrel: string): boolean {
@@ -198,41 +101,33 @@ export function moduleOf(plan: HelperModulePlan, source: string, helper: { speci
   return plan.definitions.get(definitionKey(source, helper))?.module;
 }
 
-
-export async function findImportedHelpers(root: string, sources: Array<{ source: string; text: string }>, compatPath: string, nextVersion: string, resolver: Resolver): Promise<HelperModulePlan> {
-  const plan: HelperModulePlan = { modules: new Map(), bindings: new Map(), definitions: new Map(), texts: new Map() };
-  const readText = (file: string): string | null => {
-    if (!plan.texts.has(file)) {
-      try {
-        plan.texts.set(file, readFileSync(path.join(root, file), 'utf8'));
-      } catch {
-        plan.texts.set(file, null);
-      }
-    }
-    return plan.texts.get(file) ?? null;
-  };
-  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, readText, source, text));
+/**
+ * Finds the helpers `sources` import and adds their bindings and definitions to `plan`; returns the plan's bindings.
+ * Called once for the pages/api files, then for the handler modules they re-export (src/handler-modules.ts): each pass
+ * twins its own modules with the names it found, and checks its own barrels, as a plan of its own would.
+ */
+export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ source: string; text: string }>): Map<string, ImportedHelper[]> {
+  const { resolver } = plan;
+  const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
+  const names = new Map<string, Set<string>>();
   for (const { definition } of candidates) {
-    const text = readText(definition.module);
-    if (text === null) continue;
-    if (!plan.modules.has(definition.module)) plan.modules.set(definition.module, { text, names: new Set() });
-    plan.modules.get(definition.module)!.names.add(definition.name);
+    if (resolver.text(definition.module) === null) continue;
+    names.set(definition.module, (names.get(definition.module) ?? new Set()).add(definition.name));
   }
-  const twins = new Map<string, HelperTwin[]>();
-  if (plan.modules.size > 0) {
-    for (const [module, { text, names }] of plan.modules) twins.set(module, twinResponseHelpers(text, { modulePath: module, compatPath, nextVersion }, [...names]).twins);
-  }
+  const twins = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set).twins]));
   const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
   // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
-  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) && twinOf(c)!.kind !== 'factory' ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), readText, resolver);
+  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) && twinOf(c)!.kind !== 'factory' ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), resolver);
   for (const c of candidates) {
     const twin = twinOf(c);
     if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-    plan.bindings.get(c.source)!.push({ kind: twin.kind, specifier: c.specifier, imported: c.imported, twin: twin.twin, resIndex: twin.resIndex, statuses: twin.statuses, ...(twin.methods ? { methods: twin.methods } : {}), ...(twin.called ? { called: true } : {}), ...(twin.setsHeaders !== undefined ? { setsHeaders: twin.setsHeaders } : {}), ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}), ...(twin.headerMethods ? { headerMethods: twin.headerMethods } : {}) });
+    // The twin as this source imports it: its fields are the binding's, but for the export name.
+    const { name: _name, ownName: _ownName, kind, ...described } = twin;
+    plan.bindings.get(c.source)!.push({ kind, specifier: c.specifier, imported: c.imported, ...described });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
-  return plan;
+  return plan.bindings;
 }
 
 export interface ModuleUpdate {
@@ -248,7 +143,7 @@ export interface ModuleUpdate {
 }
 
 /** The module updates the migrated routes need: each module gets the twins of the helpers its routes call. */
-export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>, compatPath: string, nextVersion: string): Promise<ModuleUpdate[]> {
+export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: string; helpers: ImportedHelper[] }>): ModuleUpdate[] {
   const names = new Map<string, Set<string>>();
   // Barrel → the twins it passes on, each with the specifier it re-exports the original from.
   const passedOn = new Map<string, Array<{ from: string; twin: string }>>();
@@ -266,15 +161,15 @@ export async function moduleUpdates(plan: HelperModulePlan, used: Array<{ source
   const updates: ModuleUpdate[] = [];
   if (names.size === 0) return updates;
   for (const [module, set] of [...names].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const before = plan.modules.get(module)!.text;
-    const result = twinResponseHelpers(before, { modulePath: module, compatPath, nextVersion }, [...set]);
+    const before = plan.resolver.text(module)!;
+    const result = twinsOf(plan, module, set);
     if (!result.output) continue;
     updates.push({ path: module, before, content: result.output, twins: [...result.twins.flatMap(twinNames), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
   }
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.
     const own = updates.find((u) => u.path === barrel);
-    const before = plan.texts.get(barrel) ?? '';
+    const before = plan.resolver.text(barrel) ?? '';
     const content = withTwinReExports(own?.content ?? before, lines);
     if (own) Object.assign(own, { content, twins: [...own.twins, ...lines.map((l) => l.twin)] });
     else if (content !== before) updates.push({ path: barrel, before, content, twins: [...new Set(lines.map((l) => l.twin))], usesCompat: false });

@@ -4,10 +4,9 @@
  * (`import { cors, runMiddleware } from '@/server/cors'`). Each such module is read once and checked by the pure
  * middlewareExports; the file's context then lists the imports confirmed. Reads the disk, never writes it.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { MiddlewareImport } from '../transforms/types.js';
-import { importBindings, type Resolver } from './imported-helpers.js';
+import { importBindings } from './imported-helpers.js';
+import type { Resolver } from './resolver.js';
 
 /** `name(a, b, c)`: the names called with three plain arguments, and the third arguments (the middleware). */
 const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
@@ -18,7 +17,7 @@ async function loadMiddlewareExports() {
 }
 
 /** Per source: the imports that name a recognised runMiddleware or cors middleware of a project module. */
-export async function findImportedMiddleware(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver): Promise<Map<string, MiddlewareImport[]>> {
+export async function findImportedMiddleware(sources: Array<{ source: string; text: string }>, resolver: Resolver): Promise<Map<string, MiddlewareImport[]>> {
   const out = new Map<string, MiddlewareImport[]>();
   const wanted: Array<{ source: string; specifier: string; imported: string; module: string }> = [];
   for (const { source, text } of sources) {
@@ -34,12 +33,8 @@ export async function findImportedMiddleware(root: string, sources: Array<{ sour
   const middlewareExports = await loadMiddlewareExports();
   const found = new Map<string, Array<{ imported: string; kind: MiddlewareImport['kind'] }>>();
   for (const module of new Set(wanted.map((w) => w.module))) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(root, module), 'utf8');
-    } catch {
-      continue;
-    }
+    const text = resolver.text(module);
+    if (text === null) continue;
     found.set(module, middlewareExports(text, module, [...new Set(wanted.filter((w) => w.module === module).map((w) => w.imported))]));
   }
   for (const w of wanted) {

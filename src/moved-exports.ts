@@ -8,13 +8,13 @@
  * read, as helper twins are), pages/api files left in place included. An importer the tool cannot follow (it imports
  * the handler, or names the file in a way it cannot rewrite) keeps the file in place. Reads the disk, never writes it.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { walk, type Node } from '../transforms/lib/ast.js';
 import { movableExports, ROUTE_EXPORTS } from '../transforms/lib/split-exports.js';
 import { nextAuthModulePath, nextAuthShapeOf, otherExportsOf } from '../transforms/next-auth.js';
 import type { ExportsModuleRef } from '../transforms/types.js';
-import type { Resolver } from './imported-helpers.js';
+import type { Resolver } from './resolver.js';
 import { routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 import { parseProblem } from './output-check.js';
@@ -53,8 +53,11 @@ export function exportsModuleRef(move: ExportsMove | undefined): ExportsModuleRe
   return move.left !== undefined ? { left: move.left } : { modulePath: move.modulePath, routeSpecifier: move.routeSpecifier };
 }
 
-/** Every source file of the project whose text mentions one of `needles`, with its text (one walk for all moves). */
-function filesMentioning(root: string, needles: string[]): Array<{ path: string; text: string }> {
+/**
+ * Every source file of the project whose text mentions one of `needles`, with its text (one walk for all moves). The
+ * texts are read through the run's cache, which keeps only those of the files found.
+ */
+function filesMentioning(root: string, needles: string[], resolver: Resolver): Array<{ path: string; text: string }> {
   const found: Array<{ path: string; text: string }> = [];
   const visit = (rel: string) => {
     let entries;
@@ -69,8 +72,9 @@ function filesMentioning(root: string, needles: string[]): Array<{ path: string;
       else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         try {
           if (statSync(path.join(root, child)).size > MAX_SOURCE_BYTES) continue;
-          const text = readFileSync(path.join(root, child), 'utf8');
-          if (needles.some((needle) => text.includes(needle))) found.push({ path: child, text });
+          const mentions = (text: string) => needles.some((needle) => text.includes(needle));
+          const text = resolver.text(child, mentions);
+          if (text !== null && mentions(text)) found.push({ path: child, text });
         } catch {
           // Unreadable: it cannot be rewritten either.
         }
@@ -244,7 +248,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     moves.push(move);
   }
   if (!moves.length) return moves;
-  const mentioning = filesMentioning(root, [...new Set(moves.map((m) => needleOf(m.source)))]);
+  const mentioning = filesMentioning(root, [...new Set(moves.map((m) => needleOf(m.source)))], resolver);
   for (const move of moves.filter((m) => m.left === undefined)) {
     const needle = needleOf(move.source);
     // The needle in a string: an import, or a path the rewrite would miss (`vi.mock('…')`), either way a file to read.

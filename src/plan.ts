@@ -17,7 +17,8 @@ import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
-import { createResolver, findImportedHelpers, mergeHelperPlans, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
+import { createHelperPlan, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
+import { createResolver } from './resolver.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
@@ -120,20 +121,18 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Helpers in other modules that handlers call with `res`: found before the transforms, which then call their twins.
   const compatPath = read[0]?.compatPath ?? compatModulePath('pages/api/x.ts', project.typescript);
   const readable = read.filter((f) => f.input !== undefined).map((f) => ({ source: f.source, text: f.input as string }));
-  // tsconfig's aliases read once, and each import resolved once, for all the passes across files.
-  const resolver = createResolver(project.root);
-  const helpers = await findImportedHelpers(project.root, readable, compatPath, input.nextVersion, resolver);
+  // tsconfig's aliases read once, each import resolved once and each file read once, for all the passes across files
+  // (the sources read above included: a pass that looks at every project file finds them there).
+  const resolver = createResolver(project.root, readable);
+  const helpers = createHelperPlan(resolver, compatPath, input.nextVersion);
+  findImportedHelpers(helpers, readable);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   // Their own imported helpers are found as a pages/api file's are, and join the plan's.
-  const handlerModules = await findHandlerModules(project.root, readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver, async (modules) => {
-    const found = await findImportedHelpers(project.root, modules, compatPath, input.nextVersion, resolver);
-    mergeHelperPlans(helpers, found);
-    return found.bindings;
-  });
+  const handlerModules = findHandlerModules(readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
   const exportsMoves = findExportsMoves(project.root, readable, resolver);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
-  const middleware = await findImportedMiddleware(project.root, readable, resolver);
+  const middleware = await findImportedMiddleware(readable, resolver);
   const files = await pool.plan(
     read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
   );
@@ -174,7 +173,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     );
   };
   const used = [...users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), ...handlerUpdates.map((u) => ({ source: u.path, helpers: u.helpersUsed ?? [] }))];
-  const rewrites = await moduleUpdates(helpers, used, compatPath, input.nextVersion);
+  const rewrites = moduleUpdates(helpers, used);
   for (const update of handlerUpdates) {
     // One change per module and run: a module that also gets a helper twin keeps its re-exporting routes in place.
     if (!rewrites.some((r) => r.path === update.path)) rewrites.push(update);

@@ -1,6 +1,6 @@
 /** How one project file imports another: through a tsconfig `paths` alias when asked and one fits, else relatively. */
 import path from 'node:path';
-import type { PathAliases } from './imported-helpers.js';
+import type { PathAliases } from './resolver.js';
 
 /** The specifier `fromFile` uses for `module` (both relative to the root, posix), without the extension. */
 export function moduleSpecifier(aliases: PathAliases, fromFile: string, module: string, preferAlias: boolean): string {

@@ -14,10 +14,10 @@ import { declaredName } from './lib/free-names.js';
 import { sameTwin } from './lib/prior-twins.js';
 import { posix } from 'node:path';
 import { isConfigExport, SEGMENT_EXPORTS } from './lib/config.js';
-import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, type Node } from './lib/ast.js';
+import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, unwrap, walk, Snippets, type Node } from './lib/ast.js';
 import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
-import { normalizeSource } from './lib/source-text.js';
+import { openSource } from './lib/source-text.js';
 import { transformSource } from './pages-api-to-route-handler.js';
 import type { Diagnostic, Reason } from '../src/diagnostics.js';
 import type { ImportedHelper } from './types.js';
@@ -168,9 +168,7 @@ function printedStatements(snip: Snippets, nodes: Node[]): string[] {
 }
 
 export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): HandlerTwin | { left: Diagnostic } {
-  const source = normalizeSource(rawText);
-  const j = apiFor(ctx.modulePath);
-  const snip = new Snippets(ctx.modulePath, styleOf(source.text));
+  const { source, j, snip } = openSource(rawText, ctx.modulePath);
   const where = `in ${ctx.modulePath}`;
   let copy: string | null;
   try {

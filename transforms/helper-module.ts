@@ -4,9 +4,10 @@
  * (`errorhandlerResponse(err)`, returning the Response instead of sending it). The original stays as it was, for
  * any Pages code that still imports it. Pure: module text in, module text and twin descriptions out.
  */
-import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, styleOf, unwrap, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import type { ResponseHelper } from './lib/response.js';
+import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
@@ -14,7 +15,7 @@ import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { factoryHeaderMethods, type HeaderMethod } from './lib/factory-header-methods.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
-import { normalizeSource } from './lib/source-text.js';
+import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { priorTwins, sameTwin } from './lib/prior-twins.js';
 import { declaredName } from './lib/free-names.js';
@@ -27,33 +28,13 @@ export interface HelperModuleContext {
   nextVersion: string;
 }
 
-export interface HelperTwin {
-  /**
-   * A helper that takes res, a wrapper around handlers (transforms/lib/route-wrapper.ts), a dispatcher of a map of
-   * handlers by method (the same file), or a helper that takes the request (transforms/lib/request-helper.ts).
-   */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory';
+/**
+ * A twin made here, as a route that imports its original is told of it (ImportedHelper, transforms/types.ts), but
+ * named by the export (`name`) instead of by the route's import of it.
+ */
+export interface HelperTwin extends Omit<ImportedHelper, 'specifier' | 'imported'> {
   /** The export handlers import (`default` for a default export). */
   name: string;
-  /** The twin's export name. */
-  twin: string;
-  /** Position of the `res` parameter in the original (of the handler for a wrapper, of `req` for a request helper). */
-  resIndex: number;
-  /** Statuses the helper answers with (null where not a literal). */
-  statuses: Array<number | null>;
-  /** For a wrapper: the HTTP methods it tests for itself. */
-  methods?: string[];
-  /** A dispatcher called as `name(req, res, handlers)` (transforms/lib/called-dispatcher.ts). */
-  called?: boolean;
-  /** A helper that only sets headers: its twin takes the route's Headers in res's place; the names it sets. */
-  setsHeaders?: string[] | null;
-  /** A request helper that reads the body: its twin takes the parsed body at this position (the last). */
-  bodyIndex?: number;
-  /**
-   * A factory whose returned object gets twin methods (transforms/lib/factory-header-methods.ts); `twin` is then
-   * `rateLimit().checkHeaders`, the twins as the report names them.
-   */
-  headerMethods?: HeaderMethod[];
   /** A factory's own name in its module (`rateLimit`, also when it is the default export). */
   ownName?: string;
 }
@@ -110,15 +91,20 @@ function exportedFunction(program: Node, name: string): FoundFunction | null {
   return null;
 }
 
-/** A top-level function of the module that takes res and always answers (or only sets headers), twinned. */
-interface ModuleHelper {
+/** A top-level function of the module with a twin, which is written beside it when a route or another twin calls it. */
+interface TwinnedFunction {
   found: FoundFunction;
   /** Its route-handler version: the rewritten copy. */
   fn: Node;
   twin: string;
   exported: boolean;
-  helper: ResponseHelper;
+  /** What the twin needs imported. */
   uses: Set<string>;
+}
+
+/** A top-level function of the module that takes res and always answers (or only sets headers), twinned. */
+interface ModuleHelper extends TwinnedFunction {
+  helper: ResponseHelper;
 }
 
 /**
@@ -148,13 +134,8 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
 }
 
 /** A top-level function of the module that takes the Pages request, twinned (transforms/lib/request-helper.ts). */
-interface ModuleRequestHelper {
-  found: FoundFunction;
-  fn: Node;
-  twin: string;
-  exported: boolean;
+interface ModuleRequestHelper extends TwinnedFunction {
   reqIndex: number;
-  uses: Set<string>;
   /** The module's other request helpers its twin calls. */
   calls: Set<string>;
 }
@@ -220,15 +201,9 @@ export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext,
 }
 
 function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], reusePriors: boolean): HelperModuleResult | 'changed since' {
-  const source = normalizeSource(rawSource);
-  const j = apiFor(ctx.modulePath);
-  const snip = new Snippets(ctx.modulePath, styleOf(source.text));
-  let program: Node;
-  try {
-    program = j(source.text).get().node.program;
-  } catch {
-    return { twins: [] };
-  }
+  const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
+  if (!parsed) return { twins: [] };
+  const { source, j, snip, program } = parsed;
   // The twins an earlier run wrote stay out of the analysis, their names free again; each twin this run needs and
   // that run wrote as the same code is reused (see the end).
   const priors = reusePriors ? priorTwins(program) : new Map<string, Node>();
@@ -244,6 +219,11 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   let needsNextRequest = false;
   const twins: HelperTwin[] = [];
   const inserts: Array<{ after: Node; statement: Node }> = [];
+  /** A twin goes right after its original, under a comment that says what it does. */
+  const insertTwin = (found: FoundFunction, statement: Node, what: string) => {
+    const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
+    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
+  };
   const moduleHelpers = moduleResponseHelpers(j, snip, program, hasAfter, typescript, taken);
   const helperRenames = new Map([...moduleHelpers].map(([name, { helper }]) => [name, helper]));
   /** Module helpers whose twins are written: the ones routes import, and the ones wrapper twins call. */
@@ -270,7 +250,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     // The twin is a rewritten copy: the original keeps serving Pages code.
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
-    let twinned: { kind: Exclude<HelperTwin['kind'], 'factory'>; resIndex: number; statuses: Array<number | null>; uses: Set<string>; methods?: string[]; called?: boolean; setsHeaders?: string[] | null; bodyIndex?: number } | null = null;
+    let twinned: (Omit<HelperTwin, 'name' | 'twin' | 'kind'> & { kind: Exclude<HelperTwin['kind'], 'factory'>; uses: Set<string> }) | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
     const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
@@ -334,26 +314,21 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       request: 'takes the App Router request',
       middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
     }[twinned.kind];
-    const comment = `// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`;
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
+    insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
     twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}) });
   }
   if (!twins.length) return { twins };
-  for (const name of helpersWritten) {
-    const { found, fn, twin, exported, uses: helperUses } = moduleHelpers.get(name)!;
-    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
-    const what = helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders);
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: ${what} (next-pages-api-migrate).`]) });
-    helperUses.forEach((u) => uses.add(u));
-  }
+  /** The twin of a function of the module that twins call (or a route imports), exported as the original is. */
+  const writeCalledTwin = (twinned: TwinnedFunction, what: string) => {
+    insertTwin(twinned.found, moduleTwinStatement(j, snip, twinned.found, twinned.fn, twinned.twin, twinned.exported), what);
+    twinned.uses.forEach((u) => uses.add(u));
+  };
+  for (const name of helpersWritten) writeCalledTwin(moduleHelpers.get(name)!, helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders));
   // The module's request helpers that the twins call, and those they call in turn.
   for (const name of requestHelpersCalled) moduleRequestHelpersOnce().get(name)?.calls.forEach((n) => requestHelpersCalled.add(n));
   for (const name of [...requestHelpersCalled].filter((n) => !requestTwinsWritten.has(n))) {
-    const { found, fn, twin, exported, uses: helperUses } = moduleRequestHelpersOnce().get(name)!;
-    const statement = moduleTwinStatement(j, snip, found, fn, twin, exported);
-    inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [`// Route-handler version of ${found.ownName}: takes the App Router request (next-pages-api-migrate).`]) });
-    helperUses.forEach((u) => uses.add(u));
+    writeCalledTwin(moduleRequestHelpersOnce().get(name)!, 'takes the App Router request');
     if (typescript) needsNextRequest = true;
   }
   let changedSince = false;

@@ -12,12 +12,12 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, cloneNode, freshName, isIdent, isTypeScriptPath, namesIn, styleOf, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { cloneNode, freshName, isIdent, isTypeScriptPath, namesIn, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { addImport, compatSpecifier, fixRelativeImports, removeUnusedImports, valueImports } from './lib/imports.js';
 import { requestOptions, type RequestOptions } from './lib/next-auth-request.js';
 import { droppedConfigNotes, extractConfig, isConfigExport } from './lib/config.js';
 import { printProgram } from './lib/print.js';
-import { normalizeSource } from './lib/source-text.js';
+import type { ParsedSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
@@ -114,13 +114,6 @@ export function otherExportsOf(program: Node): string[] {
   return names.filter((name) => !ROUTE_EXPORTS.includes(name));
 }
 
-function parse(rawSource: string, path: string) {
-  const source = normalizeSource(rawSource);
-  const j = apiFor(path);
-  const snip = new Snippets(path, styleOf(source.text));
-  const program = j(source.text).get().node.program;
-  return { source, j, snip, program };
-}
 
 /** Top-level names the options expression reads that the file declares (not imports): they move with the module. */
 function declaredNamesUsed(program: Node, options: Node, drop: number[]): string[] {
@@ -144,15 +137,13 @@ function declaredNamesUsed(program: Node, options: Node, drop: number[]): string
 /**
  * The route for a next-auth file, or null when it is not this shape (the main transform then reports it).
  * With other exports it needs `ctx.exportsModule`, where they move; without, it leaves them to the main transform.
+ * `parsed` is the file as the main transform parsed it: the route and the options module are each made from a copy
+ * of the program (cloneNode keeps the links recast reprints by), which stays as parsed, for the main transform to go
+ * on with when this gives up.
  */
-export function nextAuthRoute(rawSource: string, ctx: TransformContext): TransformResult | null {
-  let parsed;
-  try {
-    parsed = parse(rawSource, ctx.sourcePath);
-  } catch {
-    return null;
-  }
-  const { source, j, snip, program } = parsed;
+export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): TransformResult | null {
+  const { source, j, snip } = parsed;
+  const program = cloneNode(parsed.program);
   if (!nextAuthShapeOf(program)) return null;
   // `export const config` becomes the route's segment exports, in its place (before the shape: it moves statements).
   const config = extractConfig(snip, program);
@@ -203,7 +194,7 @@ export function nextAuthRoute(rawSource: string, ctx: TransformContext): Transfo
   if (moved.length) addImport(snip, route, target!.routeSpecifier, { values: moved, types: [] }, typescript);
   if (handler.request) addRequestImports(snip, route, ctx.targetPath, ctx, handler.request.uses, true);
   const output = printProgram(j, route, source.text, ctx.sourcePath);
-  const content = nextAuthOptionsModule(rawSource, ctx.sourcePath, target!.modulePath, ctx);
+  const content = nextAuthOptionsModule({ ...parsed, program: cloneNode(parsed.program) }, ctx.sourcePath, target!.modulePath, ctx);
   if (content === null) return null;
   return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
 }
@@ -255,13 +246,7 @@ function addRequestImports(snip: Snippets, program: Node, file: string, ctx: Tra
 }
 
 /** The module the file's other code moves to: everything but the NextAuth handler, imports fixed for its folder. */
-function nextAuthOptionsModule(rawSource: string, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
-  let parsed;
-  try {
-    parsed = parse(rawSource, sourcePath);
-  } catch {
-    return null;
-  }
+function nextAuthOptionsModule(parsed: ParsedSource, sourcePath: string, modulePath: string, ctx: TransformContext): string | null {
   const { source, j, snip, program } = parsed;
   // The segment config is the route's (see nextAuthRoute): it does not move.
   program.body = program.body.filter((s: Node) => !isConfigExport(s));

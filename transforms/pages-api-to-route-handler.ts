@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, styleOf, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -18,7 +18,7 @@ import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, ad
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
-import { normalizeSource, type SourceText } from './lib/source-text.js';
+import { openSource, type SourceText } from './lib/source-text.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
@@ -75,11 +75,9 @@ interface MethodGroup {
 
 function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // A BOM and CRLF line ends come off for the transform and go back on the route (source-text.ts).
-  const normalized = normalizeSource(rawSource);
+  const { source: normalized, j, snip } = openSource(rawSource, ctx.sourcePath);
   const source = normalized.text;
   const typescript = isTypeScriptPath(ctx.sourcePath);
-  const j = apiFor(ctx.sourcePath);
-  const snip = new Snippets(ctx.sourcePath, styleOf(source));
 
   let program: Node;
   try {
@@ -91,9 +89,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const twice = importedTwice(program);
   if (twice) return left('PARSE_ERROR', undefined, `Identifier '${twice}' is imported twice`);
   // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).
-  // Only a file of that shape is parsed again there: every route that imports getServerSession mentions next-auth.
+  // It works on copies of the program: when it gives up, the transform below goes on with the program as parsed.
   if (source.includes('next-auth') && nextAuthShapeOf(program)) {
-    const route = nextAuthRoute(rawSource, ctx);
+    const route = nextAuthRoute({ source: normalized, j, snip, program }, ctx);
     if (route) return route;
   }
 

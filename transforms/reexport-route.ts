@@ -4,11 +4,11 @@
  * the segment config itself (it must be literal in a route file). Pure, like the main transform.
  */
 import { ALL_METHODS } from './lib/split-methods.js';
-import { apiFor, styleOf, Snippets, END, type Node } from './lib/ast.js';
+import { Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { reexportShapeOf } from './lib/reexport-shape.js';
-import { normalizeSource } from './lib/source-text.js';
+import { parseSourceOrNull } from './lib/source-text.js';
 import { markerDiagnostics, markerText, type Diagnostic } from '../src/diagnostics.js';
 import type { HandlerModuleRef, TransformContext, TransformResult } from './types.js';
 
@@ -34,15 +34,9 @@ export function reexportRoute(rawSource: string, ctx: TransformContext): Transfo
   const ref = ctx.handlerModule;
   if (!ref) return null;
   if ('left' in ref) return { status: 'left', diagnostics: [ref.left], notes: [], usesCompat: false, methods: [] };
-  const source = normalizeSource(rawSource);
-  const j = apiFor(ctx.sourcePath);
-  const snip = new Snippets(ctx.sourcePath, styleOf(source.text));
-  let program: Node;
-  try {
-    program = j(source.text).get().node.program;
-  } catch {
-    return null;
-  }
+  const parsed = parseSourceOrNull(rawSource, ctx.sourcePath);
+  if (!parsed) return null;
+  const { source, j, snip, program } = parsed;
   const shape = reexportShapeOf(program);
   if (!shape) return null;
 

@@ -89,6 +89,7 @@ export interface ImportedHelper {
   /** The twin's export name, which the route imports instead. */
   twin: string;
   resIndex: number;
+  /** Statuses the helper answers with (null where not a literal). */
   statuses: Array<number | null>;
   /** For a wrapper: the HTTP methods it tests for itself, exported by the route too. */
   methods?: string[];

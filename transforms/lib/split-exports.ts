@@ -6,12 +6,12 @@
  */
 import { posix } from 'node:path';
 import type { TransformContext } from '../types.js';
-import { apiFor, isFunction, isTypeScriptPath, styleOf, walk, Snippets, END, type Node } from './ast.js';
+import { isFunction, isTypeScriptPath, walk, Snippets, END, type Node } from './ast.js';
 import { declaredNames, freeNames } from './free-names.js';
 import { SEGMENT_EXPORTS } from './config.js';
 import { fixRelativeImports, importWith, moveSpecifier } from './imports.js';
 import { printProgram } from './print.js';
-import { normalizeSource } from './source-text.js';
+import { parseSource } from './source-text.js';
 
 /** Exports a route file keeps: its segment config (`config` is turned into segment exports by the transform). */
 export const ROUTE_EXPORTS = ['config', ...SEGMENT_EXPORTS];
@@ -250,10 +250,7 @@ export function applyRouteSide(snip: Snippets, program: Node, split: ExportsSpli
 
 /** The module's text: the moved statements and the imports they read, fixed for its folder. */
 export function exportsModuleText(rawSource: string, sourcePath: string, modulePath: string, split: ExportsSplit): string {
-  const source = normalizeSource(rawSource);
-  const j = apiFor(sourcePath);
-  const snip = new Snippets(sourcePath, styleOf(source.text));
-  const program = j(source.text).get().node.program;
+  const { source, j, snip, program } = parseSource(rawSource, sourcePath);
   const body: Node[] = [];
   program.body.forEach((stmt: Node, i: number) => {
     const keep = split.moduleImports.get(i);

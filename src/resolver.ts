@@ -1,0 +1,132 @@
+/**
+ * How the passes across files see the project: imports resolved through relative paths and the `paths` (and
+ * `baseUrl`) of tsconfig.json / jsconfig.json, and one cache of the files' texts and syntax trees for the run.
+ * Reads the disk, never writes it.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { apiFor, type Node } from '../transforms/lib/ast.js';
+import { readTextOrUndefined } from './sync-fs.js';
+
+export interface PathAliases {
+  baseUrl: string;
+  paths: Record<string, string[]>;
+  /** tsconfig sets baseUrl: then `utils/api` may name `<baseUrl>/utils/api.ts`, as TypeScript and Next resolve it. */
+  fromBaseUrl?: boolean;
+}
+
+/** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
+function parseJsonc(text: string): unknown {
+  const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
+  return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
+}
+
+function readPathAliases(root: string): PathAliases {
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    try {
+      const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+      const options = config.compilerOptions ?? {};
+      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {}, fromBaseUrl: options.baseUrl !== undefined };
+    } catch {
+      // No such file, or not JSON we can read: relative imports still resolve.
+    }
+  }
+  return { baseUrl: '.', paths: {} };
+}
+
+/** Whether `rel` reaches its file without passing a symlink (inside or outside the root). */
+function isRealPath(root: string, rel: string): boolean {
+  try {
+    return realpathSync(path.join(root, rel)) === path.join(realpathSync(root), rel);
+  } catch {
+    return false;
+  }
+}
+
+const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.jsx', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
+
+/** The project file an import specifier names, relative to the root (posix), or null (a package, or outside). */
+function resolveSpecifier(root: string, fromFile: string, specifier: string, aliases: PathAliases): string | null {
+  const bases: string[] = [];
+  if (specifier.startsWith('.')) bases.push(path.join(root, path.dirname(fromFile), specifier));
+  for (const [pattern, targets] of Object.entries(aliases.paths)) {
+    const star = pattern.endsWith('*');
+    const prefix = star ? pattern.slice(0, -1) : pattern;
+    if (star ? !specifier.startsWith(prefix) : specifier !== pattern) continue;
+    for (const target of targets) bases.push(path.join(root, aliases.baseUrl, target.replace('*', specifier.slice(prefix.length))));
+  }
+  // After the paths, before packages: a project file under baseUrl wins over a package of that name, as in tsc.
+  if (aliases.fromBaseUrl && !specifier.startsWith('.') && !specifier.startsWith('/')) bases.push(path.join(root, aliases.baseUrl, specifier));
+  for (const base of bases) {
+    for (const ext of EXTENSIONS) {
+      const file = base + ext;
+      const rel = path.relative(root, file);
+      if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
+      // No symlink on the way: the module may get a twin, and the tool never writes through a link.
+      if (existsSync(file) && statSync(file).isFile() && isRealPath(root, rel)) return rel.split(path.sep).join('/');
+    }
+  }
+  return null;
+}
+
+/**
+ * What every pass across files shares, one per run: tsconfig's aliases, the import resolution, the texts of the project
+ * files the passes read and the syntax trees of those they parse (a pages/api file is often looked at by two). Each
+ * file is read once, whichever pass asks first; the passes only read the texts and the trees.
+ */
+export interface Resolver {
+  aliases: PathAliases;
+  /** resolveSpecifier, once per folder and specifier (the tree does not change while the plan is made). */
+  resolve(fromFile: string, specifier: string): string | null;
+  /**
+   * The text of `file` (relative to the root, posix), read once per run; null when it cannot be read. With `keepIf`,
+   * a text read now stays cached only when it passes: the walk over every source file of the project (moved-exports.ts)
+   * would otherwise hold the whole project's text until the plan is made.
+   */
+  text(file: string, keepIf?: (text: string) => boolean): string | null;
+  /**
+   * The program of `file`, parsed once; null when it does not parse or cannot be read. `text` is the file's text when
+   * the caller holds it already (a pages/api source as the plan read it); otherwise text(file).
+   */
+  program(file: string, text?: string): Node | null;
+}
+
+/**
+ * `read`: the files the plan has read already (the pages/api sources it could decode), which start the cache. Their
+ * text is what a read here would give: valid UTF-8, decoded with the BOM kept, as readFileSync does.
+ */
+export function createResolver(root: string, read: Array<{ source: string; text: string }> = []): Resolver {
+  const aliases = readPathAliases(root);
+  const resolved = new Map<string, string | null>();
+  const texts = new Map<string, string | null>(read.map(({ source, text }) => [source, text]));
+  const programs = new Map<string, Node | null>();
+  const text = (file: string, keepIf?: (text: string) => boolean): string | null => {
+    if (texts.has(file)) return texts.get(file)!;
+    const read = readTextOrUndefined(path.join(root, file)) ?? null;
+    if (!keepIf || (read !== null && keepIf(read))) texts.set(file, read);
+    return read;
+  };
+  return {
+    aliases,
+    resolve(fromFile, specifier) {
+      const key = specifier.startsWith('.') ? `${path.posix.dirname(fromFile)}\0${specifier}` : specifier;
+      let module = resolved.get(key);
+      if (module === undefined) resolved.set(key, (module = resolveSpecifier(root, fromFile, specifier, aliases)));
+      return module;
+    },
+    text,
+    program(file, given) {
+      if (!programs.has(file)) {
+        const source = given ?? text(file);
+        let program: Node | null = null;
+        try {
+          if (source !== null) program = apiFor(file)(source.replace(/^\uFEFF/, '')).get().node.program;
+        } catch {
+          program = null;
+        }
+        programs.set(file, program);
+      }
+      return programs.get(file) ?? null;
+    },
+  };
+}

@@ -19,6 +19,7 @@ import { droppedConfigNotes, extractConfig, isConfigExport } from './lib/config.
 import { printProgram } from './lib/print.js';
 import type { ParsedSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
+import { sentryWrapped, SENTRY_NOTE, SENTRY_SOURCE } from './lib/sentry.js';
 import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
 
@@ -36,6 +37,8 @@ interface NextAuthShape extends OptionsOf {
   name: string | null;
   /** The local name of next-auth's default import. */
   local: string;
+  /** The default export was wrapped by @sentry/nextjs's withSentry. */
+  sentry?: boolean;
 }
 
 const NEXT_AUTH_SOURCES = ['next-auth', 'next-auth/next'];
@@ -80,20 +83,23 @@ export function nextAuthShapeOf(program: Node): NextAuthShape | null {
   if (!local) return null;
   const index = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   if (index < 0) return null;
-  const decl = program.body[index].declaration;
+  // `export default withSentry(handler)`: the wrapper goes, as from any handler (transforms/lib/sentry.ts).
+  const sentry = sentryWrapped(program, program.body[index].declaration);
+  const decl = sentry?.inner ?? program.body[index].declaration;
+  const withSentry = sentry ? { sentry: true } : {};
   const direct = optionsOf(decl, local);
-  if (direct) return { drop: [index], ...direct, name: decl.type === 'FunctionDeclaration' ? (decl.id?.name ?? null) : null, local };
+  if (direct) return { drop: [index], ...direct, name: decl.type === 'FunctionDeclaration' ? (decl.id?.name ?? null) : null, local, ...withSentry };
   const inner = unwrap(decl);
   if (inner?.type !== 'Identifier') return null;
   for (let i = 0; i < program.body.length; i++) {
     const stmt = program.body[i];
     if (stmt.type === 'FunctionDeclaration' && stmt.id?.name === inner.name) {
       const options = optionsOf(stmt, local);
-      return options ? { drop: [index, i], ...options, name: inner.name, local } : null;
+      return options ? { drop: [index, i], ...options, name: inner.name, local, ...withSentry } : null;
     }
     if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id, inner.name)) {
       const options = stmt.declarations[0].init && optionsOf(stmt.declarations[0].init, local);
-      return options ? { drop: [index, i], ...options, name: inner.name, local } : null;
+      return options ? { drop: [index, i], ...options, name: inner.name, local, ...withSentry } : null;
     }
   }
   return null;
@@ -173,10 +179,10 @@ export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): Tran
     statements[0] = snip.withCommentsOf(program.body[at], statements[0]);
     program.body = program.body.flatMap((stmt: Node, i: number) => (i === at ? statements : shape.drop.includes(i) ? [] : [stmt]));
     fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-    removeUnusedImports(snip, program, (s) => s === 'next');
+    removeUnusedImports(snip, program, (s) => s === 'next' || s === SENTRY_SOURCE);
     // The rewritten functions stay in the route too.
     if (handler.request) addRequestImports(snip, program, ctx.targetPath, ctx, [...handler.request.uses, ...handler.request.functionUses], true);
-    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'] };
+    return { status: 'migrated', output: source.restore(printProgram(j, program, source.text, ctx.sourcePath)), diagnostics: [], notes: [...droppedConfigNotes(config), ...handler.notes, ...sentryNote(shape)], usesCompat: handler.usesCompat, methods: ['GET', 'POST'] };
   }
 
   // The route: the NextAuth import, the moved names from the new module, and the imports the options read directly.
@@ -196,7 +202,11 @@ export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): Tran
   const output = printProgram(j, route, source.text, ctx.sourcePath);
   const content = nextAuthOptionsModule({ ...parsed, program: cloneNode(parsed.program) }, ctx.sourcePath, target!.modulePath, ctx);
   if (content === null) return null;
-  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedConfigNotes(config), ...handler.notes], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
+  return { status: 'migrated', output: source.restore(output), diagnostics: [], notes: [movedNote(exports, target!.modulePath), ...droppedConfigNotes(config), ...handler.notes, ...sentryNote(shape)], usesCompat: handler.usesCompat, methods: ['GET', 'POST'], exportsModule: { path: target!.modulePath, content, exports } };
+}
+
+function sentryNote(shape: NextAuthShape): string[] {
+  return shape.sentry ? [SENTRY_NOTE] : [];
 }
 
 /** One level deeper, every line (the code goes inside a function the snippet writes). */
@@ -263,7 +273,7 @@ function nextAuthOptionsModule(parsed: ParsedSource, sourcePath: string, moduleP
   // The snippet declares the names too, or the parser rejects an export of an undefined binding.
   if (missing.length) program.body.push(snip.statements(`${missing.map((n) => `let ${n}\n`).join('')}export { ${missing.join(', ')} }${END}`).at(-1));
   fixRelativeImports(program, sourcePath, modulePath);
-  removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next');
+  removeUnusedImports(snip, program, (s) => NEXT_AUTH_SOURCES.includes(s) || s === 'next' || s === SENTRY_SOURCE);
   if (request) addRequestImports(snip, program, modulePath, ctx, request.functionUses, request.functionsUseNextRequest);
   return source.restore(printProgram(j, program, source.text, modulePath));
 }

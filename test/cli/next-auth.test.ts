@@ -98,6 +98,25 @@ export const authOptions: NextAuthOptions = {
     expectSecondRunChangesNothing(app);
   });
 
+  it('takes the route out of @sentry/nextjs\'s withSentry, and the options still move', () => {
+    const wrapped = files['pages/api/auth/[...nextauth].ts']
+      .replace("import { db } from '../../../lib/db'", "import { db } from '../../../lib/db'\nimport { withSentry } from '@sentry/nextjs'")
+      .replace('export default NextAuth(authOptions)', 'export default withSentry(NextAuth(authOptions))');
+    const { result, report: json, read } = migrateApp({ ...files, 'pages/api/auth/[...nextauth].ts': wrapped });
+    expect(result.code, result.stderr).toBe(0);
+    expect(read('app/api/auth/[...nextauth]/route.ts')).toBe(`import NextAuth from 'next-auth'
+import { authOptions } from '@/lib/auth-options-2'
+
+const handler = NextAuth(authOptions)
+export { handler as GET, handler as POST }
+`);
+    expect(read('lib/auth-options-2.ts')).not.toContain('sentry');
+    expect(read('app/api/me/route.ts')).toContain(`import { authOptions } from '../../../lib/auth-options-2'`);
+    const route = json.files.find((f: { source: string }) => f.source === 'pages/api/auth/[...nextauth].ts');
+    expect(route).toMatchObject({ status: 'migrated', methods: ['GET', 'POST'] });
+    expect(route.notes).toContain('withSentry removed: route handlers are instrumented by Sentry itself once instrumentation.ts registers it (see the @sentry/nextjs App Router set-up)');
+  });
+
   it('with --only leaving the next-auth file out, nothing imports the new module', () => {
     const app = makeApp(files);
     const result = runCli(['run', app, '--dry', '--next', '15.5.29', '--only', 'pages/api/me.ts']);

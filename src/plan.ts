@@ -70,6 +70,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     targetPath: file.target,
     compatPath: file.compatPath,
     nextVersion: input.nextVersion,
+    ...(input.project.trpcVersion ? { trpcVersion: input.project.trpcVersion } : {}),
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
     exportsModule,

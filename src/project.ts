@@ -12,6 +12,8 @@ export interface Project {
   appDirs: string[];
   /** True when the app has a tsconfig.json: the shared helper module is then written as TypeScript. */
   typescript: boolean;
+  /** The @trpc/server version (installed, else asked for), when the app has it: v9 has no fetch adapter. */
+  trpcVersion?: string;
 }
 
 async function isDirectory(abs: string): Promise<boolean> {
@@ -48,6 +50,7 @@ export async function loadProject(dir: string): Promise<Project> {
     apiDirs: await present(root, ['pages/api', 'src/pages/api']),
     appDirs: await present(root, ['app', 'src/app']),
     typescript: await isFile(path.join(root, 'tsconfig.json')),
+    ...(await packageVersion(root, '@trpc/server').then((v) => (v ? { trpcVersion: v } : {}))),
   };
 }
 
@@ -67,27 +70,32 @@ async function readJson(abs: string): Promise<Record<string, unknown> | undefine
   }
 }
 
-/** The version of the `next` package Node would load from the app root (node_modules, searched upwards). */
-async function installedNextVersion(root: string): Promise<string | undefined> {
+/** The version of package `name` Node would load from the app root (node_modules, searched upwards). */
+async function installedVersion(root: string, name: string): Promise<string | undefined> {
   for (let dir = root; ; dir = path.dirname(dir)) {
-    const pkg = await readJson(path.join(dir, 'node_modules', 'next', 'package.json'));
+    const pkg = await readJson(path.join(dir, 'node_modules', name, 'package.json'));
     if (typeof pkg?.version === 'string') return pkg.version;
     if (path.dirname(dir) === dir) return undefined;
   }
 }
 
-async function declaredNextVersion(root: string): Promise<string | undefined> {
+async function declaredVersion(root: string, name: string): Promise<string | undefined> {
   const pkg = await readJson(path.join(root, 'package.json'));
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
-    const range = (pkg?.[field] as Record<string, unknown> | undefined)?.next;
+    const range = (pkg?.[field] as Record<string, unknown> | undefined)?.[name];
     if (typeof range === 'string') return versionFromRange(range);
   }
   return undefined;
 }
 
+/** The installed version of package `name`, else the one package.json asks for, else undefined. */
+async function packageVersion(root: string, name: string): Promise<string | undefined> {
+  return (await installedVersion(root, name)) ?? (await declaredVersion(root, name));
+}
+
 /** The target Next.js version: the installed one, else the one package.json asks for; fails when neither is known. */
 export async function detectNextVersion(root: string): Promise<string> {
-  const version = (await installedNextVersion(root)) ?? (await declaredNextVersion(root));
+  const version = await packageVersion(root, 'next');
   if (!version) {
     throw new UserError(
       `Cannot tell which Next.js version ${root} uses (no node_modules/next and no version in package.json); pass --next <version>, e.g. --next 15.5.0.`,

@@ -109,7 +109,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
       removeUnusedImports(snip, program, (s) => s === 'next' || s === 'better-auth/node');
       const printed = printRoute(j, program, normalized, ctx.sourcePath, route.markers);
-      return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes: [...(reshaped?.notes ?? []), ...route.notes], usesCompat: false, methods: route.methods };
+      // The router defined beside the handler (`export const appRouter = …`) moves as any other export.
+      const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
+      const notes = [...(reshaped?.notes ?? []), ...route.notes, ...(exportsModule ? [movedNote(exportsModule.exports, exportsModule.path)] : [])];
+      return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes, usesCompat: false, methods: route.methods, ...(exportsModule ? { exportsModule } : {}) };
     }
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
@@ -589,7 +592,7 @@ export { ${ALL_METHODS.map((m) => `${dispatch.constName} as ${m}`).join(', ')} }
 function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, config: SegmentConfig | null): { markers: Array<{ reason: Reason; detail: string }>; notes: string[]; methods: string[] } | null {
   checkOtherExports(program, -1, -1, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
   const configMarkers = (config?.unknown ?? []).map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
-  const trpc = rewriteTrpc(snip, program, ctx.targetPath, isTypeScriptPath(ctx.sourcePath), configMarkers);
+  const trpc = rewriteTrpc(snip, program, ctx, configMarkers);
   if (trpc && 'left' in trpc) throw new Left(trpc.left, trpc.line, trpc.detail);
   if (trpc) {
     if (config?.isEdge) throw new Left('TRPC_NOT_FOLLOWED', undefined, 'an Edge route');

@@ -11,6 +11,8 @@ export interface TransformContext {
   compatPath: string;
   /** Target Next.js version, e.g. `15.5.29`. */
   nextVersion: string;
+  /** The app's @trpc/server version, when it has the package (tRPC v9 has no fetch adapter). */
+  trpcVersion?: string;
   /**
    * Helpers in other project modules that take `res` and have a route-handler twin (see transforms/helper-module.ts),
    * found by the plan for the imports of this file.

@@ -210,6 +210,8 @@ describe.each(versions)('next %s', (version) => {
       // pages/api/exports/tags.ts's other exports moved beside its route: these modules imported them from it.
       { path: 'components/tag-filter.ts', twins: [], imports: ['app/api/exports/tags/shared.ts'] },
       { path: 'lib/tag-report.ts', twins: [], imports: ['app/api/exports/tags/shared.ts'] },
+      // The tRPC router, exported beside its handler, moved beside the route: the client's type import follows.
+      { path: 'lib/trpc-client.ts', twins: [], imports: ['app/api/trpc/[trpc]/shared.ts'] },
     ]);
     const bySource = new Map(report.files.map((file) => [appRelative(migratedDir, file.source), file]));
     const problems: string[] = [];

@@ -12,6 +12,7 @@ import { SEGMENT_EXPORTS } from './config.js';
 import { fixRelativeImports, importWith, moveSpecifier } from './imports.js';
 import { printProgram } from './print.js';
 import { parseSource } from './source-text.js';
+import { isTrpcHandlerExport } from './trpc.js';
 
 /** Exports a route file keeps: its segment config (`config` is turned into segment exports by the transform). */
 export const ROUTE_EXPORTS = ['config', ...SEGMENT_EXPORTS];
@@ -127,7 +128,7 @@ function handlerNames(program: Node, roles: Role[]): Set<string> {
     if (roles[i] !== 'route') return;
     declaredNames(stmt).forEach((n) => names.add(n));
     if (stmt.type === 'ExportNamedDeclaration') (stmt.specifiers ?? []).forEach((s: Node) => names.add(s.local?.name));
-    if (stmt.type !== 'ExportDefaultDeclaration' || isFunction(stmt.declaration)) return;
+    if (stmt.type !== 'ExportDefaultDeclaration' || isFunction(stmt.declaration) || isTrpcHandlerExport(program, i)) return;
     walk(stmt.declaration, (n) => {
       if (n.type === 'Identifier') names.add(n.name);
     }, true);

@@ -6,7 +6,9 @@
  * The fetch adapter gives createContext (and onError) `{ req: Request, resHeaders, info }` where the Pages one gave
  * `{ req, res, info }` with Node objects: a createContext that reads its argument gets a TRPC_CONTEXT marker.
  */
-import { isIdent, memberName, unwrap, isFunction, END, freshName, namesIn, type Node, type Snippets } from './ast.js';
+import { isIdent, isTypeScriptPath, memberName, unwrap, isFunction, END, freshName, namesIn, type Node, type Snippets } from './ast.js';
+import { versionAtLeast } from './version.js';
+import type { TransformContext } from '../types.js';
 import { referencesTo } from './scope.js';
 import { valueImports } from './imports.js';
 import { markerText, type Reason } from '../../src/diagnostics.js';
@@ -29,6 +31,14 @@ function handlerCall(program: Node, exportIndex: number): Node | null {
   const callee = unwrap(call.callee);
   const matches = (isIdent(callee) && named.has(callee.name)) || (memberName(callee) === 'createNextApiHandler' && isIdent(callee.object) && namespaces.has(callee.object.name));
   return matches ? call : null;
+}
+
+/**
+ * Whether a default export is tRPC's Pages handler: the route keeps the call (as fetchRequestHandler) and only reads
+ * the router and options it is given, so those may move to a module with the file's other exports.
+ */
+export function isTrpcHandlerExport(program: Node, exportIndex: number): boolean {
+  return handlerCall(program, exportIndex) !== null;
 }
 
 /** The API path the route answers, from `app/api/trpc/[trpc]/route.ts`: `/api/trpc`; null without a `[trpc]` folder. */
@@ -59,12 +69,18 @@ function readsAdapterArgument(program: Node, value: Node): boolean {
  * Rewrites the program in place into the route, or says why it cannot. Null when the default export is not a
  * tRPC Pages handler.
  */
-export function rewriteTrpc(snip: Snippets, program: Node, targetPath: string, typescript: boolean, configMarkers: Array<{ reason: Reason; detail: string }> = []): TrpcRoute | null {
+export function rewriteTrpc(snip: Snippets, program: Node, ctx: Pick<TransformContext, 'targetPath' | 'sourcePath' | 'trpcVersion'>, configMarkers: Array<{ reason: Reason; detail: string }> = []): TrpcRoute | null {
+  const { targetPath } = ctx;
+  const typescript = isTypeScriptPath(ctx.sourcePath);
   const exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
   if (exportIndex < 0) return null;
   const call = handlerCall(program, exportIndex);
   if (!call) return null;
   const line = call.loc?.start.line;
+  // The fetch adapter came with tRPC v10: a v9 app's route would import a module its @trpc/server does not have.
+  if (ctx.trpcVersion && !versionAtLeast(ctx.trpcVersion, 10, 0)) {
+    return { left: 'TRPC_NOT_FOLLOWED', line, detail: `@trpc/server ${ctx.trpcVersion} has no fetch adapter (it came with v10): upgrade tRPC first` };
+  }
   const options = unwrap(call.arguments[0]);
   if (call.arguments.length !== 1 || options?.type !== 'ObjectExpression') return { left: 'TRPC_NOT_FOLLOWED', line, detail: 'the options are not an object literal' };
   const endpoint = endpointOf(targetPath);

@@ -25,6 +25,11 @@ import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
 
+/** The module declares a top-level `twin` (a function or a const: how twins are written). */
+function declaresTwin(text: string, twin: string): boolean {
+  return new RegExp(`(?:^|\\n)\\s*(?:export\\s+)?(?:async\\s+)?(?:function\\*?|const|let|var)\\s+${twin.replace(/\$/g, '\\$')}\\b`).test(text);
+}
+
 export interface PlanInput {
   project: Project;
   nextVersion: string;
@@ -203,6 +208,15 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   }
   for (const [path, detail] of dropped) for (const user of usersOf(path)) markLeft(user, { reason: 'INTERNAL_ERROR', detail });
   const updates = rewrites.filter((update) => !dropped.has(update.path));
+  // The last guard: each twin a route imports is declared in its module as the run leaves it (a twin name the cross-file
+  // passes disagreed on would give a route that does not build).
+  const moduleText = (module: string) => updates.find((u) => u.path === module)?.content ?? resolver.text(module) ?? '';
+  for (const file of selected.filter((f) => isWritable(f) && f.helpersUsed?.length)) {
+    for (const helper of file.helpersUsed!) {
+      const module = helper.kind === 'factory' ? undefined : moduleOf(helpers, file.source, helper);
+      if (module && !declaresTwin(moduleText(module), helper.twin)) markLeft(file, { reason: 'INTERNAL_ERROR', detail: `${module} would not declare ${helper.twin}, which the route imports` });
+    }
+  }
   // A twin that uses the compat module needs it written, like a route that does.
   for (const update of updates.filter((u) => u.usesCompat)) {
     const [user] = usersOf(update.path);

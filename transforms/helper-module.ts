@@ -17,7 +17,7 @@ import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
-import { priorTwins, sameTwin } from './lib/prior-twins.js';
+import { priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
 import { declaredName } from './lib/free-names.js';
 
 export interface HelperModuleContext {
@@ -195,9 +195,20 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
 }
 
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
-  const result = twinHelpers(rawSource, ctx, names, true);
+  const result = twinHelpers(rawSource, ctx, names, reusesPriors(rawSource, ctx));
   // A twin of an earlier run whose original has changed since: the new one gets a name of its own.
   return result === 'changed since' ? (twinHelpers(rawSource, ctx, names, false) as HelperModuleResult) : result;
+}
+
+/**
+ * Whether the twins an earlier run wrote into the module are reused: decided for the module as a whole (every one of
+ * them still the same code as its original would give now), not for the names asked for, so that every set of names
+ * the plan asks for (the routes' names first, the subset it writes later) gets the same twin names.
+ */
+function reusesPriors(rawSource: string, ctx: HelperModuleContext): boolean {
+  const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
+  const originals = parsed ? priorOriginals(parsed.program) : [];
+  return originals.length > 0 && twinHelpers(rawSource, ctx, [...originals, 'default'], true) !== 'changed since';
 }
 
 function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], reusePriors: boolean): HelperModuleResult | 'changed since' {

@@ -27,6 +27,18 @@ export function priorTwins(program: Node): Map<string, Node> {
   return out;
 }
 
+/** The functions the earlier run's twins were made from (`sendError` for `sendErrorResponse`), by their comments. */
+export function priorOriginals(program: Node): string[] {
+  const out = new Set<string>();
+  for (const statement of priorTwins(program).values()) {
+    for (const comment of statement.comments ?? statement.leadingComments ?? []) {
+      const original = isTwinComment(comment) ? /^ Route-handler version of ([\w$]+)[:,]/.exec(comment.value)?.[1] : undefined;
+      if (original) out.add(original);
+    }
+  }
+  return [...out];
+}
+
 /** The code of a statement, comments and layout left out, parsed afresh so that built and parsed trees compare. */
 function codeKey(j: JSCodeshift, text: string): string | null {
   let program: Node;

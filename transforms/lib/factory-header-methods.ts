@@ -157,14 +157,41 @@ export function factoryHeaderMethods(j: JSCodeshift, snip: Snippets, factory: No
  * A name declared anywhere else in the file too is left out: a call through it might reach another object.
  */
 export function factoryConsts(program: Node, factory: string): string[] {
-  const names: string[] = [];
+  return madeConsts(program, factory).filter((d) => !declaredType(d, factory)).map((d) => d.id.name);
+}
+
+/** The module-level `const name: SomeType = factory(…)` of `program` whose declared type hides the twin: name → type's text. */
+export function typedFactoryConsts(snip: Snippets, program: Node, factory: string): Map<string, string> {
+  const typed = new Map<string, string>();
+  for (const d of madeConsts(program, factory)) {
+    const type = declaredType(d, factory);
+    if (type) typed.set(d.id.name, snip.src(type));
+  }
+  return typed;
+}
+
+function madeConsts(program: Node, factory: string): Node[] {
+  const made: Node[] = [];
   for (const stmt of program.body) {
     if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
     for (const d of stmt.declarations) {
-      if (isIdent(d.id) && d.init?.type === 'CallExpression' && isIdent(d.init.callee, factory) && !declaredElsewhere(program, d.id.name)) names.push(d.id.name);
+      if (isIdent(d.id) && d.init?.type === 'CallExpression' && isIdent(d.init.callee, factory) && !declaredElsewhere(program, d.id.name)) made.push(d);
     }
   }
-  return names;
+  return made;
+}
+
+/**
+ * The type a const is declared with (`const limiter: Limiter = rateLimit()`), when the twin method would not be part
+ * of it: a call of the twin through it would not type-check. `ReturnType<typeof rateLimit>` is the factory's own
+ * object, twin included; null then, and when no type is declared.
+ */
+function declaredType(d: Node, factory: string): Node | null {
+  const type = d.id.typeAnnotation?.typeAnnotation;
+  if (!type) return null;
+  const args = type.type === 'TSTypeReference' && isIdent(type.typeName, 'ReturnType') ? (type.typeParameters?.params ?? []) : [];
+  const own = args.length === 1 && args[0].type === 'TSTypeQuery' && isIdent(args[0].exprName, factory) && !args[0].typeParameters;
+  return own ? null : type;
 }
 
 /**
@@ -263,8 +290,15 @@ export function routeFactoryMethods(j: JSCodeshift, snip: Snippets, program: Nod
     }
     if (!methods) continue;
     const consts = factoryConsts(program, factory);
+    const typed = typedFactoryConsts(snip, program, factory);
     for (const m of methods) {
-      if (!why.has(m.method)) why.set(m.method, (object) => (consts.includes(object) ? null : `${object} is not a module-level const made by ${factory}(), which the tool follows`));
+      if (why.has(m.method)) continue;
+      why.set(m.method, (object) => {
+        if (consts.includes(object)) return null;
+        const type = typed.get(object);
+        if (type) return `${object} is declared as ${type}, which would not have the route's ${m.twin}()`;
+        return `${object} is not a module-level const made by ${factory}(), which the tool follows`;
+      });
     }
     const entries = methodHelpers(consts, methods);
     entries.forEach((helper, key) => helpers.set(key, helper));

@@ -6,6 +6,7 @@
 import { twinNames, twinResponseHelpers, type HelperModuleResult } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
+import { escapeName, nameAtStart } from './name-pattern.js';
 import type { Resolver } from './resolver.js';
 
 interface Candidate {
@@ -45,9 +46,10 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
   const found: Candidate[] = [];
   // A factory whose object's methods may take res: `const limiter = rateLimit(…)` and a call `x.check(res, …)`.
   const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
+  // A name may hold a `$` (`$rateLimit`): escaped, and bounded as a name.
   const isUsed = (local: string) =>
-    new RegExp(`\\b${local}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${local}\\s*\\(`).test(text);
-  const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${local}\\s*\\(`).test(text);
+    new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
+  const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string, factoryOnly: boolean) => {
     const module = resolver.resolve(source, specifier);
     const definition = module ? definitionOf(resolver, module, imported) : null;

@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSecondRunChangesNothing, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { commitAll, expectSecondRunChangesNothing, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
 
 const RATE_LIMIT = `import type { NextApiResponse } from 'next'
 
@@ -120,6 +120,33 @@ describe('factories whose object has a method that only sets headers', () => {
     ]);
 
     expectSecondRunChangesNothing(app);
+  });
+
+  it('a later run reuses the twin method an earlier --only run added, instead of adding a copy of it', () => {
+    const app = makeApp(files);
+    const first = runCli(['run', app, '--yes', '--next', '16.4.6', '--only', 'pages/api/frens.ts']);
+    expect(first.code, first.stderr).toBe(0);
+    const module = readFileSync(path.join(app, 'utils/rate-limit.ts'), 'utf8');
+    expect(module).toContain('    checkHeaders: (headers: Headers, limit: number, token: string) =>');
+    commitAll(app);
+    const second = runCli(['run', app, '--yes', '--next', '16.4.6']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(readFileSync(path.join(app, 'utils/rate-limit.ts'), 'utf8')).toBe(module);
+    expect(readFileSync(path.join(app, 'app/api/search/route.ts'), 'utf8')).toContain(`await limiter.checkHeaders(headers, 10, 'CACHE_TOKEN')`);
+  });
+
+  it('follows a factory imported under a name with a $ in it', () => {
+    const app = makeApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'utils/rate-limit.ts': RATE_LIMIT,
+      'pages/api/frens.ts': handler('../../utils/rate-limit', '$rateLimit').replace('= rateLimit(', '= $rateLimit('),
+    });
+    const result = runCli(['run', app, '--yes', '--next', '16.4.6']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path.join(app, 'utils/rate-limit.ts'), 'utf8')).toContain('    checkHeaders: (headers: Headers, limit: number, token: string) =>');
+    const route = readFileSync(path.join(app, 'app/api/frens/route.ts'), 'utf8');
+    expect(route).toContain(`const limiter = $rateLimit({ interval: 60_000, uniqueTokenPerInterval: 100 })`);
+    expect(route).toContain(`await limiter.checkHeaders(headers, 10, 'CACHE_TOKEN')`);
   });
 
   it('follows a handler module that a page re-exports: its twin calls the twin method on the module’s own limiter', () => {

@@ -14,7 +14,8 @@
  * route's next answer, the one a rejection's `catch` sends included, as Pages sent them with its next send.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, countIdentifiers, freshName, isIdent, leadingCommentText, walk, END, type Node, type Snippets } from './ast.js';
+import { cloneNode, countIdentifiers, freshName, isIdent, leadingCommentText, namesIn, walk, END, type Node, type Snippets } from './ast.js';
+import { hasTwinComment, sameTwinProperty } from './prior-twins.js';
 import { headerOnlyStatements, headersParam, isResponseParam, takesPagesRequest, toHeaderFunction } from './res-helpers.js';
 import { referencesTo, type Reference } from './scope.js';
 import type { ResponseHelper } from './response.js';
@@ -118,13 +119,28 @@ export function factoryHeaderMethods(j: JSCodeshift, snip: Snippets, factory: No
   for (const prop of object.properties) {
     const method = methodOf(prop);
     if (!method || !method.fn.params.some(isResponseParam)) continue;
+    const comment = ` Route-handler version of ${method.name}: sets the headers of the route's next answer (next-pages-api-migrate).`;
+    // An earlier run (after `--only`) added this twin already: reused when it comes out as the same code. Its own
+    // names (its `headers`) are free again for that comparison, as they were when that run wrote it.
+    const prior = object.properties.find((p: Node) => isIdent(p.key, `${method.name}Headers`) && !p.computed && hasTwinComment(p));
+    if (prior) {
+      const again = cloneNode(prop);
+      const freed = new Set([...taken].filter((name) => !namesIn(prior).has(name)));
+      const rewrittenAgain = toHeaderMethod(j, snip, again.type === 'ObjectMethod' ? again : again.value, typescript, freed);
+      again.key = j.identifier(prior.key.name);
+      if (rewrittenAgain && sameTwinProperty(j, again, prior)) {
+        rewrittenAgain.uses.forEach((u) => uses.add(u));
+        methods.push({ method: method.name, twin: prior.key.name, resIndex: rewrittenAgain.resIndex, setsHeaders: rewrittenAgain.setsHeaders });
+        continue;
+      }
+    }
     const copy = cloneNode(prop);
     const fn = copy.type === 'ObjectMethod' ? copy : copy.value;
     const rewritten = toHeaderMethod(j, snip, fn, typescript, taken);
     if (!rewritten) continue;
     const twin = freshName(`${method.name}Headers`, keys);
     copy.key = j.identifier(twin);
-    copy.comments = [j.commentLine(` Route-handler version of ${method.name}: sets the headers of the route's next answer (next-pages-api-migrate).`, true, false)];
+    copy.comments = [j.commentLine(comment, true, false)];
     rewritten.uses.forEach((u) => uses.add(u));
     methods.push({ method: method.name, twin, resIndex: rewritten.resIndex, setsHeaders: rewritten.setsHeaders });
     twins.push({ original: prop, twin: copy, method: method.name });
@@ -143,8 +159,8 @@ export function factoryHeaderMethods(j: JSCodeshift, snip: Snippets, factory: No
         else object.properties.push(twin);
       }
       // recast reprints a return statement in its own style (a semicolon) when anything in it changed: this one is
-      // rebuilt from its text, in the source's style.
-      if (statement) {
+      // rebuilt from its text, in the source's style. Nothing added (every twin reused): it stays as it is.
+      if (statement && twins.length) {
         const body = factory.body.body;
         body[body.indexOf(statement)] = snip.statements(`return ${snip.src(object)}${END}`, [leadingCommentText(statement)].filter(Boolean))[0];
       }
@@ -157,14 +173,41 @@ export function factoryHeaderMethods(j: JSCodeshift, snip: Snippets, factory: No
  * A name declared anywhere else in the file too is left out: a call through it might reach another object.
  */
 export function factoryConsts(program: Node, factory: string): string[] {
-  const names: string[] = [];
+  return madeConsts(program, factory).filter((d) => !declaredType(d, factory)).map((d) => d.id.name);
+}
+
+/** The module-level `const name: SomeType = factory(…)` of `program` whose declared type hides the twin: name → type's text. */
+export function typedFactoryConsts(snip: Snippets, program: Node, factory: string): Map<string, string> {
+  const typed = new Map<string, string>();
+  for (const d of madeConsts(program, factory)) {
+    const type = declaredType(d, factory);
+    if (type) typed.set(d.id.name, snip.src(type));
+  }
+  return typed;
+}
+
+function madeConsts(program: Node, factory: string): Node[] {
+  const made: Node[] = [];
   for (const stmt of program.body) {
     if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
     for (const d of stmt.declarations) {
-      if (isIdent(d.id) && d.init?.type === 'CallExpression' && isIdent(d.init.callee, factory) && !declaredElsewhere(program, d.id.name)) names.push(d.id.name);
+      if (isIdent(d.id) && d.init?.type === 'CallExpression' && isIdent(d.init.callee, factory) && !declaredElsewhere(program, d.id.name)) made.push(d);
     }
   }
-  return names;
+  return made;
+}
+
+/**
+ * The type a const is declared with (`const limiter: Limiter = rateLimit()`), when the twin method would not be part
+ * of it: a call of the twin through it would not type-check. `ReturnType<typeof rateLimit>` is the factory's own
+ * object, twin included; null then, and when no type is declared.
+ */
+function declaredType(d: Node, factory: string): Node | null {
+  const type = d.id.typeAnnotation?.typeAnnotation;
+  if (!type) return null;
+  const args = type.type === 'TSTypeReference' && isIdent(type.typeName, 'ReturnType') ? (type.typeParameters?.params ?? []) : [];
+  const own = args.length === 1 && args[0].type === 'TSTypeQuery' && isIdent(args[0].exprName, factory) && !args[0].typeParameters;
+  return own ? null : type;
 }
 
 /**
@@ -263,8 +306,15 @@ export function routeFactoryMethods(j: JSCodeshift, snip: Snippets, program: Nod
     }
     if (!methods) continue;
     const consts = factoryConsts(program, factory);
+    const typed = typedFactoryConsts(snip, program, factory);
     for (const m of methods) {
-      if (!why.has(m.method)) why.set(m.method, (object) => (consts.includes(object) ? null : `${object} is not a module-level const made by ${factory}(), which the tool follows`));
+      if (why.has(m.method)) continue;
+      why.set(m.method, (object) => {
+        if (consts.includes(object)) return null;
+        const type = typed.get(object);
+        if (type) return `${object} is declared as ${type}, which would not have the route's ${m.twin}()`;
+        return `${object} is not a module-level const made by ${factory}(), which the tool follows`;
+      });
     }
     const entries = methodHelpers(consts, methods);
     entries.forEach((helper, key) => helpers.set(key, helper));

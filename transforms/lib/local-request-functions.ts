@@ -19,7 +19,7 @@
  *
  * Declined, the function untouched and the reason kept for the report, when it is exported or used other than by
  * direct calls from the handler, when the calls do not all pass the handler's `req` (and `res`) in the same place or
- * pass more arguments than it takes, when it answers through `res` or uses `res` for anything else, or when it reads
+ * pass more arguments than it takes, when a call passes another `req` or `res` (a callback's own of that name), when it answers through `res` or uses `res` for anything else, or when it reads
  * `req.query` (the route's params are not at hand there) or uses `req` in a way a handler could not. Sub-handlers
  * that answer (`return handleGET(req, res)`) were inlined before this runs (sub-handlers.ts); one that was not keeps
  * its `res` and is declined here.
@@ -156,6 +156,11 @@ function rewriteFunction(
   if (fn.params.some((p: Node) => p.type === 'RestElement')) return 'it takes a rest parameter';
   if (calls.some((call) => call.arguments.length > fn.params.length)) return 'a call passes more arguments than it takes';
   if (fn.type !== 'ArrowFunctionExpression' && countIdentifiers(fn.body, 'arguments') > 0) return 'it reads arguments';
+  // A call inside a callback that has its own `req` (`.map((req) => label(req))`) passes that one, not the request.
+  for (const own of [names.req, names.res]) {
+    const handlerRefs = new Set(referencesTo(body, own).map((r) => r.node));
+    if (calls.some((call) => call.arguments.some((a: Node) => isIdent(a, own) && !handlerRefs.has(a)))) return `${name}() is also called with another ${own}`;
+  }
   const reqAt = placeOf(calls, names.req);
   const resAt = placeOf(calls, names.res);
   if (reqAt === null || reqAt < 0) return `its calls do not all pass ${names.req} in the same place`;

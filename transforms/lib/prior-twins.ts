@@ -16,6 +16,11 @@ function isTwinComment(comment: Node): boolean {
   return comment.type === 'CommentLine' && TWIN_COMMENT.test(comment.value) && comment.leading !== false;
 }
 
+/** Whether `node` (a statement, an object's property) carries the comment the tool puts above a twin. */
+export function hasTwinComment(node: Node): boolean {
+  return ((node.comments ?? node.leadingComments ?? []) as Node[]).some(isTwinComment);
+}
+
 /** The twins of an earlier run, by the name they declare. */
 export function priorTwins(program: Node): Map<string, Node> {
   const out = new Map<string, Node>();
@@ -60,4 +65,11 @@ export function sameTwin(j: JSCodeshift, twin: Node, prior: Node): boolean {
   // Printed, not sliced from the source: recast's offsets are those of a copy with tabs expanded.
   const key = codeKey(j, j(twin).toSource());
   return key !== null && key === codeKey(j, j(prior).toSource());
+}
+
+/** Whether a twin method about to be added to an object is, as code, the property an earlier run added. */
+export function sameTwinProperty(j: JSCodeshift, twin: Node, prior: Node): boolean {
+  // In an object literal of its own: a property alone is no statement.
+  const key = codeKey(j, `({\n${j(twin).toSource()}\n})`);
+  return key !== null && key === codeKey(j, `({\n${j(prior).toSource()}\n})`);
 }

@@ -1,0 +1,13 @@
+/**
+ * A JavaScript name inside a regular expression built from text: `$` is a name character there, and a special one in
+ * a pattern.
+ */
+
+/** `name` with its `$` escaped, to match itself. */
+export const escapeName = (name: string): string => name.replace(/\$/g, '\\$');
+
+/**
+ * `name` escaped, after a start-of-name boundary: `\b` for a name that starts with a word character, and for one that
+ * starts with `$` (`$rateLimit`, where `\b` between a space and `$` never holds) no name character before it.
+ */
+export const nameAtStart = (name: string): string => `${name.startsWith('$') ? '(?<![\\w$])' : '\\b'}${escapeName(name)}`;

@@ -4,7 +4,7 @@
  * helper is defined, and each barrel on the way passes the twin on as well, so that the route imports the twin the way
  * it imported the original. Text scans only, as the import prefilter: a barrel is a list of export lines.
  */
-import { escapeName } from './name-pattern.js';
+import { escapeName, wholeName } from './name-pattern.js';
 import type { Resolver } from './resolver.js';
 
 /** A barrel on the way to the module that defines a helper. */
@@ -32,7 +32,7 @@ export interface Definition {
 function declares(text: string, name: string): boolean {
   if (name === 'default') return /\bexport\s+default\b/.test(text);
   const n = escapeName(name);
-  if (new RegExp(`\\bexport\\s+(?:declare\\s+)?(?:async\\s+)?(?:function\\*?|class|const|let|var)\\s+${n}\\b`).test(text)) return true;
+  if (new RegExp(`\\bexport\\s+(?:declare\\s+)?(?:async\\s+)?(?:function\\*?|class|const|let|var)\\s+${n}(?![\\w$])`).test(text)) return true;
   const localList = [...text.matchAll(/\bexport\s*\{([^}]*)\}(?!\s*from)/g)].some(([, list]) => list.split(',').some((part) => new RegExp(`(?:^|\\bas\\s+)\\s*${n}\\s*$`).test(part.trim())));
   return localList && new RegExp(`\\b(?:function\\*?|class|const|let|var)\\s+[\\w$]*\\b`).test(text);
 }
@@ -90,7 +90,7 @@ export function barrelClashes(passing: Array<{ definition: Definition; twin: str
   const clashes = new Set<string>();
   const modulesOf = new Map<string, Set<string>>();
   for (const { definition, twin } of passing) {
-    const mention = new RegExp(`\\b${escapeName(twin)}\\b`);
+    const mention = new RegExp(wholeName(twin));
     for (const hop of definition.hops) {
       const key = `${hop.barrel}\0${twin}`;
       modulesOf.set(key, new Set([...(modulesOf.get(key) ?? []), definition.module]));

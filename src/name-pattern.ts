@@ -11,3 +11,6 @@ export const escapeName = (name: string): string => name.replace(/\$/g, '\\$');
  * starts with `$` (`$rateLimit`, where `\b` between a space and `$` never holds) no name character before it.
  */
 export const nameAtStart = (name: string): string => `${name.startsWith('$') ? '(?<![\\w$])' : '\\b'}${escapeName(name)}`;
+
+/** `name` as a whole name: no name character before it (see nameAtStart) or after it (`\b` fails after a `$`). */
+export const wholeName = (name: string): string => `${nameAtStart(name)}(?![\\w$])`;

@@ -19,15 +19,16 @@ import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { createHelperPlan, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
 import { createResolver } from './resolver.js';
+import { escapeName } from './name-pattern.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
 
-/** The module declares a top-level `twin` (a function or a const: how twins are written). */
+/** The module declares a top-level `twin` (a function or a const at the start of a line: how twins are written). */
 function declaresTwin(text: string, twin: string): boolean {
-  return new RegExp(`(?:^|\\n)\\s*(?:export\\s+)?(?:async\\s+)?(?:function\\*?|const|let|var)\\s+${twin.replace(/\$/g, '\\$')}\\b`).test(text);
+  return new RegExp(`(?:^|\\n)\\uFEFF?(?:export\\s+)?(?:async\\s+)?(?:function\\*?|const|let|var)\\s+${escapeName(twin)}(?![\\w$])`).test(text);
 }
 
 export interface PlanInput {

@@ -195,35 +195,49 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
 }
 
 export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
-  const result = twinHelpers(rawSource, ctx, names, reusesPriors(rawSource, ctx));
-  // A twin of an earlier run whose original has changed since: the new one gets a name of its own.
-  return result === 'changed since' ? (twinHelpers(rawSource, ctx, names, false) as HelperModuleResult) : result;
+  const result = twinHelpers(rawSource, ctx, names, staleTwins(rawSource, ctx));
+  // Defensive: a twin that came out other than the module-wide check found; no earlier twin is reused then.
+  return 'changedSince' in result ? (twinHelpers(rawSource, ctx, names, 'all') as HelperModuleResult) : result;
 }
+
+/** Earlier twins that are not reused (their originals changed since, or their code calls such a twin), or all. */
+type Stale = Set<string> | 'all';
 
 /**
- * Whether the twins an earlier run wrote into the module are reused: decided for the module as a whole (every one of
- * them still the same code as its original would give now), not for the names asked for, so that every set of names
- * the plan asks for (the routes' names first, the subset it writes later) gets the same twin names.
+ * The twins an earlier run wrote that are not the code their originals give now: they stay (routes of that run import
+ * them) and keep their names, and the new twins of those originals get names of their own. Decided for the module as
+ * a whole, with every original an earlier twin was made from, not for the names asked for, so that every set of names
+ * the plan asks for (the routes' names first, the subset it writes later) gets the same twin names. A few rounds: a
+ * twin that calls a stale one's successor is not its old code either.
  */
-function reusesPriors(rawSource: string, ctx: HelperModuleContext): boolean {
+function staleTwins(rawSource: string, ctx: HelperModuleContext): Stale {
   const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
   const originals = parsed ? priorOriginals(parsed.program) : [];
-  return originals.length > 0 && twinHelpers(rawSource, ctx, [...originals, 'default'], true) !== 'changed since';
+  if (!originals.length) return new Set();
+  const stale = new Set<string>();
+  for (let round = 0; round < 8; round++) {
+    const result = twinHelpers(rawSource, ctx, [...originals, 'default'], stale);
+    if (!('changedSince' in result)) return stale;
+    result.changedSince.forEach((name) => stale.add(name));
+  }
+  return 'all';
 }
 
-function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], reusePriors: boolean): HelperModuleResult | 'changed since' {
+function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], stale: Stale): HelperModuleResult | { changedSince: Set<string> } {
   const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
   if (!parsed) return { twins: [] };
   const { source, j, snip, program } = parsed;
-  // The twins an earlier run wrote stay out of the analysis, their names free again; each twin this run needs and
-  // that run wrote as the same code is reused (see the end).
-  const priors = reusePriors ? priorTwins(program) : new Map<string, Node>();
+  // The twins an earlier run wrote (but the stale ones) stay out of the analysis, their names free again; each twin
+  // this run needs and that run wrote as the same code is reused (see the end).
+  const priors = stale === 'all' ? new Map<string, Node>() : new Map([...priorTwins(program)].filter(([name]) => !stale.has(name)));
   const body = [...program.body];
   if (priors.size) {
     const priorStatements = new Set(priors.values());
     program.body = body.filter((statement: Node) => !priorStatements.has(statement));
   }
   const taken = namesIn(program);
+  // A stale twin kept in the module may call a reused one: that name is free for the twin that reuses it.
+  for (const name of priors.keys()) taken.delete(name);
   const typescript = isTypeScriptPath(ctx.modulePath);
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const uses = new Set<string>();
@@ -342,13 +356,20 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     writeCalledTwin(moduleRequestHelpersOnce().get(name)!, 'takes the App Router request');
     if (typescript) needsNextRequest = true;
   }
-  let changedSince = false;
+  const mismatched = new Map<string, Node>();
   const written = inserts.filter(({ statement }) => {
-    const prior = priors.get(declaredName(statement) ?? '');
-    if (prior && !sameTwin(j, statement, prior)) changedSince = true;
+    const name = declaredName(statement) ?? '';
+    const prior = priors.get(name);
+    if (prior && !sameTwin(j, statement, prior)) mismatched.set(name, statement);
     return !prior;
   });
-  if (changedSince) return 'changed since';
+  if (mismatched.size) {
+    // A twin that differs only because it calls another that differs may be its earlier code once that one is named
+    // anew: the callees are stale first, the callers in a later round if they still differ.
+    const callsMismatched = (name: string) => [...namesIn(mismatched.get(name)!)].some((n) => n !== name && mismatched.has(n));
+    const leaves = [...mismatched.keys()].filter((name) => !callsMismatched(name));
+    return { changedSince: new Set(leaves.length ? leaves : mismatched.keys()) };
+  }
   if (priors.size) program.body = body;
   for (const { after, statement } of written) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
   // A module that already imports one of these names keeps its own import.

@@ -185,6 +185,24 @@ export default wrap;
   });
 });
 
+describe('a $-named helper whose twin name the barrel already exports', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('leaves the caller in place: the route would import the barrel\'s own function', () => {
+    const dollarFiles = {
+      'lib/errors.ts': `import type { NextApiResponse } from 'next';\n\nexport function $sendError(res: NextApiResponse, status: number) {\n  res.status(status).json({ error: status });\n}\n`,
+      'lib/index.ts': `export * from './errors';\n\nexport function $sendErrorResponse(status: number) {\n  return new Response('legacy', { status: 500 });\n}\n`,
+      'pages/api/x.ts': `import type { NextApiRequest, NextApiResponse } from 'next';\nimport { $sendError } from '../../lib';\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  $sendError(res, 404);\n}\n`,
+    };
+    const { app, result, report } = migrateApp(dollarFiles, ['--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.files.map((f: { source: string; status: string }) => [f.source, f.status])).toEqual([['pages/api/x.ts', 'left']]);
+    expect(report.updates).toEqual([]);
+    for (const file of Object.keys(dollarFiles)) expect(read(app, file)).toBe(dollarFiles[file as keyof typeof dollarFiles]);
+  });
+});
+
 describe('a handler module that calls a helper of a pages/api file whose other exports move', () => {
   beforeAll(requireBuild);
   afterAll(removeTempDirs);

@@ -131,5 +131,52 @@ ${body}
     // Whatever name the twin got, the module declares it: the migrated app builds.
     expect(read(app, 'lib/api.ts')).toMatch(new RegExp(`export function ${imported}\\(`));
   });
+
+  it('keeps reusing the twins that still match after one original changed, run after run', () => {
+    const module = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+export function sendA(res: NextApiResponse) {
+  res.status(401).json({ a: true });
+}
+
+export function sendB(res: NextApiResponse) {
+  res.status(402).json({ b: true });
+}
+
+export function withGuard(handler: (req: NextApiRequest, res: NextApiResponse) => unknown) {
+  return (req: NextApiRequest, res: NextApiResponse) => {
+    if (!req.headers.k) return sendA(res);
+    return handler(req, res);
+  };
+}
+`;
+    const guarded = `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sendB, withGuard } from '../../lib/r';
+
+export default withGuard(function handler(req: NextApiRequest, res: NextApiResponse) {
+  sendB(res);
+});
+`;
+    const app = makeApp({
+      'lib/r.ts': module,
+      'pages/api/x.ts': `import type { NextApiRequest, NextApiResponse } from 'next';\nimport { sendA } from '../../lib/r';\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  sendA(res);\n}\n`,
+      'pages/api/y.ts': guarded,
+      'pages/api/z.ts': guarded,
+    });
+    ok(runCli(['run', app, '--only', 'pages/api/x.ts']));
+    writeFiles(app, { 'lib/r.ts': read(app, 'lib/r.ts').replace('status(401)', 'status(403)') });
+    commitAll(app);
+    ok(runCli(['run', app, '--only', 'pages/api/y.ts']));
+    commitAll(app);
+    const afterSecond = read(app, 'lib/r.ts');
+    // The changed original's twin is new; the earlier one stays for the route that imports it.
+    expect(afterSecond).toContain('export function sendAResponse() {\n  return NextResponse.json({ a: true }, { status: 401 });');
+    expect(afterSecond).toContain('export function sendAResponse2() {\n  return NextResponse.json({ a: true }, { status: 403 });');
+    const third = runCli(['run', app]);
+    ok(third);
+    // The third run needs exactly the twins the second wrote: the module stays as it was.
+    expect(read(app, 'lib/r.ts')).toBe(afterSecond);
+    expect(read(app, 'app/api/z/route.ts')).toBe(read(app, 'app/api/y/route.ts'));
+  });
 });
 

@@ -211,7 +211,8 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   const updates = rewrites.filter((update) => !dropped.has(update.path));
   // The last guard: each twin a route imports is declared in its module as the run leaves it (a twin name the cross-file
   // passes disagreed on would give a route that does not build).
-  const moduleText = (module: string) => updates.find((u) => u.path === module)?.content ?? resolver.text(module) ?? '';
+  const updated = new Map(updates.map((u) => [u.path, u.content]));
+  const moduleText = (module: string) => updated.get(module) ?? resolver.text(module) ?? '';
   for (const file of selected.filter((f) => isWritable(f) && f.helpersUsed?.length)) {
     for (const helper of file.helpersUsed!) {
       const module = helper.kind === 'factory' ? undefined : moduleOf(helpers, file.source, helper);

@@ -11,7 +11,7 @@
  */
 import { ALL_METHODS } from './lib/split-methods.js';
 import { declaredName } from './lib/free-names.js';
-import { sameTwin } from './lib/prior-twins.js';
+import { mayHoldTwins, sameTwin } from './lib/prior-twins.js';
 import { posix } from 'node:path';
 import { isConfigExport, SEGMENT_EXPORTS } from './lib/config.js';
 import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, unwrap, walk, Snippets, type Node } from './lib/ast.js';
@@ -239,7 +239,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   if (binding?.kind !== 'local') return left('HANDLER_NOT_FOUND', `${where}: the export ${ctx.exportName} is not a function`);
   const base = binding.local ?? 'handler';
   /** The twins' names: the first free ones, or (`taken` empty) the names a first run gives them. */
-  const twinNames = (taken: Set<string>) => {
+  const nameTwins = (taken: Set<string>) => {
     const rename = new Map<string, string>();
     const exports: HandlerTwin['exports'] = [];
     for (const f of functions) {
@@ -277,14 +277,16 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const code = (rename: Map<string, string>) => [...(contextType ? [renamed(contextType, rename)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node, rename)}`)];
   const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [] };
   // An earlier run wrote these twins already (the module has each, as the same code): routes re-export those.
-  const first = twinNames(new Set());
-  const declared = new Map(program.body.map((stmt: Node) => [declaredName(stmt), stmt]));
-  const reusable = code(first.rename).map((text) => snip.statements(text)[0]);
-  if (reusable.every((stmt) => declared.has(declaredName(stmt)) && sameTwin(j, stmt, declared.get(declaredName(stmt))))) {
-    return { output: rawText, exports: first.exports, ...outcome };
+  if (mayHoldTwins(source.text)) {
+    const first = nameTwins(new Set());
+    const declared = new Map(program.body.map((stmt: Node) => [declaredName(stmt), stmt]));
+    const reusable = code(first.rename).map((text) => snip.statements(text)[0]);
+    if (reusable.every((stmt) => declared.has(declaredName(stmt)) && sameTwin(j, stmt, declared.get(declaredName(stmt))))) {
+      return { output: rawText, exports: first.exports, ...outcome };
+    }
   }
   const taken = namesIn(program);
-  const { rename, exports } = twinNames(taken);
+  const { rename, exports } = nameTwins(taken);
   const inserted = code(rename).map((text, i) => snip.statements(text, i === 0 ? [comment] : [])[0]);
   program.body.splice(binding.index + 1, 0, ...inserted);
 

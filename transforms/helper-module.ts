@@ -17,7 +17,7 @@ import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
-import { priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
+import { mayHoldTwins, priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
 import { declaredName } from './lib/free-names.js';
 
 export interface HelperModuleContext {
@@ -211,6 +211,7 @@ type Stale = Set<string> | 'all';
  * twin that calls a stale one's successor is not its old code either.
  */
 function staleTwins(rawSource: string, ctx: HelperModuleContext): Stale {
+  if (!mayHoldTwins(rawSource)) return new Set();
   const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
   const originals = parsed ? priorOriginals(parsed.program) : [];
   if (!originals.length) return new Set();

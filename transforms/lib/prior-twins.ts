@@ -16,18 +16,27 @@ function isTwinComment(comment: Node): boolean {
   return comment.type === 'CommentLine' && TWIN_COMMENT.test(comment.value) && comment.leading !== false;
 }
 
+/** The comments above `node` that the tool puts above a twin. */
+function twinComments(node: Node): Node[] {
+  return ((node.comments ?? node.leadingComments ?? []) as Node[]).filter(isTwinComment);
+}
+
 /** Whether `node` (a statement, an object's property) carries the comment the tool puts above a twin. */
 export function hasTwinComment(node: Node): boolean {
-  return ((node.comments ?? node.leadingComments ?? []) as Node[]).some(isTwinComment);
+  return twinComments(node).length > 0;
+}
+
+/** Whether a module's text may hold twins of an earlier run: a check before any parse, on every module the plan twins. */
+export function mayHoldTwins(text: string): boolean {
+  return text.includes('(next-pages-api-migrate).');
 }
 
 /** The twins of an earlier run, by the name they declare. */
 export function priorTwins(program: Node): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const statement of program.body) {
-    const comments: Node[] = statement.comments ?? statement.leadingComments ?? [];
     const name = declaredName(statement);
-    if (name && comments.some(isTwinComment)) out.set(name, statement);
+    if (name && hasTwinComment(statement)) out.set(name, statement);
   }
   return out;
 }
@@ -36,8 +45,8 @@ export function priorTwins(program: Node): Map<string, Node> {
 export function priorOriginals(program: Node): string[] {
   const out = new Set<string>();
   for (const statement of priorTwins(program).values()) {
-    for (const comment of statement.comments ?? statement.leadingComments ?? []) {
-      const original = isTwinComment(comment) ? /^ Route-handler version of ([\w$]+)[:,]/.exec(comment.value)?.[1] : undefined;
+    for (const comment of twinComments(statement)) {
+      const original = /^ Route-handler version of ([\w$]+)[:,]/.exec(comment.value)?.[1];
       if (original) out.add(original);
     }
   }
@@ -60,16 +69,19 @@ function codeKey(j: JSCodeshift, text: string): string | null {
   return structureKey(program.body);
 }
 
+/** Whether two nodes are the same code, each printed in `wrap` (where a node alone is no statement) and parsed again. */
+function sameCode(j: JSCodeshift, a: Node, b: Node, wrap = (code: string) => code): boolean {
+  // Printed, not sliced from the source: recast's offsets are those of a copy with tabs expanded.
+  const key = codeKey(j, wrap(j(a).toSource()));
+  return key !== null && key === codeKey(j, wrap(j(b).toSource()));
+}
+
 /** Whether a twin about to be written is, as code, the one an earlier run wrote. */
 export function sameTwin(j: JSCodeshift, twin: Node, prior: Node): boolean {
-  // Printed, not sliced from the source: recast's offsets are those of a copy with tabs expanded.
-  const key = codeKey(j, j(twin).toSource());
-  return key !== null && key === codeKey(j, j(prior).toSource());
+  return sameCode(j, twin, prior);
 }
 
 /** Whether a twin method about to be added to an object is, as code, the property an earlier run added. */
 export function sameTwinProperty(j: JSCodeshift, twin: Node, prior: Node): boolean {
-  // In an object literal of its own: a property alone is no statement.
-  const key = codeKey(j, `({\n${j(twin).toSource()}\n})`);
-  return key !== null && key === codeKey(j, `({\n${j(prior).toSource()}\n})`);
+  return sameCode(j, twin, prior, (code) => `({\n${code}\n})`);
 }

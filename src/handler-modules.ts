@@ -75,7 +75,7 @@ export function findHandlerModules(
   compatPathOf: (source: string) => string,
   nextVersion: string,
   resolver: Resolver,
-  helpersOf?: HelpersOf,
+  helpersOf: HelpersOf,
 ): HandlerModules {
   const { aliases } = resolver;
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
@@ -144,7 +144,7 @@ export function findHandlerModules(
     const text = resolver.text(module);
     return text ? [{ source: module, text }] : [];
   });
-  const moduleHelpers = helpersOf && withText.length ? helpersOf(withText) : new Map<string, ImportedHelper[]>();
+  const moduleHelpers = withText.length ? helpersOf(withText) : new Map<string, ImportedHelper[]>();
 
   /** A module the tool fails on leaves the routes that re-export it, not the whole run. */
   const twinOrError = (twin: () => HandlerTwin | { left: Diagnostic }, module: string): HandlerTwin | { left: Diagnostic } => {
@@ -174,18 +174,17 @@ export function findHandlerModules(
     return { text, results };
   };
 
-  // The plan asks for the updates twice (before and after the moves are settled): a subset is twinned once.
-  const subsets = new Map<string, ReturnType<typeof twinsFor>>();
-  const subsetTwins = (module: string, needed: Map<string, User[]>) => {
+  // The twins of a module for a set of its exports, made once: the plan asks for all of them first, then (before and
+  // after the moves are settled) for those the migrated routes need.
+  const twinned = new Map<string, ReturnType<typeof twinsFor>>();
+  const twinsOnce = (module: string, needed: Map<string, User[]>) => {
     const key = `${module}\0${[...needed.keys()].sort().join('\0')}`;
-    if (!subsets.has(key)) subsets.set(key, twinsFor(module, needed));
-    return subsets.get(key)!;
+    if (!twinned.has(key)) twinned.set(key, twinsFor(module, needed));
+    return twinned.get(key)!;
   };
 
-  const planned = new Map<string, { text: string; results: Map<string, HandlerTwin | { left: Diagnostic }> }>();
   for (const [module, exports] of byModule) {
-    const result = twinsFor(module, exports);
-    planned.set(module, result);
+    const result = twinsOnce(module, exports);
     for (const [exportName, users] of exports) {
       const twin = result.results.get(exportName)!;
       for (const user of users) {
@@ -205,7 +204,7 @@ export function findHandlerModules(
         const needed = new Map([...exports].filter(([, users]) => users.some((u) => writable.has(u.source))));
         if (!needed.size) continue;
         // Only the twins some migrated route needs; the same text as planned when every user migrates.
-        const { text, results } = needed.size === exports.size ? planned.get(module)! : subsetTwins(module, needed);
+        const { text, results } = twinsOnce(module, needed);
         const twins = [...results.values()].filter((r): r is HandlerTwin => 'output' in r);
         if (!twins.length) continue;
         const helpersUsed = twins.flatMap((t) => t.helpersUsed);

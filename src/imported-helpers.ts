@@ -3,7 +3,7 @@
  * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved, and modules read, through the run's
  * Resolver (src/resolver.ts); each module is given to the pure twinResponseHelpers. Reads the disk, never writes it.
  */
-import { twinNames, twinResponseHelpers, type HelperModuleResult } from '../transforms/helper-module.js';
+import { staleTwins, twinNames, twinResponseHelpers, type HelperModuleResult, type Stale } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { escapeName, nameAtStart } from './name-pattern.js';
@@ -75,10 +75,12 @@ export interface HelperModulePlan {
    * handler modules and moduleUpdates often ask for the same module and names.
    */
   twinned: Map<string, HelperModuleResult>;
+  /** Per module: its earlier run's twins that are not reused (staleTwins), worked out once. */
+  stale: Map<string, Stale>;
 }
 
 export function createHelperPlan(resolver: Resolver, compatPath: string, nextVersion: string): HelperModulePlan {
-  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map() };
+  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map(), stale: new Map() };
 }
 
 /** The module's text with the twins of `names` (a module that is read: its text is in the resolver's cache). */
@@ -87,7 +89,12 @@ function twinsOf(plan: HelperModulePlan, module: string, names: Iterable<string>
   const sorted = [...new Set(names)].sort();
   const key = [module, ...sorted].join('\0');
   let result = plan.twinned.get(key);
-  if (!result) plan.twinned.set(key, (result = twinResponseHelpers(plan.resolver.text(module)!, { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion }, sorted)));
+  if (!result) {
+    const text = plan.resolver.text(module)!;
+    const ctx = { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion };
+    if (!plan.stale.has(module)) plan.stale.set(module, staleTwins(text, ctx));
+    plan.twinned.set(key, (result = twinResponseHelpers(text, ctx, sorted, plan.stale.get(module))));
+  }
   return result;
 }
 
@@ -112,16 +119,13 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
   const { resolver } = plan;
   const candidates = sources.flatMap(({ source, text }) => candidatesIn(resolver, source, text));
   const names = new Map<string, Set<string>>();
-  for (const { definition } of candidates) {
-    if (resolver.text(definition.module) === null) continue;
-    names.set(definition.module, (names.get(definition.module) ?? new Set()).add(definition.name));
-  }
+  // definitionOf returns only modules it read: their texts are in the resolver's cache.
+  for (const { definition } of candidates) names.set(definition.module, (names.get(definition.module) ?? new Set()).add(definition.name));
   const twins = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set).twins]));
-  const twinOf = (c: Candidate) => twins.get(c.definition.module)?.find((t) => t.name === c.definition.name);
+  const found = candidates.map((c) => ({ c, twin: twins.get(c.definition.module)?.find((t) => t.name === c.definition.name) }));
   // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
-  const clashes = barrelClashes(candidates.flatMap((c) => (twinOf(c) && twinOf(c)!.kind !== 'factory' ? [{ definition: c.definition, twin: twinOf(c)!.twin }] : [])), resolver);
-  for (const c of candidates) {
-    const twin = twinOf(c);
+  const clashes = barrelClashes(found.flatMap(({ c, twin }) => (twin && twin.kind !== 'factory' ? [{ definition: c.definition, twin: twin.twin }] : [])), resolver);
+  for (const { c, twin } of found) {
     if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
     // The twin as this source imports it: its fields are the binding's, but for the export name.

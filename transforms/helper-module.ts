@@ -194,14 +194,15 @@ function moduleTwinStatement(j: ReturnType<typeof apiFor>, snip: Snippets, found
   return statement;
 }
 
-export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[]): HelperModuleResult {
-  const result = twinHelpers(rawSource, ctx, names, staleTwins(rawSource, ctx));
+/** `stale`: staleTwins of the module, when the caller keeps it for the run (it is the module's, whatever the names). */
+export function twinResponseHelpers(rawSource: string, ctx: HelperModuleContext, names: string[], stale = staleTwins(rawSource, ctx)): HelperModuleResult {
+  const result = twinHelpers(rawSource, ctx, names, stale);
   // Defensive: a twin that came out other than the module-wide check found; no earlier twin is reused then.
   return 'changedSince' in result ? (twinHelpers(rawSource, ctx, names, 'all') as HelperModuleResult) : result;
 }
 
 /** Earlier twins that are not reused (their originals changed since, or their code calls such a twin), or all. */
-type Stale = Set<string> | 'all';
+export type Stale = Set<string> | 'all';
 
 /**
  * The twins an earlier run wrote that are not the code their originals give now: they stay (routes of that run import
@@ -210,7 +211,7 @@ type Stale = Set<string> | 'all';
  * the plan asks for (the routes' names first, the subset it writes later) gets the same twin names. A few rounds: a
  * twin that calls a stale one's successor is not its old code either.
  */
-function staleTwins(rawSource: string, ctx: HelperModuleContext): Stale {
+export function staleTwins(rawSource: string, ctx: HelperModuleContext): Stale {
   if (!mayHoldTwins(rawSource)) return new Set();
   const parsed = parseSourceOrNull(rawSource, ctx.modulePath);
   const originals = parsed ? priorOriginals(parsed.program) : [];

@@ -40,6 +40,7 @@ import { routeFactoryMethods, type RouteFactoryMethods } from './lib/factory-hea
 import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/local-request-functions.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
+import { passPagesBody } from './lib/request-helper.js';
 
 
 class Left extends Error {
@@ -414,10 +415,7 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
     if (helper.bodyIndex !== undefined && (node.arguments.length > helper.bodyIndex || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
     node.callee = j.identifier(helper.twin);
     node.arguments[helper.resIndex] = j.identifier(requestName);
-    if (helper.bodyIndex !== undefined) {
-      while (node.arguments.length < helper.bodyIndex) node.arguments.push(j.identifier('undefined'));
-      node.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier('body')));
-    }
+    if (helper.bodyIndex !== undefined) passPagesBody(j, node, helper.bodyIndex, reqName);
     called.add(helper);
   });
   return [...called];

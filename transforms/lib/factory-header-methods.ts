@@ -51,13 +51,18 @@ export interface FactoryHeaderMethods {
 function returnedObject(fn: Node): { object: Node; statement: Node | null } | null {
   if (fn.returnType || fn.async || fn.generator) return null;
   if (fn.body.type !== 'BlockStatement') return fn.body.type === 'ObjectExpression' ? { object: fn.body, statement: null } : null;
+  const last = soleFinalReturn(fn);
+  return last?.argument?.type === 'ObjectExpression' ? { object: last.argument, statement: last } : null;
+}
+
+/** The return of a block-bodied function when it is its only one and its last statement; else null. */
+function soleFinalReturn(fn: Node): Node | null {
   const returns: Node[] = [];
   walk(fn.body, (n) => {
     if (n.type === 'ReturnStatement') returns.push(n);
   }, true);
   const last = fn.body.body[fn.body.body.length - 1];
-  if (returns.length !== 1 || returns[0] !== last || last.argument?.type !== 'ObjectExpression') return null;
-  return { object: last.argument, statement: last };
+  return returns.length === 1 && returns[0] === last ? last : null;
 }
 
 /** A method of an object literal: `check(res) {…}` or `check: (res) => …` / `function (res) {…}`, by a plain key. */
@@ -80,15 +85,7 @@ function toHeaderMethod(j: JSCodeshift, snip: Snippets, fn: Node, typescript: bo
   const resIndex = fn.params.findIndex(isResponseParam);
   if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || takesPagesRequest(fn)) return null;
   const resName = fn.params[resIndex].name;
-  let promise: Node | null = fn.body.type === 'BlockStatement' ? null : fn.body;
-  if (fn.body.type === 'BlockStatement') {
-    const returns: Node[] = [];
-    walk(fn.body, (n) => {
-      if (n.type === 'ReturnStatement') returns.push(n);
-    }, true);
-    const last = fn.body.body[fn.body.body.length - 1];
-    if (returns.length === 1 && returns[0] === last) promise = last.argument;
-  }
+  const promise: Node | null = fn.body.type === 'BlockStatement' ? (soleFinalReturn(fn)?.argument ?? null) : fn.body;
   const executor = promise?.type === 'NewExpression' && isIdent(promise.callee, 'Promise') && promise.arguments.length === 1 ? promise.arguments[0] : null;
   if (!executor || (executor.type !== 'ArrowFunctionExpression' && executor.type !== 'FunctionExpression') || executor.body.type !== 'BlockStatement') return null;
   // Every use of res is inside the executor (one that names its own `res`, resolve's usual short name, has none).
@@ -169,23 +166,21 @@ export function factoryHeaderMethods(j: JSCodeshift, snip: Snippets, factory: No
 }
 
 /**
- * The module-level `const limiter = factory(…)` of `program` (not exported), by the factory's local name: their names.
- * A name declared anywhere else in the file too is left out: a call through it might reach another object.
+ * The module-level `const limiter = factory(…)` of `program` (not exported), by the factory's local name: the names
+ * the route follows, and those whose declared type hides the twin (name → the type's text).
  */
-export function factoryConsts(program: Node, factory: string): string[] {
-  return madeConsts(program, factory).filter((d) => !declaredType(d, factory)).map((d) => d.id.name);
-}
-
-/** The module-level `const name: SomeType = factory(…)` of `program` whose declared type hides the twin: name → type's text. */
-export function typedFactoryConsts(snip: Snippets, program: Node, factory: string): Map<string, string> {
+function factoryConsts(snip: Snippets, program: Node, factory: string): { consts: string[]; typed: Map<string, string> } {
+  const consts: string[] = [];
   const typed = new Map<string, string>();
   for (const d of madeConsts(program, factory)) {
     const type = declaredType(d, factory);
     if (type) typed.set(d.id.name, snip.src(type));
+    else consts.push(d.id.name);
   }
-  return typed;
+  return { consts, typed };
 }
 
+/** A name declared anywhere else in the file too is left out: a call through it might reach another object. */
 function madeConsts(program: Node, factory: string): Node[] {
   const made: Node[] = [];
   for (const stmt of program.body) {
@@ -228,7 +223,7 @@ function declaredElsewhere(program: Node, name: string): boolean {
 }
 
 /** The route's helper entries for the methods with twins: `limiter.check` → `limiter.checkHeaders`, for each const. */
-export function methodHelpers(consts: string[], methods: HeaderMethod[]): Map<string, ResponseHelper> {
+function methodHelpers(consts: string[], methods: HeaderMethod[]): Map<string, ResponseHelper> {
   const helpers = new Map<string, ResponseHelper>();
   for (const name of consts) {
     for (const m of methods) helpers.set(`${name}.${m.method}`, { resIndex: m.resIndex, statuses: [], rename: `${name}.${m.twin}`, setsHeaders: m.setsHeaders });
@@ -305,8 +300,7 @@ export function routeFactoryMethods(j: JSCodeshift, snip: Snippets, program: Nod
       }
     }
     if (!methods) continue;
-    const consts = factoryConsts(program, factory);
-    const typed = typedFactoryConsts(snip, program, factory);
+    const { consts, typed } = factoryConsts(snip, program, factory);
     for (const m of methods) {
       if (why.has(m.method)) continue;
       why.set(m.method, (object) => {

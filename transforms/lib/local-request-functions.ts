@@ -29,7 +29,7 @@ import { cloneNode, countIdentifiers, freshName, isIdent, memberName, namesIn, u
 import { resolveFunction } from './dispatch.js';
 import { namesDeclaredWithin, patternNames } from './free-names.js';
 import { applyRecipes, sessionGetterNames } from './recipes.js';
-import { toRequestFunction, type RequestHelper } from './request-helper.js';
+import { passPagesBody, toRequestFunction, type RequestHelper } from './request-helper.js';
 import { rewriteRequest } from './request.js';
 import { referencesTo, type Reference } from './scope.js';
 
@@ -191,11 +191,7 @@ function rewriteFunction(
     if (resAt >= 0) call.arguments.splice(resAt, 1);
     if (readsRequest) call.arguments[reqIndex] = j.identifier(names.request);
     else call.arguments.splice(reqIndex, 1);
-    // The body as Pages parsed it: the route's request rewrite reads it once and passes that.
-    if (bodyIndex !== undefined) {
-      while (call.arguments.length < bodyIndex) call.arguments.push(j.identifier('undefined'));
-      call.arguments.push(j.memberExpression(j.identifier(names.req), j.identifier('body')));
-    }
+    if (bodyIndex !== undefined) passPagesBody(j, call, bodyIndex, names.req);
   }
   return null;
 }

@@ -62,6 +62,15 @@ function bodyReadsToParam(body: Node[], reqName: string, bodyName: string): numb
 }
 
 /**
+ * A call of a request helper's twin that takes the parsed body last (`bodyIndex`): `undefined` up to there, then the
+ * body as Pages parsed it, `req.body`, which the route's request rewrite reads once for the route.
+ */
+export function passPagesBody(j: JSCodeshift, call: Node, bodyIndex: number, reqName: string): void {
+  while (call.arguments.length < bodyIndex) call.arguments.push(j.identifier('undefined'));
+  call.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier('body')));
+}
+
+/**
  * Rewrites `fn` (a copy: changed in place) to take the App Router request, or returns null. With `withBody`, a helper
  * that reads `req.body` takes the parsed body as a last parameter instead, which each call passes from the route's
  * one read of it (the body of a request can be read once).

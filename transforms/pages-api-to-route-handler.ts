@@ -13,6 +13,7 @@ import { declaredNames } from './lib/free-names.js';
 import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
+import { renameReferences } from './lib/scope.js';
 import { rewriteResponse } from './lib/response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
@@ -22,6 +23,7 @@ import { openSource, type SourceText } from './lib/source-text.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
+import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
@@ -149,6 +151,14 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     reqName = freshName('req', moduleNames);
     body = [j.variableDeclaration('const', [j.variableDeclarator(reqParam, j.identifier(reqName))]), ...body];
   }
+  // A Pages request named `request` (as in Vercel's examples) is renamed first: the App Router request takes that
+  // name, and what the recipes write for it (`getToken({ req: request })`) must not read as the Pages request.
+  if (reqName === 'request') {
+    const renamed = freshName('req', moduleNames);
+    renameReferences([reqParam, ...body], reqName, renamed);
+    reqName = renamed;
+    moduleNames = namesIn(program);
+  }
   const resName = resParam.name;
   // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
   // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
@@ -178,6 +188,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName);
   recipes.notes.push(...rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false }));
+  recipes.notes.push(...rewriteBlobUploadCalls(program, body, { req: reqName, request: requestName }));
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);

@@ -1,6 +1,6 @@
 /** Import fixes for a file that moves from pages/api to app/: relative paths, Next types, next/server, compat. */
 import { posix } from 'node:path';
-import { walk, isIdent, stringValue, END, type Node, type Snippets } from './ast.js';
+import { walk, isIdent, memberName, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 
 /** `./x` seen from `fromDir` → the same file seen from `toDir`. */
@@ -163,6 +163,23 @@ export function valueImports(program: Node, sources: string | readonly string[])
   return out;
 }
 
+
+/** The local names (and namespaces) through which `name` of one of `sources` is called. */
+export function callees(program: Node, sources: readonly string[], name: string): { direct: Set<string>; namespaces: Set<string> } {
+  const direct = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const { local, imported } of valueImports(program, sources)) {
+    if (imported === name) direct.add(local);
+    if (imported === '*') namespaces.add(local);
+  }
+  return { direct, namespaces };
+}
+
+/** Whether `callee` calls `name` through one of those local names or namespaces (`blob.handleUpload`). */
+export function calls(callee: Node, names: { direct: Set<string>; namespaces: Set<string> }, name: string): boolean {
+  if (isIdent(callee)) return names.direct.has(callee.name);
+  return memberName(callee) === name && isIdent(unwrap(callee.object)) && names.namespaces.has(unwrap(callee.object).name);
+}
 
 /**
  * A name two imports of the file bind. Babel's TypeScript mode accepts a second `import { x }` after other

@@ -14,8 +14,8 @@
  *    `bodyParser: false` Pages' req.body was undefined, so the object has no body.
  * A `res` beside `req` (`getSession({ req, res })`) is dropped: neither function (nor v3's getSession) reads it.
  */
-import { isIdent, memberName, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { valueImports } from './imports.js';
+import { isIdent, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { callees, calls } from './imports.js';
 
 export interface NextAuthRequestNames {
   req: string;
@@ -23,22 +23,6 @@ export interface NextAuthRequestNames {
   /** The App Router request's name in the method functions. */
   request: string;
   rawBody: boolean;
-}
-
-/** The local names (and namespaces) through which `name` of one of `sources` is called. */
-function callees(program: Node, sources: readonly string[], name: string): { direct: Set<string>; namespaces: Set<string> } {
-  const direct = new Set<string>();
-  const namespaces = new Set<string>();
-  for (const { local, imported } of valueImports(program, sources)) {
-    if (imported === name) direct.add(local);
-    if (imported === '*') namespaces.add(local);
-  }
-  return { direct, namespaces };
-}
-
-function calls(callee: Node, names: { direct: Set<string>; namespaces: Set<string> }, name: string): boolean {
-  if (isIdent(callee)) return names.direct.has(callee.name);
-  return memberName(callee) === name && isIdent(unwrap(callee.object)) && names.namespaces.has(unwrap(callee.object).name);
 }
 
 /** The `req` property of the call's only argument, when it is the Pages request itself. */

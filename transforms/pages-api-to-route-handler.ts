@@ -21,7 +21,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -371,6 +371,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     removeUnusedImports(snip, program, (source) => sources.has(source));
   }
   notes.push(...dropUnusedRunners(snip, program, middleware.runners));
+  // The handler's own calls and those of the functions of its file that moved in with it.
+  if (callsSessionWithOptions(program)) notes.push(SESSION_COOKIES_NOTE);
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));

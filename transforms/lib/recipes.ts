@@ -28,6 +28,25 @@ function isRevalidate(node: Node, resName: string): boolean {
   return node?.type === 'CallExpression' && memberName(node.callee) === 'revalidate' && isIdent(unwrap(node.callee.object), resName) && node.arguments.length === 1;
 }
 
+/**
+ * What the route's getServerSession(options) does not do (next-auth 4.24: in the one-argument form it hands the session
+ * action a response that drops every cookie, and deletes the session's `expires`). Checked on the e2e app's Pages
+ * build, which sets those cookies.
+ */
+export const SESSION_COOKIES_NOTE =
+  "getServerSession(options) in a route handler sets no cookies, and its session has no `expires`: Pages' call also renewed a JWT session cookie's expiry and set next-auth's CSRF and callback-URL cookies when they were missing";
+
+/** Whether `program` calls next-auth's getServerSession with its options alone (the recipe's form). */
+export function callsSessionWithOptions(program: Node): boolean {
+  const names = sessionGetterNames(program);
+  let found = false;
+  if (names.size)
+    walk(program, (node) => {
+      if (node.type === 'CallExpression' && isIdent(node.callee) && names.has(node.callee.name) && node.arguments.length <= 1) found = true;
+    });
+  return found;
+}
+
 /** Local names of next-auth v4's getServerSession (and its unstable_ name), which the recipe below rewrites. */
 export function sessionGetterNames(program: Node): Set<string> {
   return new Set([

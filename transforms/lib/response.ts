@@ -422,7 +422,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName)) {
+      if (tail && rest.length && isTrailingWork(rest, resName, opts)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -561,9 +561,12 @@ function chainRootIs(expr: Node, ref: Node): boolean {
   return n === ref;
 }
 
-/** Work after a send that can move into after() or before the return: it sends nothing and does not jump. */
-function isTrailingWork(rest: Node[], resName: string): boolean {
-  if (referencesTo(rest, resName).length) return false;
+/**
+ * Work after a send that can move into after() or before the return: it sends nothing and does not jump. Header calls
+ * in its nested functions go with it (rewriteNestedHeaderCalls): after the answer they change nothing in either.
+ */
+function isTrailingWork(rest: Node[], resName: string, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): boolean {
+  if (referencesTo(rest, resName).some((ref) => !nestedHeaderStatement(ref, resName, opts))) return false;
   let jumps = false;
   for (const s of rest)
     walk(s, (n) => {

@@ -166,6 +166,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     out.escape = split.escape;
     return out;
   }
+  // A streamed body is not given the nested header rule: a header set after the first write threw in Pages and ended
+  // the stream there, while the route's stream would go on writing. Its nested header calls stay RES_ESCAPES.
+  const streams = split.body !== original;
+  const nestedHeader = (ref: Reference) => (streams ? null : nestedHeaderStatement(ref, resName, opts));
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
@@ -208,7 +212,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       }
       continue;
     }
-    const nested = crossesFunction ? nestedHeaderStatement(ref, resName, opts) : null;
+    const nested = crossesFunction ? nestedHeader(ref) : null;
     if (nested) {
       needsHeaders = true;
       for (const l of nested.chain.links) {
@@ -422,7 +426,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName, opts)) {
+      if (tail && rest.length && isTrailingWork(rest, resName, nestedHeader)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -496,7 +500,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
    */
   const rewriteNestedHeaderCalls = (roots: Node[]) => {
     for (const ref of referencesTo(roots, resName)) {
-      const nested = nestedHeaderStatement(ref, resName, opts);
+      const nested = nestedHeader(ref);
       if (!nested) continue;
       const holder = ref.ancestors[ref.ancestors.indexOf(nested.stmt) - 1];
       const replacement = withComments(nested.stmt, nested.chain.links.flatMap((link) => headerOp(link, true)));
@@ -565,8 +569,8 @@ function chainRootIs(expr: Node, ref: Node): boolean {
  * Work after a send that can move into after() or before the return: it sends nothing and does not jump. Header calls
  * in its nested functions go with it (rewriteNestedHeaderCalls): after the answer they change nothing in either.
  */
-function isTrailingWork(rest: Node[], resName: string, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): boolean {
-  if (referencesTo(rest, resName).some((ref) => !nestedHeaderStatement(ref, resName, opts))) return false;
+function isTrailingWork(rest: Node[], resName: string, nestedHeader: (ref: Reference) => unknown): boolean {
+  if (referencesTo(rest, resName).some((ref) => !nestedHeader(ref))) return false;
   let jumps = false;
   for (const s of rest)
     walk(s, (n) => {

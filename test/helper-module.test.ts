@@ -678,3 +678,86 @@ describe('factory header method twins', () => {
     expect(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns'])).toEqual({ twins: [] });
   });
 });
+
+describe('header calls in functions nested in helpers and wrappers', () => {
+  const NESTED = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+type Handler = (req: NextApiRequest, res: NextApiResponse) => unknown;
+
+export const withTags = (handler: Handler, tags: string[]) => async (req: NextApiRequest, res: NextApiResponse) => {
+  tags.forEach((tag) => {
+    res.appendHeader('X-Tag', tag);
+  });
+  return handler(req, res);
+};
+
+export function setSessionCookies(res: NextApiResponse, tokens: string[]) {
+  tokens.forEach((token) => {
+    res.appendHeader('Set-Cookie', \`t=\${token}; Path=/\`);
+  });
+}
+
+export function setSecureCookie(res: NextApiResponse, token: string, secure: boolean) {
+  if (secure) {
+    res.setHeader('Set-Cookie', \`t=\${token}; Path=/; Secure\`);
+  }
+}
+
+export function sendGone(res: NextApiResponse, reason: string) {
+  const mark = () => {
+    res.setHeader('X-Gone', reason);
+  };
+  mark();
+  return res.status(410).json({ reason });
+}
+
+export function sendLater(res: NextApiResponse) {
+  const finish = () => {
+    res.status(200).end();
+  };
+  return finish();
+}
+`;
+  const nestedContext = { ...context, modulePath: 'lib/tags.ts' };
+
+  it('writes them into the twin’s headers: a wrapper’s, a header helper’s (its if-block too), an answering helper’s', () => {
+    const result = twinResponseHelpers(NESTED, nestedContext, ['withTags', 'setSessionCookies', 'setSecureCookie', 'sendGone']);
+    expect(result.twins).toEqual([
+      { kind: 'helper', name: 'sendGone', twin: 'sendGoneResponse', resIndex: 0, statuses: [410] },
+      { kind: 'helper', name: 'setSecureCookie', twin: 'setSecureCookieHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
+      { kind: 'helper', name: 'setSessionCookies', twin: 'setSessionCookiesHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
+      { kind: 'wrapper', name: 'withTags', twin: 'withTagsRoute', resIndex: 0, statuses: [], methods: [] },
+    ]);
+    expect(result.output).toContain(`export const withTagsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, tags: string[]) => async (request: NextRequest, context: Context) => {
+  const headers = new Headers();
+  tags.forEach((tag) => {
+    setHeader(headers, 'X-Tag', tag, true);
+  });
+  return withHeaders(await handler(request, context), headers);
+};`);
+    expect(result.output).toContain(`export function setSessionCookiesHeaders(headers: Headers, tokens: string[]) {
+  tokens.forEach((token) => {
+    headers.append('Set-Cookie', \`t=\${token}; Path=/\`);
+  });
+}`);
+    expect(result.output).toContain(`export function setSecureCookieHeaders(headers: Headers, token: string, secure: boolean) {
+  if (secure) {
+    headers.set('Set-Cookie', \`t=\${token}; Path=/; Secure\`);
+  }
+}`);
+    expect(result.output).toContain(`export function sendGoneResponse(reason: string) {
+  const headers = new Headers();
+  const mark = () => {
+    setHeader(headers, 'X-Gone', reason);
+  };
+  mark();
+  return NextResponse.json({ reason }, { status: 410, headers });
+}`);
+    // The originals stay for Pages code, their nested header calls untouched.
+    for (const original of NESTED.split('\n\n').filter((block) => block.startsWith('export '))) expect(result.output).toContain(original.trim());
+  });
+
+  it('twins no helper whose nested function answers', () => {
+    expect(twinResponseHelpers(NESTED, nestedContext, ['sendLater'])).toEqual({ twins: [] });
+  });
+});

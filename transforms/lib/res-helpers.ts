@@ -5,7 +5,7 @@
  * Any other shape is left alone, and a handler that passes `res` to it is then left in place (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, walk, isIdent, freshName, type Node, type Snippets } from './ast.js';
+import { unwrap, walk, isIdent, freshName, cloneNode, type Node, type Snippets } from './ast.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits } from './split-methods.js';
 
@@ -37,7 +37,9 @@ export interface ResponseFunction extends ResponseHelper {
 export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, hasAfter: boolean, taken: Set<string>): ResponseFunction | null {
   const resIndex = fn.params.findIndex(isResponseParam);
   if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
-  const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
+  // The rewrite changes statements in place, nested ones too: it works on a copy, so that a function it declines is
+  // still whole for the header try (toHeaderFunction) or for the report.
+  const body: Node[] = fn.body.type === 'BlockStatement' ? cloneNode(fn.body.body) : [j.returnStatement(cloneNode(fn.body))];
   const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
   const statements = [...rewrite.prelude, ...rewrite.body];
   if (rewrite.escape || !statements.some(alwaysExits)) return null;
@@ -103,7 +105,8 @@ export function headerOnlyStatements(
   if (names.length === 0) return null;
   const fresh = new Set(taken);
   let headersName = '';
-  const rewrite = rewriteResponse(statements, {
+  // On a copy, as in toResponseFunction: a declined rewrite leaves `statements` whole.
+  const rewrite = rewriteResponse(cloneNode(statements), {
     j,
     snip,
     resName,

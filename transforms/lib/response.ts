@@ -8,7 +8,7 @@
 import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
-import { referencesTo } from './scope.js';
+import { referencesTo, type Reference } from './scope.js';
 import { isStreamResponse, splitStream } from './stream-response.js';
 import { middlewareRunKind } from './recipes-cors.js';
 
@@ -19,7 +19,8 @@ const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
 const HEADER_HELPER_LINK = '\0header-helper';
 /** A connect middleware run on the response state (recipes-cors.ts), as a link of its own. */
 const MIDDLEWARE_LINK = '\0middleware-run';
-const STATE_CALLS = new Set(['status', 'setHeader', 'appendHeader', 'removeHeader']);
+const HEADER_CALLS = new Set(['setHeader', 'appendHeader', 'removeHeader']);
+const STATE_CALLS = new Set(['status', ...HEADER_CALLS]);
 
 interface Link {
   name: string;
@@ -165,6 +166,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     out.escape = split.escape;
     return out;
   }
+  // A streamed body is not given the nested header rule: a header set after the first write threw in Pages and ended
+  // the stream there, while the route's stream would go on writing. Its nested header calls stay RES_ESCAPES.
+  const streams = split.body !== original;
+  const nestedHeader = (ref: Reference) => (streams ? null : nestedHeaderStatement(ref, resName, opts));
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
@@ -207,6 +212,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       }
       continue;
     }
+    const nested = crossesFunction ? nestedHeader(ref) : null;
+    if (nested) {
+      needsHeaders = true;
+      for (const l of nested.chain.links) {
+        const name = stringValue(l.args[0])?.toLowerCase();
+        if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
+        else contentTypeMaybeSet = true;
+      }
+      continue;
+    }
     if (expr && statusAssignment(expr, resName) && !crossesFunction) {
       needsStatus = true;
       continue;
@@ -231,7 +246,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
   if (headersName) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
 
-  const headerOp = (link: Link): Node[] => {
+  /** `mayRepeat`: the call may run more than once on a path (it sits in a nested function). */
+  const headerOp = (link: Link, mayRepeat = false): Node[] => {
     const call = (method: string, ...args: Array<Node | string>) =>
       `${headersName}.${method}(${args.map((a) => (typeof a === 'string' ? a : snip.src(a))).join(', ')})${END}`;
     const [name, value] = link.args;
@@ -245,7 +261,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       // Set-Cookie values must stay separate header lines; other repeated headers read the same joined by ", ".
       if (lower === 'set-cookie' || !v.elements.every(isStringLike)) {
         const lines: string[] = [];
-        if (link.name === 'setHeader' && (!lower || (headerNamesSet.get(lower) ?? 0) > 1)) lines.push(call('delete', name));
+        if (link.name === 'setHeader' && (mayRepeat || !lower || (headerNamesSet.get(lower) ?? 0) > 1)) lines.push(call('delete', name));
         for (const e of v.elements) lines.push(call('append', name, e));
         return snip.statements(lines.join('\n'));
       }
@@ -410,7 +426,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName)) {
+      if (tail && rest.length && isTrailingWork(rest, resName, nestedHeader)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -473,6 +489,27 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
   };
 
+  /**
+   * Header calls on `res` inside functions nested in the body (`const renew = async () => { …; res.setHeader(…) }`)
+   * become the same operations on the route's `headers`, which those functions see lexically (the prelude opens the
+   * method function). Faithful because the headers only matter when an answer is built: in Pages a header set before
+   * the send goes out with it, and one set after it throws ERR_HTTP_HEADERS_SENT without changing the answer; in the
+   * route the Headers object is read when the Response is built, and a later change reaches no answer either.
+   * Such a call may run more than once on a path (a function called twice, a loop's callback): a Set-Cookie array
+   * replaces what an earlier run appended, as setHeader did.
+   */
+  const rewriteNestedHeaderCalls = (roots: Node[]) => {
+    for (const ref of referencesTo(roots, resName)) {
+      const nested = nestedHeader(ref);
+      if (!nested) continue;
+      const holder = ref.ancestors[ref.ancestors.indexOf(nested.stmt) - 1];
+      const replacement = withComments(nested.stmt, nested.chain.links.flatMap((link) => headerOp(link, true)));
+      const list = Object.values(holder).find((slot): slot is Node[] => Array.isArray(slot) && slot.includes(nested.stmt));
+      if (list) list.splice(list.indexOf(nested.stmt), 1, ...replacement);
+      else replaceChild(holder, nested.stmt, replacement.length === 1 ? replacement[0] : j.blockStatement(replacement));
+    }
+  };
+
   type Site = { kind: 'status'; value: Node } | { kind: 'chain'; chain: Chain };
   const siteOf = (stmt: Node): Site | null => {
     const expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
@@ -496,12 +533,29 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
   }
   out.body = rewriteList(body, true, false);
+  rewriteNestedHeaderCalls(out.body);
 
   for (const ref of referencesTo(out.body, resName)) {
     out.escape = { line: ref.node.loc?.start.line, ...describeEscape(ref.parent, ref.ancestors) };
     return out;
   }
   return out;
+}
+
+/**
+ * The statement a `res` reference inside a nested function heads when it is a header-only call chain there
+ * (`res.setHeader(…)`, `.appendHeader`, `.removeHeader`, chained, as a whole statement of that function): no status,
+ * no answer. Anything else on `res` in a nested function is left to describeEscape.
+ */
+function nestedHeaderStatement(ref: Reference, resName: string, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): { stmt: Node; chain: Chain } | null {
+  const innermost = ref.ancestors.findLastIndex(isFunction);
+  const at = ref.ancestors.findLastIndex((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
+  if (innermost < 0 || at < innermost) return null;
+  const stmt = ref.ancestors[at];
+  if (stmt.type !== 'ExpressionStatement' || !chainRootIs(stmt.expression, ref.node)) return null;
+  const chain = chainOf(stmt.expression, resName, opts);
+  if (!chain || chain.terminal || chain.links.length === 0 || !chain.links.every((l) => HEADER_CALLS.has(l.name))) return null;
+  return { stmt, chain };
 }
 
 function chainRootIs(expr: Node, ref: Node): boolean {
@@ -511,9 +565,12 @@ function chainRootIs(expr: Node, ref: Node): boolean {
   return n === ref;
 }
 
-/** Work after a send that can move into after() or before the return: it sends nothing and does not jump. */
-function isTrailingWork(rest: Node[], resName: string): boolean {
-  if (referencesTo(rest, resName).length) return false;
+/**
+ * Work after a send that can move into after() or before the return: it sends nothing and does not jump. Header calls
+ * in its nested functions go with it (rewriteNestedHeaderCalls): after the answer they change nothing in either.
+ */
+function isTrailingWork(rest: Node[], resName: string, nestedHeader: (ref: Reference) => unknown): boolean {
+  if (referencesTo(rest, resName).some((ref) => !nestedHeader(ref))) return false;
   let jumps = false;
   for (const s of rest)
     walk(s, (n) => {

@@ -25,6 +25,8 @@ function declaresInList(stmts: Node[], name: string): boolean {
 function shadows(node: Node, name: string): boolean {
   if (isFunction(node)) {
     if (node.params.some((p: Node) => bindsName(p, name))) return true;
+    // A named function expression's name is bound inside it (`function res() { … }` as a value).
+    if (node.type === 'FunctionExpression' && node.id?.name === name) return true;
     return node.body?.type === 'BlockStatement' && declaresInList(node.body.body, name);
   }
   if (node.type === 'BlockStatement' || node.type === 'Program') return declaresInList(node.body, name);

@@ -121,11 +121,18 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
   const names = new Map<string, Set<string>>();
   // definitionOf returns only modules it read: their texts are in the resolver's cache.
   for (const { definition } of candidates) names.set(definition.module, (names.get(definition.module) ?? new Set()).add(definition.name));
-  const twins = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set).twins]));
-  const found = candidates.map((c) => ({ c, twin: twins.get(c.definition.module)?.find((t) => t.name === c.definition.name) }));
+  const results = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set)]));
+  const found = candidates.map((c) => ({ c, twin: results.get(c.definition.module)?.twins.find((t) => t.name === c.definition.name) }));
   // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
   const clashes = barrelClashes(found.flatMap(({ c, twin }) => (twin && twin.kind !== 'factory' ? [{ definition: c.definition, twin: twin.twin }] : [])), resolver);
   for (const { c, twin } of found) {
+    // A session helper with no twin: the route is told why, for the reason it is left with.
+    const declined = twin || c.factoryOnly ? undefined : results.get(c.definition.module)?.declined?.find((d) => d.name === c.definition.name);
+    if (declined) {
+      if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
+      plan.bindings.get(c.source)!.push({ kind: 'session', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: declined.why });
+      continue;
+    }
     if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
     if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
     // The twin as this source imports it: its fields are the binding's, but for the export name.

@@ -19,6 +19,7 @@ import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { mayHoldTwins, priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
 import { declaredName } from './lib/free-names.js';
+import { toSessionHelper } from './lib/session-helper.js';
 
 export interface HelperModuleContext {
   /** Posix path of the module relative to the app root. */
@@ -50,6 +51,8 @@ export interface HelperModuleResult {
   twins: HelperTwin[];
   /** Twins written only because other twins call them (a wrapper's own res helpers), by twin name. */
   calledTwins?: string[];
+  /** Helpers asked for that pass req and res to getServerSession but have no twin, and why (session-helper.ts). */
+  declined?: Array<{ name: string; why: string }>;
 }
 
 type FoundFunction = { index: number; fn: Node; isConst: boolean; ownName: string };
@@ -263,6 +266,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const requestTwinsWritten = new Set<string>();
   /** Factories whose objects got twin methods, and those methods. */
   const factoryTwins = new Map<Node, HeaderMethod[]>();
+  const declined: Array<{ name: string; why: string }> = [];
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -279,6 +283,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     let wrapperStatement: Node | null = null;
     let twinned: (Omit<HelperTwin, 'name' | 'twin' | 'kind'> & { kind: Exclude<HelperTwin['kind'], 'factory'>; uses: Set<string> }) | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
+    let declinedWhy: string | null = null;
     const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
     const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
@@ -293,6 +298,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
       const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, requestHelpers);
+      // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
+      // `fn` may have been partly rewritten above).
+      const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
+      if (session && 'why' in session) declinedWhy = session.why;
       if (own?.found.index === found.index) {
         // Twinned with the module's request helpers: its twin and name are that one.
         if (typescript) needsNextRequest = true;
@@ -307,6 +316,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
         twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
+      } else if (session && 'fn' in session) {
+        twin = freshName(`${found.ownName}ForRoute`, taken);
+        wrapperStatement = moduleTwinStatement(j, snip, found, session.fn, twin, true);
+        twinned = { kind: 'session', resIndex: session.args.req, statuses: [], uses: new Set(), sessionArgs: session.args };
       } else {
         // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
         const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
@@ -324,7 +337,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       let methods = factoryTwins.get(found.fn);
       if (!methods) {
         const factory = factoryHeaderMethods(j, snip, found.fn, typescript, taken);
-        if (!factory) continue;
+        if (!factory) {
+          if (declinedWhy) declined.push({ name, why: declinedWhy });
+          continue;
+        }
         factory.insert();
         factory.uses.forEach((u) => uses.add(u));
         factoryTwins.set(found.fn, (methods = factory.methods));
@@ -340,12 +356,14 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
       middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
+      session: 'calls getServerSession without req and res, as a route handler does',
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
   }
-  if (!twins.length) return { twins };
+  const declinedPart = declined.length ? { declined } : {};
+  if (!twins.length) return { twins, ...declinedPart };
   /** The twin of a function of the module that twins call (or a route imports), exported as the original is. */
   const writeCalledTwin = (twinned: TwinnedFunction, what: string) => {
     insertTwin(twinned.found, moduleTwinStatement(j, snip, twinned.found, twinned.fn, twinned.twin, twinned.exported), what);
@@ -389,5 +407,5 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   ].filter((twin) => !requested.has(twin));
   const output = source.restore(printProgram(j, program, source.text, ctx.modulePath));
   // Every twin reused: the module is left as it is.
-  return { ...(output !== rawSource ? { output } : {}), twins, ...(calledTwins.length ? { calledTwins } : {}) };
+  return { ...(output !== rawSource ? { output } : {}), twins, ...(calledTwins.length ? { calledTwins } : {}), ...declinedPart };
 }

@@ -43,6 +43,8 @@ import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 import { passPagesBody } from './lib/request-helper.js';
+import { dropRequestArgs, passesRequestAsTaken } from './lib/session-helper.js';
+import { referencesTo } from './lib/scope.js';
 
 
 class Left extends Error {
@@ -206,6 +208,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
+  // `getServerAuthSession({ req, res })` → `getServerAuthSessionForRoute()`; a call that still passes req leaves the
+  // file where the request rewrite stops at it, with the helper's own reason.
+  const sessionHelpers = redirectSessionHelperCalls(j, body, { req: reqName, res: resName }, byKind('session'));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}) });
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
@@ -241,7 +246,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
-    if (req.escape) throw new Left(req.escape.reason, req.escape.line, withDeclinedReason(req.escape.detail, localFunctions));
+    if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
@@ -351,6 +356,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
     ...(dispatch ? [dispatch.binding] : []),
     ...requestHelpersCalled,
+    ...sessionHelpers.called,
     ...middleware.helpersUsed,
     ...factoriesUsed.used,
   ];
@@ -432,6 +438,53 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
     called.add(helper);
   });
   return [...called];
+}
+
+/** A session helper's call that still passes req: the lines of its req, and what the report says of it. */
+interface SessionCallLeft {
+  lines: Set<number>;
+  /** The helper's local name. */
+  callee: string;
+  detail: string;
+}
+
+/** The report's detail for the request rewrite's escape when it stopped at the req of a session helper's call left. */
+function sessionHelperReason(escape: { line?: number; reason: Reason; detail: string }, left: SessionCallLeft[]): string | undefined {
+  if (escape.reason !== 'REQ_ESCAPES' || escape.line === undefined) return undefined;
+  // The escape of that req: passed to the helper itself, or in the object passed to it (`{ req, res }`).
+  const at = (call: SessionCallLeft) => call.lines.has(escape.line!) && (escape.detail === `req is passed to ${call.callee}()` || escape.detail === 'req used in a ObjectProperty');
+  return left.find(at)?.detail;
+}
+
+/**
+ * Calls of imported session helpers (transforms/lib/session-helper.ts) that pass the handler's req and res where the
+ * helper takes them: the twin is called without them. Returns those called, and the calls left that still pass req,
+ * with why (a helper with no twin, or a call that passes more than `{ req, res }`).
+ */
+function redirectSessionHelperCalls(j: JSCodeshift, body: Node[], names: { req: string; res: string }, helpers: Map<string, ImportedHelper>): { called: ImportedHelper[]; left: SessionCallLeft[] } {
+  const called = new Set<ImportedHelper>();
+  const left: SessionCallLeft[] = [];
+  if (!helpers.size) return { called: [], left };
+  const refs = { req: new Set(referencesTo(body, names.req).map((r) => r.node)), res: new Set(referencesTo(body, names.res).map((r) => r.node)) };
+  walk(j.blockStatement(body), (node) => {
+    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
+    const helper = helpers.get(node.callee.name);
+    if (!helper) return;
+    if (!helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs)) {
+      node.callee = j.identifier(helper.twin);
+      dropRequestArgs(node, helper.sessionArgs!);
+      called.add(helper);
+      return false;
+    }
+    const lines = new Set<number>();
+    walk(node, (inner) => {
+      if (refs.req.has(inner) && inner.loc) lines.add(inner.loc.start.line);
+    });
+    if (!lines.size) return;
+    const why = helper.declined ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
+    left.push({ lines, callee: node.callee.name, detail: `${names.req} is passed to ${node.callee.name}(), a helper of '${helper.specifier}': ${why}` });
+  });
+  return { called: [...called], left };
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {

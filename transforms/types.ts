@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { HeaderMethod } from './lib/factory-header-methods.js';
+import type { SessionArgs } from './lib/session-helper.js';
 
 /** Everything the transform needs to know about where a file lives; no file system access happens inside. */
 export interface TransformContext {
@@ -81,9 +82,11 @@ export interface ImportedHelper {
    * (`getSession(req, id)`), and `resIndex` is the position of req; `middleware`: `(req, res)` that only runs the cors
    * middleware (`await cors(req, res)`), its twin taking `(request, headers)` (transforms/lib/middleware-helper.ts);
    * `factory`: returns an object whose `headerMethods` only set headers on res (`rateLimit()` → `{ check(res, …) }`),
-   * each with a twin method beside it (transforms/lib/factory-header-methods.ts); the import itself stays.
+   * each with a twin method beside it (transforms/lib/factory-header-methods.ts); the import itself stays;
+   * `session`: passes its req and res only to next-auth's getServerSession (`getServerAuthSession({ req, res })`),
+   * its twin taking neither (transforms/lib/session-helper.ts), and `resIndex` is the position of req.
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory' | 'session';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */
@@ -106,6 +109,13 @@ export interface ImportedHelper {
   bodyIndex?: number;
   /** A factory: the methods of the object it returns that have twins. */
   headerMethods?: HeaderMethod[];
+  /** A session helper: where calls pass req and res (one position for an object `{ req, res }`), which its twin drops. */
+  sessionArgs?: SessionArgs;
+  /**
+   * A session helper that has no twin, and why: no call is rewritten (`twin` is empty), and the route left for the
+   * request passed to it says why.
+   */
+  declined?: string;
 }
 
 export type TransformStatus =

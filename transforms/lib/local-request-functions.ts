@@ -114,8 +114,11 @@ function looksLikeResponse(param: Node): boolean {
   return isIdent(param, 'res') || isIdent(param, 'response');
 }
 
-/** Why `res` cannot go: a use other than the second argument of getServerSession(req, res, …); or null. */
-function resUseProblem(fn: Node, reqParam: string, resParam: string, sessionGetters: Set<string>): string | null {
+/**
+ * Why `res` cannot go: a use other than the second argument of getServerSession(req, res, …); or null. Also the rule
+ * for a helper of another module that passes its req and res to getServerSession (session-helper.ts).
+ */
+export function resUseProblem(fn: Node, reqParam: string, resParam: string, sessionGetters: Set<string>): string | null {
   for (const ref of referencesTo([fn.body], resParam)) {
     const call = ref.parent;
     const inSession = call.type === 'CallExpression' && ref.key === 'arguments' && call.arguments[1] === ref.node && isIdent(call.callee) && sessionGetters.has(call.callee.name) && isIdent(unwrap(call.arguments[0]), reqParam);

@@ -1,0 +1,137 @@
+/**
+ * A project helper that passes req and res only to next-auth's getServerSession (create-t3-app's
+ * `getServerAuthSession({ req, res })`): the run writes its twin beside it, the routes call the twin with neither, a
+ * getServerSideProps page keeps calling the original, and a second run writes nothing more. A helper that also uses
+ * ctx.res is declined, and the route that calls it is left saying why.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitAll, git, makeApp, read, removeTempDirs, requireBuild, runCli, treeHash, writeFiles } from './helpers.js';
+
+beforeAll(requireBuild);
+afterAll(removeTempDirs);
+
+const AUTH = `import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
+import { getServerSession, type NextAuthOptions } from 'next-auth';
+
+export const authOptions: NextAuthOptions = { providers: [] };
+
+export const getServerAuthSession = (ctx: { req: GetServerSidePropsContext['req']; res: GetServerSidePropsContext['res'] }) => {
+  return getServerSession(ctx.req, ctx.res, authOptions);
+};
+
+export async function getSession(req: NextApiRequest, res: NextApiResponse) {
+  return await getServerSession(req, res, authOptions);
+}
+
+export const getCachedSession = (ctx: { req: NextApiRequest; res: NextApiResponse }) => {
+  ctx.res.setHeader('Cache-Control', 'private');
+  return getServerSession(ctx.req, ctx.res, authOptions);
+};
+`;
+
+const files = {
+  'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "~/*": ["./src/*"] } } }\n',
+  'src/server/auth.ts': AUTH,
+  'src/pages/api/me.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { getServerAuthSession } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getServerAuthSession({ req, res });
+  if (!session) return res.status(401).json({ error: 'Unauthorized' });
+  res.status(200).json({ user: session.user });
+}
+`,
+  'src/pages/api/posts/index.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { getSession } from '../../../server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'GET') return res.status(405).end();
+  const session = await getSession(req, res);
+  res.status(200).json({ posts: [], signedIn: !!session });
+}
+`,
+  'src/pages/api/cached.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { getCachedSession } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getCachedSession({ req, res });
+  res.status(200).json({ signedIn: !!session });
+}
+`,
+  'src/pages/profile.tsx': `import type { GetServerSideProps } from 'next';
+import { getServerAuthSession } from '~/server/auth';
+
+export const getServerSideProps: GetServerSideProps = async (ctx) => {
+  const session = await getServerAuthSession(ctx);
+  return { props: { name: session?.user?.name ?? null } };
+};
+
+export default function Profile({ name }: { name: string | null }) {
+  return name;
+}
+`,
+};
+
+describe('session helpers that pass req and res only to getServerSession', () => {
+  it('writes the twins beside the originals, the routes call them without req and res, and a second run adds nothing', () => {
+    const app = makeApp(files);
+    const report = path.join(app, '..', 'session-report.json');
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    expect(result.code, result.stderr).toBe(0);
+
+    const auth = read(app, 'src/server/auth.ts');
+    // The originals stay, for getServerSideProps and any other Pages code.
+    expect(auth).toContain(AUTH.split('\n').slice(5, 8).join('\n'));
+    expect(auth).toContain(`export const getServerAuthSessionForRoute = () => {\n  return getServerSession(authOptions);\n};`);
+    expect(auth).toContain(`export async function getSessionForRoute() {\n  return await getServerSession(authOptions);\n}`);
+    expect(auth).not.toContain('getCachedSessionForRoute');
+
+    const me = read(app, 'src/app/api/me/route.ts');
+    expect(me).toContain(`import { getServerAuthSessionForRoute } from '~/server/auth';`);
+    expect(me).toContain('const session = await getServerAuthSessionForRoute();');
+    const posts = read(app, 'src/app/api/posts/route.ts');
+    expect(posts).toContain(`import { getSessionForRoute } from '../../../server/auth';`);
+    expect(posts).toContain('const session = await getSessionForRoute();');
+    expect(read(app, 'src/pages/profile.tsx')).toBe(files['src/pages/profile.tsx']);
+
+    // The helper that sets a header on ctx.res has no twin: its route stays, its reason naming the helper.
+    expect(existsSync(path.join(app, 'src/pages/api/cached.ts'))).toBe(true);
+    const written = JSON.parse(read(path.dirname(report), path.basename(report)));
+    const cached = written.files.find((f: { source: string }) => f.source === 'src/pages/api/cached.ts');
+    expect(cached.status).toBe('left');
+    expect(cached.reasons.map((r: { code: string; detail?: string }) => [r.code, r.detail])).toEqual([
+      ['REQ_ESCAPES', "req is passed to getCachedSession(), a helper of '~/server/auth': it uses ctx.res.setHeader"],
+    ]);
+    expect(written.updates).toEqual([{ path: 'src/server/auth.ts', twins: ['getServerAuthSessionForRoute', 'getSessionForRoute'] }]);
+
+    // Once more: the left route is left again, and not one byte changes.
+    commitAll(app);
+    const migrated = treeHash(app);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    expect(treeHash(app)).toBe(migrated);
+  });
+
+  it('reuses the twin the first run wrote when a later run migrates another route that calls the helper', () => {
+    const app = makeApp(files);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29', '--only', 'src/pages/api/me.ts']).code).toBe(0);
+    commitAll(app);
+    const afterFirst = read(app, 'src/server/auth.ts');
+    expect(afterFirst).toContain('export const getServerAuthSessionForRoute = () => {');
+    writeRoute(app);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    const auth = read(app, 'src/server/auth.ts');
+    // The posts route's twin is new; the first run's is reused, not written again under another name.
+    expect(auth.match(/getServerAuthSessionForRoute\d* = /g)).toEqual(['getServerAuthSessionForRoute = ']);
+    expect(auth).toBe(afterFirst.replace(/(export async function getSession[^]*?\n}\n)/, `$1\n// Route-handler version of getSession: calls getServerSession without req and res, as a route handler does (next-pages-api-migrate).\nexport async function getSessionForRoute() {\n  return await getServerSession(authOptions);\n}\n`));
+    expect(read(app, 'src/app/api/feed/route.ts')).toContain('const session = await getServerAuthSessionForRoute();');
+    expect(git(app, 'status', '--porcelain', '--', 'src/pages/profile.tsx')).toBe('');
+  });
+});
+
+/** A second route that calls the t3 helper, added after the first run. */
+function writeRoute(app: string): void {
+  writeFiles(app, { 'src/pages/api/feed.ts': files['src/pages/api/me.ts'].replace('json({ user: session.user })', 'json({ feed: [], user: session.user })') });
+  commitAll(app);
+}

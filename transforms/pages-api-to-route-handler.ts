@@ -377,8 +377,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     removeUnusedImports(snip, program, (source) => sources.has(source));
   }
   notes.push(...dropUnusedRunners(snip, program, middleware.runners));
-  // The handler's own calls and those of the functions of its file that moved in with it.
-  if (callsSessionWithOptions(program)) notes.push(SESSION_COOKIES_NOTE);
+  // The handler's own calls, those of the functions of its file that moved in with it, and a session helper's twin.
+  if (callsSessionWithOptions(program) || helpersUsed.some((helper) => helper.kind === 'session')) notes.push(SESSION_COOKIES_NOTE);
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));

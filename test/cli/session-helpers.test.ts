@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, git, makeApp, read, removeTempDirs, requireBuild, runCli, treeHash, writeFiles } from './helpers.js';
+import { SESSION_COOKIES_NOTE } from '../../transforms/lib/recipes.js';
 
 beforeAll(requireBuild);
 afterAll(removeTempDirs);
@@ -105,6 +106,9 @@ describe('session helpers that pass req and res only to getServerSession', () =>
       ['REQ_ESCAPES', "req is passed to getCachedSession(), a helper of '~/server/auth': it uses ctx.res.setHeader"],
     ]);
     expect(written.updates).toEqual([{ path: 'src/server/auth.ts', twins: ['getServerAuthSessionForRoute', 'getSessionForRoute'] }]);
+    // The routes say what the twin's getServerSession(options) does not carry over (the recipe's note).
+    const meNotes = written.files.find((f: { source: string }) => f.source === 'src/pages/api/me.ts').notes;
+    expect(meNotes).toContain(SESSION_COOKIES_NOTE);
 
     // Once more: the left route is left again, and not one byte changes.
     commitAll(app);

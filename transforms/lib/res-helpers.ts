@@ -5,7 +5,7 @@
  * Any other shape is left alone, and a handler that passes `res` to it is then left in place (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, walk, isIdent, freshName, cloneNode, type Node, type Snippets } from './ast.js';
+import { unwrap, walk, isFunction, isIdent, freshName, cloneNode, type Node, type Snippets } from './ast.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits } from './split-methods.js';
 
@@ -31,6 +31,21 @@ export interface ResponseFunction extends ResponseHelper {
 }
 
 /**
+ * Whether every return of `statements` (outside nested functions) returns an answer. A helper that answers on some
+ * paths and returns a value on others (`if (!db) { res.status(503).json(…); return false } return true`) does not
+ * answer on every path: its twin would hand the route `true` for an answer where Pages went on to the handler's own.
+ */
+export function returnsOnlyAnswers(statements: Node[], answerReturns: Set<Node>): boolean {
+  let only = true;
+  for (const statement of statements)
+    walk(statement, (node) => {
+      if (isFunction(node)) return false;
+      if (node.type === 'ReturnStatement' && !answerReturns.has(node)) only = false;
+    });
+  return only;
+}
+
+/**
  * Rewrites `fn` (in place) to return its Response when it takes `res` but not the request, and every path answers.
  * Returns null, leaving `fn` untouched, otherwise.
  */
@@ -42,7 +57,7 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   const body: Node[] = fn.body.type === 'BlockStatement' ? cloneNode(fn.body.body) : [j.returnStatement(cloneNode(fn.body))];
   const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
   const statements = [...rewrite.prelude, ...rewrite.body];
-  if (rewrite.escape || !statements.some(alwaysExits)) return null;
+  if (rewrite.escape || !statements.some(alwaysExits) || !returnsOnlyAnswers(statements, rewrite.answerReturns)) return null;
   // withHeaders awaits the answer of a helper this one calls.
   if (rewrite.uses.has('withHeaders')) fn.async = true;
   fn.params.splice(resIndex, 1);

@@ -75,6 +75,11 @@ export interface ResponseRewrite {
   statuses: Array<number | null>;
   /** Local names of the helpers whose calls became returns. */
   helpersCalled: Set<string>;
+  /**
+   * The return statements that return an answer (a send, a helper's answer, a middleware's): a function whose other
+   * returns give a value does not answer on every path.
+   */
+  answerReturns: Set<Node>;
 }
 
 /** The helper a call answers through: one of `answerCalls`, or a helper called by its name. */
@@ -161,7 +166,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   const { j, resName, snip } = opts;
   const split = splitStream(snip, original, resName, opts.fresh);
   const body = split.body;
-  const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set() };
+  const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set(), answerReturns: new Set() };
   if (split.escape) {
     out.escape = split.escape;
     return out;
@@ -283,7 +288,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     out.statuses.push(null);
     if (!twin) out.uses.add('runConnectMiddleware');
     const args = call.arguments.map((a: Node) => (isIdent(a, resName) ? headersName : snip.src(a)));
-    return snip.statements(`const ${answer} = await ${snip.src(call.callee)}(${args.join(', ')})${END}\nif (${answer}) return ${answer}${END}`);
+    const statements = snip.statements(`const ${answer} = await ${snip.src(call.callee)}(${args.join(', ')})${END}\nif (${answer}) return ${answer}${END}`);
+    out.answerReturns.add(statements[1].consequent);
+    return statements;
   };
 
   /** The callee a helper's call becomes (its twin, or the callee as written), noted among the helpers called by name. */
@@ -397,6 +404,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (replacement.length) replacement[0] = snip.withCommentsOf(original, replacement[0]);
     return replacement;
   };
+  /** A send's replacement, whose return (its last statement) returns the answer. */
+  const answering = (original: Node, replacement: Node[]): Node[] => {
+    const statements = withComments(original, replacement);
+    out.answerReturns.add(statements[statements.length - 1]);
+    return statements;
+  };
 
   /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
   const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean): Node[] => {
@@ -422,7 +435,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const restIsBreak = breakEndsTail && rest.length >= 1 && rest[0].type === 'BreakStatement' && !rest[0].label;
       const restIsReturn = rest.length >= 1 && rest[0].type === 'ReturnStatement' && !rest[0].argument;
       if (stmt.type === 'ReturnStatement' || (tail && isLast) || restIsReturn || restIsBreak) {
-        result.push(...withComments(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
+        result.push(...answering(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
@@ -432,18 +445,20 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
           out.uses.add('after');
           const [afterCall, returned] = snip.statements(`after(${containsAwait(work) ? 'async ' : ''}() => {})${END}\nreturn ${expr}${END}`);
           afterCall.expression.arguments[0].body.body = work;
-          result.push(...withComments(stmt, [...pre, afterCall, returned]));
+          result.push(...answering(stmt, [...pre, afterCall, returned]));
           out.notes.push('code that ran after the response now runs in after()');
         } else {
           const name = opts.fresh('response');
           // A helper's (or a wrapped handler's) answer may be a promise: Pages ran the code after it had answered.
           const answer = site.chain.terminal.name === 'helper' && !expr.startsWith('withHeaders(') ? `await ${expr}` : expr;
-          result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${answer}${END}`)]), ...work, ...snip.statements(`return ${name}${END}`));
+          const [returned] = snip.statements(`return ${name}${END}`);
+          out.answerReturns.add(returned);
+          result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${answer}${END}`)]), ...work, returned);
           out.notes.push('code that ran after the response now runs before it is returned (no after() before Next.js 15.1)');
         }
         return result;
       }
-      result.push(...withComments(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
+      result.push(...answering(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
       if (rest.length) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
     }
     return result;

@@ -1,6 +1,7 @@
 /** Route-handler twins for helpers in other modules that take `res` (transforms/helper-module.ts). */
 import { describe, expect, it } from 'vitest';
 import { twinResponseHelpers } from '../transforms/helper-module.js';
+import { SESSION_COOKIES_NOTE } from '../transforms/lib/recipes.js';
 
 const context = { modulePath: 'lib/errors.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' };
 
@@ -57,8 +58,10 @@ export function withRequest(req: NextApiRequest, res: NextApiResponse) {
 `);
   });
 
-  it('twins nothing for a helper that may not answer, or that also takes the request', () => {
-    expect(twinResponseHelpers(MODULE, context, ['maybeFail', 'withRequest'])).toEqual({ twins: [] });
+  it('twins nothing for a helper that may not answer; one that also takes the request is a guard', () => {
+    expect(twinResponseHelpers(MODULE, context, ['maybeFail'])).toEqual({ twins: [] });
+    // It answers on every path, so its twin always returns the Response (guard twins below).
+    expect(twinResponseHelpers(MODULE, context, ['withRequest']).twins).toEqual([{ kind: 'guard', name: 'withRequest', twin: 'withRequestForRoute', resIndex: 1, reqIndex: 0, statuses: [200] }]);
   });
 
   it('keeps CRLF line endings and leaves a module it cannot parse alone', () => {
@@ -676,6 +679,131 @@ describe('factory header method twins', () => {
 
   it('twins no method that answers, nor one of an object under a declared type or returned on several paths', () => {
     expect(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns'])).toEqual({ twins: [] });
+  });
+});
+
+describe('guard twins', () => {
+  const guardContext = { modulePath: 'lib/auth.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' };
+  const GUARDS = `import type { NextApiRequest, NextApiResponse } from 'next';
+import { getServerSession } from 'next-auth/next';
+import { authOptions } from './auth-options';
+
+export async function requireSession(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getServerSession(req, res, authOptions);
+  if (!session) {
+    res.status(401).json({ error: 'Unauthorized' });
+    return null;
+  }
+  return session;
+}
+
+export function requireKey(req: NextApiRequest, res: NextApiResponse, scope = 'read'): boolean {
+  const key = req.headers['x-key'];
+  if (key !== scope) {
+    if (!key) {
+      res.status(401).json({ error: 'no key' });
+    } else {
+      res.status(403).json({ error: 'wrong key' });
+    }
+    return false;
+  }
+  return true;
+}
+
+export const requireDb = (res: NextApiResponse) => {
+  if (!process.env.DATABASE_URL) {
+    res.status(503).end('no database');
+    return;
+  }
+  return true;
+};
+
+export function logsAfter(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.headers.authorization) {
+    res.status(401).end();
+    console.log('denied');
+    return false;
+  }
+  return true;
+}
+
+export function failsSilently(req: NextApiRequest, res: NextApiResponse) {
+  if (req.headers['x-off']) return false;
+  if (!req.headers.authorization) {
+    res.status(401).end();
+    return false;
+  }
+  return true;
+}
+
+export function fallsOff(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.headers.authorization) {
+    res.status(401).end();
+    return false;
+  }
+}
+
+export function setsHeader(req: NextApiRequest, res: NextApiResponse) {
+  res.setHeader('Cache-Control', 'no-store');
+  if (!req.headers.authorization) {
+    res.status(401).end();
+    return false;
+  }
+  return true;
+}
+
+export function readsQuery(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.team) {
+    res.status(400).end();
+    return null;
+  }
+  return String(req.query.team);
+}
+`;
+
+  it('writes a twin that returns the Response where the guard answered, and its value where it did not', () => {
+    const result = twinResponseHelpers(GUARDS, guardContext, ['requireSession', 'requireKey', 'requireDb']);
+    expect(result.twins).toEqual([
+      { kind: 'guard', name: 'requireDb', twin: 'requireDbForRoute', resIndex: 0, reqIndex: -1, statuses: [503] },
+      { kind: 'guard', name: 'requireKey', twin: 'requireKeyForRoute', resIndex: 1, reqIndex: 0, statuses: [401, 403] },
+      // Its routes' reports say what getServerSession(options) does not carry over.
+      { kind: 'guard', name: 'requireSession', twin: 'requireSessionForRoute', resIndex: 1, reqIndex: 0, statuses: [401], notes: [SESSION_COOKIES_NOTE] },
+    ]);
+    const output = result.output!;
+    expect(output).toContain(`// Route-handler version of requireSession: returns the Response where it answered, else its value (next-pages-api-migrate).
+export async function requireSessionForRoute(request: NextRequest) {
+  const session = await getServerSession(authOptions);
+  if (!session) {
+    return NextResponse.json({ error: 'Unauthorized' }, { status: 401 });
+  }
+  return session;
+}`);
+    expect(output).toContain(`export function requireKeyForRoute(request: NextRequest, scope = 'read') {
+  const key = request.headers.get('x-key') ?? undefined;
+  if (key !== scope) {
+    if (!key) {
+      return NextResponse.json({ error: 'no key' }, { status: 401 });
+    } else {
+      return NextResponse.json({ error: 'wrong key' }, { status: 403 });
+    }
+  }
+  return true;
+}`);
+    expect(output).toContain(`export const requireDbForRoute = () => {
+  if (!process.env.DATABASE_URL) {
+    return new Response('no database', { status: 503 });
+  }
+  return true;
+};`);
+    // The originals stay for Pages code.
+    expect(output).toContain(GUARDS.split('\n').slice(4, 12).join('\n'));
+    expect(output.startsWith(`import { NextResponse, type NextRequest } from 'next/server';\n`)).toBe(true);
+  });
+
+  it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or reads the query', () => {
+    for (const name of ['logsAfter', 'failsSilently', 'fallsOff', 'setsHeader', 'readsQuery']) {
+      expect(twinResponseHelpers(GUARDS, guardContext, [name]), name).toEqual({ twins: [] });
+    }
   });
 });
 

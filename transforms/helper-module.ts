@@ -12,6 +12,7 @@ import { toRouteWrapper } from './lib/route-wrapper.js';
 import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
+import { toGuardFunction } from './lib/guard-helpers.js';
 import { factoryHeaderMethods, type HeaderMethod } from './lib/factory-header-methods.js';
 import { addImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -322,12 +323,23 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         twinned = { kind: 'session', resIndex: session.args.req, statuses: [], uses: new Set(), sessionArgs: session.args };
       } else {
         // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
-        const runner = toMiddlewareHelper(snip, program, found.fn, freshName(`${found.ownName}ForRoute`, taken), typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
+        const forRoute = freshName(`${found.ownName}ForRoute`, taken);
+        const runner = toMiddlewareHelper(snip, program, found.fn, forRoute, typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
         if (runner) {
           twin = runner.declaration.id.name;
           wrapperStatement = runner;
           if (typescript) needsNextRequest = true;
           twinned = { kind: 'middleware', resIndex: 1, statuses: [null], uses: new Set(['runConnectMiddleware']) };
+        } else {
+          // A guard (`requireSession(req, res)`: answers, or returns a value to go on with).
+          const guardFn = cloneNode(found.fn);
+          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken);
+          if (guard) {
+            twin = forRoute;
+            if (guard.usesNextRequest) needsNextRequest = true;
+            wrapperStatement = moduleTwinStatement(j, snip, found, guardFn, twin, true);
+            twinned = { kind: 'guard', resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}) };
+          }
         }
       }
     }
@@ -356,11 +368,12 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
       middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
+      guard: 'returns the Response where it answered, else its value',
       session: 'calls getServerSession without req and res, as a route handler does',
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
   }
   const declinedPart = declined.length ? { declined } : {};
   if (!twins.length) return { twins, ...declinedPart };

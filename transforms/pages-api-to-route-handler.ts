@@ -43,6 +43,7 @@ import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 import { passPagesBody } from './lib/request-helper.js';
+import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
 import { dropRequestArgs, passesRequestAsTaken } from './lib/session-helper.js';
 import { referencesTo } from './lib/scope.js';
 
@@ -211,6 +212,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // `getServerAuthSession({ req, res })` → `getServerAuthSessionForRoute()`; a call that still passes req leaves the
   // file where the request rewrite stops at it, with the helper's own reason.
   const sessionHelpers = redirectSessionHelperCalls(j, body, { req: reqName, res: resName }, byKind('session'));
+  // `const session = await requireSession(req, res); if (!session) return;`: the guard's twin answers or goes on.
+  // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
+  const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
+  const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}) });
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
@@ -233,6 +238,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   localFunctions.uses.forEach((use) => compat.add(use));
   if (localFunctions.usesNextRequest) nextServer.types.add('NextRequest');
+  for (const use of ownGuards.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
+  if (ownGuards.usesNextRequest) nextServer.types.add('NextRequest');
+  notes.push(...ownGuards.notes);
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
 
   // The handler's own declaration goes away, so its name is free for the function that methods share.
@@ -259,8 +267,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     }
     // A method whose every answer is 405 is the App Router's own 405: not exported.
     // Unless a wrapper runs first: it may answer before the handler's 405 (a 401, say), so the method stays.
-    // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map.
-    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped;
+    // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map, and a
+    // method that a guard may answer first.
+    const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped && !holdsGuardAnswer(res.body);
     if (only405 || res.body.length === 0) continue;
 
     notes.push(...res.notes);
@@ -356,6 +365,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     ...handler.wrappers.map((w) => wrapperBindings.get(w.local)!),
     ...(dispatch ? [dispatch.binding] : []),
     ...requestHelpersCalled,
+    ...guardsCalled.filter((guard) => !ownGuards.guards.has(guard.imported)),
     ...sessionHelpers.called,
     ...middleware.helpersUsed,
     ...factoriesUsed.used,
@@ -379,6 +389,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   notes.push(...dropUnusedRunners(snip, program, middleware.runners));
   // The handler's own calls, those of the functions of its file that moved in with it, and a session helper's twin.
   if (callsSessionWithOptions(program) || helpersUsed.some((helper) => helper.kind === 'session')) notes.push(SESSION_COOKIES_NOTE);
+  // What the twins it calls say (a guard's getServerSession).
+  for (const helper of helpersUsed) notes.push(...(helper.notes ?? []));
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));

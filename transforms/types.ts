@@ -83,10 +83,13 @@ export interface ImportedHelper {
    * middleware (`await cors(req, res)`), its twin taking `(request, headers)` (transforms/lib/middleware-helper.ts);
    * `factory`: returns an object whose `headerMethods` only set headers on res (`rateLimit()` → `{ check(res, …) }`),
    * each with a twin method beside it (transforms/lib/factory-header-methods.ts); the import itself stays;
+   * `guard`: takes res (and maybe req), answers on some paths and returns a value on the others
+   * (`const session = await requireSession(req, res); if (!session) return;`, transforms/lib/guard-helpers.ts), and
+   * `resIndex` is the position of res;
    * `session`: passes its req and res only to next-auth's getServerSession (`getServerAuthSession({ req, res })`),
    * its twin taking neither (transforms/lib/session-helper.ts), and `resIndex` is the position of req.
    */
-  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory' | 'session';
+  kind: 'helper' | 'wrapper' | 'dispatcher' | 'request' | 'middleware' | 'factory' | 'session' | 'guard';
   /** The import specifier as this file writes it (`@/lib/errors`, `../../lib/errors`). */
   specifier: string;
   /** The export name imported (`default` for a default import). */
@@ -107,6 +110,10 @@ export interface ImportedHelper {
   setsHeaders?: string[] | null;
   /** A request helper that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
   bodyIndex?: number;
+  /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
+  reqIndex?: number;
+  /** Notes for the report of each route that calls the twin (a guard twin's getServerSession). */
+  notes?: string[];
   /** A factory: the methods of the object it returns that have twins. */
   headerMethods?: HeaderMethod[];
   /** A session helper: where calls pass req and res (one position for an object `{ req, res }`), which its twin drops. */

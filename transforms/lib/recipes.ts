@@ -36,12 +36,12 @@ function isRevalidate(node: Node, resName: string): boolean {
 export const SESSION_COOKIES_NOTE =
   "getServerSession(options) in a route handler sets no cookies, and its session has no `expires`: Pages' call also renewed a JWT session cookie's expiry and set next-auth's CSRF and callback-URL cookies when they were missing";
 
-/** Whether `program` calls next-auth's getServerSession with its options alone (the recipe's form). */
-export function callsSessionWithOptions(program: Node): boolean {
+/** Whether `root` (the whole `program` by default) calls next-auth's getServerSession with its options alone (the recipe's form). */
+export function callsSessionWithOptions(program: Node, root: Node = program): boolean {
   const names = sessionGetterNames(program);
   let found = false;
   if (names.size)
-    walk(program, (node) => {
+    walk(root, (node) => {
       if (node.type === 'CallExpression' && isIdent(node.callee) && names.has(node.callee.name) && node.arguments.length <= 1) found = true;
     });
   return found;

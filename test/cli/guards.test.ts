@@ -1,0 +1,97 @@
+/**
+ * Guards in other modules (`const session = await requireSession(req, res); if (!session) return;`): the run adds a
+ * twin that returns the Response where the guard answered, the routes return it, a route whose call is used any
+ * other way stays with its reason, and Pages code keeps the original.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectSecondRunChangesNothing, migrateApp, removeTempDirs, requireBuild } from './helpers.js';
+
+const GUARDS = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export function requireApiKey(req: NextApiRequest, res: NextApiResponse, scope = 'read'): boolean {
+  if (req.headers['x-api-key'] !== scope + '-key') {
+    res.status(401).json({ error: 'no key' })
+    return false
+  }
+  return true
+}
+
+export async function loadTeam(req: NextApiRequest, res: NextApiResponse) {
+  const team = await findTeam(String(req.headers['x-team']))
+  if (!team) {
+    res.status(404).json({ error: 'no such team' })
+    return null
+  }
+  return team
+}
+
+async function findTeam(slug: string) {
+  return slug === 'acme' ? { slug } : null
+}
+`;
+
+const files = {
+  'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n`,
+  'lib/guards.ts': GUARDS,
+  'pages/api/team.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { loadTeam, requireApiKey } from '@/lib/guards'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!requireApiKey(req, res)) return
+  const team = await loadTeam(req, res)
+  if (!team) return
+  res.status(200).json({ team })
+}
+`,
+  'pages/api/audit.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { loadTeam } from '@/lib/guards'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const team = await loadTeam(req, res)
+  console.log('audit', team)
+  if (!team) return
+  res.status(200).json({ team })
+}
+`,
+  'pages/teams.tsx': `import type { GetServerSideProps } from 'next'
+import { loadTeam } from '../lib/guards'
+export const getServerSideProps: GetServerSideProps = async ({ req, res }) => ({ props: { team: await loadTeam(req as any, res as any) } })
+export default function Teams() { return null }
+`,
+};
+
+describe('guards in other modules', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('adds twins that answer or pass the value on, the routes return their answers, and a second run changes nothing', () => {
+    const { app, result, report, read } = migrateApp(files);
+    expect(result.code).toBe(0);
+    const guards = read('lib/guards.ts');
+    // The originals stay for the page.
+    expect(guards).toContain(GUARDS.split('\n').slice(2, 9).join('\n'));
+    expect(guards).toContain(`export async function loadTeamForRoute(request: NextRequest) {
+  const xTeam = request.headers.get('x-team') ?? undefined
+  const team = await findTeam(String(xTeam))
+  if (!team) {
+    return NextResponse.json({ error: 'no such team' }, { status: 404 })
+  }
+  return team
+}`);
+    expect(guards).toContain('export function requireApiKeyForRoute(request: NextRequest, scope = \'read\') {');
+    const route = read('app/api/team/route.ts');
+    expect(route).toContain(`const requireApiKeyAnswer = requireApiKeyForRoute(request)
+  if (requireApiKeyAnswer instanceof Response) return requireApiKeyAnswer
+  if (!requireApiKeyAnswer) return
+  const team = await loadTeamForRoute(request)
+  if (team instanceof Response) return team
+  if (!team) return
+  return NextResponse.json({ team })`);
+    // Pages ran the log after loadTeam had answered: that route stays, with its reason.
+    const audit = report.files.find((f: { source: string }) => f.source === 'pages/api/audit.ts');
+    expect(audit.status).toBe('left');
+    expect(audit.reasons[0].detail).toContain('loadTeam');
+    expect(report.updates).toEqual([{ path: 'lib/guards.ts', twins: ['loadTeamForRoute', 'requireApiKeyForRoute'] }]);
+    expectSecondRunChangesNothing(app);
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * Guards: project functions that answer on some paths and, on the others, give the handler a value to go on with.
+ *
+ *     export async function requireSession(req, res) {
+ *       const session = await getServerSession(req, res, authOptions);
+ *       if (!session) {
+ *         res.status(401).json({ error: 'Unauthorized' });
+ *         return null;
+ *       }
+ *       return session;
+ *     }
+ *     // the handler
+ *     const session = await requireSession(req, res);
+ *     if (!session) return;
+ *
+ * The twin (`requireSessionForRoute(request)`, written beside the original) returns the Response where the original
+ * answered, and its value where it did not. The route's call is followed by `if (session instanceof Response) return
+ * session;`, and the handler's own check stays after it.
+ *
+ * Why the route answers as Pages did: each answer of the original is followed by nothing but a return of a value
+ * that says "answered" (null, undefined, false), and the handler's very next statement returns on that value. So in
+ * Pages the answer ended the request with nothing run in between, as the route's early return does. Every other
+ * return of the guard passes its value on unchanged.
+ *
+ * Declined (the route is left, RES_ESCAPES): an answer followed by other code, a path that returns an "answered" value
+ * without answering, a guard that falls off its end, one that sets state (status, headers) the route's later answer
+ * would need, one that reads `req.query` or `req.body` or uses `res` any other way; and any call site but the two
+ * shapes of `rewriteGuardCalls`.
+ */
+import type { JSCodeshift } from 'jscodeshift';
+import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { referencesTo } from './scope.js';
+import { rewriteResponse } from './response.js';
+import { isResponseParam } from './res-helpers.js';
+import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
+import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
+import { alwaysExits } from './split-methods.js';
+import type { ImportedHelper } from '../types.js';
+
+export interface GuardFunction {
+  resIndex: number;
+  /** Position of the Pages request, which the twin takes as the App Router request; -1 when there is none. */
+  reqIndex: number;
+  statuses: Array<number | null>;
+  uses: Set<string>;
+  usesNextRequest: boolean;
+  /** What the routes that call the twin say in the report (what its getServerSession does not carry over). */
+  notes: string[];
+}
+
+/** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
+function isAnsweredValue(stmt: Node): boolean {
+  if (stmt?.type !== 'ReturnStatement') return false;
+  const arg = stmt.argument && unwrap(stmt.argument);
+  if (!arg) return true;
+  return arg.type === 'NullLiteral' || isIdent(arg, 'undefined') || (arg.type === 'BooleanLiteral' && !arg.value) || (arg.type === 'UnaryExpression' && arg.operator === 'void');
+}
+
+/** Every statement list of `statements`, the lists of nested blocks included, outside nested functions. */
+function statementLists(statements: Node[]): Node[][] {
+  const lists: Node[][] = [statements];
+  for (const statement of statements)
+    walk(statement, (node) => {
+      if (isFunction(node)) return false;
+      if (node.type === 'BlockStatement') lists.push(node.body);
+      if (node.type === 'SwitchCase') lists.push(node.consequent);
+    });
+  return lists;
+}
+
+/**
+ * Removes the "answered" returns that follow an answer (now dead code after its return); false when anything else
+ * follows a statement that always exits, which Pages ran after its answer and the twin would not.
+ */
+function dropReturnsAfterAnswers(statements: Node[]): boolean {
+  for (const list of statementLists(statements)) {
+    const exit = list.findIndex(alwaysExits);
+    if (exit < 0 || exit === list.length - 1) continue;
+    if (!list.slice(exit + 1).every(isAnsweredValue)) return false;
+    list.splice(exit + 1);
+  }
+  return true;
+}
+
+function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (isIdent(n, name)) found = true;
+  });
+  return found;
+}
+
+/** `res.status(401).json(…)`, `await res.send(…)`: a send whose call returns nothing. */
+function isJsonOrSend(expr: Node, resName: string): boolean {
+  let n = unwrap(expr);
+  if (n.type === 'AwaitExpression') n = unwrap(n.argument);
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression' || n.callee.computed || !['json', 'send'].includes(n.callee.property.name)) return false;
+  let root = unwrap(n.callee.object);
+  while (root.type === 'CallExpression' && root.callee.type === 'MemberExpression' && !root.callee.computed && ['status', 'setHeader'].includes(root.callee.property.name)) root = unwrap(root.callee.object);
+  return isIdent(root, resName);
+}
+
+function returnsOf(statements: Node[]): Node[] {
+  const found: Node[] = [];
+  for (const statement of statements)
+    walk(statement, (node) => {
+      if (isFunction(node)) return false;
+      if (node.type === 'ReturnStatement') found.push(node);
+    });
+  return found;
+}
+
+/**
+ * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
+ * imports the next-auth recipe reads.
+ */
+export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): GuardFunction | null {
+  if (fn.body.type !== 'BlockStatement') return null;
+  const resIndex = fn.params.findIndex(isResponseParam);
+  if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || fn.params.filter(isResponseParam).length > 1) return null;
+  const reqIndex = fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
+  if (reqIndex >= 0 && fn.params[reqIndex].type !== 'Identifier') return null;
+  const resName: string = fn.params[resIndex].name;
+  const reqName: string | null = reqIndex >= 0 ? fn.params[reqIndex].name : null;
+  // What a `return res…` gives the caller in Pages: json() and send() return nothing ("answered"), but end(),
+  // redirect() and status() return res itself, on which the handler would go on. Any other use is the rewrite's.
+  if (returnsOf(fn.body.body).some((r) => r.argument && mentions(r.argument, resName) && !isJsonOrSend(r.argument, resName))) return null;
+  const fresh = freshNamerFor(fn, taken, resName);
+  // next-auth's getServerSession(req, res, options) → getServerSession(options), as in a handler. A recipe that
+  // needs an import the module lacks is not followed here.
+  if (reqName && applyRecipes(snip, program, [fn.body], reqName, resName).imports.size) return null;
+  const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh });
+  // State set here (a status, headers) would have to reach the route's own answer on the paths that go on.
+  if (rewrite.escape || rewrite.prelude.length || !rewrite.answerReturns.size) return null;
+  let statements: Node[] = rewrite.body;
+  if (!dropReturnsAfterAnswers(statements)) return null;
+  // Falling off the end gives undefined, which says "answered": Pages would then hang, the route would not answer.
+  if (!statements.some(alwaysExits)) return null;
+  if (returnsOf(statements).some((r) => !rewrite.answerReturns.has(r) && isAnsweredValue(r))) return null;
+  const uses = new Set<string>(rewrite.uses);
+  let usesNextRequest = false;
+  if (reqName) {
+    const requestName = fresh('request');
+    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh);
+    if (!request) return null;
+    statements = [...request.prelude, ...statements];
+    request.compat.forEach((u) => uses.add(u));
+    const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`);
+    fn.params[reqIndex] = typed.params[0];
+    usesNextRequest = typescript;
+  }
+  // withHeaders awaits the answer of a helper this one calls.
+  if (rewrite.uses.has('withHeaders')) fn.async = true;
+  fn.params.splice(resIndex, 1);
+  fn.returnType = null;
+  fn.body.body = statements;
+  const notes = callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [];
+  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes };
+}
+
+/** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
+function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+  const t = unwrap(stmt.test);
+  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+  return body.type === 'ReturnStatement' && !body.argument;
+}
+
+/** The guard call in `expr` (awaited or not) that passes the handler's own res (and req where the guard takes it). */
+function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHelper>, names: { req: string; res: string }): { call: Node; guard: ImportedHelper; awaited: boolean } | null {
+  let n = expr && unwrap(expr);
+  const awaited = n?.type === 'AwaitExpression';
+  if (awaited) n = unwrap(n.argument);
+  if (n?.type !== 'CallExpression' || !isIdent(n.callee)) return null;
+  const guard = guards.get(n.callee.name);
+  if (!guard || n.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
+  if (!isIdent(n.arguments[guard.resIndex], names.res)) return null;
+  if (guard.reqIndex !== undefined && guard.reqIndex >= 0 && !isIdent(n.arguments[guard.reqIndex], names.req)) return null;
+  return { call: n, guard, awaited };
+}
+
+/** The twin's call: res dropped, req → the App Router request. */
+function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
+  call.callee = j.identifier(guard.twin);
+  if (guard.reqIndex !== undefined && guard.reqIndex >= 0) call.arguments[guard.reqIndex] = j.identifier(request);
+  call.arguments.splice(guard.resIndex, 1);
+}
+
+type GuardSite =
+  | { shape: 'declared'; list: Node[]; index: number; value: string; found: NonNullable<ReturnType<typeof guardCall>> }
+  | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>> };
+
+/** The calls of `guards` in `body` in the two shapes whose answer ends the request at once (see rewriteGuardCalls). */
+function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { req: string; res: string }): GuardSite[] {
+  const sites: GuardSite[] = [];
+  if (!guards.size) return sites;
+  for (const list of statementLists(body)) {
+    list.forEach((stmt, index) => {
+      if (stmt.type === 'VariableDeclaration' && stmt.kind !== 'var' && stmt.declarations.length === 1) {
+        const [declarator] = stmt.declarations;
+        const found = guardCall(declarator.init, guards, names);
+        if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
+        const value = declarator.id.name;
+        if (returnsWhenFalsy(list[index + 1], (t) => isIdent(t, value))) sites.push({ shape: 'declared', list, index, value, found });
+        return;
+      }
+      if (stmt.type !== 'IfStatement') return;
+      const test = unwrap(stmt.test);
+      const found = test.type === 'UnaryExpression' && test.operator === '!' ? guardCall(test.argument, guards, names) : null;
+      if (found && returnsWhenFalsy(stmt, (t) => t === unwrap(test.argument))) sites.push({ shape: 'tested', list, index, found });
+    });
+  }
+  return sites;
+}
+
+/**
+ * The handler's calls of guards, in the two shapes whose answer ends the request at once:
+ *  - `const x = [await] guard(req, res, …); if (!x) return;` → the twin's call, then `if (x instanceof Response)
+ *    return x;`, then the handler's check;
+ *  - `if (!(await guard(req, res, …))) return;` → `const answer = await twin(request, …); if (answer instanceof
+ *    Response) return answer; if (!answer) return;`.
+ * A declared type on `x` is left (its type would no longer hold), as is any other use: res then escapes. Returns the
+ * guards called.
+ */
+export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], names: { req: string; res: string; request: string }, guards: Map<string, ImportedHelper>, moduleNames: Set<string>): ImportedHelper[] {
+  const sites = guardSites(body, guards, names);
+  const called = new Set(sites.map((site) => site.found.guard));
+  // Last first: the statements a site adds do not move the sites before it in the same list.
+  for (const site of sites.reverse()) {
+    const { list, index, found } = site;
+    callTwin(j, found.call, found.guard, names.request);
+    if (site.shape === 'declared') {
+      const [answers] = snip.statements(`if (${site.value} instanceof Response) return ${site.value}${END}`);
+      answers.__guardAnswer = true;
+      list.splice(index + 1, 0, answers);
+      continue;
+    }
+    const answer = freshName(`${found.guard.imported === 'default' ? 'guard' : found.guard.imported}Answer`, moduleNames);
+    const replaced = snip.statements(`const ${answer} = 0${END}\nif (${answer} instanceof Response) return ${answer}${END}\nif (!${answer}) return${END}`);
+    replaced[0].declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
+    replaced[1].__guardAnswer = true;
+    list.splice(index, 1, ...replaced);
+  }
+  return [...called];
+}
+
+/**
+ * Whether `body` returns a guard's answer (see rewriteGuardCalls), whose status is the guard's: a method whose own
+ * answers are all 405 still answers otherwise when a guard runs first.
+ */
+export function holdsGuardAnswer(body: Node[]): boolean {
+  let found = false;
+  for (const statement of body)
+    walk(statement, (node) => {
+      if (isFunction(node)) return false;
+      if (node.__guardAnswer) found = true;
+    });
+  return found;
+}
+
+export interface LocalGuards {
+  /** The guards, by name, as rewriteGuardCalls takes them (their twins keep their names). */
+  guards: Map<string, ImportedHelper>;
+  uses: Set<string>;
+  usesNextRequest: boolean;
+  notes: string[];
+}
+
+/**
+ * Guards of the route's own file (top-level functions, not exported): they move into route.ts with the handler, so
+ * one is rewritten in place into its twin when every use of its name is a guard call of the handler in one of the two
+ * shapes. Any other use (another function calling it, a callback) leaves it as it is.
+ */
+export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body: Node[], names: { req: string; res: string }, hasAfter: boolean, typescript: boolean, taken: Set<string>): LocalGuards {
+  const out: LocalGuards = { guards: new Map(), uses: new Set(), usesNextRequest: false, notes: [] };
+  for (const stmt of program.body) {
+    const declarator = stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
+    const init = declarator?.init && unwrap(declarator.init);
+    const fn = stmt.type === 'FunctionDeclaration' ? stmt : init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression' ? init : null;
+    const name: string | undefined = stmt.type === 'FunctionDeclaration' ? stmt.id?.name : declarator?.id.type === 'Identifier' ? declarator.id.name : undefined;
+    if (!fn || !name || fn.generator || !fn.params.some(isResponseParam)) continue;
+    const twin = cloneNode(fn);
+    const guard = toGuardFunction(j, snip, program, twin, hasAfter, typescript, taken);
+    if (!guard) continue;
+    const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses };
+    const calls = guardSites(body, new Map([[name, entry]]), names).length;
+    const uses = referencesTo(program.body, name).filter((ref) => !(ref.key === 'id' && (ref.parent === stmt || ref.parent === declarator)));
+    if (!calls || uses.length !== calls) continue;
+    fn.params = twin.params;
+    fn.body = twin.body;
+    fn.async = twin.async;
+    fn.returnType = null;
+    out.guards.set(name, entry);
+    guard.uses.forEach((u) => out.uses.add(u));
+    out.usesNextRequest ||= guard.usesNextRequest;
+    out.notes.push(...guard.notes);
+  }
+  return out;
+}

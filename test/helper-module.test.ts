@@ -759,9 +759,47 @@ export function readsQuery(req: NextApiRequest, res: NextApiResponse) {
   }
   return String(req.query.team);
 }
+
+export function logsAfterIf(req: NextApiRequest, res: NextApiResponse) {
+  const ok = req.headers['x-key'] === 'k';
+  if (!ok) res.status(401).json({ error: 'no key' });
+  console.warn('checked', req.url);
+  return ok;
+}
+
+export async function requireAdmin(req: NextApiRequest, res: NextApiResponse) {
+  const user = await findUser(String(req.headers['x-user']));
+  if (!user) {
+    res.status(401).json({ error: 'sign in' });
+  } else if (!user.admin) {
+    res.status(403).json({ error: 'admins only' });
+  }
+  await logAccess(user);
+  return user;
+}
+
+export function keyFromDefault(req: NextApiRequest, res: NextApiResponse, key = req.headers['x-api-key']) {
+  if (!key) {
+    res.status(401).end();
+    return false;
+  }
+  return true;
+}
+
+export async function loadUpstream(req: NextApiRequest, res: NextApiResponse) {
+  const upstream = await fetch('https://api.example.com/items/' + req.headers['x-id']);
+  if (!upstream.ok) {
+    res.status(502).json({ error: 'upstream failed' });
+    return null;
+  }
+  return upstream;
+}
+
+declare function findUser(id: string): Promise<{ admin: boolean } | null>;
+declare function logAccess(user: unknown): Promise<void>;
 `;
 
-  it('writes a twin that returns the Response where the guard answered, and its value where it did not', () => {
+  it('writes a twin that returns its answers as GuardAnswers where the guard answered, and its value where it did not', () => {
     const result = twinResponseHelpers(GUARDS, guardContext, ['requireSession', 'requireKey', 'requireDb']);
     expect(result.twins).toEqual([
       { kind: 'guard', name: 'requireDb', twin: 'requireDbForRoute', resIndex: 0, reqIndex: -1, statuses: [503] },
@@ -770,11 +808,11 @@ export function readsQuery(req: NextApiRequest, res: NextApiResponse) {
       { kind: 'guard', name: 'requireSession', twin: 'requireSessionForRoute', resIndex: 1, reqIndex: 0, statuses: [401], notes: [SESSION_COOKIES_NOTE] },
     ]);
     const output = result.output!;
-    expect(output).toContain(`// Route-handler version of requireSession: returns the Response where it answered, else its value (next-pages-api-migrate).
+    expect(output).toContain(`// Route-handler version of requireSession: returns its answer as a GuardAnswer where it answered, else its value (next-pages-api-migrate).
 export async function requireSessionForRoute(request: NextRequest) {
   const session = await getServerSession(authOptions);
   if (!session) {
-    return NextResponse.json({ error: 'Unauthorized' }, { status: 401 });
+    return new GuardAnswer(NextResponse.json({ error: 'Unauthorized' }, { status: 401 }));
   }
   return session;
 }`);
@@ -782,26 +820,40 @@ export async function requireSessionForRoute(request: NextRequest) {
   const key = request.headers.get('x-key') ?? undefined;
   if (key !== scope) {
     if (!key) {
-      return NextResponse.json({ error: 'no key' }, { status: 401 });
+      return new GuardAnswer(NextResponse.json({ error: 'no key' }, { status: 401 }));
     } else {
-      return NextResponse.json({ error: 'wrong key' }, { status: 403 });
+      return new GuardAnswer(NextResponse.json({ error: 'wrong key' }, { status: 403 }));
     }
   }
   return true;
 }`);
     expect(output).toContain(`export const requireDbForRoute = () => {
   if (!process.env.DATABASE_URL) {
-    return new Response('no database', { status: 503 });
+    return new GuardAnswer(new Response('no database', { status: 503 }));
   }
   return true;
 };`);
     // The originals stay for Pages code.
     expect(output).toContain(GUARDS.split('\n').slice(4, 12).join('\n'));
     expect(output.startsWith(`import { NextResponse, type NextRequest } from 'next/server';\n`)).toBe(true);
+    expect(output).toContain(`import { GuardAnswer } from '../app/api/_migrate/pages-compat';\n`);
+  });
+
+  it('keeps a value that is itself a Response apart from its answers', () => {
+    const result = twinResponseHelpers(GUARDS, guardContext, ['loadUpstream']);
+    expect(result.output).toContain(`export async function loadUpstreamForRoute(request: NextRequest) {
+  const xId = request.headers.get('x-id') ?? undefined;
+  const upstream = await fetch('https://api.example.com/items/' + xId);
+  if (!upstream.ok) {
+    return new GuardAnswer(NextResponse.json({ error: 'upstream failed' }, { status: 502 }));
+  }
+  return upstream;
+}`);
   });
 
   it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or reads the query', () => {
-    for (const name of ['logsAfter', 'failsSilently', 'fallsOff', 'setsHeader', 'readsQuery']) {
+    // Pages ran the code after the send (after the if it sits in too): the twin would not.
+    for (const name of ['logsAfter', 'logsAfterIf', 'requireAdmin', 'failsSilently', 'fallsOff', 'setsHeader', 'readsQuery', 'keyFromDefault']) {
       expect(twinResponseHelpers(GUARDS, guardContext, [name]), name).toEqual({ twins: [] });
     }
   });

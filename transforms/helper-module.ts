@@ -368,7 +368,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       dispatcher: 'dispatches to App Router route handlers by method',
       request: 'takes the App Router request',
       middleware: 'runs the same middleware on the App Router request, its headers into the route\'s',
-      guard: 'returns the Response where it answered, else its value',
+      guard: 'returns its answer as a GuardAnswer where it answered, else its value',
       session: 'calls getServerSession without req and res, as a route handler does',
     }[twinned.kind];
     insertTwin(found, statement, what);

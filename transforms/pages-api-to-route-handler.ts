@@ -239,6 +239,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   localFunctions.uses.forEach((use) => compat.add(use));
   if (localFunctions.usesNextRequest) nextServer.types.add('NextRequest');
   for (const use of ownGuards.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
+  // Its calls of guards tell their answers apart from their values.
+  if (guardsCalled.length) compat.add('GuardAnswer');
   if (ownGuards.usesNextRequest) nextServer.types.add('NextRequest');
   notes.push(...ownGuards.notes);
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;

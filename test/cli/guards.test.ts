@@ -74,17 +74,17 @@ describe('guards in other modules', () => {
   const xTeam = request.headers.get('x-team') ?? undefined
   const team = await findTeam(String(xTeam))
   if (!team) {
-    return NextResponse.json({ error: 'no such team' }, { status: 404 })
+    return new GuardAnswer(NextResponse.json({ error: 'no such team' }, { status: 404 }))
   }
   return team
 }`);
     expect(guards).toContain('export function requireApiKeyForRoute(request: NextRequest, scope = \'read\') {');
     const route = read('app/api/team/route.ts');
     expect(route).toContain(`const requireApiKeyAnswer = requireApiKeyForRoute(request)
-  if (requireApiKeyAnswer instanceof Response) return requireApiKeyAnswer
+  if (requireApiKeyAnswer instanceof GuardAnswer) return requireApiKeyAnswer.response
   if (!requireApiKeyAnswer) return
   const team = await loadTeamForRoute(request)
-  if (team instanceof Response) return team
+  if (team instanceof GuardAnswer) return team.response
   if (!team) return
   return NextResponse.json({ team })`);
     // Pages ran the log after loadTeam had answered: that route stays, with its reason.

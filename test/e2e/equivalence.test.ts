@@ -187,7 +187,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
-      { path: 'lib/guards.ts', twins: ['requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
+      { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
       // Its request helper passes the request on to another of the module's: that one gets a twin too.
       { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },

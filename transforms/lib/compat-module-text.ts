@@ -129,6 +129,17 @@ export function withHeaders(response: Response, headers: Headers): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
 }
 
+/**
+ * A guard's answer, as its route-handler version returns it: apart from the value it returns where it did not
+ * answer, which may itself be a Response (a fetch it made), so that the route returns only what the guard answered.
+ */
+export class GuardAnswer {
+  readonly response: Response;
+  constructor(response: Response) {
+    this.response = response;
+  }
+}
+
 /** res.write(chunk) in a stream: text as UTF-8, bytes as they are. */
 export function chunkBytes(chunk: string | Uint8Array): Uint8Array {
   return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;

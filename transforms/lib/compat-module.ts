@@ -22,6 +22,11 @@ function stripTypes(ts: string): string {
     const node = path.node as { returnType?: unknown };
     node.returnType = null;
   });
+  root.find(j.ClassProperty).forEach((path) => {
+    const node = path.node as { typeAnnotation?: unknown; readonly?: boolean };
+    node.typeAnnotation = null;
+    node.readonly = false;
+  });
   root.find(j.AssignmentPattern).forEach((path) => {
     const left = path.node.left as { typeAnnotation?: unknown };
     left.typeAnnotation = null;

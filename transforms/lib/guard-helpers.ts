@@ -13,25 +13,26 @@
  *     const session = await requireSession(req, res);
  *     if (!session) return;
  *
- * The twin (`requireSessionForRoute(request)`, written beside the original) returns the Response where the original
- * answered, and its value where it did not. The route's call is followed by `if (session instanceof Response) return
- * session;`, and the handler's own check stays after it.
+ * The twin (`requireSessionForRoute(request)`, written beside the original) returns its answer wrapped in a
+ * GuardAnswer (of the compat module) where the original answered, and its value where it did not: a Response the
+ * guard returns as its value (a fetch) is not taken for an answer. The route's call is followed by `if (session
+ * instanceof GuardAnswer) return session.response;`, and the handler's own check stays after it.
  *
  * Why the route answers as Pages did: each answer of the original is followed by nothing but a return of a value
  * that says "answered" (null, undefined, false), and the handler's very next statement returns on that value. So in
  * Pages the answer ended the request with nothing run in between, as the route's early return does. Every other
  * return of the guard passes its value on unchanged.
  *
- * Declined (the route is left, RES_ESCAPES): an answer followed by other code, a path that returns an "answered" value
- * without answering, a guard that falls off its end, one that sets state (status, headers) the route's later answer
- * would need, one that reads `req.query` or `req.body` or uses `res` any other way; and any call site but the two
- * shapes of `rewriteGuardCalls`.
+ * Declined (the route is left, RES_ESCAPES): an answer followed by other code (also after the `if` it sits in), a path
+ * that returns an "answered" value without answering, a guard that falls off its end, one that sets state (status,
+ * headers) the route's later answer would need, one that reads `req.query` or `req.body` or uses `res` any other
+ * way, a parameter default that reads either; and any call site but the two shapes of `rewriteGuardCalls`.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { rewriteResponse } from './response.js';
-import { isResponseParam } from './res-helpers.js';
+import { isResponseParam, returnsOf } from './res-helpers.js';
 import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
@@ -82,6 +83,44 @@ function dropReturnsAfterAnswers(statements: Node[]): boolean {
   return true;
 }
 
+const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
+
+/** `res.status(401).json(…)`, `await res.end()`: a statement that sends an answer through `res`. */
+function isSendStatement(stmt: Node, resName: string): boolean {
+  if (stmt.type !== 'ExpressionStatement') return false;
+  let n = unwrap(stmt.expression);
+  if (n.type === 'AwaitExpression') n = unwrap(n.argument);
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression' || n.callee.computed || !TERMINALS.has(n.callee.property.name)) return false;
+  return mentions(n.callee.object, resName);
+}
+
+/**
+ * Whether every send statement of `list` is followed, as the function runs on, by a return of an "answered" value
+ * (`next` says what follows the list: such a return, or the end of the function, which returns undefined). A send
+ * in a branch of an `if` is followed by what follows the `if`; one in a loop, a `try` or a `switch` only by what
+ * follows it in its own list. Pages ran whatever came between the send and that return; the twin would not.
+ */
+function sendsEndTheGuard(list: Node[], resName: string, next: 'answered' | 'other'): boolean {
+  return list.every((stmt, i) => {
+    const after = i + 1 < list.length ? (isAnsweredValue(list[i + 1]) ? 'answered' : 'other') : next;
+    if (isSendStatement(stmt, resName)) return after === 'answered';
+    const inner = (branch: Node | null | undefined, then: 'answered' | 'other') => !branch || sendsEndTheGuard(branch.type === 'BlockStatement' ? branch.body : [branch], resName, then);
+    if (stmt.type === 'IfStatement') return inner(stmt.consequent, after) && inner(stmt.alternate, after);
+    if (stmt.type === 'BlockStatement') return inner(stmt, after);
+    // Anywhere else (a loop, a try, a switch, a label), the statements inside are checked with nothing after them.
+    let ok = true;
+    walk(stmt, (node) => {
+      if (node === stmt) return undefined;
+      if (isFunction(node)) return false;
+      if (node.type === 'SwitchCase') ok &&= sendsEndTheGuard(node.consequent, resName, 'other');
+      else if (/(Statement|Declaration)$/.test(node.type)) ok &&= sendsEndTheGuard(node.type === 'BlockStatement' ? node.body : [node], resName, 'other');
+      else return undefined;
+      return false;
+    });
+    return ok;
+  });
+}
+
 function mentions(node: Node, name: string): boolean {
   let found = false;
   walk(node, (n) => {
@@ -100,15 +139,6 @@ function isJsonOrSend(expr: Node, resName: string): boolean {
   return isIdent(root, resName);
 }
 
-function returnsOf(statements: Node[]): Node[] {
-  const found: Node[] = [];
-  for (const statement of statements)
-    walk(statement, (node) => {
-      if (isFunction(node)) return false;
-      if (node.type === 'ReturnStatement') found.push(node);
-    });
-  return found;
-}
 
 /**
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
@@ -125,10 +155,14 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // What a `return res…` gives the caller in Pages: json() and send() return nothing ("answered"), but end(),
   // redirect() and status() return res itself, on which the handler would go on. Any other use is the rewrite's.
   if (returnsOf(fn.body.body).some((r) => r.argument && mentions(r.argument, resName) && !isJsonOrSend(r.argument, resName))) return null;
+  if (!sendsEndTheGuard(fn.body.body, resName, 'answered')) return null;
+  // A parameter's default that reads req or res would be left without them in the twin.
+  if (fn.params.some((p: Node, i: number) => i !== resIndex && i !== reqIndex && (mentions(p, resName) || (reqName !== null && mentions(p, reqName))))) return null;
   const fresh = freshNamerFor(fn, taken, resName);
   // next-auth's getServerSession(req, res, options) → getServerSession(options), as in a handler. A recipe that
   // needs an import the module lacks is not followed here.
-  if (reqName && applyRecipes(snip, program, [fn.body], reqName, resName).imports.size) return null;
+  const recipes = reqName ? applyRecipes(snip, program, [fn.body], reqName, resName) : null;
+  if (recipes?.imports.size) return null;
   const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh });
   // State set here (a status, headers) would have to reach the route's own answer on the paths that go on.
   if (rewrite.escape || rewrite.prelude.length || !rewrite.answerReturns.size) return null;
@@ -149,12 +183,21 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
     fn.params[reqIndex] = typed.params[0];
     usesNextRequest = typescript;
   }
-  // withHeaders awaits the answer of a helper this one calls.
-  if (rewrite.uses.has('withHeaders')) fn.async = true;
+  // Its answers come wrapped, apart from the value it returns otherwise, which may itself be a Response (a fetch).
+  // (New statements from text, so that they print in the module's own style, semicolons or none.)
+  const wrapped: Array<[Node, Node]> = [];
+  for (const statement of statements)
+    walk(statement, (node, parent) => {
+      if (isFunction(node)) return false;
+      if (parent && rewrite.answerReturns.has(node)) wrapped.push([parent, node]);
+    });
+  for (const [parent, answer] of wrapped) replaceChild(parent, answer, snip.statements(`return new GuardAnswer(${snip.src(answer.argument)})${END}`)[0]);
+  statements = statements.map((statement) => (rewrite.answerReturns.has(statement) ? snip.statements(`return new GuardAnswer(${snip.src(statement.argument)})${END}`)[0] : statement));
+  uses.add('GuardAnswer');
   fn.params.splice(resIndex, 1);
   fn.returnType = null;
   fn.body.body = statements;
-  const notes = callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [];
+  const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
   return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes };
 }
 
@@ -216,10 +259,10 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
 
 /**
  * The handler's calls of guards, in the two shapes whose answer ends the request at once:
- *  - `const x = [await] guard(req, res, …); if (!x) return;` → the twin's call, then `if (x instanceof Response)
- *    return x;`, then the handler's check;
+ *  - `const x = [await] guard(req, res, …); if (!x) return;` → the twin's call, then `if (x instanceof GuardAnswer)
+ *    return x.response;`, then the handler's check;
  *  - `if (!(await guard(req, res, …))) return;` → `const answer = await twin(request, …); if (answer instanceof
- *    Response) return answer; if (!answer) return;`.
+ *    GuardAnswer) return answer.response; if (!answer) return;`.
  * A declared type on `x` is left (its type would no longer hold), as is any other use: res then escapes. Returns the
  * guards called.
  */
@@ -231,13 +274,13 @@ export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], 
     const { list, index, found } = site;
     callTwin(j, found.call, found.guard, names.request);
     if (site.shape === 'declared') {
-      const [answers] = snip.statements(`if (${site.value} instanceof Response) return ${site.value}${END}`);
+      const [answers] = snip.statements(`if (${site.value} instanceof GuardAnswer) return ${site.value}.response${END}`);
       answers.__guardAnswer = true;
       list.splice(index + 1, 0, answers);
       continue;
     }
     const answer = freshName(`${found.guard.imported === 'default' ? 'guard' : found.guard.imported}Answer`, moduleNames);
-    const replaced = snip.statements(`const ${answer} = 0${END}\nif (${answer} instanceof Response) return ${answer}${END}\nif (!${answer}) return${END}`);
+    const replaced = snip.statements(`const ${answer} = 0${END}\nif (${answer} instanceof GuardAnswer) return ${answer}.response${END}\nif (!${answer}) return${END}`);
     replaced[0].declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
     replaced[1].__guardAnswer = true;
     list.splice(index, 1, ...replaced);
@@ -279,14 +322,20 @@ export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body:
     const init = declarator?.init && unwrap(declarator.init);
     const fn = stmt.type === 'FunctionDeclaration' ? stmt : init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression' ? init : null;
     const name: string | undefined = stmt.type === 'FunctionDeclaration' ? stmt.id?.name : declarator?.id.type === 'Identifier' ? declarator.id.name : undefined;
-    if (!fn || !name || fn.generator || !fn.params.some(isResponseParam)) continue;
+    // A declared type (`const requireKey: Guard = …`) would not hold for the rewritten function.
+    if (!fn || !name || fn.generator || declarator?.id.typeAnnotation || !fn.params.some(isResponseParam)) continue;
+    // Where the handler calls it as a guard, found by where req and res go, before any rewrite: most functions of a
+    // file are not called so, and rewriting a copy of each would cost more than this look.
+    const resIndex = fn.params.findIndex(isResponseParam);
+    const reqIndex = fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
+    const calls = guardSites(body, new Map([[name, { kind: 'guard', specifier: '', imported: name, twin: name, resIndex, reqIndex, statuses: [] }]]), names).length;
+    if (!calls) continue;
+    const uses = referencesTo(program.body, name).filter((ref) => !(ref.key === 'id' && (ref.parent === stmt || ref.parent === declarator)));
+    if (uses.length !== calls) continue;
     const twin = cloneNode(fn);
     const guard = toGuardFunction(j, snip, program, twin, hasAfter, typescript, taken);
     if (!guard) continue;
     const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses };
-    const calls = guardSites(body, new Map([[name, entry]]), names).length;
-    const uses = referencesTo(program.body, name).filter((ref) => !(ref.key === 'id' && (ref.parent === stmt || ref.parent === declarator)));
-    if (!calls || uses.length !== calls) continue;
     fn.params = twin.params;
     fn.body = twin.body;
     fn.async = twin.async;

@@ -36,13 +36,18 @@ export interface ResponseFunction extends ResponseHelper {
  * answer on every path: its twin would hand the route `true` for an answer where Pages went on to the handler's own.
  */
 export function returnsOnlyAnswers(statements: Node[], answerReturns: Set<Node>): boolean {
-  let only = true;
+  return returnsOf(statements).every((r) => answerReturns.has(r));
+}
+
+/** The return statements of `statements`, outside nested functions. */
+export function returnsOf(statements: Node[]): Node[] {
+  const found: Node[] = [];
   for (const statement of statements)
     walk(statement, (node) => {
       if (isFunction(node)) return false;
-      if (node.type === 'ReturnStatement' && !answerReturns.has(node)) only = false;
+      if (node.type === 'ReturnStatement') found.push(node);
     });
-  return only;
+  return found;
 }
 
 /**

@@ -175,6 +175,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   // the stream there, while the route's stream would go on writing. Its nested header calls stay RES_ESCAPES.
   const streams = split.body !== original;
   const nestedHeader = (ref: Reference) => (streams ? null : nestedHeaderStatement(ref, resName, opts));
+  // Whether a function of the body sets headers: work after a send that may call it is not moved (isTrailingWork).
+  let nestedHeaderCalls = false;
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
@@ -220,6 +222,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const nested = crossesFunction ? nestedHeader(ref) : null;
     if (nested) {
       needsHeaders = true;
+      nestedHeaderCalls = true;
       for (const l of nested.chain.links) {
         const name = stringValue(l.args[0])?.toLowerCase();
         if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
@@ -439,7 +442,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName, nestedHeader)) {
+      if (tail && rest.length && isTrailingWork(rest, resName, nestedHeaderCalls)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -581,18 +584,23 @@ function chainRootIs(expr: Node, ref: Node): boolean {
 }
 
 /**
- * Work after a send that can move into after() or before the return: it sends nothing and does not jump. Header calls
- * in its nested functions go with it (rewriteNestedHeaderCalls): after the answer they change nothing in either.
+ * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
+ * a header call. In Pages a header set after the answer threw ERR_HTTP_HEADERS_SENT and stopped the work there; in
+ * after() it would change nothing and the work would go on. So work that uses res at all (a nested header call
+ * too), or that calls anything while a function of the handler sets headers (`mark()` of `const mark = () =>
+ * res.setHeader(…)`, reached however), stays where it was, ended by the send.
  */
-function isTrailingWork(rest: Node[], resName: string, nestedHeader: (ref: Reference) => unknown): boolean {
-  if (referencesTo(rest, resName).some((ref) => !nestedHeader(ref))) return false;
+function isTrailingWork(rest: Node[], resName: string, setsHeadersElsewhere: boolean): boolean {
+  if (referencesTo(rest, resName).length) return false;
   let jumps = false;
+  let calls = false;
   for (const s of rest)
     walk(s, (n) => {
       if (isFunction(n)) return false;
       if (n.type === 'ReturnStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') jumps = true;
+      if (n.type === 'CallExpression' || n.type === 'NewExpression' || n.type === 'TaggedTemplateExpression') calls = true;
     });
-  return !jumps;
+  return !jumps && !(setsHeadersElsewhere && calls);
 }
 
 function containsAwait(stmts: Node[]): boolean {

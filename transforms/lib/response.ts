@@ -254,8 +254,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
   if (headersName) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
 
-  /** `mayRepeat`: the call may run more than once on a path (it sits in a nested function). */
-  const headerOp = (link: Link, mayRepeat = false): Node[] => {
+  /** How many loops the statement being rewritten sits in: a header call there may run more than once on a path. */
+  let loopDepth = 0;
+  /** `mayRepeat`: the call may run more than once on a path (it sits in a nested function, or in a loop). */
+  const headerOp = (link: Link, nested = false): Node[] => {
+    const mayRepeat = nested || loopDepth > 0;
     const call = (method: string, ...args: Array<Node | string>) =>
       `${headersName}.${method}(${args.map((a) => (typeof a === 'string' ? a : snip.src(a))).join(', ')})${END}`;
     const [name, value] = link.args;
@@ -500,7 +503,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
+        loopDepth++;
         stmt.body = block(stmt.body, false, false);
+        loopDepth--;
         return stmt;
       default:
         return stmt;

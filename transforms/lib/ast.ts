@@ -228,6 +228,24 @@ export function walk(root: Node, visit: (node: Node, parent: Node | null, key: s
   }
 }
 
+/**
+ * Every statement list of `roots`: `roots` itself, nested blocks and switch cases; with `skipFunctions`, not those
+ * inside nested functions.
+ */
+export function statementLists(roots: Node[], skipFunctions = false): Node[][] {
+  const lists: Node[][] = [roots];
+  for (const root of roots)
+    walk(
+      root,
+      (node) => {
+        if (node.type === 'BlockStatement' || node.type === 'Program') lists.push(node.body);
+        if (node.type === 'SwitchCase') lists.push(node.consequent);
+      },
+      skipFunctions,
+    );
+  return lists;
+}
+
 /** Puts `replacement` wherever `parent` holds `child`: in a property, or as an item of a list (changed in place). */
 export function replaceChild(parent: Node, child: Node, replacement: Node): void {
   for (const key of Object.keys(parent)) {

@@ -29,7 +29,7 @@
  * way, a parameter default that reads either; and any call site but the two shapes of `rewriteGuardCalls`.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { rewriteResponse } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
@@ -57,24 +57,12 @@ function isAnsweredValue(stmt: Node): boolean {
   return arg.type === 'NullLiteral' || isIdent(arg, 'undefined') || (arg.type === 'BooleanLiteral' && !arg.value) || (arg.type === 'UnaryExpression' && arg.operator === 'void');
 }
 
-/** Every statement list of `statements`, the lists of nested blocks included, outside nested functions. */
-function statementLists(statements: Node[]): Node[][] {
-  const lists: Node[][] = [statements];
-  for (const statement of statements)
-    walk(statement, (node) => {
-      if (isFunction(node)) return false;
-      if (node.type === 'BlockStatement') lists.push(node.body);
-      if (node.type === 'SwitchCase') lists.push(node.consequent);
-    });
-  return lists;
-}
-
 /**
  * Removes the "answered" returns that follow an answer (now dead code after its return); false when anything else
  * follows a statement that always exits, which Pages ran after its answer and the twin would not.
  */
 function dropReturnsAfterAnswers(statements: Node[]): boolean {
-  for (const list of statementLists(statements)) {
+  for (const list of statementLists(statements, true)) {
     const exit = list.findIndex(alwaysExits);
     if (exit < 0 || exit === list.length - 1) continue;
     if (!list.slice(exit + 1).every(isAnsweredValue)) return false;
@@ -238,7 +226,7 @@ type GuardSite =
 function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { req: string; res: string }): GuardSite[] {
   const sites: GuardSite[] = [];
   if (!guards.size) return sites;
-  for (const list of statementLists(body)) {
+  for (const list of statementLists(body, true)) {
     list.forEach((stmt, index) => {
       if (stmt.type === 'VariableDeclaration' && stmt.kind !== 'var' && stmt.declarations.length === 1) {
         const [declarator] = stmt.declarations;

@@ -4,7 +4,7 @@
  * async; `draftMode().enable()` on 14). Both set or clear the same `__prerender_bypass` cookie. Preview data has
  * no App Router form: `setPreviewData` gets a marker, since pages reading `context.previewData` now get none.
  */
-import { isIdent, memberName, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { isIdent, memberName, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { markerText, type Reason } from '../../src/diagnostics.js';
 import type { RecipeResult } from './recipes.js';
 
@@ -34,19 +34,8 @@ function enableValue(call: Node): boolean | null {
 export function rewriteDraftMode(snip: Snippets, roots: Node[], resName: string, asyncDraftMode: boolean): RecipeResult & { markers: Array<{ reason: Reason; detail: string }> } {
   const result = { imports: new Map<string, Set<string>>(), notes: [] as string[], markers: [] as Array<{ reason: Reason; detail: string }> };
   const draft = asyncDraftMode ? '(await draftMode())' : 'draftMode()';
-  const lists: Node[][] = [roots];
-  for (const root of roots) {
-    // Not inside nested functions: `await draftMode()` needs the async method function itself.
-    walk(
-      root,
-      (n) => {
-        if (n.type === 'BlockStatement') lists.push(n.body);
-        if (n.type === 'SwitchCase') lists.push(n.consequent);
-      },
-      true,
-    );
-  }
-  for (const list of lists) {
+  // Not inside nested functions: `await draftMode()` needs the async method function itself.
+  for (const list of statementLists(roots, true)) {
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       const expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;

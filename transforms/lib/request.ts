@@ -6,7 +6,7 @@
  * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
  */
 import type { Reason } from '../../src/diagnostics.js';
-import { memberName, passedTo, replaceChild, unwrap, isIdent, stringValue, camelName, walk, type Node, type Snippets, END } from './ast.js';
+import { memberName, passedTo, replaceChild, unwrap, isIdent, stringValue, camelName, walk, statementLists, type Node, type Snippets, END } from './ast.js';
 import { isAssignedIn } from './free-names.js';
 import { referencesTo, type Reference } from './scope.js';
 
@@ -339,17 +339,6 @@ function destructure(declarator: Node, ctx: DestructureContext): Node[] | null {
 }
 
 /** Statement lists below `roots` (the lists themselves, so that statements can be replaced in place). */
-function statementLists(roots: Node[]): Node[][] {
-  const lists: Node[][] = [roots];
-  for (const root of roots) {
-    walk(root, (node) => {
-      if (node.type === 'BlockStatement' || node.type === 'Program') lists.push(node.body);
-      if (node.type === 'SwitchCase') lists.push(node.consequent);
-    });
-  }
-  return lists;
-}
-
 /**
  * Applies the declarator expansions and removals recorded while rewriting: each changed declaration becomes one
  * declaration per declarator, built from text (recast would reprint a changed declaration in its own style).

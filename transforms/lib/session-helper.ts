@@ -45,11 +45,14 @@ interface Carrier {
 
 const GETTER_NAMES = /^(unstable_)?getServerSession$/;
 
-/** Calls in `fn` of a function named getServerSession (imported from anywhere). */
-function getterCalls(fn: Node): Node[] {
+/**
+ * Calls in `fn` of next-auth's getServerSession under any local name (`getServerSession as getNextAuthSession`), and
+ * of any function named getServerSession (imported from anywhere: declined below when not next-auth's).
+ */
+function getterCalls(fn: Node, getters: Set<string>): Node[] {
   const calls: Node[] = [];
   walk(fn.body, (node) => {
-    if (node.type === 'CallExpression' && isIdent(node.callee) && GETTER_NAMES.test(node.callee.name)) calls.push(node);
+    if (node.type === 'CallExpression' && isIdent(node.callee) && (getters.has(node.callee.name) || GETTER_NAMES.test(node.callee.name))) calls.push(node);
   });
   return calls;
 }
@@ -107,11 +110,11 @@ function labelled(text: string, carrier: Carrier): string {
  */
 export function toSessionHelper(snip: Snippets, program: Node, original: Node): SessionHelperTwin | null {
   const fn = cloneNode(original);
-  const calls = getterCalls(fn);
+  const getters = sessionGetterNames(program);
+  const calls = getterCalls(fn, getters);
   if (!calls.length) return null;
   const carrier = carrierOf(fn, calls[0]);
   if (!carrier || 'why' in carrier) return carrier;
-  const getters = sessionGetterNames(program);
   if (calls.some((call) => !getters.has(call.callee.name))) return { why: `its ${calls[0].callee.name} is not imported from 'next-auth' or 'next-auth/next'` };
   const { req, res } = carrier;
   // Options from the request: `getServerSession(req, res, getAuthOptions(req, res))`, or through a const of the

@@ -405,6 +405,32 @@ export const setErrorCookieHeaders = (headers: Headers, value: unknown, options:
   it('twins no helper that returns something or sets the status', () => {
     expect(twinResponseHelpers(HEADER_HELPERS, headerContext, ['setAndSay', 'setAndStatus'])).toEqual({ twins: [] });
   });
+
+  const CORS = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+export function setCorsHeaders(req: NextApiRequest, res: NextApiResponse, allowed: string[]) {
+  const origin = req.headers.origin;
+  if (origin && allowed.includes(origin)) res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+}
+
+export function corsForQuery(req: NextApiRequest, res: NextApiResponse) {
+  res.setHeader('Access-Control-Allow-Origin', String(req.query.origin));
+}
+`;
+
+  it('gives a header helper that also reads the request a twin that takes the route request in req’s place', () => {
+    const result = twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['setCorsHeaders']);
+    expect(result.twins).toEqual([{ kind: 'helper', name: 'setCorsHeaders', twin: 'setCorsHeadersHeaders', resIndex: 1, statuses: [], setsHeaders: ['access-control-allow-origin', 'vary'], reqIndex: 0 }]);
+    expect(result.output).toContain(`export function setCorsHeadersHeaders(request: NextRequest, headers: Headers, allowed: string[]) {
+  const origin = request.headers.get('origin') ?? undefined;
+  if (origin && allowed.includes(origin)) setHeader(headers, 'Access-Control-Allow-Origin', origin);
+  headers.set('Vary', 'Origin');
+}`);
+    expect(result.output!.startsWith(`import type { NextRequest } from 'next/server';\n`)).toBe(true);
+    // The query differs from route to route (its params): not followed.
+    expect(twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['corsForQuery'])).toEqual({ twins: [] });
+  });
 });
 
 const OWN_HELPERS = `import type { NextApiRequest, NextApiResponse } from 'next';

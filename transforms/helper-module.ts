@@ -126,12 +126,12 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
     const exported = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration';
     const fn = cloneNode(found.fn);
     const answering = toResponseFunction(j, snip, fn, hasAfter, taken);
-    const headers = answering ? null : toHeaderFunction(j, snip, fn, typescript, taken);
+    const headers = answering ? null : toHeaderFunction(j, snip, fn, typescript, taken, true);
     const rewritten = answering ?? headers;
     if (!rewritten) continue;
     const twin = freshName(`${found.ownName}${headers ? 'Headers' : 'Response'}`, taken);
     taken.add(twin);
-    const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}) };
+    const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}), ...(headers?.reqIndex !== undefined ? { reqIndex: headers.reqIndex } : {}) };
     out.set(found.ownName, { found, fn, twin, exported, helper, uses: rewritten.uses });
   }
   return out;
@@ -256,7 +256,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     inserts.push({ after: program.body[found.index], statement: snip.withCommentsOf(statement, statement, [comment]) });
   };
   const moduleHelpers = moduleResponseHelpers(j, snip, program, hasAfter, typescript, taken);
-  const helperRenames = new Map([...moduleHelpers].map(([name, { helper }]) => [name, helper]));
+  // A header helper that reads the request is the routes' alone: a wrapper's twin has no request to pass it here.
+  const helperRenames = new Map([...moduleHelpers].filter(([, { helper }]) => helper.reqIndex === undefined).map(([name, { helper }]) => [name, helper]));
   /** Module helpers whose twins are written: the ones routes import, and the ones wrapper twins call. */
   const helpersWritten = new Set<string>();
   // The module's request helpers, found only when a route calls one of its functions with its request.
@@ -276,7 +277,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       helpersWritten.add(found.ownName);
       // Routes import it (also as the default export of a function declared apart): its twin is exported.
       moduleHelper.exported = true;
-      twins.push({ kind: 'helper', name, twin: moduleHelper.twin, resIndex: moduleHelper.helper.resIndex, statuses: moduleHelper.helper.statuses, ...(moduleHelper.helper.setsHeaders !== undefined ? { setsHeaders: moduleHelper.helper.setsHeaders } : {}) });
+      if (moduleHelper.helper.reqIndex !== undefined && typescript) needsNextRequest = true;
+      twins.push({ kind: 'helper', name, twin: moduleHelper.twin, resIndex: moduleHelper.helper.resIndex, statuses: moduleHelper.helper.statuses, ...(moduleHelper.helper.setsHeaders !== undefined ? { setsHeaders: moduleHelper.helper.setsHeaders } : {}), ...(moduleHelper.helper.reqIndex !== undefined ? { reqIndex: moduleHelper.helper.reqIndex } : {}) });
       continue;
     }
     // The twin is a rewritten copy: the original keeps serving Pages code.

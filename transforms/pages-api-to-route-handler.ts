@@ -20,7 +20,7 @@ import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
-import { rewriteResponseHelpers } from './lib/res-helpers.js';
+import { passRequestToHeaderHelpers, rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
@@ -216,7 +216,9 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
   const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
   const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
-  for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}) });
+  for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
+  // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
+  passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
@@ -241,7 +243,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const use of ownGuards.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
   // Its calls of guards tell their answers apart from their values.
   if (guardsCalled.length) compat.add('GuardAnswer');
-  if (ownGuards.usesNextRequest) nextServer.types.add('NextRequest');
+  if (ownGuards.usesNextRequest || resHelpers.usesNextRequest) nextServer.types.add('NextRequest');
   notes.push(...ownGuards.notes);
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;
 

@@ -190,6 +190,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
       // Its request helper passes the request on to another of the module's: that one gets a twin too.
       { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
+      { path: 'lib/origin-headers.ts', twins: ['applyOriginHeadersHeaders'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       // A factory whose object's check only sets headers on res: the twin is a method of that object.
       { path: 'lib/rate-limit.ts', twins: ['rateLimit().checkHeaders'] },

@@ -5,7 +5,8 @@
  * Any other shape is left alone, and a handler that passes `res` to it is then left in place (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, walk, isFunction, isIdent, freshName, cloneNode, type Node, type Snippets } from './ast.js';
+import { unwrap, walk, isFunction, isIdent, freshName, freshNamerFor, cloneNode, type Node, type Snippets } from './ast.js';
+import { isRequestParam as isPagesRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits } from './split-methods.js';
 
@@ -78,9 +79,14 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
  * then writes into the headers the route's next answer carries, as Pages' headers went out with the next send.
  * Returns null, leaving `fn` untouched, otherwise.
  */
-export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): HeaderFunction | null {
+export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>, withRequest = false): HeaderFunction | null {
   const resIndex = fn.params.findIndex(isResponseParam);
-  if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
+  if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier') return null;
+  // `setCorsHeaders(req, res)`, reading req.headers.origin: with `withRequest`, its request reads are rewritten as in
+  // a handler, and it takes the App Router request in req's place.
+  const reqIndex = withRequest ? fn.params.findIndex((p: Node, i: number) => i !== resIndex && isPagesRequestParam(p)) : -1;
+  if (fn.params.some((p: Node, i: number) => i !== reqIndex && isRequestParam(p))) return null;
+  if (reqIndex >= 0 && fn.params[reqIndex].type !== 'Identifier') return null;
   if (fn.body.type !== 'BlockStatement') return null;
   let returnsValue = false;
   walk(fn.body, (n) => {
@@ -90,13 +96,38 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
   if (returnsValue) return null;
   const rewrite = headerOnlyStatements(j, snip, fn.body.body, fn.params[resIndex].name, taken);
   if (!rewrite) return null;
+  let body = rewrite.body;
+  const uses = new Set(rewrite.uses);
+  if (reqIndex >= 0) {
+    const fresh = freshNamerFor(fn, [...taken, rewrite.headersName], fn.params[reqIndex].name);
+    const requestName = fresh('request');
+    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh);
+    if (!request) return null;
+    body = [...request.prelude, ...body];
+    request.compat.forEach((u) => uses.add(u));
+    fn.params[reqIndex] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`)[0].params[0];
+  }
   fn.params[resIndex] = headersParam(snip, rewrite.headersName, typescript);
   fn.returnType = null;
-  fn.body.body = rewrite.body;
-  return { resIndex, statuses: [], uses: rewrite.uses, setsHeaders: rewrite.setsHeaders };
+  fn.body.body = body;
+  return { resIndex, statuses: [], uses, setsHeaders: rewrite.setsHeaders, ...(reqIndex >= 0 ? { reqIndex, usesNextRequest: typescript } : {}) };
 }
 
-export type HeaderFunction = ResponseFunction & { setsHeaders: string[] | null };
+/**
+ * Calls of header helpers that read the request (`setCorsHeaders(req, res)`): the handler's req becomes the App
+ * Router request there, before the request rewrite (which would take req passed to a function for an escape). A call
+ * that passes anything else in req's place is left, and escapes.
+ */
+export function passRequestToHeaderHelpers(j: JSCodeshift, body: Node[], helpers: Map<string, ResponseHelper>, reqName: string, requestName: string): void {
+  walk(j.blockStatement(body), (node) => {
+    if (node.type !== 'CallExpression' || !isIdent(node.callee)) return;
+    const helper = helpers.get(node.callee.name);
+    if (helper?.reqIndex === undefined || helper.setsHeaders === undefined || !isIdent(node.arguments[helper.reqIndex], reqName)) return;
+    node.arguments[helper.reqIndex] = j.identifier(requestName);
+  });
+}
+
+export type HeaderFunction = ResponseFunction & { setsHeaders: string[] | null; reqIndex?: number; usesNextRequest?: boolean };
 
 /** The `headers` parameter a header function takes in `res`'s place. */
 export function headersParam(snip: Snippets, name: string, typescript: boolean): Node {
@@ -180,6 +211,8 @@ function onlyCalled(program: Node, handlerFn: Node, names: Map<string, Node>): S
 export interface HelperRewrite {
   helpers: Map<string, ResponseHelper>;
   uses: Set<string>;
+  /** A rewritten helper takes the App Router request, typed NextRequest. */
+  usesNextRequest?: boolean;
 }
 
 export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): HelperRewrite {
@@ -190,10 +223,11 @@ export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: 
   const called = onlyCalled(program, handlerFn, candidates);
   for (const [name, fn] of candidates) {
     if (!called.has(name)) continue;
-    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken) ?? toHeaderFunction(j, snip, fn, typescript, taken);
+    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken) ?? toHeaderFunction(j, snip, fn, typescript, taken, true);
     if (!rewritten) continue;
     rewritten.uses.forEach((u) => out.uses.add(u));
-    out.helpers.set(name, { resIndex: rewritten.resIndex, statuses: rewritten.statuses, ...('setsHeaders' in rewritten ? { setsHeaders: rewritten.setsHeaders } : {}) });
+    if ('usesNextRequest' in rewritten && rewritten.usesNextRequest) out.usesNextRequest = true;
+    out.helpers.set(name, { resIndex: rewritten.resIndex, statuses: rewritten.statuses, ...('setsHeaders' in rewritten ? { setsHeaders: rewritten.setsHeaders } : {}), ...('reqIndex' in rewritten && rewritten.reqIndex !== undefined ? { reqIndex: rewritten.reqIndex } : {}) });
   }
   return out;
 }

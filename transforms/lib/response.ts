@@ -45,6 +45,11 @@ export interface ResponseHelper {
    * route's headers in `res`'s place. The names it sets, lowercase, or null when one is not a literal.
    */
   setsHeaders?: string[] | null;
+  /**
+   * A header helper that also reads the Pages request (`setCorsHeaders(req, res)`): the position of req, where its
+   * rewritten version takes the App Router request (see passRequestToHeaderHelpers in res-helpers.ts).
+   */
+  reqIndex?: number;
 }
 
 export interface ResponseOptions {

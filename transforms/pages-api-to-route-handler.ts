@@ -218,7 +218,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
   // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
-  passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
+  const headerHelperProblem = passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
+  if (headerHelperProblem) throw new Left('REQ_ESCAPES', headerHelperProblem.line, headerHelperProblem.detail);
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));

@@ -176,6 +176,10 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     const grand = ref.ancestors[ref.ancestors.length - 2];
     const member = memberName(parent);
     if (member !== null && key === 'object') {
+      // A write (`req.headers['x-seen'] = '1'`, `req.method = …`, `delete req.cookies.a`) has no counterpart: the
+      // rewrite reads headers and cookies into locals once, and a Request's own properties cannot be set. The body
+      // and the query are locals of their own, which a write changes for the reads after it, as in Pages.
+      if (member !== 'body' && member !== 'query' && isWritten(ref)) return escape(out, ref, `req.${member} is written`);
       switch (member) {
         case 'method':
           ref.node.name = opts.request;
@@ -258,6 +262,16 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     out.prelude.push(...snip.statements(`const ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
+}
+
+/** Whether the member chain that starts at `ref` (`req.headers['x']`) is assigned, updated or deleted. */
+function isWritten(ref: Reference): boolean {
+  let node: Node = ref.node;
+  let at = ref.ancestors.length - 1;
+  while (at >= 0 && ref.ancestors[at].type === 'MemberExpression' && ref.ancestors[at].object === node) node = ref.ancestors[at--];
+  const container = ref.ancestors[at];
+  if (!container) return false;
+  return (container.type === 'AssignmentExpression' && container.left === node) || container.type === 'UpdateExpression' || (container.type === 'UnaryExpression' && container.operator === 'delete');
 }
 
 function escape(out: RequestRewrite, ref: Reference, detail: string, reason: Reason = 'REQ_ESCAPES'): RequestRewrite {

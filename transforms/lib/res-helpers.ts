@@ -8,6 +8,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, walk, isFunction, isIdent, freshName, freshNamerFor, cloneNode, type Node, type Snippets } from './ast.js';
 import { isRequestParam as isPagesRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
+import { referencesTo } from './scope.js';
 import { alwaysExits } from './split-methods.js';
 
 export function isResponseParam(param: Node): boolean {
@@ -116,15 +117,26 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
 /**
  * Calls of header helpers that read the request (`setCorsHeaders(req, res)`): the handler's req becomes the App
  * Router request there, before the request rewrite (which would take req passed to a function for an escape). A call
- * that passes anything else in req's place is left, and escapes.
+ * that passes anything else in req's place (another object, a `req` of an inner scope) is why the file stays: the
+ * rewritten helper reads a Request. Returns that call's line and the reason, or null.
  */
-export function passRequestToHeaderHelpers(j: JSCodeshift, body: Node[], helpers: Map<string, ResponseHelper>, reqName: string, requestName: string): void {
+export function passRequestToHeaderHelpers(j: JSCodeshift, body: Node[], helpers: Map<string, ResponseHelper>, reqName: string, requestName: string): { line?: number; detail: string } | null {
+  const readers = [...helpers].filter(([, helper]) => helper.reqIndex !== undefined && helper.setsHeaders !== undefined);
+  if (!readers.length) return null;
+  const handlerReq = new Set(referencesTo(body, reqName).map((ref) => ref.node));
+  let problem: { line?: number; detail: string } | null = null;
   walk(j.blockStatement(body), (node) => {
-    if (node.type !== 'CallExpression' || !isIdent(node.callee)) return;
-    const helper = helpers.get(node.callee.name);
-    if (helper?.reqIndex === undefined || helper.setsHeaders === undefined || !isIdent(node.arguments[helper.reqIndex], reqName)) return;
-    node.arguments[helper.reqIndex] = j.identifier(requestName);
+    if (problem || node.type !== 'CallExpression' || !isIdent(node.callee)) return;
+    const helper = readers.find(([name]) => name === node.callee.name)?.[1];
+    if (!helper) return;
+    const arg = node.arguments[helper.reqIndex!];
+    if (!arg || !handlerReq.has(arg)) {
+      problem = { line: node.loc?.start.line, detail: `${node.callee.name}() reads the request, and this call passes it something other than the handler's req` };
+      return;
+    }
+    node.arguments[helper.reqIndex!] = j.identifier(requestName);
   });
+  return problem;
 }
 
 export type HeaderFunction = ResponseFunction & { setsHeaders: string[] | null; reqIndex?: number; usesNextRequest?: boolean };
@@ -162,6 +174,7 @@ export function headerOnlyStatements(
     snip,
     resName,
     hasAfter: false,
+    sharedHeaders: true,
     fresh: (base) => {
       const name = freshName(base, fresh);
       fresh.add(name);

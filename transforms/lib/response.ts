@@ -67,6 +67,11 @@ export interface ResponseOptions {
   hasAfter: boolean;
   /** Names taken in the module, for fresh local names. */
   fresh: (base: string) => string;
+  /**
+   * The headers are the caller's (a header helper's twin writes into the route's): a setHeader of an array deletes
+   * what is there first, as the caller or an earlier call may have set the same header.
+   */
+  sharedHeaders?: boolean;
 }
 
 export interface ResponseRewrite {
@@ -180,8 +185,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   // the stream there, while the route's stream would go on writing. Its nested header calls stay RES_ESCAPES.
   const streams = split.body !== original;
   const nestedHeader = (ref: Reference) => (streams ? null : nestedHeaderStatement(ref, resName, opts));
-  // Whether a function of the body sets headers: work after a send that may call it is not moved (isTrailingWork).
-  let nestedHeaderCalls = false;
+  // The functions of the body that set headers, by the names they are reached by: work after a send that may call
+  // one is not moved (isTrailingWork). `unnamed`: one is reached otherwise (a callback handed on, a name passed
+  // around), so any call after the send may run it.
+  const headerFunctions = { names: new Set<string>(), unnamed: false };
 
   // Which state the body needs, from a scan of every res use.
   let needsStatus = false;
@@ -227,7 +234,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const nested = crossesFunction ? nestedHeader(ref) : null;
     if (nested) {
       needsHeaders = true;
-      nestedHeaderCalls = true;
+      noteHeaderFunction(ref, body, headerFunctions);
       for (const l of nested.chain.links) {
         const name = stringValue(l.args[0])?.toLowerCase();
         if (name) headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1);
@@ -263,7 +270,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let loopDepth = 0;
   /** `mayRepeat`: the call may run more than once on a path (it sits in a nested function, or in a loop). */
   const headerOp = (link: Link, nested = false): Node[] => {
-    const mayRepeat = nested || loopDepth > 0;
+    const mayRepeat = nested || loopDepth > 0 || !!opts.sharedHeaders;
     const call = (method: string, ...args: Array<Node | string>) =>
       `${headersName}.${method}(${args.map((a) => (typeof a === 'string' ? a : snip.src(a))).join(', ')})${END}`;
     const [name, value] = link.args;
@@ -450,7 +457,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName, nestedHeaderCalls)) {
+      if (tail && rest.length && isTrailingWork(rest, resName, headerFunctions)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -600,17 +607,33 @@ function chainRootIs(expr: Node, ref: Node): boolean {
  * too), or that calls anything while a function of the handler sets headers (`mark()` of `const mark = () =>
  * res.setHeader(…)`, reached however), stays where it was, ended by the send.
  */
-function isTrailingWork(rest: Node[], resName: string, setsHeadersElsewhere: boolean): boolean {
+function isTrailingWork(rest: Node[], resName: string, headerFunctions: { names: Set<string>; unnamed: boolean }): boolean {
   if (referencesTo(rest, resName).length) return false;
   let jumps = false;
   let calls = false;
+  let reaches = false;
   for (const s of rest)
     walk(s, (n) => {
       if (isFunction(n)) return false;
       if (n.type === 'ReturnStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') jumps = true;
       if (n.type === 'CallExpression' || n.type === 'NewExpression' || n.type === 'TaggedTemplateExpression') calls = true;
+      if (n.type === 'Identifier' && headerFunctions.names.has(n.name)) reaches = true;
     });
-  return !jumps && !(setsHeadersElsewhere && calls);
+  return !jumps && !reaches && !(headerFunctions.unnamed && calls);
+}
+
+/**
+ * Records the function of `body` that a nested header call sits in: the name it is called by (`const mark = () =>
+ * …`, `function mark()`), when every use of that name is a direct call; else that any call may reach it.
+ */
+function noteHeaderFunction(ref: Reference, body: Node[], found: { names: Set<string>; unnamed: boolean }): void {
+  const at = ref.ancestors.findIndex(isFunction);
+  const fn = ref.ancestors[at];
+  const holder = ref.ancestors[at - 1];
+  const name = fn?.type === 'FunctionDeclaration' ? fn.id?.name : holder?.type === 'VariableDeclarator' && holder.init === fn && holder.id.type === 'Identifier' ? holder.id.name : null;
+  const onlyCalled = name && referencesTo(body, name).every((use) => (use.parent.type === 'CallExpression' && use.key === 'callee') || (use.key === 'id' && (use.parent === fn || use.parent === holder)));
+  if (name && onlyCalled) found.names.add(name);
+  else found.unnamed = true;
 }
 
 function containsAwait(stmts: Node[]): boolean {

@@ -80,6 +80,8 @@ function methodOf(prop: Node): { name: string; fn: Node } | null {
  * resolve or reject settles the promise as before.
  */
 function toHeaderMethod(j: JSCodeshift, snip: Snippets, fn: Node, typescript: boolean, taken: Set<string>): { resIndex: number; setsHeaders: string[] | null; uses: Set<string> } | null {
+  // Without the request: the route calls a twin method as `limiter.checkHeaders(headers, …)`, and has no place
+  // among its arguments to pass a request that the method would read.
   const plain = toHeaderFunction(j, snip, fn, typescript, taken);
   if (plain) return plain;
   const resIndex = fn.params.findIndex(isResponseParam);

@@ -44,6 +44,7 @@ import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 import { passPagesBody } from './lib/request-helper.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
+import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passesRequestAsTaken } from './lib/session-helper.js';
 import { referencesTo } from './lib/scope.js';
 
@@ -216,6 +217,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
   const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
   const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
+  // `await p.catch((e) => res.status(500).json(…))` before a send: the callback's answer is the route's.
+  const catches = rewriteCatchAnswers(j, snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 1), (base) => freshName(base, moduleNames));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
   // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
   const headerHelperProblem = passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
@@ -244,6 +247,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const use of ownGuards.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
   // Its calls of guards tell their answers apart from their values.
   if (guardsCalled.length) compat.add('GuardAnswer');
+  for (const use of catches.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
   if (ownGuards.usesNextRequest || resHelpers.usesNextRequest) nextServer.types.add('NextRequest');
   notes.push(...ownGuards.notes);
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;

@@ -190,7 +190,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
 }
 
 /** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
-function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
+export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
   if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
   const t = unwrap(stmt.test);
   if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;

@@ -13,7 +13,6 @@ import { declaredNames } from './lib/free-names.js';
 import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { renameReferences } from './lib/scope.js';
 import { rewriteResponse } from './lib/response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
@@ -46,7 +45,7 @@ import { passPagesBody } from './lib/request-helper.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passesRequestAsTaken } from './lib/session-helper.js';
-import { referencesTo } from './lib/scope.js';
+import { referencesTo, renameReferences } from './lib/scope.js';
 
 
 class Left extends Error {
@@ -206,7 +205,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   recipes.notes.push(...multer.notes);
   const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports, byKind('middleware'));
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
-  const resHelpers = rewriteResponseHelpers(j, snip, program, fn, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
+  const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
+  const resHelpers = rewriteResponseHelpers(j, snip, program, fn, hasAfter, typescript, moduleNames);
   const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
@@ -215,10 +215,10 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const sessionHelpers = redirectSessionHelperCalls(j, body, { req: reqName, res: resName }, byKind('session'));
   // `const session = await requireSession(req, res); if (!session) return;`: the guard's twin answers or goes on.
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
-  const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, versionAtLeast(ctx.nextVersion, 15, 1), typescript, moduleNames);
+  const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, hasAfter, typescript, moduleNames);
   const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
   // `await p.catch((e) => res.status(500).json(…))` before a send: the callback's answer is the route's.
-  const catches = rewriteCatchAnswers(j, snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 1), (base) => freshName(base, moduleNames));
+  const catches = rewriteCatchAnswers(j, snip, body, resName, hasAfter, (base) => freshName(base, moduleNames));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
   // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
   const headerHelperProblem = passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
@@ -230,7 +230,6 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
   const routeParams = routeParamsOf(ctx.targetPath);
-  const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 
@@ -238,16 +237,15 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node; inline?: boolean }> = [];
-  for (const use of resHelpers.uses) {
-    if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
-    else compat.add(use);
-  }
+  /** What rewritten code uses: next/server's values, or the compat module's helpers. */
+  const addUse = (use: string) => (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
+  resHelpers.uses.forEach(addUse);
   localFunctions.uses.forEach((use) => compat.add(use));
   if (localFunctions.usesNextRequest) nextServer.types.add('NextRequest');
-  for (const use of ownGuards.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
+  ownGuards.uses.forEach(addUse);
   // Its calls of guards tell their answers apart from their values.
   if (guardsCalled.length) compat.add('GuardAnswer');
-  for (const use of catches.uses) (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
+  catches.uses.forEach(addUse);
   if (ownGuards.usesNextRequest || resHelpers.usesNextRequest) nextServer.types.add('NextRequest');
   notes.push(...ownGuards.notes);
   const contextTypeName = typescript && routeParams.length ? freshName('Context', moduleNames) : null;

@@ -24,11 +24,11 @@
  * (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { cloneNode, isFunction, isIdent, replaceChild, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { cloneNode, isFunction, isIdent, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { rewriteResponse } from './response.js';
 import { returnsOnlyAnswers } from './res-helpers.js';
 import { alwaysExits } from './split-methods.js';
-import { returnsWhenFalsy } from './guard-helpers.js';
+import { returnsWhenFalsy, wrapAnswers } from './guard-helpers.js';
 
 const SENDS = new Set(['json', 'send', 'end', 'redirect']);
 
@@ -121,15 +121,7 @@ export function rewriteCatchAnswers(j: JSCodeshift, snip: Snippets, body: Node[]
       // Work after a send in the callback (a note) ran in Pages before the handler went on: not followed either.
       if (rewrite.escape || rewrite.prelude.length || rewrite.notes.length || !rewritten.some(alwaysExits) || !returnsOnlyAnswers(rewritten, rewrite.answerReturns)) continue;
       // Each answer comes back as a GuardAnswer, apart from the value the promise gives.
-      const wrapped: Array<[Node | null, Node]> = [];
-      for (const statement of rewritten)
-        walk(statement, (node, parent) => {
-          if (isFunction(node)) return false;
-          if (rewrite.answerReturns.has(node)) wrapped.push([parent, node]);
-        });
-      const wrap = (answer: Node) => snip.statements(`return new GuardAnswer(${snip.src(answer.argument)})${END}`)[0];
-      for (const [parent, answer] of wrapped) if (parent) replaceChild(parent, answer, wrap(answer));
-      callback.body = j.blockStatement(rewritten.map((s) => (rewrite.answerReturns.has(s) ? wrap(s) : s)));
+      callback.body = j.blockStatement(wrapAnswers(snip, rewritten, rewrite.answerReturns));
       rewrite.uses.forEach((u) => out.uses.add(u));
       out.uses.add('GuardAnswer');
       const value = found.value ?? fresh('caught');

@@ -129,6 +129,22 @@ function isJsonOrSend(expr: Node, resName: string): boolean {
 
 
 /**
+ * `statements` with each of `answers` (returns of a Response, outside nested functions) returning it wrapped in a
+ * GuardAnswer. New statements from text, so that they print in the module's own style, semicolons or none.
+ */
+export function wrapAnswers(snip: Snippets, statements: Node[], answers: Set<Node>): Node[] {
+  const wrap = (answer: Node) => snip.statements(`return new GuardAnswer(${snip.src(answer.argument)})${END}`)[0];
+  const nested: Array<[Node, Node]> = [];
+  for (const statement of statements)
+    walk(statement, (node, parent) => {
+      if (isFunction(node)) return false;
+      if (parent && answers.has(node)) nested.push([parent, node]);
+    });
+  for (const [parent, answer] of nested) replaceChild(parent, answer, wrap(answer));
+  return statements.map((statement) => (answers.has(statement) ? wrap(statement) : statement));
+}
+
+/**
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
  * imports the next-auth recipe reads.
  */
@@ -172,15 +188,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
     usesNextRequest = typescript;
   }
   // Its answers come wrapped, apart from the value it returns otherwise, which may itself be a Response (a fetch).
-  // (New statements from text, so that they print in the module's own style, semicolons or none.)
-  const wrapped: Array<[Node, Node]> = [];
-  for (const statement of statements)
-    walk(statement, (node, parent) => {
-      if (isFunction(node)) return false;
-      if (parent && rewrite.answerReturns.has(node)) wrapped.push([parent, node]);
-    });
-  for (const [parent, answer] of wrapped) replaceChild(parent, answer, snip.statements(`return new GuardAnswer(${snip.src(answer.argument)})${END}`)[0]);
-  statements = statements.map((statement) => (rewrite.answerReturns.has(statement) ? snip.statements(`return new GuardAnswer(${snip.src(statement.argument)})${END}`)[0] : statement));
+  statements = wrapAnswers(snip, statements, rewrite.answerReturns);
   uses.add('GuardAnswer');
   fn.params.splice(resIndex, 1);
   fn.returnType = null;

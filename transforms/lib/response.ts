@@ -604,8 +604,9 @@ function chainRootIs(expr: Node, ref: Node): boolean {
  * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
  * a header call. In Pages a header set after the answer threw ERR_HTTP_HEADERS_SENT and stopped the work there; in
  * after() it would change nothing and the work would go on. So work that uses res at all (a nested header call
- * too), or that calls anything while a function of the handler sets headers (`mark()` of `const mark = () =>
- * res.setHeader(…)`, reached however), stays where it was, ended by the send.
+ * too), that names a function of the handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`),
+ * or that calls anything while such a function was handed on (noteHeaderFunction), stays where it was, ended by the
+ * send.
  */
 function isTrailingWork(rest: Node[], resName: string, headerFunctions: { names: Set<string>; unnamed: boolean }): boolean {
   if (referencesTo(rest, resName).length) return false;
@@ -631,6 +632,8 @@ function noteHeaderFunction(ref: Reference, body: Node[], found: { names: Set<st
   const fn = ref.ancestors[at];
   const holder = ref.ancestors[at - 1];
   const name = fn?.type === 'FunctionDeclaration' ? fn.id?.name : holder?.type === 'VariableDeclarator' && holder.init === fn && holder.id.type === 'Identifier' ? holder.id.name : null;
+  // Its other header calls were noted with the first: one look at the name's uses is enough.
+  if (name && found.names.has(name)) return;
   const onlyCalled = name && referencesTo(body, name).every((use) => (use.parent.type === 'CallExpression' && use.key === 'callee') || (use.key === 'id' && (use.parent === fn || use.parent === holder)));
   if (name && onlyCalled) found.names.add(name);
   else found.unnamed = true;

@@ -27,8 +27,27 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
+  });
+
+  it("gives next-auth's getServerSession the request's headers and cookies, and a response that adds its cookies to the route's", () => {
+    const url = 'http://localhost/api/me';
+    const request = Object.assign(new Request(url, { headers: { cookie: 'a=1; b=2', 'x-forwarded-proto': 'https' } }), {
+      cookies: { getAll: () => [{ name: 'a', value: '1' }, { name: 'b', value: '2' }] },
+    });
+    const req = compat.nextAuthRequest(request);
+    expect(req.cookies).toEqual({ a: '1', b: '2' });
+    expect(req.headers).toEqual({ cookie: 'a=1; b=2', 'x-forwarded-proto': 'https' });
+    // What next-auth's setCookie does: read Set-Cookie, set it again with one more.
+    const headers = new Headers([['set-cookie', 'theme=dark; Path=/'], ['x-kept', '1']]);
+    const res = compat.nextAuthResponse(headers);
+    const before = res.getHeader('Set-Cookie');
+    expect(before).toEqual(['theme=dark; Path=/']);
+    expect(res.setHeader('Set-Cookie', [...before, 'next-auth.csrf-token=t; Path=/'])).toBe(res);
+    expect(headers.getSetCookie()).toEqual(['theme=dark; Path=/', 'next-auth.csrf-token=t; Path=/']);
+    expect(res.getHeader('x-kept')).toBe('1');
+    expect(compat.nextAuthResponse(new Headers()).getHeader('Set-Cookie')).toEqual([]);
   });
 
   it('reads a body as Pages parsed it, by content type', async () => {

@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, NEXT_AUTH_REQUEST, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -189,7 +189,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
-  const recipes = applyRecipes(snip, program, body, reqName, resName);
+  const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
   recipes.notes.push(...rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false }));
   recipes.notes.push(...rewriteBlobUploadCalls(program, body, { req: reqName, request: requestName }));
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
@@ -366,6 +366,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   multer.finish?.();
   const factoriesUsed = factories.finish(helpersCalled);
   factoriesUsed.uses.forEach((use) => compat.add(use));
+  // getServerSession's request and response, unless every method that called it went (a 405-only one).
+  if (recipes.compat.size && functions.some((f) => namesIn(f.node).has(NEXT_AUTH_REQUEST))) recipes.compat.forEach((use) => compat.add(use));
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),

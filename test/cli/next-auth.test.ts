@@ -82,13 +82,16 @@ export const authOptions: NextAuthOptions = {
 `);
     expect(read('lib/auth-options.ts')).toBe(files['lib/auth-options.ts']);
     expect(read('app/api/me/route.ts')).toContain(`import { authOptions } from '../../../lib/auth-options-2'`);
-    expect(read('app/api/me/route.ts')).toContain(`getServerSession(authOptions)`);
+    expect(read('app/api/me/route.ts')).toContain(`getServerSession(nextAuthRequest(request), nextAuthResponse(headers), authOptions)`);
     // Left in place (req passed on), but its import follows the options.
     expect(read('pages/api/left.ts')).toBe(files['pages/api/left.ts'].replace('@/pages/api/auth/[...nextauth]', '@/lib/auth-options-2'));
     // Gets a handler twin and the new import.
     const teams = read('lib/teams/route-handler.ts');
     expect(teams).toContain(`import { authOptions } from '@/lib/auth-options-2'`);
-    expect(teams).toContain('export async function handleRouteRoute(_request: NextRequest, context: HandleRouteContext) {');
+    expect(teams).toContain('export async function handleRouteRoute(request: NextRequest, context: HandleRouteContext) {');
+    // Its getServerSession sets its cookies into the route's headers, through the compat module written beside.
+    expect(teams).toContain(`import { nextAuthRequest, nextAuthResponse } from '../../app/api/_migrate/pages-compat'`);
+    expect(read('app/api/_migrate/pages-compat.ts')).toContain('export function nextAuthResponse(headers: Headers)');
     expect(read('components/profile.tsx')).toBe(files['components/profile.tsx'].replace('../pages/api/auth/[...nextauth]', '../lib/auth-options-2'));
     expect(existsSync(path.join(app, 'pages/api/auth'))).toBe(false);
 

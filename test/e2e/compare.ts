@@ -17,8 +17,9 @@
  *       own "Invalid JSON" 400), the migrated one is not compared: `new Response(string)` always adds
  *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway.
  *     - Set-Cookie: the list of cookies, in order, each string exactly, except Next's own draft-mode cookie
- *       (maskBuildSecrets: its value is the build's random preview id) and iron-session's sealed cookies
- *       (maskIronSeal: a seal has a random salt and IV and its expiry time in it). The attributes of each cookie
+ *       (maskBuildSecrets: its value is the build's random preview id), iron-session's sealed cookies
+ *       (maskIronSeal: a seal has a random salt and IV and its expiry time in it), and next-auth's CSRF token and
+ *       renewed session cookie (maskNextAuth: random, and a renewed one expires 30 days from the clock). The attributes of each cookie
  *       are compared as a browser reads them (cookieAttributes, RFC 6265 §5.2–5.3): in any order, names and the
  *       SameSite value case-insensitive, and an Expires beside a Max-Age ignored, since Max-Age wins; Next's
  *       `cookies().set` adds that Expires (computed from Max-Age and the clock) where Pages code wrote Max-Age only.
@@ -244,8 +245,31 @@ function cookieAttributes(cookie: string): string {
   return [pair, ...normal.filter((a) => !(hasMaxAge && a.startsWith('expires='))).sort()].join('; ');
 }
 
+/**
+ * next-auth's own cookies, set by getServerSession(req, res, options): a CSRF token is random (`token|hash`), and a
+ * renewed session cookie is a fresh JWE (random IV) that expires the session's max age from the moment it was made,
+ * so no two answers carry the same. A CSRF value is compared as "a token"; a renewed session cookie as "a JWT" that
+ * expires in about 30 days (next-auth's default max age, within a day). A cleared session cookie (empty value) and
+ * the callback-URL cookie stay exact. Whether a renewed cookie holds the right session is what the answer's body shows.
+ */
+function maskNextAuth(cookie: string): string {
+  const [pair, ...attributes] = cookie.split(/;\s*/);
+  const eq = pair.indexOf('=');
+  const name = pair.slice(0, eq);
+  const value = pair.slice(eq + 1);
+  if (/next-auth\.csrf-token$/.test(name) && value) return [`${name}=(csrf token)`, ...attributes].join('; ');
+  if (!/next-auth\.session-token$/.test(name) || !value.startsWith('eyJ')) return cookie;
+  const day = 24 * 60 * 60 * 1000;
+  const masked = attributes.map((a) => {
+    const expires = /^expires=(.*)$/i.exec(a);
+    const inDays = expires ? (Date.parse(expires[1]) - Date.now()) / day : NaN;
+    return Math.abs(inDays - 30) < 1 ? 'Expires=(in 30 days)' : a;
+  });
+  return [`${name}=(session JWT)`, ...masked].join('; ');
+}
+
 function maskCookie(cookie: string): string {
-  return cookieAttributes(maskIronSeal(maskBuildSecrets(cookie)));
+  return cookieAttributes(maskNextAuth(maskIronSeal(maskBuildSecrets(cookie))));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

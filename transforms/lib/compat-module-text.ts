@@ -9,6 +9,7 @@ export const HEADER = `// Written by next-pages-api-migrate: Pages Router API be
 `;
 
 export const BODY = `import type { IncomingHttpHeaders } from 'node:http';
+import type { NextApiRequest, NextApiResponse } from 'next';
 import type { NextRequest } from 'next/server';
 
 /** req.query: search params, repeated keys as arrays, merged with the route params (a route param wins). */
@@ -78,6 +79,30 @@ export function pagesCookies(request: NextRequest): Partial<{ [key: string]: str
   const cookies: Partial<{ [key: string]: string }> = {};
   for (const cookie of request.cookies.getAll()) cookies[cookie.name] = cookie.value;
   return cookies;
+}
+
+/**
+ * What next-auth's getServerSession(req, res, options) reads of the Pages request: its headers and its cookies. Given
+ * these, it answers as in Pages (the one-argument form of a route handler drops the session's \`expires\`).
+ */
+export function nextAuthRequest(request: NextRequest): NextApiRequest {
+  return { headers: pagesHeaders(request), cookies: pagesCookies(request) } as unknown as NextApiRequest;
+}
+
+/**
+ * The response getServerSession(req, res, options) sets its cookies on (a renewed session, the CSRF and callback-URL
+ * cookies), writing into the route's headers: it reads Set-Cookie and sets it again with one more, as on a Pages
+ * response. The one-argument form of a route handler sets none.
+ */
+export function nextAuthResponse(headers: Headers): NextApiResponse {
+  const res = {
+    getHeader: (name: string) => (name.toLowerCase() === 'set-cookie' ? headers.getSetCookie() : (headers.get(name) ?? undefined)),
+    setHeader(name: string, value: string | number | readonly string[]) {
+      setHeader(headers, name, value);
+      return res;
+    },
+  };
+  return res as unknown as NextApiResponse;
 }
 
 /** The request body as Buffer chunks, as \`for await (const chunk of req)\` gave them with bodyParser: false. */

@@ -31,7 +31,7 @@ function enableValue(call: Node): boolean | null {
   return prop.value.value;
 }
 
-export function rewriteDraftMode(snip: Snippets, roots: Node[], resName: string, asyncDraftMode: boolean): RecipeResult & { markers: Array<{ reason: Reason; detail: string }> } {
+export function rewriteDraftMode(snip: Snippets, roots: Node[], resName: string, asyncDraftMode: boolean): Omit<RecipeResult, 'compat'> & { markers: Array<{ reason: Reason; detail: string }> } {
   const result = { imports: new Map<string, Set<string>>(), notes: [] as string[], markers: [] as Array<{ reason: Reason; detail: string }> };
   const draft = asyncDraftMode ? '(await draftMode())' : 'draftMode()';
   // Not inside nested functions: `await draftMode()` needs the async method function itself.

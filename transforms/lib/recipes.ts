@@ -1,20 +1,41 @@
 /**
  * Library calls that take the Pages `req`/`res` and have an App Router form of their own. They are rewritten before
  * the request and response analysis, so that `req`/`res` no longer escape through them.
- *  - next-auth v4: `getServerSession(req, res, options)` → `getServerSession(options)` (reads headers and cookies
- *    of the current request itself in a route handler).
+ *  - next-auth v4: `getServerSession(req, res, options)` in the handler itself →
+ *    `getServerSession(nextAuthRequest(request), nextAuthResponse(res), options)`: the compat module hands it the
+ *    request's headers and cookies, and a response that writes its cookies into the route's headers (the response
+ *    rewrite turns `nextAuthResponse(res)` into `nextAuthResponse(headers)`), so that it answers and sets cookies as
+ *    in Pages. Elsewhere (a callback, a helper's twin, which have no route headers to write into) →
+ *    `getServerSession(options)`, which reads the current request itself but sets no cookies (SESSION_COOKIES_NOTE).
  *  - next-auth's `getToken({ req })` and `getSession({ req })`: see recipes-next-auth-req.ts.
  *  - iron-session v8: `getIronSession(req, res, options)` → `getIronSession(await cookies(), options)`.
  *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
  *    it at once (reported).
  */
-import { walk, isIdent, memberName, replaceChild, unwrap, type Node, type Snippets } from './ast.js';
+import { walk, isFunction, isIdent, memberName, replaceChild, unwrap, type Node, type Snippets } from './ast.js';
 import { valueImports } from './imports.js';
 
 export interface RecipeResult {
   /** Imports the rewritten code needs: source → names. */
   imports: Map<string, Set<string>>;
   notes: string[];
+  /** The compat module's helpers the rewritten code calls (nextAuthRequest). */
+  compat: Set<string>;
+}
+
+/** The compat helpers getServerSession is given in a handler; the response rewrite knows the second by its name. */
+export const NEXT_AUTH_REQUEST = 'nextAuthRequest';
+export const NEXT_AUTH_RESPONSE = 'nextAuthResponse';
+const NEXT_AUTH_HELPERS = [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE];
+
+/**
+ * Where getServerSession(req, res, options) keeps its request and response: the handler's own body, whose route has
+ * headers to write cookies into. `request` is the route's request; `taken` the file's names (a name of the compat
+ * helpers taken there keeps the one-argument form).
+ */
+export interface SessionShim {
+  request: string;
+  taken: Set<string>;
 }
 
 /** Local names bound to `name` imported from one of `sources`. */
@@ -36,7 +57,7 @@ function isRevalidate(node: Node, resName: string): boolean {
 export const SESSION_COOKIES_NOTE =
   "getServerSession(options) in a route handler sets no cookies, and its session has no `expires`: Pages' call also renewed a JWT session cookie's expiry and set next-auth's CSRF and callback-URL cookies when they were missing";
 
-/** Whether `root` (the whole `program` by default) calls next-auth's getServerSession with its options alone (the recipe's form). */
+/** Whether `root` (the whole `program` by default) calls next-auth's getServerSession with its options alone (the form that sets no cookies). */
 export function callsSessionWithOptions(program: Node, root: Node = program): boolean {
   const names = sessionGetterNames(program);
   let found = false;
@@ -55,8 +76,9 @@ export function sessionGetterNames(program: Node): Set<string> {
   ]);
 }
 
-export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string): RecipeResult {
-  const result: RecipeResult = { imports: new Map(), notes: [] };
+export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, shim?: SessionShim): RecipeResult {
+  const result: RecipeResult = { imports: new Map(), notes: [], compat: new Set() };
+  const canShim = !!shim && !shim.taken.has(NEXT_AUTH_REQUEST) && !shim.taken.has(NEXT_AUTH_RESPONSE);
   const need = (source: string, name: string) => {
     if (!result.imports.has(source)) result.imports.set(source, new Set());
     result.imports.get(source)!.add(name);
@@ -71,8 +93,13 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
     const args = call.typeParameters ?? call.typeArguments;
     return args ? snip.src(args) : '';
   };
-  for (const root of roots) {
+  // `nested`: inside a function of the handler (a callback), which may run after the route has answered.
+  const visit = (root: Node, nested: boolean) =>
     walk(root, (node, parent) => {
+      if (node !== root && isFunction(node)) {
+        visit(node, true);
+        return false;
+      }
       // revalidatePath returns nothing: `await res.revalidate(p)` loses its await.
       if (node.type === 'AwaitExpression' && parent && isRevalidate(node.argument, resName)) {
         need('next/cache', 'revalidatePath');
@@ -84,7 +111,9 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
       const callee = node.callee;
       if (isIdent(callee) && sessionGetters.has(callee.name) && takesReqRes(node)) {
         const rest = node.arguments.slice(2).map((a: Node) => snip.src(a));
-        replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${rest.join(', ')})`)]);
+        const args = canShim && !nested ? [`${NEXT_AUTH_REQUEST}(${shim!.request})`, `${NEXT_AUTH_RESPONSE}(${resName})`, ...rest] : rest;
+        if (args !== rest) NEXT_AUTH_HELPERS.forEach((name) => result.compat.add(name));
+        replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${args.join(', ')})`)]);
         return false;
       }
       if (isIdent(callee) && ironSession.has(callee.name) && takesReqRes(node)) {
@@ -100,7 +129,7 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
         return false;
       }
     });
-  }
+  for (const root of roots) visit(root, false);
   for (const [parent, child, replacement] of replacements) replaceChild(parent, child, replacement);
   return result;
 }

@@ -11,6 +11,7 @@ import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike,
 import { referencesTo, type Reference } from './scope.js';
 import { isStreamResponse, splitStream } from './stream-response.js';
 import { middlewareRunKind } from './recipes-cors.js';
+import { NEXT_AUTH_RESPONSE } from './recipes.js';
 
 /** The Response of a split stream (stream-response.ts), as a terminal of its own. */
 const STREAM_TERMINAL = '\0stream';
@@ -139,6 +140,21 @@ export function helperKey(callee: Node): string | null {
   return null;
 }
 
+/** `if (x instanceof GuardAnswer) return x.response;`: the name of `x`, or null. */
+function guardAnswerReturn(node: Node): string | null {
+  if (node.type !== 'IfStatement' || node.alternate) return null;
+  const { test, consequent } = node;
+  if (test.type !== 'BinaryExpression' || test.operator !== 'instanceof' || !isIdent(test.left) || !isIdent(test.right, 'GuardAnswer')) return null;
+  const arg = consequent.type === 'ReturnStatement' ? unwrap(consequent.argument) : null;
+  if (arg?.type !== 'MemberExpression' || arg.computed || !isIdent(arg.object, test.left.name) || !isIdent(arg.property, 'response')) return null;
+  return test.left.name;
+}
+
+/** `nextAuthResponse(res)`, written by the getServerSession recipe: `res` is its only argument. */
+function isNextAuthResponse(call: Node, arg: Node): boolean {
+  return call.type === 'CallExpression' && isIdent(call.callee, NEXT_AUTH_RESPONSE) && call.arguments.length === 1 && call.arguments[0] === arg;
+}
+
 function statusAssignment(expr: Node, resName: string): Node | null {
   const n = unwrap(expr);
   if (n?.type !== 'AssignmentExpression' || n.operator !== '=') return null;
@@ -196,6 +212,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   const headerNamesSet = new Map<string, number>();
   let contentTypeMaybeSet = false;
   const helperAnswers: Node[] = [];
+  const nextAuthResponses: Node[] = [];
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -211,6 +228,13 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const names = helperOf(headerCall, opts)!.setsHeaders;
       if (names) names.forEach((name) => headerNamesSet.set(name, (headerNamesSet.get(name) ?? 0) + 1));
       else contentTypeMaybeSet = true;
+      continue;
+    }
+    // getServerSession's response (recipes.ts) sets its cookies into the route's headers, as on res in Pages.
+    if (!crossesFunction && isNextAuthResponse(ref.parent, ref.node)) {
+      needsHeaders = true;
+      headerNamesSet.set('set-cookie', (headerNamesSet.get('set-cookie') ?? 0) + 1);
+      nextAuthResponses.push(ref.parent);
       continue;
     }
     // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
@@ -265,6 +289,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   const headersName = needsHeaders ? opts.fresh('headers') : null;
   if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
   if (headersName) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
+  for (const call of nextAuthResponses) call.arguments[0] = j.identifier(headersName!);
 
   /** How many loops the statement being rewritten sits in: a header call there may run more than once on a path. */
   let loopDepth = 0;
@@ -569,6 +594,16 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   }
   out.body = rewriteList(body, true, false);
   rewriteNestedHeaderCalls(out.body);
+  // A guard's or a .catch callback's answer (guard-helpers.ts, catch-answers.ts) went out with the headers set on
+  // res before it, in Pages: getServerSession's cookies, a CORS header.
+  if (headersName) {
+    walk(j.blockStatement(out.body), (node) => {
+      const value = guardAnswerReturn(node);
+      if (!value) return;
+      out.uses.add('withHeaders');
+      node.consequent.argument = snip.expression(`withHeaders(${value}.response, ${headersName})`);
+    }, true);
+  }
 
   for (const ref of referencesTo(out.body, resName)) {
     out.escape = { line: ref.node.loc?.start.line, ...describeEscape(ref.parent, ref.ancestors) };

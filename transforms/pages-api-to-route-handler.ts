@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isIdent, namesIn, freshName, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, NEXT_AUTH_REQUEST, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -44,7 +44,7 @@ import type { ExportsModule, ImportedHelper, TransformContext, TransformResult }
 import { passPagesBody } from './lib/request-helper.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
-import { dropRequestArgs, passesRequestAsTaken } from './lib/session-helper.js';
+import { dropRequestArgs, passNextAuthShims, passesRequestAsTaken } from './lib/session-helper.js';
 import { referencesTo, renameReferences } from './lib/scope.js';
 
 
@@ -212,7 +212,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
   // `getServerAuthSession({ req, res })` → `getServerAuthSessionForRoute()`; a call that still passes req leaves the
   // file where the request rewrite stops at it, with the helper's own reason.
-  const sessionHelpers = redirectSessionHelperCalls(j, body, { req: reqName, res: resName }, byKind('session'));
+  const sessionHelpers = redirectSessionHelperCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, byKind('session'), !moduleNames.has(NEXT_AUTH_REQUEST) && !moduleNames.has(NEXT_AUTH_RESPONSE));
+  if (sessionHelpers.shimmed) [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE].forEach((use) => recipes.compat.add(use));
   // `const session = await requireSession(req, res); if (!session) return;`: the guard's twin answers or goes on.
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
   const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, hasAfter, typescript, moduleNames);
@@ -479,18 +480,38 @@ function sessionHelperReason(escape: { line?: number; reason: Reason; detail: st
 
 /**
  * Calls of imported session helpers (transforms/lib/session-helper.ts) that pass the handler's req and res where the
- * helper takes them: the twin is called without them. Returns those called, and the calls left that still pass req,
- * with why (a helper with no twin, or a call that passes more than `{ req, res }`).
+ * helper takes them. In the handler's own body the helper itself is called with next-auth's Pages-like request and
+ * response (`shims`: the compat names are free), so that its getServerSession sets cookies as in Pages; in a callback
+ * of the handler, which has no route headers to write into, the twin is called without them. Returns the twins
+ * called, whether a call took the shims, and the calls left that still pass req, with why (a helper with no twin, or
+ * a call that passes more than `{ req, res }`).
  */
-function redirectSessionHelperCalls(j: JSCodeshift, body: Node[], names: { req: string; res: string }, helpers: Map<string, ImportedHelper>): { called: ImportedHelper[]; left: SessionCallLeft[] } {
+function redirectSessionHelperCalls(
+  j: JSCodeshift,
+  snip: Snippets,
+  body: Node[],
+  names: { req: string; res: string; request: string },
+  helpers: Map<string, ImportedHelper>,
+  shims: boolean,
+): { called: ImportedHelper[]; shimmed: boolean; left: SessionCallLeft[] } {
   const called = new Set<ImportedHelper>();
   const left: SessionCallLeft[] = [];
-  if (!helpers.size) return { called: [], left };
+  let shimmed = false;
+  if (!helpers.size) return { called: [], shimmed, left };
   const refs = { req: new Set(referencesTo(body, names.req).map((r) => r.node)), res: new Set(referencesTo(body, names.res).map((r) => r.node)) };
+  const nested = new Set<Node>();
+  walk(j.blockStatement(body), (node) => {
+    if (isFunction(node)) walk(node, (inner) => void nested.add(inner));
+  });
   walk(j.blockStatement(body), (node) => {
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
     const helper = helpers.get(node.callee.name);
     if (!helper) return;
+    if (!helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs) && shims && !nested.has(node)) {
+      passNextAuthShims(snip, node, helper.sessionArgs!, names);
+      shimmed = true;
+      return false;
+    }
     if (!helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs)) {
       node.callee = j.identifier(helper.twin);
       dropRequestArgs(node, helper.sessionArgs!);
@@ -505,7 +526,7 @@ function redirectSessionHelperCalls(j: JSCodeshift, body: Node[], names: { req: 
     const why = helper.declined ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
     left.push({ lines, callee: node.callee.name, detail: `${names.req} is passed to ${node.callee.name}(), a helper of '${helper.specifier}': ${why}` });
   });
-  return { called: [...called], left };
+  return { called: [...called], shimmed, left };
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {

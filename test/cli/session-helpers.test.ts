@@ -1,8 +1,10 @@
 /**
  * A project helper that passes req and res only to next-auth's getServerSession (create-t3-app's
- * `getServerAuthSession({ req, res })`): the run writes its twin beside it, the routes call the twin with neither, a
- * getServerSideProps page keeps calling the original, and a second run writes nothing more. A helper that also uses
- * ctx.res is declined, and the route that calls it is left saying why.
+ * `getServerAuthSession({ req, res })`): a route calls it with next-auth's Pages-like request and response, so that
+ * its cookies go out as in Pages, and the module is not touched. A call in a callback (no route headers to write
+ * into) calls a twin written beside the original, with neither; a getServerSideProps page keeps calling the original,
+ * and a second run writes nothing more. A helper that also uses ctx.res is declined, and the route that calls it is
+ * left saying why.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +55,14 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
   res.status(200).json({ posts: [], signedIn: !!session });
 }
 `,
+  'src/pages/api/batch.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { getServerAuthSession } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const sessions = await Promise.all([0, 1].map(() => getServerAuthSession({ req, res })));
+  res.status(200).json({ signedIn: sessions.map((session) => !!session) });
+}
+`,
   'src/pages/api/cached.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
 import { getCachedSession } from '~/server/auth';
 
@@ -76,7 +86,7 @@ export default function Profile({ name }: { name: string | null }) {
 };
 
 describe('session helpers that pass req and res only to getServerSession', () => {
-  it('writes the twins beside the originals, the routes call them without req and res, and a second run adds nothing', () => {
+  it("gives the helpers next-auth's request and response, writes a twin only for a call in a callback, and a second run adds nothing", () => {
     const app = makeApp(files);
     const report = path.join(app, '..', 'session-report.json');
     const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
@@ -86,15 +96,16 @@ describe('session helpers that pass req and res only to getServerSession', () =>
     // The originals stay, for getServerSideProps and any other Pages code.
     expect(auth).toContain(AUTH.split('\n').slice(5, 8).join('\n'));
     expect(auth).toContain(`export const getServerAuthSessionForRoute = () => {\n  return getServerSession(authOptions);\n};`);
-    expect(auth).toContain(`export async function getSessionForRoute() {\n  return await getServerSession(authOptions);\n}`);
+    expect(auth).not.toContain('getSessionForRoute');
     expect(auth).not.toContain('getCachedSessionForRoute');
 
     const me = read(app, 'src/app/api/me/route.ts');
-    expect(me).toContain(`import { getServerAuthSessionForRoute } from '~/server/auth';`);
-    expect(me).toContain('const session = await getServerAuthSessionForRoute();');
+    expect(me).toContain(`import { getServerAuthSession } from '~/server/auth';`);
+    expect(me).toContain('const session = await getServerAuthSession({ req: nextAuthRequest(request), res: nextAuthResponse(headers) });');
     const posts = read(app, 'src/app/api/posts/route.ts');
-    expect(posts).toContain(`import { getSessionForRoute } from '../../../server/auth';`);
-    expect(posts).toContain('const session = await getSessionForRoute();');
+    expect(posts).toContain(`import { getSession } from '../../../server/auth';`);
+    expect(posts).toContain('const session = await getSession(nextAuthRequest(request), nextAuthResponse(headers));');
+    expect(read(app, 'src/app/api/batch/route.ts')).toContain('await Promise.all([0, 1].map(() => getServerAuthSessionForRoute()))');
     expect(read(app, 'src/pages/profile.tsx')).toBe(files['src/pages/profile.tsx']);
 
     // The helper that sets a header on ctx.res has no twin: its route stays, its reason naming the helper.
@@ -105,10 +116,12 @@ describe('session helpers that pass req and res only to getServerSession', () =>
     expect(cached.reasons.map((r: { code: string; detail?: string }) => [r.code, r.detail])).toEqual([
       ['REQ_ESCAPES', "req is passed to getCachedSession(), a helper of '~/server/auth': it uses ctx.res.setHeader"],
     ]);
-    expect(written.updates).toEqual([{ path: 'src/server/auth.ts', twins: ['getServerAuthSessionForRoute', 'getSessionForRoute'] }]);
-    // The routes say what the twin's getServerSession(options) does not carry over (the recipe's note).
-    const meNotes = written.files.find((f: { source: string }) => f.source === 'src/pages/api/me.ts').notes;
-    expect(meNotes).toContain(SESSION_COOKIES_NOTE);
+    expect(written.updates).toEqual([{ path: 'src/server/auth.ts', twins: ['getServerAuthSessionForRoute'] }]);
+    // The route whose call is the twin's says what its getServerSession(options) does not carry over; the others
+    // set next-auth's cookies as before.
+    const notesOf = (source: string) => written.files.find((f: { source: string }) => f.source === source).notes;
+    expect(notesOf('src/pages/api/batch.ts')).toContain(SESSION_COOKIES_NOTE);
+    expect(notesOf('src/pages/api/me.ts')).not.toContain(SESSION_COOKIES_NOTE);
 
     // Once more: the left route is left again, and not one byte changes.
     commitAll(app);
@@ -119,23 +132,23 @@ describe('session helpers that pass req and res only to getServerSession', () =>
 
   it('reuses the twin the first run wrote when a later run migrates another route that calls the helper', () => {
     const app = makeApp(files);
-    expect(runCli(['run', app, '--yes', '--next', '15.5.29', '--only', 'src/pages/api/me.ts']).code).toBe(0);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29', '--only', 'src/pages/api/batch.ts']).code).toBe(0);
     commitAll(app);
     const afterFirst = read(app, 'src/server/auth.ts');
     expect(afterFirst).toContain('export const getServerAuthSessionForRoute = () => {');
     writeRoute(app);
     expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
     const auth = read(app, 'src/server/auth.ts');
-    // The posts route's twin is new; the first run's is reused, not written again under another name.
-    expect(auth.match(/getServerAuthSessionForRoute\d* = /g)).toEqual(['getServerAuthSessionForRoute = ']);
-    expect(auth).toBe(afterFirst.replace(/(export async function getSession[^]*?\n}\n)/, `$1\n// Route-handler version of getSession: calls getServerSession without req and res, as a route handler does (next-pages-api-migrate).\nexport async function getSessionForRoute() {\n  return await getServerSession(authOptions);\n}\n`));
-    expect(read(app, 'src/app/api/feed/route.ts')).toContain('const session = await getServerAuthSessionForRoute();');
+    // The first run's twin is reused by the new route's callback, not written again under another name; the other
+    // routes call the originals.
+    expect(auth).toBe(afterFirst);
+    expect(read(app, 'src/app/api/feed/route.ts')).toContain('[0, 1, 2].map(() => getServerAuthSessionForRoute())');
     expect(git(app, 'status', '--porcelain', '--', 'src/pages/profile.tsx')).toBe('');
   });
 });
 
-/** A second route that calls the t3 helper, added after the first run. */
+/** A second route that calls the t3 helper in a callback, added after the first run. */
 function writeRoute(app: string): void {
-  writeFiles(app, { 'src/pages/api/feed.ts': files['src/pages/api/me.ts'].replace('json({ user: session.user })', 'json({ feed: [], user: session.user })') });
+  writeFiles(app, { 'src/pages/api/feed.ts': files['src/pages/api/batch.ts'].replace('[0, 1]', '[0, 1, 2]') });
   commitAll(app);
 }

@@ -197,9 +197,10 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },
-      // Session helpers that pass req and res only to getServerSession: twins that take neither. The module also
-      // imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
-      { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute', 'sessionNameForRoute'], imports: ['lib/auth-options.ts'] },
+      // A session helper that passes req and res only to getServerSession, called in a callback: a twin that takes
+      // neither (the routes that call it from their own body give it next-auth's request and response instead). The
+      // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
+      { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },
       // A barrel that passes lib/api/by-method.ts's dispatcher on passes its twin on too.

@@ -18,7 +18,7 @@
  */
 import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { resUseProblem } from './local-request-functions.js';
-import { applyRecipes, sessionGetterNames } from './recipes.js';
+import { applyRecipes, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, sessionGetterNames } from './recipes.js';
 import { referencesTo } from './scope.js';
 
 /**
@@ -163,6 +163,25 @@ export function passesRequestAsTaken(call: Node, args: SessionArgs, names: { req
   if (object?.type !== 'ObjectExpression' || object.properties.length !== 2) return false;
   const value = (key: string) => object.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key))?.value;
   return own(value('req'), 'req') && own(value('res'), 'res');
+}
+
+/**
+ * The call with next-auth's Pages-like request and response where it passed req and res (recipes.ts): the original
+ * helper hands them to getServerSession, which then sets its cookies into the route's headers as in Pages. `res`
+ * stays inside `nextAuthResponse(res)` for the response rewrite to put the route's headers there.
+ */
+export function passNextAuthShims(snip: Snippets, call: Node, args: SessionArgs, names: { request: string; res: string }): void {
+  const request = () => snip.expression(`${NEXT_AUTH_REQUEST}(${names.request})`);
+  const response = () => snip.expression(`${NEXT_AUTH_RESPONSE}(${names.res})`);
+  if (args.req !== args.res) {
+    call.arguments[args.req] = request();
+    call.arguments[args.res] = response();
+    return;
+  }
+  for (const property of call.arguments[args.req].properties) {
+    property.value = isIdent(property.key, 'req') ? request() : response();
+    property.shorthand = false;
+  }
 }
 
 /** The call without the arguments that carried req and res. */

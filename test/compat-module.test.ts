@@ -33,9 +33,7 @@ describe('compat module', () => {
 
   it("gives next-auth's getServerSession the request's headers and cookies, and a response that adds its cookies to the route's", () => {
     const url = 'http://localhost/api/me';
-    const request = Object.assign(new Request(url, { headers: { cookie: 'a=1; b=2', 'x-forwarded-proto': 'https' } }), {
-      cookies: { getAll: () => [{ name: 'a', value: '1' }, { name: 'b', value: '2' }] },
-    });
+    const request = new Request(url, { headers: { cookie: 'a=1; b=2', 'x-forwarded-proto': 'https' } });
     const req = compat.nextAuthRequest(request);
     expect(req.cookies).toEqual({ a: '1', b: '2' });
     expect(req.headers).toEqual({ cookie: 'a=1; b=2', 'x-forwarded-proto': 'https' });
@@ -48,6 +46,14 @@ describe('compat module', () => {
     expect(headers.getSetCookie()).toEqual(['theme=dark; Path=/', 'next-auth.csrf-token=t; Path=/']);
     expect(res.getHeader('x-kept')).toBe('1');
     expect(compat.nextAuthResponse(new Headers()).getHeader('Set-Cookie')).toEqual([]);
+  });
+
+  it('parses cookies as Pages did (next/dist/compiled/cookie): first of a name, trimmed, unquoted, decoded when it can be', () => {
+    const cookies = (header: string) => compat.pagesCookies(new Request('http://localhost/', { headers: { cookie: header } }));
+    // Expected values as Next 14.2.35, 15.5.29 and 16.4.6's Pages parser gives them for the same header.
+    expect(cookies('theme=dark; theme=light; q="x"; bad=%E0%A4%A;  sp = 1 ; flag; constructor=x; s=a%3Db')).toEqual({ theme: 'dark', q: 'x', bad: '%E0%A4%A', sp: '1', s: 'a=b' });
+    expect(cookies('')).toEqual({});
+    expect(compat.pagesCookies(new Request('http://localhost/'))).toEqual({});
   });
 
   it('reads a body as Pages parsed it, by content type', async () => {

@@ -74,10 +74,27 @@ export function pagesHeaders(request: Request): IncomingHttpHeaders {
   return headers;
 }
 
-/** req.cookies: name → value. */
-export function pagesCookies(request: NextRequest): Partial<{ [key: string]: string }> {
+/**
+ * req.cookies as Pages parsed the Cookie header: parts split at \`;\`, a part without \`=\` skipped, names and values
+ * trimmed, a value in quotes unquoted, %-escapes decoded (a value that cannot be decoded kept as sent), and the first
+ * of a repeated name kept (a browser sends the cookie of the most specific path first). The App Router's
+ * request.cookies keeps the last, and differs on the rest.
+ */
+export function pagesCookies(request: Request): Partial<{ [key: string]: string }> {
   const cookies: Partial<{ [key: string]: string }> = {};
-  for (const cookie of request.cookies.getAll()) cookies[cookie.name] = cookie.value;
+  for (const part of (request.headers.get('cookie') ?? '').split(/; */)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (cookies[name] !== undefined) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"')) value = value.slice(1, -1);
+    try {
+      cookies[name] = decodeURIComponent(value);
+    } catch {
+      cookies[name] = value;
+    }
+  }
   return cookies;
 }
 
@@ -85,7 +102,7 @@ export function pagesCookies(request: NextRequest): Partial<{ [key: string]: str
  * What next-auth's getServerSession(req, res, options) reads of the Pages request: its headers and its cookies. Given
  * these, it answers as in Pages (the one-argument form of a route handler drops the session's \`expires\`).
  */
-export function nextAuthRequest(request: NextRequest): NextApiRequest {
+export function nextAuthRequest(request: Request): NextApiRequest {
   return { headers: pagesHeaders(request), cookies: pagesCookies(request) } as unknown as NextApiRequest;
 }
 

@@ -253,7 +253,12 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   for (const [key, local] of locals) {
     if (key === 'body' || key === 'url') continue;
     const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : `${opts.request}.cookies.get(${snip.str(name)})?.value`;
+    // A cookie as Pages read it (pagesCookies: the first of a repeated name, unquoted, …), not as request.cookies does.
+    const cookie = () => {
+      out.compat.add('pagesCookies');
+      return `pagesCookies(${opts.request})${/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${snip.str(name)}]`}`;
+    };
+    const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : cookie();
     out.prelude.push(...snip.statements(`const ${local.name} = ${read}${END}`));
   }
   if (readsQuery && !paramsOnly && queryName) {

@@ -140,6 +140,26 @@ export function helperKey(callee: Node): string | null {
   return null;
 }
 
+/** Whether, in source order outside nested functions, a statement of `sets` comes before a guard's answer. */
+function statusSetBeforeGuardAnswer(body: Node[], sets: Set<Node>): boolean {
+  let seen = false;
+  let found = false;
+  const visit = (node: Node): void => {
+    if (found || !node || typeof node.type !== 'string' || isFunction(node)) return;
+    if (sets.has(node)) seen = true;
+    if (seen && guardAnswerReturn(node)) found = true;
+    // Child fields in the order they were written (test before consequent, statements in order).
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'comments' || key === 'leadingComments' || key === 'trailingComments' || key === 'original') continue;
+      const value = node[key];
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value.type === 'string') visit(value);
+    }
+  };
+  body.forEach(visit);
+  return found;
+}
+
 /** `if (x instanceof GuardAnswer) return x.response;`: the name of `x`, or null. */
 function guardAnswerReturn(node: Node): string | null {
   if (node.type !== 'IfStatement' || node.alternate) return null;
@@ -213,6 +233,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let contentTypeMaybeSet = false;
   const helperAnswers: Node[] = [];
   const nextAuthResponses: Node[] = [];
+  /** The `res` of each statement that sets a status for a later send. */
+  const statusSets = new Set<Node>();
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -244,7 +266,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       continue;
     }
     if (chain && !headerCall && !run && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
-      if (!chain.terminal && chain.links.some((l) => l.name === 'status')) needsStatus = true;
+      if (!chain.terminal && chain.links.some((l) => l.name === 'status')) {
+        needsStatus = true;
+        statusSets.add(ref.node);
+      }
       for (const l of chain.links) {
         if (l.name !== 'status') {
           needsHeaders = true;
@@ -268,6 +293,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
     if (expr && statusAssignment(expr, resName) && !crossesFunction) {
       needsStatus = true;
+      statusSets.add(ref.node);
       continue;
     }
     const parent = ref.parent;
@@ -283,6 +309,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   // set its own: not guessed.
   if (needsStatus && helperAnswers.length) {
     out.escape = { line: helperAnswers[0].loc?.start.line, detail: 'res.status is set before a helper answers' };
+    return out;
+  }
+  // So too a guard's or a .catch callback's answer (`if (x instanceof GuardAnswer) return x.response`), which is
+  // a Response of its own: Pages sent it with a status set on res before, when the guard set none.
+  if (statusSets.size && statusSetBeforeGuardAnswer(body, statusSets)) {
+    out.escape = { line: [...statusSets][0].loc?.start.line, detail: 'res.status is set before a guard answers' };
     return out;
   }
   const statusName = needsStatus ? opts.fresh('status') : null;

@@ -1,7 +1,6 @@
 /** Route-handler twins for helpers in other modules that take `res` (transforms/helper-module.ts). */
 import { describe, expect, it } from 'vitest';
 import { twinResponseHelpers } from '../transforms/helper-module.js';
-import { SESSION_COOKIES_NOTE } from '../transforms/lib/recipes.js';
 
 const context = { modulePath: 'lib/errors.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' };
 
@@ -830,15 +829,15 @@ declare function logAccess(user: unknown): Promise<void>;
     expect(result.twins).toEqual([
       { kind: 'guard', name: 'requireDb', twin: 'requireDbForRoute', resIndex: 0, reqIndex: -1, statuses: [503] },
       { kind: 'guard', name: 'requireKey', twin: 'requireKeyForRoute', resIndex: 1, reqIndex: 0, statuses: [401, 403] },
-      // Its routes' reports say what getServerSession(options) does not carry over.
-      { kind: 'guard', name: 'requireSession', twin: 'requireSessionForRoute', resIndex: 1, reqIndex: 0, statuses: [401], notes: [SESSION_COOKIES_NOTE] },
+      // Its getServerSession sets next-auth's cookies into the route's headers, which the twin takes in res's place.
+      { kind: 'guard', name: 'requireSession', twin: 'requireSessionForRoute', resIndex: 1, reqIndex: 0, statuses: [401], takesHeaders: true },
     ]);
     const output = result.output!;
     expect(output).toContain(`// Route-handler version of requireSession: returns its answer as a GuardAnswer where it answered, else its value (next-pages-api-migrate).
-export async function requireSessionForRoute(request: NextRequest) {
-  const session = await getServerSession(authOptions);
+export async function requireSessionForRoute(request: NextRequest, headers: Headers) {
+  const session = await getServerSession(nextAuthRequest(request), nextAuthResponse(headers), authOptions);
   if (!session) {
-    return new GuardAnswer(NextResponse.json({ error: 'Unauthorized' }, { status: 401 }));
+    return new GuardAnswer(NextResponse.json({ error: 'Unauthorized' }, { status: 401, headers }));
   }
   return session;
 }`);
@@ -862,7 +861,7 @@ export async function requireSessionForRoute(request: NextRequest) {
     // The originals stay for Pages code.
     expect(output).toContain(GUARDS.split('\n').slice(4, 12).join('\n'));
     expect(output.startsWith(`import { NextResponse, type NextRequest } from 'next/server';\n`)).toBe(true);
-    expect(output).toContain(`import { GuardAnswer } from '../app/api/_migrate/pages-compat';\n`);
+    expect(output).toContain(`import { GuardAnswer, nextAuthRequest, nextAuthResponse } from '../app/api/_migrate/pages-compat';\n`);
   });
 
   it('keeps a value that is itself a Response apart from its answers', () => {

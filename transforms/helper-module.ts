@@ -340,7 +340,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
             twin = forRoute;
             if (guard.usesNextRequest) needsNextRequest = true;
             wrapperStatement = moduleTwinStatement(j, snip, found, guardFn, twin, true);
-            twinned = { kind: 'guard', resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}) };
+            twinned = { kind: 'guard', resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
           }
         }
       }
@@ -375,7 +375,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
   }
   const declinedPart = declined.length ? { declined } : {};
   if (!twins.length) return { twins, ...declinedPart };

@@ -229,6 +229,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
+  // Guard twins that take the route's headers in res's place (their getServerSession sets next-auth's cookies).
+  const headerSinks = new Set(guardsCalled.filter((guard) => guard.takesHeaders).map((guard) => guard.twin));
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
   const routeParams = routeParamsOf(ctx.targetPath);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
@@ -263,7 +265,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, headerSinks });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);

@@ -114,6 +114,11 @@ export interface ImportedHelper {
   reqIndex?: number;
   /** Notes for the report of each route that calls the twin (a guard twin's getServerSession). */
   notes?: string[];
+  /**
+   * A guard whose twin takes the route's headers where the guard took res (its getServerSession sets next-auth's
+   * cookies there): its calls keep res in that place, for the response rewrite to put the headers in.
+   */
+  takesHeaders?: boolean;
   /** A factory: the methods of the object it returns that have twins. */
   headerMethods?: HeaderMethod[];
   /** A session helper: where calls pass req and res (one position for an object `{ req, res }`), which its twin drops. */

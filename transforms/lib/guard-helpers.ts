@@ -47,6 +47,11 @@ export interface GuardFunction {
   usesNextRequest: boolean;
   /** What the routes that call the twin say in the report (what its getServerSession does not carry over). */
   notes: string[];
+  /**
+   * The twin takes the route's headers where the guard took res: its getServerSession (next-auth's, given the
+   * compat module's request and response) sets next-auth's cookies there, as it did on res in Pages.
+   */
+  takesHeaders: boolean;
 }
 
 /** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
@@ -163,13 +168,18 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // A parameter's default that reads req or res would be left without them in the twin.
   if (fn.params.some((p: Node, i: number) => i !== resIndex && i !== reqIndex && (mentions(p, resName) || (reqName !== null && mentions(p, reqName))))) return null;
   const fresh = freshNamerFor(fn, taken, resName);
-  // next-auth's getServerSession(req, res, options) → getServerSession(options), as in a handler. A recipe that
-  // needs an import the module lacks is not followed here.
-  const recipes = reqName ? applyRecipes(snip, program, [fn.body], reqName, resName) : null;
+  const requestName = reqName ? fresh('request') : null;
+  // next-auth's getServerSession(req, res, options) → getServerSession(nextAuthRequest(request),
+  // nextAuthResponse(headers), options), as in a handler, where `headers` are the route's, which the twin takes in
+  // res's place (in a callback of the guard: getServerSession(options)). A recipe that needs an import the module
+  // lacks is not followed here.
+  const recipes = reqName ? applyRecipes(snip, program, [fn.body], reqName, resName, { request: requestName!, taken }) : null;
   if (recipes?.imports.size) return null;
-  const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh });
-  // State set here (a status, headers) would have to reach the route's own answer on the paths that go on.
-  if (rewrite.escape || rewrite.prelude.length || !rewrite.answerReturns.size) return null;
+  const takesHeaders = !!recipes?.compat.size;
+  const headersParam = takesHeaders ? fresh('headers') : undefined;
+  const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
+  // State set here (a status, headers of its own) would have to reach the route's own answer on the paths that go on.
+  if (rewrite.escape || rewrite.prelude.length || rewrite.setsOwnHeaders || !rewrite.answerReturns.size) return null;
   let statements: Node[] = rewrite.body;
   if (!dropReturnsAfterAnswers(statements)) return null;
   // Falling off the end gives undefined, which says "answered": Pages would then hang, the route would not answer.
@@ -177,8 +187,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (returnsOf(statements).some((r) => !rewrite.answerReturns.has(r) && isAnsweredValue(r))) return null;
   const uses = new Set<string>(rewrite.uses);
   let usesNextRequest = false;
-  if (reqName) {
-    const requestName = fresh('request');
+  if (reqName && requestName) {
     const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh);
     if (!request) return null;
     statements = [...request.prelude, ...statements];
@@ -190,11 +199,13 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // Its answers come wrapped, apart from the value it returns otherwise, which may itself be a Response (a fetch).
   statements = wrapAnswers(snip, statements, rewrite.answerReturns);
   uses.add('GuardAnswer');
-  fn.params.splice(resIndex, 1);
+  recipes?.compat.forEach((u) => uses.add(u));
+  if (headersParam) fn.params[resIndex] = snip.statements(`function f(${headersParam}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
+  else fn.params.splice(resIndex, 1);
   fn.returnType = null;
   fn.body.body = statements;
   const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
-  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes };
+  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders };
 }
 
 /** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
@@ -219,11 +230,12 @@ function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHe
   return { call: n, guard, awaited };
 }
 
-/** The twin's call: res dropped, req → the App Router request. */
+/** The twin's call: res dropped (or the route's headers), req → the App Router request. */
 function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
   call.callee = j.identifier(guard.twin);
   if (guard.reqIndex !== undefined && guard.reqIndex >= 0) call.arguments[guard.reqIndex] = j.identifier(request);
-  call.arguments.splice(guard.resIndex, 1);
+  // A twin that takes the route's headers there: res stays for the response rewrite to put them in (headerSinks).
+  if (!guard.takesHeaders) call.arguments.splice(guard.resIndex, 1);
 }
 
 type GuardSite =
@@ -331,7 +343,7 @@ export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body:
     const twin = cloneNode(fn);
     const guard = toGuardFunction(j, snip, program, twin, hasAfter, typescript, taken);
     if (!guard) continue;
-    const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses };
+    const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
     fn.params = twin.params;
     fn.body = twin.body;
     fn.async = twin.async;

@@ -73,6 +73,13 @@ export interface ResponseOptions {
    * what is there first, as the caller or an earlier call may have set the same header.
    */
   sharedHeaders?: boolean;
+  /**
+   * Calls (by callee name) that take the route's headers where they took res: a guard's twin whose getServerSession
+   * sets next-auth's cookies there (guard-helpers.ts). Like `nextAuthResponse(res)`, they set Set-Cookie.
+   */
+  headerSinks?: Set<string>;
+  /** The headers are the caller's, under this name (a guard twin's parameter): no prelude declares them. */
+  headersParam?: string;
 }
 
 export interface ResponseRewrite {
@@ -91,6 +98,8 @@ export interface ResponseRewrite {
    * returns give a value does not answer on every path.
    */
   answerReturns: Set<Node>;
+  /** Headers are set on res other than by next-auth (`nextAuthResponse(res)`, a header sink). */
+  setsOwnHeaders: boolean;
 }
 
 /** The helper a call answers through: one of `answerCalls`, or a helper called by its name. */
@@ -170,6 +179,11 @@ function guardAnswerReturn(node: Node): string | null {
   return test.left.name;
 }
 
+/** A call of one of `sinks` that passes res (`arg`). */
+function isHeaderSink(call: Node, arg: Node, sinks: Set<string> | undefined): boolean {
+  return !!sinks?.size && call.type === 'CallExpression' && isIdent(call.callee) && sinks.has(call.callee.name) && call.arguments.includes(arg);
+}
+
 /** `nextAuthResponse(res)`, written by the getServerSession recipe: `res` is its only argument. */
 function isNextAuthResponse(call: Node, arg: Node): boolean {
   return call.type === 'CallExpression' && isIdent(call.callee, NEXT_AUTH_RESPONSE) && call.arguments.length === 1 && call.arguments[0] === arg;
@@ -212,7 +226,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   const { j, resName, snip } = opts;
   const split = splitStream(snip, original, resName, opts.fresh);
   const body = split.body;
-  const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set(), answerReturns: new Set() };
+  const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set(), answerReturns: new Set(), setsOwnHeaders: false };
   if (split.escape) {
     out.escape = split.escape;
     return out;
@@ -232,7 +246,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   const headerNamesSet = new Map<string, number>();
   let contentTypeMaybeSet = false;
   const helperAnswers: Node[] = [];
-  const nextAuthResponses: Node[] = [];
+  /** The `res` arguments that become the route's headers (`nextAuthResponse(res)`, a header sink's call). */
+  const headerSinkArgs: Array<{ call: Node; index: number }> = [];
+  let nextAuthHeaders = false;
   /** The `res` of each statement that sets a status for a later send. */
   const statusSets = new Set<Node>();
   for (const ref of referencesTo(body, resName)) {
@@ -252,11 +268,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       else contentTypeMaybeSet = true;
       continue;
     }
-    // getServerSession's response (recipes.ts) sets its cookies into the route's headers, as on res in Pages.
-    if (!crossesFunction && isNextAuthResponse(ref.parent, ref.node)) {
-      needsHeaders = true;
+    // getServerSession's response (recipes.ts) sets its cookies into the route's headers, as on res in Pages; so does
+    // a guard twin that calls it.
+    if (!crossesFunction && (isNextAuthResponse(ref.parent, ref.node) || isHeaderSink(ref.parent, ref.node, opts.headerSinks))) {
+      nextAuthHeaders = true;
       headerNamesSet.set('set-cookie', (headerNamesSet.get('set-cookie') ?? 0) + 1);
-      nextAuthResponses.push(ref.parent);
+      headerSinkArgs.push({ call: ref.parent, index: ref.parent.arguments.indexOf(ref.node) });
       continue;
     }
     // The middleware writes its headers into the route's headers (cors: Access-Control-*, Vary).
@@ -318,10 +335,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return out;
   }
   const statusName = needsStatus ? opts.fresh('status') : null;
-  const headersName = needsHeaders ? opts.fresh('headers') : null;
+  out.setsOwnHeaders = needsHeaders;
+  const headersName = needsHeaders || nextAuthHeaders ? (opts.headersParam ?? opts.fresh('headers')) : null;
   if (statusName) out.prelude.push(...snip.statements(`let ${statusName} = 200${END}`));
-  if (headersName) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
-  for (const call of nextAuthResponses) call.arguments[0] = j.identifier(headersName!);
+  if (headersName && !opts.headersParam) out.prelude.push(...snip.statements(`const ${headersName} = new Headers()${END}`));
+  for (const { call, index } of headerSinkArgs) call.arguments[index] = j.identifier(headersName!);
 
   /** How many loops the statement being rewritten sits in: a header call there may run more than once on a path. */
   let loopDepth = 0;
@@ -633,7 +651,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const value = guardAnswerReturn(node);
       if (!value) return;
       out.uses.add('withHeaders');
-      node.consequent.argument = snip.expression(`withHeaders(${value}.response, ${headersName})`);
+      node.consequent = snip.statements(`return withHeaders(${value}.response, ${headersName})${END}`)[0];
     }, true);
   }
 

@@ -13,7 +13,7 @@ export interface Handler {
   wrappers: Array<{ local: string; call: Node; handlerIndex: number }>;
 }
 
-export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string };
+export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string; wrapperCallee?: Node };
 
 function functionFrom(node: Node): Node | null {
   const n = unwrap(node);
@@ -57,7 +57,7 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
       const direct = functionFrom(decl);
       if (direct) return { handler: { fn: direct, name: direct.id?.name ?? null, declarationIndex: i, exportIndex: -1, wrappers: calls } };
       const call = unwrap(decl);
-      if (call?.type === 'CallExpression') return { problem: 'not-followable', wrapper: call.callee.type === 'Identifier' ? call.callee.name : 'a call' };
+      if (call?.type === 'CallExpression') return { problem: 'not-followable', wrapper: call.callee.type === 'Identifier' ? call.callee.name : 'a call', wrapperCallee: call.callee };
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);

@@ -49,8 +49,11 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
   // A factory whose object's methods may take res: `const limiter = rateLimit(…)` and a call `x.check(res, …)`.
   const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
   // A name may hold a `$` (`$rateLimit`): escaped, and bounded as a name.
-  const wraps = (local: string) => new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
-  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wraps(local);
+  const wrapsExport = (local: string) => new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
+  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local);
+  // For the reason only: also `const handler = withAuth(…)` exported as `export default handler`.
+  const exportedName = /export\s+default\s+([\w$]+)\s*;?\s*$/m.exec(text)?.[1];
+  const wraps = (local: string) => wrapsExport(local) || (!!exportedName && new RegExp(`\\bconst\\s+${escapeName(exportedName)}\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text));
   const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text);
   const add = (specifier: string, imported: string, flags: { factoryOnly?: boolean; wraps?: boolean }) => {
     const module = resolver.resolve(source, specifier);

@@ -62,6 +62,8 @@ const files = {
   'pages/api/limit.ts': handlerFile('withLimit', '@/lib/wrappers'),
   'pages/api/token.ts': handlerFile('withToken', '../../lib/wrappers'),
   'pages/api/logged.ts': handlerFile('withAxiom', 'next-axiom'),
+  // The wrapped handler held by a const that the file exports.
+  'pages/api/bound.ts': handlerFile('withBody', '@/lib/wrappers').replace('export default withBody(', 'const handler = withBody(') + 'export default handler\n',
 };
 
 describe('why a wrapper has no route-handler version', () => {
@@ -80,6 +82,7 @@ describe('why a wrapper has no route-handler version', () => {
         "HANDLER_NOT_FOUND the handler is wrapped by withToken(…) of lib/wrappers.ts, which the tool cannot rewrite: it returns the result of withMetrics(…), and the (req, res) function it passes reads req.query; withMetrics returns the result of withAxiom(…) from the package 'next-axiom', and in the (req, res) function it passes, req is passed to record()",
       ],
       'pages/api/user.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withUser(…) of lib/wrappers.ts, which the tool cannot rewrite: req is passed to loadUser() in an object'],
+      'pages/api/bound.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withBody(…) of lib/wrappers.ts, which the tool cannot rewrite: it reads req.body'],
       'pages/api/logged.ts': ['left', "HANDLER_NOT_FOUND the handler is wrapped by withAxiom(…) from the package 'next-axiom', which the tool has no recipe for"],
     });
     expect(report.updates).toEqual([]);

@@ -38,6 +38,18 @@ function findBinding(program: Node, name: string): { fn: Node; index: number } |
   return null;
 }
 
+/** `const handler = withAuth(async (req, res) => …)`, exported as `export default handler`: the wrapper, for the reason. */
+function boundWrapper(program: Node, name: string): { wrapper: string; wrapperCallee: Node } | Record<string, never> {
+  for (const stmt of program.body) {
+    const declarator = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
+    const init = declarator && isIdentNamed(declarator.id, name) && declarator.init ? unwrap(declarator.init) : null;
+    if (init?.type === 'CallExpression') return { wrapper: init.callee.type === 'Identifier' ? init.callee.name : 'a call', wrapperCallee: init.callee };
+  }
+  return {};
+}
+
+const isIdentNamed = (node: Node, name: string) => node?.type === 'Identifier' && node.name === name;
+
 /**
  * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in
  * their calls.
@@ -61,7 +73,7 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);
-        if (!found) return { problem: 'not-followable' };
+        if (!found) return { problem: 'not-followable', ...boundWrapper(program, inner.name) };
         return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i, wrappers: calls } };
       }
       return { problem: 'not-followable' };

@@ -97,7 +97,7 @@ function otherUse(name: string, parent: Node | null, key: string | null): { rank
  */
 function handlerCalls(body: Node, handlerName: string, reqName: string, resName: string): Node[] | { other: string } {
   const calls: Node[] = [];
-  let other: { rank: number; what: string } | null = null;
+  const other = { rank: Infinity, what: '' };
   walk(body, (node, parent, key) => {
     if (!isIdent(node, handlerName)) return undefined;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) return undefined;
@@ -107,11 +107,11 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
     if (parent?.type === 'CallExpression' && key === 'callee' && args.length >= 2 && isIdent(args[0], reqName) && isIdent(args[1], resName) && plainExtra) calls.push(parent);
     else {
       const use = otherUse(handlerName, parent, key);
-      if (!other || use.rank < other.rank) other = use;
+      if (use.rank < other.rank) Object.assign(other, use);
     }
     return undefined;
   });
-  return other ? { other: (other as { what: string }).what } : calls;
+  return other.what ? { other: other.what } : calls;
 }
 
 /**

@@ -38,7 +38,7 @@ export const REASONS = {
     severity: 'left',
     short: 'the default export is not a (req, res) function the tool can follow',
     detail:
-      'The default export is an imported value, a class, or a call to a wrapper that has no route-handler version (a package\'s, or a project wrapper in a shape the tool cannot rewrite). Migrate the file by hand, or bring the wrapper to the shape the README describes.',
+      'The default export is an imported value, a class, or a call to a wrapper that has no route-handler version (a package\'s, or a project wrapper in a shape the tool cannot rewrite: the reason names its first blocker). Migrate the file by hand, or bring the wrapper to the shape the README describes.',
   },
   DISPATCHER_NOT_FOLLOWED: {
     severity: 'left',

@@ -18,6 +18,8 @@ interface Candidate {
   definition: Definition;
   /** Found only as the maker of a module-level const (`const limiter = rateLimit(…)`): a factory or nothing. */
   factoryOnly?: boolean;
+  /** It wraps the default export (`export default withAuth(handler)`): without a twin, the route says why. */
+  wraps?: boolean;
 }
 
 /**
@@ -47,17 +49,20 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
   // A factory whose object's methods may take res: `const limiter = rateLimit(…)` and a call `x.check(res, …)`.
   const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
   // A name may hold a `$` (`$rateLimit`): escaped, and bounded as a name.
-  const isUsed = (local: string) =>
-    new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
+  const wrapsExport = (local: string) => new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
+  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local);
+  // For the reason only: also `const handler = withAuth(…)` exported as `export default handler`.
+  const exportedName = /export\s+default\s+([\w$]+)\s*;?\s*$/m.exec(text)?.[1];
+  const wraps = (local: string) => wrapsExport(local) || (!!exportedName && new RegExp(`\\bconst\\s+${escapeName(exportedName)}\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text));
   const makesConst = (local: string) => passesResToMethod && new RegExp(`\\bconst\\s+[\\w$]+\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text);
-  const add = (specifier: string, imported: string, factoryOnly: boolean) => {
+  const add = (specifier: string, imported: string, flags: { factoryOnly?: boolean; wraps?: boolean }) => {
     const module = resolver.resolve(source, specifier);
     const definition = module ? definitionOf(resolver, module, imported) : null;
-    if (definition) found.push({ source, specifier, imported, definition, ...(factoryOnly ? { factoryOnly } : {}) });
+    if (definition) found.push({ source, specifier, imported, definition, ...(flags.factoryOnly ? { factoryOnly: true } : {}), ...(flags.wraps ? { wraps: true } : {}) });
   };
   for (const { specifier, imported, local } of importBindings(text)) {
-    if (isUsed(local)) add(specifier, imported, false);
-    else if (makesConst(local)) add(specifier, imported, true);
+    if (isUsed(local)) add(specifier, imported, { wraps: wraps(local) });
+    else if (makesConst(local)) add(specifier, imported, { factoryOnly: true });
   }
   return found;
 }
@@ -131,6 +136,13 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
     if (declined) {
       if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
       plan.bindings.get(c.source)!.push({ kind: 'session', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: declined.why });
+      continue;
+    }
+    // A wrapper of the default export with no twin: the route names its module and its blocker.
+    const notWrapper = twin || !c.wraps ? undefined : results.get(c.definition.module)?.wrappersDeclined?.find((d) => d.name === c.definition.name);
+    if (notWrapper) {
+      if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
+      plan.bindings.get(c.source)!.push({ kind: 'wrapper', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: notWrapper.why, definedIn: c.definition.module });
       continue;
     }
     if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;

@@ -1,8 +1,14 @@
 /** Route-handler twins for helpers in other modules that take `res` (transforms/helper-module.ts). */
 import { describe, expect, it } from 'vitest';
-import { twinResponseHelpers } from '../transforms/helper-module.js';
+import { twinResponseHelpers, type HelperModuleResult } from '../transforms/helper-module.js';
 
 const context = { modulePath: 'lib/errors.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' };
+
+/** The result without why each name has no wrapper twin (asserted where a test is about wrappers). */
+function withoutWrapperWhys(result: HelperModuleResult): Omit<HelperModuleResult, 'wrappersDeclined'> {
+  const { wrappersDeclined: _whys, ...rest } = result;
+  return rest;
+}
 
 const MODULE = `import type { NextApiRequest, NextApiResponse } from 'next';
 
@@ -58,7 +64,7 @@ export function withRequest(req: NextApiRequest, res: NextApiResponse) {
   });
 
   it('twins nothing for a helper that may not answer; one that also takes the request is a guard', () => {
-    expect(twinResponseHelpers(MODULE, context, ['maybeFail'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(MODULE, context, ['maybeFail']))).toEqual({ twins: [] });
     // It answers on every path, so its twin always returns the Response (guard twins below).
     expect(twinResponseHelpers(MODULE, context, ['withRequest']).twins).toEqual([{ kind: 'guard', name: 'withRequest', twin: 'withRequestForRoute', resIndex: 1, reqIndex: 0, statuses: [200] }]);
   });
@@ -203,7 +209,14 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
   });
 
   it('twins no wrapper that reads the body or query, passes the handler anything of res, or runs setup code', () => {
-    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withLocals', 'withSetup'])).toEqual({ twins: [] });
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withBody', 'withLocals', 'withSetup']);
+    expect(withoutWrapperWhys(result)).toEqual({ twins: [] });
+    // Each says why, for the routes they wrap.
+    expect(result.wrappersDeclined).toEqual([
+      { name: 'withBody', why: 'it reads req.body' },
+      { name: 'withLocals', why: 'it calls handler with other arguments than (req, res, …)' },
+      { name: 'withSetup', why: 'it runs setup code before returning its (req, res) function' },
+    ]);
   });
 
   it('adds a route-handler version of a dispatcher of a method map: the lookup kept, the handler called with (request, context)', () => {
@@ -228,7 +241,9 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
   });
 
   it('twins no dispatcher that hands its map to other code', () => {
-    expect(twinResponseHelpers(WRAPPERS, wrapperContext, ['withDefaults'])).toEqual({ twins: [] });
+    const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withDefaults']);
+    expect(withoutWrapperWhys(result)).toEqual({ twins: [] });
+    expect(result.wrappersDeclined).toEqual([{ name: 'withDefaults', why: 'it spreads handlers into another object' }]);
   });
 });
 
@@ -262,8 +277,8 @@ export async function getSessionForRoute(request: NextRequest, id: string) {
 
   it('twins no helper that reads the query (route params differ per route), or that assigns the body', () => {
     const writes = `import type { NextApiRequest } from 'next'\n\nexport function normalise(req: NextApiRequest) {\n  req.body = { ...req.body, at: Date.now() }\n}\n`;
-    expect(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf'])).toEqual({ twins: [] });
-    expect(twinResponseHelpers(writes, { ...context, modulePath: 'lib/normalise.ts' }, ['normalise'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf']))).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(writes, { ...context, modulePath: 'lib/normalise.ts' }, ['normalise']))).toEqual({ twins: [] });
   });
 
   it('gives a helper that reads the body a last parameter for it: the route reads the body once and passes it', () => {
@@ -349,10 +364,10 @@ describe('called dispatcher twins', () => {
   });
 
   it('twins no called dispatcher that hands its map to other code, reads this, takes no map, or reads req in a default', () => {
-    expect(twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['leaky', 'readsThis', 'onlyTwo'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(CALLED_DISPATCHERS, calledContext, ['leaky', 'readsThis', 'onlyTwo']))).toEqual({ twins: [] });
     // Its factory's parameters are evaluated without a request: `req` would be undefined there.
     const labelled = `import type { NextApiRequest, NextApiResponse } from 'next';\n\nexport async function labelled(req: NextApiRequest, res: NextApiResponse, handlers: Record<string, (req: NextApiRequest, res: NextApiResponse) => Promise<void>>, label = String(req.headers['x-label'])) {\n  const handler = handlers[req.method as string];\n  if (!handler) return res.status(405).json({ label });\n  return handler(req, res);\n}\n`;
-    expect(twinResponseHelpers(labelled, calledContext, ['labelled'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(labelled, calledContext, ['labelled']))).toEqual({ twins: [] });
   });
 });
 
@@ -402,7 +417,7 @@ export const setErrorCookieHeaders = (headers: Headers, value: unknown, options:
   });
 
   it('twins no helper that returns something or sets the status', () => {
-    expect(twinResponseHelpers(HEADER_HELPERS, headerContext, ['setAndSay', 'setAndStatus'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(HEADER_HELPERS, headerContext, ['setAndSay', 'setAndStatus']))).toEqual({ twins: [] });
   });
 
   const CORS = `import type { NextApiRequest, NextApiResponse } from 'next';
@@ -428,7 +443,7 @@ export function corsForQuery(req: NextApiRequest, res: NextApiResponse) {
 }`);
     expect(result.output!.startsWith(`import type { NextRequest } from 'next/server';\n`)).toBe(true);
     // The query differs from route to route (its params): not followed.
-    expect(twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['corsForQuery'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['corsForQuery']))).toEqual({ twins: [] });
   });
 });
 
@@ -529,7 +544,7 @@ function noStoreHeaders(headers: Headers) {
   });
 
   it('twins no wrapper whose module helper answers only on some paths, nor a dispatcher whose let is assigned again', () => {
-    expect(twinResponseHelpers(OWN_HELPERS, ownContext, ['withDeny', 'reassigned'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(OWN_HELPERS, ownContext, ['withDeny', 'reassigned']))).toEqual({ twins: [] });
   });
 });
 
@@ -564,7 +579,7 @@ export const secure = (req: NextApiRequest, res: NextApiResponse) => runMiddlewa
   });
 
   it('twins no helper that runs another middleware', () => {
-    expect(twinResponseHelpers(MIDDLEWARE, middlewareContext, ['secure'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(MIDDLEWARE, middlewareContext, ['secure']))).toEqual({ twins: [] });
   });
 });
 
@@ -598,7 +613,7 @@ export function readQuery(req: NextApiRequest) {
   });
 
   it('twins no helper that passes req on to one that reads the query', () => {
-    expect(twinResponseHelpers(NESTED, nestedContext, ['readQuery'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(NESTED, nestedContext, ['readQuery']))).toEqual({ twins: [] });
   });
 });
 
@@ -703,7 +718,7 @@ describe('factory header method twins', () => {
   });
 
   it('twins no method that answers, nor one of an object under a declared type or returned on several paths', () => {
-    expect(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(LIMITERS, limiterContext, ['answering', 'typed', 'twoReturns']))).toEqual({ twins: [] });
   });
 });
 
@@ -879,7 +894,7 @@ export async function requireSessionForRoute(request: NextRequest, headers: Head
   it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or reads the query', () => {
     // Pages ran the code after the send (after the if it sits in too): the twin would not.
     for (const name of ['logsAfter', 'logsAfterIf', 'requireAdmin', 'failsSilently', 'fallsOff', 'setsHeader', 'readsQuery', 'keyFromDefault']) {
-      expect(twinResponseHelpers(GUARDS, guardContext, [name]), name).toEqual({ twins: [] });
+      expect(withoutWrapperWhys(twinResponseHelpers(GUARDS, guardContext, [name])), name).toEqual({ twins: [] });
     }
   });
 });
@@ -963,6 +978,6 @@ export function sendLater(res: NextApiResponse) {
   });
 
   it('twins no helper whose nested function answers', () => {
-    expect(twinResponseHelpers(NESTED, nestedContext, ['sendLater'])).toEqual({ twins: [] });
+    expect(withoutWrapperWhys(twinResponseHelpers(NESTED, nestedContext, ['sendLater']))).toEqual({ twins: [] });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Fixture pairs discovered from fixtures/transform/: `<behaviour>.input.<ext>` → `<behaviour>.output.<ext>`.
  * A first-line comment in the input may set the context: `// @route app/api/users/[id]/route.ts @next 14.2.35`.
- * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`.
+ * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`,
+ * and optionally `"details"`, the reasons' detail texts.
  * `<behaviour>.context.json`, when present, is merged into the context (the plan's cross-file findings), and
  * `<behaviour>.module.<ext>` is the module the file's other exports move to.
  */
@@ -37,7 +38,8 @@ describe('transform fixtures', () => {
       const leftFile = join(dir, `${name}.left.json`);
       if (existsSync(leftFile)) {
         const expected = JSON.parse(readFileSync(leftFile, 'utf8'));
-        expect({ status: result.status, reasons: result.diagnostics.map((d) => d.reason) }).toEqual(expected);
+        const details = expected.details ? { details: result.diagnostics.map((d) => d.detail) } : {};
+        expect({ status: result.status, reasons: result.diagnostics.map((d) => d.reason), ...details }).toEqual(expected);
         expect(result.output).toBeUndefined();
         return;
       }

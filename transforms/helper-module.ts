@@ -9,6 +9,7 @@ import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res
 import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
+import { explainDeclinedWrapper, type WrapperLookup } from './lib/wrapper-why.js';
 import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
@@ -54,6 +55,8 @@ export interface HelperModuleResult {
   calledTwins?: string[];
   /** Helpers asked for that pass req and res to getServerSession but have no twin, and why (session-helper.ts). */
   declined?: Array<{ name: string; why: string }>;
+  /** Helpers asked for that have no twin of any kind, and why they have no wrapper twin (lib/wrapper-why.ts). */
+  wrappersDeclined?: Array<{ name: string; why: string }>;
 }
 
 type FoundFunction = { index: number; fn: Node; isConst: boolean; ownName: string };
@@ -269,6 +272,12 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   /** Factories whose objects got twin methods, and those methods. */
   const factoryTwins = new Map<Node, HeaderMethod[]>();
   const declined: Array<{ name: string; why: string }> = [];
+  const wrappersDeclined: Array<{ name: string; why: string }> = [];
+  // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
+  const wrapperLookup: WrapperLookup = {
+    functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,
+    tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames),
+  };
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -287,10 +296,12 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     let twinned: (Omit<HelperTwin, 'name' | 'twin' | 'kind'> & { kind: Exclude<HelperTwin['kind'], 'factory'>; uses: Set<string> }) | null = null;
     let twin = freshName(`${found.ownName}Route`, taken);
     let declinedWhy: string | null = null;
-    const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
+    const wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
+    const wrapper = 'why' in wrapperOrWhy ? null : wrapperOrWhy;
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
     const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
-    const calledForm = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
+    const calledOrWhy = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
+    const calledForm = calledOrWhy && !('why' in calledOrWhy) ? calledOrWhy : null;
     const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
     if (routeWrapper?.usesNextRequest) needsNextRequest = true;
     if (routeWrapper) {
@@ -353,6 +364,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         const factory = factoryHeaderMethods(j, snip, found.fn, typescript, taken);
         if (!factory) {
           if (declinedWhy) declined.push({ name, why: declinedWhy });
+          // For the routes it wraps, if they use it so: why it has no wrapper twin.
+          if ('why' in wrapperOrWhy) wrappersDeclined.push({ name, why: explainDeclinedWrapper(program, found.ownName, found.fn, wrapperOrWhy, wrapperLookup) });
           continue;
         }
         factory.insert();
@@ -377,7 +390,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     twinned.uses.forEach((u) => uses.add(u));
     twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
   }
-  const declinedPart = declined.length ? { declined } : {};
+  const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };
   if (!twins.length) return { twins, ...declinedPart };
   /** The twin of a function of the module that twins call (or a route imports), exported as the original is. */
   const writeCalledTwin = (twinned: TwinnedFunction, what: string) => {

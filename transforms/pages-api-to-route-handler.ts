@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -14,7 +14,7 @@ import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReade
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse } from './lib/response.js';
-import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, isPackageSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -123,7 +123,8 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
   }
   const imported = importedHelperBindings(program, ctx.importedHelpers ?? []);
   const byKind = (kind: ImportedHelper['kind']) => new Map([...imported].filter(([, b]) => b.kind === kind));
-  const wrapperBindings = byKind('wrapper');
+  // A declined wrapper has no twin: it only says why the route is left.
+  const wrapperBindings = new Map([...byKind('wrapper')].filter(([, b]) => !b.declined));
   // `export default withMiddlewares({ GET, POST })` with a dispatcher of another module: one handler, a branch a method.
   // `await defaultHandler(req, res, { GET, POST })` as the handler's only statement: the same, once reshaped.
   reshapeCalledDispatch(snip, program, byKind('dispatcher'));
@@ -135,7 +136,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
       found.problem === 'commonjs'
         ? 'module.exports is not followed yet'
         : found.wrapper
-          ? `the handler is wrapped by ${found.wrapper}(…), which has no route-handler version (a package's, or a shape the tool cannot rewrite)`
+          ? unfollowedWrapper(snip, program, found.wrapperCallee, imported)
           : undefined;
     throw new Left('HANDLER_NOT_FOUND', undefined, detail);
   }
@@ -476,7 +477,7 @@ interface SessionCallLeft {
 function sessionHelperReason(escape: { line?: number; reason: Reason; detail: string }, left: SessionCallLeft[]): string | undefined {
   if (escape.reason !== 'REQ_ESCAPES' || escape.line === undefined) return undefined;
   // The escape of that req: passed to the helper itself, or in the object passed to it (`{ req, res }`).
-  const at = (call: SessionCallLeft) => call.lines.has(escape.line!) && (escape.detail === `req is passed to ${call.callee}()` || escape.detail === 'req used in a ObjectProperty');
+  const at = (call: SessionCallLeft) => call.lines.has(escape.line!) && [`req is passed to ${call.callee}()`, `req is passed to ${call.callee}() in an object`, 'req used in a ObjectProperty'].includes(escape.detail);
   return left.find(at)?.detail;
 }
 
@@ -534,6 +535,49 @@ function redirectSessionHelperCalls(
 function isBodyRead(stmt: Node, name: string): boolean {
   if (stmt.type === 'VariableDeclaration') return stmt.declarations[0]?.id?.name === name;
   return stmt.type === 'IfStatement' && stmt.test.type === 'BinaryExpression' && stmt.test.left?.name === name;
+}
+
+/** The name a callee starts from: `cors` of `cors()` or of `cors.handler`, or null. */
+function rootName(callee: Node): string | null {
+  let node = unwrap(callee);
+  while (node?.type === 'CallExpression' || node?.type === 'MemberExpression') node = unwrap(node.type === 'CallExpression' ? node.callee : node.object);
+  return node?.type === 'Identifier' ? node.name : null;
+}
+
+/** Where the file imports `local` from, or undefined. */
+function importSourceOf(program: Node, local: string): string | undefined {
+  return program.body.find((s: Node) => s.type === 'ImportDeclaration' && s.specifiers?.some((x: Node) => x.local?.name === local))?.source.value;
+}
+
+/** Where an import comes from, as a reason says it: `from the package 'micro-cors', which the tool has no recipe for`. */
+function importedFrom(source: string): string {
+  return isPackageSpecifier(source) ? `from the package '${source}', which the tool has no recipe for` : `from '${source}', where the tool found no wrapper it can rewrite`;
+}
+
+/**
+ * Why the wrapper of the default export (`withAuth(handler)`, `cors()(handler)`) is not followed, for
+ * HANDLER_NOT_FOUND: the blocker the plan found in its project module, the package it comes from (also through a
+ * const of this file made by its call: `const cors = Cors({ … })`), or that it is a function of this file.
+ */
+function unfollowedWrapper(snip: Snippets, program: Node, callee: Node, imported: Map<string, ImportedHelper>): string {
+  const text = callee.type === 'Identifier' ? callee.name : snip.src(callee);
+  const head = `the handler is wrapped by ${text.length <= 40 && !text.includes('\n') ? `${text}(…)` : 'a call'}`;
+  const root = rootName(callee);
+  if (!root) return `${head}, which has no route-handler version`;
+  const binding = callee.type === 'Identifier' ? imported.get(root) : undefined;
+  if (binding?.declined) return `${head} of ${binding.definedIn}, which the tool cannot rewrite: ${binding.declined}`;
+  const source = importSourceOf(program, root);
+  if (source !== undefined) return `${head} ${importedFrom(source)}`;
+  for (const stmt of program.body) {
+    if (!declaredNames(stmt).includes(root)) continue;
+    // `const cors = Cors({ … })`: the package's function that made it.
+    const declarator = stmt.type === 'VariableDeclaration' ? stmt.declarations.find((d: Node) => isIdent(d.id, root)) : null;
+    const maker = declarator?.init && unwrap(declarator.init).type === 'CallExpression' ? rootName(unwrap(declarator.init).callee) : null;
+    const makerSource = maker ? importSourceOf(program, maker) : undefined;
+    if (makerSource !== undefined) return `${head}, made by ${maker}(…) ${importedFrom(makerSource)}`;
+    return `${head}, declared in this file: the tool writes route-handler versions only of wrappers in other modules`;
+  }
+  return `${head}, which has no route-handler version`;
 }
 
 /**

@@ -125,9 +125,12 @@ export interface ImportedHelper {
   sessionArgs?: SessionArgs;
   /**
    * A session helper that has no twin, and why: no call is rewritten (`twin` is empty), and the route left for the
-   * request passed to it says why.
+   * request passed to it says why. A wrapper (of the default export) that has no twin, and why (transforms/lib/
+   * wrapper-why.ts): the route is left, its reason naming the wrapper, its module (`definedIn`) and that why.
    */
   declined?: string;
+  /** A declined wrapper's module, relative to the app root. */
+  definedIn?: string;
 }
 
 export type TransformStatus =

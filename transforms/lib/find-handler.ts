@@ -13,7 +13,7 @@ export interface Handler {
   wrappers: Array<{ local: string; call: Node; handlerIndex: number }>;
 }
 
-export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string };
+export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string; wrapperCallee?: Node };
 
 function functionFrom(node: Node): Node | null {
   const n = unwrap(node);
@@ -38,6 +38,18 @@ function findBinding(program: Node, name: string): { fn: Node; index: number } |
   return null;
 }
 
+/** `const handler = withAuth(async (req, res) => …)`, exported as `export default handler`: the wrapper, for the reason. */
+function boundWrapper(program: Node, name: string): { wrapper: string; wrapperCallee: Node } | Record<string, never> {
+  for (const stmt of program.body) {
+    const declarator = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
+    const init = declarator && isIdentNamed(declarator.id, name) && declarator.init ? unwrap(declarator.init) : null;
+    if (init?.type === 'CallExpression') return { wrapper: init.callee.type === 'Identifier' ? init.callee.name : 'a call', wrapperCallee: init.callee };
+  }
+  return {};
+}
+
+const isIdentNamed = (node: Node, name: string) => node?.type === 'Identifier' && node.name === name;
+
 /**
  * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in
  * their calls.
@@ -57,11 +69,11 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
       const direct = functionFrom(decl);
       if (direct) return { handler: { fn: direct, name: direct.id?.name ?? null, declarationIndex: i, exportIndex: -1, wrappers: calls } };
       const call = unwrap(decl);
-      if (call?.type === 'CallExpression') return { problem: 'not-followable', wrapper: call.callee.type === 'Identifier' ? call.callee.name : 'a call' };
+      if (call?.type === 'CallExpression') return { problem: 'not-followable', wrapper: call.callee.type === 'Identifier' ? call.callee.name : 'a call', wrapperCallee: call.callee };
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);
-        if (!found) return { problem: 'not-followable' };
+        if (!found) return { problem: 'not-followable', ...boundWrapper(program, inner.name) };
         return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i, wrappers: calls } };
       }
       return { problem: 'not-followable' };

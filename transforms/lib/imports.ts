@@ -13,6 +13,15 @@ export function moveSpecifier(specifier: string, fromDir: string, toDir: string)
   return moved;
 }
 
+/**
+ * Whether an import specifier names a package (`next-axiom`, `@sentry/nextjs`, `node:crypto`) rather than a project
+ * file: not relative or absolute, and not in the shapes path aliases take (`@/lib`, `~/server`, `#utils`). A guess
+ * from the text alone, for reasons: an alias of another shape reads as a package.
+ */
+export function isPackageSpecifier(specifier: string): boolean {
+  return !/^(\.|\/|~|#|@\/)/.test(specifier);
+}
+
 function setLiteral(node: Node, value: string): void {
   if (node.value === value) return;
   node.value = value;

@@ -21,9 +21,16 @@ export function isRequestParam(param: Node): boolean {
  * route to route (the query, with its route params) or the body (which can be read once, and the handler reads it).
  */
 export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string): RequestRewrite | null {
+  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh);
+  return 'why' in rewrite ? null : rewrite;
+}
+
+/** rewriteRequestForAnyRoute, with why not instead of null (a clause for a report's reason). */
+export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string): RequestRewrite | { why: string } {
   const rewrite = rewriteRequest(body, { snip, reqName, request, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
+  if (rewrite.escape) return { why: rewrite.escape.detail };
   const routeBound = ['readPagesBody', 'pagesQuery', 'bodyChunks'].some((use) => rewrite.compat.has(use));
-  return rewrite.escape || rewrite.usesParams || routeBound ? null : rewrite;
+  return rewrite.usesParams || routeBound ? { why: "it reads the route's params or the request body" } : rewrite;
 }
 
 export interface RequestHelper {

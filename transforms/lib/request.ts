@@ -235,6 +235,9 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     }
     const p = unwrap(parent);
     if (p.type === 'CallExpression' || p.type === 'NewExpression') return escape(out, ref, passedTo('req', p));
+    // `getSession({ req, res })`: said as the call it goes to.
+    const [call, object] = [ref.ancestors.at(-3), ref.ancestors.at(-2)];
+    if (parent.type === 'ObjectProperty' && key === 'value' && object?.type === 'ObjectExpression' && (call?.type === 'CallExpression' || call?.type === 'NewExpression') && call.arguments.includes(object)) return escape(out, ref, `${passedTo('req', call)} in an object`);
     return escape(out, ref, `req used in a ${parent.type}`, parent.type === 'ForOfStatement' ? 'DYNAMIC_BODY_STREAM' : 'REQ_ESCAPES');
   }
   rebuildDeclarations(body, snip);

@@ -4,8 +4,8 @@
  * `handler(req, res)` call becomes `handler(request, context)` and every send returns a Response. Routes then export
  * `export const GET = withAuthRoute(GET handler)`.
  *
- * Only wrappers whose whole behaviour carries over are rewritten; anything else returns null and the routes that use
- * them stay in place:
+ * Only wrappers whose whole behaviour carries over are rewritten; anything else returns why not (`{ why }`, a clause
+ * the route's reason quotes) and the routes that use them stay in place:
  * - the outer function only returns the inner one (setup code there would run once per method export, not once);
  * - the inner function takes plain `(req, res)` and calls the handler only as `handler(req, res, …extra)`: the extra
  *   arguments (`session.user`) follow the request and the context in the twin, `handler(request, context, …extra)`;
@@ -18,8 +18,8 @@
  * they find is called with `(request, context)`.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { rewriteRequestForAnyRoute } from './request-helper.js';
+import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { rewriteRequestOrWhy } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
@@ -45,34 +45,59 @@ export interface RouteWrapper {
   helpersCalled: Set<string>;
 }
 
-/** The `(req, res)` function the wrapper returns: an arrow's expression body, or its only statement `return fn`. */
-function innerFunction(fn: Node): Node | null {
-  if (fn.body.type !== 'BlockStatement') return isFunction(unwrap(fn.body)) ? unwrap(fn.body) : null;
-  const [only, ...rest] = fn.body.body;
-  if (rest.length || only?.type !== 'ReturnStatement' || !only.argument) return null;
-  const inner = unwrap(only.argument);
-  return isFunction(inner) && inner.type !== 'FunctionDeclaration' ? inner : null;
+/** Why a wrapper has no route-handler version: a clause (`it reads req.query`); `returned`, the call it returns instead of a function. */
+export interface WrapperDeclined {
+  why: string;
+  returned?: Node;
 }
 
-/** Reads of `req.query` / `req.body`, or `const { query, body } = req`: see the file comment. */
-function readsRouteData(body: Node, reqName: string): boolean {
-  let found = false;
+/**
+ * The `(req, res)` function the wrapper returns: an arrow's expression body, or its only statement `return fn`; else
+ * why not.
+ */
+function innerFunction(fn: Node): Node | WrapperDeclined {
+  const statements: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [{ type: 'ReturnStatement', argument: fn.body }];
+  const last = statements.at(-1);
+  const returned = last?.type === 'ReturnStatement' && last.argument ? unwrap(last.argument) : null;
+  const inner = isFunction(returned) && returned.type !== 'FunctionDeclaration' ? returned : null;
+  if (inner && statements.length === 1) return inner;
+  if (returned?.type === 'CallExpression') {
+    const label = calleeLabel(returned.callee);
+    return { why: `it returns the result of ${label ? `${label}(…)` : 'a call'}, not a (req, res) function`, returned };
+  }
+  // Setup code would run once per method export, where the Pages wrapper ran it once.
+  if (inner) return { why: 'it runs setup code before returning its (req, res) function' };
+  return { why: 'it does not return a (req, res) function' };
+}
+
+/** A read of `req.query` / `req.body`, or `const { query, body } = req` (see the file comment): what it reads, or null. */
+function readsRouteData(body: Node, reqName: string): string | null {
+  let found: string | null = null;
   walk(body, (node) => {
     if (found) return false;
-    if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isIdent(node.object, reqName) && ['query', 'body'].includes(memberName(node) ?? '')) found = true;
-    if (node.type === 'VariableDeclarator' && isIdent(unwrap(node.init), reqName) && node.id.type !== 'Identifier') found = true;
+    const member = memberName(node) ?? '';
+    if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isIdent(node.object, reqName) && ['query', 'body'].includes(member)) found = `${reqName}.${member}`;
+    if (node.type === 'VariableDeclarator' && isIdent(unwrap(node.init), reqName) && node.id.type !== 'Identifier') found = `${reqName}'s fields by destructuring`;
     return undefined;
   });
   return found;
 }
 
+/** What a use of the handler other than `handler(req, res, …)` does, for the reason; the stronger the lower `rank`. */
+function otherUse(name: string, parent: Node | null, key: string | null): { rank: number; what: string } {
+  if (parent?.type === 'SpreadElement') return { rank: 0, what: `spreads ${name} into another object` };
+  if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && key === 'arguments') return { rank: 1, what: `passes ${name} to ${calleeLabel(parent.callee) ?? 'a function'}()` };
+  if (parent?.type === 'CallExpression' && key === 'callee') return { rank: 2, what: `calls ${name} with other arguments than (req, res, …)` };
+  return { rank: 3, what: `uses ${name} other than by calling ${name}(req, res, …)` };
+}
+
 /**
- * Every use of the handler parameter is a `handler(req, res, …extra)` call: returns those calls, or null. The extra
- * arguments may not mention `res` (the twin has no response object to give).
+ * Every use of the handler parameter is a `handler(req, res, …extra)` call: returns those calls, or why not (the
+ * strongest other use). The extra arguments may not mention `res` (the twin has no response object to give).
  */
-function handlerCalls(body: Node, handlerName: string, reqName: string, resName: string): Node[] | null {
+function handlerCalls(body: Node, handlerName: string, reqName: string, resName: string): Node[] | { other: string } {
   const calls: Node[] = [];
-  let other = false;
+  const other = { rank: Infinity, what: '' };
   walk(body, (node, parent, key) => {
     if (!isIdent(node, handlerName)) return undefined;
     if ((parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'ObjectProperty' && key === 'key' && !parent.computed)) return undefined;
@@ -80,10 +105,13 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
     const extra = args.slice(2);
     const plainExtra = extra.every((a) => a.type !== 'SpreadElement' && !namesIn(a).has(resName));
     if (parent?.type === 'CallExpression' && key === 'callee' && args.length >= 2 && isIdent(args[0], reqName) && isIdent(args[1], resName) && plainExtra) calls.push(parent);
-    else other = true;
+    else {
+      const use = otherUse(handlerName, parent, key);
+      if (use.rank < other.rank) Object.assign(other, use);
+    }
     return undefined;
   });
-  return other ? null : calls;
+  return other.what ? { other: other.what } : calls;
 }
 
 /**
@@ -128,29 +156,33 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], i
 }
 
 /**
- * The route-handler version of the wrapper `fn` (a copy: its body is changed in place), or null.
+ * The route-handler version of the wrapper `fn` (a copy: its body is changed in place), or why it has none.
  * `taken`: names already used in the module; `twinName`: the name a function declaration gets. `moduleHelpers`: the
  * module's own functions that take res and always answer (or only set headers), each renamed to its twin, so that
  * `return methodNotAllowed(res, allowed)` in the wrapper becomes `return methodNotAllowedResponse(allowed)`.
  */
-export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map()): RouteWrapper | null {
+export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map()): RouteWrapper | WrapperDeclined {
   const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
   // The module's indentation unit, read from the body before it changes (changed code is reprinted in recast's style,
   // and so is a parameter list on several lines).
   const unit = /\n([ \t]+)\S/.exec(snip.src(fn.body))?.[1] ?? '  ';
   const inner = innerFunction(fn);
+  if ('why' in inner) return inner;
   const handlerIndex = fn.params.findIndex((p: Node) => p.type === 'Identifier');
-  if (!inner || handlerIndex < 0 || inner.params.length !== 2 || !inner.params.every((p: Node) => p.type === 'Identifier')) return null;
+  if (handlerIndex < 0) return { why: 'it takes no handler parameter' };
+  if (inner.params.length !== 2 || !inner.params.every((p: Node) => p.type === 'Identifier')) return { why: 'its returned function does not take plain (req, res)' };
   const handlerName = fn.params[handlerIndex].name;
   const [reqName, resName] = inner.params.map((p: Node) => p.name as string);
   const innerBody: Node[] = inner.body.type === 'BlockStatement' ? inner.body.body : [j.returnStatement(inner.body)];
   const block = j.blockStatement(innerBody);
-  if (readsRouteData(block, reqName)) return null;
-  const calls = handlerCalls(block, handlerName, reqName, resName);
+  const routeData = readsRouteData(block, reqName);
+  if (routeData) return { why: `it reads ${routeData}` };
+  const found = handlerCalls(block, handlerName, reqName, resName);
+  const calls = Array.isArray(found) ? found : null;
   // Not a wrapper of one handler: maybe a dispatcher of a method map (`handlers[req.method](req, res)`).
   const lookups = calls ? null : methodLookups(block, handlerName, reqName, resName);
-  if (!calls?.length && !lookups) return null;
+  if (!calls?.length && !lookups) return { why: calls ? `it never calls ${handlerName}` : `it ${(found as { other: string }).other}` };
   const extraArgs = calls ? Math.max(...calls.map((call) => call.arguments.length - 2)) : 0;
 
   const methods = methodsNamed(block, methodReaderFor(reqName, innerBody, [], (_from, to) => to));
@@ -163,8 +195,8 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   for (const call of handlerCallsFound) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
-  const request = rewriteRequestForAnyRoute(innerBody, snip, reqName, requestName, fresh);
-  if (!request) return null;
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh);
+  if ('why' in request) return { why: request.why };
   const answer = { resIndex: 1, statuses: [null] };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
   const declared = namesDeclaredWithin(fn);
@@ -175,7 +207,8 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const answerCalls = new Map<Node, ResponseHelper>(directCalls.map((call) => [call, answer]));
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
-  if (response.escape || !statements.some(alwaysExits)) return null;
+  if (response.escape) return { why: response.escape.detail };
+  if (!statements.some(alwaysExits)) return { why: 'a path of it neither answers nor returns the handler\'s answer' };
   // The answers are built from text: a lookup's answer is known by its callee's code.
   const answerNames = new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]);
   const lookupCallees = new Set(directCalls.map((call) => structureKey(call.callee)));

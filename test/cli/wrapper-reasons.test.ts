@@ -1,0 +1,90 @@
+/**
+ * A route wrapped by a wrapper that has no route-handler version is left in place, and its HANDLER_NOT_FOUND reason
+ * names what to fix: the wrapper's module and its first blocker (transforms/lib/wrapper-why.ts), following a wrapper
+ * that returns another one's result down to the package at the root, or the package a wrapper comes from.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateApp, removeTempDirs, requireBuild } from './helpers.js';
+
+const WRAPPERS = `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+import { withAxiom } from 'next-axiom'
+import { record } from './metrics'
+import { loadUser } from './users'
+
+export const withBody = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  if (!req.body) return res.status(400).end()
+  return handler(req, res)
+}
+
+export function withLimit(handler: NextApiHandler) {
+  const limit = Number(process.env.LIMIT ?? 10)
+  return async (req: NextApiRequest, res: NextApiResponse) => (limit > 0 ? handler(req, res) : res.status(429).end())
+}
+
+function withMetrics(handler: NextApiHandler) {
+  return withAxiom(async (req: NextApiRequest, res: NextApiResponse) => {
+    record(req, res)
+    await handler(req, res)
+  })
+}
+
+export function withUser(handler: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const user = await loadUser({ req })
+    if (!user) return res.status(401).end()
+    return handler(req, res)
+  }
+}
+
+export function withToken(handler: NextApiHandler) {
+  return withMetrics(async (req: NextApiRequest, res: NextApiResponse) => {
+    if (req.query.token !== process.env.TOKEN) return res.status(401).end()
+    await handler(req, res)
+  })
+}
+`;
+
+const handlerFile = (wrapper: string, from: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
+import { ${wrapper} } from '${from}'
+
+export default ${wrapper}(async (req: NextApiRequest, res: NextApiResponse) => {
+  res.status(200).json({ ok: true })
+})
+`;
+
+const files = {
+  'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n',
+  'lib/wrappers.ts': WRAPPERS,
+  'lib/metrics.ts': 'export function record(req: unknown, res: unknown) {}\n',
+  'lib/users.ts': 'export async function loadUser(options: { req: unknown }) { return options.req ? { name: "a" } : null }\n',
+  'pages/api/user.ts': handlerFile('withUser', '@/lib/wrappers'),
+  'pages/api/body.ts': handlerFile('withBody', '@/lib/wrappers'),
+  'pages/api/limit.ts': handlerFile('withLimit', '@/lib/wrappers'),
+  'pages/api/token.ts': handlerFile('withToken', '../../lib/wrappers'),
+  'pages/api/logged.ts': handlerFile('withAxiom', 'next-axiom'),
+  // The wrapped handler held by a const that the file exports.
+  'pages/api/bound.ts': handlerFile('withBody', '@/lib/wrappers').replace('export default withBody(', 'const handler = withBody(') + 'export default handler\n',
+};
+
+describe('why a wrapper has no route-handler version', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it("names the wrapper's module and its first blocker, following the wrappers it returns to the package at the root", () => {
+    const { result, report } = migrateApp(files);
+    expect(result.code, result.stderr).toBe(0);
+    const reasons = Object.fromEntries(report.files.map((f: { source: string; status: string; reasons: Array<{ code: string; detail?: string }> }) => [f.source, [f.status, ...f.reasons.map((r) => `${r.code} ${r.detail}`)]]));
+    expect(reasons).toEqual({
+      'pages/api/body.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withBody(…) of lib/wrappers.ts, which the tool cannot rewrite: it reads req.body'],
+      'pages/api/limit.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withLimit(…) of lib/wrappers.ts, which the tool cannot rewrite: it runs setup code before returning its (req, res) function'],
+      'pages/api/token.ts': [
+        'left',
+        "HANDLER_NOT_FOUND the handler is wrapped by withToken(…) of lib/wrappers.ts, which the tool cannot rewrite: it returns the result of withMetrics(…), and the (req, res) function it passes reads req.query; withMetrics returns the result of withAxiom(…) from the package 'next-axiom', and in the (req, res) function it passes, req is passed to record()",
+      ],
+      'pages/api/user.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withUser(…) of lib/wrappers.ts, which the tool cannot rewrite: req is passed to loadUser() in an object'],
+      'pages/api/bound.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withBody(…) of lib/wrappers.ts, which the tool cannot rewrite: it reads req.body'],
+      'pages/api/logged.ts': ['left', "HANDLER_NOT_FOUND the handler is wrapped by withAxiom(…) from the package 'next-axiom', which the tool has no recipe for"],
+    });
+    expect(report.updates).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Fixture pairs discovered from fixtures/transform/: `<behaviour>.input.<ext>` → `<behaviour>.output.<ext>`.
  * A first-line comment in the input may set the context: `// @route app/api/users/[id]/route.ts @next 14.2.35`.
- * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`.
+ * An input whose file is left in place has `<behaviour>.left.json` instead of an output: `{ "status", "reasons" }`,
+ * and `"details"` (each reason's detail, in order) where the wording is what the fixture is about.
  * `<behaviour>.context.json`, when present, is merged into the context (the plan's cross-file findings), and
  * `<behaviour>.module.<ext>` is the module the file's other exports move to.
  */
@@ -36,8 +37,9 @@ describe('transform fixtures', () => {
       const result = transformSource(source, contextFor(file, source));
       const leftFile = join(dir, `${name}.left.json`);
       if (existsSync(leftFile)) {
-        const expected = JSON.parse(readFileSync(leftFile, 'utf8'));
+        const { details, ...expected } = JSON.parse(readFileSync(leftFile, 'utf8'));
         expect({ status: result.status, reasons: result.diagnostics.map((d) => d.reason) }).toEqual(expected);
+        if (details) expect(result.diagnostics.map((d) => d.detail)).toEqual(details);
         expect(result.output).toBeUndefined();
         return;
       }

@@ -33,6 +33,7 @@ import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild,
 import { referencesTo } from './scope.js';
 import { rewriteResponse } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
+import { moduleFunctions } from './module-functions.js';
 import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
@@ -334,13 +335,10 @@ export interface LocalGuards {
  */
 export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body: Node[], names: { req: string; res: string }, hasAfter: boolean, typescript: boolean, taken: Set<string>): LocalGuards {
   const out: LocalGuards = { guards: new Map(), uses: new Set(), usesNextRequest: false, notes: [] };
-  for (const stmt of program.body) {
-    const declarator = stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
-    const init = declarator?.init && unwrap(declarator.init);
-    const fn = stmt.type === 'FunctionDeclaration' ? stmt : init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression' ? init : null;
-    const name: string | undefined = stmt.type === 'FunctionDeclaration' ? stmt.id?.name : declarator?.id.type === 'Identifier' ? declarator.id.name : undefined;
-    // A declared type (`const requireKey: Guard = …`) would not hold for the rewritten function.
-    if (!fn || !name || fn.generator || declarator?.id.typeAnnotation || !fn.params.some(isResponseParam)) continue;
+  for (const { name, fn, statement: stmt, declarator } of moduleFunctions(program)) {
+    // A declared type (`const requireKey: Guard = …`) would not hold for the rewritten function; a `let` may be
+    // assigned another function.
+    if ((declarator && stmt.kind !== 'const') || fn.generator || declarator?.id.typeAnnotation || !fn.params.some(isResponseParam)) continue;
     // Where the handler calls it as a guard, found by where req and res go, before any rewrite: most functions of a
     // file are not called so, and rewriting a copy of each would cost more than this look.
     const resIndex = fn.params.findIndex(isResponseParam);

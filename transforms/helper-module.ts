@@ -285,7 +285,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
     let twinned: (Omit<HelperTwin, 'name' | 'twin' | 'kind'> & { kind: Exclude<HelperTwin['kind'], 'factory'>; uses: Set<string> }) | null = null;
-    let twin = freshName(`${found.ownName}Route`, taken);
+    // Names tried here are taken (below) only for the twin written: one that is not would move the names of others
+    // (`auditFor`'s wrapper twin to `auditForRoute2` when `audit` has none), and those differ with the names asked.
+    const untaken = (base: string) => freshName(base, new Set(taken));
+    let twin = untaken(`${found.ownName}Route`);
     let declinedWhy: string | null = null;
     const wrapper = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
@@ -325,7 +328,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         twinned = { kind: 'session', resIndex: session.args.req, statuses: [], uses: new Set(), sessionArgs: session.args };
       } else {
         // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
-        const forRoute = freshName(`${found.ownName}ForRoute`, taken);
+        const forRoute = untaken(`${found.ownName}ForRoute`);
         const runner = toMiddlewareHelper(snip, program, found.fn, forRoute, typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
         if (runner) {
           twin = runner.declaration.id.name;

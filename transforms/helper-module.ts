@@ -269,9 +269,18 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   /** Factories whose objects got twin methods, and those methods. */
   const factoryTwins = new Map<Node, HeaderMethod[]>();
   const declined: Array<{ name: string; why: string }> = [];
+  /** The twin of each function twinned below, for its other export names (`export default requireUser` too). */
+  const twinOfFunction = new Map<Node, HelperTwin>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
+    // One twin per function: a second one under a name of its own (`requireUserForRoute2`) was there only when the
+    // plan asked for both export names, and a route told that name found it missing when it asked for fewer.
+    const earlier = twinOfFunction.get(found.fn);
+    if (earlier) {
+      twins.push({ ...earlier, name });
+      continue;
+    }
     const moduleHelper = moduleHelpers.get(found.ownName);
     if (moduleHelper?.found.index === found.index) {
       helpersWritten.add(found.ownName);
@@ -378,7 +387,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = declined.length ? { declined } : {};
   if (!twins.length) return { twins, ...declinedPart };

@@ -189,7 +189,7 @@ export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: stri
     const before = plan.resolver.text(module)!;
     const result = twinsOf(plan, module, set);
     if (!result.output) continue;
-    updates.push({ path: module, before, content: result.output, twins: [...result.twins.flatMap(twinNames), ...(result.calledTwins ?? [])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
+    updates.push({ path: module, before, content: result.output, twins: [...new Set([...result.twins.flatMap(twinNames), ...(result.calledTwins ?? [])])], usesCompat: /_migrate\/pages-compat['"]/.test(result.output) });
   }
   for (const [barrel, lines] of [...passedOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A barrel that also defines helpers of its own gets both changes in one update.

@@ -35,6 +35,12 @@ describe('session helper calls left in place', () => {
     ]);
   });
 
+  it('calls a request named `request` so where it speaks of the handler, not in the helper\'s why', () => {
+    // The transform renames it (the App Router request takes `request`); the helper's why speaks of its own req.
+    const source = route('  const session = await getSession(req, res);').replace('handler(req: NextApiRequest', 'handler(request: NextApiRequest').replace('getSession(req, res)', 'getSession(request, res)');
+    expect(details(source, declined)).toEqual([['REQ_ESCAPES', 6, "request is passed to getSession(), a helper of '@/lib/session': its getServerSession options are built from req or res"]]);
+  });
+
   it('keeps the reason of an earlier escape elsewhere', () => {
     expect(details(route('  await throwIfNoAccess(req, res);\n  const session = await getSession(req, res);'), declined)).toEqual([['REQ_ESCAPES', 6, 'req is passed to throwIfNoAccess()']]);
   });

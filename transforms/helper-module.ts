@@ -278,9 +278,18 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,
     tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames),
   };
+  /** The twin of each function twinned below, for its other export names (`export default requireUser` too). */
+  const twinOfFunction = new Map<Node, HelperTwin>();
   for (const name of [...new Set(names)].sort()) {
     const found = exportedFunction(program, name);
     if (!found) continue;
+    // One twin per function: a second one under a name of its own (`requireUserForRoute2`) was there only when the
+    // plan asked for both export names, and a route told that name found it missing when it asked for fewer.
+    const earlier = twinOfFunction.get(found.fn);
+    if (earlier) {
+      twins.push({ ...earlier, name });
+      continue;
+    }
     const moduleHelper = moduleHelpers.get(found.ownName);
     if (moduleHelper?.found.index === found.index) {
       helpersWritten.add(found.ownName);
@@ -294,7 +303,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     const fn = cloneNode(found.fn);
     let wrapperStatement: Node | null = null;
     let twinned: (Omit<HelperTwin, 'name' | 'twin' | 'kind'> & { kind: Exclude<HelperTwin['kind'], 'factory'>; uses: Set<string> }) | null = null;
-    let twin = freshName(`${found.ownName}Route`, taken);
+    // Names tried here are taken (below) only for the twin written: one that is not would move the names of others
+    // (`auditFor`'s wrapper twin to `auditForRoute2` when `audit` has none), and those differ with the names asked.
+    const untaken = (base: string) => freshName(base, new Set(taken));
+    let twin = untaken(`${found.ownName}Route`);
     let declinedWhy: string | null = null;
     const wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
     const wrapper = 'why' in wrapperOrWhy ? null : wrapperOrWhy;
@@ -336,7 +348,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         twinned = { kind: 'session', resIndex: session.args.req, statuses: [], uses: new Set(), sessionArgs: session.args };
       } else {
         // A helper that only runs the cors middleware (`await cors(req, res)`): its twin runs it on the request.
-        const forRoute = freshName(`${found.ownName}ForRoute`, taken);
+        const forRoute = untaken(`${found.ownName}ForRoute`);
         const runner = toMiddlewareHelper(snip, program, found.fn, forRoute, typescript, /\n([ \t]+)\S/.exec(snip.src(found.fn.body))?.[1]);
         if (runner) {
           twin = runner.declaration.id.name;
@@ -388,7 +400,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twins.push({ kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}) });
+    twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };
   if (!twins.length) return { twins, ...declinedPart };

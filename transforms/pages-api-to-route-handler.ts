@@ -63,15 +63,35 @@ function left(reason: Reason, line?: number, detail?: string): TransformResult {
 }
 
 export function transformSource(source: string, context: TransformContext): TransformResult {
+  const renamed: RenamedRequest = {};
   try {
     // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
     const reexport = context.handlerModule ? reexportRoute(source, context) : null;
     if (reexport) return reexport;
-    return transform(source, context);
+    return transform(source, context, renamed);
   } catch (error) {
-    if (error instanceof Left) return left(error.reason, error.line, error.detail);
+    if (error instanceof Left) return left(error.reason, error.line, error.detail && inSourceNames(error.detail, renamed));
     throw error;
   }
+}
+
+/** The name the transform gave a Pages request the source named `request` (see the rename in transform). */
+interface RenamedRequest {
+  as?: string;
+}
+
+/**
+ * `detail` with the Pages request called as the source called it. Only the head of a detail speaks of the handler:
+ * after `: ` or ` (` comes why, of another function or module and its own `req` (`…, a helper of '@/lib/session': its
+ * getServerSession options are built from req or res`). There, the request is `req` (the reasons' own word for it:
+ * `req is passed to audit()`, `req.socket`), or the name the transform gave it when the module has a `req` elsewhere
+ * (`req2`, which the rewriters write). A member (`ctx.req`) or an object key (`req:`) is no name, and stays.
+ */
+function inSourceNames(detail: string, renamed: RenamedRequest): string {
+  if (!renamed.as) return detail;
+  const tail = detail.search(/: | \(/);
+  const head = tail < 0 ? detail : detail.slice(0, tail);
+  return head.replace(new RegExp(`(?<![\\w$.])(?:req|${renamed.as})(?![\\w$:])`, 'g'), 'request') + (tail < 0 ? '' : detail.slice(tail));
 }
 
 interface MethodGroup {
@@ -79,7 +99,7 @@ interface MethodGroup {
   body: Node[];
 }
 
-function transform(rawSource: string, ctx: TransformContext): TransformResult {
+function transform(rawSource: string, ctx: TransformContext, renamedRequest: RenamedRequest): TransformResult {
   // A BOM and CRLF line ends come off for the transform and go back on the route (source-text.ts).
   const { source: normalized, j, snip } = openSource(rawSource, ctx.sourcePath);
   const source = normalized.text;
@@ -161,6 +181,7 @@ function transform(rawSource: string, ctx: TransformContext): TransformResult {
     const renamed = freshName('req', moduleNames);
     renameReferences([reqParam, ...body], reqName, renamed);
     reqName = renamed;
+    renamedRequest.as = renamed;
     moduleNames = namesIn(program);
   }
   const resName = resParam.name;

@@ -33,6 +33,7 @@ import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild,
 import { referencesTo } from './scope.js';
 import { rewriteResponse } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
+import { moduleFunctions } from './module-functions.js';
 import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
@@ -217,7 +218,10 @@ export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boo
   return body.type === 'ReturnStatement' && !body.argument;
 }
 
-/** The guard call in `expr` (awaited or not) that passes the handler's own res (and req where the guard takes it). */
+/**
+ * The guard call in `expr` (awaited or not) that passes the handler's own res (and req where the guard takes it). By
+ * name: guardSites keeps those whose names mean the handler's bindings.
+ */
 function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHelper>, names: { req: string; res: string }): { call: Node; guard: ImportedHelper; awaited: boolean } | null {
   let n = expr && unwrap(expr);
   const awaited = n?.type === 'AwaitExpression';
@@ -226,14 +230,18 @@ function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHe
   const guard = guards.get(n.callee.name);
   if (!guard || n.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
   if (!isIdent(n.arguments[guard.resIndex], names.res)) return null;
-  if (guard.reqIndex !== undefined && guard.reqIndex >= 0 && !isIdent(n.arguments[guard.reqIndex], names.req)) return null;
+  if (takesRequest(guard) && !isIdent(n.arguments[guard.reqIndex!], names.req)) return null;
   return { call: n, guard, awaited };
+}
+
+function takesRequest(guard: ImportedHelper): boolean {
+  return guard.reqIndex !== undefined && guard.reqIndex >= 0;
 }
 
 /** The twin's call: res dropped (or the route's headers), req → the App Router request. */
 function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
   call.callee = j.identifier(guard.twin);
-  if (guard.reqIndex !== undefined && guard.reqIndex >= 0) call.arguments[guard.reqIndex] = j.identifier(request);
+  if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(request);
   // A twin that takes the route's headers there: res stays for the response rewrite to put them in (headerSinks).
   if (!guard.takesHeaders) call.arguments.splice(guard.resIndex, 1);
 }
@@ -242,7 +250,11 @@ type GuardSite =
   | { shape: 'declared'; list: Node[]; index: number; value: string; found: NonNullable<ReturnType<typeof guardCall>> }
   | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>> };
 
-/** The calls of `guards` in `body` in the two shapes whose answer ends the request at once (see rewriteGuardCalls). */
+/**
+ * The calls of `guards` in `body` in the two shapes whose answer ends the request at once (see rewriteGuardCalls),
+ * where the guard's name, req and res are the bindings `body` sees: not a block's own (`const requireUser =
+ * requireAdmin`), whose call is another function's.
+ */
 function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { req: string; res: string }): GuardSite[] {
   const sites: GuardSite[] = [];
   if (!guards.size) return sites;
@@ -262,7 +274,15 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
       if (found && returnsWhenFalsy(stmt, (t) => t === unwrap(test.argument))) sites.push({ shape: 'tested', list, index, found });
     });
   }
-  return sites;
+  if (!sites.length) return sites;
+  // Found by name first, as most bodies call no guard; then by binding, one look per name.
+  const block = { type: 'BlockStatement', body };
+  const bindings = new Map<string, Set<Node>>();
+  const binds = (node: Node) => {
+    if (!bindings.has(node.name)) bindings.set(node.name, new Set(referencesTo([block], node.name).map((ref) => ref.node)));
+    return bindings.get(node.name)!.has(node);
+  };
+  return sites.filter(({ found: { call, guard } }) => binds(call.callee) && binds(call.arguments[guard.resIndex]) && (!takesRequest(guard) || binds(call.arguments[guard.reqIndex!])));
 }
 
 /**
@@ -320,26 +340,25 @@ export interface LocalGuards {
 
 /**
  * Guards of the route's own file (top-level functions, not exported): they move into route.ts with the handler, so
- * one is rewritten in place into its twin when every use of its name is a guard call of the handler in one of the two
- * shapes. Any other use (another function calling it, a callback) leaves it as it is.
+ * one is rewritten in place into its twin when every use of it is a guard call of the handler in one of the two
+ * shapes. Uses are found by binding: a parameter or a block's own variable of the same name is another function, and
+ * its call neither counts as a guard call nor hides a use. Any other use (another function calling it, a callback)
+ * leaves it as it is.
  */
 export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body: Node[], names: { req: string; res: string }, hasAfter: boolean, typescript: boolean, taken: Set<string>): LocalGuards {
   const out: LocalGuards = { guards: new Map(), uses: new Set(), usesNextRequest: false, notes: [] };
-  for (const stmt of program.body) {
-    const declarator = stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
-    const init = declarator?.init && unwrap(declarator.init);
-    const fn = stmt.type === 'FunctionDeclaration' ? stmt : init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression' ? init : null;
-    const name: string | undefined = stmt.type === 'FunctionDeclaration' ? stmt.id?.name : declarator?.id.type === 'Identifier' ? declarator.id.name : undefined;
-    // A declared type (`const requireKey: Guard = …`) would not hold for the rewritten function.
-    if (!fn || !name || fn.generator || declarator?.id.typeAnnotation || !fn.params.some(isResponseParam)) continue;
+  for (const { name, fn, statement: stmt, declarator } of moduleFunctions(program)) {
+    // A declared type (`const requireKey: Guard = …`) would not hold for the rewritten function; a `let` may be
+    // assigned another function.
+    if ((declarator && stmt.kind !== 'const') || fn.generator || declarator?.id.typeAnnotation || !fn.params.some(isResponseParam)) continue;
     // Where the handler calls it as a guard, found by where req and res go, before any rewrite: most functions of a
     // file are not called so, and rewriting a copy of each would cost more than this look.
     const resIndex = fn.params.findIndex(isResponseParam);
     const reqIndex = fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
-    const calls = guardSites(body, new Map([[name, { kind: 'guard', specifier: '', imported: name, twin: name, resIndex, reqIndex, statuses: [] }]]), names).length;
-    if (!calls) continue;
+    const calls = new Set(guardSites(body, new Map([[name, { kind: 'guard', specifier: '', imported: name, twin: name, resIndex, reqIndex, statuses: [] }]]), names).map((site) => site.found.call.callee));
+    if (!calls.size) continue;
     const uses = referencesTo(program.body, name).filter((ref) => !(ref.key === 'id' && (ref.parent === stmt || ref.parent === declarator)));
-    if (uses.length !== calls) continue;
+    if (uses.length !== calls.size || !uses.every((ref) => calls.has(ref.node))) continue;
     const twin = cloneNode(fn);
     const guard = toGuardFunction(j, snip, program, twin, hasAfter, typescript, taken);
     if (!guard) continue;

@@ -5,10 +5,11 @@
  * Any other shape is left alone, and a handler that passes `res` to it is then left in place (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, walk, isFunction, isIdent, freshName, freshNamerFor, cloneNode, type Node, type Snippets } from './ast.js';
+import { walk, isFunction, isIdent, freshName, freshNamerFor, cloneNode, type Node, type Snippets } from './ast.js';
 import { isRequestParam as isPagesRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { referencesTo } from './scope.js';
+import { moduleFunctions } from './module-functions.js';
 import { alwaysExits } from './split-methods.js';
 
 export function isResponseParam(param: Node): boolean {
@@ -187,20 +188,6 @@ export function headerOnlyStatements(
   return { headersName, body: rewrite.body, uses: rewrite.uses, setsHeaders: names.every((n): n is string => n !== null) ? [...new Set(names)] : null };
 }
 
-/** Top-level functions other than the handler: declarations and consts holding arrows or function expressions. */
-function moduleFunctions(program: Node, handlerFn: Node): Array<{ name: string; fn: Node }> {
-  const found: Array<{ name: string; fn: Node }> = [];
-  for (const stmt of program.body) {
-    if (stmt.type === 'FunctionDeclaration' && stmt.id && stmt !== handlerFn) found.push({ name: stmt.id.name, fn: stmt });
-    if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1) {
-      const d = stmt.declarations[0];
-      const init = d.init && unwrap(d.init);
-      if (d.id.type === 'Identifier' && init !== handlerFn && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) found.push({ name: d.id.name, fn: init });
-    }
-  }
-  return found;
-}
-
 /**
  * The names, among `names`, whose every use is a direct call from inside the handler: the function is rewritten in
  * place, so a call from anywhere else (another function that passes it res) would break, as would any other use.
@@ -231,7 +218,7 @@ export interface HelperRewrite {
 export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: Node, handlerFn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): HelperRewrite {
   const out: HelperRewrite = { helpers: new Map(), uses: new Set() };
   // Only functions that take `res` are candidates: checking the parameters first keeps big modules cheap.
-  const candidates = new Map(moduleFunctions(program, handlerFn).filter(({ fn }) => fn.params.some(isResponseParam)).map(({ name, fn }) => [name, fn]));
+  const candidates = new Map(moduleFunctions(program).filter(({ fn }) => fn !== handlerFn && fn.params.some(isResponseParam)).map(({ name, fn }) => [name, fn]));
   if (candidates.size === 0) return out;
   const called = onlyCalled(program, handlerFn, candidates);
   for (const [name, fn] of candidates) {

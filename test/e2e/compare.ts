@@ -19,7 +19,8 @@
  *     - Set-Cookie: the list of cookies, in order, each string exactly, except Next's own draft-mode cookie
  *       (maskBuildSecrets: its value is the build's random preview id), iron-session's sealed cookies
  *       (maskIronSeal: a seal has a random salt and IV and its expiry time in it), and next-auth's CSRF token and
- *       renewed session cookie (maskNextAuth: random, and a renewed one expires 30 days from the clock). The attributes of each cookie
+ *       renewed session cookie (maskNextAuth: random; a renewed one is compared by its claims, and expires 30 days
+ *       from the clock). The attributes of each cookie
  *       are compared as a browser reads them (cookieAttributes, RFC 6265 §5.2–5.3): in any order, names and the
  *       SameSite value case-insensitive, and an Expires beside a Max-Age ignored, since Max-Age wins; Next's
  *       `cookies().set` adds that Expires (computed from Max-Age and the clock) where Pages code wrote Max-Age only.
@@ -246,26 +247,26 @@ function cookieAttributes(cookie: string): string {
 }
 
 /**
- * next-auth's own cookies, set by getServerSession(req, res, options): a CSRF token is random (`token|hash`), and a
- * renewed session cookie is a fresh JWE (random IV) that expires the session's max age from the moment it was made,
- * so no two answers carry the same. A CSRF value is compared as "a token"; a renewed session cookie as "a JWT" that
- * expires in about 30 days (next-auth's default max age, within a day). A cleared session cookie (empty value) and
- * the callback-URL cookie stay exact. Whether a renewed cookie holds the right session is what the answer's body shows.
+ * next-auth's own cookies, set by getServerSession(req, res, options). A CSRF token is random (`token|hash`): it is
+ * compared as "a token". A renewed session cookie is a fresh JWE that expires the session's max age from the moment
+ * it was made: its value is compared opened (next-auth-tokens.ts: its claims but the times), and its Expires as "in
+ * about 30 days" (next-auth's default max age, within a day). A cleared session cookie (empty value) and the
+ * callback-URL cookie stay exact.
  */
 function maskNextAuth(cookie: string): string {
   const [pair, ...attributes] = cookie.split(/;\s*/);
   const eq = pair.indexOf('=');
   const name = pair.slice(0, eq);
   const value = pair.slice(eq + 1);
-  if (/next-auth\.csrf-token$/.test(name) && value) return [`${name}=(csrf token)`, ...attributes].join('; ');
-  if (!/next-auth\.session-token$/.test(name) || !value.startsWith('eyJ')) return cookie;
+  if (/next-auth\.csrf-token$/.test(name) && /^[0-9a-f]+(%7C|\|)[0-9a-f]+$/i.test(value)) return [`${name}=(csrf token)`, ...attributes].join('; ');
+  if (!/next-auth\.session-token$/.test(name) || !value) return cookie;
   const day = 24 * 60 * 60 * 1000;
   const masked = attributes.map((a) => {
     const expires = /^expires=(.*)$/i.exec(a);
     const inDays = expires ? (Date.parse(expires[1]) - Date.now()) / day : NaN;
     return Math.abs(inDays - 30) < 1 ? 'Expires=(in 30 days)' : a;
   });
-  return [`${name}=(session JWT)`, ...masked].join('; ');
+  return [pair, ...masked].join('; ');
 }
 
 function maskCookie(cookie: string): string {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareResponses, formatSideBySide } from './compare.js';
+import { openSessionTokens } from './next-auth-tokens.js';
 import {
   FIXTURE,
   copyFixture,
@@ -142,6 +143,8 @@ describe.each(versions)('next %s', (version) => {
       const first = await replay(server.baseUrl, requests);
       time['replay before'] = ms(performance.now() - t0);
       const second = await replay(server.baseUrl, requests);
+      await openSessionTokens(first, originalDir);
+      await openSessionTokens(second, originalDir);
       dumpResponses(join(work, 'before.json'), requests, first);
 
       const unanswered = requests.filter((_, i) => first[i]!.error).map((r, i) => `${r.name}: ${first[i]!.error}`);
@@ -275,6 +278,7 @@ describe.each(versions)('next %s', (version) => {
       const t0 = performance.now();
       after = await replay(server.baseUrl, requests);
       time['replay after'] = ms(performance.now() - t0);
+      await openSessionTokens(after, migratedDir);
     } finally {
       await server.stop();
     }

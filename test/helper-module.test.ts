@@ -852,6 +852,7 @@ declare function logAccess(user: unknown): Promise<void>;
 export async function requireSessionForRoute(request: NextRequest, headers: Headers) {
   const session = await getServerSession(nextAuthRequest(request), nextAuthResponse(headers), authOptions);
   if (!session) {
+    headers.delete('Content-Type');
     return new GuardAnswer(NextResponse.json({ error: 'Unauthorized' }, { status: 401, headers }));
   }
   return session;

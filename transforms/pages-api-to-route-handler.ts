@@ -212,7 +212,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
 
   inlineThenSends(j, snip, program, body, resName, new Set());
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
-  recipes.notes.push(...rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false }));
+  const nextAuthRequestCalls = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false, nextAuthRequest: !moduleNames.has(NEXT_AUTH_REQUEST) });
+  recipes.notes.push(...nextAuthRequestCalls.notes);
+  if (nextAuthRequestCalls.usesNextAuthRequest) recipes.compat.add(NEXT_AUTH_REQUEST);
   recipes.notes.push(...rewriteBlobUploadCalls(program, body, { req: reqName, request: requestName }));
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
@@ -251,8 +253,6 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
-  // Guard twins that take the route's headers in res's place (their getServerSession sets next-auth's cookies).
-  const headerSinks = new Set(guardsCalled.filter((guard) => guard.takesHeaders).map((guard) => guard.twin));
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
   const routeParams = routeParamsOf(ctx.targetPath);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
@@ -287,7 +287,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, headerSinks });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
@@ -531,7 +531,7 @@ function redirectSessionHelperCalls(
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
     const helper = helpers.get(node.callee.name);
     if (!helper) return;
-    if (!helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs) && shims && !nested.has(node)) {
+    if (!helper.declined && helper.shims && passesRequestAsTaken(node, helper.sessionArgs!, names, refs) && shims && !nested.has(node)) {
       passNextAuthShims(snip, node, helper.sessionArgs!, names);
       shimmed = true;
       return false;

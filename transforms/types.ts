@@ -124,6 +124,11 @@ export interface ImportedHelper {
   /** A session helper: where calls pass req and res (one position for an object `{ req, res }`), which its twin drops. */
   sessionArgs?: SessionArgs;
   /**
+   * A session helper whose parameters, as typed, take next-auth's Pages-like request and response: the route calls
+   * the helper itself with them (see redirectSessionHelperCalls), else its twin.
+   */
+  shims?: boolean;
+  /**
    * A session helper that has no twin, and why: no call is rewritten (`twin` is empty), and the route left for the
    * request passed to it says why. A wrapper (of the default export) that has no twin, and why (transforms/lib/
    * wrapper-why.ts): the route is left, its reason naming the wrapper, its module (`definedIn`) and that why.

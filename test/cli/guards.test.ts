@@ -4,7 +4,7 @@
  * other way stays with its reason, and Pages code keeps the original.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSecondRunChangesNothing, migrateApp, removeTempDirs, requireBuild } from './helpers.js';
+import { commitAll, expectSecondRunChangesNothing, makeApp, migrateApp, read, removeTempDirs, requireBuild, runCli, writeFiles } from './helpers.js';
 
 const GUARDS = `import type { NextApiRequest, NextApiResponse } from 'next'
 
@@ -93,5 +93,47 @@ describe('guards in other modules', () => {
     expect(audit.reasons[0].detail).toContain('loadTeam');
     expect(report.updates).toEqual([{ path: 'lib/guards.ts', twins: ['loadTeamForRoute', 'requireApiKeyForRoute'] }]);
     expectSecondRunChangesNothing(app);
+  });
+
+  it("gives a session guard's twin the route's headers, and a later run reuses that twin for a new route", () => {
+    const session = {
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/session-guard.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { getServerSession } from 'next-auth/next'
+import { authOptions } from '@/lib/auth-options'
+
+export async function requireSession(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getServerSession(req, res, authOptions)
+  if (!session) {
+    res.status(401).json({ error: 'sign in' })
+    return null
+  }
+  return session
+}
+`,
+      'lib/auth-options.ts': `export const authOptions = { providers: [] }\n`,
+      'pages/api/me.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { requireSession } from '@/lib/session-guard'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const session = await requireSession(req, res)
+  if (!session) return
+  res.status(200).json({ user: session.user })
+}
+`,
+    };
+    const app = makeApp(session);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    commitAll(app);
+    const afterFirst = read(app, 'lib/session-guard.ts');
+    expect(afterFirst).toContain(`export async function requireSessionForRoute(request: NextRequest, headers: Headers) {
+  const session = await getServerSession(nextAuthRequest(request), nextAuthResponse(headers), authOptions)`);
+    expect(read(app, 'app/api/me/route.ts')).toContain('const session = await requireSessionForRoute(request, headers)');
+    // A second route, migrated by a later run: the first run's twin (and its compat import) is the one it calls.
+    writeFiles(app, { 'pages/api/teams.ts': session['pages/api/me.ts'].replace('{ user: session.user }', '{ teams: [], user: session.user }') });
+    commitAll(app);
+    expect(runCli(['run', app, '--yes', '--next', '15.5.29']).code).toBe(0);
+    expect(read(app, 'lib/session-guard.ts')).toBe(afterFirst);
+    expect(read(app, 'app/api/teams/route.ts')).toContain('const session = await requireSessionForRoute(request, headers)');
   });
 });

@@ -31,7 +31,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
-import { rewriteResponse } from './response.js';
+import { rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
 import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
@@ -242,8 +242,10 @@ function takesRequest(guard: ImportedHelper): boolean {
 function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
   call.callee = j.identifier(guard.twin);
   if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(request);
-  // A twin that takes the route's headers there: res stays for the response rewrite to put them in (headerSinks).
-  if (!guard.takesHeaders) call.arguments.splice(guard.resIndex, 1);
+  // A twin that takes the route's headers there: res stays, and the call is marked for the response rewrite to put
+  // them in (response.ts, TAKES_ROUTE_HEADERS). Marked, not named: another binding of the name is not this call.
+  if (guard.takesHeaders) call[TAKES_ROUTE_HEADERS] = true;
+  else call.arguments.splice(guard.resIndex, 1);
 }
 
 type GuardSite =

@@ -38,6 +38,16 @@ export interface SessionShim {
   taken: Set<string>;
 }
 
+/** The names a module imports, under their own names, from the compat module (`…/_migrate/pages-compat`). */
+function compatImports(program: Node): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || !/(^|\/)_migrate\/pages-compat(\.[jt]s)?$/.test(stmt.source.value)) continue;
+    for (const spec of stmt.specifiers ?? []) if (spec.type === 'ImportSpecifier' && spec.imported.name === spec.local.name) names.add(spec.local.name);
+  }
+  return names;
+}
+
 /** Local names bound to `name` imported from one of `sources`. */
 function importedAs(program: Node, sources: string[], name: string): Set<string> {
   return new Set(valueImports(program, sources).filter((i) => i.imported === name).map((i) => i.local));
@@ -78,7 +88,9 @@ export function sessionGetterNames(program: Node): Set<string> {
 
 export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, shim?: SessionShim): RecipeResult {
   const result: RecipeResult = { imports: new Map(), notes: [], compat: new Set() };
-  const canShim = !!shim && !shim.taken.has(NEXT_AUTH_REQUEST) && !shim.taken.has(NEXT_AUTH_RESPONSE);
+  // A name an earlier run imported from the compat module (into a helper module, beside a twin) is that helper.
+  const ours = compatImports(program);
+  const canShim = !!shim && NEXT_AUTH_HELPERS.every((name) => !shim.taken.has(name) || ours.has(name));
   const need = (source: string, name: string) => {
     if (!result.imports.has(source)) result.imports.set(source, new Set());
     result.imports.get(source)!.add(name);

@@ -73,11 +73,6 @@ export interface ResponseOptions {
    * what is there first, as the caller or an earlier call may have set the same header.
    */
   sharedHeaders?: boolean;
-  /**
-   * Calls (by callee name) that take the route's headers where they took res: a guard's twin whose getServerSession
-   * sets next-auth's cookies there (guard-helpers.ts). Like `nextAuthResponse(res)`, they set Set-Cookie.
-   */
-  headerSinks?: Set<string>;
   /** The headers are the caller's, under this name (a guard twin's parameter): no prelude declares them. */
   headersParam?: string;
 }
@@ -179,9 +174,15 @@ function guardAnswerReturn(node: Node): string | null {
   return test.left.name;
 }
 
-/** A call of one of `sinks` that passes res (`arg`). */
-function isHeaderSink(call: Node, arg: Node, sinks: Set<string> | undefined): boolean {
-  return !!sinks?.size && call.type === 'CallExpression' && isIdent(call.callee) && sinks.has(call.callee.name) && call.arguments.includes(arg);
+/**
+ * The mark of a call that takes the route's headers where it took res: a guard twin's whose getServerSession sets
+ * next-auth's cookies there (guard-helpers.ts). Like `nextAuthResponse(res)`, it sets Set-Cookie.
+ */
+export const TAKES_ROUTE_HEADERS = '__takesRouteHeaders';
+
+/** A marked call (TAKES_ROUTE_HEADERS) that passes res (`arg`). */
+function isHeaderSink(call: Node, arg: Node): boolean {
+  return call.type === 'CallExpression' && call[TAKES_ROUTE_HEADERS] === true && call.arguments.includes(arg);
 }
 
 /** `nextAuthResponse(res)`, written by the getServerSession recipe: `res` is its only argument. */
@@ -244,7 +245,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let needsStatus = false;
   let needsHeaders = false;
   const headerNamesSet = new Map<string, number>();
-  let contentTypeMaybeSet = false;
+  // Headers of the caller (a guard twin's) may hold any Content-Type: a JSON answer sets its own, as res.json did.
+  let contentTypeMaybeSet = !!opts.headersParam;
   const helperAnswers: Node[] = [];
   /** The `res` arguments that become the route's headers (`nextAuthResponse(res)`, a header sink's call). */
   const headerSinkArgs: Array<{ call: Node; index: number }> = [];
@@ -270,7 +272,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
     // getServerSession's response (recipes.ts) sets its cookies into the route's headers, as on res in Pages; so does
     // a guard twin that calls it.
-    if (!crossesFunction && (isNextAuthResponse(ref.parent, ref.node) || isHeaderSink(ref.parent, ref.node, opts.headerSinks))) {
+    if (!crossesFunction && (isNextAuthResponse(ref.parent, ref.node) || isHeaderSink(ref.parent, ref.node))) {
       nextAuthHeaders = true;
       headerNamesSet.set('set-cookie', (headerNamesSet.get('set-cookie') ?? 0) + 1);
       headerSinkArgs.push({ call: ref.parent, index: ref.parent.arguments.indexOf(ref.node) });

@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -211,8 +211,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
+  // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
+  const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
-  const nextAuthRequestCalls = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false, nextAuthRequest: !moduleNames.has(NEXT_AUTH_REQUEST) });
+  const nextAuthRequestCalls = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false, nextAuthRequest: nextAuthHelpers });
   recipes.notes.push(...nextAuthRequestCalls.notes);
   if (nextAuthRequestCalls.usesNextAuthRequest) recipes.compat.add(NEXT_AUTH_REQUEST);
   recipes.notes.push(...rewriteBlobUploadCalls(program, body, { req: reqName, request: requestName }));
@@ -234,9 +236,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const importedHelpers = byKind('helper');
   // Helpers that take req get the App Router request: their calls are settled before the request rewrite sees them.
   const requestHelpersCalled = redirectRequestHelperCalls(j, body, reqName, requestName, byKind('request'));
-  // `getServerAuthSession({ req, res })` → `getServerAuthSessionForRoute()`; a call that still passes req leaves the
-  // file where the request rewrite stops at it, with the helper's own reason.
-  const sessionHelpers = redirectSessionHelperCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, byKind('session'), !moduleNames.has(NEXT_AUTH_REQUEST) && !moduleNames.has(NEXT_AUTH_RESPONSE));
+  // `getServerAuthSession({ req, res })` → `getServerAuthSession({ req: nextAuthRequest(request), res:
+  // nextAuthResponse(res) })`, or `getServerAuthSessionForRoute()`; a call that still passes req leaves the file where
+  // the request rewrite stops at it, with the helper's own reason.
+  const sessionHelpers = redirectSessionHelperCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, byKind('session'), nextAuthHelpers);
   if (sessionHelpers.shimmed) [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE].forEach((use) => recipes.compat.add(use));
   // `const session = await requireSession(req, res); if (!session) return;`: the guard's twin answers or goes on.
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
@@ -505,7 +508,7 @@ function sessionHelperReason(escape: { line?: number; reason: Reason; detail: st
 /**
  * Calls of imported session helpers (transforms/lib/session-helper.ts) that pass the handler's req and res where the
  * helper takes them. In the handler's own body the helper itself is called with next-auth's Pages-like request and
- * response (`shims`: the compat names are free), so that its getServerSession sets cookies as in Pages; in a callback
+ * response (`nextAuthHelpers`: the compat names are free; `helper.shims`: its parameters take them), so that its getServerSession sets cookies as in Pages; in a callback
  * of the handler, which has no route headers to write into, the twin is called without them. Returns the twins
  * called, whether a call took the shims, and the calls left that still pass req, with why (a helper with no twin, or
  * a call that passes more than `{ req, res }`).
@@ -516,7 +519,7 @@ function redirectSessionHelperCalls(
   body: Node[],
   names: { req: string; res: string; request: string },
   helpers: Map<string, ImportedHelper>,
-  shims: boolean,
+  nextAuthHelpers: boolean,
 ): { called: ImportedHelper[]; shimmed: boolean; left: SessionCallLeft[] } {
   const called = new Set<ImportedHelper>();
   const left: SessionCallLeft[] = [];
@@ -531,12 +534,13 @@ function redirectSessionHelperCalls(
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
     const helper = helpers.get(node.callee.name);
     if (!helper) return;
-    if (!helper.declined && helper.shims && passesRequestAsTaken(node, helper.sessionArgs!, names, refs) && shims && !nested.has(node)) {
+    const passes = !helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs);
+    if (passes && helper.shims && nextAuthHelpers && !nested.has(node)) {
       passNextAuthShims(snip, node, helper.sessionArgs!, names);
       shimmed = true;
       return false;
     }
-    if (!helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs)) {
+    if (passes) {
       node.callee = j.identifier(helper.twin);
       dropRequestArgs(node, helper.sessionArgs!);
       called.add(helper);

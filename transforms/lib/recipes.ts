@@ -38,6 +38,15 @@ export interface SessionShim {
   taken: Set<string>;
 }
 
+/**
+ * Whether a module may call nextAuthRequest and nextAuthResponse: neither name is taken (`taken`: the module's names),
+ * unless by an import of the compat module itself (an earlier run's, beside a twin).
+ */
+export function nextAuthHelpersFree(program: Node, taken: Set<string>): boolean {
+  const ours = compatImports(program);
+  return NEXT_AUTH_HELPERS.every((name) => !taken.has(name) || ours.has(name));
+}
+
 /** The names a module imports, under their own names, from the compat module (`…/_migrate/pages-compat`). */
 function compatImports(program: Node): Set<string> {
   const names = new Set<string>();
@@ -88,9 +97,7 @@ export function sessionGetterNames(program: Node): Set<string> {
 
 export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, shim?: SessionShim): RecipeResult {
   const result: RecipeResult = { imports: new Map(), notes: [], compat: new Set() };
-  // A name an earlier run imported from the compat module (into a helper module, beside a twin) is that helper.
-  const ours = compatImports(program);
-  const canShim = !!shim && NEXT_AUTH_HELPERS.every((name) => !shim.taken.has(name) || ours.has(name));
+  const canShim = !!shim && nextAuthHelpersFree(program, shim.taken);
   const need = (source: string, name: string) => {
     if (!result.imports.has(source)) result.imports.set(source, new Set());
     result.imports.get(source)!.add(name);

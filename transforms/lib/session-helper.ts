@@ -20,6 +20,7 @@ import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, unwra
 import { resUseProblem } from './local-request-functions.js';
 import { applyRecipes, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, sessionGetterNames } from './recipes.js';
 import { referencesTo } from './scope.js';
+import { takesNextAuthShims } from './shim-types.js';
 
 /**
  * Where a call of the helper passes req and res: two arguments (`getSession(req, res)`), or one object `{ req, res }`
@@ -30,40 +31,8 @@ export interface SessionArgs {
   res: number;
 }
 
-/** `shims`: the helper's parameters take next-auth's request and response as they are typed (takesNextAuthShims). */
+/** `shims`: the helper's parameters take next-auth's request and response as they are typed (shim-types.ts). */
 export type SessionHelperTwin = { fn: Node; args: SessionArgs; shims: boolean } | { why: string };
-
-/** Types of a Pages request or response that the compat module's NextApiRequest / NextApiResponse satisfy. */
-const SHIM_TYPES = /^(NextApiRequest|NextApiResponse|IncomingMessage|ServerResponse|http\.IncomingMessage|http\.ServerResponse|GetServerSidePropsContext\[(['"])(req|res)\2\]|any|unknown)$/;
-
-/** A type annotation of req or res (absent, or a union of SHIM_TYPES) that next-auth's request and response fit. */
-function fitsShims(snip: Snippets, annotation: Node | null | undefined): boolean {
-  if (!annotation) return true;
-  const type = annotation.type === 'TSTypeAnnotation' ? annotation.typeAnnotation : annotation;
-  const members = type.type === 'TSUnionType' ? type.types : [type];
-  return members.every((member: Node) => SHIM_TYPES.test(snip.src(member).replace(/\s+/g, '')));
-}
-
-/**
- * Whether the original helper can be called with next-auth's Pages-like request and response (recipes.ts) where it
- * takes req and res, as they are typed: a custom subtype (`req: AuthedRequest`) would not take them, nor a type of
- * the carrying object that is not written out (`ctx: SessionContext`).
- */
-function takesNextAuthShims(snip: Snippets, program: Node, fn: Node, args: SessionArgs): boolean {
-  if (args.req !== args.res) return fitsShims(snip, fn.params[args.req]?.typeAnnotation) && fitsShims(snip, fn.params[args.res]?.typeAnnotation);
-  const annotation = fn.params[args.req]?.typeAnnotation;
-  if (!annotation) return true;
-  // Written out, or a type alias of the module that is (`type Ctx = { req: NextApiRequest; res: NextApiResponse }`).
-  const written = annotation.typeAnnotation;
-  const alias =
-    written?.type === 'TSTypeReference' && isIdent(written.typeName) && !written.typeParameters
-      ? program.body.map((s: Node) => (s.type === 'ExportNamedDeclaration' ? s.declaration : s)).find((s: Node) => s?.type === 'TSTypeAliasDeclaration' && isIdent(s.id, written.typeName.name) && !s.typeParameters)
-      : null;
-  const literal = alias ? alias.typeAnnotation : written;
-  if (literal?.type !== 'TSTypeLiteral') return false;
-  const member = (key: string) => literal.members.find((m: Node) => m.type === 'TSPropertySignature' && isIdent(m.key, key));
-  return ['req', 'res'].every((key) => member(key) && fitsShims(snip, member(key).typeAnnotation));
-}
 
 /** How the helper takes req and res, with the names its body reads them by (after the rewrite of `ctx.req`). */
 interface Carrier {
@@ -180,7 +149,7 @@ export function toSessionHelper(snip: Snippets, program: Node, original: Node): 
     const member = left.key === 'object' ? memberName(left.parent) : null;
     return { why: member !== null ? `it uses ${carrier.labels.req}.${member}` : `it uses ${carrier.labels.req} other than in getServerSession(${carrier.labels.req}, ${carrier.labels.res}, …)` };
   }
-  const shims = takesNextAuthShims(snip, program, original, carrier.args);
+  const shims = takesNextAuthShims(program, original, carrier.args);
   fn.params = kept;
   return { fn, args: carrier.args, shims };
 }

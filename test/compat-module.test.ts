@@ -101,6 +101,8 @@ describe('compat module', () => {
     const own: Response = compat.withHeaders(answer, before);
     expect([own.status, own.headers.get('content-type'), own.headers.get('x-trace'), await own.text()]).toEqual([400, 'application/json', '1', '{}']);
     expect(own.headers.getSetCookie()).toEqual(['late=2']);
+    // A wrapped handler that returned nothing (Pages sent nothing there): nothing is made up.
+    expect(compat.withHeaders(undefined, before)).toBeUndefined();
   });
 
   it('sets headers like res.setHeader: arrays as separate values, numbers as text, append keeps earlier values', () => {

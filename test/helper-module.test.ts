@@ -164,7 +164,7 @@ describe('wrapper module twins', () => {
       { kind: 'wrapper', name: 'withCors', twin: 'withCorsRoute', resIndex: 0, statuses: [], methods: ['OPTIONS'] },
     ]);
     expect(result.output).toContain(`// Route-handler version of withApiKey: wraps App Router route handlers (next-pages-api-migrate).
-export function withApiKeyRoute<Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, scope = 'read') {
+export function withApiKeyRoute<Context>(handler: (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>, scope = 'read') {
   return async (request: NextRequest, context: Context) => {
     const xApiKey = request.headers.get('x-api-key') ?? undefined
     const headers = new Headers()
@@ -175,7 +175,7 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
     return withHeaders(await handler(request, context), headers)
   }
 }`);
-    expect(result.output).toContain(`export const withCorsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+    expect(result.output).toContain(`export const withCorsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>) => async (request: NextRequest, context: Context) => {
   const headers = new Headers()
   headers.set('Access-Control-Allow-Origin', '*')
   if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers })
@@ -197,11 +197,11 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
   it('passes the extra arguments after (request, context), typed as the original handler type gave them', () => {
     const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withUser', 'withSession']);
     expect(result.twins.map((t) => t.twin)).toEqual(['withSessionRoute', 'withUserRoute']);
-    expect(result.output).toContain(`export const withUserRoute = <Context>(handler: (request: NextRequest, context: Context, user: string) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+    expect(result.output).toContain(`export const withUserRoute = <Context>(handler: (request: NextRequest, context: Context, user: string) => Response | undefined | Promise<Response | undefined>) => async (request: NextRequest, context: Context) => {
   return handler(request, context, 'me')
 }`);
     // No function type to read the extra parameters from: any, as they were to the original.
-    expect(result.output).toContain(`export const withSessionRoute = <Context>(handler: (request: NextRequest, context: Context, ...args: any[]) => Response | Promise<Response>) => async (request: NextRequest, context: Context) => {
+    expect(result.output).toContain(`export const withSessionRoute = <Context>(handler: (request: NextRequest, context: Context, ...args: any[]) => Response | undefined | Promise<Response | undefined>) => async (request: NextRequest, context: Context) => {
   const token = request.headers.get('authorization') ?? undefined
   if (!token) return new Response(null, { status: 401 })
   return handler(request, context, { token }, 'web')
@@ -226,14 +226,14 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
       { kind: 'dispatcher', name: 'withMiddlewares', twin: 'withMiddlewaresRoute', resIndex: 0, statuses: [], methods: [] },
     ]);
     // The handler's answer is awaited inside the try, or a rejected promise would pass its catch.
-    expect(result.output).toContain(`export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name = 'api') {
+    expect(result.output).toContain(`export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>, name = 'api') {
   return async (request: NextRequest, context: Context) => {
     const handler = handlers[request.method as Method]
     if (!handler) return NextResponse.json({ error: name + ': method not allowed', allow: Object.keys(handlers) }, { status: 405 })
     try {
       return await handler(request, context)
     } catch (error) {`);
-    expect(result.output).toContain(`export const dispatchRoute = <Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) => async (request: NextRequest, context: Context) => {
+    expect(result.output).toContain(`export const dispatchRoute = <Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>) => async (request: NextRequest, context: Context) => {
   const method = request.method as Method
   if (!(method in handlers)) return new Response(null, { status: 405 })
   return handlers[method]!(request, context)
@@ -342,7 +342,7 @@ describe('called dispatcher twins', () => {
       { kind: 'dispatcher', name: 'handleWith', twin: 'handleWithRoute', resIndex: 0, statuses: [], methods: [], called: true },
     ]);
     // The Allow header set before the throw goes out with the catch's answer; req.url is the Pages URL (path and query).
-    expect(result.output).toContain(`export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {
+    expect(result.output).toContain(`export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>) {
   return async (request: NextRequest, context: Context) => {
     const url = request.nextUrl.pathname + request.nextUrl.search;
     const headers = new Headers();
@@ -358,7 +358,7 @@ describe('called dispatcher twins', () => {
     }
   };
 }`);
-    expect(result.output).toContain(`export function handleWithRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name: string) {`);
+    expect(result.output).toContain(`export function handleWithRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>, name: string) {`);
     // The originals stay for Pages code.
     expect(result.output).toContain(CALLED_DISPATCHERS.split('\n').slice(5, 18).join('\n'));
   });
@@ -509,7 +509,7 @@ describe('wrappers and dispatchers that call their module’s own res helpers', 
       { kind: 'wrapper', name: 'withAuth', twin: 'withAuthRoute', resIndex: 0, statuses: [], methods: [] },
     ]);
     // `let` never assigned again holds the looked-up handler as a const would.
-    expect(result.output).toContain(`export function handleRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {
+    expect(result.output).toContain(`export function handleRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>) {
   return async (request: NextRequest, context: Context) => {
     if (!request.method || !(request.method in handlers)) {
       return methodNotAllowedResponse(Object.keys(handlers));
@@ -949,7 +949,7 @@ export function sendLater(res: NextApiResponse) {
       { kind: 'helper', name: 'setSessionCookies', twin: 'setSessionCookiesHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
       { kind: 'wrapper', name: 'withTags', twin: 'withTagsRoute', resIndex: 0, statuses: [], methods: [] },
     ]);
-    expect(result.output).toContain(`export const withTagsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, tags: string[]) => async (request: NextRequest, context: Context) => {
+    expect(result.output).toContain(`export const withTagsRoute = <Context>(handler: (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>, tags: string[]) => async (request: NextRequest, context: Context) => {
   const headers = new Headers();
   tags.forEach((tag) => {
     setHeader(headers, 'X-Tag', tag, true);

@@ -74,7 +74,7 @@ describe('helpers imported through a barrel', () => {
     expect(result.code, result.stderr).toBe(0);
     // The barrel keeps every line; a named re-export gets one for the twin, `export *` passes it on already.
     expect(read(app, 'lib/api/index.ts')).toBe(`${BARREL}export { defaultHandlerRoute } from './default';\nexport { sendProblemResponse } from './problem';\n`);
-    expect(read(app, 'lib/api/default.ts')).toContain('export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>) {');
+    expect(read(app, 'lib/api/default.ts')).toContain('export function defaultHandlerRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>) {');
     expect(read(app, 'lib/api/errors.ts')).toContain('export function sendErrorResponse(status: number, message: string) {');
     expect(read(app, 'lib/api/problem.ts')).toContain('export function sendProblemResponse(title: string) {');
 

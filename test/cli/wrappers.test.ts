@@ -75,7 +75,7 @@ describe('wrappers defined in the project', () => {
 
     const guard = readFileSync(path.join(app, 'lib/guard.ts'), 'utf8');
     expect(guard).toContain(GUARD.split('\n').slice(2, 8).join('\n'));
-    expect(guard).toContain(`export function withAuthRoute<Context>(handler: (request: NextRequest, context: Context) => Response | Promise<Response>, role = 'user') {`);
+    expect(guard).toContain(`export function withAuthRoute<Context>(handler: (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>, role = 'user') {`);
     expect(guard).not.toContain('withBodyRoute');
     const logged = readFileSync(path.join(app, 'lib/logged.ts'), 'utf8');
     expect(logged).toContain('export const loggedRoute = <Context>(');
@@ -126,7 +126,7 @@ export default withUser(async (req: NextApiRequest, res: NextApiResponse, user: 
     expect(route).toContain('async function getHandler(_request: NextRequest, _context: unknown, user: User) {');
     expect(route).toContain('export const GET = withUserRoute(getHandler)');
     const user = readFileSync(path.join(app, 'lib/user.ts'), 'utf8');
-    expect(user).toContain('export function withUserRoute<Context>(handler: (request: NextRequest, context: Context, user: User) => Response | Promise<Response>) {');
+    expect(user).toContain('export function withUserRoute<Context>(handler: (request: NextRequest, context: Context, user: User) => Response | undefined | Promise<Response | undefined>) {');
     expect(user).toContain('    return handler(request, context, { name })');
     expect(json.updates).toEqual([{ path: 'lib/user.ts', twins: ['withUserRoute'] }]);
     expectSecondRunChangesNothing(app);
@@ -174,7 +174,7 @@ export default withMiddlewares({ GET: createRoute(async () => ({ ok: true })) })
     expect(route).toContain(`const handler = withMiddlewaresRoute({ GET: listNotes, DELETE: deleteHandler }, 'notes')
 export { handler as GET, handler as HEAD, handler as POST, handler as PUT, handler as PATCH, handler as DELETE, handler as OPTIONS }`);
     const api = readFileSync(path.join(app, 'lib/api.ts'), 'utf8');
-    expect(api).toContain('export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | Promise<Response>>>, name = \'api\') {');
+    expect(api).toContain('export function withMiddlewaresRoute<Context>(handlers: Partial<Record<string, (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>>>, name = \'api\') {');
     expect(api).toContain('      return await handler(request, context)');
     expect(json.updates).toEqual([{ path: 'lib/api.ts', twins: ['withMiddlewaresRoute'] }]);
     // A handler made by a factory call is not a function of the route's file: that route stays, and says why.

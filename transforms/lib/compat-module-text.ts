@@ -160,7 +160,9 @@ export function pagesSend(value: unknown, init?: ResponseInit): Response {
  * with that answer. The answer's own headers win, as a later res.setHeader did; a new Response, because some
  * answers' headers cannot be changed (Response.redirect).
  */
-export function withHeaders(response: Response, headers: Headers): Response {
+export function withHeaders<R extends Response | undefined>(response: R, headers: Headers): R {
+  // A handler a wrapper calls may return nothing (a path where Pages sent nothing): the route then returns nothing too.
+  if (!response) return response;
   const merged = new Headers(headers);
   const cookies = response.headers.getSetCookie();
   if (cookies.length) merged.delete('set-cookie');
@@ -168,7 +170,7 @@ export function withHeaders(response: Response, headers: Headers): Response {
     if (name !== 'set-cookie') merged.set(name, value);
   });
   for (const cookie of cookies) merged.append('set-cookie', cookie);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged }) as R;
 }
 
 /**

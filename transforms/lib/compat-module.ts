@@ -19,8 +19,9 @@ function stripTypes(ts: string): string {
     node.optional = false;
   });
   root.find(j.Function).forEach((path) => {
-    const node = path.node as { returnType?: unknown };
+    const node = path.node as { returnType?: unknown; typeParameters?: unknown };
     node.returnType = null;
+    node.typeParameters = null;
   });
   root.find(j.ClassProperty).forEach((path) => {
     const node = path.node as { typeAnnotation?: unknown; readonly?: boolean };

@@ -117,15 +117,18 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
 /**
  * The twin's handler type in TypeScript: `(request: NextRequest, context: Context, …extra) => Response | …`. The extra
  * parameters keep the types the original handler type gave them (`user: SessionUser`); without such a function type,
- * they are `any`, as they were to the original.
+ * they are `any`, as they were to the original. The handler may return nothing: a path where the Pages handler sent
+ * nothing (`if (!session) return;` after a guard) returns nothing in its route-handler version too.
  */
+const HANDLER_RESULT = 'Response | undefined | Promise<Response | undefined>';
+
 function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number): string {
   const head = `request: NextRequest, context: ${contextType}`;
-  if (extraArgs === 0) return `(${head}) => Response | Promise<Response>`;
+  if (extraArgs === 0) return `(${head}) => ${HANDLER_RESULT}`;
   const type = original?.typeAnnotation?.typeAnnotation;
   const params: Node[] | undefined = type?.type === 'TSFunctionType' ? (type.parameters ?? type.params) : undefined;
   const extra = params && params.length >= 2 + extraArgs ? params.slice(2).map((p: Node) => snip.src(p)) : ['...args: any[]'];
-  return `(${[head, ...extra].join(', ')}) => Response | Promise<Response>`;
+  return `(${[head, ...extra].join(', ')}) => ${HANDLER_RESULT}`;
 }
 
 /**

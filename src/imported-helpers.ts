@@ -134,25 +134,27 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
     // A session helper with no twin: the route is told why, for the reason it is left with.
     const declined = twin || c.factoryOnly ? undefined : results.get(c.definition.module)?.declined?.find((d) => d.name === c.definition.name);
     if (declined) {
-      if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-      plan.bindings.get(c.source)!.push({ kind: 'session', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: declined.why });
+      addBinding(plan, c.source, { kind: 'session', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: declined.why });
       continue;
     }
     // A wrapper of the default export with no twin: the route names its module and its blocker.
     const notWrapper = twin || !c.wraps ? undefined : results.get(c.definition.module)?.wrappersDeclined?.find((d) => d.name === c.definition.name);
     if (notWrapper) {
-      if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
-      plan.bindings.get(c.source)!.push({ kind: 'wrapper', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: notWrapper.why, definedIn: c.definition.module });
+      addBinding(plan, c.source, { kind: 'wrapper', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: notWrapper.why, definedIn: c.definition.module });
       continue;
     }
     if (!twin || (c.factoryOnly && twin.kind !== 'factory') || c.definition.hops.some((hop) => clashes.has(`${hop.barrel}\0${twin.twin}`))) continue;
-    if (!plan.bindings.has(c.source)) plan.bindings.set(c.source, []);
     // The twin as this source imports it: its fields are the binding's, but for the export name.
     const { name: _name, ownName: _ownName, kind, ...described } = twin;
-    plan.bindings.get(c.source)!.push({ kind, specifier: c.specifier, imported: c.imported, ...described });
+    addBinding(plan, c.source, { kind, specifier: c.specifier, imported: c.imported, ...described });
     plan.definitions.set(definitionKey(c.source, c), { ...c.definition, twin: twin.twin });
   }
   return plan.bindings;
+}
+
+function addBinding(plan: HelperModulePlan, source: string, binding: ImportedHelper): void {
+  if (!plan.bindings.has(source)) plan.bindings.set(source, []);
+  plan.bindings.get(source)!.push(binding);
 }
 
 export interface ModuleUpdate {

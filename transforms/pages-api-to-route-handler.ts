@@ -14,7 +14,7 @@ import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReade
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { rewriteResponse } from './lib/response.js';
-import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, isPackageSpecifier } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -567,11 +567,6 @@ function rootName(callee: Node): string | null {
   let node = unwrap(callee);
   while (node?.type === 'CallExpression' || node?.type === 'MemberExpression') node = unwrap(node.type === 'CallExpression' ? node.callee : node.object);
   return node?.type === 'Identifier' ? node.name : null;
-}
-
-/** Where the file imports `local` from, or undefined. */
-function importSourceOf(program: Node, local: string): string | undefined {
-  return program.body.find((s: Node) => s.type === 'ImportDeclaration' && s.specifiers?.some((x: Node) => x.local?.name === local))?.source.value;
 }
 
 /** Where an import comes from, as a reason says it: `from the package 'micro-cors', which the tool has no recipe for`. */

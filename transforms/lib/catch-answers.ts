@@ -25,7 +25,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, isFunction, isIdent, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
-import { rewriteResponse } from './response.js';
+import { returnGuardAnswer, rewriteResponse } from './response.js';
 import { returnsOnlyAnswers } from './res-helpers.js';
 import { alwaysExits } from './split-methods.js';
 import { returnsWhenFalsy, wrapAnswers } from './guard-helpers.js';
@@ -130,9 +130,7 @@ export function rewriteCatchAnswers(j: JSCodeshift, snip: Snippets, body: Node[]
         declared.declarations[0].init = list[i].expression;
         list[i] = snip.withCommentsOf(list[i], declared);
       }
-      const [answers] = snip.statements(`if (${value} instanceof GuardAnswer) return ${value}.response${END}`);
-      answers.__guardAnswer = true;
-      list.splice(i + 1, 0, answers);
+      list.splice(i + 1, 0, returnGuardAnswer(snip, value));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 /** Locates the default-exported `(req, res)` handler and the statements that declare and export it. */
-import { unwrap, type Node } from './ast.js';
+import { isIdent, unwrap, type Node } from './ast.js';
 
 export interface Handler {
   fn: Node;
@@ -42,13 +42,11 @@ function findBinding(program: Node, name: string): { fn: Node; index: number } |
 function boundWrapper(program: Node, name: string): { wrapper: string; wrapperCallee: Node } | Record<string, never> {
   for (const stmt of program.body) {
     const declarator = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
-    const init = declarator && isIdentNamed(declarator.id, name) && declarator.init ? unwrap(declarator.init) : null;
+    const init = declarator && isIdent(declarator.id, name) && declarator.init ? unwrap(declarator.init) : null;
     if (init?.type === 'CallExpression') return { wrapper: init.callee.type === 'Identifier' ? init.callee.name : 'a call', wrapperCallee: init.callee };
   }
   return {};
 }
-
-const isIdentNamed = (node: Node, name: string) => node?.type === 'Identifier' && node.name === name;
 
 /**
  * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in

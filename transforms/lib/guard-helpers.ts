@@ -31,7 +31,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, replaceChild, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
-import { rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
+import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
 import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
@@ -304,16 +304,13 @@ export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], 
     const { list, index, found } = site;
     callTwin(j, found.call, found.guard, names.request);
     if (site.shape === 'declared') {
-      const [answers] = snip.statements(`if (${site.value} instanceof GuardAnswer) return ${site.value}.response${END}`);
-      answers.__guardAnswer = true;
-      list.splice(index + 1, 0, answers);
+      list.splice(index + 1, 0, returnGuardAnswer(snip, site.value));
       continue;
     }
     const answer = freshName(`${found.guard.imported === 'default' ? 'guard' : found.guard.imported}Answer`, moduleNames);
-    const replaced = snip.statements(`const ${answer} = 0${END}\nif (${answer} instanceof GuardAnswer) return ${answer}.response${END}\nif (!${answer}) return${END}`);
-    replaced[0].declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
-    replaced[1].__guardAnswer = true;
-    list.splice(index, 1, ...replaced);
+    const [declared] = snip.statements(`const ${answer} = 0${END}`);
+    declared.declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
+    list.splice(index, 1, declared, returnGuardAnswer(snip, answer), ...snip.statements(`if (!${answer}) return${END}`));
   }
   return [...called];
 }
@@ -327,7 +324,7 @@ export function holdsGuardAnswer(body: Node[]): boolean {
   for (const statement of body)
     walk(statement, (node) => {
       if (isFunction(node)) return false;
-      if (node.__guardAnswer) found = true;
+      if (guardAnswerValue(node)) found = true;
     });
   return found;
 }

@@ -22,6 +22,15 @@ export function isPackageSpecifier(specifier: string): boolean {
   return !/^(\.|\/|~|#|@\/)/.test(specifier);
 }
 
+/** Where the module imports the value `local` from (type imports aside), or undefined. */
+export function importSourceOf(program: Node, local: string): string | undefined {
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
+    if (stmt.specifiers?.some((s: Node) => s.importKind !== 'type' && s.local?.name === local)) return stmt.source.value;
+  }
+  return undefined;
+}
+
 function setLiteral(node: Node, value: string): void {
   if (node.value === value) return;
   node.value = value;

@@ -360,7 +360,6 @@ function destructure(declarator: Node, ctx: DestructureContext): Node[] | null {
   return parts;
 }
 
-/** Statement lists below `roots` (the lists themselves, so that statements can be replaced in place). */
 /**
  * Applies the declarator expansions and removals recorded while rewriting: each changed declaration becomes one
  * declaration per declarator, built from text (recast would reprint a changed declaration in its own style).

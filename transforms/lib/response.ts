@@ -151,7 +151,7 @@ function statusSetBeforeGuardAnswer(body: Node[], sets: Set<Node>): boolean {
   const visit = (node: Node): void => {
     if (found || !node || typeof node.type !== 'string' || isFunction(node)) return;
     if (sets.has(node)) seen = true;
-    if (seen && guardAnswerReturn(node)) found = true;
+    if (seen && guardAnswerValue(node)) found = true;
     // Child fields in the order they were written (test before consequent, statements in order).
     for (const key of Object.keys(node)) {
       if (key === 'loc' || key === 'comments' || key === 'leadingComments' || key === 'trailingComments' || key === 'original') continue;
@@ -164,14 +164,23 @@ function statusSetBeforeGuardAnswer(body: Node[], sets: Set<Node>): boolean {
   return found;
 }
 
-/** `if (x instanceof GuardAnswer) return x.response;`: the name of `x`, or null. */
-function guardAnswerReturn(node: Node): string | null {
-  if (node.type !== 'IfStatement' || node.alternate) return null;
-  const { test, consequent } = node;
-  if (test.type !== 'BinaryExpression' || test.operator !== 'instanceof' || !isIdent(test.left) || !isIdent(test.right, 'GuardAnswer')) return null;
-  const arg = consequent.type === 'ReturnStatement' ? unwrap(consequent.argument) : null;
-  if (arg?.type !== 'MemberExpression' || arg.computed || !isIdent(arg.object, test.left.name) || !isIdent(arg.property, 'response')) return null;
-  return test.left.name;
+/** The mark of the route's return of a guard's (or a .catch callback's) answer: see returnGuardAnswer. */
+const GUARD_ANSWER = '__guardAnswer';
+
+/**
+ * `if (value instanceof GuardAnswer) return value.response;`, the route's return of a guard's answer (guard-helpers.ts)
+ * or a .catch callback's (catch-answers.ts), marked so that the rewrites after it know it (it survives the copies made
+ * per method).
+ */
+export function returnGuardAnswer(snip: Snippets, value: string): Node {
+  const [statement] = snip.statements(`if (${value} instanceof GuardAnswer) return ${value}.response${END}`);
+  statement[GUARD_ANSWER] = true;
+  return statement;
+}
+
+/** The name of the value whose answer `node` returns, when it is such a return (returnGuardAnswer); else null. */
+export function guardAnswerValue(node: Node): string | null {
+  return node?.[GUARD_ANSWER] ? node.test.left.name : null;
 }
 
 /**
@@ -650,7 +659,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   // res before it, in Pages: getServerSession's cookies, a CORS header.
   if (headersName) {
     walk(j.blockStatement(out.body), (node) => {
-      const value = guardAnswerReturn(node);
+      const value = guardAnswerValue(node);
       if (!value) return;
       out.uses.add('withHeaders');
       node.consequent = snip.statements(`return withHeaders(${value}.response, ${headersName})${END}`)[0];

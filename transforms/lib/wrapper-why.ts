@@ -7,7 +7,7 @@
  */
 import { calleeLabel, cloneNode, isFunction, unwrap, type Node } from './ast.js';
 import type { RouteWrapper, WrapperDeclined } from './route-wrapper.js';
-import { isPackageSpecifier } from './imports.js';
+import { importSourceOf, isPackageSpecifier } from './imports.js';
 
 /** How far a chain of wrappers returning each other's results is followed. */
 const MAX_LINKS = 4;
@@ -17,15 +17,6 @@ export interface WrapperLookup {
   functionNamed: (name: string) => Node | null;
   /** route-wrapper.ts on a copy of a function of the module. */
   tryWrapper: (fn: Node) => RouteWrapper | WrapperDeclined;
-}
-
-/** Where the module imports `local` from, or null. */
-function importSource(program: Node, local: string): string | null {
-  for (const stmt of program.body) {
-    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
-    if (stmt.specifiers?.some((s: Node) => s.importKind !== 'type' && s.local?.name === local)) return stmt.source.value;
-  }
-  return null;
 }
 
 /** `fn` with its returned call replaced by the `(req, res)` function handed to it, or null when it hands none. */
@@ -47,8 +38,8 @@ function handedClause(why: string): string {
 /** One link: what the wrapper returns, where that comes from, and what blocks the function it hands over. */
 function returnsLink(program: Node, fn: Node, call: Node, lookup: WrapperLookup, first: boolean): string {
   const label = calleeLabel(call.callee);
-  const source = label ? importSource(program, label) : null;
-  const origin = source === null ? '' : isPackageSpecifier(source) ? ` from the package '${source}'` : ` from '${source}'`;
+  const source = label ? importSourceOf(program, label) : undefined;
+  const origin = source === undefined ? '' : isPackageSpecifier(source) ? ` from the package '${source}'` : ` from '${source}'`;
   const handed = withHandedFunction(fn, call);
   const inner = handed ? lookup.tryWrapper(handed) : null;
   const handedWhy = inner && 'why' in inner ? `, and ${handedClause(inner.why)}` : '';

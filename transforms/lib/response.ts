@@ -543,7 +543,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (restIsReturn || restIsBreak) i++;
         continue;
       }
-      if (tail && rest.length && isTrailingWork(rest, resName, headerFunctions)) {
+      if (tail && rest.length && isTrailingWork(rest, [resName, headersName], headerFunctions)) {
         const work = rest.map((s) => rewriteNested(s, false, false));
         if (opts.hasAfter) {
           out.uses.add('after');
@@ -699,13 +699,14 @@ function chainRootIs(expr: Node, ref: Node): boolean {
 /**
  * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
  * a header call. In Pages a header set after the answer threw ERR_HTTP_HEADERS_SENT and stopped the work there; in
- * after() it would change nothing and the work would go on. So work that uses res at all (a nested header call
+ * after() it would change nothing and the work would go on. So work that uses res at all (the route's headers where
+ * a call was handed res, as next-auth's `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call
  * too), that names a function of the handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`),
  * or that calls anything while such a function was handed on (noteHeaderFunction), stays where it was, ended by the
  * send.
  */
-function isTrailingWork(rest: Node[], resName: string, headerFunctions: { names: Set<string>; unnamed: boolean }): boolean {
-  if (referencesTo(rest, resName).length) return false;
+function isTrailingWork(rest: Node[], resNames: Array<string | null>, headerFunctions: { names: Set<string>; unnamed: boolean }): boolean {
+  if (resNames.some((name) => name && referencesTo(rest, name).length)) return false;
   let jumps = false;
   let calls = false;
   let reaches = false;

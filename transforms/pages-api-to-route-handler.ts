@@ -538,13 +538,14 @@ function redirectSessionHelperCalls(
     if (passes && helper.shims && nextAuthHelpers && !nested.has(node)) {
       passNextAuthShims(snip, node, helper.sessionArgs!, names);
       shimmed = true;
-      return false;
+      // The walk goes on into the call's other arguments: a session helper's call may sit there too.
+      return;
     }
     if (passes) {
       node.callee = j.identifier(helper.twin);
       dropRequestArgs(node, helper.sessionArgs!);
       called.add(helper);
-      return false;
+      return;
     }
     const lines = new Set<number>();
     walk(node, (inner) => {

@@ -24,6 +24,7 @@ import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_R
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
+import { inlinePromiseChains } from './lib/promise-chains.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
 import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
@@ -211,9 +212,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
+  // `fetch(url).then((r) => r.json()).then((data) => res.json(data)).catch(…)`: the same steps awaited in a try.
+  const chains = inlinePromiseChains(j, snip, body, resName, typescript);
   // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
+  recipes.notes.push(...chains.notes);
   const nextAuthRequestCalls = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false, nextAuthRequest: nextAuthHelpers });
   recipes.notes.push(...nextAuthRequestCalls.notes);
   if (nextAuthRequestCalls.usesNextAuthRequest) recipes.compat.add(NEXT_AUTH_REQUEST);

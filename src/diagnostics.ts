@@ -52,6 +52,12 @@ export const REASONS = {
     detail:
       'Routes by path, sub-routers, options other than onError/onNoMatch, handlers from other files, or a middleware that calls next() other than as its last statement. Write one exported function per method, running the middleware logic first, by hand.',
   },
+  NEXT_AUTH_TOO_OLD: {
+    severity: 'left',
+    short: "the app's next-auth has no App Router route handler",
+    detail:
+      'NextAuth(options) answers an App Router request from next-auth 4.22.0 on; next-auth v3 and earlier v4 releases only take a Pages request and response. Upgrade next-auth (to 4.24 or later), then run the tool again.',
+  },
   TRPC_NOT_FOLLOWED: {
     severity: 'left',
     short: 'the tRPC handler uses something the fetch adapter does not take the same way',

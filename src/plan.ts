@@ -77,6 +77,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     compatPath: file.compatPath,
     nextVersion: input.nextVersion,
     ...(input.project.trpcVersion ? { trpcVersion: input.project.trpcVersion } : {}),
+    ...(input.project.nextAuthVersion ? { nextAuthVersion: input.project.nextAuthVersion } : {}),
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
     exportsModule,

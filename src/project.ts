@@ -14,6 +14,8 @@ export interface Project {
   typescript: boolean;
   /** The @trpc/server version (installed, else asked for), when the app has it: v9 has no fetch adapter. */
   trpcVersion?: string;
+  /** The next-auth version (installed, else asked for), when the app has it: before 4.22 it has no route handler. */
+  nextAuthVersion?: string;
 }
 
 async function isDirectory(abs: string): Promise<boolean> {
@@ -51,6 +53,7 @@ export async function loadProject(dir: string): Promise<Project> {
     appDirs: await present(root, ['app', 'src/app']),
     typescript: await isFile(path.join(root, 'tsconfig.json')),
     ...(await packageVersion(root, '@trpc/server').then((v) => (v ? { trpcVersion: v } : {}))),
+    ...(await packageVersion(root, 'next-auth').then((v) => (v ? { nextAuthVersion: v } : {}))),
   };
 }
 

@@ -165,6 +165,10 @@ export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): Tran
     const why = ctx.exportsModule && 'left' in ctx.exportsModule ? `: ${ctx.exportsModule.left}` : '';
     return { status: 'left', diagnostics: [{ reason: 'EXTRA_EXPORTS', detail: `export ${exports.join(', ')}${why}` }], notes: [], usesCompat: false, methods: [] };
   }
+  // NextAuth(options) answers an App Router request from 4.22.0 on; v3 and earlier v4 read req.query and write res.
+  if (ctx.nextAuthVersion && !versionAtLeast(ctx.nextAuthVersion, 4, 22)) {
+    return { status: 'left', diagnostics: [{ reason: 'NEXT_AUTH_TOO_OLD', detail: `next-auth ${ctx.nextAuthVersion} has no route handler (it came with 4.22.0): upgrade next-auth first` }], notes: [], usesCompat: false, methods: [] };
+  }
   const typescript = isTypeScriptPath(ctx.sourcePath);
   const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
 

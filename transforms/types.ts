@@ -14,6 +14,8 @@ export interface TransformContext {
   nextVersion: string;
   /** The app's @trpc/server version, when it has the package (tRPC v9 has no fetch adapter). */
   trpcVersion?: string;
+  /** The app's next-auth version, when it has the package (before 4.22.0, NextAuth takes no App Router request). */
+  nextAuthVersion?: string;
   /**
    * Helpers in other project modules that take `res` and have a route-handler twin (see transforms/helper-module.ts),
    * found by the plan for the imports of this file.

@@ -120,6 +120,22 @@ export { handler as GET, handler as POST }
     expect(route.notes).toContain('withSentry removed: route handlers are instrumented by Sentry itself once instrumentation.ts registers it (see the @sentry/nextjs App Router set-up)');
   });
 
+  it('leaves the route of an app on next-auth v3 or a v4 before 4.22 in place, saying why; 4.22 is migrated', () => {
+    const route = `import NextAuth from 'next-auth'
+import Providers from 'next-auth/providers'
+
+export default NextAuth({ providers: [Providers.GitHub({ clientId: '', clientSecret: '' })] })
+`;
+    for (const [range, version] of [['^3.29.10', '3.29.10'], ['4.21.1', '4.21.1']]) {
+      const { result, report: json, read } = migrateApp({ 'package.json': JSON.stringify({ dependencies: { next: '15.5.29', 'next-auth': range } }), 'pages/api/auth/[...nextauth].ts': route });
+      expect(result.code, result.stderr).toBe(0);
+      expect(read('pages/api/auth/[...nextauth].ts')).toBe(route);
+      expect(json.files[0]).toMatchObject({ status: 'left', reasons: [{ code: 'NEXT_AUTH_TOO_OLD', detail: `next-auth ${version} has no route handler (it came with 4.22.0): upgrade next-auth first` }] });
+    }
+    const { report: json } = migrateApp({ 'package.json': JSON.stringify({ dependencies: { next: '15.5.29', 'next-auth': '~4.22.0' } }), 'pages/api/auth/[...nextauth].ts': route });
+    expect(json.files[0]).toMatchObject({ status: 'migrated', methods: ['GET', 'POST'] });
+  });
+
   it('with --only leaving the next-auth file out, nothing imports the new module', () => {
     const app = makeApp(files);
     const result = runCli(['run', app, '--dry', '--next', '15.5.29', '--only', 'pages/api/me.ts']);

@@ -563,7 +563,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return result;
       }
       result.push(...answering(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
-      if (rest.length) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
+      // Code after it in this list, or after the block it ends (`if (bad) { res.status(400).end() }` with no return).
+      if (rest.length || !tail) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
     }
     return result;
   };

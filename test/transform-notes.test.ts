@@ -1,0 +1,33 @@
+/**
+ * The notes a route's report gets for what changed in how it runs, checked on the transform fixtures that show them
+ * (the fixture test compares only their output).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { transformSource } from '../transforms/pages-api-to-route-handler.js';
+
+function notesOf(fixture: string, nextVersion = '15.5.29'): string[] {
+  const source = readFileSync(`fixtures/transform/${fixture}.input.ts`, 'utf8');
+  const result = transformSource(source, { sourcePath: `pages/api/${fixture}.ts`, targetPath: `app/api/${fixture}/route.ts`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion });
+  expect(result.status).toBe('migrated');
+  return result.notes;
+}
+
+describe('report notes', () => {
+  it('says when a send without a return now ends the handler, also at the end of a block', () => {
+    expect(notesOf('send-in-block-goes-on')).toEqual(['line 8: the response now ends the handler; Pages went on running the code after it']);
+  });
+
+  it('says so for getServerSession after the send, which is not moved into after()', () => {
+    expect(notesOf('session-after-send')).toEqual(['line 9: the response now ends the handler; Pages went on running the code after it']);
+  });
+
+  it('says when work after the send moved into after(), or before the return without it', () => {
+    expect(notesOf('code-after-send')).toContain('code that ran after the response now runs in after()');
+  });
+
+  it('says what an unawaited promise chain without .catch now does on a rejection', () => {
+    expect(notesOf('promise-chain-no-catch')).toEqual(['line 5: the promise chain is now awaited; when it rejects the route answers 500, where Pages never answered (no .catch)']);
+    expect(notesOf('promise-chain')).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { findMarkers, type Marker } from './markers.js';
 import type { PathFilter } from './path-filter.js';
 import type { Project } from './project.js';
-import { sourceCandidatesFor } from './routes.js';
+import { DEFAULT_PAGE_EXTENSIONS, sourceCandidatesFor } from './routes.js';
 import { handlerExportLine, listFiles, looksLikeHandler, scanSources, type SourceScan } from './scan.js';
 import { readTextOrUndefined } from './sync-fs.js';
 
@@ -40,7 +40,11 @@ function stillAHandler(root: string, source: string): boolean {
   return text === undefined || looksLikeHandler(text);
 }
 
-const ROUTE_FILE = /(^|\/)route\.(ts|tsx|js|jsx|mjs|cjs)$/;
+/** Whether `file` is a route file of an app with these page extensions (`route.ts`, `route.page.ts`). */
+function isRouteFile(file: string, pageExtensions: readonly string[]): boolean {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return pageExtensions.some((ext) => name === `route.${ext}`);
+}
 
 function remainingHandlers(project: Project, sources: string[], unreadableFolders: string[]): RemainingHandler[] {
   const found: RemainingHandler[] = [];
@@ -67,18 +71,19 @@ export async function anyHandlerRemains(project: Project, scan?: SourceScan): Pr
 /** Route files under app/ and src/app/ (the real folders present). */
 export async function findRouteFiles(project: Project): Promise<string[]> {
   const routes: string[] = [];
-  for (const appDir of project.appDirs) routes.push(...(await listFiles(project.root, appDir)).files.filter((f) => ROUTE_FILE.test(f)));
+  const exts = project.pageExtensions ?? DEFAULT_PAGE_EXTENSIONS;
+  for (const appDir of project.appDirs) routes.push(...(await listFiles(project.root, appDir)).files.filter((f) => isRouteFile(f, exts)));
   return routes;
 }
 
 /** A route is selected by --only when its own path matches, or the pages/api path it came from would. */
-function routeSelected(only: PathFilter, route: string): boolean {
-  return only(route) || sourceCandidatesFor(route).some(only);
+function routeSelected(only: PathFilter, route: string, pageExtensions?: readonly string[]): boolean {
+  return only(route) || sourceCandidatesFor(route, pageExtensions).some(only);
 }
 
 export async function runCheck(project: Project, options: { only?: PathFilter } = {}): Promise<CheckResult> {
   const { only } = options;
-  const routes = (await findRouteFiles(project)).filter((route) => !only || routeSelected(only, route));
+  const routes = (await findRouteFiles(project)).filter((route) => !only || routeSelected(only, route, project.pageExtensions));
   const markers: MarkerHit[] = [];
   for (const route of routes) {
     markers.push(...findMarkers(readOrUndefined(project.root, route)).map((m) => ({ file: route, ...m })));

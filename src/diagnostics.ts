@@ -213,6 +213,12 @@ export const REASONS = {
     detail:
       'The file is larger than 512 KiB. A hand-written handler is rarely over a few tens of KiB; a file that large is generated or embeds data, and parsing it would take minutes. Move the data to a module of its own, or migrate the file by hand.',
   },
+  NOT_A_PAGE: {
+    severity: 'left',
+    short: 'a module in pages/api that Next.js does not serve',
+    detail:
+      "Next.js serves only the pages/api files whose name ends in one of its pageExtensions (next.config; by default .tsx, .ts, .jsx, .js): another file there (a .mjs module, or greet.ts where pages end in .page.ts) answers no request, so it is not migrated. Move it out of pages/api when you remove that folder.",
+  },
   TEST_OR_DECLARATION: {
     severity: 'left',
     short: 'a test or a type declaration, not a handler',

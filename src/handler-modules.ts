@@ -19,7 +19,6 @@ import type { Diagnostic } from './diagnostics.js';
 import { errorLine } from './errors.js';
 import type { ModuleUpdate } from './imported-helpers.js';
 import type { Resolver } from './resolver.js';
-import { routeFileFor } from './routes.js';
 import { moduleSpecifier } from './specifiers.js';
 
 /**
@@ -72,7 +71,7 @@ export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Ma
 export function findHandlerModules(
   sources: Array<{ source: string; text: string }>,
   apiDirs: string[],
-  compatPathOf: (source: string) => string,
+  paths: { compatPathOf: (source: string) => string; targetOf: (source: string) => string },
   nextVersion: string,
   resolver: Resolver,
   helpersOf: HelpersOf,
@@ -133,7 +132,7 @@ export function findHandlerModules(
       }
       configStatement = (resolver.text(first) ?? '').replace(/^\uFEFF/, '').slice(moduleConfig.start, moduleConfig.end);
     }
-    const user: User = { source, target: routeFileFor(source), specifier: specifierFor(source, shape.specifier, resolved), configStatement, compatPath: compatPathOf(source) };
+    const user: User = { source, target: paths.targetOf(source), specifier: specifierFor(source, shape.specifier, resolved), configStatement, compatPath: paths.compatPathOf(source) };
     const exports = byModule.get(resolved.module) ?? new Map<string, User[]>();
     exports.set(resolved.exportName, [...(exports.get(resolved.exportName) ?? []), user]);
     byModule.set(resolved.module, exports);

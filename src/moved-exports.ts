@@ -196,20 +196,20 @@ function dynamicNames(program: Node, call: Node): string[] | null {
 }
 
 /** Where a file's other exports go: `shared.ts` in the route's folder (`shared-2.ts`… when the name is taken). */
-function sharedModulePath(source: string, taken: (withoutExtension: string) => boolean): string | null {
+function sharedModulePath(source: string, taken: (withoutExtension: string) => boolean, pageExtensions?: readonly string[]): string | null {
   const ext = sourceExtension(source);
   if (ext === '.cjs') return null;
-  const base = `${routeFolderFor(source)}/shared`;
+  const base = `${routeFolderFor(source, pageExtensions)}/shared`;
   let candidate = base;
   for (let n = 2; taken(candidate); n++) candidate = `${base}-${n}`;
   return candidate + ext;
 }
 
-export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver): ExportsMove[] {
+export function findExportsMoves(root: string, sources: Array<{ source: string; text: string }>, resolver: Resolver, pageExtensions?: readonly string[]): ExportsMove[] {
   const { aliases } = resolver;
   const moves: ExportsMove[] = [];
   const planned = new Set<string>();
-  const routeFolders = new Set(sources.map((s) => routeFolderFor(s.source)));
+  const routeFolders = new Set(sources.map((s) => routeFolderFor(s.source, pageExtensions)));
   // A name is taken by a file with any extension, a folder (a route answered below it), or another move of this run.
   const taken = (base: string) =>
     planned.has(base) ||
@@ -225,8 +225,8 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     const nextAuth = nextAuthShapeOf(program) !== null;
     const movable = movableExports(program);
     let left = 'unsure' in movable && !nextAuth ? movable.unsure : undefined;
-    const target = routeFileFor(source);
-    const modulePath = nextAuth ? nextAuthModulePath(source, taken) : sharedModulePath(source, taken);
+    const target = routeFileFor(source, pageExtensions);
+    const modulePath = nextAuth ? nextAuthModulePath(source, taken) : sharedModulePath(source, taken, pageExtensions);
     if (modulePath === null) left = 'a .cjs file is CommonJS';
     const needle = needleOf(source);
     const move: ExportsMove = {

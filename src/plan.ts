@@ -48,7 +48,7 @@ export interface PlanInput {
 function emptyFile(project: Project, source: string): PlannedFile {
   return {
     source,
-    target: routeFileFor(source),
+    target: routeFileFor(source, project.pageExtensions),
     compatPath: compatModulePath(source, project.typescript),
     status: 'left',
     diagnostics: [],
@@ -104,7 +104,7 @@ function reportedPath(project: Project, rel: string, status: FileStatus, diagnos
   const isFile = sourceExtension(rel) !== '';
   return {
     source: rel,
-    target: isFile ? routeFileFor(rel) : routeFolderFor(rel),
+    target: isFile ? routeFileFor(rel, project.pageExtensions) : routeFolderFor(rel, project.pageExtensions),
     compatPath: compatModulePath(rel, project.typescript),
     status,
     diagnostics: [diagnostic],
@@ -136,9 +136,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   findImportedHelpers(helpers, readable);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   // Their own imported helpers are found as a pages/api file's are, and join the plan's.
-  const handlerModules = findHandlerModules(readable, project.apiDirs, (s) => compatModulePath(s, project.typescript), input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
+  const handlerModules = findHandlerModules(readable, project.apiDirs, { compatPathOf: (s) => compatModulePath(s, project.typescript), targetOf: (s) => routeFileFor(s, project.pageExtensions) }, input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
-  const exportsMoves = findExportsMoves(project.root, readable, resolver);
+  const exportsMoves = findExportsMoves(project.root, readable, resolver, project.pageExtensions);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
   const middleware = await findImportedMiddleware(readable, resolver);
   const files = await pool.plan(
@@ -146,7 +146,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));
-  files.push(...skipped.map((test) => reportedPath(project, test.path, 'not-handler', { reason: 'TEST_OR_DECLARATION', detail: test.detail })));
+  files.push(...skipped.map((skip) => reportedPath(project, skip.path, 'not-handler', { reason: skip.notPage ? 'NOT_A_PAGE' : 'TEST_OR_DECLARATION', detail: skip.detail })));
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
   const selected = input.only ? files.filter((f) => input.only?.(f.source)) : files;

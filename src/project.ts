@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from './errors.js';
+import { readPageExtensions } from './page-extensions.js';
 
 export interface Project {
   /** Absolute path of the app root. */
@@ -16,6 +17,8 @@ export interface Project {
   trpcVersion?: string;
   /** The next-auth version (installed, else asked for), when the app has it: before 4.22 it has no route handler. */
   nextAuthVersion?: string;
+  /** next.config's pageExtensions (src/page-extensions.ts); Next.js's default when absent. */
+  pageExtensions?: readonly string[];
 }
 
 async function isDirectory(abs: string): Promise<boolean> {
@@ -54,6 +57,7 @@ export async function loadProject(dir: string): Promise<Project> {
     typescript: await isFile(path.join(root, 'tsconfig.json')),
     ...(await packageVersion(root, '@trpc/server').then((v) => (v ? { trpcVersion: v } : {}))),
     ...(await packageVersion(root, 'next-auth').then((v) => (v ? { nextAuthVersion: v } : {}))),
+    pageExtensions: readPageExtensions(root),
   };
 }
 

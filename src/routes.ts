@@ -3,10 +3,17 @@
  * root. No file system access here, so the table in test/routes.test.ts covers it completely.
  */
 
-/** Extensions of the files the tool looks at in pages/api. */
+/** Extensions of the source files the tool can read (a language, not yet a page: see pageExtension). */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
-/** The route file's extension for each source extension: JSX stays JSX (an OG image route needs it). */
+/**
+ * Next.js's default `pageExtensions`: pages/api serves only files whose name ends in `.` + one of them (so not a
+ * `.mjs` module), and the App Router's route files use the same (`route.ts`). An app may set others in next.config
+ * (`page.ts` → `hello.page.ts` serves /api/hello, its route is `route.page.ts`): src/page-extensions.ts reads them.
+ */
+export const DEFAULT_PAGE_EXTENSIONS: readonly string[] = ['tsx', 'ts', 'jsx', 'js'];
+
+/** The route file's extension for a source that is no page (only reported): JSX stays JSX. */
 const ROUTE_EXTENSIONS: Record<string, string> = { '.ts': 'ts', '.tsx': 'tsx', '.js': 'js', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js' };
 
 /** The two places a Pages Router app keeps its API handlers, and where the App Router keeps the routes. */
@@ -20,6 +27,17 @@ export function sourceExtension(path: string): string {
   return SOURCE_EXTENSIONS.find((ext) => name.endsWith(ext) && name.length > ext.length) ?? '';
 }
 
+/**
+ * The page extension `path`'s name ends in, with its dot (`.ts`, `.page.ts`; the longest that fits), among those whose
+ * language the tool reads; '' when the file is no page Next.js serves.
+ */
+export function pageExtension(path: string, pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const readable = (ext: string) => (SOURCE_EXTENSIONS as readonly string[]).includes(`.${ext.split('.').pop()}`);
+  const fits = pageExtensions.filter(readable).map((ext) => `.${ext}`).filter((ext) => name.endsWith(ext) && name.length > ext.length);
+  return fits.sort((a, b) => b.length - a.length)[0] ?? '';
+}
+
 function treeOf(sourcePath: string) {
   const tree = TREES.find((t) => sourcePath === t.pages || sourcePath.startsWith(`${t.pages}/`));
   if (!tree) throw new Error(`${sourcePath} is not under pages/api or src/pages/api`);
@@ -30,9 +48,9 @@ function treeOf(sourcePath: string) {
  * The route folder a source (or a folder inside pages/api) answers for: `pages/api/a/index.ts` → `app/api/a`.
  * Dynamic segments (`[id]`, `[...slug]`, `[[...slug]]`) keep their names as folder names.
  */
-export function routeFolderFor(sourcePath: string): string {
+export function routeFolderFor(sourcePath: string, pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): string {
   const tree = treeOf(sourcePath);
-  const withoutExt = sourcePath.slice(0, sourcePath.length - sourceExtension(sourcePath).length);
+  const withoutExt = sourcePath.slice(0, sourcePath.length - (pageExtension(sourcePath, pageExtensions) || sourceExtension(sourcePath)).length);
   const segments = withoutExt.slice(tree.pages.length).split('/').filter(Boolean);
   // Only a file named index stands for its folder; a folder named index is an ordinary segment.
   if (sourceExtension(sourcePath) && segments.at(-1) === 'index') segments.pop();
@@ -40,11 +58,15 @@ export function routeFolderFor(sourcePath: string): string {
   return [tree.app, ...segments.map((segment) => (segment.startsWith('_') ? `%5F${segment.slice(1)}` : segment))].join('/');
 }
 
-/** `pages/api/a/b.ts` → `app/api/a/b/route.ts`; `.tsx` → `route.tsx`, `.jsx` → `route.jsx`, `.mjs`/`.cjs` → `route.js`. */
-export function routeFileFor(sourcePath: string): string {
+/**
+ * `pages/api/a/b.ts` → `app/api/a/b/route.ts`: the route file takes the source's page extension (`.tsx` →
+ * `route.tsx`, `.page.ts` → `route.page.ts`). A source that is no page (only reported) gets its language's.
+ */
+export function routeFileFor(sourcePath: string, pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): string {
+  const page = pageExtension(sourcePath, pageExtensions);
   const ext = sourceExtension(sourcePath);
-  if (!ext) throw new Error(`${sourcePath} has no source extension`);
-  return `${routeFolderFor(sourcePath)}/route.${ROUTE_EXTENSIONS[ext]}`;
+  if (!page && !ext) throw new Error(`${sourcePath} has no source extension`);
+  return `${routeFolderFor(sourcePath, pageExtensions)}/route.${page ? page.slice(1) : ROUTE_EXTENSIONS[ext]}`;
 }
 
 /**
@@ -68,11 +90,11 @@ export function routeKey(routeFolder: string): string {
  * `pages/api/a.ts`, `pages/api/a/index.ts`, … for every source extension. `check --only 'pages/api/a/**'` uses it to
  * find the markers left in the routes migrated from that area. Empty for a route outside app/api and src/app/api.
  */
-export function sourceCandidatesFor(routeFile: string): string[] {
+export function sourceCandidatesFor(routeFile: string, pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): string[] {
   const folder = routeFile.slice(0, routeFile.lastIndexOf('/'));
   const tree = TREES.find((t) => folder === t.app || folder.startsWith(`${t.app}/`));
   if (!tree) return [];
   const pagesFolder = `${tree.pages}${folder.slice(tree.app.length)}`;
   const stems = folder === tree.app ? [`${pagesFolder}/index`] : [pagesFolder, `${pagesFolder}/index`];
-  return stems.flatMap((stem) => SOURCE_EXTENSIONS.map((ext) => `${stem}${ext}`));
+  return stems.flatMap((stem) => pageExtensions.map((ext) => `${stem}.${ext}`));
 }

@@ -6,7 +6,7 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Project } from './project.js';
-import { sourceExtension } from './routes.js';
+import { DEFAULT_PAGE_EXTENSIONS, pageExtension, sourceExtension } from './routes.js';
 import { existsNoFollow, realpathOrUndefined } from './sync-fs.js';
 
 export interface Listing {
@@ -39,9 +39,12 @@ export function skipReason(relPath: string): string | undefined {
   return undefined;
 }
 
-/** Whether a file in pages/api is one the tool should plan: a source file that is not a declaration or a test. */
-export function isCandidateSource(relPath: string): boolean {
-  if (!sourceExtension(relPath)) return false;
+/**
+ * Whether a file in pages/api is one the tool should plan: a page Next.js serves (its name ends in one of the app's
+ * page extensions, in a language the tool reads) that is not a declaration or a test.
+ */
+export function isCandidateSource(relPath: string, pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): boolean {
+  if (!pageExtension(relPath, pageExtensions)) return false;
   if (relPath.split('/').includes('node_modules')) return false;
   return skipReason(relPath) === undefined;
 }
@@ -148,8 +151,11 @@ export interface SourceScan {
   outsideRoot: string[];
   /** Folders in pages/api that cannot be listed: reported, and counted as work left. */
   unreadable: PathNote[];
-  /** Declarations and tests (files, and `__tests__` folders): reported as not handlers, never planned. */
-  skipped: PathNote[];
+  /**
+   * Declarations and tests (files, and `__tests__` folders), and modules that are no page (`notPage`): reported as
+   * not handlers, never planned.
+   */
+  skipped: Array<PathNote & { notPage?: true }>;
 }
 
 /** Lists the files in the pages/api folders worth planning: source files, minus declarations and tests. */
@@ -157,15 +163,18 @@ export async function scanSources(project: Project): Promise<SourceScan> {
   const scan: SourceScan = { sources: [], outsideRoot: [], unreadable: [], skipped: [] };
   for (const apiDir of project.apiDirs) {
     const listing = await listFiles(project.root, apiDir);
-    scan.sources.push(...listing.files.filter(isCandidateSource));
+    const exts = project.pageExtensions ?? DEFAULT_PAGE_EXTENSIONS;
+    scan.sources.push(...listing.files.filter((f) => isCandidateSource(f, exts)));
     scan.unreadable.push(...listing.unreadable);
     for (const file of listing.files.filter((f) => sourceExtension(f) && !f.split('/').includes('node_modules'))) {
       const why = skipReason(file);
       if (why) scan.skipped.push({ path: file, detail: why });
+      // A module beside the pages (`lib.mjs`; `greet.ts` where pages end in `.page.ts`) answers no request.
+      else if (!pageExtension(file, exts)) scan.skipped.push({ path: file, detail: `Next.js serves only files ending in ${exts.map((e) => `.${e}`).join(', ')} (pageExtensions)`, notPage: true });
     }
     scan.skipped.push(...listing.testFolders.map((folder) => ({ path: folder, detail: 'a __tests__ folder, not entered' })));
     // A link without a source extension is most likely a folder; links to other files (README.md…) do not matter.
-    scan.outsideRoot.push(...listing.outsideRoot.filter((p) => isCandidateSource(p) || !sourceExtension(p)));
+    scan.outsideRoot.push(...listing.outsideRoot.filter((p) => isCandidateSource(p, exts) || !sourceExtension(p)));
   }
   return scan;
 }

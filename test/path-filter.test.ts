@@ -39,8 +39,9 @@ describe('sourceCandidatesFor (check --only on routes)', () => {
     const candidates = sourceCandidatesFor('app/api/users/[id]/route.ts');
     expect(candidates).toContain('pages/api/users/[id].ts');
     expect(candidates).toContain('pages/api/users/[id]/index.js');
-    expect(candidates).toHaveLength(12);
-    expect(sourceCandidatesFor('src/app/api/route.js')).toEqual(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'].map((e) => `src/pages/api/index${e}`));
+    expect(candidates).toHaveLength(8);
+    expect(sourceCandidatesFor('src/app/api/route.js')).toEqual(['.tsx', '.ts', '.jsx', '.js'].map((e) => `src/pages/api/index${e}`));
+    expect(sourceCandidatesFor('app/api/a/route.page.ts', ['page.ts'])).toEqual(['pages/api/a.page.ts', 'pages/api/a/index.page.ts']);
   });
 
   it('gives nothing outside app/api', () => {

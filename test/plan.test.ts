@@ -488,8 +488,9 @@ describe('report', () => {
 describe('helpers', () => {
   it.each([
     ['pages/api/a.ts', true],
-    ['pages/api/a.mjs', true],
-    ['pages/api/a.cjs', true],
+    // Next.js serves only its pageExtensions (tsx ts jsx js by default): a .mjs or .cjs module is no route.
+    ['pages/api/a.mjs', false],
+    ['pages/api/a.cjs', false],
     ['pages/api/a.d.ts', false],
     ['pages/api/a.test.tsx', false],
     ['pages/api/a.spec.js', false],
@@ -498,6 +499,16 @@ describe('helpers', () => {
     ['pages/api/contest.ts', true],
   ])('isCandidateSource(%s) is %s', (p, expected) => {
     expect(isCandidateSource(p)).toBe(expected);
+  });
+
+  it.each([
+    ['pages/api/a.page.ts', true],
+    ['pages/api/a.ts', false],
+    ['pages/api/a.page.test.ts', false],
+    ['pages/api/a.mjs', true],
+    ['pages/api/a.mdx', false],
+  ])('with pageExtensions page.ts, mjs, mdx: isCandidateSource(%s) is %s', (p, expected) => {
+    expect(isCandidateSource(p, ['page.ts', 'mjs', 'mdx'])).toBe(expected);
   });
 
   it.each([

@@ -10,6 +10,7 @@ describe('routeFileFor', () => {
     ['pages/api/hello.tsx', 'app/api/hello/route.tsx'],
     ['pages/api/hello.js', 'app/api/hello/route.js'],
     ['pages/api/hello.jsx', 'app/api/hello/route.jsx'],
+    // No page by default (a .mjs module is only reported), but it still has a place.
     ['pages/api/hello.mjs', 'app/api/hello/route.js'],
     ['pages/api/hello.cjs', 'app/api/hello/route.js'],
     ['pages/api/index.js', 'app/api/route.js'],
@@ -31,6 +32,15 @@ describe('routeFileFor', () => {
     ['pages/api/_debug.ts', 'app/api/%5Fdebug/route.ts'],
   ])('%s → %s', (source, target) => {
     expect(routeFileFor(source)).toBe(target);
+  });
+
+  it.each([
+    ['pages/api/index.page.ts', 'app/api/route.page.ts'],
+    ['pages/api/users/[id].page.tsx', 'app/api/users/[id]/route.page.tsx'],
+    ['pages/api/hello.mjs', 'app/api/hello/route.mjs'],
+    ['pages/api/my.page.js', 'app/api/my/route.page.js'],
+  ])('with pageExtensions page.ts, page.tsx, mjs, page.js: %s → %s', (source, target) => {
+    expect(routeFileFor(source, ['page.ts', 'page.tsx', 'mjs', 'page.js'])).toBe(target);
   });
 
   it.each(['pages/index.ts', 'app/api/x/route.ts', 'lib/pages/api/x.ts', 'pages/apix/y.ts', 'pages/api/readme.md'])(

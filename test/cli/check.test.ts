@@ -14,7 +14,9 @@ describe('migrate check', () => {
     const app = makeApp({
       'pages/api/a.ts': SIMPLE_HANDLER,
       'pages/api/b.js': '// a comment\nmodule.exports = (req, res) => res.end()\n',
-      'src/pages/api/c.mjs': 'exports.default = function (req, res) {}\n',
+      'src/pages/api/c.jsx': 'export default function (req, res) {}\n',
+      // Not a page: Next.js serves only its pageExtensions (tsx ts jsx js by default).
+      'src/pages/api/d.mjs': 'export default function (req, res) {}\n',
     });
     const result = runCli(['check'], { cwd: app });
     expect(result.code).toBe(1);
@@ -23,7 +25,7 @@ describe('migrate check', () => {
     expect(lines.slice(1)).toEqual([
       '  pages/api/a.ts:1  pages/api handler not migrated yet: run `migrate run`, or migrate it by hand',
       '  pages/api/b.js:2  pages/api handler not migrated yet: run `migrate run`, or migrate it by hand',
-      '  src/pages/api/c.mjs:1  pages/api handler not migrated yet: run `migrate run`, or migrate it by hand',
+      '  src/pages/api/c.jsx:1  pages/api handler not migrated yet: run `migrate run`, or migrate it by hand',
     ]);
   });
 

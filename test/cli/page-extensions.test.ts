@@ -1,0 +1,77 @@
+/**
+ * next.config's pageExtensions decide which pages/api files Next.js serves, and how route files are named: only those
+ * files are migrated (a module beside them is no route and must not become one), each to `route.<extension>`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, migrateApp, removeTempDirs, requireBuild, runCli } from './helpers.js';
+
+const HELLO = `import type { NextApiRequest, NextApiResponse } from 'next'
+import { greet } from './greet'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.status(200).json({ message: greet(String(req.query.name)) })
+}
+`;
+// A module in pages/api that Next.js does not serve under these extensions: it is imported, never answered.
+const GREET = `export default function handler(req: unknown, res: { json(x: unknown): void }) {
+  res.json({ exposed: true })
+}
+export const greet = (name: string) => \`hello \${name}\`
+`;
+
+describe('pageExtensions', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it('migrates only the pages, to route files with their extension, and leaves the modules beside them', () => {
+    const { app, result, report, read } = migrateApp({
+      'next.config.js': `/** @type {import('next').NextConfig} */\nmodule.exports = { reactStrictMode: true, pageExtensions: ['page.tsx', 'page.ts'] }\n`,
+      'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+      'pages/api/hello.page.ts': HELLO,
+      'pages/api/index.page.ts': `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`,
+      'pages/api/greet.ts': GREET,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(read('app/api/hello/route.page.ts')).toContain(`import { greet } from '../../../pages/api/greet'`);
+    expect(existsSync(path.join(app, 'app/api/route.page.ts'))).toBe(true);
+    expect(existsSync(path.join(app, 'app/api/greet'))).toBe(false);
+    expect(read('pages/api/greet.ts')).toBe(GREET);
+    expect(report.files.map((f: { source: string; status: string }) => [f.source, f.status])).toEqual([
+      ['pages/api/greet.ts', 'not-handler'],
+      ['pages/api/hello.page.ts', 'migrated'],
+      ['pages/api/index.page.ts', 'migrated'],
+    ]);
+    expect(report.files[0].reasons[0]).toMatchObject({ code: 'NOT_A_PAGE', detail: 'Next.js serves only files ending in .page.tsx, .page.ts (pageExtensions)' });
+    expect(report.files[1].target).toBe('app/api/hello/route.page.ts');
+    expect(report.files[2].target).toBe('app/api/route.page.ts');
+    // check knows the route files by the same extensions, and no handler remains.
+    const check = runCli(['check', app]);
+    expect(check.code, check.stdout).toBe(0);
+  });
+
+  it("leaves a .mjs module in pages/api alone by default: Next.js's pages are .tsx .ts .jsx .js", () => {
+    const { app, result, report } = migrateApp({
+      'pages/api/ok.js': `export default function handler(req, res) {\n  res.status(200).json({ ok: true })\n}\n`,
+      'pages/api/util.mjs': `export default function handler(req, res) {\n  res.json({ exposed: true })\n}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(path.join(app, 'app/api/util'))).toBe(false);
+    expect(existsSync(path.join(app, 'pages/api/util.mjs'))).toBe(true);
+    expect(report.files.map((f: { source: string; status: string }) => [f.source, f.status])).toEqual([
+      ['pages/api/ok.js', 'migrated'],
+      ['pages/api/util.mjs', 'not-handler'],
+    ]);
+  });
+
+  it('stops with one sentence when pageExtensions is not a literal list', () => {
+    const app = makeApp({
+      'next.config.mjs': `const exts = ['ts']\nexport default { pageExtensions: exts }\n`,
+      'pages/api/a.ts': `export default function handler(req: any, res: any) { res.end() }\n`,
+    });
+    const result = runCli(['run', app, '--dry', '--next', '15.5.29']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('next.config.mjs sets pageExtensions to something other than one list of strings');
+  });
+});

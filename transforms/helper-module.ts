@@ -128,13 +128,13 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
     const stmt = program.body[index];
     const exported = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration';
     const fn = cloneNode(found.fn);
-    const answering = toResponseFunction(j, snip, fn, hasAfter, taken);
+    const answering = toResponseFunction(j, snip, fn, hasAfter, taken, typescript, true);
     const headers = answering ? null : toHeaderFunction(j, snip, fn, typescript, taken, true);
     const rewritten = answering ?? headers;
     if (!rewritten) continue;
     const twin = freshName(`${found.ownName}${headers ? 'Headers' : 'Response'}`, taken);
     taken.add(twin);
-    const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}), ...(headers?.reqIndex !== undefined ? { reqIndex: headers.reqIndex } : {}) };
+    const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}), ...(rewritten.reqIndex !== undefined ? { reqIndex: rewritten.reqIndex } : {}) };
     out.set(found.ownName, { found, fn, twin, exported, helper, uses: rewritten.uses });
   }
   return out;

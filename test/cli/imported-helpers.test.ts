@@ -104,4 +104,32 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(items).toContain(`import { sendErrorResponse } from 'utils/errors'`);
     expect(items).toContain(`if (!query.q) return sendErrorResponse(400, 'q is required')`);
   });
+  it('twins a helper that answers and takes the request without using it (preflight(req, res, methods)): it gets the App Router request', () => {
+    const app = makeApp({
+      'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+      'lib/cors.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export function preflight(request: NextApiRequest, response: NextApiResponse, methods: string[] = ['GET']) {
+  response.setHeader('Access-Control-Allow-Methods', methods.join(','))
+  response.status(204).end()
+}
+`,
+      'pages/api/items.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { preflight } from '../../lib/cors'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method === 'OPTIONS') return preflight(req, res, ['GET', 'PUT'])
+  res.status(200).json({ items: [] })
+}
+`,
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    const cors = readFileSync(path.join(app, 'lib/cors.ts'), 'utf8');
+    expect(cors).toContain(`export function preflightResponse(request: NextRequest, methods: string[] = ['GET']) {`);
+    expect(cors).toContain(`import type { NextRequest } from 'next/server'`);
+    const items = readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8');
+    expect(items).toContain(`return preflightResponse(request, ['GET', 'PUT'])`);
+    expectSecondRunChangesNothing(app);
+  });
 });

@@ -31,6 +31,8 @@ export function takesPagesRequest(fn: Node): boolean {
 export interface ResponseFunction extends ResponseHelper {
   /** What the rewritten body imports: NextResponse, after, compat helpers. */
   uses: Set<string>;
+  /** The rewritten function takes a `NextRequest` (at reqIndex). */
+  usesNextRequest?: boolean;
 }
 
 /**
@@ -54,12 +56,19 @@ export function returnsOf(statements: Node[]): Node[] {
 }
 
 /**
- * Rewrites `fn` (in place) to return its Response when it takes `res` but not the request, and every path answers.
- * Returns null, leaving `fn` untouched, otherwise.
+ * Rewrites `fn` (in place) to return its Response when it takes `res`, and every path answers. With `unusedRequest`
+ * (a helper of another module, whose calls are known by their import) it may take the Pages request too when it never
+ * uses it (`preflight(req, res, methods)`): that parameter then takes the App Router request, which calls pass in
+ * req's place (passRequestToHeaderHelpers), typed `NextRequest` when `typescript`. In the handler's own file such a
+ * `(req, res)` function is a sub-handler's business (sub-handlers.ts). Returns null, leaving `fn` untouched, otherwise.
  */
-export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, hasAfter: boolean, taken: Set<string>): ResponseFunction | null {
+export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, hasAfter: boolean, taken: Set<string>, typescript = false, unusedRequest = false): ResponseFunction | null {
   const resIndex = fn.params.findIndex(isResponseParam);
-  if (resIndex < 0 || fn.params.some(isRequestParam) || fn.params[resIndex].type !== 'Identifier') return null;
+  if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier') return null;
+  const requestIndexes = fn.params.flatMap((p: Node, i: number) => (isRequestParam(p) ? [i] : []));
+  const reqIndex: number | undefined = requestIndexes[0];
+  if (requestIndexes.length > (unusedRequest ? 1 : 0)) return null;
+  if (reqIndex !== undefined && (fn.params[reqIndex].type !== 'Identifier' || referencesTo([fn.body], fn.params[reqIndex].name).length > 0)) return null;
   // The rewrite changes statements in place, nested ones too: it works on a copy, so that a function it declines is
   // still whole for the header try (toHeaderFunction) or for the report.
   const body: Node[] = fn.body.type === 'BlockStatement' ? cloneNode(fn.body.body) : [j.returnStatement(cloneNode(fn.body))];
@@ -68,11 +77,14 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   if (rewrite.escape || !statements.some(alwaysExits) || !returnsOnlyAnswers(statements, rewrite.answerReturns)) return null;
   // withHeaders awaits the answer of a helper this one calls.
   if (rewrite.uses.has('withHeaders')) fn.async = true;
+  if (reqIndex !== undefined) fn.params[reqIndex] = snip.statements(`function f(${fn.params[reqIndex].name}${typescript ? ': NextRequest' : ''}) {}`)[0].params[0];
   fn.params.splice(resIndex, 1);
   fn.returnType = null;
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
-  return { resIndex, statuses: rewrite.statuses, uses: rewrite.uses };
+  // The request's place after res's parameter went.
+  if (reqIndex === undefined) return { resIndex, statuses: rewrite.statuses, uses: rewrite.uses };
+  return { resIndex, statuses: rewrite.statuses, uses: rewrite.uses, reqIndex, usesNextRequest: typescript };
 }
 
 /**
@@ -122,7 +134,7 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
  * rewritten helper reads a Request. Returns that call's line and the reason, or null.
  */
 export function passRequestToHeaderHelpers(j: JSCodeshift, body: Node[], helpers: Map<string, ResponseHelper>, reqName: string, requestName: string): { line?: number; detail: string } | null {
-  const readers = [...helpers].filter(([, helper]) => helper.reqIndex !== undefined && helper.setsHeaders !== undefined);
+  const readers = [...helpers].filter(([, helper]) => helper.reqIndex !== undefined);
   if (!readers.length) return null;
   const handlerReq = new Set(referencesTo(body, reqName).map((ref) => ref.node));
   let problem: { line?: number; detail: string } | null = null;
@@ -223,7 +235,7 @@ export function rewriteResponseHelpers(j: JSCodeshift, snip: Snippets, program: 
   const called = onlyCalled(program, handlerFn, candidates);
   for (const [name, fn] of candidates) {
     if (!called.has(name)) continue;
-    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken) ?? toHeaderFunction(j, snip, fn, typescript, taken, true);
+    const rewritten = toResponseFunction(j, snip, fn, hasAfter, taken, typescript) ?? toHeaderFunction(j, snip, fn, typescript, taken, true);
     if (!rewritten) continue;
     rewritten.uses.forEach((u) => out.uses.add(u));
     if ('usesNextRequest' in rewritten && rewritten.usesNextRequest) out.usesNextRequest = true;

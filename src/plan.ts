@@ -18,7 +18,8 @@ import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
 import { listFiles, scanSources, type SourceScan } from './scan.js';
 import { createHelperPlan, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
-import { createResolver } from './resolver.js';
+import { createResolver, type Resolver } from './resolver.js';
+import { isPackageSpecifier } from '../transforms/lib/imports.js';
 import { escapeName } from './name-pattern.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { parseProblem } from './output-check.js';
@@ -70,7 +71,8 @@ function readSource(project: Project, source: string): PlannedFile {
  * What the transform needs to know about one file, the results of the cross-file passes included. Plain data: it
  * goes to a worker thread with the file. A new cross-file pass adds its per-file answer here.
  */
-function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef, middlewareImports?: MiddlewareImport[]): TransformContext {
+function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, resolver: Resolver, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef, middlewareImports?: MiddlewareImport[]): TransformContext {
+  const moduleSpecifiers = file.input === undefined ? [] : bareProjectSpecifiers(file.source, file.input, resolver);
   return {
     sourcePath: file.source,
     targetPath: file.target,
@@ -82,7 +84,21 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     handlerModule,
     exportsModule,
     middlewareImports,
+    ...(moduleSpecifiers.length ? { moduleSpecifiers } : {}),
   };
+}
+
+/**
+ * The bare import specifiers of a file that name project modules, not packages (`server/wrapper` under tsconfig's
+ * baseUrl): the transform cannot tell them apart from its text, and its reasons say "the package" otherwise.
+ */
+function bareProjectSpecifiers(source: string, text: string, resolver: Resolver): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(/\bfrom\s*['"]([^'"]+)['"]/g)) {
+    const specifier = match[1];
+    if (isPackageSpecifier(specifier) && resolver.resolve(source, specifier)) found.add(specifier);
+  }
+  return [...found];
 }
 
 /** The pool plans with the real transform in its workers; an injected one (tests) runs on the main thread. */
@@ -142,7 +158,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
   const middleware = await findImportedMiddleware(readable, resolver);
   const files = await pool.plan(
-    read.map((file) => ({ file, context: contextFor(input, file, helpers, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
+    read.map((file) => ({ file, context: contextFor(input, file, helpers, resolver, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
   );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));

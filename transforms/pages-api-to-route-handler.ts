@@ -157,7 +157,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       found.problem === 'commonjs'
         ? 'module.exports is not followed yet'
         : found.wrapper
-          ? unfollowedWrapper(snip, program, found.wrapperCallee, imported)
+          ? unfollowedWrapper(snip, program, found.wrapperCallee, imported, ctx.moduleSpecifiers ?? [])
           : undefined;
     throw new Left('HANDLER_NOT_FOUND', undefined, detail);
   }
@@ -575,8 +575,8 @@ function rootName(callee: Node): string | null {
 }
 
 /** Where an import comes from, as a reason says it: `from the package 'micro-cors', which the tool has no recipe for`. */
-function importedFrom(source: string): string {
-  return isPackageSpecifier(source) ? `from the package '${source}', which the tool has no recipe for` : `from '${source}', where the tool found no wrapper it can rewrite`;
+function importedFrom(source: string, moduleSpecifiers: string[]): string {
+  return isPackageSpecifier(source) && !moduleSpecifiers.includes(source) ? `from the package '${source}', which the tool has no recipe for` : `from '${source}', where the tool found no wrapper it can rewrite`;
 }
 
 /**
@@ -584,7 +584,7 @@ function importedFrom(source: string): string {
  * HANDLER_NOT_FOUND: the blocker the plan found in its project module, the package it comes from (also through a
  * const of this file made by its call: `const cors = Cors({ … })`), or that it is a function of this file.
  */
-function unfollowedWrapper(snip: Snippets, program: Node, callee: Node, imported: Map<string, ImportedHelper>): string {
+function unfollowedWrapper(snip: Snippets, program: Node, callee: Node, imported: Map<string, ImportedHelper>, moduleSpecifiers: string[]): string {
   const text = callee.type === 'Identifier' ? callee.name : snip.src(callee);
   const head = `the handler is wrapped by ${text.length <= 40 && !text.includes('\n') ? `${text}(…)` : 'a call'}`;
   const root = rootName(callee);
@@ -592,14 +592,14 @@ function unfollowedWrapper(snip: Snippets, program: Node, callee: Node, imported
   const binding = callee.type === 'Identifier' ? imported.get(root) : undefined;
   if (binding?.declined) return `${head} of ${binding.definedIn}, which the tool cannot rewrite: ${binding.declined}`;
   const source = importSourceOf(program, root);
-  if (source !== undefined) return `${head} ${importedFrom(source)}`;
+  if (source !== undefined) return `${head} ${importedFrom(source, moduleSpecifiers)}`;
   for (const stmt of program.body) {
     if (!declaredNames(stmt).includes(root)) continue;
     // `const cors = Cors({ … })`: the package's function that made it.
     const declarator = stmt.type === 'VariableDeclaration' ? stmt.declarations.find((d: Node) => isIdent(d.id, root)) : null;
     const maker = declarator?.init && unwrap(declarator.init).type === 'CallExpression' ? rootName(unwrap(declarator.init).callee) : null;
     const makerSource = maker ? importSourceOf(program, maker) : undefined;
-    if (makerSource !== undefined) return `${head}, made by ${maker}(…) ${importedFrom(makerSource)}`;
+    if (makerSource !== undefined) return `${head}, made by ${maker}(…) ${importedFrom(makerSource, moduleSpecifiers)}`;
     return `${head}, declared in this file: the tool writes route-handler versions only of wrappers in other modules`;
   }
   return `${head}, which has no route-handler version`;

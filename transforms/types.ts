@@ -16,6 +16,8 @@ export interface TransformContext {
   trpcVersion?: string;
   /** The app's next-auth version, when it has the package (before 4.22.0, NextAuth takes no App Router request). */
   nextAuthVersion?: string;
+  /** Bare import specifiers of this file that name project modules (tsconfig baseUrl), not packages. */
+  moduleSpecifiers?: string[];
   /**
    * Helpers in other project modules that take `res` and have a route-handler twin (see transforms/helper-module.ts),
    * found by the plan for the imports of this file.

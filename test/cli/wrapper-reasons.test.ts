@@ -87,4 +87,23 @@ describe('why a wrapper has no route-handler version', () => {
     });
     expect(report.updates).toEqual([]);
   });
+  it('does not call a project module reached through baseUrl a package', () => {
+    const { result, report } = migrateApp({
+      'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": "." } }\n',
+      'server/wrap.ts': `import type { NextApiHandler } from 'next'
+export function wrap() {
+  return { use: (log: (url?: string) => void) => (handler: NextApiHandler): NextApiHandler => async (req, res) => { log(req.url); return handler(req, res) } }
+}
+`,
+      'pages/api/wrapped.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { wrap } from 'server/wrap'
+
+export default wrap().use(console.log)(async (req: NextApiRequest, res: NextApiResponse) => {
+  res.status(200).json({ ok: true })
+})
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.files[0].reasons[0].detail).toBe("the handler is wrapped by wrap().use(console.log)(…) from 'server/wrap', where the tool found no wrapper it can rewrite");
+  });
 });

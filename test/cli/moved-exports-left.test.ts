@@ -57,4 +57,17 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(read('pages/api/b.ts')).toBe(importer.replace("from './a'", "from '../../app/api/a/shared'"));
     expectSecondRunChangesNothing(app);
   });
+  it("says why an export the default export's own expression reads stays, apart from one that is the handler", () => {
+    const { result, report } = migrateApp({
+      ...TSCONFIG,
+      'lib/route.ts': `export const route = (schema: unknown) => (req: unknown, res: { json(x: unknown): void }) => res.json({ schema })\n`,
+      'pages/api/read.ts': `import { route } from '../../lib/route'\n\nexport const Params = { name: 'string' }\n\nexport default route(Params)\n`,
+      'pages/api/same.ts': `import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport const handler = (req: NextApiRequest, res: NextApiResponse) => res.json({ ok: true })\n\nexport default handler\n`,
+      'lib/use.ts': `import { Params } from '../pages/api/read'\nimport { handler } from '../pages/api/same'\n\nexport const both = [Params, handler]\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const detail = (source: string) => report.files.find((f: { source: string }) => f.source === source).reasons[0].detail;
+    expect(detail('pages/api/read.ts')).toContain("export Params is read by the default export's own expression, which stays with the handler");
+    expect(detail('pages/api/same.ts')).toContain('export handler is also the default export');
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { TransformContext } from '../types.js';
-import { isFunction, isTypeScriptPath, walk, Snippets, END, type Node } from './ast.js';
+import { isFunction, isIdent, isTypeScriptPath, walk, Snippets, END, type Node } from './ast.js';
 import { declaredNames, freeNames } from './free-names.js';
 import { SEGMENT_EXPORTS } from './config.js';
 import { fixRelativeImports, importWith, moveSpecifier } from './imports.js';
@@ -175,7 +175,15 @@ export function splitExports(program: Node): ExportsSplit | Unsure {
   for (const i of moved) {
     const name = declaredNames(body[i]).find((n) => stays.has(n));
     const label = exportLabel(body[reached.get(i)!]);
-    if (name && label === `export ${name}`) return { unsure: `${label} is also the default export`, line: lineOf(body[i]) };
+    // The handler itself (`export const x = …; export default x`), or a name its default export expression reads.
+    const isHandler =
+      name &&
+      body.some(
+        (stmt, k) =>
+          roles[k] === 'route' &&
+          (declaredNames(stmt).includes(name) || (stmt.type === 'ExportDefaultDeclaration' && isIdent(stmt.declaration, name)) || (stmt.type === 'ExportNamedDeclaration' && (stmt.specifiers ?? []).some((s: Node) => s.local?.name === name))),
+      );
+    if (name && label === `export ${name}`) return { unsure: isHandler ? `${label} is also the default export` : `${label} is read by the default export's own expression, which stays with the handler`, line: lineOf(body[i]) };
     if (name) return { unsure: `${label} needs ${name}, which the default export uses directly`, line: lineOf(body[i]) };
   }
 

@@ -22,7 +22,7 @@ function leftDetail(name: string, targetPath: string, extra: object = {}): strin
 describe('same-file functions passed the request', () => {
   it('names the function left and says why', () => {
     expect(leftDetail('local-request-fn-answers-left', 'app/api/a/route.ts')).toBe('req is passed to requireUser(), a function of this file: it uses res.status');
-    expect(leftDetail('local-request-fn-query-left', 'app/api/items/[id]/route.ts')).toBe('req is passed to pageOf(), a function of this file: it reads req.query');
+    expect(leftDetail('local-request-fn-query-write-left', 'app/api/items/[id]/route.ts')).toBe('req is passed to pageOf(), a function of this file: it uses req as a handler could not');
     expect(leftDetail('local-request-fn-other-res-left', 'app/api/a/route.ts')).toBe('req is passed to userOf(), a function of this file: its calls do not all pass res in the same place');
     expect(leftDetail('local-request-fn-other-caller-left', 'app/api/a/route.ts')).toBe('req is passed to describe(), a function of this file: it is used elsewhere than in direct calls from the handler');
     expect(leftDetail('local-request-fn-stream-left', 'app/api/a/route.ts')).toBe('req is passed to readRaw(), a function of this file: it uses req as a handler could not (req.on)');

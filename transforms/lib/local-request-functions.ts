@@ -178,7 +178,6 @@ function rewriteFunction(
   }
   // Defaults are not rewritten: one that reads the request or the response would read the Pages one.
   if (fn.params.some((p: Node) => p.type === 'AssignmentPattern' && (countIdentifiers(p.right, reqParam.name) > 0 || (resParam && countIdentifiers(p.right, resParam.name) > 0)))) return 'a parameter default reads the request or the response';
-  if (referencesTo([fn.body], reqParam.name).some((r) => memberName(r.parent) === 'query' && r.key === 'object')) return `it reads ${reqParam.name}.query`;
 
   // First on a copy, so that a function declined halfway stays as it was; then on the function itself, whose
   // untouched parts then keep their text when printed.
@@ -189,12 +188,14 @@ function rewriteFunction(
   helper?.uses.forEach((u) => out.uses.add(u));
   out.usesNextRequest ||= !!helper?.usesNextRequest;
   const bodyIndex = helper?.bodyIndex;
+  const queryIndex = helper?.queryIndex;
 
   for (const call of calls) {
     if (resAt >= 0) call.arguments.splice(resAt, 1);
     if (readsRequest) call.arguments[reqIndex] = j.identifier(names.request);
     else call.arguments.splice(reqIndex, 1);
     if (bodyIndex !== undefined) passPagesBody(j, call, bodyIndex, names.req);
+    if (queryIndex !== undefined) passPagesBody(j, call, queryIndex, names.req, 'query');
   }
   return null;
 }
@@ -216,13 +217,14 @@ function rewriteParams(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, 
     fn.params.splice(reqIndex, 1);
     return { reqIndex, readsRequest, helper: null };
   }
-  const helper = toRequestFunction(j, snip, fn, typescript, taken, true, new Map(), reqIndex);
+  const helper = toRequestFunction(j, snip, fn, typescript, taken, true, new Map(), reqIndex, true);
   if (!helper) return null;
-  // Reading only the body, which is now a parameter of its own: the request goes too.
+  // Reading only the body or the query, which are now parameters of their own: the request goes too.
   if (referencesTo([fn.body], fn.params[reqIndex].name).length === 0) {
     fn.params.splice(reqIndex, 1);
     const bodyIndex = helper.bodyIndex === undefined ? undefined : helper.bodyIndex - 1;
-    return { reqIndex, readsRequest: false, helper: { ...helper, usesNextRequest: false, bodyIndex } };
+    const queryIndex = helper.queryIndex === undefined ? undefined : helper.queryIndex - 1;
+    return { reqIndex, readsRequest: false, helper: { ...helper, usesNextRequest: false, bodyIndex, queryIndex } };
   }
   return { reqIndex, readsRequest, helper };
 }

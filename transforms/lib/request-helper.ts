@@ -38,6 +38,8 @@ export interface RequestHelper {
   reqIndex: number;
   /** Position of the parsed body's parameter, added last, when the helper reads `req.body`. */
   bodyIndex?: number;
+  /** Position of the route's query parameter, added after the body's, when a function of the route's file reads `req.query`. */
+  queryIndex?: number;
   /** Compat helpers the rewritten body imports. */
   uses: Set<string>;
   /** The rewritten parameter is typed `NextRequest`. */
@@ -47,14 +49,15 @@ export interface RequestHelper {
 }
 
 /**
- * The `req.body` reads of `body` (`req.body`, `req.body.name`, `'x' in req.body`), replaced by `bodyName`; null, with
- * nothing replaced, when one writes it (`req.body = …`, `delete req.body`): a parameter would not carry that back.
+ * The `req.body` reads of `body` (`req.body`, `req.body.name`, `'x' in req.body`; or of `req.query`, with `member`),
+ * replaced by `bodyName`; null, with nothing replaced, when one writes it (`req.body = …`, `delete req.body`): a
+ * parameter would not carry that back.
  */
-function bodyReadsToParam(body: Node[], reqName: string, bodyName: string): number | null {
+function bodyReadsToParam(body: Node[], reqName: string, bodyName: string, member: 'body' | 'query' = 'body'): number | null {
   const reads: Array<{ parent: Node; key: string; node: Node }> = [];
   let writes = false;
   walk({ type: 'BlockStatement', body }, (node, parent, key) => {
-    if (memberName(node) !== 'body' || !isIdent(unwrap(node.object), reqName) || !parent) return;
+    if (memberName(node) !== member || !isIdent(unwrap(node.object), reqName) || !parent) return;
     const written = (parent.type === 'AssignmentExpression' && key === 'left') || parent.type === 'UpdateExpression' || (parent.type === 'UnaryExpression' && parent.operator === 'delete');
     if (written) writes = true;
     else reads.push({ parent, key, node });
@@ -72,9 +75,9 @@ function bodyReadsToParam(body: Node[], reqName: string, bodyName: string): numb
  * A call of a request helper's twin that takes the parsed body last (`bodyIndex`): `undefined` up to there, then the
  * body as Pages parsed it, `req.body`, which the route's request rewrite reads once for the route.
  */
-export function passPagesBody(j: JSCodeshift, call: Node, bodyIndex: number, reqName: string): void {
+export function passPagesBody(j: JSCodeshift, call: Node, bodyIndex: number, reqName: string, member: 'body' | 'query' = 'body'): void {
   while (call.arguments.length < bodyIndex) call.arguments.push(j.identifier('undefined'));
-  call.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier('body')));
+  call.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier(member)));
 }
 
 /**
@@ -93,6 +96,11 @@ export function toRequestFunction(
   nested: Map<string, { twin: string; reqIndex: number }> = new Map(),
   /** Where the request is, when the callers say so (a function of the route's own file); else found by its type or name. */
   knownReqIndex?: number,
+  /**
+   * A function of the route's own file that reads `req.query` takes the route's query (its params merged in, which
+   * only the route knows) as a last parameter, which each call passes as `req.query`: the route's own query then.
+   */
+  withQuery = false,
 ): RequestHelper | null {
   const reqIndex = knownReqIndex ?? fn.params.findIndex(isRequestParam);
   if (reqIndex < 0 || fn.params[reqIndex]?.type !== 'Identifier' || (knownReqIndex === undefined && fn.params.filter(isRequestParam).length > 1)) return null;
@@ -116,13 +124,21 @@ export function toRequestFunction(
   const bodyName = withBody && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('body') : null;
   const bodyReads = bodyName ? bodyReadsToParam(body, reqName, bodyName) : 0;
   if (bodyReads === null) return null;
+  const queryName = withQuery && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('query') : null;
+  const queryReads = queryName ? bodyReadsToParam(body, reqName, queryName, 'query') : 0;
+  if (queryReads === null) return null;
   const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh);
   if (!rewrite) return null;
-  const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}${bodyReads ? `, ${bodyName}${typescript ? ': any' : ''}` : ''}) {}`);
+  const [typed] = snip.statements(
+    `function f(${requestName}${typescript ? ': NextRequest' : ''}, ${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`,
+  );
   fn.params[reqIndex] = typed.params[0];
   if (bodyReads) fn.params.push(typed.params[1]);
+  const bodyIndex = bodyReads ? fn.params.length - 1 : undefined;
+  if (queryReads) fn.params.push(typed.params[2]);
+  const queryIndex = queryReads ? fn.params.length - 1 : undefined;
   const statements = [...rewrite.prelude, ...body];
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
-  return { reqIndex, ...(bodyReads ? { bodyIndex: fn.params.length - 1 } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled };
+  return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled };
 }

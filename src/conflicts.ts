@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { isWritable, markConflict, type PlannedFile } from './plan-types.js';
-import { routeKey, sourceExtension } from './routes.js';
+import { isAppFile, routeKey, sourceExtension } from './routes.js';
 import { holdsExactly, routeTargetProblem } from './target-checks.js';
 
 /** Files that answer a URL: not helpers, and not links the tool refused to follow. */
@@ -50,20 +50,19 @@ function urlSegments(folder: string): Array<{ shape: string; name: string }> | n
   return segments;
 }
 
-const ROUTE_OR_PAGE = /(^|\/)(route\.(ts|tsx|js|jsx|mjs|cjs)|page\.(tsx|jsx|js|ts))$/;
 
 /**
  * Routes this run would write where a route or page of the app in another folder answers the same URL (through a
  * route group), or names the same dynamic segment otherwise (`[userId]` beside `[id]`): next build rejects both.
  */
-function markUrlClashes(existing: string[], files: PlannedFile[]): void {
+function markUrlClashes(existing: string[], files: PlannedFile[], pageExtensions?: readonly string[]): void {
   type Segments = Array<{ shape: string; name: string }>;
   // The shapes of the first `count` segments: the URL as Next matches it, up to there.
   const shapeKey = (segments: Segments, count = segments.length) => segments.slice(0, count).map((s) => s.shape).join('/');
   const urlKey = (folder: string, segments: Segments) => `${folder.startsWith('src/') ? 'src' : ''}|${shapeKey(segments)}`;
   const byUrl = new Map<string, string>();
   const slugAt = new Map<string, { name: string; file: string }>();
-  for (const file of existing.filter((f) => ROUTE_OR_PAGE.test(f))) {
+  for (const file of existing.filter((f) => isAppFile(f, 'route', pageExtensions) || isAppFile(f, 'page', pageExtensions))) {
     const segments = urlSegments(path.posix.dirname(file));
     if (!segments) continue;
     byUrl.set(urlKey(path.posix.dirname(file), segments), file);
@@ -90,14 +89,14 @@ function markUrlClashes(existing: string[], files: PlannedFile[]): void {
  * Marks the files that cannot be written: two sources for one route, a route or page in the way. `existing` is the
  * app's files under app/ (and src/app/), relative to the root.
  */
-export async function markConflicts(root: string, files: PlannedFile[], existing: string[] = []): Promise<void> {
+export async function markConflicts(root: string, files: PlannedFile[], existing: string[] = [], pageExtensions?: readonly string[]): Promise<void> {
   markDuplicates(files);
-  markUrlClashes(existing, files);
+  markUrlClashes(existing, files, pageExtensions);
   for (const file of files.filter(isWritable)) {
     // The very route this run would write is there: an earlier run wrote it and was stopped (even by SIGKILL or a
     // power cut) before it removed the source. Removing the source is all that is left to do.
     const finished = await holdsExactly(root, file.target, file.output as string);
-    const problem = await routeTargetProblem(root, file.target, finished ? path.posix.basename(file.target) : undefined);
+    const problem = await routeTargetProblem(root, file.target, finished ? path.posix.basename(file.target) : undefined, pageExtensions);
     if (problem) markConflict(file, [problem]);
     else if (finished) {
       file.alreadyWritten = true;

@@ -54,9 +54,9 @@ export const REASONS = {
   },
   NEXT_AUTH_TOO_OLD: {
     severity: 'left',
-    short: "the app's next-auth has no App Router route handler",
+    short: "the app's next-auth is too old for the App Router form this route needs",
     detail:
-      'NextAuth(options) answers an App Router request from next-auth 4.22.0 on; next-auth v3 and earlier v4 releases only take a Pages request and response. Upgrade next-auth (to 4.24 or later), then run the tool again.',
+      'NextAuth(options) answers an App Router request from next-auth 4.22.0 on, and getServerSession(options) reads one from 4.16.0 on; next-auth v3 and earlier v4 releases only take a Pages request and response. Upgrade next-auth (to 4.24 or later), then run the tool again.',
   },
   TRPC_NOT_FOLLOWED: {
     severity: 'left',

@@ -170,7 +170,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   if (input.format) await formatRoutes(selected, input.format);
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
-  await markConflicts(project.root, files, appFiles);
+  await markConflicts(project.root, files, appFiles, project.pageExtensions);
   // A file that also gets a helper twin (a handler, or a handler module a route re-exports, calls one of its exports
   // with res) keeps its exports.
   const helperModulesOf = (source: string, used: ImportedHelper[] | undefined) => (used ?? []).map((h) => moduleOf(helpers, source, h) ?? '');

@@ -95,9 +95,30 @@ async function declaredVersion(root: string, name: string): Promise<string | und
   return undefined;
 }
 
-/** The installed version of package `name`, else the one package.json asks for, else undefined. */
+/**
+ * The version of package `name` the app's lockfile pins (package-lock.json, yarn.lock or pnpm-lock.yaml at the root),
+ * for an app whose dependencies are not installed: a range such as `^4.16.4` may well have installed 4.24.
+ */
+async function lockedVersion(root: string, name: string): Promise<string | undefined> {
+  const npm = await readJson(path.join(root, 'package-lock.json'));
+  const packages = npm?.packages as Record<string, { version?: unknown }> | undefined;
+  const dependencies = npm?.dependencies as Record<string, { version?: unknown }> | undefined;
+  const fromNpm = packages?.[`node_modules/${name}`]?.version ?? dependencies?.[name]?.version;
+  if (typeof fromNpm === 'string') return versionFromRange(fromNpm);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const yarn = await readFile(path.join(root, 'yarn.lock'), 'utf8').catch(() => undefined);
+  // `next-auth@^4.16.4:` (or `"next-auth@^4.16.4", "next-auth@^4.2":`) followed by `  version "4.24.5"`.
+  const fromYarn = yarn && new RegExp(`^"?${escaped}@[^\\n]*:\\n\\s+version:? "?([^"\\s]+)`, 'm').exec(yarn)?.[1];
+  if (fromYarn) return versionFromRange(fromYarn);
+  const pnpm = await readFile(path.join(root, 'pnpm-lock.yaml'), 'utf8').catch(() => undefined);
+  // `  /next-auth@4.24.5:` (lockfile v6) or `  next-auth@4.24.5:` (v9), under packages.
+  const fromPnpm = pnpm && new RegExp(`^\\s+'?/?${escaped}@(\\d[^:('\\s]*)`, 'm').exec(pnpm)?.[1];
+  return fromPnpm ? versionFromRange(fromPnpm) : undefined;
+}
+
+/** The installed version of package `name`, else the one the lockfile pins, else the one package.json asks for. */
 async function packageVersion(root: string, name: string): Promise<string | undefined> {
-  return (await installedVersion(root, name)) ?? (await declaredVersion(root, name));
+  return (await installedVersion(root, name)) ?? (await lockedVersion(root, name)) ?? (await declaredVersion(root, name));
 }
 
 /** The target Next.js version: the installed one, else the one package.json asks for; fails when neither is known. */

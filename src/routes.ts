@@ -38,6 +38,15 @@ export function pageExtension(path: string, pageExtensions: readonly string[] = 
   return fits.sort((a, b) => b.length - a.length)[0] ?? '';
 }
 
+/**
+ * Whether the file name `name` is an App Router `route` or `page` file (`kind`) of an app with these page extensions:
+ * `route.ts`, `page.tsx`; `route.page.ts` with `pageExtensions: ['page.ts']`.
+ */
+export function isAppFile(name: string, kind: 'route' | 'page', pageExtensions: readonly string[] = DEFAULT_PAGE_EXTENSIONS): boolean {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return pageExtensions.some((ext) => base === `${kind}.${ext}`);
+}
+
 function treeOf(sourcePath: string) {
   const tree = TREES.find((t) => sourcePath === t.pages || sourcePath.startsWith(`${t.pages}/`));
   if (!tree) throw new Error(`${sourcePath} is not under pages/api or src/pages/api`);

@@ -2,6 +2,7 @@
  * Looks at the disk where the plan wants to write, before anything is written. Read-only. Synchronous calls (see
  * sync-fs.ts): a plan of thousands of routes makes several per route; the exported functions stay async.
  */
+import { isAppFile } from './routes.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
@@ -45,22 +46,20 @@ export async function holdsExactly(root: string, rel: string, content: string): 
   return bytes.equals(Buffer.from(content, 'utf8'));
 }
 
-const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mjs|cjs)$/;
-const PAGE_FILE = /^page\.(tsx|jsx|js|ts)$/;
-
 /**
- * Why `target` (a route file path) cannot be written: its folder already has a route or a page, or is unreachable.
- * `ownRoute` is a route file name in that folder that does not count (the planned route, already written).
+ * Why `target` (a route file path) cannot be written: its folder already has a route or a page (named by the app's
+ * page extensions), or is unreachable. `ownRoute` is a route file name in that folder that does not count (the planned
+ * route, already written).
  */
-export async function routeTargetProblem(root: string, target: string, ownRoute?: string): Promise<Diagnostic | undefined> {
+export async function routeTargetProblem(root: string, target: string, ownRoute?: string, pageExtensions?: readonly string[]): Promise<Diagnostic | undefined> {
   const folder = path.posix.dirname(target);
   const problem = await folderProblem(root, folder);
   if (problem) return problem;
   const names = readdirOrEmpty(path.join(root, folder));
   // Any route file counts, not only the same name: route.js beside a new route.ts clashes as well.
-  const route = names.find((n) => ROUTE_FILE.test(n) && n !== ownRoute);
+  const route = names.find((n) => isAppFile(n, 'route', pageExtensions) && n !== ownRoute);
   if (route) return { reason: 'TARGET_EXISTS', detail: `${folder}/${route} exists` };
-  const page = names.find((n) => PAGE_FILE.test(n));
+  const page = names.find((n) => isAppFile(n, 'page', pageExtensions));
   if (page) return { reason: 'PAGE_IN_FOLDER', detail: `${folder}/${page} exists` };
   return undefined;
 }

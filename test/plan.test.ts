@@ -535,4 +535,13 @@ describe('helpers', () => {
   ])('versionFromRange(%s) is %s', (range, expected) => {
     expect(versionFromRange(range)).toBe(expected);
   });
+
+  it.each([
+    ['package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/next-auth': { version: '4.24.5' } } })],
+    ['yarn.lock', '# yarn lockfile v1\n\n"next-auth@^4.16.4", next-auth@^4.2:\n  version "4.24.5"\n  resolved "https://registry.yarnpkg.com/next-auth/-/next-auth-4.24.5.tgz"\n'],
+    ['pnpm-lock.yaml', "lockfileVersion: '6.0'\n\npackages:\n\n  /next-auth@4.24.5(next@14.2.3):\n    resolution: {integrity: sha512-x}\n"],
+  ])('without node_modules, a package version comes from %s before the range package.json asks for', async (lockfile, text) => {
+    const root = app({ 'package.json': JSON.stringify({ dependencies: { next: '15.5.29', 'next-auth': '^4.16.4' } }), [lockfile]: text });
+    expect((await loadProject(root)).nextAuthVersion).toBe('4.24.5');
+  });
 });

@@ -432,6 +432,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   if (callsSessionWithOptions(program) || helpersUsed.some((helper) => helper.kind === 'session')) notes.push(SESSION_COOKIES_NOTE);
   // What the twins it calls say (a guard's getServerSession).
   for (const helper of helpersUsed) notes.push(...(helper.notes ?? []));
+  // getServerSession(options) reads an App Router request (next/headers) from next-auth 4.16.0 on; before, it takes
+  // its options for the request and the route would throw.
+  if (notes.includes(SESSION_COOKIES_NOTE) && ctx.nextAuthVersion && !versionAtLeast(ctx.nextAuthVersion, 4, 16)) {
+    throw new Left('NEXT_AUTH_TOO_OLD', undefined, `next-auth ${ctx.nextAuthVersion}'s getServerSession(options) cannot read an App Router request (that came with 4.16.0), and this route would need it: upgrade next-auth first`);
+  }
   importTwins(snip, program, helpersUsed);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));

@@ -132,4 +132,29 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(items).toContain(`return preflightResponse(request, ['GET', 'PUT'])`);
     expectSecondRunChangesNothing(app);
   });
+
+  it('leaves a helper whose parameter default reads the request it takes (it is used after all)', () => {
+    const app = makeApp({
+      'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+      'lib/cors.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export function preflight(req: NextApiRequest, res: NextApiResponse, methods = String(req.query.allow ?? 'GET')) {
+  res.setHeader('Allow', methods)
+  return res.status(204).end()
+}
+`,
+      'pages/api/items.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { preflight } from '../../lib/cors'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method === 'OPTIONS') return preflight(req, res)
+  res.status(200).json({ items: [] })
+}
+`,
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(path.join(app, 'pages/api/items.ts'))).toBe(true);
+    expect(readFileSync(path.join(app, 'lib/cors.ts'), 'utf8')).not.toContain('preflightResponse');
+  });
 });

@@ -74,4 +74,23 @@ describe('pageExtensions', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('next.config.mjs sets pageExtensions to something other than one list of strings');
   });
+  it('knows the route and page files already in app/ by the same extensions', () => {
+    const handler = `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`;
+    const { result, report } = migrateApp({
+      'next.config.js': `module.exports = { pageExtensions: ['page.ts', 'page.tsx'] }\n`,
+      'pages/api/hello.page.ts': handler,
+      'pages/api/bye.page.ts': handler,
+      'pages/api/same.page.ts': handler,
+      'app/(grp)/api/hello/route.page.ts': 'export async function GET() {\n  return Response.json({})\n}\n',
+      'app/api/bye/page.page.tsx': 'export default function Page() {\n  return null\n}\n',
+      'app/api/same/route.page.ts': 'export async function GET() {\n  return Response.json({})\n}\n',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const reasons = Object.fromEntries(report.files.map((f: { source: string; status: string; reasons: Array<{ code: string }> }) => [f.source, `${f.status} ${f.reasons[0]?.code}`]));
+    expect(reasons).toEqual({
+      'pages/api/bye.page.ts': 'conflict PAGE_IN_FOLDER',
+      'pages/api/hello.page.ts': 'conflict URL_TAKEN',
+      'pages/api/same.page.ts': 'conflict TARGET_EXISTS',
+    });
+  });
 });

@@ -47,18 +47,31 @@ interface Link {
 function chainOf(expr: Node): { base: Node; links: Link[] } | null {
   const links: Link[] = [];
   let node = unwrap(expr);
+  // The promise as written: a type assertion on it (`(get(id) as Promise<User>)`) types what the first step awaits.
+  let base = expr;
   while (node?.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed) {
     const name = memberName(node.callee);
     if (name !== 'then' && name !== 'catch') break;
     if (node.arguments.length !== 1) return null;
     links.unshift({ kind: name, callback: unwrap(node.arguments[0]) });
-    node = unwrap(node.callee.object);
+    base = node.callee.object;
+    node = unwrap(base);
   }
   if (!links.some((l) => l.kind === 'then')) return null;
   // Only `.then`s, then at most one `.catch` at the end.
   const catches = links.filter((l) => l.kind === 'catch');
   if (catches.length > 1 || (catches.length === 1 && links[links.length - 1].kind !== 'catch')) return null;
-  return { base: node, links };
+  return { base, links };
+}
+
+/** Expressions that `await x` takes whole; any other (`a ? b : c`, `a || b`, `x as T`) goes in parentheses. */
+const TIGHT = new Set(['Identifier', 'CallExpression', 'OptionalCallExpression', 'MemberExpression', 'OptionalMemberExpression', 'NewExpression', 'StringLiteral', 'NumericLiteral', 'BooleanLiteral', 'NullLiteral', 'TemplateLiteral', 'ArrayExpression', 'ThisExpression']);
+
+/** `await` of `node` as source text, parenthesised where needed. */
+function awaitOf(snip: Snippets, node: Node, text = snip.src(node)): string {
+  // A node written in parentheses may bring them in its text.
+  const inParens = node.extra?.parenthesized && text.startsWith('(') && text.endsWith(')');
+  return TIGHT.has(node.type) || inParens ? `await ${text}` : `await (${text})`;
 }
 
 function usesThisOrArguments(fn: Node): boolean {
@@ -105,6 +118,11 @@ function oneLine(text: string, node: Node): string {
   return kept ? text : text.replace(/\n\s*(\?\.|\.)/g, '$1');
 }
 
+/** `node` without the parentheses around it (their text is not the node's: `awaitOf` adds its own). */
+function unwrapParens(node: Node): Node {
+  return node.type === 'ParenthesizedExpression' ? unwrapParens(node.expression) : node;
+}
+
 export interface PromiseChains {
   /** Report notes (an unawaited chain without `.catch` now answers 500 on a rejection). */
   notes: string[];
@@ -134,7 +152,7 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     let mentionsRes = false;
     for (const { callback } of chain.links) {
       if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return null;
-      if (callback.generator || callback.params.length > 1 || (callback.params[0] && callback.params[0].type !== 'Identifier')) return null;
+      if (callback.generator || callback.params.length > 1 || (callback.params[0] && (callback.params[0].type !== 'Identifier' || callback.params[0].optional))) return null;
       if (usesThisOrArguments(callback)) return null;
       walk(callback.body, (node) => {
         if (isIdent(node, resName)) mentionsRes = true;
@@ -198,20 +216,22 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       callback.params[0].name = to;
     }
     const statements: Node[] = [];
-    let value = oneLine(snip.src(chain.base), chain.base);
+    let value = awaitOf(snip, unwrapParens(chain.base), oneLine(snip.src(unwrapParens(chain.base)), chain.base));
     for (const [i, { callback }] of thens.entries()) {
       const last = i === thens.length - 1;
-      // The parameter's own type annotation, if any, goes with it.
-      statements.push(...snip.statements(callback.params[0] ? `const ${snip.src(callback.params[0])} = await ${value}${END}` : `await ${value}${END}`));
+      const param = callback.params[0];
+      // The parameter's own type annotation, if any, goes with it; one the callback assigns is a `let`.
+      const kind = param && freeNames(callback.body).writes.has(param.name) ? 'let' : 'const';
+      statements.push(...snip.statements(param ? `${kind} ${snip.src(param)} = ${value}${END}` : `${value}${END}`));
       if (callback.body.type === 'BlockStatement') {
         const inner: Node[] = callback.body.body;
         if (last) statements.push(...inner);
         else {
           statements.push(...inner.slice(0, -1));
-          value = snip.src(inner[inner.length - 1].argument);
+          value = awaitOf(snip, inner[inner.length - 1].argument);
         }
       } else if (last) statements.push(j.expressionStatement(isSendOn(callback.body, resName) ? callback.body : j.awaitExpression(callback.body)));
-      else value = snip.src(callback.body);
+      else value = awaitOf(snip, callback.body);
     }
 
     let replacement: Node;

@@ -68,7 +68,9 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   const requestIndexes = fn.params.flatMap((p: Node, i: number) => (isRequestParam(p) ? [i] : []));
   const reqIndex: number | undefined = requestIndexes[0];
   if (requestIndexes.length > (unusedRequest ? 1 : 0)) return null;
-  if (reqIndex !== undefined && (fn.params[reqIndex].type !== 'Identifier' || referencesTo([fn.body], fn.params[reqIndex].name).length > 0)) return null;
+  // Unused: neither its body nor a parameter's default reads it.
+  const defaults = fn.params.filter((p: Node) => p.type === 'AssignmentPattern').map((p: Node) => p.right);
+  if (reqIndex !== undefined && (fn.params[reqIndex].type !== 'Identifier' || referencesTo([fn.body, ...defaults], fn.params[reqIndex].name).length > 0)) return null;
   // The rewrite changes statements in place, nested ones too: it works on a copy, so that a function it declines is
   // still whole for the header try (toHeaderFunction) or for the report.
   const body: Node[] = fn.body.type === 'BlockStatement' ? cloneNode(fn.body.body) : [j.returnStatement(cloneNode(fn.body))];

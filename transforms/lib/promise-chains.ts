@@ -216,7 +216,16 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       callback.params[0].name = to;
     }
     const statements: Node[] = [];
-    let value = awaitOf(snip, unwrapParens(chain.base), oneLine(snip.src(unwrapParens(chain.base)), chain.base));
+    const baseText = oneLine(snip.src(unwrapParens(chain.base)), chain.base);
+    // What the promise's own expression throws (`db.get(JSON.parse(text))`) did not reach .catch: it is made before
+    // the try, which then awaits it.
+    const ahead: Node[] = [];
+    let value = awaitOf(snip, unwrapParens(chain.base), baseText);
+    if (caught && unwrapParens(chain.base).type !== 'Identifier') {
+      const promise = freshName('promise', everyName);
+      ahead.push(...snip.statements(`const ${promise} = ${baseText}${END}`));
+      value = `await ${promise}`;
+    }
     for (const [i, { callback }] of thens.entries()) {
       const last = i === thens.length - 1;
       const param = callback.params[0];
@@ -249,7 +258,8 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       replacement = j.blockStatement(statements);
       if (!awaited && !returned) notes.push(`line ${stmt.loc?.start.line ?? '?'}: the promise chain is now awaited; when it rejects the route answers 500, where Pages never answered (no .catch)`);
     }
-    const out = [snip.withCommentsOf(stmt, replacement)];
+    const out = [...ahead, replacement];
+    out[0] = snip.withCommentsOf(stmt, out[0]);
     // `return promise.then(…)`: the handler ended there (where more follows).
     if (returned && !tail) out.push(...snip.statements(`return${END}`));
     return out;

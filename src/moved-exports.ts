@@ -198,7 +198,7 @@ function dynamicNames(program: Node, call: Node): string[] | null {
 /** Where a file's other exports go: `shared.ts` in the route's folder (`shared-2.ts`… when the name is taken). */
 function sharedModulePath(source: string, taken: (withoutExtension: string) => boolean, pageExtensions?: readonly string[]): string | null {
   const ext = sourceExtension(source);
-  if (ext === '.cjs') return null;
+  if (ext === '.cjs' || ext === '.cts') return null;
   const base = `${routeFolderFor(source, pageExtensions)}/shared`;
   let candidate = base;
   for (let n = 2; taken(candidate); n++) candidate = `${base}-${n}`;
@@ -214,7 +214,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
   const taken = (base: string) =>
     planned.has(base) ||
     routeFolders.has(base) ||
-    ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'].some((ext) => existsNoFollow(path.join(root, base + ext)));
+    ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '/index.ts', '/index.js'].some((ext) => existsNoFollow(path.join(root, base + ext)));
   for (const { source, text } of sources) {
     if (!OTHER_EXPORT.test(text)) continue;
     const program = resolver.program(source, text);

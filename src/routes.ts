@@ -4,7 +4,7 @@
  */
 
 /** Extensions of the source files the tool can read (a language, not yet a page: see pageExtension). */
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] as const;
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'] as const;
 
 /**
  * Next.js's default `pageExtensions`: pages/api serves only files whose name ends in `.` + one of them (so not a
@@ -14,7 +14,7 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] 
 export const DEFAULT_PAGE_EXTENSIONS: readonly string[] = ['tsx', 'ts', 'jsx', 'js'];
 
 /** The route file's extension for a source that is no page (only reported): JSX stays JSX. */
-const ROUTE_EXTENSIONS: Record<string, string> = { '.ts': 'ts', '.tsx': 'tsx', '.js': 'js', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js' };
+const ROUTE_EXTENSIONS: Record<string, string> = { '.ts': 'ts', '.tsx': 'tsx', '.js': 'js', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js', '.mts': 'ts', '.cts': 'ts' };
 
 /** The two places a Pages Router app keeps its API handlers, and where the App Router keeps the routes. */
 const TREES = [

@@ -93,4 +93,15 @@ describe('pageExtensions', () => {
       'pages/api/same.page.ts': 'conflict TARGET_EXISTS',
     });
   });
+  it('reads a page in a TypeScript module extension when pageExtensions has it (a.mts → route.mts), and lists it as no page otherwise', () => {
+    const handler = `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`;
+    const withMts = migrateApp({ 'next.config.mjs': `export default { pageExtensions: ['ts', 'mts'] }\n`, 'pages/api/a.mts': handler });
+    expect(withMts.result.code, withMts.result.stderr).toBe(0);
+    expect(withMts.report.files.map((f: { source: string; target: string; status: string }) => [f.source, f.target, f.status])).toEqual([['pages/api/a.mts', 'app/api/a/route.mts', 'migrated']]);
+    const without = migrateApp({ 'pages/api/a.mts': handler, 'pages/api/b.ts': handler });
+    expect(without.report.files.map((f: { source: string; status: string; reasons: Array<{ code: string }> }) => [f.source, f.status, f.reasons[0]?.code])).toEqual([
+      ['pages/api/a.mts', 'not-handler', 'NOT_A_PAGE'],
+      ['pages/api/b.ts', 'migrated', undefined],
+    ]);
+  });
 });

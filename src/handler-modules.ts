@@ -71,7 +71,7 @@ export type HelpersOf = (modules: Array<{ source: string; text: string }>) => Ma
 export function findHandlerModules(
   sources: Array<{ source: string; text: string }>,
   apiDirs: string[],
-  paths: { compatPathOf: (source: string) => string; targetOf: (source: string) => string },
+  paths: { compatPathOf: (source: string) => string; targetOf: (source: string) => string; isPage: (file: string) => boolean },
   nextVersion: string,
   resolver: Resolver,
   helpersOf: HelpersOf,
@@ -85,7 +85,8 @@ export function findHandlerModules(
       const what = specifier.startsWith('.') || isAlias(specifier) ? 'is no file of the project the tool can read' : 'is a package, not a project module';
       return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${specifier} ${what}` };
     }
-    if (apiDirs.some((dir) => module.startsWith(`${dir}/`))) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file` };
+    // Another route; a module beside the pages that Next.js does not serve (NOT_A_PAGE) is followed like any other.
+    if (apiDirs.some((dir) => module.startsWith(`${dir}/`)) && paths.isPage(module)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file` };
     if (chain.includes(`${module}#${imported}`)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the re-exports loop: ${[...chain, `${module}#${imported}`].map((c) => c.split('#')[0]).join(' → ')}` };
     if (chain.length >= MAX_CHAIN) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `more than ${MAX_CHAIN} re-exports in a row` };
     const program = resolver.program(module);

@@ -16,7 +16,7 @@ import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from 
 import type { PlanJob, Transform } from './plan-file.js';
 import { startPlanPool, type PoolOptions } from './plan-pool.js';
 import { readSourceText } from './read-source.js';
-import { listFiles, scanSources, type SourceScan } from './scan.js';
+import { isCandidateSource, listFiles, scanSources, type SourceScan } from './scan.js';
 import { createHelperPlan, findImportedHelpers, moduleOf, moduleUpdates, passesOn, type HelperModulePlan, type ModuleUpdate } from './imported-helpers.js';
 import { createResolver, type Resolver } from './resolver.js';
 import { isPackageSpecifier } from '../transforms/lib/imports.js';
@@ -152,7 +152,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   findImportedHelpers(helpers, readable);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   // Their own imported helpers are found as a pages/api file's are, and join the plan's.
-  const handlerModules = findHandlerModules(readable, project.apiDirs, { compatPathOf: (s) => compatModulePath(s, project.typescript), targetOf: (s) => routeFileFor(s, project.pageExtensions) }, input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
+  const handlerModules = findHandlerModules(readable, project.apiDirs, { compatPathOf: (s) => compatModulePath(s, project.typescript), targetOf: (s) => routeFileFor(s, project.pageExtensions), isPage: (f) => isCandidateSource(f, project.pageExtensions) }, input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
   const exportsMoves = findExportsMoves(project.root, readable, resolver, project.pageExtensions);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).

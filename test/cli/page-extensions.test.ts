@@ -104,4 +104,14 @@ describe('pageExtensions', () => {
       ['pages/api/b.ts', 'migrated', undefined],
     ]);
   });
+  it('follows a handler re-exported from a module beside the pages that Next.js does not serve', () => {
+    const { result, report, read } = migrateApp({
+      'next.config.js': `module.exports = { pageExtensions: ['page.ts'] }\n`,
+      'pages/api/b.page.ts': `export { default } from './_lib/handler'\n`,
+      'pages/api/_lib/handler.ts': `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.files.find((f: { source: string }) => f.source === 'pages/api/b.page.ts').status).toBe('migrated');
+    expect(read('app/api/b/route.page.ts')).toContain(`from '../../../pages/api/_lib/handler'`);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Analysis across files for the cors recipe (transforms/lib/recipes-cors.ts): handlers that run
  * `await runMiddleware(req, res, cors)` with the runner, the middleware or both imported from a project module
- * (`import { cors, runMiddleware } from '@/server/cors'`). Each such module is read once and checked by the pure
+ * (`import { cors, runMiddleware } from '@/server/cors'`), or make `const cors = initMiddleware(Cors(…))` with the
+ * curried runner imported (`import initMiddleware from '@/lib/init-middleware'`). Each such module is read once and checked by the pure
  * middlewareExports; the file's context then lists the imports confirmed. Reads the disk, never writes it.
  */
 import type { MiddlewareImport } from '../transforms/types.js';
@@ -10,6 +11,8 @@ import type { Resolver } from './resolver.js';
 
 /** `name(a, b, c)`: the names called with three plain arguments, and the third arguments (the middleware). */
 const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
+/** `const cors = initMiddleware(…)`: the curried runner's name. */
+const CURRIED_RUNNER = /\bconst\s+[\w$]+\s*=\s*([\w$]+)\s*\(/g;
 
 /** The pure check, loaded only when some module is to be looked at: it brings the parser along. */
 async function loadMiddlewareExports() {
@@ -23,6 +26,7 @@ export async function findImportedMiddleware(sources: Array<{ source: string; te
   for (const { source, text } of sources) {
     const used = new Set<string>();
     for (const [, callee, middleware] of text.matchAll(RUN_CALL)) used.add(callee).add(middleware);
+    for (const [, runner] of text.matchAll(CURRIED_RUNNER)) used.add(runner);
     if (!used.size) continue;
     for (const { specifier, imported, local } of importBindings(text)) {
       const module = used.has(local) ? resolver.resolve(source, specifier) : null;

@@ -51,7 +51,7 @@ export interface MiddlewareImport {
   specifier: string;
   /** The export name imported (`default` for a default import). */
   imported: string;
-  kind: 'run-middleware' | 'cors';
+  kind: 'run-middleware' | 'cors' | 'init-middleware';
 }
 
 export type ExportsModuleRef = { modulePath: string; routeSpecifier: string } | { left: string };

@@ -14,7 +14,7 @@
  * Only cors is followed: other middleware (body parsers, multer, helmet, …) read the body or write more than headers.
  */
 import { isIdent, unwrap, walk, countIdentifiers, type Node, type Snippets } from './ast.js';
-import { awaitedRunCall, moduleMiddleware, unusedRunner, type MiddlewareKind } from './run-middleware.js';
+import { awaitedRunCall, corsFactories, corsInstanceProblem, moduleMiddleware, unusedRunner, type MiddlewareKind } from './run-middleware.js';
 import { removeUnusedImports, valueImports } from './imports.js';
 import type { ImportedHelper, MiddlewareImport } from '../types.js';
 
@@ -61,6 +61,29 @@ function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: M
   return { names, problems: own.problems };
 }
 
+/**
+ * Module-scope `const cors = initMiddleware(Cors(options))`, `initMiddleware` being the curried runner (of this file
+ * or a project module): by name, the declarator and the middleware it runs, or why that one is not followed.
+ */
+function initMiddlewareRuns(snip: Snippets, program: Node, names: Map<string, MiddlewareKind>): Map<string, { declarator: Node; runner: string; middleware: Node } | { problem: string }> {
+  const out = new Map<string, { declarator: Node; runner: string; middleware: Node } | { problem: string }>();
+  if (![...names.values()].includes('init-middleware')) return out;
+  const factories = corsFactories(program);
+  for (const top of program.body) {
+    const stmt = top.type === 'ExportNamedDeclaration' ? top.declaration : top;
+    if (stmt?.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
+    for (const declarator of stmt.declarations) {
+      const call = declarator.init && unwrap(declarator.init);
+      if (!isIdent(declarator.id) || call?.type !== 'CallExpression' || !isIdent(call.callee) || names.get(call.callee.name) !== 'init-middleware' || call.arguments.length !== 1) continue;
+      const middleware = unwrap(call.arguments[0]);
+      const problem = corsInstanceProblem(middleware, factories);
+      if (problem === '') out.set(declarator.id.name, { declarator, runner: call.callee.name, middleware });
+      else out.set(declarator.id.name, { problem: problem ?? `${declarator.id.name} runs ${snip.src(middleware)} through ${call.callee.name}(), and only the cors package's middleware runs on a Request (body parsers, validators, uploads and others need the Node request)` });
+    }
+  }
+  return out;
+}
+
 export function rewriteMiddlewareRuns(
   snip: Snippets,
   program: Node,
@@ -73,6 +96,9 @@ export function rewriteMiddlewareRuns(
   if (!roots.some((root) => countIdentifiers(root, names.res) > 0)) return result;
   const known = middlewareNames(program, imports);
   const runs: Node[] = [];
+  // `await cors(req, res)` on `const cors = initMiddleware(Cors(options))`.
+  const curried = initMiddlewareRuns(snip, program, known.names);
+  const curriedRuns: Array<{ stmt: Node; name: string }> = [];
   // `await cors(req, res)`, a project helper that only runs cors: its twin runs it on the request.
   const helperRuns: Array<{ stmt: Node; helper: ImportedHelper }> = [];
   for (const root of roots) {
@@ -82,8 +108,18 @@ export function rewriteMiddlewareRuns(
       const awaited = unwrap(node.expression);
       const helperCall = awaited?.type === 'AwaitExpression' ? unwrap(awaited.argument) : null;
       const helper = helperCall?.type === 'CallExpression' && isIdent(helperCall.callee) ? helpers.get(helperCall.callee.name) : undefined;
-      if (helper && helperCall.arguments.length === 2 && isIdent(unwrap(helperCall.arguments[0]), names.req) && isIdent(unwrap(helperCall.arguments[1]), names.res)) {
+      const passesReqRes = helperCall?.type === 'CallExpression' && helperCall.arguments.length === 2 && isIdent(unwrap(helperCall.arguments[0]), names.req) && isIdent(unwrap(helperCall.arguments[1]), names.res);
+      if (helper && passesReqRes) {
         helperRuns.push({ stmt: node, helper });
+        return;
+      }
+      const run = passesReqRes && isIdent(helperCall.callee) ? curried.get(helperCall.callee.name) : undefined;
+      if (run && 'problem' in run) {
+        result.problem = { line: node.loc?.start.line, detail: run.problem };
+        return;
+      }
+      if (run) {
+        curriedRuns.push({ stmt: node, name: helperCall.callee.name });
         return;
       }
       const call = awaitedRunCall(node, names.req, names.res);
@@ -106,6 +142,20 @@ export function rewriteMiddlewareRuns(
     }, true);
   }
   if (result.problem) return result;
+  // The name then holds the cors middleware itself: only such runs may use it (and its declaration).
+  for (const name of new Set(curriedRuns.map((r) => r.name))) {
+    const uses = countIdentifiers(program, name) - 1;
+    if (uses !== curriedRuns.filter((r) => r.name === name).length) {
+      result.problem = { line: curriedRuns.find((r) => r.name === name)!.stmt.loc?.start.line, detail: `${name} is used other than in await ${name}(req, res)` };
+      return result;
+    }
+  }
+  for (const { stmt, name } of curriedRuns) {
+    const run = curried.get(name) as { declarator: Node; runner: string; middleware: Node };
+    run.declarator.init = run.middleware;
+    result.runners.add(run.runner);
+    stmt.expression = markedRun(snip, `runConnectMiddleware(${names.request}, ${name}, ${names.res})`, 'compat');
+  }
   for (const stmt of runs) {
     const middleware = unwrap(unwrap(stmt.expression).argument).arguments[2];
     stmt.expression = markedRun(snip, `runConnectMiddleware(${names.request}, ${snip.src(middleware)}, ${names.res})`, 'compat');
@@ -115,7 +165,7 @@ export function rewriteMiddlewareRuns(
     stmt.expression = markedRun(snip, `${helper.twin}(${names.request}, ${names.res})`, 'twin');
     if (!result.helpersUsed.includes(helper)) result.helpersUsed.push(helper);
   }
-  if (runs.length || helperRuns.length) result.methods.push('OPTIONS');
+  if (runs.length || helperRuns.length || curriedRuns.length) result.methods.push('OPTIONS');
   return result;
 }
 

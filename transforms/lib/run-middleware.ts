@@ -16,7 +16,7 @@ import { apiFor, countIdentifiers, isFunction, isIdent, unwrap, type Node } from
 import { valueImports } from './imports.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
-export type MiddlewareKind = 'run-middleware' | 'cors';
+export type MiddlewareKind = 'run-middleware' | 'cors' | 'init-middleware';
 
 /** Whether `fn` is the runner: `(req, res, fn) => new Promise((resolve, reject) => fn(req, res, settle))`. */
 export function isRunMiddlewareFunction(fn: Node): boolean {
@@ -28,13 +28,34 @@ export function isRunMiddlewareFunction(fn: Node): boolean {
   return called !== null && isIdent(called, fnParam);
 }
 
+/**
+ * Whether `fn` is the curried runner of the Next.js examples: `initMiddleware(middleware)` returns `(req, res) => new
+ * Promise((resolve, reject) => middleware(req, res, settle))`, so `await cors(req, res)` on `const cors =
+ * initMiddleware(Cors(options))` is the same run as `await runMiddleware(req, res, Cors(options))`.
+ */
+export function isInitMiddlewareFunction(fn: Node): boolean {
+  if (!isFunction(fn) || fn.params.length !== 1 || fn.params[0].type !== 'Identifier') return false;
+  const inner = returnedExpression(fn);
+  if (!inner || !isFunction(inner) || inner.params.length !== 2 || !inner.params.every((p: Node) => p.type === 'Identifier')) return false;
+  const [reqParam, resParam] = inner.params.map((p: Node) => p.name);
+  const returned = returnedExpression(inner);
+  if (returned?.type !== 'NewExpression') return false;
+  const called = promiseRun(returned, reqParam, resParam);
+  return called !== null && isIdent(called, fn.params[0].name);
+}
+
+/** The runner kind of a function: the three-argument runner, the curried one, or neither. */
+function runnerKind(fn: Node): MiddlewareKind | null {
+  return isRunMiddlewareFunction(fn) ? 'run-middleware' : isInitMiddlewareFunction(fn) ? 'init-middleware' : null;
+}
+
 /** Local names of the `cors` package's default export (`import Cors from 'cors'`). */
-function corsFactories(program: Node): Set<string> {
+export function corsFactories(program: Node): Set<string> {
   return new Set(valueImports(program, 'cors').filter((i) => i.imported === 'default').map((i) => i.local));
 }
 
 /** A module-scope `const x = Cors(options)`: null when it is not one, else why it cannot be followed (or ''). */
-function corsInstanceProblem(init: Node, factories: Set<string>): string | null {
+export function corsInstanceProblem(init: Node, factories: Set<string>): string | null {
   const call = unwrap(init);
   if (call?.type !== 'CallExpression' || !isIdent(call.callee) || !factories.has(call.callee.name)) return null;
   if (call.arguments.length > 1) return 'cors is called with more than one argument';
@@ -67,21 +88,26 @@ export function moduleMiddleware(program: Node): ModuleMiddleware {
     if (top.type === 'ExportNamedDeclaration' && !top.declaration && !top.source) {
       for (const s of top.specifiers ?? []) if (s.exportKind !== 'type') out.exported.set(s.local.name, s.exported.name);
     }
-    if (top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'FunctionDeclaration' && top.declaration.id && isRunMiddlewareFunction(top.declaration)) {
-      out.names.set(top.declaration.id.name, 'run-middleware');
+    const defaultKind = top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'FunctionDeclaration' && top.declaration.id ? runnerKind(top.declaration) : null;
+    if (defaultKind) {
+      out.names.set(top.declaration.id.name, defaultKind);
       out.exported.set(top.declaration.id.name, 'default');
     }
+    // `const initMiddleware = (middleware) => …; export default initMiddleware`.
+    if (top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'Identifier') out.exported.set(top.declaration.name, 'default');
     if (stmt.type === 'FunctionDeclaration' && stmt.id) {
       if (isExport) out.exported.set(stmt.id.name, stmt.id.name);
-      if (isRunMiddlewareFunction(stmt)) out.names.set(stmt.id.name, 'run-middleware'), out.declarations.set(stmt.id.name, top);
+      const kind = runnerKind(stmt);
+      if (kind) out.names.set(stmt.id.name, kind), out.declarations.set(stmt.id.name, top);
       continue;
     }
     if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
     for (const d of stmt.declarations) {
       if (!isIdent(d.id) || !d.init) continue;
       if (isExport) out.exported.set(d.id.name, d.id.name);
-      if (isRunMiddlewareFunction(unwrap(d.init))) {
-        out.names.set(d.id.name, 'run-middleware');
+      const kind = runnerKind(unwrap(d.init));
+      if (kind) {
+        out.names.set(d.id.name, kind);
         if (stmt.declarations.length === 1) out.declarations.set(d.id.name, top);
         continue;
       }

@@ -1,0 +1,51 @@
+/**
+ * Calls in a pages/api file that may hand the handler's req and res to a function of another project module
+ * (`return handleGet(req, res, id)`): an imported name called with two names first. Which of them are the handler's
+ * own req and res, and where the calls stand, the route transform decides (transforms/lib/imported-sub-handlers.ts);
+ * here only the imports worth a twin are found: project modules whose function takes `(req, res, …)`
+ * (src/handler-modules.ts checks the function). Reads through the run's Resolver, never writes.
+ */
+import type { Node } from '../transforms/lib/ast.js';
+import { walk } from '../transforms/lib/ast.js';
+import { isConfigExport } from '../transforms/lib/config.js';
+import type { Resolver } from './resolver.js';
+
+export interface SubHandlerCall {
+  /** The import specifier as the pages file writes it. */
+  specifier: string;
+  /** The export name imported (`default` for a default import). */
+  imported: string;
+  /** The page's own `export const config = …`, which the twin reads the body by. */
+  configStatement?: string;
+}
+
+/** Cheap text test before parsing: a call whose first two arguments are names. */
+const CALL_WITH_TWO_NAMES = /[\w$]\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*[,)]/;
+
+export function findSubHandlerCalls(resolver: Resolver, source: string, text: string): SubHandlerCall[] {
+  if (!CALL_WITH_TWO_NAMES.test(text)) return [];
+  const program = resolver.program(source, text);
+  if (!program) return [];
+  const imports = new Map<string, { specifier: string; imported: string }>();
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.importKind === 'type') continue;
+    for (const s of stmt.specifiers ?? []) {
+      if (s.importKind === 'type') continue;
+      if (s.type === 'ImportDefaultSpecifier') imports.set(s.local.name, { specifier: stmt.source.value, imported: 'default' });
+      else if (s.type === 'ImportSpecifier') imports.set(s.local.name, { specifier: stmt.source.value, imported: s.imported.name ?? s.imported.value });
+    }
+  }
+  if (!imports.size) return [];
+  const found = new Map<string, SubHandlerCall>();
+  const config = program.body.find(isConfigExport);
+  const configStatement = config ? text.replace(/^\uFEFF/, '').slice(config.start, config.end) : undefined;
+  walk(program, (node: Node) => {
+    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier' || node.arguments.length < 2) return;
+    const [a, b] = node.arguments;
+    if (a.type !== 'Identifier' || b.type !== 'Identifier') return;
+    const binding = imports.get(node.callee.name);
+    if (!binding || found.has(node.callee.name) || !resolver.resolve(source, binding.specifier)) return;
+    found.set(node.callee.name, { ...binding, ...(configStatement ? { configStatement } : {}) });
+  });
+  return [...found.values()];
+}

@@ -139,7 +139,7 @@ export const REASONS = {
     severity: 'left',
     short: 'the handler passes req and res to a function of another module in a way the tool cannot follow',
     detail:
-      'The handler hands its req and res to a function it imports (return handleGet(req, res, id)), which gets a route-handler twin that the route returns. That needs the call to end the handler (nothing but break or return after it), awaited or returned (awaited inside a try), one version of the function for every method (it does not test req.method itself), and the body read by only one of the two (a request body can be read once). Rewrite the call that way, or migrate by hand.',
+      'The handler hands its req and res to a function it imports (return handleGet(req, res, id)), which gets a route-handler twin that the route returns. That needs the call to end the handler (nothing but break or return after it), awaited or returned (awaited inside a try), one version of the function for every method (it does not test req.method itself), and a raw body (bodyParser: false) read by only one of the two (it can be read once). Rewrite the call that way, or migrate by hand.',
   },
   REQ_NODE_ONLY: {
     severity: 'review',

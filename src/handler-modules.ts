@@ -160,7 +160,8 @@ export function findHandlerModules(
       // Helpers the tool knows another way (a session helper, a cors middleware) keep that way. A guard (which the
       // helpers pass also finds in a function that always answers) is only rewritten where its value is tested:
       // where it is returned as the handler's answer, it is a sub-handler.
-      if (knownHelpers.get(source)?.some((h) => h.specifier === call.specifier && h.imported === call.imported && h.kind !== 'guard')) continue;
+      const known = knownHelpers.get(source)?.find((h) => h.specifier === call.specifier && h.imported === call.imported);
+      if (known && (known.kind !== 'guard' || call.valueUsed)) continue;
       const resolved = follow(source, call.specifier, call.imported, []);
       const entry = { specifier: call.specifier, imported: call.imported };
       if ('reason' in resolved) {
@@ -247,7 +248,7 @@ export function findHandlerModules(
           const ref: SubHandlerRef =
             'left' in twin
               ? { ...user.sub, left: twin.left }
-              : { ...user.sub, twinSpecifier: user.specifier, twin: twin.exports[0].twin, readsBody: twin.readsBody, module, markers: twin.markers.filter((m) => m.reason !== 'CONFIG_DROPPED'), notes: twin.notes };
+              : { ...user.sub, twinSpecifier: user.specifier, twin: twin.exports[0].twin, readsBody: twin.readsBody, ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}), module, markers: twin.markers.filter((m) => m.reason !== 'CONFIG_DROPPED'), notes: twin.notes };
           subRefs.set(user.source, [...(subRefs.get(user.source) ?? []), ref]);
         } else if ('left' in twin) refs.set(user.source, twin);
         else refs.set(user.source, { specifier: user.specifier, exports: twin.exports, head: twin.head, markers: twin.markers, notes: twin.notes, methods: twin.methods });

@@ -17,6 +17,15 @@ export interface SubHandlerCall {
   imported: string;
   /** The page's own `export const config = …`, which the twin reads the body by. */
   configStatement?: string;
+  /** Some call's value is used (`const session = await requireSession(req, res)`): a guard's call, not an answer. */
+  valueUsed: boolean;
+}
+
+/** Whether a call stands alone: a statement's whole expression or a return's argument, awaited or not. */
+function standsAlone(call: Node, parent: Node | null, grand: Node | null): boolean {
+  const top = parent?.type === 'AwaitExpression' ? parent : call;
+  const holder = top === call ? parent : grand;
+  return holder?.type === 'ExpressionStatement' || holder?.type === 'ReturnStatement';
 }
 
 /** Cheap text test before parsing: a call whose first two arguments are names. */
@@ -39,13 +48,18 @@ export function findSubHandlerCalls(resolver: Resolver, source: string, text: st
   const found = new Map<string, SubHandlerCall>();
   const config = program.body.find(isConfigExport);
   const configStatement = config ? text.replace(/^\uFEFF/, '').slice(config.start, config.end) : undefined;
-  walk(program, (node: Node) => {
+  const parents = new Map<Node, Node | null>();
+  walk(program, (node: Node, parent: Node | null) => {
+    parents.set(node, parent);
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier' || node.arguments.length < 2) return;
     const [a, b] = node.arguments;
     if (a.type !== 'Identifier' || b.type !== 'Identifier') return;
     const binding = imports.get(node.callee.name);
-    if (!binding || found.has(node.callee.name) || !resolver.resolve(source, binding.specifier)) return;
-    found.set(node.callee.name, { ...binding, ...(configStatement ? { configStatement } : {}) });
+    if (!binding || !resolver.resolve(source, binding.specifier)) return;
+    const valueUsed = !standsAlone(node, parent, parent ? (parents.get(parent) ?? null) : null);
+    const known = found.get(node.callee.name);
+    if (known) known.valueUsed ||= valueUsed;
+    else found.set(node.callee.name, { ...binding, ...(configStatement ? { configStatement } : {}), valueUsed });
   });
   return [...found.values()];
 }

@@ -115,6 +115,8 @@ export interface HandlerTwin {
   helpersUsed: ImportedHelper[];
   /** The twin reads the request body. */
   readsBody: boolean;
+  /** A sub-handler's twin that takes the parsed body: its position among the parameters. */
+  bodyIndex?: number;
   /** The twin reads the query or the route's params: it depends on the route's dynamic segments. */
   readsQuery: boolean;
 }
@@ -190,7 +192,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const ext = posix.extname(ctx.modulePath);
   // In the route's folder, so that the transform moves no relative import of the module.
   const sourcePath = posix.join(posix.dirname(ctx.routeTarget), `handler-module${ext}`);
-  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true, ...(ctx.subHandler ? { allParams: true } : {}) });
+  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true, ...(ctx.subHandler ? { allParams: true, bodyParam: true } : {}) });
   if (result.status !== 'migrated' && result.status !== 'review') {
     const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
     // Line numbers are those of the copy, not of the module: the detail names the module only.
@@ -288,7 +290,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const comment = `// Route-handler version of ${binding.local ?? 'the default export'}, which routes ${ctx.subHandler ? 'call' : 're-export'}: returns a Response instead of sending it (next-pages-api-migrate).`;
   // The map's functions stay the module's own; the rest is what routes re-export.
   const code = (rename: Map<string, string>) => [...(contextType ? [renamed(contextType, rename)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node, rename)}`)];
-  const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [], readsBody: result.readsBody ?? false, readsQuery: result.readsQuery ?? false };
+  const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [], readsBody: result.readsBody ?? false, readsQuery: result.readsQuery ?? false, ...(result.bodyIndex !== undefined ? { bodyIndex: result.bodyIndex } : {}) };
   // An earlier run wrote these twins already (the module has each, as the same code): routes re-export those.
   if (mayHoldTwins(source.text)) {
     const first = nameTwins(new Set());

@@ -270,6 +270,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   let readsBody = false;
   let readsQuery = false;
+  let bodyIndex: number | undefined;
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node; inline?: boolean }> = [];
@@ -298,6 +299,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
+    // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
+    const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
+    if (bodyParam) {
+      req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
+      req.compat.delete('readPagesBody');
+    }
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
@@ -353,6 +360,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       params.push(`${req.usesParams || passesContext ? contextName : `_${contextName}`}${contextType ? `: ${contextType}` : ''}`);
     }
     params.push(...extraParams.slice(0, extraCount).map((p) => snip.src(p)));
+    if (bodyParam) {
+      bodyIndex = params.length;
+      params.push(`${bodyParam}${typescript ? ': any' : ''}`);
+    }
     // Several groups of methods can each share a function: the first takes the handler's name. Wrapped, a function is
     // not the export itself, and takes the handler's name, or the method's with it when the methods differ.
     // A function of a dispatcher's map keeps its own name (`getProject`) where it serves just that entry's methods.
@@ -467,7 +478,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
   if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
   const inlined = [...subHandlers.unused].flatMap(declaredNames);
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}), ...(readsBody ? { readsBody } : {}), ...(readsQuery ? { readsQuery } : {}) };
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}), ...(readsBody ? { readsBody } : {}), ...(readsQuery ? { readsQuery } : {}), ...(bodyIndex !== undefined ? { bodyIndex } : {}) };
 }
 
 /** `res is passed to limiter.check()`, and why that method was not followed when a project factory's is the reason. */

@@ -49,6 +49,11 @@ export interface TransformContext {
    * `(request, context)` and every parameter after them, read or not, as every call passes them.
    */
   allParams?: boolean;
+  /**
+   * With allParams: the function takes the body as Pages parsed it as a last parameter, instead of reading it, when
+   * it reads `req.body` (the route reads it once, before its own code, as Pages parsed it before the handler ran).
+   */
+  bodyParam?: boolean;
 }
 
 /** A function of a project module that a handler calls with its req and res (`return handleGet(req, res, id)`). */
@@ -63,8 +68,10 @@ export type SubHandlerRef = {
       twin: string;
       /** How the route imports the twin: `specifier`, or the module's own path when the import goes through a barrel. */
       twinSpecifier: string;
-      /** The twin reads the request body, which a route can read once. */
+      /** The twin reads the request body itself (a raw body), which a route can read once. */
       readsBody: boolean;
+      /** The twin takes the parsed body at this position of its parameters (after request, context and the others). */
+      bodyIndex?: number;
       markers: Array<{ reason: Diagnostic['reason']; detail?: string }>;
       notes: string[];
       /** The module that holds it (relative to the app root), for reasons. */
@@ -202,4 +209,6 @@ export interface TransformResult {
   readsBody?: boolean;
   /** Some method function reads the query or the route's params. */
   readsQuery?: boolean;
+  /** With ctx.bodyParam: the position of the parsed body's parameter. */
+  bodyIndex?: number;
 }

@@ -123,9 +123,18 @@ export function rewriteSubHandlerCalls(
   });
   if (problem) return problem;
   for (const { call, local, ref } of sites) {
+    // The parsed body goes last, where the twin takes it (res, still in the call, is dropped by the response rewrite).
+    if (ref.bodyIndex !== undefined && call.arguments.length > ref.bodyIndex) return { left: { reason: 'SUB_HANDLER_NOT_FOLLOWED', line: call.loc?.start.line, detail: `${local}(req, res, …) is passed more arguments than it takes, where its twin takes the parsed body` } };
+  }
+  for (const { call, local, ref } of sites) {
     const context = hasParams ? names.context : 'undefined';
     if (hasParams) out.usesContext = true;
     call.arguments = [j.identifier(names.request), call.arguments[1], j.identifier(context), ...call.arguments.slice(2)];
+    if (ref.bodyIndex !== undefined) {
+      while (call.arguments.length < ref.bodyIndex + 1) call.arguments.push(j.identifier('undefined'));
+      // `req.body`, which the route's request rewrite reads once, at the start, as Pages parsed it before the handler.
+      call.arguments.push(j.memberExpression(j.identifier(names.req), j.identifier('body')));
+    }
     out.helpers.set(local, { resIndex: 1, statuses: [null], rename: ref.twin, awaits: true });
     if (!out.called.includes(ref)) out.called.push(ref);
   }

@@ -19,13 +19,28 @@ export interface SubHandlerCall {
   configStatement?: string;
   /** Some call's value is used (`const session = await requireSession(req, res)`): a guard's call, not an answer. */
   valueUsed: boolean;
+  /** Some call may end the handler (see mayEnd). */
+  mayEnd: boolean;
 }
 
-/** Whether a call stands alone: a statement's whole expression or a return's argument, awaited or not. */
-function standsAlone(call: Node, parent: Node | null, grand: Node | null): boolean {
+/** The statement a call is the whole of (`f(…)`, `await f(…)`, `return [await] f(…)`), or null. */
+function statementOf(call: Node, parent: Node | null, grand: Node | null): Node | null {
   const top = parent?.type === 'AwaitExpression' ? parent : call;
   const holder = top === call ? parent : grand;
-  return holder?.type === 'ExpressionStatement' || holder?.type === 'ReturnStatement';
+  return holder?.type === 'ExpressionStatement' || holder?.type === 'ReturnStatement' ? holder : null;
+}
+
+/**
+ * Whether the statement may end the handler, as far as its own list tells: a return, or nothing after it but a
+ * `break` or a bare `return` (the transform checks the whole path). A call with more code after it is a helper's
+ * (`instrumentApiResponse(req, res)` first thing), not a sub-handler's, and keeps the reasons it had.
+ */
+function mayEnd(stmt: Node, holder: Node | null): boolean {
+  if (stmt.type === 'ReturnStatement') return true;
+  const list: Node[] | undefined = holder?.type === 'BlockStatement' || holder?.type === 'Program' ? holder.body : holder?.type === 'SwitchCase' ? holder.consequent : undefined;
+  if (!list) return true;
+  const rest = list.slice(list.indexOf(stmt) + 1);
+  return rest.length === 0 || (rest.length === 1 && (rest[0].type === 'BreakStatement' || (rest[0].type === 'ReturnStatement' && !rest[0].argument)));
 }
 
 /** Cheap text test before parsing: a call whose first two arguments are names. */
@@ -56,10 +71,14 @@ export function findSubHandlerCalls(resolver: Resolver, source: string, text: st
     if (a.type !== 'Identifier' || b.type !== 'Identifier') return;
     const binding = imports.get(node.callee.name);
     if (!binding || !resolver.resolve(source, binding.specifier)) return;
-    const valueUsed = !standsAlone(node, parent, parent ? (parents.get(parent) ?? null) : null);
+    const grand = parent ? (parents.get(parent) ?? null) : null;
+    const stmt = statementOf(node, parent, grand);
+    const ends = !!stmt && mayEnd(stmt, parents.get(stmt) ?? null);
     const known = found.get(node.callee.name);
-    if (known) known.valueUsed ||= valueUsed;
-    else found.set(node.callee.name, { ...binding, ...(configStatement ? { configStatement } : {}), valueUsed });
+    if (known) {
+      known.valueUsed ||= !stmt;
+      known.mayEnd ||= ends;
+    } else found.set(node.callee.name, { ...binding, ...(configStatement ? { configStatement } : {}), valueUsed: !stmt, mayEnd: ends });
   });
-  return [...found.values()];
+  return [...found.values()].filter((call) => call.mayEnd);
 }

@@ -88,6 +88,12 @@ export function rewriteSubHandlerCalls(
   if (!bindings.size) return out;
   const places = new Map<Node, Place>();
   placesIn(body, true, false, null, places);
+  // The statement each call (or its await) is the whole expression or returned value of.
+  const statementOf = new Map<Node, Node>();
+  for (const stmt of places.keys()) {
+    const expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
+    if (expr) statementOf.set(unwrap(expr), stmt);
+  }
   let problem: SubHandlerProblem | null = null;
   const leave = (call: Node, local: string, why: string) => {
     problem ??= { left: { reason: 'SUB_HANDLER_NOT_FOLLOWED', line: call.loc?.start.line, detail: `${local}(req, res, …) ${why}` } };
@@ -107,15 +113,10 @@ export function rewriteSubHandlerCalls(
     if (node.arguments.some((a: Node) => a.type === 'SpreadElement')) return leave(node, local, 'spreads its arguments');
     const awaited = parent?.type === 'AwaitExpression';
     const top = awaited ? parent : node;
-    let stmt: Node | null = null;
-    walk(j.blockStatement(body), (n) => {
-      if (stmt || !places.has(n)) return;
-      const expr = n.type === 'ExpressionStatement' ? n.expression : n.type === 'ReturnStatement' ? n.argument : null;
-      if (expr && unwrap(expr) === top) stmt = n;
-    });
+    const stmt = statementOf.get(top);
     if (!stmt) return leave(node, local, 'is called where its answer is not what the handler ends with (inside an expression, a loop or a callback)');
     const place = places.get(stmt)!;
-    const returns = (stmt as Node).type === 'ReturnStatement';
+    const returns = stmt.type === 'ReturnStatement';
     if (!returns && !place.tail) return leave(node, local, 'is called where code of the handler runs after it');
     if (!returns && !awaited) return leave(node, local, 'is neither awaited nor returned: its rejection went unhandled, where the route would answer 500');
     if (place.inTry && !awaited) return leave(node, local, "is returned inside a try without await: its rejection skipped the catch");

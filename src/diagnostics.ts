@@ -141,6 +141,12 @@ export const REASONS = {
     detail:
       'The handler lives in another module and the tool adds a route-handler twin beside it. It does not when routes with different dynamic segments or config re-export the same handler (the twin depends on them), when the migration would also change other code of the module (a helper that takes res), or when the module gets another change in the same run. Give each route its own handler, or migrate by hand.',
   },
+  SUB_HANDLER_NOT_FOLLOWED: {
+    severity: 'left',
+    short: 'the handler passes req and res to a function of another module in a way the tool cannot follow',
+    detail:
+      'The handler hands its req and res to a function it imports (return handleGet(req, res, id)), which gets a route-handler twin that the route returns. That needs the call to end the handler (nothing but break or return after it), awaited or returned (awaited inside a try), one version of the function for every method (it does not test req.method itself), and a raw body (bodyParser: false) read by only one of the two (it can be read once). Rewrite the call that way, or migrate by hand.',
+  },
   REQ_NODE_ONLY: {
     severity: 'review',
     short: 'a Node-only request member has no App Router equivalent',

@@ -14,7 +14,10 @@ import type { Node } from '../transforms/lib/ast.js';
 import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
 import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
-import type { HandlerModuleRef, ImportedHelper } from '../transforms/types.js';
+import type { HandlerModuleRef, ImportedHelper, SubHandlerRef } from '../transforms/types.js';
+import { findSubHandlerCalls } from './sub-handler-calls.js';
+import { isRequestParam } from '../transforms/lib/request-helper.js';
+import { isResponseParam } from '../transforms/lib/res-helpers.js';
 import type { Diagnostic } from './diagnostics.js';
 import { errorLine } from './errors.js';
 import type { ModuleUpdate } from './imported-helpers.js';
@@ -45,6 +48,8 @@ interface Resolved {
 
 interface User {
   source: string;
+  /** A sub-handler call (`return handleGet(req, res, id)`): the import as the pages file writes it. */
+  sub?: { specifier: string; imported: string };
   target: string;
   /** How the route imports the module, seen from the pages file. */
   specifier: string;
@@ -55,6 +60,8 @@ interface User {
 export interface HandlerModules {
   /** Per source: the twin its route re-exports, or why it is left. */
   refs: Map<string, HandlerModuleRef>;
+  /** Per source: the sub-handlers of other modules it calls with its req and res, and their twins (or why none). */
+  subRefs: Map<string, SubHandlerRef[]>;
   /** The module updates the routes in `writable` need (each module gets the twins of its users only). */
   updates(writable: Set<string>): ModuleUpdate[];
   /** The sources whose routes re-export twins of `module`. */
@@ -75,6 +82,7 @@ export function findHandlerModules(
   nextVersion: string,
   resolver: Resolver,
   helpersOf: HelpersOf,
+  knownHelpers: Map<string, ImportedHelper[]> = new Map(),
 ): HandlerModules {
   const { aliases } = resolver;
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
@@ -108,6 +116,8 @@ export function findHandlerModules(
     resolved.chain.length === 1 ? original : moduleSpecifier(aliases, source, resolved.module, !original.startsWith('.'));
 
   const refs = new Map<string, HandlerModuleRef>();
+  /** The sources that re-export or delegate their whole handler: no sub-handler calls are looked for in them. */
+  const reexporting = new Set<string>();
   /** module → export → users. */
   const byModule = new Map<string, Map<string, User[]>>();
   for (const { source, text } of sources) {
@@ -116,6 +126,7 @@ export function findHandlerModules(
     if (!program) continue;
     const shape = reexportShapeOf(program);
     if (!shape) continue;
+    reexporting.add(source);
     const resolved = follow(source, shape.specifier, shape.imported, []);
     if ('reason' in resolved) {
       refs.set(source, { left: resolved });
@@ -139,6 +150,37 @@ export function findHandlerModules(
     byModule.set(resolved.module, exports);
   }
 
+  // Sub-handlers: `return handleGet(req, res, id)` in a handler of its own, handleGet of a project module. Each gets
+  // a twin made as a handler module's is, one function for every method, under its own key (`handleGet\0sub`).
+  const subRefs = new Map<string, SubHandlerRef[]>();
+  const subKey = (exportName: string) => `${exportName}\0sub`;
+  for (const { source, text } of sources) {
+    if (reexporting.has(source)) continue;
+    for (const call of findSubHandlerCalls(resolver, source, text)) {
+      // Helpers the tool knows another way (a session helper, a cors middleware) keep that way. A guard (which the
+      // helpers pass also finds in a function that always answers) is only rewritten where its value is tested:
+      // where it is returned as the handler's answer, it is a sub-handler.
+      const known = knownHelpers.get(source)?.find((h) => h.specifier === call.specifier && h.imported === call.imported);
+      if (known && (known.kind !== 'guard' || call.valueUsed)) continue;
+      const resolved = follow(source, call.specifier, call.imported, []);
+      const entry = { specifier: call.specifier, imported: call.imported };
+      if ('reason' in resolved) {
+        // A package's function is no sub-handler: the route's own rewrite says what it does with req.
+        if (resolved.detail?.includes('is a package')) continue;
+        subRefs.set(source, [...(subRefs.get(source) ?? []), { ...entry, left: { reason: resolved.reason, detail: `${call.imported === 'default' ? call.specifier : call.imported}(): ${resolved.detail}` } }]);
+        continue;
+      }
+      // Only a function that takes the Pages request and response first is a sub-handler.
+      const binding = exportBinding(resolver.program(resolved.module)!, resolved.exportName);
+      const [req, res] = binding?.kind === 'local' ? binding.fn.params : [];
+      if (!req || !res || !isRequestParam(req) || !isResponseParam(res)) continue;
+      const user: User = { source, target: paths.targetOf(source), specifier: specifierFor(source, call.specifier, resolved), configStatement: call.configStatement, compatPath: paths.compatPathOf(source), sub: entry };
+      const exports = byModule.get(resolved.module) ?? new Map<string, User[]>();
+      exports.set(subKey(resolved.exportName), [...(exports.get(subKey(resolved.exportName)) ?? []), user]);
+      byModule.set(resolved.module, exports);
+    }
+  }
+
   // A handler module calls helpers of other modules as a pages/api file would: their twins serve its twin.
   const withText = [...byModule.keys()].flatMap((module) => {
     const text = resolver.text(module);
@@ -159,16 +201,29 @@ export function findHandlerModules(
   const twinsFor = (module: string, needed: Map<string, User[]>) => {
     let text = resolver.text(module) ?? '';
     const results = new Map<string, HandlerTwin | { left: Diagnostic }>();
-    for (const [exportName, users] of [...needed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [key, users] of [...needed].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [first] = users;
+      const [exportName, sub] = key.split('\0');
       const variant = (u: User) => JSON.stringify([routeParamsOf(u.target), u.configStatement ?? null, path.posix.extname(u.target), u.compatPath]);
-      if (users.some((u) => variant(u) !== variant(first))) {
+      // A sub-handler that reads no query serves routes with any dynamic segments: made as for a route without them.
+      const withoutParams = (u: User) => JSON.stringify([u.configStatement ?? null, path.posix.extname(u.target), u.compatPath]);
+      const paramsDiffer = !!sub && users.some((u) => variant(u) !== variant(first)) && users.every((u) => withoutParams(u) === withoutParams(first));
+      if (paramsDiffer) {
+        const routeTarget = first.target.split('/').map((segment) => (segment.startsWith('[') ? `_${segment.replace(/[[\].]/g, '')}` : segment)).join('/');
+        const result = twinOrError(() => twinRouteHandler(text, { modulePath: module, exportName, routeTarget, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module), subHandler: true }), module);
         const routes = users.map((u) => u.target).join(', ');
-        results.set(exportName, { left: { reason: 'HANDLER_MODULE_SHARED', detail: `${module} export ${exportName} serves routes with different dynamic segments or config: ${routes}` } });
+        const shared = 'output' in result && result.readsQuery ? { left: { reason: 'HANDLER_MODULE_SHARED' as const, detail: `${module} export ${exportName} reads req.query, and routes with different dynamic segments call it: ${routes}` } } : result;
+        results.set(key, shared);
+        if ('output' in shared) text = shared.output;
         continue;
       }
-      const result = twinOrError(() => twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module) }), module);
-      results.set(exportName, result);
+      if (users.some((u) => variant(u) !== variant(first))) {
+        const routes = users.map((u) => u.target).join(', ');
+        results.set(key, { left: { reason: 'HANDLER_MODULE_SHARED', detail: `${module} export ${exportName} serves routes with different dynamic segments or config: ${routes}` } });
+        continue;
+      }
+      const result = twinOrError(() => twinRouteHandler(text, { modulePath: module, exportName, routeTarget: first.target, compatPath: first.compatPath, nextVersion, configStatement: first.configStatement, importedHelpers: moduleHelpers.get(module), ...(sub ? { subHandler: true } : {}) }), module);
+      results.set(key, result);
       if ('output' in result) text = result.output;
     }
     return { text, results };
@@ -185,10 +240,17 @@ export function findHandlerModules(
 
   for (const [module, exports] of byModule) {
     const result = twinsOnce(module, exports);
-    for (const [exportName, users] of exports) {
-      const twin = result.results.get(exportName)!;
+    for (const [key, users] of exports) {
+      const twin = result.results.get(key)!;
       for (const user of users) {
-        if ('left' in twin) refs.set(user.source, twin);
+        if (user.sub) {
+          // The route names the module and its blocker; the twin's config markers are the route's own already.
+          const ref: SubHandlerRef =
+            'left' in twin
+              ? { ...user.sub, left: twin.left }
+              : { ...user.sub, twinSpecifier: user.specifier, twin: twin.exports[0].twin, readsBody: twin.readsBody, ...(twin.bodyIndex !== undefined ? { bodyIndex: twin.bodyIndex } : {}), module, markers: twin.markers.filter((m) => m.reason !== 'CONFIG_DROPPED'), notes: twin.notes };
+          subRefs.set(user.source, [...(subRefs.get(user.source) ?? []), ref]);
+        } else if ('left' in twin) refs.set(user.source, twin);
         else refs.set(user.source, { specifier: user.specifier, exports: twin.exports, head: twin.head, markers: twin.markers, notes: twin.notes, methods: twin.methods });
       }
     }
@@ -197,6 +259,7 @@ export function findHandlerModules(
   const usersOf = (module: string) => [...(byModule.get(module)?.values() ?? [])].flat().map((u) => u.source);
   return {
     refs,
+    subRefs,
     usersOf,
     updates(writable) {
       const updates: ModuleUpdate[] = [];

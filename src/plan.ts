@@ -25,7 +25,7 @@ import { findImportedMiddleware } from './imported-middleware.js';
 import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
-import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
+import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport, SubHandlerRef } from '../transforms/types.js';
 
 /** The module declares a top-level `twin` (a function or a const at the start of a line: how twins are written). */
 function declaresTwin(text: string, twin: string): boolean {
@@ -71,7 +71,7 @@ function readSource(project: Project, source: string): PlannedFile {
  * What the transform needs to know about one file, the results of the cross-file passes included. Plain data: it
  * goes to a worker thread with the file. A new cross-file pass adds its per-file answer here.
  */
-function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, resolver: Resolver, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef, middlewareImports?: MiddlewareImport[]): TransformContext {
+function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePlan, resolver: Resolver, handlerModule?: HandlerModuleRef, exportsModule?: ExportsModuleRef, middlewareImports?: MiddlewareImport[], subHandlers?: SubHandlerRef[]): TransformContext {
   const moduleSpecifiers = file.input === undefined ? [] : bareProjectSpecifiers(file.source, file.input, resolver);
   return {
     sourcePath: file.source,
@@ -85,6 +85,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     exportsModule,
     middlewareImports,
     ...(moduleSpecifiers.length ? { moduleSpecifiers } : {}),
+    ...(subHandlers?.length ? { subHandlers } : {}),
   };
 }
 
@@ -152,13 +153,13 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   findImportedHelpers(helpers, readable);
   // Files that re-export a handler of another module: that module gets a route-handler twin (src/handler-modules.ts).
   // Their own imported helpers are found as a pages/api file's are, and join the plan's.
-  const handlerModules = findHandlerModules(readable, project.apiDirs, { compatPathOf: (s) => compatModulePath(s, project.typescript), targetOf: (s) => routeFileFor(s, project.pageExtensions), isPage: (f) => isCandidateSource(f, project.pageExtensions) }, input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules));
+  const handlerModules = findHandlerModules(readable, project.apiDirs, { compatPathOf: (s) => compatModulePath(s, project.typescript), targetOf: (s) => routeFileFor(s, project.pageExtensions), isPage: (f) => isCandidateSource(f, project.pageExtensions) }, input.nextVersion, resolver, (modules) => findImportedHelpers(helpers, modules), helpers.bindings);
   // Values exported beside the handler (next-auth's authOptions too): they move to a module of their own (src/moved-exports.ts).
   const exportsMoves = findExportsMoves(project.root, readable, resolver, project.pageExtensions);
   // runMiddleware and cors middlewares imported from project modules (src/imported-middleware.ts).
   const middleware = await findImportedMiddleware(readable, resolver);
   const files = await pool.plan(
-    read.map((file) => ({ file, context: contextFor(input, file, helpers, resolver, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source)) })),
+    read.map((file) => ({ file, context: contextFor(input, file, helpers, resolver, handlerModules.refs.get(file.source), exportsModuleRef(exportsMoves.find((m) => m.source === file.source)), middleware.get(file.source), handlerModules.subRefs.get(file.source)) })),
   );
   files.push(...outsideRoot.map((link) => reportedPath(project, link, 'left', { reason: 'OUTSIDE_ROOT', detail: `${link} is a symlink to a place outside the app root` })));
   files.push(...unreadable.map((folder) => reportedPath(project, folder.path, 'left', { reason: 'UNREADABLE', detail: `${folder.detail}: the folder cannot be listed` })));

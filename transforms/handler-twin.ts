@@ -91,6 +91,12 @@ export interface HandlerTwinContext {
   configStatement?: string;
   /** Helpers, wrappers and dispatchers of other modules the module imports, with their twins (src/imported-helpers.ts). */
   importedHelpers?: ImportedHelper[];
+  /**
+   * A sub-handler the route calls with its `(req, res)` and more (`return handleGet(req, res, id)`): the twin is one
+   * function for every method (the route chose the method), `handleGetRoute(request, context, id)`, taking every
+   * parameter.
+   */
+  subHandler?: boolean;
 }
 
 export interface HandlerTwin {
@@ -107,6 +113,12 @@ export interface HandlerTwin {
   usesCompat: boolean;
   /** The twins of other modules' helpers the twin calls: those modules get them in the same run. */
   helpersUsed: ImportedHelper[];
+  /** The twin reads the request body. */
+  readsBody: boolean;
+  /** A sub-handler's twin that takes the parsed body: its position among the parameters. */
+  bodyIndex?: number;
+  /** The twin reads the query or the route's params: it depends on the route's dynamic segments. */
+  readsQuery: boolean;
 }
 
 function left(reason: Reason, detail: string): { left: Diagnostic } {
@@ -180,7 +192,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const ext = posix.extname(ctx.modulePath);
   // In the route's folder, so that the transform moves no relative import of the module.
   const sourcePath = posix.join(posix.dirname(ctx.routeTarget), `handler-module${ext}`);
-  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true });
+  const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true, ...(ctx.subHandler ? { allParams: true, bodyParam: true } : {}) });
   if (result.status !== 'migrated' && result.status !== 'review') {
     const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
     // Line numbers are those of the copy, not of the module: the detail names the module only.
@@ -218,6 +230,9 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     else if (stmt.type === 'TSTypeAliasDeclaration' && !copyNames.has(stmt.id.name) && !contextType) contextType = stmt;
     else others.push(stmt);
   }
+  if (ctx.subHandler && (functions.length !== 1 || dispatch)) {
+    return left('SUB_HANDLER_NOT_FOLLOWED', `${where}: ${ctx.exportName}() tests req.method itself, where the route that calls it needs one version for every method`);
+  }
   const copyOthers = copyProgram.body.filter((s: Node, i: number) => {
     if (s.type === 'ImportDeclaration' || isConfigExport(s)) return false;
     if (copyHandler?.kind === 'local' && i === copyHandler.index) return false;
@@ -244,7 +259,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     const exports: HandlerTwin['exports'] = [];
     for (const f of functions) {
       const own = declaredName(f.node)!;
-      const twin = freshName(f.methods.length === 0 ? `${own}Route` : f.methods.length === 1 ? `${base}${f.methods[0]}` : `${base}Route`, taken);
+      const twin = freshName(f.methods.length === 0 ? `${own}Route` : f.methods.length === 1 && !ctx.subHandler ? `${base}${f.methods[0]}` : `${base}Route`, taken);
       taken.add(twin);
       rename.set(own, twin);
       if (f.methods.length) exports.push({ twin, methods: f.methods });
@@ -272,10 +287,10 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
     });
     return snip.src(copyNode);
   };
-  const comment = `// Route-handler version of ${binding.local ?? 'the default export'}, which routes re-export: returns a Response instead of sending it (next-pages-api-migrate).`;
+  const comment = `// Route-handler version of ${binding.local ?? 'the default export'}, which routes ${ctx.subHandler ? 'call' : 're-export'}: returns a Response instead of sending it (next-pages-api-migrate).`;
   // The map's functions stay the module's own; the rest is what routes re-export.
   const code = (rename: Map<string, string>) => [...(contextType ? [renamed(contextType, rename)] : []), ...functions.map((f) => `${f.methods.length ? 'export ' : ''}${renamed(f.node, rename)}`)];
-  const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [] };
+  const outcome = { head, markers: result.diagnostics.map((d) => ({ reason: d.reason, detail: d.detail })), notes: result.notes, methods: result.methods, usesCompat: result.usesCompat, helpersUsed: result.helpersUsed ?? [], readsBody: result.readsBody ?? false, readsQuery: result.readsQuery ?? false, ...(result.bodyIndex !== undefined ? { bodyIndex: result.bodyIndex } : {}) };
   // An earlier run wrote these twins already (the module has each, as the same code): routes re-export those.
   if (mayHoldTwins(source.text)) {
     const first = nameTwins(new Set());

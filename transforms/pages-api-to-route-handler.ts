@@ -43,6 +43,7 @@ import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
 import { passPagesBody } from './lib/request-helper.js';
+import { readsRequestBody, rewriteSubHandlerCalls } from './lib/imported-sub-handlers.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passNextAuthShims, passesRequestAsTaken } from './lib/session-helper.js';
@@ -190,6 +191,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
   const extraParams: Node[] = fn.params.slice(2);
   const extraNames = extraParams.map((p) => namesIn(p));
+  // They are kept as written (a wrapper's `user`, a sub-handler's `id`): a default that reads req or res would outlive them.
+  const readsPages = extraParams.find((p, i) => p.type === 'AssignmentPattern' && (extraNames[i].has(reqName) || extraNames[i].has(resName)));
+  if (readsPages) throw new Left(extraNames[extraParams.indexOf(readsPages)].has(reqName) ? 'REQ_ESCAPES' : 'RES_ESCAPES', readsPages.loc?.start.line, `a parameter default reads ${extraNames[extraParams.indexOf(readsPages)].has(reqName) ? reqName : resName}`);
   const contextName = extraNames.some((names) => names.has('context')) ? freshName('context', moduleNames) : 'context';
 
   // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.
@@ -255,17 +259,25 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
   const headerHelperProblem = passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
   if (headerHelperProblem) throw new Left('REQ_ESCAPES', headerHelperProblem.line, headerHelperProblem.detail);
+  // `return await handleGet(req, res, id)` with handleGet of another module: its twin for this route answers.
+  const routeParams = routeParamsOf(ctx.targetPath);
+  const subCalls = rewriteSubHandlerCalls(j, program, body, { req: reqName, res: resName, request: requestName, context: contextName }, ctx.subHandlers ?? [], routeParams.length > 0);
+  if ('left' in subCalls) throw new Left(subCalls.left.reason, subCalls.left.line, subCalls.left.detail);
+  if (subCalls.usesContext && moduleNames.has(contextName)) throw new Left('SUB_HANDLER_NOT_FOLLOWED', fn.loc?.start.line, `the route's context, which the twins take, would be named ${contextName}, a name the file uses already`);
+  subCalls.helpers.forEach((helper, local) => resHelpers.helpers.set(local, helper));
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
-  const routeParams = routeParamsOf(ctx.targetPath);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
+  let readsBody = false;
+  let readsQuery = false;
+  let bodyIndex: number | undefined;
   const compat = new Set<string>();
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node; inline?: boolean }> = [];
@@ -294,9 +306,20 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
+    // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
+    const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
+    if (bodyParam) {
+      req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
+      req.compat.delete('readPagesBody');
+    }
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
+    // A body can be read once: the route and a sub-handler's twin it calls cannot both read it.
+    const twinsReading = subCalls.called.filter((ref) => ref.readsBody && res.helpersCalled.has(localOf(program, ref)));
+    if (twinsReading.length && readsRequestBody([...req.prelude, ...res.body], requestName, req.compat)) {
+      throw new Left('SUB_HANDLER_NOT_FOLLOWED', fn.loc?.start.line, `the handler reads the request body, and so does ${twinsReading[0].twin}() (in ${twinsReading[0].module}), which it calls: a body can be read once`);
+    }
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
     if (subHandlers.inlined.length) dropDeadReturns(res.body);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
@@ -321,24 +344,33 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     if (req.usesParams) prelude.push(...snip.statements(`const ${names.params} = ${awaitParams ? 'await ' : ''}${contextName}.params${END}`));
     prelude.push(...req.prelude, ...res.prelude);
     const statements = [...prelude, ...res.body];
+    if (readsRequestBody(statements, requestName, req.compat)) readsBody = true;
+    if (req.usesParams || req.compat.has('pagesQuery')) readsQuery = true;
     const bodyNames = namesIn(j.blockStatement(statements));
     const usesRequest = bodyNames.has(requestName);
     // The extra parameters up to the last one this method reads; unread ones after it are left out.
-    const extraCount = extraNames.reduce((count, names, i) => ([...names].some((n) => bodyNames.has(n)) ? i + 1 : count), 0);
+    // An imported sub-handler's twin takes all its parameters, as every call passes them (ctx.allParams).
+    const extraCount = ctx.allParams ? extraNames.length : extraNames.reduce((count, names, i) => ([...names].some((n) => bodyNames.has(n)) ? i + 1 : count), 0);
+    // A sub-handler's twin called here takes the route's context.
+    const passesContext = subCalls.usesContext && bodyNames.has(contextName);
     const params: string[] = [];
-    if (usesRequest || req.usesParams || extraCount) {
+    if (usesRequest || req.usesParams || extraCount || passesContext || ctx.allParams) {
       params.push((usesRequest ? requestName : `_${requestName}`) + (typescript ? ': NextRequest' : ''));
       if (typescript) nextServer.types.add('NextRequest');
     }
     // An extra parameter without a type had it from the wrapper's parameter type (`AuthedEndpoint(async (req, res,
     // user) => …)`): the function goes inline into the wrapper's version, whose handler type gives it the same.
     const contextual = typescript && extraParams.slice(0, extraCount).some((p) => !hasType(p));
-    if (req.usesParams || extraCount) {
+    if (req.usesParams || extraCount || passesContext || ctx.allParams) {
       // Generic in the wrapper's version: `unknown` takes any route's context.
       const contextType = contextTypeName ?? (typescript && !contextual ? 'unknown' : null);
-      params.push(`${req.usesParams ? contextName : `_${contextName}`}${contextType ? `: ${contextType}` : ''}`);
+      params.push(`${req.usesParams || passesContext ? contextName : `_${contextName}`}${contextType ? `: ${contextType}` : ''}`);
     }
     params.push(...extraParams.slice(0, extraCount).map((p) => snip.src(p)));
+    if (bodyParam) {
+      bodyIndex = params.length;
+      params.push(`${bodyParam}${typescript ? ': any' : ''}`);
+    }
     // Several groups of methods can each share a function: the first takes the handler's name. Wrapped, a function is
     // not the export itself, and takes the handler's name, or the method's with it when the methods differ.
     // A function of a dispatcher's map keeps its own name (`getProject`) where it serves just that entry's methods.
@@ -367,6 +399,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // The dispatcher answered every method in Pages (its 405 for those outside the map): its version does for each.
   const methods = dispatch ? ALL_METHODS : ALL_METHODS.filter((m) => functions.some((f) => f.methods.includes(m)));
   const markers: Array<{ reason: Reason; detail: string }> = [...(reshaped && 'notes' in reshaped ? (reshaped.markers ?? []) : [])];
+  // What the sub-handlers' twins the route calls say: their markers are in their module, the route points at them.
+  const subCalled = subCalls.called.filter((ref) => helpersCalled.has(localOf(program, ref)));
+  for (const ref of subCalled) {
+    notes.push(...ref.notes);
+    for (const m of ref.markers) markers.push({ reason: m.reason, detail: `in ${ref.module} (${ref.twin}): ${m.detail ?? ''}`.replace(/: $/, '') });
+  }
   const head: Node[] = [];
   if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
     const paramsType = paramsTypeCode(routeParams);
@@ -438,8 +476,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     throw new Left('NEXT_AUTH_TOO_OLD', undefined, `next-auth ${ctx.nextAuthVersion}'s getServerSession(options) cannot read an App Router request (that came with 4.16.0), and this route would need it: upgrade next-auth first`);
   }
   importTwins(snip, program, helpersUsed);
+  // The twin comes from the module itself when the page imports the function through a barrel, which does not pass it on.
+  for (const ref of subCalled) if (ref.twinSpecifier !== ref.specifier || !addToImport(snip, program, ref.specifier, [ref.twin])) addImport(snip, program, ref.twinSpecifier, { values: [ref.twin], types: [] }, typescript);
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
-  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || helpersUsed.some((h) => fixedSpecifier(h, ctx) === s));
+  removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || [...helpersUsed, ...subCalled].some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
@@ -450,7 +490,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const exportsModule = moved ? movedModule(rawSource, ctx, moved) : undefined;
   if (exportsModule) notes.push(movedNote(exportsModule.exports, exportsModule.path));
   const inlined = [...subHandlers.unused].flatMap(declaredNames);
-  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}) };
+  return { status: diagnostics.length ? 'review' : 'migrated', output, diagnostics, notes: [...new Set(notes)], usesCompat: compat.size > 0, methods, helpersUsed, exportsModule, ...(inlined.length ? { inlined } : {}), ...(readsBody ? { readsBody } : {}), ...(readsQuery ? { readsQuery } : {}), ...(bodyIndex !== undefined ? { bodyIndex } : {}) };
 }
 
 /** `res is passed to limiter.check()`, and why that method was not followed when a project factory's is the reason. */
@@ -634,8 +674,20 @@ function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): 
 }
 
 /** The specifier after fixRelativeImports moved it for the route's folder. */
-function fixedSpecifier(helper: ImportedHelper, ctx: TransformContext): string {
+function fixedSpecifier(helper: { specifier: string }, ctx: TransformContext): string {
   return helper.specifier.startsWith('.') ? moveSpecifier(helper.specifier, posix.dirname(ctx.sourcePath), posix.dirname(ctx.targetPath)) : helper.specifier;
+}
+
+/** The local name a sub-handler's import binds in the route (its helpers are known by it). */
+function localOf(program: Node, ref: { specifier: string; imported: string }): string {
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || stmt.source.value !== ref.specifier) continue;
+    for (const s of stmt.specifiers ?? []) {
+      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
+      if (imported === ref.imported) return s.local.name;
+    }
+  }
+  return '';
 }
 
 /** How many times `name` is read in `body` outside its own declaration. */

@@ -43,7 +43,46 @@ export interface TransformContext {
    * functions of it that the handler passes req to keep their Pages form, for the original handler that calls them.
    */
   keepLocalFunctions?: boolean;
+  /**
+   * Functions of other project modules the handler hands its `(req, res)` to, and their twins made for this route, or
+   * why there is none (see src/handler-modules.ts and transforms/lib/imported-sub-handlers.ts).
+   */
+  subHandlers?: SubHandlerRef[];
+  /**
+   * The handler is an imported sub-handler being twinned (transforms/handler-twin.ts): its one function takes
+   * `(request, context)` and every parameter after them, read or not, as every call passes them.
+   */
+  allParams?: boolean;
+  /**
+   * With allParams: the function takes the body as Pages parsed it as a last parameter, instead of reading it, when
+   * it reads `req.body` (the route reads it once, before its own code, as Pages parsed it before the handler ran).
+   */
+  bodyParam?: boolean;
 }
+
+/** A function of a project module that a handler calls with its req and res (`return handleGet(req, res, id)`). */
+export type SubHandlerRef = {
+  /** The import specifier as the pages file writes it. */
+  specifier: string;
+  /** The export name imported (`default` for a default import). */
+  imported: string;
+} & (
+  | {
+      /** The twin's name in that module: `handleGetRoute(request, context, id)`. */
+      twin: string;
+      /** How the route imports the twin: `specifier`, or the module's own path when the import goes through a barrel. */
+      twinSpecifier: string;
+      /** The twin reads the request body itself (a raw body), which a route can read once. */
+      readsBody: boolean;
+      /** The twin takes the parsed body at this position of its parameters (after request, context and the others). */
+      bodyIndex?: number;
+      markers: Array<{ reason: Diagnostic['reason']; detail?: string }>;
+      notes: string[];
+      /** The module that holds it (relative to the app root), for reasons. */
+      module: string;
+    }
+  | { left: Diagnostic }
+);
 
 /** An import of a project module's runMiddleware (`kind: 'run-middleware'`) or cors middleware (`kind: 'cors'`). */
 export interface MiddlewareImport {
@@ -170,4 +209,10 @@ export interface TransformResult {
   exportsModule?: ExportsModule;
   /** Same-file sub-handlers whose bodies took their calls' places, gone from the route (transforms/lib/sub-handlers.ts). */
   inlined?: string[];
+  /** Some method function reads the request body (imported-sub-handlers.ts readsRequestBody). */
+  readsBody?: boolean;
+  /** Some method function reads the query or the route's params. */
+  readsQuery?: boolean;
+  /** With ctx.bodyParam: the position of the parsed body's parameter. */
+  bodyIndex?: number;
 }

@@ -52,7 +52,7 @@ export default function handler(req, res) {
   logWebhookError('legacy', new Error('x'))
   res.json(inspect(req))
 }
-function inspect(req) { return { query: req.query } }
+function inspect(req) { req.query = { ...req.query, seen: '1' }; return { query: req.query } }
 `,
   'lib/jobs.ts': `import type { ServerRow } from '@/pages/api/servers/[userId]'
 

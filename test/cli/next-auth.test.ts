@@ -41,7 +41,7 @@ export default async function handler(req, res) {
   const session = await getServerSession(req, res, authOptions)
   res.json(await legacy(req, session))
 }
-async function legacy(req, session) { return { query: req.query, session } }
+async function legacy(req, session) { req.query = { ...req.query, seen: '1' }; return { query: req.query, session } }
 `,
   'lib/teams/route-handler.ts': `import { getServerSession } from 'next-auth/next'
 import { authOptions } from '@/pages/api/auth/[...nextauth]'

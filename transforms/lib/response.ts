@@ -51,6 +51,11 @@ export interface ResponseHelper {
    * rewritten version takes the App Router request (see passRequestToHeaderHelpers in res-helpers.ts).
    */
   reqIndex?: number;
+  /**
+   * Its answer is awaited where the call stands (an imported sub-handler's twin, imported-sub-handlers.ts): inside a
+   * `try`, a rejection of the returned answer then reaches the `catch`, as the awaited call's did.
+   */
+  awaits?: boolean;
 }
 
 export interface ResponseOptions {
@@ -441,7 +446,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       out.statuses.push(...helper.statuses);
       const args = call.arguments.filter((_: Node, i: number) => i !== helper.resIndex).map((a: Node) => snip.src(a));
       const answer = `${helperCallee(call, helper)}(${args.join(', ')})`;
-      if (!headersName) return { pre, expr: answer };
+      if (!headersName) return { pre, expr: helper.awaits ? `await ${answer}` : answer };
       out.uses.add('withHeaders');
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
     }

@@ -23,6 +23,11 @@
  * Pages the answer ended the request with nothing run in between, as the route's early return does. Every other
  * return of the guard passes its value on unchanged.
  *
+ * A guard that takes req and res in one object (`verifyUser({ req, res })`) is read as its positional form
+ * (request-carrier.ts): its twin takes the request where the object stood, and calls pass exactly `{ req, res }` of
+ * the handler's own there. A request helper of its module or of another (`verifyToken({ req })`) it passes req to is
+ * called through that helper's twin, and next-auth's `getToken({ req })` gets next-auth's request as in a handler.
+ *
  * Declined (the route is left, RES_ESCAPES): an answer followed by other code (also after the `if` it sits in), a path
  * that returns an "answered" value without answering, a guard that falls off its end, one that sets state (status,
  * headers) the route's later answer would need, one that reads `req.query` or `req.body` or uses `res` any other
@@ -34,7 +39,8 @@ import { referencesTo } from './scope.js';
 import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
-import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
+import { isRequestParam, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
+import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
@@ -53,6 +59,13 @@ export interface GuardFunction {
    * compat module's request and response) sets next-auth's cookies there, as it did on res in Pages.
    */
   takesHeaders: boolean;
+  /**
+   * It took req and res in one object (`verifyUser({ req, res })`): resIndex and reqIndex are those of the positional
+   * form (request-carrier.ts), and this is where the object stood, where the twin takes the request.
+   */
+  carriedAt?: number;
+  /** The module's request helpers whose twins the twin calls (`verifyToken({ req })` inside it). */
+  nestedCalled: Set<string>;
 }
 
 /** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
@@ -154,11 +167,13 @@ export function wrapAnswers(snip: Snippets, statements: Node[], answers: Set<Nod
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
  * imports the next-auth recipe reads.
  */
-export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): GuardFunction | null {
+export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>, nested: Map<string, NestedRequestHelper> = new Map()): GuardFunction | null {
   if (fn.body.type !== 'BlockStatement') return null;
-  const resIndex = fn.params.findIndex(isResponseParam);
+  // `verifyUser({ req, res })`: read as `verifyUser(req, res)`, the twin taking the request where the object stood.
+  const carrier = flattenCarrier(fn, 'res', (p) => isResponseParam(p) || isRequestParam(p));
+  const resIndex = carrier ? carrier.at + carrier.keys.indexOf('res') : fn.params.findIndex(isResponseParam);
   if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || fn.params.filter(isResponseParam).length > 1) return null;
-  const reqIndex = fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
+  const reqIndex = carrier ? (carrier.keys.includes('req') ? carrier.at : -1) : fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
   if (reqIndex >= 0 && fn.params[reqIndex].type !== 'Identifier') return null;
   const resName: string = fn.params[resIndex].name;
   const reqName: string | null = reqIndex >= 0 ? fn.params[reqIndex].name : null;
@@ -170,6 +185,11 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (fn.params.some((p: Node, i: number) => i !== resIndex && i !== reqIndex && (mentions(p, resName) || (reqName !== null && mentions(p, reqName))))) return null;
   const fresh = freshNamerFor(fn, taken, resName);
   const requestName = reqName ? fresh('request') : null;
+  // A request helper of the module called with req (`verifyToken({ req })`): its twin, with the request. Then
+  // next-auth's getToken({ req }), as in a handler. Both before the recipes and rewrites, which take req passed to a
+  // function for an escape.
+  const nestedCalled = reqName ? redirectNestedRequestCalls(fn.body.body, reqName, requestName!, nested) : new Set<string>();
+  const tokenUses = reqName ? rewriteHelperTokenCalls(snip, program, fn.body.body, reqName, requestName!, taken) : null;
   // next-auth's getServerSession(req, res, options) → getServerSession(nextAuthRequest(request),
   // nextAuthResponse(headers), options), as in a handler, where `headers` are the route's, which the twin takes in
   // res's place (in a callback of the guard: getServerSession(options)). A recipe that needs an import the module
@@ -201,12 +221,13 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   statements = wrapAnswers(snip, statements, rewrite.answerReturns);
   uses.add('GuardAnswer');
   recipes?.compat.forEach((u) => uses.add(u));
+  tokenUses?.forEach((u) => uses.add(u));
   if (headersParam) fn.params[resIndex] = snip.statements(`function f(${headersParam}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
   else fn.params.splice(resIndex, 1);
   fn.returnType = null;
   fn.body.body = statements;
   const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
-  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders };
+  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}) };
 }
 
 /** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
@@ -228,10 +249,20 @@ function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHe
   if (awaited) n = unwrap(n.argument);
   if (n?.type !== 'CallExpression' || !isIdent(n.callee)) return null;
   const guard = guards.get(n.callee.name);
-  if (!guard || n.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
-  if (!isIdent(n.arguments[guard.resIndex], names.res)) return null;
-  if (takesRequest(guard) && !isIdent(n.arguments[guard.reqIndex!], names.req)) return null;
+  const passed = guard && passedArgs(n, guard);
+  if (!guard || !passed || !isIdent(passed.res, names.res)) return null;
+  if (takesRequest(guard) && !isIdent(passed.req, names.req)) return null;
   return { call: n, guard, awaited };
+}
+
+/**
+ * What the call passes where the guard takes req and res: the arguments themselves, or the values of the object
+ * that carries them (`verifyUser({ req, res })`: exactly those keys, request-carrier.ts); null with a spread.
+ */
+function passedArgs(call: Node, guard: ImportedHelper): { req?: Node; res?: Node } | null {
+  if (call.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
+  if (guard.carried) return carriedArgs(call, guard.resIndex, takesRequest(guard) ? ['req', 'res'] : ['res']);
+  return { res: call.arguments[guard.resIndex], ...(takesRequest(guard) ? { req: call.arguments[guard.reqIndex!] } : {}) };
 }
 
 function takesRequest(guard: ImportedHelper): boolean {
@@ -241,6 +272,13 @@ function takesRequest(guard: ImportedHelper): boolean {
 /** The twin's call: res dropped (or the route's headers), req → the App Router request. */
 function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
   call.callee = j.identifier(guard.twin);
+  if (guard.carried) {
+    // The object's place takes the request (where the twin takes it) and res (for the route's headers, below).
+    const res = passedArgs(call, guard)!.res!;
+    call.arguments.splice(guard.resIndex, 1, ...(takesRequest(guard) ? [j.identifier(request)] : []), ...(guard.takesHeaders ? [res] : []));
+    if (guard.takesHeaders) call[TAKES_ROUTE_HEADERS] = true;
+    return;
+  }
   if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(request);
   // A twin that takes the route's headers there: res stays, and the call is marked for the response rewrite to put
   // them in (response.ts, TAKES_ROUTE_HEADERS). Marked, not named: another binding of the name is not this call.
@@ -284,7 +322,10 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
     if (!bindings.has(node.name)) bindings.set(node.name, new Set(referencesTo([block], node.name).map((ref) => ref.node)));
     return bindings.get(node.name)!.has(node);
   };
-  return sites.filter(({ found: { call, guard } }) => binds(call.callee) && binds(call.arguments[guard.resIndex]) && (!takesRequest(guard) || binds(call.arguments[guard.reqIndex!])));
+  return sites.filter(({ found: { call, guard } }) => {
+    const passed = passedArgs(call, guard)!;
+    return binds(call.callee) && binds(passed.res!) && (!takesRequest(guard) || binds(passed.req!));
+  });
 }
 
 /**

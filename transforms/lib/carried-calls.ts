@@ -35,7 +35,7 @@ export function carriedCallsLeft(body: Node[], helpers: Map<string, ImportedHelp
     const object = `{ ${keys.join(', ')} }`;
     const why = !own
       ? `its route-handler version ${helper.twin}() takes the request where the object stood, and this call's object is not exactly ${object} of the handler's own`
-      : `its route-handler version ${helper.twin}() is called only where the value is checked at once (\`const x = await ${node.callee.name}(${object}); if (!x) return;\` or \`if (!(await ${node.callee.name}(${object}))) return;\`)`;
+      : `its route-handler version ${helper.twin}() is called only where the value is checked at once (\`const x = await ${node.callee.name}(${object}); if (!x) return;\` or \`if (!(await ${node.callee.name}(${object}))) return;\`, or such a return of a send whose arguments run nothing)`;
     out.push({ lines: [node.loc.start.line, node.loc.end.line], callee: node.callee.name, detail: why });
   });
   return out;

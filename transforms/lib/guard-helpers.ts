@@ -41,6 +41,7 @@ import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
 import { isRequestParam, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
+import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
@@ -240,6 +241,21 @@ export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boo
 }
 
 /**
+ * `if (!x) return res.status(401).json({ error: 'Unauthorized' });` (also in a block): the handler's own answer where
+ * the guard's value is falsy, by a send whose arguments run nothing (plain-send.ts). Where the guard had answered,
+ * Pages' send found the answer sent and the handler ended there (a send after the answer throws
+ * ERR_HTTP_HEADERS_SENT, or does nothing, before anything else runs): the route's return of the guard's answer before
+ * it ends it the same way. Where the guard gave a falsy value without answering, the route runs the same send.
+ */
+function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName: string): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+  const t = unwrap(stmt.test);
+  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+  return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
+}
+
+/**
  * The guard call in `expr` (awaited or not) that passes the handler's own res (and req where the guard takes it). By
  * name: guardSites keeps those whose names mean the handler's bindings.
  */
@@ -286,9 +302,10 @@ function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: st
   else call.arguments.splice(guard.resIndex, 1);
 }
 
+/** `sends`: the handler's check answers itself (`if (!x) return res.status(401).json(…)`), kept as it is. */
 type GuardSite =
   | { shape: 'declared'; list: Node[]; index: number; value: string; found: NonNullable<ReturnType<typeof guardCall>> }
-  | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>> };
+  | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>>; sends: boolean };
 
 /**
  * The calls of `guards` in `body` in the two shapes whose answer ends the request at once (see rewriteGuardCalls),
@@ -305,13 +322,16 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
         const found = guardCall(declarator.init, guards, names);
         if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
         const value = declarator.id.name;
-        if (returnsWhenFalsy(list[index + 1], (t) => isIdent(t, value))) sites.push({ shape: 'declared', list, index, value, found });
+        const checks = (t: Node) => isIdent(t, value);
+        if (returnsWhenFalsy(list[index + 1], checks) || returnsSendWhenFalsy(list[index + 1], checks, names.res)) sites.push({ shape: 'declared', list, index, value, found });
         return;
       }
       if (stmt.type !== 'IfStatement') return;
       const test = unwrap(stmt.test);
       const found = test.type === 'UnaryExpression' && test.operator === '!' ? guardCall(test.argument, guards, names) : null;
-      if (found && returnsWhenFalsy(stmt, (t) => t === unwrap(test.argument))) sites.push({ shape: 'tested', list, index, found });
+      const checks = (t: Node) => t === unwrap(test.argument);
+      if (found && returnsWhenFalsy(stmt, checks)) sites.push({ shape: 'tested', list, index, found, sends: false });
+      else if (found && returnsSendWhenFalsy(stmt, checks, names.res)) sites.push({ shape: 'tested', list, index, found, sends: true });
     });
   }
   if (!sites.length) return sites;
@@ -334,8 +354,9 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
  *    return x.response;`, then the handler's check;
  *  - `if (!(await guard(req, res, …))) return;` → `const answer = await twin(request, …); if (answer instanceof
  *    GuardAnswer) return answer.response; if (!answer) return;`.
- * A declared type on `x` is left (its type would no longer hold), as is any other use: res then escapes. Returns the
- * guards called.
+ * The handler's check may also answer itself, by a send that runs nothing (`if (!x) return res.status(401).json(…)`,
+ * returnsSendWhenFalsy): it stays after the twin's answer. A declared type on `x` is left (its type would no longer
+ * hold), as is any other use: res then escapes. Returns the guards called.
  */
 export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], names: { req: string; res: string; request: string }, guards: Map<string, ImportedHelper>, moduleNames: Set<string>): ImportedHelper[] {
   const sites = guardSites(body, guards, names);
@@ -351,7 +372,9 @@ export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], 
     const answer = freshName(`${found.guard.imported === 'default' ? 'guard' : found.guard.imported}Answer`, moduleNames);
     const [declared] = snip.statements(`const ${answer} = 0${END}`);
     declared.declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
-    list.splice(index, 1, declared, returnGuardAnswer(snip, answer), ...snip.statements(`if (!${answer}) return${END}`));
+    // The handler's own answer, where it had one, stays in its check.
+    const check = site.sends ? Object.assign(list[index], { test: snip.expression(`!${answer}`) }) : snip.statements(`if (!${answer}) return${END}`)[0];
+    list.splice(index, 1, declared, returnGuardAnswer(snip, answer), check);
   }
   return [...called];
 }

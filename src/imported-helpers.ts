@@ -3,7 +3,7 @@
  * (`errorhandler(err, res)` from `@/lib/errorHandler`). Imports are resolved, and modules read, through the run's
  * Resolver (src/resolver.ts); each module is given to the pure twinResponseHelpers. Reads the disk, never writes it.
  */
-import { staleTwins, twinNames, twinResponseHelpers, type HelperModuleResult, type Stale } from '../transforms/helper-module.js';
+import { staleTwins, twinNames, twinResponseHelpers, type HelperModuleResult, type ImportedRequestHelper, type Stale } from '../transforms/helper-module.js';
 import type { ImportedHelper } from '../transforms/types.js';
 import { barrelClashes, definitionOf, withTwinReExports, type Definition } from './barrels.js';
 import { escapeName, nameAtStart } from './name-pattern.js';
@@ -82,10 +82,20 @@ export interface HelperModulePlan {
   twinned: Map<string, HelperModuleResult>;
   /** Per module: its earlier run's twins that are not reused (staleTwins), worked out once. */
   stale: Map<string, Stale>;
+  /** Per module: the request helpers of other modules it imports, with their twins (importedRequestHelpers), once. */
+  importedRequests: Map<string, ModuleRequestImport[]>;
+  /** The modules whose importedRequests are being worked out (an import cycle stops there). */
+  requestImportsUnderWay: Set<string>;
+}
+
+/** A request helper of another module that a module imports, and where it is defined (no barrel between). */
+interface ModuleRequestImport extends ImportedRequestHelper {
+  module: string;
+  name: string;
 }
 
 export function createHelperPlan(resolver: Resolver, compatPath: string, nextVersion: string): HelperModulePlan {
-  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map(), stale: new Map() };
+  return { resolver, compatPath, nextVersion, bindings: new Map(), definitions: new Map(), twinned: new Map(), stale: new Map(), importedRequests: new Map(), requestImportsUnderWay: new Set() };
 }
 
 /** The module's text with the twins of `names` (a module that is read: its text is in the resolver's cache). */
@@ -96,11 +106,36 @@ function twinsOf(plan: HelperModulePlan, module: string, names: Iterable<string>
   let result = plan.twinned.get(key);
   if (!result) {
     const text = plan.resolver.text(module)!;
-    const ctx = { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion };
+    const importedRequestHelpers = importedRequestHelpersOf(plan, module, text);
+    const ctx = { modulePath: module, compatPath: plan.compatPath, nextVersion: plan.nextVersion, ...(importedRequestHelpers.length ? { importedRequestHelpers } : {}) };
     if (!plan.stale.has(module)) plan.stale.set(module, staleTwins(text, ctx));
     plan.twinned.set(key, (result = twinResponseHelpers(text, ctx, sorted, plan.stale.get(module))));
   }
   return result;
+}
+
+/**
+ * The request helpers of other project modules that `module` imports and passes req to (`verifyToken({ req })`,
+ * `getTokenFromRequest(req)`), each with its twin there: a guard or request helper twinned here calls that twin. Only
+ * a module that defines the helper itself (no barrel, whose re-export of the twin would be another change), and not
+ * through a module on the way there (an import cycle: that module is not followed).
+ */
+function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: string): ModuleRequestImport[] {
+  const known = plan.importedRequests.get(module);
+  if (known) return known;
+  plan.requestImportsUnderWay.add(module);
+  const out: ModuleRequestImport[] = [];
+  for (const { specifier, imported, local } of importBindings(text)) {
+    if (!new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(req|request)\\b`).test(text)) continue;
+    const target = plan.resolver.resolve(module, specifier);
+    const definition = target ? definitionOf(plan.resolver, target, imported) : null;
+    if (!definition || definition.hops.length || plan.requestImportsUnderWay.has(definition.module)) continue;
+    const twin = twinsOf(plan, definition.module, [definition.name]).twins.find((t) => t.name === definition.name && t.kind === 'request');
+    if (twin && twin.bodyIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
+  }
+  plan.requestImportsUnderWay.delete(module);
+  plan.importedRequests.set(module, out);
+  return out;
 }
 
 const definitionKey = (source: string, helper: { specifier: string; imported: string }) => `${source}\0${helper.specifier}\0${helper.imported}`;
@@ -183,6 +218,19 @@ export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: stri
       // A factory keeps its name: the barrels on the way pass it on as they did.
       if (helper.kind === 'factory') continue;
       for (const hop of definition.hops.filter((h) => !h.star)) passedOn.set(hop.barrel, [...(passedOn.get(hop.barrel) ?? []), { from: hop.from, twin: definition.twin! }]);
+    }
+  }
+  // Modules whose twins call twins of request helpers of other modules: those get them too, and so on.
+  const pending = [...names.keys()];
+  for (let module = pending.pop(); module !== undefined; module = pending.pop()) {
+    const result = twinsOf(plan, module, names.get(module)!);
+    for (const local of result.importsCalled ?? []) {
+      const target = plan.importedRequests.get(module)?.find((h) => h.local === local);
+      if (!target) continue;
+      const set = names.get(target.module) ?? new Set<string>();
+      if (set.has(target.name)) continue;
+      names.set(target.module, set.add(target.name));
+      pending.push(target.module);
     }
   }
   const updates: ModuleUpdate[] = [];

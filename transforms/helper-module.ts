@@ -10,12 +10,13 @@ import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { explainDeclinedWrapper, type WrapperLookup } from './lib/wrapper-why.js';
-import { isRequestParam, toRequestFunction } from './lib/request-helper.js';
+import { isRequestParam, toRequestFunction, type NestedRequestHelper } from './lib/request-helper.js';
+import { mayCarry } from './lib/request-carrier.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { toGuardFunction } from './lib/guard-helpers.js';
 import { factoryHeaderMethods, type HeaderMethod } from './lib/factory-header-methods.js';
-import { addImport, compatSpecifier } from './lib/imports.js';
+import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
@@ -29,6 +30,21 @@ export interface HelperModuleContext {
   /** Posix path of the compat module relative to the app root. */
   compatPath: string;
   nextVersion: string;
+  /**
+   * Request helpers of other project modules that this module imports, with their twins (src/imported-helpers.ts):
+   * a twin here that passes its req to one (`verifyToken({ req })` inside a guard) calls that twin instead, imported
+   * beside the original.
+   */
+  importedRequestHelpers?: ImportedRequestHelper[];
+}
+
+/** A request helper of another module, by the local name this module imports it under. */
+export interface ImportedRequestHelper {
+  local: string;
+  specifier: string;
+  twin: string;
+  reqIndex: number;
+  carried?: boolean;
 }
 
 /**
@@ -57,6 +73,8 @@ export interface HelperModuleResult {
   declined?: Array<{ name: string; why: string }>;
   /** Helpers asked for that have no twin of any kind, and why they have no wrapper twin (lib/wrapper-why.ts). */
   wrappersDeclined?: Array<{ name: string; why: string }>;
+  /** Request helpers of other modules whose twins the twins here call, by local name (importedRequestHelpers). */
+  importsCalled?: string[];
 }
 
 type FoundFunction = { index: number; fn: Node; isConst: boolean; ownName: string };
@@ -145,6 +163,8 @@ interface ModuleRequestHelper extends TwinnedFunction {
   reqIndex: number;
   /** The module's other request helpers its twin calls. */
   calls: Set<string>;
+  /** It takes req in an object (`verifyToken({ req })`). */
+  carried?: boolean;
 }
 
 /**
@@ -153,27 +173,27 @@ interface ModuleRequestHelper extends TwinnedFunction {
  * `getSession(req, id)`): a few rounds, each using the twins found before. Twin names are taken here, so that a
  * helper a route imports and another helper calls gets one twin. Helpers that read the body are left to the caller.
  */
-function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>): Map<string, ModuleRequestHelper> {
+function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>, imported: Map<string, ImportedRequestHelper>): Map<string, ModuleRequestHelper> {
   const out = new Map<string, ModuleRequestHelper>();
   const candidates: Array<{ found: FoundFunction; exported: boolean }> = [];
   for (let index = 0; index < program.body.length; index++) {
     const found = functionAt(program, index, null);
     const stmt = program.body[index];
-    if (found && found.fn.params.some(isRequestParam)) {
+    if (found && (found.fn.params.some(isRequestParam) || mayCarry(found.fn, 'req', snip.src(found.fn.body)))) {
       candidates.push({ found, exported: stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' });
     }
   }
   for (let round = 0; round < 3; round++) {
-    const known = new Map(out);
+    const known = new Map<string, NestedRequestHelper>([...imported, ...out]);
     let grew = false;
     for (const { found, exported } of candidates) {
       if (out.has(found.ownName)) continue;
       const fn = cloneNode(found.fn);
-      const request = toRequestFunction(j, snip, fn, typescript, taken, false, known);
+      const request = toRequestFunction(j, snip, fn, typescript, taken, false, known, undefined, false, program);
       if (!request) continue;
       const twin = freshName(`${found.ownName}ForRoute`, taken);
       taken.add(twin);
-      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set() });
+      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set(), ...(request.carried ? { carried: true } : {}) });
       grew = true;
     }
     if (!grew) break;
@@ -265,7 +285,9 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const helpersWritten = new Set<string>();
   // The module's request helpers, found only when a route calls one of its functions with its request.
   let requestHelperMap: Map<string, ModuleRequestHelper> | null = null;
-  const moduleRequestHelpersOnce = () => (requestHelperMap ??= moduleRequestHelpers(j, snip, program, typescript, taken));
+  // Other modules' request helpers this module imports (a name the module declares itself is its own).
+  const importedRequests = new Map((ctx.importedRequestHelpers ?? []).filter((h) => !declaresOwn(program, h.local)).map((h) => [h.local, h]));
+  const moduleRequestHelpersOnce = () => (requestHelperMap ??= moduleRequestHelpers(j, snip, program, typescript, taken, importedRequests));
   /** Request helpers of the module that other twins call, and those already written as a route's import. */
   const requestHelpersCalled = new Set<string>();
   const requestTwinsWritten = new Set<string>();
@@ -323,7 +345,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
-      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, requestHelpers);
+      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]), undefined, false, program);
       // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
       // `fn` may have been partly rewritten above).
       const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
@@ -336,12 +358,12 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         own.calls.forEach((n) => requestHelpersCalled.add(n));
         twin = own.twin;
         wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
-        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses };
+        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses, ...(own.carried ? { carried: true } : {}) };
       } else if (request) {
         if (request.usesNextRequest) needsNextRequest = true;
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
-        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}) };
+        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.carried ? { carried: true } : {}) };
       } else if (session && 'fn' in session) {
         twin = freshName(`${found.ownName}ForRoute`, taken);
         wrapperStatement = moduleTwinStatement(j, snip, found, session.fn, twin, true);
@@ -358,12 +380,17 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         } else {
           // A guard (`requireSession(req, res)`: answers, or returns a value to go on with).
           const guardFn = cloneNode(found.fn);
-          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken);
+          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]));
           if (guard) {
             twin = forRoute;
             if (guard.usesNextRequest) needsNextRequest = true;
+            // The module's request helpers it calls (`verifyToken({ req })`) get their twins written too.
+            guard.nestedCalled.forEach((n) => requestHelpersCalled.add(n));
             wrapperStatement = moduleTwinStatement(j, snip, found, guardFn, twin, true);
-            twinned = { kind: 'guard', resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
+            // Calls pass `{ req, res }` where the object stood: the call's positions, not the positional form's.
+            const at = guard.carriedAt;
+            const positions = at === undefined ? { resIndex: guard.resIndex, reqIndex: guard.reqIndex } : { resIndex: at, reqIndex: guard.reqIndex < 0 ? -1 : at, carried: true };
+            twinned = { kind: 'guard', ...positions, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
           }
         }
       }
@@ -400,7 +427,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
     twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };
@@ -411,8 +438,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     twinned.uses.forEach((u) => uses.add(u));
   };
   for (const name of helpersWritten) writeCalledTwin(moduleHelpers.get(name)!, helperTwinWhat(moduleHelpers.get(name)!.helper.setsHeaders));
-  // The module's request helpers that the twins call, and those they call in turn.
+  // The module's request helpers that the twins call, and those they call in turn; other modules' apart.
   for (const name of requestHelpersCalled) moduleRequestHelpersOnce().get(name)?.calls.forEach((n) => requestHelpersCalled.add(n));
+  const importsCalled = [...requestHelpersCalled].filter((n) => importedRequests.has(n) && !moduleRequestHelpersOnce().has(n)).sort();
+  importsCalled.forEach((n) => requestHelpersCalled.delete(n));
   for (const name of [...requestHelpersCalled].filter((n) => !requestTwinsWritten.has(n))) {
     writeCalledTwin(moduleRequestHelpersOnce().get(name)!, 'takes the App Router request');
     if (typescript) needsNextRequest = true;
@@ -441,6 +470,11 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   if (compat.length) {
     addImport(snip, program, compatSpecifier(ctx.modulePath, ctx.compatPath), { values: compat, types: [] }, typescript);
   }
+  // An imported helper's twin joins the module's import of that helper.
+  for (const name of importsCalled) {
+    const { specifier, twin } = importedRequests.get(name)!;
+    if (!addToImport(snip, program, specifier, [twin])) addImport(snip, program, specifier, { values: [twin], types: [] }, typescript);
+  }
   const requested = new Set(twins.map((t) => t.twin));
   const calledTwins = [
     ...[...helpersWritten].map((name) => moduleHelpers.get(name)!.twin),
@@ -448,5 +482,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   ].filter((twin) => !requested.has(twin));
   const output = source.restore(printProgram(j, program, source.text, ctx.modulePath));
   // Every twin reused: the module is left as it is.
-  return { ...(output !== rawSource ? { output } : {}), twins, ...(calledTwins.length ? { calledTwins } : {}), ...declinedPart };
+  return { ...(output !== rawSource ? { output } : {}), twins, ...(calledTwins.length ? { calledTwins } : {}), ...declinedPart, ...(importsCalled.length ? { importsCalled } : {}) };
+}
+
+/** Whether the module declares `name` at its top level (then a name of the import list is not that import). */
+function declaresOwn(program: Node, name: string): boolean {
+  return program.body.some((_: Node, index: number) => functionAt(program, index, name) !== null);
 }

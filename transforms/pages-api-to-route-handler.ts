@@ -45,6 +45,8 @@ import type { ExportsModule, ImportedHelper, TransformContext, TransformResult }
 import { passPagesBody } from './lib/request-helper.js';
 import { readsRequestBody, rewriteSubHandlerCalls } from './lib/imported-sub-handlers.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
+import { carriedArgs } from './lib/request-carrier.js';
+import { carriedCallReason, carriedCallsLeft } from './lib/carried-calls.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passNextAuthShims, passesRequestAsTaken } from './lib/session-helper.js';
 import { referencesTo, renameReferences } from './lib/scope.js';
@@ -253,6 +255,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
   const ownGuards = localGuards(j, snip, program, body, { req: reqName, res: resName }, hasAfter, typescript, moduleNames);
   const guardsCalled = rewriteGuardCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, new Map([...byKind('guard'), ...ownGuards.guards]), moduleNames);
+  // `verifyUser({ req, res, id })`: a call that kept the helper, for the reason the route is left with.
+  const carriedLeft = carriedCallsLeft(body, new Map([...byKind('guard'), ...byKind('request')]), { req: reqName, res: resName });
   // `await p.catch((e) => res.status(500).json(…))` before a send: the callback's answer is the route's.
   const catches = rewriteCatchAnswers(j, snip, body, resName, hasAfter, (base) => freshName(base, moduleNames));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
@@ -305,7 +309,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh });
-    if (req.escape) throw new Left(req.escape.reason, req.escape.line, sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
+    if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
     if (bodyParam) {
@@ -313,7 +317,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       req.compat.delete('readPagesBody');
     }
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
-    if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, withFactoryWhy(res.escape.detail, factories));
+    if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     // A body can be read once: the route and a sub-handler's twin it calls cannot both read it.
     const twinsReading = subCalls.called.filter((ref) => ref.readsBody && res.helpersCalled.has(localOf(program, ref)));
@@ -527,7 +531,9 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
   walk(j.blockStatement(body), (node) => {
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return;
     const helper = helpers.get(node.callee.name);
-    if (!helper || !isIdent(node.arguments[helper.resIndex], reqName)) return;
+    // `verifyToken({ req })`: a helper that takes req in an object gets the request in the object's place.
+    const passed = helper?.carried ? carriedArgs(node, helper.resIndex, ['req'])?.req : helper && node.arguments[helper.resIndex];
+    if (!helper || !isIdent(passed, reqName)) return;
     // A twin that reads the body takes it last: `req.body` here, which the request rewrite reads once for the route.
     if (helper.bodyIndex !== undefined && (node.arguments.length > helper.bodyIndex || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
     node.callee = j.identifier(helper.twin);

@@ -155,6 +155,13 @@ export interface ImportedHelper {
   bodyIndex?: number;
   /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
   reqIndex?: number;
+  /**
+   * A request helper or a guard that takes req (and res) in one object at resIndex (`verifyToken({ req })`,
+   * `verifyUser({ req, res })`, transforms/lib/request-carrier.ts): calls pass there an object of exactly those keys
+   * holding the handler's own req and res, and the twin's call passes the request in its place (and res, for the
+   * route's headers, where the guard's twin takes them).
+   */
+  carried?: boolean;
   /** Notes for the report of each route that calls the twin (a guard twin's getServerSession). */
   notes?: string[];
   /**

@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, expectSecondRunChangesNothing, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { commitAll, expectSecondRunChangesNothing, makeApp, removeTempDirs, reportPath, requireBuild, runCli, treeHash } from './helpers.js';
 
 const RATE_LIMIT = `import type { NextApiResponse } from 'next'
 
@@ -71,7 +71,7 @@ describe('factories whose object has a method that only sets headers', () => {
 
   it('adds the twin method to the object, and the routes call it with their headers', () => {
     const app = makeApp(files);
-    const reportFile = path.join(app, '..', 'report.json');
+    const reportFile = reportPath();
     const result = runCli(['run', app, '--yes', '--next', '16.4.6', '--report', reportFile]);
     expect(result.code, result.stderr).toBe(0);
     const module = readFileSync(path.join(app, 'utils/rate-limit.ts'), 'utf8');
@@ -156,7 +156,7 @@ describe('factories whose object has a method that only sets headers', () => {
       'lib/handlers/frens.ts': handler('@/utils/rate-limit', 'rateLimit'),
       'pages/api/frens.ts': `export { default } from '@/lib/handlers/frens'\n`,
     });
-    const reportFile = path.join(app, '..', 'report.json');
+    const reportFile = reportPath();
     const result = runCli(['run', app, '--yes', '--next', '16.4.6', '--report', reportFile]);
     expect(result.code, result.stderr).toBe(0);
     // One limiter for the module's Pages handler and its twin: the module-level const both read.

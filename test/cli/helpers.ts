@@ -124,6 +124,14 @@ export function tempDir(prefix = 'migrate-cli-'): string {
   return dir;
 }
 
+/**
+ * A report file of its own: beside the app (the tmpdir itself) it would be one path for every test and every suite
+ * running on the machine at once, and another run could write it between a run and the test's read.
+ */
+export function reportPath(): string {
+  return path.join(tempDir('migrate-report-'), 'report.json');
+}
+
 export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
@@ -196,7 +204,7 @@ export interface MigratedApp {
 /** `migrate run --yes --next 15.5.29` (plus `extra`) on a new app of `files`, with its JSON report. */
 export function migrateApp(files: Record<string, string>, extra: string[] = []): MigratedApp {
   const app = makeApp(files);
-  const reportFile = path.join(app, '..', 'report.json');
+  const reportFile = reportPath();
   const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', reportFile, ...extra]);
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
   return { app, result, report, read: (rel) => readFileSync(path.join(app, rel), 'utf8') };

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSecondRunChangesNothing, makeApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, makeApp, removeTempDirs, reportPath, requireBuild, runCli, treeHash } from './helpers.js';
 
 const ERRORS = `import type { NextApiResponse } from 'next'
 
@@ -63,7 +63,8 @@ describe('helpers in other modules that take res', () => {
 
   it('adds the twin beside the original, and the routes call it', () => {
     const app = makeApp(files);
-    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', path.join(app, '..', 'report.json')]);
+    const reportFile = reportPath();
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', reportFile]);
     expect(result.code, result.stderr).toBe(0);
     const module = readFileSync(path.join(app, 'lib/errors.ts'), 'utf8');
     expect(module.startsWith(`import { NextResponse } from 'next/server'\nimport type { NextApiResponse } from 'next'`)).toBe(true);
@@ -78,7 +79,7 @@ describe('helpers in other modules that take res', () => {
     expect(ping).toContain(`import { sendErrorResponse } from '../../../lib/errors'`);
     expect(ping).toContain(`return sendErrorResponse(500, 'no pong')`);
     expect(existsSync(path.join(app, 'pages/api'))).toBe(false);
-    const report = JSON.parse(readFileSync(path.join(app, '..', 'report.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(report.updates).toEqual([{ path: 'lib/errors.ts', twins: ['sendErrorResponse'] }]);
 
     expectSecondRunChangesNothing(app);

@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, requireBuild, runCli, treeHash } from './helpers.js';
+import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, reportPath, requireBuild, runCli, treeHash } from './helpers.js';
 
 const files = {
   'tsconfig.json': `{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n`,
@@ -129,7 +129,7 @@ export const logWebhookError = (context: string, error: unknown) => {
       [`import { vi } from 'vitest'\nvi.mock('@/pages/api/servers/[userId]')\n`, `lib/x.ts names it in a string the tool cannot rewrite ('@/pages/api/servers/[userId]')`],
     ]) {
       const app = makeApp({ ...files, 'lib/x.ts': importer });
-      const report = path.join(app, '..', 'report.json');
+      const report = reportPath();
       expect(runCli(['run', app, '--dry', '--next', '15.5.29', '--report', report]).code).toBe(0);
       const json = JSON.parse(readFileSync(report, 'utf8'));
       expect(json.files.find((f: { source: string }) => f.source === 'pages/api/servers/[userId].ts')).toMatchObject({
@@ -146,7 +146,7 @@ export const logWebhookError = (context: string, error: unknown) => {
       'pages/api/gitea/helper.ts': `export const redirectWithError = (res, error) => {\n  return res.redirect(307, '/settings?error=' + encodeURIComponent(error))\n}\nexport default function handler(req, res) {\n  res.json({ ok: true })\n}\n`,
       'pages/api/gitea/authorize.ts': `import { redirectWithError } from './helper'\nexport default function handler(req, res) {\n  return redirectWithError(res, 'denied')\n}\n`,
     });
-    const report = path.join(app, '..', 'report.json');
+    const report = reportPath();
     expect(runCli(['run', app, '--dry', '--next', '15.5.29', '--report', report]).code).toBe(0);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.files.map((f: { source: string; status: string }) => [f.source, f.status])).toEqual([

@@ -193,6 +193,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
       // Its request helper passes the request on to another of the module's: that one gets a twin too.
       { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
+      // A guard that takes { req, res } and passes req to lib/token-reader.ts's request helper: that one's twin below.
+      { path: 'lib/member.ts', twins: ['requireMemberForRoute'] },
       { path: 'lib/origin-headers.ts', twins: ['applyOriginHeadersHeaders'] },
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       // A factory whose object's check only sets headers on res: the twin is a method of that object.
@@ -205,6 +207,8 @@ describe.each(versions)('next %s', (version) => {
       // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
+      // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.
+      { path: 'lib/token-reader.ts', twins: ['readTokenForRoute'] },
       { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },
       // A barrel that passes lib/api/by-method.ts's dispatcher on passes its twin on too.
       { path: 'lib/api/index.ts', twins: ['handleByMethodRoute'] },

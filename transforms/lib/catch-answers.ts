@@ -29,36 +29,7 @@ import { returnGuardAnswer, rewriteResponse } from './response.js';
 import { returnsOnlyAnswers } from './res-helpers.js';
 import { alwaysExits } from './split-methods.js';
 import { returnsWhenFalsy, wrapAnswers } from './guard-helpers.js';
-
-const SENDS = new Set(['json', 'send', 'end', 'redirect']);
-
-/** The send `expr` makes through `res` (`res.status(200).json(x)`, awaited or not): its last call's name and all its calls' arguments. */
-function sendOf(expr: Node | null | undefined, resName: string): { name: string; args: Node[] } | null {
-  let n = expr && unwrap(expr);
-  if (n?.type === 'AwaitExpression') n = unwrap(n.argument);
-  if (n?.type !== 'CallExpression' || n.callee.type !== 'MemberExpression' || n.callee.computed || !SENDS.has(n.callee.property.name)) return null;
-  const name: string = n.callee.property.name;
-  let root = unwrap(n.callee.object);
-  const args: Node[] = [...n.arguments];
-  while (root.type === 'CallExpression' && root.callee.type === 'MemberExpression' && !root.callee.computed) {
-    args.push(...root.arguments);
-    root = unwrap(root.callee.object);
-  }
-  return isIdent(root, resName) ? { name, args } : null;
-}
-
-/** `res.status(200).json({ users })` (or returned), whose arguments run nothing. */
-function isPlainSend(stmt: Node | undefined, resName: string): boolean {
-  const send = sendOf(stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.type === 'ReturnStatement' ? stmt.argument : null, resName);
-  if (!send) return false;
-  let runs = false;
-  for (const arg of send.args)
-    walk(arg, (node) => {
-      if (isFunction(node)) return false;
-      if (node.type === 'CallExpression' || node.type === 'NewExpression' || node.type === 'AwaitExpression' || node.type === 'TaggedTemplateExpression') runs = true;
-    });
-  return !runs;
-}
+import { isPlainSend, sendOf } from './plain-send.js';
 
 /** The `.catch(callback)` call awaited in `stmt` (`const x = await p.catch(cb)`, `await p.catch(cb)`), and x. */
 function awaitedCatch(stmt: Node): { call: Node; value: string | null } | null {

@@ -23,6 +23,11 @@
  * Pages the answer ended the request with nothing run in between, as the route's early return does. Every other
  * return of the guard passes its value on unchanged.
  *
+ * A guard that takes req and res in one object (`verifyUser({ req, res })`) is read as its positional form
+ * (request-carrier.ts): its twin takes the request where the object stood, and calls pass exactly `{ req, res }` of
+ * the handler's own there. A request helper of its module or of another (`verifyToken({ req })`) it passes req to is
+ * called through that helper's twin, and next-auth's `getToken({ req })` gets next-auth's request as in a handler.
+ *
  * Declined (the route is left, RES_ESCAPES): an answer followed by other code (also after the `if` it sits in), a path
  * that returns an "answered" value without answering, a guard that falls off its end, one that sets state (status,
  * headers) the route's later answer would need, one that reads `req.query` or `req.body` or uses `res` any other
@@ -34,7 +39,9 @@ import { referencesTo } from './scope.js';
 import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
-import { isRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
+import { isRequestParam, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
+import { carriedArgs, flattenCarrier } from './request-carrier.js';
+import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
@@ -53,6 +60,13 @@ export interface GuardFunction {
    * compat module's request and response) sets next-auth's cookies there, as it did on res in Pages.
    */
   takesHeaders: boolean;
+  /**
+   * It took req and res in one object (`verifyUser({ req, res })`): resIndex and reqIndex are those of the positional
+   * form (request-carrier.ts), and this is where the object stood, where the twin takes the request.
+   */
+  carriedAt?: number;
+  /** The module's request helpers whose twins the twin calls (`verifyToken({ req })` inside it). */
+  nestedCalled: Set<string>;
 }
 
 /** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
@@ -154,11 +168,13 @@ export function wrapAnswers(snip: Snippets, statements: Node[], answers: Set<Nod
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
  * imports the next-auth recipe reads.
  */
-export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>): GuardFunction | null {
+export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>, nested: Map<string, NestedRequestHelper> = new Map()): GuardFunction | null {
   if (fn.body.type !== 'BlockStatement') return null;
-  const resIndex = fn.params.findIndex(isResponseParam);
+  // `verifyUser({ req, res })`: read as `verifyUser(req, res)`, the twin taking the request where the object stood.
+  const carrier = flattenCarrier(fn, 'res', (p) => isResponseParam(p) || isRequestParam(p));
+  const resIndex = carrier ? carrier.at + carrier.keys.indexOf('res') : fn.params.findIndex(isResponseParam);
   if (resIndex < 0 || fn.params[resIndex].type !== 'Identifier' || fn.params.filter(isResponseParam).length > 1) return null;
-  const reqIndex = fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
+  const reqIndex = carrier ? (carrier.keys.includes('req') ? carrier.at : -1) : fn.params.findIndex((p: Node, i: number) => i !== resIndex && isRequestParam(p));
   if (reqIndex >= 0 && fn.params[reqIndex].type !== 'Identifier') return null;
   const resName: string = fn.params[resIndex].name;
   const reqName: string | null = reqIndex >= 0 ? fn.params[reqIndex].name : null;
@@ -170,6 +186,11 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (fn.params.some((p: Node, i: number) => i !== resIndex && i !== reqIndex && (mentions(p, resName) || (reqName !== null && mentions(p, reqName))))) return null;
   const fresh = freshNamerFor(fn, taken, resName);
   const requestName = reqName ? fresh('request') : null;
+  // A request helper of the module called with req (`verifyToken({ req })`): its twin, with the request. Then
+  // next-auth's getToken({ req }), as in a handler. Both before the recipes and rewrites, which take req passed to a
+  // function for an escape.
+  const nestedCalled = reqName ? redirectNestedRequestCalls(fn.body.body, reqName, requestName!, nested) : new Set<string>();
+  const tokenUses = reqName ? rewriteHelperTokenCalls(snip, program, fn.body.body, reqName, requestName!, taken) : null;
   // next-auth's getServerSession(req, res, options) → getServerSession(nextAuthRequest(request),
   // nextAuthResponse(headers), options), as in a handler, where `headers` are the route's, which the twin takes in
   // res's place (in a callback of the guard: getServerSession(options)). A recipe that needs an import the module
@@ -201,12 +222,13 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   statements = wrapAnswers(snip, statements, rewrite.answerReturns);
   uses.add('GuardAnswer');
   recipes?.compat.forEach((u) => uses.add(u));
+  tokenUses?.forEach((u) => uses.add(u));
   if (headersParam) fn.params[resIndex] = snip.statements(`function f(${headersParam}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
   else fn.params.splice(resIndex, 1);
   fn.returnType = null;
   fn.body.body = statements;
   const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
-  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders };
+  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}) };
 }
 
 /** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
@@ -219,6 +241,21 @@ export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boo
 }
 
 /**
+ * `if (!x) return res.status(401).json({ error: 'Unauthorized' });` (also in a block): the handler's own answer where
+ * the guard's value is falsy, by a send whose arguments run nothing (plain-send.ts). Where the guard had answered,
+ * Pages' send found the answer sent and the handler ended there (a send after the answer throws
+ * ERR_HTTP_HEADERS_SENT, or does nothing, before anything else runs): the route's return of the guard's answer before
+ * it ends it the same way. Where the guard gave a falsy value without answering, the route runs the same send.
+ */
+function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName: string): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+  const t = unwrap(stmt.test);
+  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+  return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
+}
+
+/**
  * The guard call in `expr` (awaited or not) that passes the handler's own res (and req where the guard takes it). By
  * name: guardSites keeps those whose names mean the handler's bindings.
  */
@@ -228,10 +265,20 @@ function guardCall(expr: Node | null | undefined, guards: Map<string, ImportedHe
   if (awaited) n = unwrap(n.argument);
   if (n?.type !== 'CallExpression' || !isIdent(n.callee)) return null;
   const guard = guards.get(n.callee.name);
-  if (!guard || n.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
-  if (!isIdent(n.arguments[guard.resIndex], names.res)) return null;
-  if (takesRequest(guard) && !isIdent(n.arguments[guard.reqIndex!], names.req)) return null;
+  const passed = guard && passedArgs(n, guard);
+  if (!guard || !passed || !isIdent(passed.res, names.res)) return null;
+  if (takesRequest(guard) && !isIdent(passed.req, names.req)) return null;
   return { call: n, guard, awaited };
+}
+
+/**
+ * What the call passes where the guard takes req and res: the arguments themselves, or the values of the object
+ * that carries them (`verifyUser({ req, res })`: exactly those keys, request-carrier.ts); null with a spread.
+ */
+function passedArgs(call: Node, guard: ImportedHelper): { req?: Node; res?: Node } | null {
+  if (call.arguments.some((a: Node) => a.type === 'SpreadElement')) return null;
+  if (guard.carried) return carriedArgs(call, guard.resIndex, takesRequest(guard) ? ['req', 'res'] : ['res']);
+  return { res: call.arguments[guard.resIndex], ...(takesRequest(guard) ? { req: call.arguments[guard.reqIndex!] } : {}) };
 }
 
 function takesRequest(guard: ImportedHelper): boolean {
@@ -241,6 +288,13 @@ function takesRequest(guard: ImportedHelper): boolean {
 /** The twin's call: res dropped (or the route's headers), req → the App Router request. */
 function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
   call.callee = j.identifier(guard.twin);
+  if (guard.carried) {
+    // The object's place takes the request (where the twin takes it) and res (for the route's headers, below).
+    const res = passedArgs(call, guard)!.res!;
+    call.arguments.splice(guard.resIndex, 1, ...(takesRequest(guard) ? [j.identifier(request)] : []), ...(guard.takesHeaders ? [res] : []));
+    if (guard.takesHeaders) call[TAKES_ROUTE_HEADERS] = true;
+    return;
+  }
   if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(request);
   // A twin that takes the route's headers there: res stays, and the call is marked for the response rewrite to put
   // them in (response.ts, TAKES_ROUTE_HEADERS). Marked, not named: another binding of the name is not this call.
@@ -248,9 +302,10 @@ function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: st
   else call.arguments.splice(guard.resIndex, 1);
 }
 
+/** `sends`: the handler's check answers itself (`if (!x) return res.status(401).json(…)`), kept as it is. */
 type GuardSite =
   | { shape: 'declared'; list: Node[]; index: number; value: string; found: NonNullable<ReturnType<typeof guardCall>> }
-  | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>> };
+  | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>>; sends: boolean };
 
 /**
  * The calls of `guards` in `body` in the two shapes whose answer ends the request at once (see rewriteGuardCalls),
@@ -267,13 +322,16 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
         const found = guardCall(declarator.init, guards, names);
         if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
         const value = declarator.id.name;
-        if (returnsWhenFalsy(list[index + 1], (t) => isIdent(t, value))) sites.push({ shape: 'declared', list, index, value, found });
+        const checks = (t: Node) => isIdent(t, value);
+        if (returnsWhenFalsy(list[index + 1], checks) || returnsSendWhenFalsy(list[index + 1], checks, names.res)) sites.push({ shape: 'declared', list, index, value, found });
         return;
       }
       if (stmt.type !== 'IfStatement') return;
       const test = unwrap(stmt.test);
       const found = test.type === 'UnaryExpression' && test.operator === '!' ? guardCall(test.argument, guards, names) : null;
-      if (found && returnsWhenFalsy(stmt, (t) => t === unwrap(test.argument))) sites.push({ shape: 'tested', list, index, found });
+      const checks = (t: Node) => t === unwrap(test.argument);
+      if (found && returnsWhenFalsy(stmt, checks)) sites.push({ shape: 'tested', list, index, found, sends: false });
+      else if (found && returnsSendWhenFalsy(stmt, checks, names.res)) sites.push({ shape: 'tested', list, index, found, sends: true });
     });
   }
   if (!sites.length) return sites;
@@ -284,7 +342,10 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
     if (!bindings.has(node.name)) bindings.set(node.name, new Set(referencesTo([block], node.name).map((ref) => ref.node)));
     return bindings.get(node.name)!.has(node);
   };
-  return sites.filter(({ found: { call, guard } }) => binds(call.callee) && binds(call.arguments[guard.resIndex]) && (!takesRequest(guard) || binds(call.arguments[guard.reqIndex!])));
+  return sites.filter(({ found: { call, guard } }) => {
+    const passed = passedArgs(call, guard)!;
+    return binds(call.callee) && binds(passed.res!) && (!takesRequest(guard) || binds(passed.req!));
+  });
 }
 
 /**
@@ -293,8 +354,9 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
  *    return x.response;`, then the handler's check;
  *  - `if (!(await guard(req, res, …))) return;` → `const answer = await twin(request, …); if (answer instanceof
  *    GuardAnswer) return answer.response; if (!answer) return;`.
- * A declared type on `x` is left (its type would no longer hold), as is any other use: res then escapes. Returns the
- * guards called.
+ * The handler's check may also answer itself, by a send that runs nothing (`if (!x) return res.status(401).json(…)`,
+ * returnsSendWhenFalsy): it stays after the twin's answer. A declared type on `x` is left (its type would no longer
+ * hold), as is any other use: res then escapes. Returns the guards called.
  */
 export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], names: { req: string; res: string; request: string }, guards: Map<string, ImportedHelper>, moduleNames: Set<string>): ImportedHelper[] {
   const sites = guardSites(body, guards, names);
@@ -310,7 +372,9 @@ export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], 
     const answer = freshName(`${found.guard.imported === 'default' ? 'guard' : found.guard.imported}Answer`, moduleNames);
     const [declared] = snip.statements(`const ${answer} = 0${END}`);
     declared.declarations[0].init = found.awaited ? j.awaitExpression(found.call) : found.call;
-    list.splice(index, 1, declared, returnGuardAnswer(snip, answer), ...snip.statements(`if (!${answer}) return${END}`));
+    // The handler's own answer, where it had one, stays in its check.
+    const check = site.sends ? Object.assign(list[index], { test: snip.expression(`!${answer}`) }) : snip.statements(`if (!${answer}) return${END}`)[0];
+    list.splice(index, 1, declared, returnGuardAnswer(snip, answer), check);
   }
   return [...called];
 }

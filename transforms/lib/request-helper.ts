@@ -3,12 +3,18 @@
  * header): its route-handler version takes the App Router request in the same place, with the reads rewritten as in
  * a handler (`req.headers.cookie` → `request.headers.get('cookie')`, `req.cookies` → `pagesCookies(request)`).
  *
+ * One that takes req in an object (`verifyToken({ req })`, request-carrier.ts) takes the request in its place; its
+ * next-auth `getToken({ req })` gets next-auth's request, as in a handler.
+ *
  * Declined (null) when the helper reads `req.query` (route params differ per route) or `req.body` (a request body
  * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { freshNamerFor, isIdent, memberName, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
+import { carriedArgs, flattenCarrier } from './request-carrier.js';
+import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
+import { NEXT_AUTH_REQUEST, nextAuthHelpersFree } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
@@ -46,6 +52,47 @@ export interface RequestHelper {
   usesNextRequest: boolean;
   /** The same-module request helpers whose twins the rewritten body calls. */
   nestedCalled?: Set<string>;
+  /** The helper took req in an object (`verifyToken({ req })`, request-carrier.ts): calls pass `{ req }` at reqIndex. */
+  carried?: boolean;
+}
+
+/** A request helper of the same module with a twin, as the functions that call it see it. */
+export interface NestedRequestHelper {
+  twin: string;
+  reqIndex: number;
+  /** Calls pass `{ req }` at reqIndex (request-carrier.ts). */
+  carried?: boolean;
+}
+
+/**
+ * `getSession(req, id)` or `verifyToken({ req })` of the same module, passed this function's own req: its twin's call
+ * with the request in that place (before the request rewrite, which would take req passed to a function for an
+ * escape). Returns the helpers called.
+ */
+export function redirectNestedRequestCalls(body: Node[], reqName: string, requestName: string, nested: Map<string, NestedRequestHelper>): Set<string> {
+  const called = new Set<string>();
+  if (!nested.size) return called;
+  walk({ type: 'BlockStatement', body }, (node) => {
+    const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
+    if (!helper || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
+    const passed = helper.carried ? carriedArgs(node, helper.reqIndex, ['req'])?.req : node.arguments[helper.reqIndex];
+    if (!isIdent(passed, reqName)) return;
+    called.add(node.callee.name);
+    node.callee = { type: 'Identifier', name: helper.twin };
+    node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };
+  });
+  return called;
+}
+
+/**
+ * next-auth's `getToken({ req })` in a helper's body → `getToken({ req: nextAuthRequest(request) })`, as the route
+ * rewrites it in a handler (recipes-next-auth-req.ts); the compat names it uses, or null when the module holds
+ * another `nextAuthRequest` (the call is then left, and req escapes through it).
+ */
+export function rewriteHelperTokenCalls(snip: Snippets, program: Node, body: Node[], reqName: string, requestName: string, taken: Set<string>): Set<string> | null {
+  if (!nextAuthHelpersFree(program, taken)) return null;
+  const { usesNextAuthRequest } = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: '', request: requestName, nextAuthRequest: true, rawBody: false });
+  return new Set(usesNextAuthRequest ? [NEXT_AUTH_REQUEST] : []);
 }
 
 /**
@@ -93,7 +140,7 @@ export function toRequestFunction(
   taken: Set<string>,
   withBody = false,
   /** Request helpers of the same module with their twins: calls of them with req call the twin with the request. */
-  nested: Map<string, { twin: string; reqIndex: number }> = new Map(),
+  nested: Map<string, NestedRequestHelper> = new Map(),
   /** Where the request is, when the callers say so (a function of the route's own file); else found by its type or name. */
   knownReqIndex?: number,
   /**
@@ -101,8 +148,16 @@ export function toRequestFunction(
    * only the route knows) as a last parameter, which each call passes as `req.query`: the route's own query then.
    */
   withQuery = false,
+  /**
+   * The module, for a helper of another module than the route: its `getToken({ req })` of next-auth is rewritten as
+   * in a handler, and a helper that takes req in an object (`verifyToken({ req })`) has a twin too.
+   */
+  program?: Node,
 ): RequestHelper | null {
-  const reqIndex = knownReqIndex ?? fn.params.findIndex(isRequestParam);
+  // `({ req })`, `(ctx)` read as `ctx.req`: the twin takes the request in the object's place.
+  const carrier = program && knownReqIndex === undefined ? flattenCarrier(fn, 'req', isRequestParam) : null;
+  if (carrier && carrier.keys.length !== 1) return null;
+  const reqIndex = carrier?.at ?? knownReqIndex ?? fn.params.findIndex(isRequestParam);
   if (reqIndex < 0 || fn.params[reqIndex]?.type !== 'Identifier' || (knownReqIndex === undefined && fn.params.filter(isRequestParam).length > 1)) return null;
   // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
   if (fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
@@ -110,16 +165,9 @@ export function toRequestFunction(
   const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
   const fresh = freshNamerFor(fn, taken, reqName);
   const requestName = fresh('request');
-  // `getSession(req, id)` of the same module: its twin takes the request in the same place (before the rewrite,
-  // which would take req passed to a function for an escape).
-  const nestedCalled = new Set<string>();
-  walk({ type: 'BlockStatement', body }, (node) => {
-    const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
-    if (!helper || !isIdent(node.arguments[helper.reqIndex], reqName) || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
-    nestedCalled.add(node.callee.name);
-    node.callee = { type: 'Identifier', name: helper.twin };
-    node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };
-  });
+  // `getSession(req, id)` of the same module: its twin takes the request in the same place.
+  const nestedCalled = redirectNestedRequestCalls(body, reqName, requestName, nested);
+  const tokenUses = program ? rewriteHelperTokenCalls(snip, program, body, reqName, requestName, taken) : new Set<string>();
   // A rest parameter leaves no place after the others for the body.
   const bodyName = withBody && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('body') : null;
   const bodyReads = bodyName ? bodyReadsToParam(body, reqName, bodyName) : 0;
@@ -140,5 +188,6 @@ export function toRequestFunction(
   const statements = [...rewrite.prelude, ...body];
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
-  return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled };
+  tokenUses?.forEach((use) => rewrite.compat.add(use));
+  return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled, ...(carrier ? { carried: true } : {}) };
 }

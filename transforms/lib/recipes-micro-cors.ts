@@ -13,7 +13,7 @@
  * whatever the installed version does still decides: its headers go into the route's, its own answer is returned.
  * The handler ran on OPTIONS too (or the wrapper answered it), so the route exports OPTIONS.
  */
-import { END, freshName, isFunction, isIdent, namesIn, unwrap, type Node, type Snippets } from './ast.js';
+import { END, countIdentifiers, freshName, isFunction, isIdent, namesIn, unwrap, type Node, type Snippets } from './ast.js';
 import { valueImports } from './imports.js';
 import { corsOptionsProblem } from './cors-options.js';
 import { markedRun } from './recipes-cors.js';
@@ -34,6 +34,22 @@ function wrapperConst(program: Node, name: string, factories: Set<string>): Node
   return null;
 }
 
+/**
+ * Where the wrapped handler is: the export itself (`export default cors(handler)`), or the module-scope const it
+ * exports (`const handler = cors(async (req, res) => …)`, `export default handler`) when nothing else names that
+ * const, since the const then holds the bare handler.
+ */
+function wrappedHolder(program: Node, exported: Node): { node: Node; key: string } | null {
+  const declaration = unwrap(exported.declaration);
+  if (!isIdent(declaration)) return { node: exported, key: 'declaration' };
+  for (const stmt of program.body) {
+    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const' || stmt.declarations.length !== 1) continue;
+    const [d] = stmt.declarations;
+    if (isIdent(d.id, declaration.name) && d.init && countIdentifiers(program, declaration.name) === 2) return { node: d, key: 'init' };
+  }
+  return null;
+}
+
 /** Why micro-cors's factory call `call` (`Cors(options)`) cannot be followed, or null. */
 function factoryProblem(call: Node): string | null {
   if (call.arguments.length > 1) return 'Cors() of micro-cors is called with more than one argument';
@@ -49,9 +65,9 @@ export type MicroCorsUnwrap = { wrapper: string } | { problem: string; line?: nu
 export function unwrapMicroCors(snip: Snippets, program: Node, exportIndex: number): MicroCorsUnwrap {
   const factories = new Set(valueImports(program, MICRO_CORS).filter((i) => i.imported === 'default').map((i) => i.local));
   if (!factories.size) return null;
-  const stmt = program.body[exportIndex];
-  const call = unwrap(stmt.declaration);
-  if (call?.type !== 'CallExpression') return null;
+  const holder = wrappedHolder(program, program.body[exportIndex]);
+  const call = holder && unwrap(holder.node[holder.key]);
+  if (!holder || call?.type !== 'CallExpression') return null;
   const callee = unwrap(call.callee);
   // `Cors(options)(handler)`, or `cors(handler)` on a module-scope `const cors = Cors(options)`.
   const inline = callee?.type === 'CallExpression' && isIdent(callee.callee) && factories.has(callee.callee.name) ? callee : null;
@@ -65,7 +81,9 @@ export function unwrapMicroCors(snip: Snippets, program: Node, exportIndex: numb
   // Pages, but the run goes into the handler's body, after whatever that wrapper's route version does.
   const inner = unwrap(call.arguments[0]);
   if (!isFunction(inner) && !isIdent(inner)) return { problem: `the handler micro-cors wraps is not a function or its name (${inner.type === 'CallExpression' ? 'another wrapper inside cors(…) is not followed' : 'a computed value'})`, line };
-  stmt.declaration = call.arguments[0];
+  // `const handler = cors(…)`: the const then holds the handler itself, which must be a function.
+  if (holder.key === 'init' && !isFunction(inner)) return { problem: `${holder.node.id.name} holds micro-cors's wrapper around ${inner.name}, a name the tool does not follow there (export default cors(${inner.name}) is followed)`, line };
+  holder.node[holder.key] = call.arguments[0];
   if (bound) return { wrapper: callee.name };
   // The factory's call moves to a const of its own after the imports, ahead of the handler that now uses it: the
   // factory only keeps its options (plain data), so calling it earlier than the export did changes nothing.

@@ -80,7 +80,7 @@ export const REASONS = {
     severity: 'left',
     short: 'a connect middleware run on req/res that the tool cannot run on a Request',
     detail:
-      'await runMiddleware(req, res, cors) is migrated when runMiddleware wraps fn(req, res, callback) in a Promise (in this file or a project module) and cors is the cors package\'s middleware created at module scope with no options or an object of options. Other middleware (body parsers, multer, helmet, …), cors options computed per request, and other runners are not followed: run the middleware\'s logic on the Request by hand (for CORS, set the Access-Control-* headers and export OPTIONS).',
+      'await runMiddleware(req, res, cors) is migrated when runMiddleware wraps fn(req, res, callback) in a Promise (in this file or a project module) and cors is the cors package\'s middleware created at module scope with no options or an object of options. Other middleware (body parsers, multer, helmet, …), cors options computed per request, and other runners are not followed. micro-cors\'s cors(handler) and nextjs-cors\'s await NextCors(req, res, options) are migrated when their options are absent or an object literal of plain data (strings, numbers, booleans, arrays, regular expressions, process.env reads), micro-cors wraps a plain handler, and NextCors is awaited as a statement of the handler. Otherwise run the middleware\'s logic on the Request by hand (for CORS, set the Access-Control-* headers and export OPTIONS).',
   },
   REQ_ESCAPES: {
     severity: 'left',

@@ -27,7 +27,7 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesQuery', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
   });
 
@@ -134,6 +134,45 @@ describe('compat module', () => {
     const preflight: Response = await compat.runConnectMiddleware(new Request('http://localhost/api/x?a=1', { method: 'OPTIONS' }), corsLike, new Headers());
     expect([preflight.status, preflight.headers.get('access-control-allow-origin'), preflight.headers.get('content-length'), await preflight.text()]).toEqual([204, '*', null, '']);
     await expect(compat.runConnectMiddleware(new Request('http://localhost/api/y'), corsLike, new Headers())).rejects.toThrow('url /api/y');
+  });
+
+  it("runs a wrapper around a handler (micro-cors) for its headers, and returns its answer only when it ended the response", async () => {
+    type Res = { statusCode: number; setHeader(n: string, v: string): void; end(): void };
+    // micro-cors 0.1.x: headers, then the handler on every method; 1.0.0-alpha.1: a preflight ends without it.
+    const wrapper = (endsPreflight: boolean) => (handler: (req: unknown, res: unknown) => unknown) => (req: { method: string }, res: Res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.method === 'OPTIONS') res.setHeader('Access-Control-Allow-Methods', 'POST');
+      if (req.method === 'OPTIONS' && endsPreflight) return res.end();
+      return handler(req, res);
+    };
+    const headers = new Headers();
+    expect(await compat.runCorsWrapper(new Request('http://localhost/api/x', { method: 'OPTIONS' }), wrapper(false), headers)).toBeNull();
+    expect([headers.get('access-control-allow-origin'), headers.get('access-control-allow-methods')]).toEqual(['*', 'POST']);
+    const ended: Response = await compat.runCorsWrapper(new Request('http://localhost/api/x', { method: 'OPTIONS' }), wrapper(true), new Headers());
+    expect([ended.status, ended.headers.get('access-control-allow-methods'), await ended.text()]).toEqual([200, 'POST', '']);
+    const thrown = () => {
+      throw new Error('wrapper failed');
+    };
+    await expect(compat.runCorsWrapper(new Request('http://localhost/api/x'), () => thrown, new Headers())).rejects.toThrow('wrapper failed');
+  });
+
+  it("runs nextjs-cors's promise with its options: resolved goes on, a preflight it ended is the answer, a rejection rethrows", async () => {
+    type Res = { statusCode: number; setHeader(n: string, v: string): void; end(): void };
+    // In the shape of NextCors: the cors middleware in a promise that settles on next().
+    const nextCorsLike = (req: { method: string }, res: Res, options?: { origin?: string; fail?: boolean }) =>
+      new Promise<void>((resolve, reject) => {
+        if (options?.fail) return reject(new Error('cors error'));
+        res.setHeader('Access-Control-Allow-Origin', options?.origin ?? '*');
+        if (req.method !== 'OPTIONS') return resolve();
+        res.statusCode = 204;
+        res.end();
+      });
+    const headers = new Headers();
+    expect(await compat.runNextCors(new Request('http://localhost/api/x'), nextCorsLike, headers, { origin: 'https://a.example' })).toBeNull();
+    expect(headers.get('access-control-allow-origin')).toBe('https://a.example');
+    const preflight: Response = await compat.runNextCors(new Request('http://localhost/api/x', { method: 'OPTIONS' }), nextCorsLike, new Headers());
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
+    await expect(compat.runNextCors(new Request('http://localhost/api/x'), nextCorsLike, new Headers(), { fail: true })).rejects.toThrow('cors error');
   });
 
   it('gives whole headers and the raw body chunks', async () => {

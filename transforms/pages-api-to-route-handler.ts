@@ -34,6 +34,8 @@ import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
+import { microCorsRun } from './lib/recipes-micro-cors.js';
+import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
 import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
 import { NotRewritable } from './lib/dispatch.js';
@@ -241,6 +243,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   recipes.notes.push(...multer.notes);
   const middleware = rewriteMiddlewareRuns(snip, program, body, { req: reqName, res: resName, request: requestName }, ctx.middlewareImports, byKind('middleware'));
   if (middleware.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', middleware.problem.line, middleware.problem.detail);
+  const nextCors = rewriteNextCorsRuns(snip, program, body, { req: reqName, res: resName, request: requestName });
+  if (nextCors.problem) throw new Left('MIDDLEWARE_NOT_FOLLOWED', nextCors.problem.line, nextCors.problem.detail);
+  // micro-cors came off the export (reshapeHandler): it ran before the handler, on every method.
+  const corsWrapper = reshaped && 'corsWrapper' in reshaped ? reshaped.corsWrapper : undefined;
+  if (corsWrapper) body.unshift(microCorsRun(snip, corsWrapper, { request: requestName, res: resName }));
+  const corsMethods = [...middleware.methods, ...nextCors.methods, ...(corsWrapper ? ['OPTIONS'] : [])];
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const resHelpers = rewriteResponseHelpers(j, snip, program, fn, hasAfter, typescript, moduleNames);
   const importedHelpers = byKind('helper');
@@ -274,7 +282,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
-  const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...middleware.methods]);
+  const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods]);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program);
 

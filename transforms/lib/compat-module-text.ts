@@ -227,6 +227,34 @@ export function runConnectMiddleware(
     run(req, res, (result) => (result instanceof Error ? reject(result) : resolve(null)));
   });
 }
+
+/**
+ * A wrapper that sets headers and then either calls the handler or ends the response itself (micro-cors's
+ * \`cors(handler)\`), run as it ran around the Pages handler, through runConnectMiddleware: the handler it is given
+ * only says that the wrapper went on. Resolves with the wrapper's own answer when it ended the response, with null
+ * when it would have called the handler, which the route then runs.
+ */
+export function runCorsWrapper(
+  request: Request,
+  wrapper: (handler: (req: unknown, res: unknown) => void) => (req: never, res: never) => unknown,
+  headers: Headers,
+): Promise<Response | null> {
+  return runConnectMiddleware(request, (req, res, next) => wrapper(() => next())(req, res), headers);
+}
+
+/**
+ * nextjs-cors's \`await NextCors(req, res, options)\`, a promise around the cors package's middleware, run through
+ * runConnectMiddleware: its headers into \`headers\`, its own answer (a preflight, when its promise never settled in
+ * Pages) returned, null when it resolved, its error rethrown.
+ */
+export function runNextCors<Options>(
+  request: Request,
+  nextCors: (req: never, res: never, options?: Options) => Promise<unknown>,
+  headers: Headers,
+  options?: Options,
+): Promise<Response | null> {
+  return runConnectMiddleware(request, (req, res, next) => nextCors(req, res, options).then(() => next(), next), headers);
+}
 `;
 
 /** The module for TypeScript apps. A module of its own, without the parser: planning a TypeScript app loads only this. */

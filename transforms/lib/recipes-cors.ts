@@ -25,15 +25,26 @@ import type { ImportedHelper, MiddlewareImport } from '../types.js';
  * a property of the call node, so it stays on the copies that the split by method makes.
  */
 const MIDDLEWARE_RUN = 'migrateMiddlewareRun';
+/** The base of the answer's name (`corsAnswer`) where the call's second argument does not give it. */
+const MIDDLEWARE_ANSWER = 'migrateMiddlewareAnswer';
 
-/** How a marked run reaches the middleware: the compat module's runConnectMiddleware, or a helper's twin; else null. */
+/**
+ * How a marked run reaches the middleware: a function of the compat module (runConnectMiddleware, runCorsWrapper,
+ * runNextCors) or a helper's twin; else null.
+ */
 export function middlewareRunKind(call: Node): 'compat' | 'twin' | null {
   return call?.[MIDDLEWARE_RUN] ?? null;
 }
 
-function markedRun(snip: Snippets, call: string, kind: 'compat' | 'twin'): Node {
+/** The name the marked run's answer is given (`cors` → `corsAnswer`), when the run set one. */
+export function middlewareAnswerBase(call: Node): string | undefined {
+  return call?.[MIDDLEWARE_ANSWER];
+}
+
+export function markedRun(snip: Snippets, call: string, kind: 'compat' | 'twin', answer?: string): Node {
   const awaited = snip.expression(`await ${call}`);
   awaited.argument[MIDDLEWARE_RUN] = kind;
+  if (answer) awaited.argument[MIDDLEWARE_ANSWER] = answer;
   return awaited;
 }
 

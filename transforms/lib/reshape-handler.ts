@@ -8,10 +8,12 @@ import { rewriteMethodMap } from './method-map.js';
 import { rewriteNextConnect } from './next-connect.js';
 import { unwrapSentry, SENTRY_NOTE } from './sentry.js';
 import { unwrapIronSession, IRON_WRAPPER_NOTE } from './recipes-iron-wrapper.js';
+import { unwrapMicroCors } from './recipes-micro-cors.js';
 import type { Reason } from '../../src/diagnostics.js';
 
 type Marker = { reason: Reason; detail: string };
-export type Reshaped = { notes: string[]; markers?: Marker[] } | { reason: Reason; line?: number; detail: string } | null;
+/** `corsWrapper`: micro-cors's wrapper came off the export, and the handler's run of it goes by this name. */
+export type Reshaped = { notes: string[]; markers?: Marker[]; corsWrapper?: string } | { reason: Reason; line?: number; detail: string } | null;
 
 export function reshapeHandler(snip: Snippets, program: Node, typescript: boolean): Reshaped {
   let exportIndex = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration');
@@ -36,5 +38,9 @@ export function reshapeHandler(snip: Snippets, program: Node, typescript: boolea
     if (error instanceof NotRewritable) return { reason: 'DISPATCHER_NOT_FOLLOWED', line: error.line, detail: error.message };
     throw error;
   }
+  // Last: the shapes above do not see through micro-cors's call, and it wraps a plain handler only.
+  const microCors = unwrapMicroCors(snip, program, exportIndex);
+  if (microCors && 'problem' in microCors) return { reason: 'MIDDLEWARE_NOT_FOLLOWED', line: microCors.line, detail: microCors.problem };
+  if (microCors) return { notes, corsWrapper: microCors.wrapper };
   return notes.length ? { notes } : null;
 }

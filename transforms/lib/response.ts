@@ -10,7 +10,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
 import { isStreamResponse, splitStream } from './stream-response.js';
-import { middlewareRunKind } from './recipes-cors.js';
+import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
 import { NEXT_AUTH_RESPONSE } from './recipes.js';
 
 /** The Response of a split stream (stream-response.ts), as a terminal of its own. */
@@ -86,7 +86,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
   notes: string[];
   escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -392,10 +392,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     // A project helper's twin (middleware-helper.ts) runs the middleware itself, on (request, headers).
     const twin = middlewareRunKind(call) === 'twin';
     const middleware = twin ? call.callee : call.arguments[1];
-    const answer = opts.fresh(`${isIdent(middleware) ? middleware.name.replace(/ForRoute$/, '') : 'middleware'}Answer`);
+    const base = middlewareAnswerBase(call) ?? (isIdent(middleware) ? middleware.name.replace(/ForRoute$/, '') : 'middleware');
+    const answer = opts.fresh(`${base}Answer`);
     // Its answer's status is the middleware's (cors: 204 or optionsSuccessStatus): not known here.
     out.statuses.push(null);
-    if (!twin) out.uses.add('runConnectMiddleware');
+    // The compat module's runner the run calls: runConnectMiddleware, runCorsWrapper or runNextCors.
+    if (!twin) out.uses.add(call.callee.name);
     const args = call.arguments.map((a: Node) => (isIdent(a, resName) ? headersName : snip.src(a)));
     const statements = snip.statements(`const ${answer} = await ${snip.src(call.callee)}(${args.join(', ')})${END}\nif (${answer}) return ${answer}${END}`);
     out.answerReturns.add(statements[1].consequent);

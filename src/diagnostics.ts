@@ -117,6 +117,12 @@ export const REASONS = {
     detail:
       'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
   },
+  SOURCE_IMPORTED: {
+    severity: 'left',
+    short: 'another file imports this file, which the migration would remove',
+    detail:
+      'A migrated handler file goes away. Another project file imports it in a way that cannot follow it to the route file: it imports the handler (the default export) or a value, uses the whole module, names the path in a string, or is JavaScript. Move what it needs to a module of its own (such as lib/), then run the tool again.',
+  },
   EXTRA_EXPORTS: {
     severity: 'left',
     short: 'the file exports other values, which a route file may not',

@@ -117,6 +117,12 @@ export const REASONS = {
     detail:
       'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
   },
+  CLIENT_ONLY_IMPORT: {
+    severity: 'left',
+    short: 'the route would import a module that uses client-only React APIs',
+    detail:
+      'A route handler is compiled as server code, where Next.js refuses a module that imports a client-only React API (useState, useEffect, createContext, …) without "use client", so next build would fail. The handler reaches one through its imports (the detail gives the chain). Import what it needs from a module without React code (not through a barrel that also exports components), then run the tool again.',
+  },
   SOURCE_IMPORTED: {
     severity: 'left',
     short: 'another file imports this file, which the migration would remove',

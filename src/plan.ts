@@ -25,6 +25,7 @@ import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
+import { clientImportFinder } from './client-imports.js';
 import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport } from '../transforms/types.js';
 
 /** The module declares a top-level `twin` (a function or a const at the start of a line: how twins are written). */
@@ -155,6 +156,12 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
   await markConflicts(project.root, files, appFiles);
+  // A route that would import, through project modules, one that uses client-only React APIs does not build.
+  const clientImports = clientImportFinder(resolver);
+  for (const file of selected.filter(isWritable)) {
+    const why = clientImports.why(file.target, file.output as string);
+    if (why !== null) markLeft(file, { reason: 'CLIENT_ONLY_IMPORT', detail: why });
+  }
   // A source the run removes that another file still imports (its types, its handler): the importers of its types
   // follow it to the route file, any other importer keeps it in place (src/imported-sources.ts). Its exported values
   // have their own pass (the moves).

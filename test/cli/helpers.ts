@@ -196,7 +196,8 @@ export interface MigratedApp {
 /** `migrate run --yes --next 15.5.29` (plus `extra`) on a new app of `files`, with its JSON report. */
 export function migrateApp(files: Record<string, string>, extra: string[] = []): MigratedApp {
   const app = makeApp(files);
-  const reportFile = path.join(app, '..', 'report.json');
+  // A folder of its own: the app's parent is the shared temp folder, where parallel runs would share one report.
+  const reportFile = path.join(tempDir(), 'report.json');
   const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', reportFile, ...extra]);
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
   return { app, result, report, read: (rel) => readFileSync(path.join(app, rel), 'utf8') };

@@ -123,6 +123,18 @@ export const REASONS = {
     detail:
       'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
   },
+  CLIENT_ONLY_IMPORT: {
+    severity: 'left',
+    short: 'the route would import a module that uses client-only React APIs',
+    detail:
+      'A route handler is compiled as server code, where Next.js refuses a module that imports a client-only React API (useState, useEffect, createContext, …) without "use client", so next build would fail. The handler reaches one through its imports (the detail gives the chain). Import what it needs from a module without React code (not through a barrel that also exports components), then run the tool again.',
+  },
+  SOURCE_IMPORTED: {
+    severity: 'left',
+    short: 'another file imports this file, which the migration would remove',
+    detail:
+      'A migrated handler file goes away. Another project file imports it in a way that cannot follow it to the route file: it imports the handler (the default export) or a value, uses the whole module, names the path in a string, or is JavaScript. Move what it needs to a module of its own (such as lib/), then run the tool again.',
+  },
   EXTRA_EXPORTS: {
     severity: 'left',
     short: 'the file exports other values, which a route file may not',

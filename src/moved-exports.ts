@@ -26,7 +26,7 @@ import { MAX_SOURCE_BYTES } from './read-source.js';
 const SKIP_FOLDERS = new Set(['node_modules', '.git', '.next', 'out', 'build', 'dist', 'coverage']);
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 /** Import specifiers in code: `from '…'`, `import '…'`, `import('…')`, `require('…')`. */
-const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\2/g;
+export const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\2/g;
 /** A cheap test before parsing: a value export other than the default one and the segment config. */
 const OTHER_EXPORT = /^\s*export\s+(?:(?:async\s+)?function\b|class\b|enum\b|let\b|var\b|const\s+(?!(?:config|runtime|maxDuration|preferredRegion|dynamic|revalidate|fetchCache|dynamicParams)\b)|\{|\*)/m;
 
@@ -57,7 +57,7 @@ export function exportsModuleRef(move: ExportsMove | undefined): ExportsModuleRe
  * Every source file of the project whose text mentions one of `needles`, with its text (one walk for all moves). The
  * texts are read through the run's cache, which keeps only those of the files found.
  */
-function filesMentioning(root: string, needles: string[], resolver: Resolver): Array<{ path: string; text: string }> {
+export function filesMentioning(root: string, needles: string[], resolver: Resolver): Array<{ path: string; text: string }> {
   const found: Array<{ path: string; text: string }> = [];
   const visit = (rel: string) => {
     let entries;
@@ -85,8 +85,13 @@ function filesMentioning(root: string, needles: string[], resolver: Resolver): A
   return found.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/** Every string (in quotes or backticks) that contains `needle`: the paths that may name the module. */
+export function quotedPaths(needle: string): RegExp {
+  return new RegExp(`['"\`]([^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*)['"\`]`, 'g');
+}
+
 /** The part of the source's path every specifier naming it contains: its name, or its folder's for an index file. */
-function needleOf(source: string): string {
+export function needleOf(source: string): string {
   const name = path.posix.basename(source).replace(/\.\w+$/, '');
   return name === 'index' ? path.posix.basename(path.posix.dirname(source)) : name;
 }
@@ -96,7 +101,7 @@ function needleOf(source: string): string {
  * namespace import used whole, `export *` from it, a dynamic import or require it cannot follow, the path in a
  * string that is no import (`jest.mock('…')`).
  */
-function namesImported(resolver: Resolver, file: string, text: string, isSource: (specifier: string) => boolean): { names: Set<string> } | { unsure: string } {
+export function namesImported(resolver: Resolver, file: string, text: string, isSource: (specifier: string) => boolean): { names: Set<string> } | { unsure: string } {
   const program = resolver.program(file, text);
   if (!program) return { unsure: `${file} does not parse` };
   const names = new Set<string>();
@@ -144,7 +149,7 @@ function namesImported(resolver: Resolver, file: string, text: string, isSource:
  * The common case without parsing: every mention of the module is `import { a, type B } from '…'` (or `import type`).
  * Null when some mention is anything else.
  */
-function namedImportsOnly(text: string, quoted: RegExp, isSource: (specifier: string) => boolean): { names: Set<string> } | null {
+export function namedImportsOnly(text: string, quoted: RegExp, isSource: (specifier: string) => boolean): { names: Set<string> } | null {
   const names = new Set<string>();
   for (const match of text.matchAll(quoted)) {
     if (!isSource(match[1])) continue;
@@ -252,7 +257,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
   for (const move of moves.filter((m) => m.left === undefined)) {
     const needle = needleOf(move.source);
     // The needle in a string: an import, or a path the rewrite would miss (`vi.mock('…')`), either way a file to read.
-    const quoted = new RegExp(`['"\`]([^'"\`\n]*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^'"\`\n]*)['"\`]`, 'g');
+    const quoted = quotedPaths(needle);
     const refers = (file: { path: string; text: string }) => [...file.text.matchAll(quoted)].some((m) => resolver.resolve(file.path, m[1]) === move.source);
     for (const file of mentioning.filter((f) => f.path !== move.source && refers(f))) {
       const isSource = (specifier: string) => specifier.includes(needle) && resolver.resolve(file.path, specifier) === move.source;

@@ -47,7 +47,7 @@ export interface ModuleChange extends FileChange {
   twins: string[];
   /** The sources whose routes call the twins: a run that stops halfway keeps the module change only for them. */
   users: string[];
-  /** The modules this file now imports moved exports from (their old path was a pages/api file). */
+  /** The modules this file now imports moved exports from, or types from a route (their old path was a pages/api file). */
   imports?: string[];
 }
 

@@ -25,6 +25,8 @@ import { findImportedMiddleware } from './imported-middleware.js';
 import { parseProblem } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
+import { findImportedSources, retargetNote } from './imported-sources.js';
+import { clientImportFinder } from './client-imports.js';
 import type { ExportsModuleRef, HandlerModuleRef, ImportedHelper, MiddlewareImport, SubHandlerRef } from '../transforms/types.js';
 
 /** The module declares a top-level `twin` (a function or a const at the start of a line: how twins are written). */
@@ -172,6 +174,21 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
   const appFiles = (await Promise.all(project.appDirs.map((dir) => listFiles(project.root, dir)))).flatMap((listing) => listing.files);
   await markConflicts(project.root, files, appFiles, project.pageExtensions);
+  // A route that would import, through project modules, one that uses client-only React APIs does not build.
+  const clientImports = clientImportFinder(resolver);
+  for (const file of selected.filter(isWritable)) {
+    const why = clientImports.why(file.target, file.output as string);
+    if (why !== null) markLeft(file, { reason: 'CLIENT_ONLY_IMPORT', detail: why });
+  }
+  // A source the run removes that another file still imports (its types, its handler): the importers of its types
+  // follow it to the route file, any other importer keeps it in place (src/imported-sources.ts). Its exported values
+  // have their own pass (the moves).
+  const removed = selected.filter((f) => isWritable(f) && !exportsMoves.some((m) => m.source === f.source));
+  const importedSources = findImportedSources(project.root, removed, selected, resolver);
+  for (const file of removed) {
+    const why = importedSources.left.get(file.source);
+    if (why !== undefined) markLeft(file, { reason: 'SOURCE_IMPORTED', detail: why });
+  }
   // A file that also gets a helper twin (a handler, or a handler module a route re-exports, calls one of its exports
   // with res) keeps its exports.
   const helperModulesOf = (source: string, used: ImportedHelper[] | undefined) => (used ?? []).map((h) => moduleOf(helpers, source, h) ?? '');
@@ -194,7 +211,8 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
         isWritable(f) &&
         (usesHelperOf(f.source, f.helpersUsed, module) ||
           reexporting.includes(f.source) ||
-          moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module))),
+          moves.some((m) => m.source === f.source && m.importers.some((i) => i.path === module)) ||
+          importedSources.retargets.some((r) => r.source === f.source && r.importers.some((i) => i.path === module))),
     );
   };
   const used = [...users.map((f) => ({ source: f.source, helpers: f.helpersUsed ?? [] })), ...handlerUpdates.map((u) => ({ source: u.path, helpers: u.helpersUsed ?? [] }))];
@@ -257,6 +275,36 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
       if (updates.some((u) => u.path === importer.path) || selected.some((f) => f.source === importer.path && isWritable(f))) continue;
       updates.push({ path: importer.path, before: importer.text, content: move.rewrite(importer.text, importer.path), twins: [], usesCompat: false, imports: [move.modulePath] });
     }
+  }
+  // The importers of types of a source that goes away take them from its route (its route is written: checked above).
+  for (const retarget of importedSources.retargets) {
+    const file = selected.find((f) => f.source === retarget.source && isWritable(f));
+    if (!file) continue;
+    const changed: string[] = [];
+    for (const route of selected.filter((f) => isWritable(f) && f !== file)) {
+      const output = retarget.rewrite(route.output as string, route.target);
+      if (output !== route.output) changed.push(route.target);
+      route.output = output;
+      const module = route.exportsModule;
+      const content = module && retarget.rewrite(module.content, module.path);
+      if (module && content !== module.content) {
+        changed.push(module.path);
+        module.content = content as string;
+      }
+    }
+    for (const update of updates) {
+      const content = retarget.rewrite(update.content, update.path);
+      if (content !== update.content) {
+        changed.push(update.path);
+        Object.assign(update, { content, imports: [...(update.imports ?? []), retarget.route] });
+      }
+    }
+    for (const importer of retarget.importers) {
+      if (updates.some((u) => u.path === importer.path) || selected.some((f) => f.source === importer.path && isWritable(f))) continue;
+      updates.push({ path: importer.path, before: importer.text, content: retarget.rewrite(importer.text, importer.path), twins: [], usesCompat: false, imports: [retarget.route] });
+      changed.push(importer.path);
+    }
+    if (changed.length) file.notes.push(retargetNote(retarget, changed));
   }
   // A module an earlier run gave every twin this run needs is left as it is.
   for (let i = updates.length - 1; i >= 0; i--) if (updates[i].content === updates[i].before) updates.splice(i, 1);

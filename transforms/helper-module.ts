@@ -146,7 +146,10 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
     const stmt = program.body[index];
     const exported = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration';
     const fn = cloneNode(found.fn);
-    const answering = toResponseFunction(j, snip, fn, hasAfter, taken, typescript, true);
+    // A default-exported (req, res) function is a handler (another page's, a handler module's), not a helper that
+    // happens not to read its request: it is the sub-handlers' and handler modules' business.
+    const isDefault = stmt.type === 'ExportDefaultDeclaration' || program.body.some((s: Node) => s.type === 'ExportDefaultDeclaration' && s.declaration?.type === 'Identifier' && s.declaration.name === found.ownName);
+    const answering = toResponseFunction(j, snip, fn, hasAfter, taken, typescript, !isDefault);
     const headers = answering ? null : toHeaderFunction(j, snip, fn, typescript, taken, true);
     const rewritten = answering ?? headers;
     if (!rewritten) continue;

@@ -16,7 +16,7 @@ import type { NextRequest } from 'next/server';
 export function pagesQuery(request: NextRequest, params?: Record<string, string | string[] | undefined>): Partial<{ [key: string]: string | string[] }> {
   const query: Partial<{ [key: string]: string | string[] }> = {};
   const search = request.nextUrl.searchParams;
-  for (const key of new Set(search.keys())) {
+  for (const key of Array.from(new Set(search.keys()))) {
     const values = search.getAll(key);
     query[key] = values.length === 1 ? values[0] : values;
   }
@@ -54,7 +54,7 @@ export async function readPagesBody(request: Request, limit: string | number = '
   if (type === 'application/x-www-form-urlencoded') {
     const form: Record<string, string | string[]> = {};
     const params = new URLSearchParams(text);
-    for (const key of new Set(params.keys())) {
+    for (const key of Array.from(new Set(params.keys()))) {
       const values = params.getAll(key);
       form[key] = values.length === 1 ? values[0] : values;
     }
@@ -63,13 +63,21 @@ export async function readPagesBody(request: Request, limit: string | number = '
   return text;
 }
 
+/**
+ * Each Set-Cookie header on its own. Headers.getSetCookie is in every Node.js that Next.js 14+ runs on (18.17 and later), but
+ * TypeScript's DOM library declares it only from 5.2: the cast keeps apps on an older TypeScript compiling.
+ */
+function setCookiesOf(headers: Headers): string[] {
+  return (headers as Headers & { getSetCookie(): string[] }).getSetCookie();
+}
+
 /** req.headers: lower-case keys, set-cookie as an array. */
 export function pagesHeaders(request: Request): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   request.headers.forEach((value, key) => {
     if (key !== 'set-cookie') headers[key] = value;
   });
-  const cookies = request.headers.getSetCookie();
+  const cookies = setCookiesOf(request.headers);
   if (cookies.length) headers['set-cookie'] = cookies;
   return headers;
 }
@@ -113,7 +121,7 @@ export function nextAuthRequest(request: Request): NextApiRequest {
  */
 export function nextAuthResponse(headers: Headers): NextApiResponse {
   const res = {
-    getHeader: (name: string) => (name.toLowerCase() === 'set-cookie' ? headers.getSetCookie() : (headers.get(name) ?? undefined)),
+    getHeader: (name: string) => (name.toLowerCase() === 'set-cookie' ? setCookiesOf(headers) : (headers.get(name) ?? undefined)),
     setHeader(name: string, value: string | number | readonly string[]) {
       setHeader(headers, name, value);
       return res;
@@ -164,7 +172,7 @@ export function withHeaders<R extends Response | undefined>(response: R, headers
   // A handler a wrapper calls may return nothing (a path where Pages sent nothing): the route then returns nothing too.
   if (!response) return response;
   const merged = new Headers(headers);
-  const cookies = response.headers.getSetCookie();
+  const cookies = setCookiesOf(response.headers);
   if (cookies.length) merged.delete('set-cookie');
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') merged.set(name, value);

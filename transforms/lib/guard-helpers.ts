@@ -210,7 +210,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   const uses = new Set<string>(rewrite.uses);
   let usesNextRequest = false;
   if (reqName && requestName) {
-    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh);
+    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript);
     if (!request) return null;
     statements = [...request.prelude, ...statements];
     request.compat.forEach((u) => uses.add(u));

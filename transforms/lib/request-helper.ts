@@ -26,14 +26,14 @@ export function isRequestParam(param: Node): boolean {
  * The request rewrite of code that serves many routes (a helper, a wrapper), or null when it reads what differs from
  * route to route (the query, with its route params) or the body (which can be read once, and the handler reads it).
  */
-export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string): RequestRewrite | null {
-  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh);
+export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false): RequestRewrite | null {
+  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh, typescript);
   return 'why' in rewrite ? null : rewrite;
 }
 
 /** rewriteRequestForAnyRoute, with why not instead of null (a clause for a report's reason). */
-export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string): RequestRewrite | { why: string } {
-  const rewrite = rewriteRequest(body, { snip, reqName, request, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh });
+export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false): RequestRewrite | { why: string } {
+  const rewrite = rewriteRequest(body, { snip, reqName, request, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript });
   if (rewrite.escape) return { why: rewrite.escape.detail };
   const routeBound = ['readPagesBody', 'pagesQuery', 'bodyChunks'].some((use) => rewrite.compat.has(use));
   return rewrite.usesParams || routeBound ? { why: "it reads the route's params or the request body" } : rewrite;
@@ -175,7 +175,7 @@ export function toRequestFunction(
   const queryName = withQuery && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('query') : null;
   const queryReads = queryName ? bodyReadsToParam(body, reqName, queryName, 'query') : 0;
   if (queryReads === null) return null;
-  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh);
+  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh, typescript);
   if (!rewrite) return null;
   const [typed] = snip.statements(
     `function f(${requestName}${typescript ? ': NextRequest' : ''}, ${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`,

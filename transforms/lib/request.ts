@@ -36,6 +36,8 @@ export interface RequestOptions {
   pathParams: string[];
   /** `config.api.bodyParser === false`: the handler reads the raw stream itself. */
   rawBody: boolean;
+  /** The output is TypeScript: locals may carry a type. */
+  typescript?: boolean;
   /** `config.api.bodyParser.sizeLimit` as code, when it is not the default 1mb. */
   bodyLimit?: string;
   /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
@@ -79,6 +81,12 @@ interface Local {
   name: string;
   /** Some read needs `undefined` (not `null`) for a missing value. */
   keepUndefined: boolean;
+  /**
+   * Some read calls the value (`req.headers.get('x')` after `typeof req.headers.get === 'function'`: a helper written
+   * for both a Request and a Pages req). A header is never a function, so Pages never took that branch, and neither
+   * does the route; but typed as a string, TypeScript rejects the call (TS2349), where the source's `req` was any.
+   */
+  called?: boolean;
 }
 
 interface Alias {
@@ -200,7 +208,9 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           const outer = ref.ancestors[ref.ancestors.length - 3];
           if (name !== null && grand.object === parent && outer) {
             const lookup = member === 'headers' ? name.toLowerCase() : name;
-            const local = localFor(`${member === 'headers' ? 'header' : 'cookie'}:${lookup}`, camelName(lookup), !isTruthinessContext(outer, keyOf(outer, grand)));
+            const key = `${member === 'headers' ? 'header' : 'cookie'}:${lookup}`;
+            const local = localFor(key, camelName(lookup), !isTruthinessContext(outer, keyOf(outer, grand)));
+            if ((outer.type === 'CallExpression' || outer.type === 'OptionalCallExpression') && outer.callee === grand) locals.get(key)!.called = true;
             replaceIn(outer, grand, snip.expression(local));
           } else {
             const helper = member === 'headers' ? 'pagesHeaders' : 'pagesCookies';
@@ -262,7 +272,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       return `pagesCookies(${opts.request})${/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${snip.str(name)}]`}`;
     };
     const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : cookie();
-    out.prelude.push(...snip.statements(`const ${local.name} = ${read}${END}`));
+    // A value that is called is typed unknown: `typeof x === 'function'` then narrows it to a callable Function.
+    out.prelude.push(...snip.statements(`const ${local.name}${local.called && opts.typescript ? ': unknown' : ''} = ${read}${END}`));
   }
   if (readsQuery && !paramsOnly && queryName) {
     out.compat.add('pagesQuery');

@@ -117,7 +117,7 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
   if (reqIndex >= 0) {
     const fresh = freshNamerFor(fn, [...taken, rewrite.headersName], fn.params[reqIndex].name);
     const requestName = fresh('request');
-    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh);
+    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, typescript);
     if (!request) return null;
     body = [...request.prelude, ...body];
     request.compat.forEach((u) => uses.add(u));

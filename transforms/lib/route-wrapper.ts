@@ -198,7 +198,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   for (const call of handlerCallsFound) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
-  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh);
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript);
   if ('why' in request) return { why: request.why };
   const answer = { resIndex: 1, statuses: [null] };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.

@@ -196,8 +196,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const extraParams: Node[] = fn.params.slice(2);
   const extraNames = extraParams.map((p) => namesIn(p));
   // They are kept as written (a wrapper's `user`, a sub-handler's `id`): a default that reads req or res would outlive them.
-  const readsPages = extraParams.find((p, i) => p.type === 'AssignmentPattern' && (extraNames[i].has(reqName) || extraNames[i].has(resName)));
-  if (readsPages) throw new Left(extraNames[extraParams.indexOf(readsPages)].has(reqName) ? 'REQ_ESCAPES' : 'RES_ESCAPES', readsPages.loc?.start.line, `a parameter default reads ${extraNames[extraParams.indexOf(readsPages)].has(reqName) ? reqName : resName}`);
+  const readsPages = extraParams.findIndex((p, i) => p.type === 'AssignmentPattern' && (extraNames[i].has(reqName) || extraNames[i].has(resName)));
+  if (readsPages >= 0) {
+    const readsReq = extraNames[readsPages].has(reqName);
+    throw new Left(readsReq ? 'REQ_ESCAPES' : 'RES_ESCAPES', extraParams[readsPages].loc?.start.line, `a parameter default reads ${readsReq ? reqName : resName}`);
+  }
   const contextName = extraNames.some((names) => names.has('context')) ? freshName('context', moduleNames) : 'context';
 
   // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.

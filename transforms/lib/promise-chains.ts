@@ -34,8 +34,9 @@
  * rejection); the route answers 500 then, and the report says so.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { renameReferences } from './scope.js';
+import { returnsOf } from './res-helpers.js';
 import { declaredNames, freeNames } from './free-names.js';
 
 interface Link {
@@ -85,15 +86,9 @@ function usesThisOrArguments(fn: Node): boolean {
   return found;
 }
 
-/** The return statements of `fn`'s own body (not of functions inside it). */
+/** The return statements of a callback's own body (not of functions inside it); none for an expression body. */
 function ownReturns(fn: Node): Node[] {
-  const found: Node[] = [];
-  if (fn.body.type !== 'BlockStatement') return found;
-  walk(fn.body, (node) => {
-    if (node !== fn.body && isFunction(node)) return false;
-    if (node.type === 'ReturnStatement') found.push(node);
-  });
-  return found;
+  return fn.body.type === 'BlockStatement' ? returnsOf(fn.body.body) : [];
 }
 
 /** A send on res (`res.status(404).json(…)`, awaited or not): the root of its call chain is res. */

@@ -819,6 +819,24 @@ export async function requireAdmin(req: NextApiRequest, res: NextApiResponse) {
   return user;
 }
 
+export function fieldOfBody(req: NextApiRequest, res: NextApiResponse, field = 'name') {
+  const value = req.body?.[field];
+  if (typeof value !== 'string') {
+    res.status(422).json({ error: \`\${field} is required\`, team: req.query.team });
+    return undefined;
+  }
+  return value;
+}
+
+export function writesQuery(req: NextApiRequest, res: NextApiResponse) {
+  req.query = { team: 'default', ...req.query };
+  if (req.query.team === 'none') {
+    res.status(400).end();
+    return null;
+  }
+  return req.query.team;
+}
+
 export function keyFromDefault(req: NextApiRequest, res: NextApiResponse, key = req.headers['x-api-key']) {
   if (!key) {
     res.status(401).end();
@@ -893,9 +911,25 @@ export async function requireSessionForRoute(request: NextRequest, headers: Head
 }`);
   });
 
-  it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or reads the query', () => {
+  it('gives a guard that reads the query or the body last parameters for them, which calls fill from the route', () => {
+    const result = twinResponseHelpers(GUARDS, guardContext, ['readsQuery']);
+    expect(result.twins).toEqual([{ kind: 'guard', name: 'readsQuery', twin: 'readsQueryForRoute', resIndex: 1, reqIndex: 0, statuses: [400], queryIndex: 1 }]);
+    expect(result.output).toContain(`export function readsQueryForRoute(request: NextRequest, query: Partial<{ [key: string]: string | string[] }>) {
+  if (!query.team) {
+    return new GuardAnswer(new Response(null, { status: 400 }));
+  }
+  return String(query.team);
+}`);
+    const body = twinResponseHelpers(GUARDS, guardContext, ['fieldOfBody']);
+    // The body first, then the query, both after the guard's own parameters (a default among them).
+    expect(body.twins).toEqual([{ kind: 'guard', name: 'fieldOfBody', twin: 'fieldOfBodyForRoute', resIndex: 1, reqIndex: 0, statuses: [422], bodyIndex: 2, queryIndex: 3 }]);
+    expect(body.output).toContain('const value = body?.[field];');
+    expect(body.output).toContain(`return new GuardAnswer(NextResponse.json({ error: \`\${field} is required\`, team: query.team }, { status: 422 }));`);
+  });
+
+  it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or assigns the query', () => {
     // Pages ran the code after the send (after the if it sits in too): the twin would not.
-    for (const name of ['logsAfter', 'logsAfterIf', 'requireAdmin', 'failsSilently', 'fallsOff', 'setsHeader', 'readsQuery', 'keyFromDefault']) {
+    for (const name of ['logsAfter', 'logsAfterIf', 'requireAdmin', 'failsSilently', 'fallsOff', 'setsHeader', 'writesQuery', 'keyFromDefault']) {
       expect(withoutWrapperWhys(twinResponseHelpers(GUARDS, guardContext, [name])), name).toEqual({ twins: [] });
     }
   });

@@ -393,7 +393,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
             // Calls pass `{ req, res }` where the object stood: the call's positions, not the positional form's.
             const at = guard.carriedAt;
             const positions = at === undefined ? { resIndex: guard.resIndex, reqIndex: guard.reqIndex } : { resIndex: at, reqIndex: guard.reqIndex < 0 ? -1 : at, carried: true };
-            twinned = { kind: 'guard', ...positions, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
+            twinned = { kind: 'guard', ...positions, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}), ...(guard.bodyIndex !== undefined ? { bodyIndex: guard.bodyIndex } : {}), ...(guard.queryIndex !== undefined ? { queryIndex: guard.queryIndex } : {}) };
           }
         }
       }
@@ -430,7 +430,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
     twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };

@@ -151,8 +151,10 @@ export interface ImportedHelper {
   called?: boolean;
   /** A helper that only sets headers on res: the header names it sets (lowercase), or null when not all are literals. */
   setsHeaders?: string[] | null;
-  /** A request helper that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
+  /** A request helper or a guard that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
   bodyIndex?: number;
+  /** A guard that reads `req.query`: its twin takes the route's query at this position, which calls pass. */
+  queryIndex?: number;
   /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
   reqIndex?: number;
   /**

@@ -132,6 +132,121 @@ export default withUser(async (req: NextApiRequest, res: NextApiResponse, user: 
     expectSecondRunChangesNothing(app);
   });
 
+  it('sends what the handler returns where a wrapper did (res.headersSent read as false once the handler\'s answer went out)', () => {
+    const { app, result, report: json } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/result.ts': `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withResult(handler: NextApiHandler): NextApiHandler {
+  return async (req, res) => {
+    try {
+      const result = await handler(req, res)
+      if (!res.headersSent && result) {
+        res.status(200).json(result)
+      } else if (!res.headersSent) {
+        res.status(200).end()
+      }
+    } catch (err) {
+      if (!res.headersSent) {
+        res.status(500).json({ error: String(err) })
+      } else {
+        console.warn('answered already')
+      }
+    }
+  }
+}
+
+export const withFallback = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  await handler(req, res)
+  if (!res.headersSent) res.status(404).json({ error: 'nothing here' })
+}
+
+export const withLog = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  const result = await handler(req, res)
+  console.log('done')
+  if (!res.headersSent) res.status(200).json(result)
+}
+
+export async function auth(req: NextApiRequest, res: NextApiResponse) {
+  if (req.query.token !== \`t-\${req.query.id}\`) {
+    res.status(401).json({ error: 'no token' })
+    return undefined
+  }
+  return { admin: true }
+}
+`,
+      'pages/api/items/[id].ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { auth, withResult } from '@/lib/result'
+
+async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const claims = await auth(req, res)
+  if (!claims) {
+    throw new Error('Unauthorized')
+  }
+  if (req.query.mode === 'send') return res.status(202).json({ sent: true })
+  return { id: req.query.id }
+}
+
+export default withResult(handler)
+`,
+      'pages/api/maybe.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withFallback } from '@/lib/result'
+
+export default withFallback(async (req: NextApiRequest, res: NextApiResponse) => {
+  if (req.query.q) res.status(200).json({ q: req.query.q })
+})
+`,
+      'pages/api/logged.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withLog } from '@/lib/result'
+
+export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({ ok: true }))
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const lib = readFileSync(path.join(app, 'lib/result.ts'), 'utf8');
+    // The handler's own answer goes out at once; any other value is the wrapper's to send. The branches that ran only
+    // once an answer had gone out are gone, the others stay without their test.
+    expect(lib).toContain(`export function withResultRoute<Context>(handler: (request: NextRequest, context: Context) => unknown) {
+  return async (request: NextRequest, context: Context) => {
+    try {
+      const result = await handler(request, context)
+      if (result instanceof Response) return result
+      if (result) {
+        return NextResponse.json(result)
+      } else {
+        return new Response(null)
+      }
+    } catch (err) {
+      return NextResponse.json({ error: String(err) }, { status: 500 })
+    }
+  }
+}`);
+    expect(lib).toContain(`export const withFallbackRoute = <Context>(handler: (request: NextRequest, context: Context) => unknown) => async (request: NextRequest, context: Context) => {
+  const answer = await handler(request, context)
+  if (answer instanceof Response) return answer
+  return NextResponse.json({ error: 'nothing here' }, { status: 404 })
+}`);
+    // The guard reads the query, the route's id among it: the route passes its own.
+    expect(lib).toContain('export async function authForRoute(request: NextRequest, query: Partial<{ [key: string]: string | string[] }>) {');
+    const route = readFileSync(path.join(app, 'app/api/items/[id]/route.ts'), 'utf8');
+    expect(route).toContain(`  const query = pagesQuery(request, params)
+  const claims = await authForRoute(request, query)
+  if (claims instanceof GuardAnswer) return claims.response
+  if (!claims) {
+    throw new Error('Unauthorized')
+  }`);
+    expect(route).toContain('export const GET = withResultRoute(handler)');
+    expect(readFileSync(path.join(app, 'app/api/maybe/route.ts'), 'utf8')).toContain('export const GET = withFallbackRoute(handler)');
+
+    // Code after the handler's answer that Pages ran, and the twin would not: the wrapper is not rewritten.
+    const logged = json.files.find((f: { source: string }) => f.source === 'pages/api/logged.ts');
+    expect(logged.status).toBe('left');
+    expect(logged.reasons[0].detail).toContain('withLog(…) of lib/result.ts, which the tool cannot rewrite: it runs code after handler(req, res) once the handler answered');
+    expect(existsSync(path.join(app, 'pages/api/logged.ts'))).toBe(true);
+    expect(json.updates).toEqual([{ path: 'lib/result.ts', twins: ['authForRoute', 'withFallbackRoute', 'withResultRoute'] }]);
+    expectSecondRunChangesNothing(app);
+  });
+
   it('hands the rewritten functions of a method map to the route-handler version of its dispatcher, under every method', () => {
     const { app, result, report: json } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

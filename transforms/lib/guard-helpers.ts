@@ -39,7 +39,7 @@ import { referencesTo } from './scope.js';
 import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
-import { isRequestParam, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
+import { bodyReadsToParam, isRequestParam, passPagesBody, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
@@ -67,6 +67,9 @@ export interface GuardFunction {
   carriedAt?: number;
   /** The module's request helpers whose twins the twin calls (`verifyToken({ req })` inside it). */
   nestedCalled: Set<string>;
+  /** It read `req.body` / `req.query`: the twin's parameter that takes what Pages parsed, which calls pass. */
+  bodyIndex?: number;
+  queryIndex?: number;
 }
 
 /** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
@@ -209,6 +212,16 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (returnsOf(statements).some((r) => !rewrite.answerReturns.has(r) && isAnsweredValue(r))) return null;
   const uses = new Set<string>(rewrite.uses);
   let usesNextRequest = false;
+  // Reads of the body and the query (with the route's params, which only the route knows) go to parameters of their
+  // own, which each call fills from the route's own: `auth(req, res)` → `authForRoute(request, undefined, req.query)`,
+  // whose `req.query` the route's request rewrite then reads as the route's query. Not for a guard taking an object
+  // (the positions are the object's) or a rest parameter (nothing goes after it).
+  const routeData = reqName && !carrier && !fn.params.some((p: Node) => p.type === 'RestElement');
+  const bodyName = routeData ? fresh('body') : null;
+  const bodyReads = bodyName ? bodyReadsToParam(statements, reqName!, bodyName) : 0;
+  const queryName = routeData ? fresh('query') : null;
+  const queryReads = queryName ? bodyReadsToParam(statements, reqName!, queryName, 'query') : 0;
+  if (bodyReads === null || queryReads === null) return null;
   if (reqName && requestName) {
     const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript);
     if (!request) return null;
@@ -225,10 +238,17 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   tokenUses?.forEach((u) => uses.add(u));
   if (headersParam) fn.params[resIndex] = snip.statements(`function f(${headersParam}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
   else fn.params.splice(resIndex, 1);
+  // After every other parameter, the body's first: the positions calls fill (passPagesBody).
+  const [typed] = snip.statements(`function f(${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`);
+  if (bodyReads) fn.params.push(typed.params[0]);
+  const bodyIndex = bodyReads ? fn.params.length - 1 : undefined;
+  if (queryReads) fn.params.push(typed.params[1]);
+  const queryIndex = queryReads ? fn.params.length - 1 : undefined;
   fn.returnType = null;
   fn.body.body = statements;
   const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
-  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}) };
+  const routeDataAt = { ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}) };
+  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}), ...routeDataAt };
 }
 
 /** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
@@ -253,6 +273,22 @@ function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName
   if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
   const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
   return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
+}
+
+/**
+ * `if (!x) throw new Error('Unauthorized');` (also in a block), a throw whose value runs nothing but its constructor
+ * on literals. Where the guard had answered, Pages' throw came after the answer: the client had it already, and the
+ * error only went to the log (Next's, or a wrapper's catch that finds the answer sent). The route returns the guard's
+ * answer before the check instead; where the guard gave a value, the check runs as it did.
+ */
+function throwsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+  const t = unwrap(stmt.test);
+  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+  const thrown = body.type === 'ThrowStatement' ? unwrap(body.argument) : null;
+  const literal = (n: Node) => ['StringLiteral', 'NumericLiteral'].includes(n.type) || (n.type === 'TemplateLiteral' && !n.expressions.length);
+  return !!thrown && (literal(thrown) || ((thrown.type === 'NewExpression' || thrown.type === 'CallExpression') && isIdent(thrown.callee) && thrown.arguments.every(literal)));
 }
 
 /**
@@ -286,20 +322,37 @@ function takesRequest(guard: ImportedHelper): boolean {
 }
 
 /** The twin's call: res dropped (or the route's headers), req → the App Router request. */
-function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, request: string): void {
+function callTwin(j: JSCodeshift, call: Node, guard: ImportedHelper, names: { req: string; request: string }): void {
+  passRouteData(j, call, guard, names.req);
   call.callee = j.identifier(guard.twin);
   if (guard.carried) {
     // The object's place takes the request (where the twin takes it) and res (for the route's headers, below).
     const res = passedArgs(call, guard)!.res!;
-    call.arguments.splice(guard.resIndex, 1, ...(takesRequest(guard) ? [j.identifier(request)] : []), ...(guard.takesHeaders ? [res] : []));
+    call.arguments.splice(guard.resIndex, 1, ...(takesRequest(guard) ? [j.identifier(names.request)] : []), ...(guard.takesHeaders ? [res] : []));
     if (guard.takesHeaders) call[TAKES_ROUTE_HEADERS] = true;
     return;
   }
-  if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(request);
+  if (takesRequest(guard)) call.arguments[guard.reqIndex!] = j.identifier(names.request);
   // A twin that takes the route's headers there: res stays, and the call is marked for the response rewrite to put
   // them in (response.ts, TAKES_ROUTE_HEADERS). Marked, not named: another binding of the name is not this call.
   if (guard.takesHeaders) call[TAKES_ROUTE_HEADERS] = true;
   else call.arguments.splice(guard.resIndex, 1);
+}
+
+/**
+ * The route's `req.body` / `req.query` where the twin takes them (toGuardFunction), counted in the twin's parameters:
+ * the call's res goes first where the twin has no place for it. The route's request rewrite reads them as its own.
+ */
+function passRouteData(j: JSCodeshift, call: Node, guard: ImportedHelper, reqName: string): void {
+  if (guard.bodyIndex === undefined && guard.queryIndex === undefined) return;
+  const args: Node[] = [...call.arguments];
+  if (!guard.takesHeaders) args.splice(guard.resIndex, 1);
+  const positional = { arguments: args };
+  if (guard.bodyIndex !== undefined) passPagesBody(j, positional, guard.bodyIndex, reqName);
+  if (guard.queryIndex !== undefined) passPagesBody(j, positional, guard.queryIndex, reqName, 'query');
+  // Back with res in its place, for the rest of callTwin, which takes it out.
+  if (!guard.takesHeaders) args.splice(guard.resIndex, 0, call.arguments[guard.resIndex]);
+  call.arguments = args;
 }
 
 /** `sends`: the handler's check answers itself (`if (!x) return res.status(401).json(…)`), kept as it is. */
@@ -323,7 +376,7 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
         if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
         const value = declarator.id.name;
         const checks = (t: Node) => isIdent(t, value);
-        if (returnsWhenFalsy(list[index + 1], checks) || returnsSendWhenFalsy(list[index + 1], checks, names.res)) sites.push({ shape: 'declared', list, index, value, found });
+        if (returnsWhenFalsy(list[index + 1], checks) || returnsSendWhenFalsy(list[index + 1], checks, names.res) || throwsWhenFalsy(list[index + 1], checks)) sites.push({ shape: 'declared', list, index, value, found });
         return;
       }
       if (stmt.type !== 'IfStatement') return;
@@ -364,7 +417,7 @@ export function rewriteGuardCalls(j: JSCodeshift, snip: Snippets, body: Node[], 
   // Last first: the statements a site adds do not move the sites before it in the same list.
   for (const site of sites.reverse()) {
     const { list, index, found } = site;
-    callTwin(j, found.call, found.guard, names.request);
+    callTwin(j, found.call, found.guard, names);
     if (site.shape === 'declared') {
       list.splice(index + 1, 0, returnGuardAnswer(snip, site.value));
       continue;
@@ -425,7 +478,8 @@ export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body:
     const twin = cloneNode(fn);
     const guard = toGuardFunction(j, snip, program, twin, hasAfter, typescript, taken);
     if (!guard) continue;
-    const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, ...(guard.takesHeaders ? { takesHeaders: true } : {}) };
+    const routeData = { ...(guard.bodyIndex !== undefined ? { bodyIndex: guard.bodyIndex } : {}), ...(guard.queryIndex !== undefined ? { queryIndex: guard.queryIndex } : {}) };
+    const entry: ImportedHelper = { kind: 'guard', specifier: '', imported: name, twin: name, resIndex: guard.resIndex, reqIndex: guard.reqIndex, statuses: guard.statuses, ...(guard.takesHeaders ? { takesHeaders: true } : {}), ...routeData };
     fn.params = twin.params;
     fn.body = twin.body;
     fn.async = twin.async;

@@ -100,7 +100,7 @@ export function rewriteHelperTokenCalls(snip: Snippets, program: Node, body: Nod
  * replaced by `bodyName`; null, with nothing replaced, when one writes it (`req.body = …`, `delete req.body`): a
  * parameter would not carry that back.
  */
-function bodyReadsToParam(body: Node[], reqName: string, bodyName: string, member: 'body' | 'query' = 'body'): number | null {
+export function bodyReadsToParam(body: Node[], reqName: string, bodyName: string, member: 'body' | 'query' = 'body'): number | null {
   const reads: Array<{ parent: Node; key: string; node: Node }> = [];
   let writes = false;
   walk({ type: 'BlockStatement', body }, (node, parent, key) => {
@@ -124,7 +124,8 @@ function bodyReadsToParam(body: Node[], reqName: string, bodyName: string, membe
  */
 export function passPagesBody(j: JSCodeshift, call: Node, bodyIndex: number, reqName: string, member: 'body' | 'query' = 'body'): void {
   while (call.arguments.length < bodyIndex) call.arguments.push(j.identifier('undefined'));
-  call.arguments.push(j.memberExpression(j.identifier(reqName), j.identifier(member)));
+  // Arguments past the function's parameters (which it never read) move after it.
+  call.arguments.splice(bodyIndex, 0, j.memberExpression(j.identifier(reqName), j.identifier(member)));
 }
 
 /**

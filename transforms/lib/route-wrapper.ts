@@ -25,6 +25,7 @@ import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
 import { namesDeclaredWithin } from './free-names.js';
 import { structureKey } from './structure-key.js';
+import { foldAnswered, takeHandlerResults } from './handler-results.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -122,13 +123,17 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
  */
 const HANDLER_RESULT = 'Response | undefined | Promise<Response | undefined>';
 
-function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number): string {
+/** What a handler returns to a wrapper that sends its value (handler-results.ts): an answer, or any data. */
+const HANDLER_VALUE = 'unknown';
+
+function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number, returnsValue: boolean): string {
   const head = `request: NextRequest, context: ${contextType}`;
-  if (extraArgs === 0) return `(${head}) => ${HANDLER_RESULT}`;
+  const result = returnsValue ? HANDLER_VALUE : HANDLER_RESULT;
+  if (extraArgs === 0) return `(${head}) => ${result}`;
   const type = original?.typeAnnotation?.typeAnnotation;
   const params: Node[] | undefined = type?.type === 'TSFunctionType' ? (type.parameters ?? type.params) : undefined;
   const extra = params && params.length >= 2 + extraArgs ? params.slice(2).map((p: Node) => snip.src(p)) : ['...args: any[]'];
-  return `(${[head, ...extra].join(', ')}) => ${HANDLER_RESULT}`;
+  return `(${[head, ...extra].join(', ')}) => ${result}`;
 }
 
 /**
@@ -195,7 +200,12 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // The request goes to the handler as it is, and the context after it; rewriteResponse turns the call into an answer
   // and drops `res` from it.
   const handlerCallsFound = calls ?? [...lookups!.aliasCalls, ...lookups!.directCalls];
-  for (const call of handlerCallsFound) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
+  // Calls whose value the wrapper keeps (`const result = await handler(req, res)`) answer through a test of it.
+  const { taken: results, runsOn } = calls ? takeHandlerResults(j, snip, innerBody, calls, { res: resName, request: requestName, context: contextName }, fresh) : { taken: new Set<Node>(), runsOn: false };
+  // Reads of whether res was sent after a handler call answered through the response rewrite stay: that one is a
+  // return, and Pages ran what follows it after the answer.
+  const sentReads = calls && results.size === calls.length ? foldAnswered(j, innerBody, resName) : 0;
+  for (const call of handlerCallsFound.filter((c) => !results.has(c))) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
   const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript);
@@ -210,7 +220,9 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const answerCalls = new Map<Node, ResponseHelper>(directCalls.map((call) => [call, answer]));
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
-  if (response.escape) return { why: response.escape.detail };
+  if (response.escape) return { why: runsOn ? `it runs code after ${handlerName}(${reqName}, ${resName}) once the handler answered, which the route would not run` : response.escape.detail };
+  // Moved into after(), code that read res.headersSent would read false where Pages read true (handler-results.ts).
+  if (sentReads && response.uses.has('after')) return { why: `it reads ${resName}.headersSent after a send` };
   if (!statements.some(alwaysExits)) return { why: 'a path of it neither answers nor returns the handler\'s answer' };
   // The answers are built from text: a lookup's answer is known by its callee's code.
   const answerNames = new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]);
@@ -222,7 +234,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // context, so that each route's own context type (its params) flows through the wrapper.
   const typeParams = contextType ? [...(fn.typeParameters?.params ?? []).map((p: Node) => snip.src(p)), contextType] : [];
   const typeParamText = typeParams.length ? `<${typeParams.join(', ')}${tsx && typeParams.length === 1 ? ',' : ''}>` : '';
-  const routeHandlerType = contextType ? handlerTypeText(snip, fn.params[handlerIndex], contextType, extraArgs) : '';
+  const routeHandlerType = contextType ? handlerTypeText(snip, fn.params[handlerIndex], contextType, extraArgs, results.size > 0) : '';
   const handlerType = !contextType ? '' : lookups ? `: Partial<Record<string, ${routeHandlerType}>>` : `: ${routeHandlerType}`;
   const params = fn.params.map((p: Node, i: number) => (i === handlerIndex ? `${handlerName}${handlerType}` : snip.src(p))).join(', ');
   const innerParams = `${requestName}${contextType ? ': NextRequest' : ''}, ${contextName}${contextType ? `: ${contextType}` : ''}`;

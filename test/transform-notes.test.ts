@@ -18,6 +18,10 @@ describe('report notes', () => {
     expect(notesOf('send-in-block-goes-on')).toEqual(['line 8: the response now ends the handler; Pages went on running the code after it']);
   });
 
+  it('says nothing for a send that only a finally follows, which runs after the route\'s return too', () => {
+    expect(notesOf('send-before-finally')).toEqual([]);
+  });
+
   it('says so for getServerSession after the send, which is not moved into after()', () => {
     expect(notesOf('session-after-send')).toEqual(['line 9: the response now ends the handler; Pages went on running the code after it']);
   });

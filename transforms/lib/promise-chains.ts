@@ -42,6 +42,8 @@ import { declaredNames, freeNames } from './free-names.js';
 interface Link {
   kind: 'then' | 'catch';
   callback: Node;
+  /** The comments written before the link (`// parse it` above `.then(…)`), held as trailing comments of what precedes. */
+  comments: Node[];
 }
 
 /** `base.then(a).then(b).catch(c)`: the base and its links in order, or null when it is no such chain. */
@@ -54,7 +56,8 @@ function chainOf(expr: Node): { base: Node; links: Link[] } | null {
     const name = memberName(node.callee);
     if (name !== 'then' && name !== 'catch') break;
     if (node.arguments.length !== 1) return null;
-    links.unshift({ kind: name, callback: unwrap(node.arguments[0]) });
+    const comments = (node.callee.object.comments ?? []).filter((c: Node) => c.trailing);
+    links.unshift({ kind: name, callback: unwrap(node.arguments[0]), comments });
     base = node.callee.object;
     node = unwrap(base);
   }
@@ -211,7 +214,12 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       callback.params[0].name = to;
     }
     const statements: Node[] = [];
-    const baseText = oneLine(snip.src(unwrapParens(chain.base)), chain.base);
+    // A comment before a link goes before the statements made of it, not after the promise (or nowhere).
+    const linkComments = (link: Link): string[] => link.comments.map((c) => (c.type === 'CommentLine' ? `//${c.value}` : `/*${c.value}*/`));
+    const inChain = new Set(chain.links.flatMap((l) => l.comments));
+    const baseNode = unwrapParens(chain.base);
+    for (const node of [chain.base, baseNode]) if (node.comments) node.comments = node.comments.filter((c: Node) => !inChain.has(c));
+    const baseText = oneLine(snip.src(baseNode), chain.base);
     // What the promise's own expression throws (`db.get(JSON.parse(text))`) did not reach .catch: it is made before
     // the try, which then awaits it.
     const ahead: Node[] = [];
@@ -221,12 +229,13 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       ahead.push(...snip.statements(`const ${promise} = ${baseText}${END}`));
       value = `await ${promise}`;
     }
-    for (const [i, { callback }] of thens.entries()) {
+    for (const [i, link] of thens.entries()) {
+      const { callback } = link;
       const last = i === thens.length - 1;
       const param = callback.params[0];
       // The parameter's own type annotation, if any, goes with it; one the callback assigns is a `let`.
       const kind = param && freeNames(callback.body).writes.has(param.name) ? 'let' : 'const';
-      statements.push(...snip.statements(param ? `${kind} ${snip.src(param)} = ${value}${END}` : `${value}${END}`));
+      statements.push(...snip.statements(param ? `${kind} ${snip.src(param)} = ${value}${END}` : `${value}${END}`, linkComments(link)));
       if (callback.body.type === 'BlockStatement') {
         const inner: Node[] = callback.body.body;
         if (last) statements.push(...inner);
@@ -245,6 +254,8 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       // A .catch callback's parameter was `any`; a catch clause's is `unknown` under strict TypeScript.
       const caughtParam = param ? (typescript ? `${param}: any` : param) : null;
       const handlerBody: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(isSendOn(callback.body, resName) ? callback.body : j.awaitExpression(callback.body))];
+      if (handlerBody.length && caught.comments.length) handlerBody[0] = snip.withCommentsOf(handlerBody[0], handlerBody[0], linkComments(caught));
+      else if (caught.comments.length) handlerBody.push(...snip.statements('', linkComments(caught)));
       const [tryStatement] = snip.statements(`try {} catch${caughtParam ? ` (${caughtParam})` : ''} {}`);
       tryStatement.block.body = statements;
       tryStatement.handler.body.body = handlerBody;

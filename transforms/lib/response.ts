@@ -522,8 +522,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     return statements;
   };
 
-  /** Rewrites a statement list; `tail` says whether falling off its end ends the handler. */
-  const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean): Node[] => {
+  /**
+   * Rewrites a statement list; `tail` says whether falling off its end ends the handler. `quiet`: whether falling off
+   * its end runs only what the route runs too after a return there (a `finally`, which runs either way): a send at
+   * the end of such a list skips nothing, and gets no note.
+   */
+  const rewriteList = (list: Node[], tail: boolean, breakEndsTail: boolean, quiet = tail): Node[] => {
     const result: Node[] = [];
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
@@ -531,7 +535,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const rest = list.slice(i + 1);
       const site = siteOf(stmt);
       if (!site) {
-        result.push(rewriteNested(stmt, tail && isLast, breakEndsTail));
+        result.push(rewriteNested(stmt, tail && isLast, breakEndsTail, quiet && isLast));
         continue;
       }
       if (site.kind === 'status') {
@@ -571,31 +575,32 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       }
       result.push(...answering(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
       // Code after it in this list, or after the block it ends (`if (bad) { res.status(400).end() }` with no return).
-      if (rest.length || !tail) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
+      if (rest.length || !quiet) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
     }
     return result;
   };
 
-  const rewriteNested = (stmt: Node, tail: boolean, breakEndsTail: boolean): Node => {
-    const block = (s: Node, t: boolean, b = breakEndsTail) => {
+  const rewriteNested = (stmt: Node, tail: boolean, breakEndsTail: boolean, quiet = tail): Node => {
+    const block = (s: Node, t: boolean, b = breakEndsTail, q = t) => {
       if (!s) return s;
       if (s.type === 'BlockStatement') {
-        s.body = rewriteList(s.body, t, b);
+        s.body = rewriteList(s.body, t, b, q);
         return s;
       }
-      const list = rewriteList([s], t, b);
+      const list = rewriteList([s], t, b, q);
       return list.length === 1 ? list[0] : j.blockStatement(list);
     };
     switch (stmt.type) {
       case 'IfStatement':
-        stmt.consequent = block(stmt.consequent, tail);
-        if (stmt.alternate) stmt.alternate = block(stmt.alternate, tail);
+        stmt.consequent = block(stmt.consequent, tail, breakEndsTail, quiet);
+        if (stmt.alternate) stmt.alternate = block(stmt.alternate, tail, breakEndsTail, quiet);
         return stmt;
       case 'BlockStatement':
-        return block(stmt, tail);
+        return block(stmt, tail, breakEndsTail, quiet);
       case 'TryStatement':
-        stmt.block = block(stmt.block, tail && !stmt.finalizer);
-        if (stmt.handler) stmt.handler.body = block(stmt.handler.body, tail && !stmt.finalizer);
+        // Not the tail before a `finally` (its code runs after the block), but quiet: it runs after a return too.
+        stmt.block = block(stmt.block, tail && !stmt.finalizer, breakEndsTail, quiet);
+        if (stmt.handler) stmt.handler.body = block(stmt.handler.body, tail && !stmt.finalizer, breakEndsTail, quiet);
         if (stmt.finalizer) stmt.finalizer = block(stmt.finalizer, false);
         return stmt;
       case 'SwitchStatement':

@@ -95,6 +95,51 @@ describe('guards in other modules', () => {
     expectSecondRunChangesNothing(app);
   });
 
+  it('follows the checks that end the handler for every value that says answered, and no other', () => {
+    const handler = (check: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
+import { loadTeam } from '@/lib/guards'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const team = await loadTeam(req, res)
+  ${check}
+  res.status(200).json({ team })
+}
+`;
+    const checks: Record<string, string> = {
+      'or.ts': 'if (!team || !team.slug) return',
+      'optional.ts': "if (team?.slug !== 'acme') return res.status(403).json({ error: 'not acme' })",
+      'not-optional.ts': 'if (!team?.slug) { return }',
+      'throws.ts': "if (!team) throw new Error('no team')",
+      // Where loadTeam had answered, these ran code (a log, a computed message) in Pages before the handler ended.
+      'logs.ts': 'if (!team) { console.log(req.url); return }',
+      'computed.ts': 'if (!team) throw new Error(`no team ${req.url}`)',
+      // team.slug of null throws before the test: not a check of answered values.
+      'plain-member.ts': "if (team.slug !== 'acme') return",
+      'loose.ts': 'if (team?.slug !== undefined) return',
+    };
+    const { report, read } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/guards.ts': GUARDS,
+      ...Object.fromEntries(Object.entries(checks).map(([file, check]) => [`pages/api/${file}`, handler(check)])),
+    });
+    const status = Object.fromEntries(report.files.map((f: { source: string; status: string }) => [f.source.replace('pages/api/', ''), f.status]));
+    expect(status).toEqual({
+      'computed.ts': 'left',
+      'logs.ts': 'left',
+      'loose.ts': 'left',
+      'not-optional.ts': 'migrated',
+      'optional.ts': 'migrated',
+      'or.ts': 'migrated',
+      'plain-member.ts': 'left',
+      'throws.ts': 'migrated',
+    });
+    expect(read('app/api/optional/route.ts')).toContain(`  const team = await loadTeamForRoute(request)
+  if (team instanceof GuardAnswer) return team.response
+  if (team?.slug !== 'acme') return NextResponse.json({ error: 'not acme' }, { status: 403 })`);
+    expect(read('app/api/throws/route.ts')).toContain(`  if (team instanceof GuardAnswer) return team.response
+  if (!team) throw new Error('no team')`);
+  });
+
   it("gives a session guard's twin the route's headers, and a later run reuses that twin for a new route", () => {
     const session = {
       'tsconfig.json': files['tsconfig.json'],

@@ -275,20 +275,55 @@ function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName
   return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
 }
 
+/** A literal, or a constructor or function called with literals only: `new Error('Unauthorized')`. */
+function isPlainThrowValue(node: Node): boolean {
+  const n = unwrap(node);
+  const literal = (x: Node) => ['StringLiteral', 'NumericLiteral'].includes(x.type) || (x.type === 'TemplateLiteral' && !x.expressions.length);
+  return literal(n) || ((n.type === 'NewExpression' || n.type === 'CallExpression') && isIdent(n.callee) && n.arguments.every(literal));
+}
+
+/** Whether `node` reads the value `name` (a member chain on it whose first step is optional: `user?.role`). */
+function optionalReadOf(node: Node, name: string): boolean {
+  let n = unwrap(node);
+  let optionalFirst = false;
+  while (n?.type === 'OptionalMemberExpression' || n?.type === 'MemberExpression') {
+    if (n.computed && !/Literal$/.test(n.property.type)) return false;
+    optionalFirst = !!n.optional;
+    n = unwrap(n.object);
+  }
+  return optionalFirst && isIdent(n, name);
+}
+
 /**
- * `if (!x) throw new Error('Unauthorized');` (also in a block), a throw whose value runs nothing but its constructor
- * on literals. Where the guard had answered, Pages' throw came after the answer: the client had it already, and the
- * error only went to the log (Next's, or a wrapper's catch that finds the answer sent). The route returns the guard's
- * answer before the check instead; where the guard gave a value, the check runs as it did.
+ * Whether the test `node` holds whenever `name` is one of the guard's "answered" values (null, undefined, false),
+ * evaluating nothing but reads of it first: `!x`, `!x || …`, `!x?.user`, `x?.role !== 'admin'`.
  */
-function throwsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
-  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
-  const t = unwrap(stmt.test);
-  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+function holdsWhenAnswered(node: Node, name: string): boolean {
+  const n = unwrap(node);
+  if (n.type === 'UnaryExpression' && n.operator === '!') return isIdent(unwrap(n.argument), name) || optionalReadOf(n.argument, name);
+  if (n.type === 'LogicalExpression' && n.operator === '||') return holdsWhenAnswered(n.left, name);
+  if (n.type === 'BinaryExpression' && (n.operator === '!==' || n.operator === '!=')) {
+    // The chain gives undefined there; a literal other than null/undefined is never that.
+    const [read, other] = optionalReadOf(n.left, name) ? [n.left, n.right] : [n.right, n.left];
+    const o = unwrap(other);
+    return optionalReadOf(read, name) && ['StringLiteral', 'NumericLiteral', 'BooleanLiteral'].includes(o.type);
+  }
+  return false;
+}
+
+/**
+ * The handler's check of a guard's value `name` right after the call, in the shapes that end the handler at once
+ * where the guard had answered: `if (<test>) return;`, `return <a plain send>` (see returnsSendWhenFalsy), or `throw
+ * new Error('Unauthorized')` (a throw of literals), where the test holds for every "answered" value (see
+ * holdsWhenAnswered). A throw after the answer in Pages: the client had the answer already, and the error only went
+ * to the log (Next's, or a wrapper's catch that finds the answer sent). The route returns the guard's answer before
+ * the check instead; where the guard gave a value, the check runs as it did.
+ */
+function endsWhenAnswered(stmt: Node, name: string, resName: string): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate || !holdsWhenAnswered(stmt.test, name)) return false;
   const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
-  const thrown = body.type === 'ThrowStatement' ? unwrap(body.argument) : null;
-  const literal = (n: Node) => ['StringLiteral', 'NumericLiteral'].includes(n.type) || (n.type === 'TemplateLiteral' && !n.expressions.length);
-  return !!thrown && (literal(thrown) || ((thrown.type === 'NewExpression' || thrown.type === 'CallExpression') && isIdent(thrown.callee) && thrown.arguments.every(literal)));
+  if (body.type === 'ThrowStatement') return isPlainThrowValue(body.argument);
+  return body.type === 'ReturnStatement' && (!body.argument || isPlainSend(body, resName));
 }
 
 /**
@@ -375,8 +410,7 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
         const found = guardCall(declarator.init, guards, names);
         if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
         const value = declarator.id.name;
-        const checks = (t: Node) => isIdent(t, value);
-        if (returnsWhenFalsy(list[index + 1], checks) || returnsSendWhenFalsy(list[index + 1], checks, names.res) || throwsWhenFalsy(list[index + 1], checks)) sites.push({ shape: 'declared', list, index, value, found });
+        if (endsWhenAnswered(list[index + 1], value, names.res)) sites.push({ shape: 'declared', list, index, value, found });
         return;
       }
       if (stmt.type !== 'IfStatement') return;

@@ -30,6 +30,10 @@ describe('report notes', () => {
     expect(notesOf('code-after-send')).toContain('code that ran after the response now runs in after()');
   });
 
+  it('says what an error-first callback that answers now does when it throws', () => {
+    expect(notesOf('callback-error-first')).toEqual(['line 7: the callback of fs.readFile() now runs in the handler once it is called; what it throws answers 500, where in Pages it was an uncaught exception']);
+  });
+
   it('says what an unawaited promise chain without .catch now does on a rejection', () => {
     expect(notesOf('promise-chain-no-catch')).toEqual(['line 5: the promise chain is now awaited; when it rejects the route answers 500, where Pages never answered (no .catch)']);
     expect(notesOf('promise-chain')).toEqual([]);

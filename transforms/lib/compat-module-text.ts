@@ -192,15 +192,17 @@ export class GuardAnswer {
   }
 }
 
-/** res.write(chunk) in a stream: text as UTF-8, bytes as they are. */
-export function chunkBytes(chunk: string | Uint8Array): Uint8Array {
-  return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+/** res.write(chunk) in a stream: text as UTF-8 (or in the encoding given, as Node took it), bytes as they are. */
+export function chunkBytes(chunk: string | Uint8Array, encoding?: BufferEncoding): Uint8Array {
+  if (typeof chunk !== 'string') return chunk;
+  return encoding ? new Uint8Array(Buffer.from(chunk, encoding)) : new TextEncoder().encode(chunk);
 }
 
-/** res.end(chunk): the chunk written as it is. */
-export function pagesEnd(value: unknown, init?: ResponseInit): Response {
+/** res.end(chunk[, encoding]): the chunk written as it is, text in the encoding given (UTF-8 without one). */
+export function pagesEnd(value: unknown, init?: ResponseInit, encoding?: BufferEncoding): Response {
   if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);
   if (value instanceof Uint8Array) return new Response(new Uint8Array(value), init);
+  if (typeof value === 'string' && encoding) return new Response(new Uint8Array(Buffer.from(value, encoding)), init);
   return new Response(String(value), init);
 }
 

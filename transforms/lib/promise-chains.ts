@@ -32,11 +32,15 @@
  *  - names that the inlined callbacks would share: one declaring what another declares or reads.
  * An unawaited chain without `.catch` whose promise rejects left the Pages request without an answer (an unhandled
  * rejection); the route answers 500 then, and the report says so.
+ *
+ * The same walk finds the handler's last work done by a call with an error-first callback that answers
+ * (`fs.readFile(file, (err, data) => …)`): error-first-callbacks.ts.
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { END, freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { renameReferences } from './scope.js';
 import { returnsOf } from './res-helpers.js';
+import { inlineErrorFirstCallback } from './error-first-callbacks.js';
 import { declaredNames, freeNames } from './free-names.js';
 
 interface Link {
@@ -131,6 +135,8 @@ export interface PromiseChains {
  */
 export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[], resName: string, typescript: boolean): PromiseChains {
   const notes: string[] = [];
+  let names: Set<string> | undefined;
+  const handlerNames = () => (names ??= namesIn(j.blockStatement(body)));
 
   /** The statements that replace `stmt`, or null when the chain is not followed. `tail`: nothing runs after it. */
   const rewrite = (stmt: Node, tail: boolean): Node[] | null => {
@@ -140,7 +146,8 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     const awaited = expr.type === 'AwaitExpression';
     if (awaited) expr = unwrap(expr.argument);
     const chain = chainOf(expr);
-    if (!chain) return null;
+    // Not a chain: maybe a Node-style call whose error-first callback answers (error-first-callbacks.ts).
+    if (!chain) return awaited ? null : inlineErrorFirstCallback(stmt, tail, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames() }, notes);
     const returned = stmt.type === 'ReturnStatement';
     // Not awaited: Pages' handler went on at once. Only the handler's last work waits the same.
     if (!awaited && !returned && !tail) return null;

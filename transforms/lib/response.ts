@@ -9,7 +9,7 @@ import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
 import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
-import { isStreamResponse, splitStream } from './stream-response.js';
+import { chunkEncodingOf, isStreamResponse, splitStream } from './stream-response.js';
 import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
 import { NEXT_AUTH_RESPONSE } from './recipes.js';
 
@@ -128,7 +128,9 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
     const isLast = i === links.length - 1;
     // `res.redirect()` without a URL, or with spread arguments, has no Location the tool can carry over (fuzz test).
     const badRedirect = links[i].name === 'redirect' && (links[i].args.length === 0 || links[i].args.length > 2 || links[i].args.some((a) => a.type === 'SpreadElement'));
-    if (TERMINALS.has(links[i].name) && isLast && !badRedirect) return { links: links.slice(0, -1), terminal: links[i] };
+    // `res.end(chunk, 'binary')` with Node's encoding; with a callback (`res.end(text, done)`), not followed.
+    const badEnd = links[i].name === 'end' && chunkEncodingOf(links[i].args) === undefined;
+    if (TERMINALS.has(links[i].name) && isLast && !badRedirect && !badEnd) return { links: links.slice(0, -1), terminal: links[i] };
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
     if (links[i].name === 'status' && (links[i].args.length !== 1 || links[i].args[0].type === 'SpreadElement')) return null;
@@ -482,11 +484,14 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         if (isJsonLike(arg)) return { pre, expr: json(snip.src(arg)) };
         out.uses.add('pagesSend');
         return { pre, expr: `pagesSend(${snip.src(arg)}${withInit})` };
-      case 'end':
+      case 'end': {
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
-        if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
+        const encoding = chunkEncodingOf(terminal.args);
+        if (isStringLike(arg) && !encoding) return { pre, expr: plain(snip.src(arg)) };
         out.uses.add('pagesEnd');
-        return { pre, expr: `pagesEnd(${snip.src(arg)}${withInit})` };
+        const encodingArg = encoding ? `${withInit || ', undefined'}, ${snip.str(encoding)}` : withInit;
+        return { pre, expr: `pagesEnd(${snip.src(arg)}${encodingArg})` };
+      }
       case STREAM_TERMINAL:
         // The stream built by splitStream, with the status and headers set before its first write.
         return { pre, expr: plain(snip.src(arg)) };
@@ -773,6 +778,8 @@ function describeEscape(parent: Node, ancestors: Node[]): { detail: string; reas
       // `ok ? res.json(a) : res.end()`
       return { detail: 'a response is sent from inside an expression', reason: 'SEND_IN_EXPRESSION' };
     }
+    // `res.end(text, () => …)`: the callback ran once the answer had gone out.
+    if (top.type === 'CallExpression' && top.callee?.property?.name === 'end' && chunkEncodingOf(top.arguments) === undefined) return escapes('res.end with a callback or arguments other than a chunk and its encoding');
     top = up;
   }
   if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes(passedTo('res', parent));

@@ -34,6 +34,34 @@ function findsStreamCall(node: Node, resName: string): boolean {
   return found;
 }
 
+/**
+ * The `res.writeHead(…)` statements of `body` (in its blocks too, not in nested functions) when res is never written
+ * to or flushed there (nor in a nested function); null when there is none, or a write.
+ */
+function writeHeadsWithoutWrites(body: Node[], resName: string): Array<{ list: Node[]; index: number }> | null {
+  let writes = false;
+  let loose = false;
+  const heads: Array<{ list: Node[]; index: number }> = [];
+  const lists: Node[][] = [body];
+  for (const stmt of body)
+    walk(stmt, (n) => {
+      if (n.type === 'BlockStatement') lists.push(n.body);
+      if (n.type === 'SwitchCase') lists.push(n.consequent);
+      const name = n.type === 'CallExpression' ? memberName(n.callee) : null;
+      if (name && isIdent(unwrap(n.callee.object), resName) && (name === 'write' || name === 'flushHeaders')) writes = true;
+    });
+  for (const list of lists)
+    list.forEach((stmt, index) => {
+      if (resCall(stmt, resName)?.name === 'writeHead' && stmt.type === 'ExpressionStatement') heads.push({ list, index });
+    });
+  // A writeHead that is not a statement of its own (`return res.writeHead(…)`, in an expression) stays for the split.
+  for (const stmt of body)
+    walk(stmt, (n) => {
+      if (n.type === 'CallExpression' && memberName(n.callee) === 'writeHead' && isIdent(unwrap(n.callee.object), resName) && !heads.some((h) => h.list[h.index].expression === n)) loose = true;
+    });
+  return heads.length && !writes && !loose ? heads : null;
+}
+
 function resCall(stmt: Node, resName: string): { name: string; args: Node[] } | null {
   let expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
   if (expr?.type === 'AwaitExpression') expr = expr.argument;
@@ -69,24 +97,40 @@ function writeHeadAsState(snip: Snippets, resName: string, args: Node[]): Node[]
   return snip.statements(code.join('\n'));
 }
 
+/** The encodings Node's `write(chunk, encoding)` takes. */
+const NODE_ENCODINGS = new Set(['utf8', 'utf-8', 'ascii', 'latin1', 'binary', 'base64', 'base64url', 'hex', 'ucs2', 'ucs-2', 'utf16le', 'utf-16le']);
+
+/**
+ * The encoding of `res.write(chunk, 'binary')` / `res.end(chunk, 'binary')` (for a string chunk; a Buffer's is
+ * ignored): null for none or UTF-8 (the default), undefined when the arguments are anything else (a callback).
+ */
+export function chunkEncodingOf(args: Node[]): string | null | undefined {
+  if (args.length < 2) return null;
+  const value = args.length === 2 ? stringValue(args[1]) : null;
+  if (value === null || !NODE_ENCODINGS.has(value.toLowerCase())) return undefined;
+  return /^utf-?8$/i.test(value) ? null : value.toLowerCase();
+}
+
 /** Rewrites write / end / flushHeaders inside the streamed statements; false when another use of res remains. */
 function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, names: { controller: string; encoder: string }, uses: Set<'chunkBytes'>): boolean {
-  const enqueue = (chunk: Node) => {
+  const enqueue = (chunk: Node, encoding: string | null = null) => {
     const text = snip.src(chunk);
-    if (isStringLike(chunk)) return `${names.controller}.enqueue(${names.encoder}.encode(${text}))${END}`;
+    if (isStringLike(chunk) && !encoding) return `${names.controller}.enqueue(${names.encoder}.encode(${text}))${END}`;
     // A Buffer, or a value whose type is not known here: the compat helper takes either.
     uses.add('chunkBytes');
-    return `${names.controller}.enqueue(chunkBytes(${text}))${END}`;
+    return `${names.controller}.enqueue(chunkBytes(${text}${encoding ? `, ${snip.str(encoding)}` : ''}))${END}`;
   };
+
   const rewriteList = (list: Node[]): boolean => {
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       const call = resCall(stmt, resName);
       if (call) {
         let code: string | null = null;
-        if (call.name === 'write' && call.args.length === 1) code = enqueue(call.args[0]);
+        const encoding = chunkEncodingOf(call.args);
+        if (call.name === 'write' && call.args.length >= 1 && encoding !== undefined) code = enqueue(call.args[0], encoding);
         else if (call.name === 'flushHeaders' && call.args.length === 0) code = '';
-        else if (call.name === 'end' && call.args.length <= 1) code = `${call.args[0] ? enqueue(call.args[0]) + '\n' : ''}${names.controller}.close()${END}`;
+        else if (call.name === 'end' && encoding !== undefined) code = `${call.args[0] ? enqueue(call.args[0], encoding) + '\n' : ''}${names.controller}.close()${END}`;
         if (code === null) return false;
         if (stmt.type === 'ReturnStatement') code += `\nreturn${END}`;
         const replacement = code ? snip.statements(code) : [];
@@ -120,8 +164,18 @@ function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, na
 
 /** Splits a streaming body; a body that does not stream comes back unchanged. */
 export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string): StreamSplit {
-  const start = body.findIndex((stmt) => findsStreamCall(stmt, resName));
   const uses = new Set<'chunkBytes'>();
+  // `res.writeHead(200, {…})` and then `res.end(data)`, without a write: no stream, only a status and headers.
+  const heads = writeHeadsWithoutWrites(body, resName);
+  if (heads) {
+    for (const { list, index } of heads.reverse()) {
+      const converted = writeHeadAsState(snip, resName, resCall(list[index], resName)!.args);
+      if (!converted) return { body, uses, escape: { line: list[index].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+      list.splice(index, 1, ...converted);
+    }
+    return { body, uses };
+  }
+  const start = body.findIndex((stmt) => findsStreamCall(stmt, resName));
   if (start < 0) return { body, uses };
   const prefix = body.slice(0, start);
   let streamed = body.slice(start);

@@ -1,0 +1,101 @@
+/**
+ * A Node-style call whose error-first callback answers, as the handler's last work:
+ *
+ *     fs.readFile(file, (err, data) => {
+ *       if (err) return res.status(500).send('cannot read');
+ *       res.status(200).send(data);
+ *     });
+ *
+ * becomes the call awaited, its callback's arguments taken, and the callback's code after it in a block of its own:
+ *
+ *     {
+ *       const [err, data] = await new Promise<any>((resolve) => fs.readFile(file, (...args: any[]) => resolve(args)));
+ *       if (err) return res.status(500).send('cannot read');
+ *       res.status(200).send(data);
+ *     }
+ *
+ * which the response rewrite then handles like any send. Pages' handler returned before the callback answered, and
+ * Pages sent the answer when it did; the route waits for the callback and returns the same answer.
+ *
+ * Only for a callback whose first parameter names the error (`err`, `error`, `e`): by Node's convention it is called
+ * once. A callback an API calls many times (`stream.on('data', …)`, `forEach`) would answer on its first call only.
+ * Left to the response rewrite's `res is used inside a callback` when: the call is not the handler's last work (Pages'
+ * handler went on at once) or sits in a `try` (what the callback throws would now reach its `catch`); it is awaited
+ * or its value is used; the callback is not the last argument, is not an inline function of plain parameters, uses
+ * `this` or `arguments`, declares a `var`, or returns a value other than an answer; the call's other arguments use res
+ * or read a name of the callback's parameters (which the block declares).
+ *
+ * What the callback throws was an uncaught exception in Pages (the request got no answer); in the route it answers
+ * 500, and the report says so.
+ */
+import type { JSCodeshift } from 'jscodeshift';
+import { END, freshName, isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { returnsOf } from './res-helpers.js';
+
+/** Names of an error-first callback's first parameter. */
+const ERROR_PARAM = /^_?(e|er|err|error|ex|exception)$/i;
+
+/** Whether `fn` reads `this` (a function expression's own) or `arguments`, outside nested non-arrow functions. */
+function usesThisOrArguments(fn: Node): boolean {
+  let found = false;
+  walk(fn.body, (node) => {
+    if (node.type === 'Identifier' && node.name === 'arguments') found = true;
+    if (node.type === 'ThisExpression' && fn.type === 'FunctionExpression') found = true;
+    if (node !== fn.body && isFunction(node) && node.type !== 'ArrowFunctionExpression') return false;
+  });
+  return found;
+}
+
+/** Whether `body` declares a `var` of its own (it would join the handler's scope). */
+function declaresVar(body: Node): boolean {
+  let found = false;
+  walk(body, (node) => {
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') found = true;
+  }, true);
+  return found;
+}
+
+export interface CallbackContext {
+  j: JSCodeshift;
+  snip: Snippets;
+  resName: string;
+  typescript: boolean;
+  /** `return <expr>`'s argument is an answer through res. */
+  isSend: (expr: Node) => boolean;
+  /** Names taken in the handler, for the resolver's. */
+  taken: Set<string>;
+}
+
+/**
+ * The block that replaces `stmt` (`call(…, (err, x) => {…})` as a statement, or returned), when it is the handler's
+ * last work (`tail`) and of the shape above; else null. Its note, for the report, goes into `notes`.
+ */
+export function inlineErrorFirstCallback(stmt: Node, tail: boolean, ctx: CallbackContext, notes: string[]): Node[] | null {
+  const { j, snip, resName } = ctx;
+  if (!tail) return null;
+  const expr = stmt.type === 'ExpressionStatement' ? unwrap(stmt.expression) : stmt.type === 'ReturnStatement' && stmt.argument ? unwrap(stmt.argument) : null;
+  if (expr?.type !== 'CallExpression' || expr.arguments.length === 0) return null;
+  const callback = unwrap(expr.arguments[expr.arguments.length - 1]);
+  if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return null;
+  if (callback.generator || !callback.params.length || !callback.params.every((p: Node) => p.type === 'Identifier' && !p.optional)) return null;
+  if (!ERROR_PARAM.test(callback.params[0].name) || usesThisOrArguments(callback)) return null;
+  if (!namesIn(callback.body).has(resName)) return null;
+  const params = new Set<string>(callback.params.map((p: Node) => p.name));
+  const others = [expr.callee, ...expr.arguments.slice(0, -1)];
+  if (others.some((node) => { const names = namesIn(node); return names.has(resName) || [...params].some((p) => names.has(p)); })) return null;
+  const body: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(callback.body)];
+  if (callback.body.type !== 'BlockStatement' && !ctx.isSend(callback.body)) return null;
+  if (declaresVar(j.blockStatement(body)) || returnsOf(body).some((r) => r.argument && !ctx.isSend(r.argument))) return null;
+
+  const resolve = freshName('resolve', new Set([...ctx.taken, ...namesIn(expr)]));
+  const call = snip.src(expr.callee);
+  const args = [...expr.arguments.slice(0, -1).map((a: Node) => snip.src(a)), `(...args${ctx.typescript ? ': any[]' : ''}) => ${resolve}(args)`];
+  // The parameters' own types, where written; else any, as the promise gives them.
+  const typed = ctx.typescript && callback.params.some((p: Node) => p.typeAnnotation);
+  const tuple = typed ? `: [${callback.params.map((p: Node) => (p.typeAnnotation ? snip.src(p.typeAnnotation.typeAnnotation) : 'any')).join(', ')}]` : '';
+  const names = callback.params.map((p: Node) => p.name).join(', ');
+  const [taken] = snip.statements(`const [${names}]${tuple} = await new Promise${ctx.typescript ? '<any>' : ''}((${resolve}) => ${call}(${args.join(', ')}))${END}`);
+  const block = j.blockStatement([taken, ...body]);
+  notes.push(`line ${stmt.loc?.start.line ?? '?'}: the callback of ${call}() now runs in the handler once it is called; what it throws answers 500, where in Pages it was an uncaught exception`);
+  return [snip.withCommentsOf(stmt, block)];
+}

@@ -927,6 +927,30 @@ export async function requireSessionForRoute(request: NextRequest, headers: Head
     expect(body.output).toContain(`return new GuardAnswer(NextResponse.json({ error: \`\${field} is required\`, team: query.team }, { status: 422 }));`);
   });
 
+  it('makes an optional parameter before the added ones take undefined, and leaves a function with its own req alone', () => {
+    const guards = `import type { NextApiRequest, NextApiResponse } from 'next';
+
+export function optionalBeforeQuery(req: NextApiRequest, res: NextApiResponse, role?: string) {
+  const check = (req: { query: { key?: string } }) => req.query.key === 'k';
+  if (!check({ query: {} }) && req.query.key !== role) {
+    res.status(401).end();
+    return null;
+  }
+  return role ?? 'user';
+}
+`;
+    const result = twinResponseHelpers(guards, guardContext, ['optionalBeforeQuery']);
+    expect(result.twins).toEqual([{ kind: 'guard', name: 'optionalBeforeQuery', twin: 'optionalBeforeQueryForRoute', resIndex: 1, reqIndex: 0, statuses: [401], queryIndex: 2 }]);
+    // The inner function's `req` is its own: its query is not the route's.
+    expect(result.output).toContain(`export function optionalBeforeQueryForRoute(
+    request: NextRequest,
+    role: string | undefined,
+    query2: Partial<{ [key: string]: string | string[] }>
+) {
+  const check = (req: { query: { key?: string } }) => req.query.key === 'k';
+  if (!check({ query: {} }) && query2.key !== role) {`);
+  });
+
   it('twins no guard that runs code after answering, returns "answered" without answering, falls off its end, sets headers or assigns the query', () => {
     // Pages ran the code after the send (after the if it sits in too): the twin would not.
     for (const name of ['logsAfter', 'logsAfterIf', 'requireAdmin', 'failsSilently', 'fallsOff', 'setsHeader', 'writesQuery', 'keyFromDefault']) {

@@ -10,16 +10,16 @@ import { findHandler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames } from './lib/free-names.js';
-import { ALL_METHODS, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { rewriteResponse } from './lib/response.js';
+import { rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
-import { passRequestToHeaderHelpers, rewriteResponseHelpers } from './lib/res-helpers.js';
+import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
 import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
@@ -223,8 +223,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
+  // A wrapper that uses the handler's value, or answers when it did not, acts as soon as the handler returns: an
+  // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
+  const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   // `fetch(url).then((r) => r.json()).then((data) => res.json(data)).catch(…)`: the same steps awaited in a try.
-  const chains = inlinePromiseChains(j, snip, body, resName, typescript);
+  const chains = inlinePromiseChains(j, snip, body, resName, typescript, !keepsResult);
   // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
@@ -329,6 +332,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     }
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
+    if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     // A body can be read once: the route and a sub-handler's twin it calls cannot both read it.
     const twinsReading = subCalls.called.filter((ref) => ref.readsBody && res.helpersCalled.has(localOf(program, ref)));
@@ -942,4 +946,24 @@ function bodyReaderNames(program: Node): Set<string> {
 function movedModule(rawSource: string, ctx: TransformContext, split: ExportsSplit): ExportsModule {
   const path = (ctx.exportsModule as { modulePath: string }).modulePath;
   return { path, content: exportsModuleText(rawSource, ctx.sourcePath, path, split), exports: split.exports };
+}
+
+/**
+ * The route's handler under a wrapper that sends its value (`keepsResult`, route-wrapper.ts): headers or a status it
+ * set went out with the wrapper's answer in Pages, where the route's handler returns its value without them; and a
+ * value that is itself a Response (`return fetch(…)`) was sent as JSON, where the twin would send it as it is. Both
+ * leave the route (`RES_ESCAPES`).
+ */
+function checkValueForWrapper(res: ResponseRewrite, wrapper: string, fn: Node): void {
+  // Only where a path gives the wrapper a value or nothing: an answer of its own carries them.
+  const valuePath = !res.body.some(alwaysExits) || returnsOf(res.body).some((r) => !res.answerReturns.has(r));
+  if (res.prelude.length && valuePath) throw new Left('RES_ESCAPES', fn.loc?.start.line, `the handler sets headers or a status, and ${wrapper}(…) sends what it returns without them`);
+  for (const returned of returnsOf(res.body)) {
+    if (res.answerReturns.has(returned) || !returned.argument) continue;
+    let value = unwrap(returned.argument);
+    if (value.type === 'AwaitExpression') value = unwrap(value.argument);
+    const callee = value.type === 'CallExpression' || value.type === 'NewExpression' ? unwrap(value.callee) : null;
+    const made = isIdent(callee, 'fetch') || isIdent(callee, 'Response') || isIdent(callee, 'NextResponse') || (callee?.type === 'MemberExpression' && (isIdent(callee.object, 'Response') || isIdent(callee.object, 'NextResponse')));
+    if (made) throw new Left('RES_ESCAPES', returned.loc?.start.line, `the handler returns a Response of its own, which ${wrapper}(…) sent as JSON and its twin would send as it is`);
+  }
 }

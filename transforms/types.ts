@@ -155,6 +155,11 @@ export interface ImportedHelper {
   bodyIndex?: number;
   /** A guard that reads `req.query`: its twin takes the route's query at this position, which calls pass. */
   queryIndex?: number;
+  /**
+   * A wrapper whose twin uses what the handler returns, or answers when the handler did not (route-wrapper.ts): the
+   * handler it wraps must answer where it set headers, and not answer later than it returns (a callback).
+   */
+  keepsResult?: boolean;
   /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
   reqIndex?: number;
   /**

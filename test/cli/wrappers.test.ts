@@ -167,6 +167,12 @@ export const withLog = (handler: NextApiHandler) => async (req: NextApiRequest, 
   if (!res.headersSent) res.status(200).json(result)
 }
 
+export const withStamp = (handler: NextApiHandler) => async (req: NextApiRequest, res: NextApiResponse) => {
+  res.setHeader('X-Stamp', '1')
+  const result = await handler(req, res)
+  if (!res.headersSent) res.status(200).json(result)
+}
+
 export async function auth(req: NextApiRequest, res: NextApiResponse) {
   if (req.query.token !== \`t-\${req.query.id}\`) {
     res.status(401).json({ error: 'no token' })
@@ -196,6 +202,38 @@ export default withFallback(async (req: NextApiRequest, res: NextApiResponse) =>
   if (req.query.q) res.status(200).json({ q: req.query.q })
 })
 `,
+      'pages/api/stamped.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withStamp } from '@/lib/result'
+
+export default withStamp(async (_req: NextApiRequest, res: NextApiResponse) => res.status(201).json({ made: true }))
+`,
+      // Under withResult: a cookie set on the path that returns data, a Response of its own, a callback's later answer.
+      'pages/api/cookie.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withResult } from '@/lib/result'
+
+export default withResult(async (_req: NextApiRequest, res: NextApiResponse) => {
+  res.setHeader('Set-Cookie', 'seen=1; Path=/')
+  return { seen: true }
+})
+`,
+      'pages/api/proxy.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withResult } from '@/lib/result'
+
+export default withResult(async (_req: NextApiRequest, _res: NextApiResponse) => {
+  return await fetch('https://example.com/data.json')
+})
+`,
+      'pages/api/later.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import fs from 'fs'
+import { withResult } from '@/lib/result'
+
+export default withResult(async (_req: NextApiRequest, res: NextApiResponse) => {
+  fs.readFile('/etc/hostname', (err, data) => {
+    if (err) return res.status(500).end()
+    res.status(200).send(data)
+  })
+})
+`,
       'pages/api/logged.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
 import { withLog } from '@/lib/result'
 
@@ -206,7 +244,7 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
     const lib = readFileSync(path.join(app, 'lib/result.ts'), 'utf8');
     // The handler's own answer goes out at once; any other value is the wrapper's to send. The branches that ran only
     // once an answer had gone out are gone, the others stay without their test.
-    expect(lib).toContain(`export function withResultRoute<Context>(handler: (request: NextRequest, context: Context) => unknown) {
+    expect(lib).toContain(`export function withResultRoute<Context>(handler: (request: NextRequest, context: Context) => any) {
   return async (request: NextRequest, context: Context) => {
     try {
       const result = await handler(request, context)
@@ -221,7 +259,7 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
     }
   }
 }`);
-    expect(lib).toContain(`export const withFallbackRoute = <Context>(handler: (request: NextRequest, context: Context) => unknown) => async (request: NextRequest, context: Context) => {
+    expect(lib).toContain(`export const withFallbackRoute = <Context>(handler: (request: NextRequest, context: Context) => any) => async (request: NextRequest, context: Context) => {
   const answer = await handler(request, context)
   if (answer instanceof Response) return answer
   return NextResponse.json({ error: 'nothing here' }, { status: 404 })
@@ -243,6 +281,17 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
     expect(logged.status).toBe('left');
     expect(logged.reasons[0].detail).toContain('withLog(…) of lib/result.ts, which the tool cannot rewrite: it runs code after handler(req, res) once the handler answered');
     expect(existsSync(path.join(app, 'pages/api/logged.ts'))).toBe(true);
+    const reasonOf = (source: string) => {
+      const file = json.files.find((f: { source: string }) => f.source === source);
+      expect(file.status, source).toBe('left');
+      return file.reasons[0].detail as string;
+    };
+    // The header set before the call went out with the handler's own answer in Pages.
+    expect(reasonOf('pages/api/stamped.ts')).toContain('withStamp(…) of lib/result.ts, which the tool cannot rewrite: it sets headers or a status before handler(req, res), whose value it keeps');
+    expect(reasonOf('pages/api/cookie.ts')).toBe('the handler sets headers or a status, and withResult(…) sends what it returns without them');
+    expect(reasonOf('pages/api/proxy.ts')).toBe('the handler returns a Response of its own, which withResult(…) sent as JSON and its twin would send as it is');
+    // withResult answered as soon as the handler returned, before the callback did.
+    expect(reasonOf('pages/api/later.ts')).toBe('res is used inside a callback');
     expect(json.updates).toEqual([{ path: 'lib/result.ts', twins: ['authForRoute', 'withFallbackRoute', 'withResultRoute'] }]);
     expectSecondRunChangesNothing(app);
   });

@@ -6,10 +6,12 @@
  *       res.status(200).send(data);
  *     });
  *
- * becomes the call awaited, its callback's arguments taken, and the callback's code after it in a block of its own:
+ * becomes the call awaited, its callback's arguments taken, and the callback's code after it in a block of its own
+ * (the call outside it, where the names the block declares do not reach):
  *
+ *     const callbackArgs = await new Promise<any>((resolve) => fs.readFile(file, (...args: any[]) => resolve(args)));
  *     {
- *       const [err, data] = await new Promise<any>((resolve) => fs.readFile(file, (...args: any[]) => resolve(args)));
+ *       const [err, data] = callbackArgs;
  *       if (err) return res.status(500).send('cannot read');
  *       res.status(200).send(data);
  *     }
@@ -22,8 +24,7 @@
  * Left to the response rewrite's `res is used inside a callback` when: the call is not the handler's last work (Pages'
  * handler went on at once) or sits in a `try` (what the callback throws would now reach its `catch`); it is awaited
  * or its value is used; the callback is not the last argument, is not an inline function of plain parameters, uses
- * `this` or `arguments`, declares a `var`, or returns a value other than an answer; the call's other arguments use res
- * or read a name of the callback's parameters (which the block declares).
+ * `this` or `arguments`, declares a `var`, or returns a value other than an answer; the call's other arguments use res.
  *
  * What the callback throws was an uncaught exception in Pages (the request got no answer); in the route it answers
  * 500, and the report says so.
@@ -80,22 +81,25 @@ export function inlineErrorFirstCallback(stmt: Node, tail: boolean, ctx: Callbac
   if (callback.generator || !callback.params.length || !callback.params.every((p: Node) => p.type === 'Identifier' && !p.optional)) return null;
   if (!ERROR_PARAM.test(callback.params[0].name) || usesThisOrArguments(callback)) return null;
   if (!namesIn(callback.body).has(resName)) return null;
-  const params = new Set<string>(callback.params.map((p: Node) => p.name));
-  const others = [expr.callee, ...expr.arguments.slice(0, -1)];
-  if (others.some((node) => { const names = namesIn(node); return names.has(resName) || [...params].some((p) => names.has(p)); })) return null;
+  if ([expr.callee, ...expr.arguments.slice(0, -1)].some((node) => namesIn(node).has(resName))) return null;
   const body: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(callback.body)];
   if (callback.body.type !== 'BlockStatement' && !ctx.isSend(callback.body)) return null;
   if (declaresVar(j.blockStatement(body)) || returnsOf(body).some((r) => r.argument && !ctx.isSend(r.argument))) return null;
 
-  const resolve = freshName('resolve', new Set([...ctx.taken, ...namesIn(expr)]));
+  const taken = new Set([...ctx.taken, ...namesIn(expr)]);
+  const resolve = freshName('resolve', taken);
+  taken.add(resolve);
+  // The call is made outside the callback's block: a name the block declares (a parameter, `const file = …`) would
+  // be in its temporal dead zone where the call reads the outer one.
+  const argsName = freshName('callbackArgs', taken);
   const call = snip.src(expr.callee);
   const args = [...expr.arguments.slice(0, -1).map((a: Node) => snip.src(a)), `(...args${ctx.typescript ? ': any[]' : ''}) => ${resolve}(args)`];
   // The parameters' own types, where written; else any, as the promise gives them.
   const typed = ctx.typescript && callback.params.some((p: Node) => p.typeAnnotation);
   const tuple = typed ? `: [${callback.params.map((p: Node) => (p.typeAnnotation ? snip.src(p.typeAnnotation.typeAnnotation) : 'any')).join(', ')}]` : '';
   const names = callback.params.map((p: Node) => p.name).join(', ');
-  const [taken] = snip.statements(`const [${names}]${tuple} = await new Promise${ctx.typescript ? '<any>' : ''}((${resolve}) => ${call}(${args.join(', ')}))${END}`);
-  const block = j.blockStatement([taken, ...body]);
+  const [awaited, given] = snip.statements(`const ${argsName} = await new Promise${ctx.typescript ? '<any>' : ''}((${resolve}) => ${call}(${args.join(', ')}))${END}\nconst [${names}]${tuple} = ${argsName}${END}`);
+  const block = j.blockStatement([given, ...body]);
   notes.push(`line ${stmt.loc?.start.line ?? '?'}: the callback of ${call}() now runs in the handler once it is called; what it throws answers 500, where in Pages it was an uncaught exception`);
-  return [snip.withCommentsOf(stmt, block)];
+  return [snip.withCommentsOf(stmt, awaited), block];
 }

@@ -39,7 +39,7 @@ import { referencesTo } from './scope.js';
 import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADERS } from './response.js';
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
-import { bodyReadsToParam, isRequestParam, passPagesBody, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
+import { bodyReadsToParam, isRequestParam, passPagesBody, requireOptionalParams, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE } from './recipes.js';
@@ -240,6 +240,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   else fn.params.splice(resIndex, 1);
   // After every other parameter, the body's first: the positions calls fill (passPagesBody).
   const [typed] = snip.statements(`function f(${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`);
+  if (bodyReads || queryReads) requireOptionalParams(snip, fn);
   if (bodyReads) fn.params.push(typed.params[0]);
   const bodyIndex = bodyReads ? fn.params.length - 1 : undefined;
   if (queryReads) fn.params.push(typed.params[1]);

@@ -133,7 +133,11 @@ export interface PromiseChains {
 /**
  * Rewrites such statements of `body` (and of the blocks inside it, not of nested functions) in place.
  */
-export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[], resName: string, typescript: boolean): PromiseChains {
+/**
+ * `laterAnswers`: an answer given after the handler returned still counts (no wrapper acts on the handler's return):
+ * an unawaited chain and an error-first callback as the handler's last work are followed only then.
+ */
+export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[], resName: string, typescript: boolean, laterAnswers = true): PromiseChains {
   const notes: string[] = [];
   let names: Set<string> | undefined;
   const handlerNames = () => (names ??= namesIn(j.blockStatement(body)));
@@ -147,10 +151,10 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     if (awaited) expr = unwrap(expr.argument);
     const chain = chainOf(expr);
     // Not a chain: maybe a Node-style call whose error-first callback answers (error-first-callbacks.ts).
-    if (!chain) return awaited ? null : inlineErrorFirstCallback(stmt, tail, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames() }, notes);
+    if (!chain) return awaited || !laterAnswers ? null : inlineErrorFirstCallback(stmt, tail, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames() }, notes);
     const returned = stmt.type === 'ReturnStatement';
     // Not awaited: Pages' handler went on at once. Only the handler's last work waits the same.
-    if (!awaited && !returned && !tail) return null;
+    if (!awaited && !returned && (!tail || !laterAnswers)) return null;
     const ends = returned || tail;
     const thens = chain.links.filter((l) => l.kind === 'then');
     const caught = chain.links.find((l) => l.kind === 'catch');

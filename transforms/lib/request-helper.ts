@@ -10,7 +10,7 @@
  * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { freshNamerFor, isIdent, memberName, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { freshNamerFor, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
@@ -104,6 +104,8 @@ export function bodyReadsToParam(body: Node[], reqName: string, bodyName: string
   const reads: Array<{ parent: Node; key: string; node: Node }> = [];
   let writes = false;
   walk({ type: 'BlockStatement', body }, (node, parent, key) => {
+    // A function of its own `req` (`const check = (req) => req.query.key`) reads another request.
+    if (isFunction(node) && node.params.some((p: Node) => namesIn(p).has(reqName))) return false;
     if (memberName(node) !== member || !isIdent(unwrap(node.object), reqName) || !parent) return;
     const written = (parent.type === 'AssignmentExpression' && key === 'left') || parent.type === 'UpdateExpression' || (parent.type === 'UnaryExpression' && parent.operator === 'delete');
     if (written) writes = true;
@@ -116,6 +118,19 @@ export function bodyReadsToParam(body: Node[], reqName: string, bodyName: string
     else parent[key] = { type: 'Identifier', name: bodyName };
   }
   return reads.length;
+}
+
+/**
+ * Optional parameters (`role?: string`) before the ones a twin adds last become required ones that take undefined
+ * (`role: string | undefined`): TypeScript allows no required parameter after an optional one, and every call passes
+ * `undefined` up to the added ones anyway (passPagesBody).
+ */
+export function requireOptionalParams(snip: Snippets, fn: Node): void {
+  fn.params = fn.params.map((param: Node) => {
+    if (param.type !== 'Identifier' || !param.optional) return param;
+    const type = param.typeAnnotation?.typeAnnotation;
+    return snip.statements(`function f(${param.name}${type ? `: ${snip.src(type)} | undefined` : ''}) {}`)[0].params[0];
+  });
 }
 
 /**
@@ -182,6 +197,7 @@ export function toRequestFunction(
     `function f(${requestName}${typescript ? ': NextRequest' : ''}, ${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`,
   );
   fn.params[reqIndex] = typed.params[0];
+  if (bodyReads || queryReads) requireOptionalParams(snip, fn);
   if (bodyReads) fn.params.push(typed.params[1]);
   const bodyIndex = bodyReads ? fn.params.length - 1 : undefined;
   if (queryReads) fn.params.push(typed.params[2]);

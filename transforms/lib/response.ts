@@ -129,7 +129,7 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
     // `res.redirect()` without a URL, or with spread arguments, has no Location the tool can carry over (fuzz test).
     const badRedirect = links[i].name === 'redirect' && (links[i].args.length === 0 || links[i].args.length > 2 || links[i].args.some((a) => a.type === 'SpreadElement'));
     // `res.end(chunk, 'binary')` with Node's encoding; with a callback (`res.end(text, done)`), not followed.
-    const badEnd = links[i].name === 'end' && chunkEncodingOf(links[i].args) === undefined;
+    const badEnd = links[i].name === 'end' && (chunkEncodingOf(links[i].args) === undefined || isFunction(unwrap(links[i].args[0])));
     if (TERMINALS.has(links[i].name) && isLast && !badRedirect && !badEnd) return { links: links.slice(0, -1), terminal: links[i] };
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
@@ -779,7 +779,7 @@ function describeEscape(parent: Node, ancestors: Node[]): { detail: string; reas
       return { detail: 'a response is sent from inside an expression', reason: 'SEND_IN_EXPRESSION' };
     }
     // `res.end(text, () => …)`: the callback ran once the answer had gone out.
-    if (top.type === 'CallExpression' && top.callee?.property?.name === 'end' && chunkEncodingOf(top.arguments) === undefined) return escapes('res.end with a callback or arguments other than a chunk and its encoding');
+    if (top.type === 'CallExpression' && top.callee?.property?.name === 'end' && (chunkEncodingOf(top.arguments) === undefined || isFunction(unwrap(top.arguments[0])))) return escapes('res.end with a callback or arguments other than a chunk and its encoding');
     top = up;
   }
   if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes(passedTo('res', parent));

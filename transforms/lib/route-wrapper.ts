@@ -44,6 +44,11 @@ export interface RouteWrapper {
   dispatcher: boolean;
   /** The module's own res helpers (of `moduleHelpers`) whose calls became calls of their twins. */
   helpersCalled: Set<string>;
+  /**
+   * It uses what the handler returns, or answers itself when the handler did not (handler-results.ts): the route's
+   * handler must answer on every path it set headers on, and must not leave the answer for later (a callback).
+   */
+  keepsResult: boolean;
 }
 
 /** Why a wrapper has no route-handler version: a clause (`it reads req.query`); `returned`, the call it returns instead of a function. */
@@ -123,8 +128,12 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
  */
 const HANDLER_RESULT = 'Response | undefined | Promise<Response | undefined>';
 
-/** What a handler returns to a wrapper that sends its value (handler-results.ts): an answer, or any data. */
-const HANDLER_VALUE = 'unknown';
+/**
+ * What a handler returns to a wrapper that sends its value (handler-results.ts): an answer, or any data. `any`, not
+ * `unknown`: the wrapper's code reads the value as the original's handler type gave it (`result.items`), which the
+ * twin cannot restate.
+ */
+const HANDLER_VALUE = 'any';
 
 function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number, returnsValue: boolean): string {
   const head = `request: NextRequest, context: ${contextType}`;
@@ -221,8 +230,12 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape) return { why: runsOn ? `it runs code after ${handlerName}(${reqName}, ${resName}) once the handler answered, which the route would not run` : response.escape.detail };
-  // Moved into after(), code that read res.headersSent would read false where Pages read true (handler-results.ts).
-  if (sentReads && response.uses.has('after')) return { why: `it reads ${resName}.headersSent after a send` };
+  // Moved into after() or before the return, code that read res.headersSent would read false where Pages read true
+  // (handler-results.ts).
+  if (sentReads && response.notes.some((note) => note.startsWith('code that ran after the response'))) return { why: `it reads ${resName}.headersSent after a send` };
+  // Headers or a status set before the handler's call went out with the handler's own answer in Pages, which the
+  // twin returns as it is.
+  if (results.size && response.prelude.length) return { why: `it sets headers or a status before ${handlerName}(${reqName}, ${resName}), whose value it keeps` };
   if (!statements.some(alwaysExits)) return { why: 'a path of it neither answers nor returns the handler\'s answer' };
   // The answers are built from text: a lookup's answer is known by its callee's code.
   const answerNames = new Set([...helpers.keys(), ...ownHelpers.map(([, helper]) => helper.rename!).filter(Boolean)]);
@@ -250,5 +263,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))) };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0 };
 }

@@ -36,7 +36,8 @@ function findsStreamCall(node: Node, resName: string): boolean {
 
 /**
  * The `res.writeHead(…)` statements of `body` (in its blocks too, not in nested functions) when res is never written
- * to or flushed there (nor in a nested function); null when there is none, or a write.
+ * to or flushed there (nor in a nested function), each followed at once by `res.end(…)` and without a status message;
+ * null when there is none, or any other.
  */
 function writeHeadsWithoutWrites(body: Node[], resName: string): Array<{ list: Node[]; index: number }> | null {
   let writes = false;
@@ -52,7 +53,13 @@ function writeHeadsWithoutWrites(body: Node[], resName: string): Array<{ list: N
     });
   for (const list of lists)
     list.forEach((stmt, index) => {
-      if (resCall(stmt, resName)?.name === 'writeHead' && stmt.type === 'ExpressionStatement') heads.push({ list, index });
+      const head = stmt.type === 'ExpressionStatement' ? resCall(stmt, resName) : null;
+      if (head?.name !== 'writeHead') return;
+      // Headers went out with writeHead: a later setHeader, status or send threw (ERR_HTTP_HEADERS_SENT) or changed
+      // nothing, so only `res.end(…)` right after it is followed; and its status message has no Response equivalent.
+      const next = list[index + 1] ? resCall(list[index + 1], resName) : null;
+      if (next?.name === 'end' && !head.args.slice(1).some((a) => stringValue(a) !== null)) heads.push({ list, index });
+      else loose = true;
     });
   // A writeHead that is not a statement of its own (`return res.writeHead(…)`, in an expression) stays for the split.
   for (const stmt of body)

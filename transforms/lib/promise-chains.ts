@@ -46,30 +46,52 @@ import { declaredNames, freeNames } from './free-names.js';
 interface Link {
   kind: 'then' | 'catch';
   callback: Node;
-  /** The comments written before the link (`// parse it` above `.then(…)`), held as trailing comments of what precedes. */
+  /**
+   * The comments written about the link: on lines of their own before it (`// parse it` above `.then(…)`), or at the
+   * end of its line (`.then((r) => r.json()) // parse`). Both are held as trailing comments of what precedes them.
+   */
   comments: Node[];
 }
 
-/** `base.then(a).then(b).catch(c)`: the base and its links in order, or null when it is no such chain. */
-function chainOf(expr: Node): { base: Node; links: Link[] } | null {
+/** Whether comment `c` stands on the line where `node` ends (`.then(…) // parse`): it is about what ends there. */
+function onEndLine(c: Node, node: Node): boolean {
+  return !!c.loc && !!node.loc && c.loc.start.line === node.loc.end.line;
+}
+
+/**
+ * `base.then(a).then(b).catch(c)`: the base and its links in order, or null when it is no such chain. `after`: the
+ * comments after the whole chain (its statement's trailing ones), which are about its last link; `baseComments`, the
+ * ones at the end of the base's line.
+ */
+function chainOf(expr: Node, after: Node[] = []): { base: Node; links: Link[]; baseComments: Node[] } | null {
   const links: Link[] = [];
   let node = unwrap(expr);
   // The promise as written: a type assertion on it (`(get(id) as Promise<User>)`) types what the first step awaits.
   let base = expr;
+  // Comments at the end of the line where the link found next (going inward) ends.
+  let endOfLine = after;
   while (node?.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed) {
     const name = memberName(node.callee);
     if (name !== 'then' && name !== 'catch') break;
     if (node.arguments.length !== 1) return null;
-    const comments = (node.callee.object.comments ?? []).filter((c: Node) => c.trailing);
-    links.unshift({ kind: name, callback: unwrap(node.arguments[0]), comments });
-    base = node.callee.object;
+    const object = node.callee.object;
+    const trailing: Node[] = (object.comments ?? []).filter((c: Node) => c.trailing);
+    const ownLines = trailing.filter((c) => !onEndLine(c, object));
+    links.unshift({ kind: name, callback: unwrap(node.arguments[0]), comments: [...ownLines, ...endOfLine] });
+    endOfLine = trailing.filter((c) => onEndLine(c, object));
+    base = object;
     node = unwrap(base);
   }
   if (!links.some((l) => l.kind === 'then')) return null;
   // Only `.then`s, then at most one `.catch` at the end.
   const catches = links.filter((l) => l.kind === 'catch');
   if (catches.length > 1 || (catches.length === 1 && links[links.length - 1].kind !== 'catch')) return null;
-  return { base, links };
+  return { base, links, baseComments: endOfLine };
+}
+
+/** A comment as source text. */
+function commentText(c: Node): string {
+  return c.type === 'CommentLine' ? `//${c.value}` : `/*${c.value}*/`;
 }
 
 /** Expressions that `await x` takes whole; any other (`a ? b : c`, `a || b`, `x as T`) goes in parentheses. */
@@ -149,7 +171,9 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     expr = unwrap(expr);
     const awaited = expr.type === 'AwaitExpression';
     if (awaited) expr = unwrap(expr.argument);
-    const chain = chainOf(expr);
+    // A comment at the end of the statement's line is about its last link; one on a line of its own after it stays after it.
+    const trailing: Node[] = (stmt.comments ?? []).filter((c: Node) => c.trailing);
+    const chain = chainOf(expr, trailing.filter((c) => onEndLine(c, stmt)));
     // Not a chain: maybe a Node-style call whose error-first callback answers (error-first-callbacks.ts).
     if (!chain) return awaited || !laterAnswers ? null : inlineErrorFirstCallback(stmt, tail, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames() }, notes);
     const returned = stmt.type === 'ReturnStatement';
@@ -226,8 +250,8 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     }
     const statements: Node[] = [];
     // A comment before a link goes before the statements made of it, not after the promise (or nowhere).
-    const linkComments = (link: Link): string[] => link.comments.map((c) => (c.type === 'CommentLine' ? `//${c.value}` : `/*${c.value}*/`));
-    const inChain = new Set(chain.links.flatMap((l) => l.comments));
+    const linkComments = (link: Link): string[] => link.comments.map(commentText);
+    const inChain = new Set([...chain.links.flatMap((l) => l.comments), ...chain.baseComments]);
     const baseNode = unwrapParens(chain.base);
     for (const node of [chain.base, baseNode]) if (node.comments) node.comments = node.comments.filter((c: Node) => !inChain.has(c));
     const baseText = oneLine(snip.src(baseNode), chain.base);
@@ -276,7 +300,9 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
       if (!awaited && !returned) notes.push(`line ${stmt.loc?.start.line ?? '?'}: the promise chain is now awaited; when it rejects the route answers 500, where Pages never answered (no .catch)`);
     }
     const out = [...ahead, replacement];
-    out[0] = snip.withCommentsOf(stmt, out[0]);
+    out[0] = snip.withCommentsOf(stmt, out[0], chain.baseComments.map(commentText));
+    const below = trailing.filter((c) => !onEndLine(c, stmt));
+    if (below.length) out[out.length - 1].comments = [...(out[out.length - 1].comments ?? []), ...below];
     // `return promise.then(…)`: the handler ended there (where more follows).
     if (returned && !tail) out.push(...snip.statements(`return${END}`));
     return out;

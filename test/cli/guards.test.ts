@@ -121,6 +121,14 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
       'tsconfig.json': files['tsconfig.json'],
       'lib/guards.ts': GUARDS,
       ...Object.fromEntries(Object.entries(checks).map(([file, check]) => [`pages/api/${file}`, handler(check)])),
+      'pages/api/tested-throws.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { requireApiKey } from '@/lib/guards'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!requireApiKey(req, res)) throw new Error('no key')
+  res.status(200).json({ ok: true })
+}
+`,
     });
     const status = Object.fromEntries(report.files.map((f: { source: string; status: string }) => [f.source.replace('pages/api/', ''), f.status]));
     expect(status).toEqual({
@@ -131,11 +139,15 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
       'optional.ts': 'migrated',
       'or.ts': 'migrated',
       'plain-member.ts': 'left',
+      'tested-throws.ts': 'migrated',
       'throws.ts': 'migrated',
     });
     expect(read('app/api/optional/route.ts')).toContain(`  const team = await loadTeamForRoute(request)
   if (team instanceof GuardAnswer) return team.response
   if (team?.slug !== 'acme') return NextResponse.json({ error: 'not acme' }, { status: 403 })`);
+    expect(read('app/api/tested-throws/route.ts')).toContain(`  const requireApiKeyAnswer = requireApiKeyForRoute(request)
+  if (requireApiKeyAnswer instanceof GuardAnswer) return requireApiKeyAnswer.response
+  if (!requireApiKeyAnswer) throw new Error('no key')`);
     expect(read('app/api/throws/route.ts')).toContain(`  if (team instanceof GuardAnswer) return team.response
   if (!team) throw new Error('no team')`);
   });

@@ -276,6 +276,15 @@ function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName
   return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
 }
 
+/** `if (!guard(req, res)) throw new Error('Unauthorized');` (also in a block): see endsWhenAnswered. */
+function throwsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+  const t = unwrap(stmt.test);
+  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
+  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+  return body.type === 'ThrowStatement' && isPlainThrowValue(body.argument);
+}
+
 /** A literal, or a constructor or function called with literals only: `new Error('Unauthorized')`. */
 function isPlainThrowValue(node: Node): boolean {
   const n = unwrap(node);
@@ -391,7 +400,10 @@ function passRouteData(j: JSCodeshift, call: Node, guard: ImportedHelper, reqNam
   call.arguments = args;
 }
 
-/** `sends`: the handler's check answers itself (`if (!x) return res.status(401).json(…)`), kept as it is. */
+/**
+ * `sends`: the handler's check answers itself (`if (!x) return res.status(401).json(…)`) or throws (`if (!x) throw
+ * new Error('…')`), kept as it is.
+ */
 type GuardSite =
   | { shape: 'declared'; list: Node[]; index: number; value: string; found: NonNullable<ReturnType<typeof guardCall>> }
   | { shape: 'tested'; list: Node[]; index: number; found: NonNullable<ReturnType<typeof guardCall>>; sends: boolean };
@@ -419,7 +431,7 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
       const found = test.type === 'UnaryExpression' && test.operator === '!' ? guardCall(test.argument, guards, names) : null;
       const checks = (t: Node) => t === unwrap(test.argument);
       if (found && returnsWhenFalsy(stmt, checks)) sites.push({ shape: 'tested', list, index, found, sends: false });
-      else if (found && returnsSendWhenFalsy(stmt, checks, names.res)) sites.push({ shape: 'tested', list, index, found, sends: true });
+      else if (found && (returnsSendWhenFalsy(stmt, checks, names.res) || throwsWhenFalsy(stmt, checks))) sites.push({ shape: 'tested', list, index, found, sends: true });
     });
   }
   if (!sites.length) return sites;

@@ -94,7 +94,8 @@ export function findHandlerModules(
       return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${specifier} ${what}` };
     }
     // Another route; a module beside the pages that Next.js does not serve (NOT_A_PAGE) is followed like any other.
-    if (apiDirs.some((dir) => module.startsWith(`${dir}/`)) && paths.isPage(module)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file` };
+    // Its route is written in the same run, under another URL (and params, and config): what to do instead is said.
+    if (apiDirs.some((dir) => module.startsWith(`${dir}/`)) && paths.isPage(module)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file (move its handler into a module outside pages/api and import it from both, a shape the tool can follow)` };
     if (chain.includes(`${module}#${imported}`)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the re-exports loop: ${[...chain, `${module}#${imported}`].map((c) => c.split('#')[0]).join(' → ')}` };
     if (chain.length >= MAX_CHAIN) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `more than ${MAX_CHAIN} re-exports in a row` };
     const program = resolver.program(module);

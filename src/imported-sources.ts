@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import type { Node } from '../transforms/lib/ast.js';
-import { filesMentioning, namedImportsOnly, namesImported, needleOf, quotedPaths, SPECIFIER } from './moved-exports.js';
+import { filesMentioning, namedImportsOnly, namesImported, needleOf, quotedNames, quotedPaths, SPECIFIER } from './moved-exports.js';
 import { isWritable, type PlannedFile } from './plan-types.js';
 import type { Resolver } from './resolver.js';
 import { moduleSpecifier } from './specifiers.js';
@@ -64,12 +64,21 @@ export function findImportedSources(root: string, removed: PlannedFile[], select
     { path: f.target, text: f.output as string },
     ...(f.exportsModule ? [{ path: f.exportsModule.path, text: f.exportsModule.content }] : []),
   ]);
+  // The files that may import each needle, by the names their quoted paths end with: one look at each text, where a
+  // search of every text for every removed source grew with their product (thousands of routes in one run).
+  const byName = new Map<string, Array<{ path: string; text: string }>>();
+  for (const importer of [...onDisk, ...written])
+    for (const name of quotedNames(importer.text)) {
+      const list = byName.get(name);
+      if (list) list.push(importer);
+      else byName.set(name, [importer]);
+    }
   for (const file of removed) {
     const needle = needleOf(file.source);
     const quoted = quotedPaths(needle);
     const refers = (importer: { path: string; text: string }) =>
       importer.path !== file.source && importer.text.includes(needle) && [...importer.text.matchAll(quoted)].some((m) => resolver.resolve(importer.path, m[1]) === file.source);
-    const importers = [...onDisk, ...written].filter(refers);
+    const importers = (byName.get(needle) ?? []).filter(refers);
     if (!importers.length) continue;
     const program = resolver.program(file.source, file.input);
     const types = program ? declaredTypeExports(program).filter((name) => routeExportsType(file.output as string, name)) : [];

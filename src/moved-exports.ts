@@ -54,11 +54,12 @@ export function exportsModuleRef(move: ExportsMove | undefined): ExportsModuleRe
 }
 
 /**
- * Every source file of the project whose text mentions one of `needles`, with its text (one walk for all moves). The
- * texts are read through the run's cache, which keeps only those of the files found.
+ * Every source file of the project with a path in quotes that may name one of `needles` (quotedNames), with its text
+ * (one walk for all moves). The texts are read through the run's cache, which keeps only those of the files found.
  */
 export function filesMentioning(root: string, needles: string[], resolver: Resolver): Array<{ path: string; text: string }> {
   const found: Array<{ path: string; text: string }> = [];
+  const wanted = new Set(needles);
   const visit = (rel: string) => {
     let entries;
     try {
@@ -72,7 +73,11 @@ export function filesMentioning(root: string, needles: string[], resolver: Resol
       else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         try {
           if (statSync(path.join(root, child)).size > MAX_SOURCE_BYTES) continue;
-          const mentions = (text: string) => needles.some((needle) => text.includes(needle));
+          // By the names its paths end with: one look at the text, however many needles (a run removes thousands).
+          const mentions = (text: string) => {
+            for (const name of quotedNames(text)) if (wanted.has(name)) return true;
+            return false;
+          };
           const text = resolver.text(child, mentions);
           if (text !== null && mentions(text)) found.push({ path: child, text });
         } catch {
@@ -83,6 +88,27 @@ export function filesMentioning(root: string, needles: string[], resolver: Resol
   };
   visit('');
   return found.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** A string in quotes or backticks, on one line. */
+const QUOTED = /['"`]([^'"`\n]+)['"`]/g;
+
+/**
+ * The names the paths in `text` end with (each string in quotes or backticks, read as a path): its last part, with
+ * and without an extension, and the folder before an `index`. A specifier that names a module ends with the module's
+ * needle (needleOf) so, as its file name or its folder's: a file whose names miss every needle imports none of them,
+ * which is known without searching its text for each needle.
+ */
+export function quotedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, quoted] of text.matchAll(QUOTED)) {
+    const parts = quoted.replace(/\/+$/, '').split('/');
+    const last = parts[parts.length - 1];
+    const bare = last.replace(/\.\w+$/, '');
+    names.add(last).add(bare);
+    if (bare === 'index' && parts.length > 1) names.add(parts[parts.length - 2]);
+  }
+  return names;
 }
 
 /** Every string (in quotes or backticks) that contains `needle`: the paths that may name the module. */

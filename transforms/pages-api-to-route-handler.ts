@@ -25,6 +25,7 @@ import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { inlinePromiseChains } from './lib/promise-chains.js';
+import { replaceRequestTypeQueries } from './lib/request-types.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
 import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
@@ -228,6 +229,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   // `fetch(url).then((r) => r.json()).then((data) => res.json(data)).catch(…)`: the same steps awaited in a try.
   const chains = inlinePromiseChains(j, snip, body, resName, typescript, !keepsResult);
+  // `req.query as typeof req.query & {…}`: the type the query named, from next's own types (the route has no req).
+  if (typescript) {
+    const local = requestTypeLocal(program);
+    if (replaceRequestTypeQueries(j, body, reqName, local ?? 'NextApiRequest') && !local) addImport(snip, program, 'next', { values: [], types: ['NextApiRequest'] }, true);
+  }
   // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
@@ -966,4 +972,13 @@ function checkValueForWrapper(res: ResponseRewrite, wrapper: string, fn: Node): 
     const made = isIdent(callee, 'fetch') || isIdent(callee, 'Response') || isIdent(callee, 'NextResponse') || (callee?.type === 'MemberExpression' && (isIdent(callee.object, 'Response') || isIdent(callee.object, 'NextResponse')));
     if (made) throw new Left('RES_ESCAPES', returned.loc?.start.line, `the handler returns a Response of its own, which ${wrapper}(…) sent as JSON and its twin would send as it is`);
   }
+}
+
+/** The module's local name for next's NextApiRequest type (`import type { NextApiRequest as Req } from 'next'`), or null. */
+function requestTypeLocal(program: Node): string | null {
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ImportDeclaration' || (stmt.source.value !== 'next' && stmt.source.value !== 'next/types')) continue;
+    for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === 'NextApiRequest') return s.local.name;
+  }
+  return null;
 }

@@ -171,6 +171,12 @@ export const REASONS = {
     detail:
       'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
   },
+  REVALIDATE_CHANGED: {
+    severity: 'review',
+    short: 'res.revalidate became revalidatePath, which regenerates later and never fails',
+    detail:
+      "revalidatePath(path) only marks the path stale: its next visit regenerates it, where res.revalidate regenerated it at once and rejected when the path could not be regenerated (a page without getStaticProps, an API route, a wrong path), so an answer given on that failure no longer comes. revalidatePath is the App Router's: check that it regenerates the path on your Next.js version and host (a Pages Router page may need a pages/api route that keeps res.revalidate).",
+  },
   IRON_SESSION_V8: {
     severity: 'review',
     short: 'withIronSessionApiRoute became getIronSession: the route needs iron-session v8',

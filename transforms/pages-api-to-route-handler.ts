@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -238,6 +238,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
   recipes.notes.push(...chains.notes);
+  // res.revalidate → revalidatePath works differently enough to be checked by hand: a marker, not a note.
+  const revalidated = recipes.notes.includes(REVALIDATE_NOTE);
+  if (revalidated) recipes.notes = recipes.notes.filter((note) => note !== REVALIDATE_NOTE);
   const nextAuthRequestCalls = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: resName, request: requestName, rawBody: config?.rawBody ?? false, nextAuthRequest: nextAuthHelpers });
   recipes.notes.push(...nextAuthRequestCalls.notes);
   if (nextAuthRequestCalls.usesNextAuthRequest) recipes.compat.add(NEXT_AUTH_REQUEST);
@@ -444,6 +447,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
+  if (revalidated) markers.push({ reason: 'REVALIDATE_CHANGED', detail: 'res.revalidate(path) → revalidatePath(path)' });
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
   emitted[0] = snip.withCommentsOf(program.body[handler.declarationIndex], emitted[0]);
   const markerLines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);

@@ -62,7 +62,7 @@ function importedAs(program: Node, sources: string[], name: string): Set<string>
   return new Set(valueImports(program, sources).filter((i) => i.imported === name).map((i) => i.local));
 }
 
-const REVALIDATE_NOTE = 'res.revalidate(path) became revalidatePath(path): the path is marked stale and regenerates on its next visit, not at once';
+export const REVALIDATE_NOTE = 'res.revalidate(path) became revalidatePath(path): the path is marked stale and regenerates on its next visit, not at once';
 
 function isRevalidate(node: Node, resName: string): boolean {
   return node?.type === 'CallExpression' && memberName(node.callee) === 'revalidate' && isIdent(unwrap(node.callee.object), resName) && node.arguments.length === 1;

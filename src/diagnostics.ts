@@ -123,6 +123,12 @@ export const REASONS = {
     detail:
       'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
   },
+  GLOBAL_SHADOWED: {
+    severity: 'left',
+    short: "a name of the file hides a web API the route answers with",
+    detail:
+      "The route answers with the web platform's Response (and may build Headers, a ReadableStream or a TextEncoder), but the file binds that name itself (an import such as express's Response, or a declaration of its own), so the route would call that one instead. Rename the import (import { Response as ExpressResponse } from 'express') or remove it, then run the tool again.",
+  },
   CLIENT_ONLY_IMPORT: {
     severity: 'left',
     short: 'the route would import a module that uses client-only React APIs',

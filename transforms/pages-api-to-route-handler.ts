@@ -1011,6 +1011,10 @@ const ROUTE_GLOBALS = ['Response', 'Headers', 'ReadableStream', 'TextEncoder'];
  */
 function shadowedGlobal(program: Node): { line?: number; detail: string } | null {
   for (const stmt of program.body) {
+    // A type of the file's own (`type Response = …`) is no value: `new Response(…)` still calls the global. An import
+    // is, even a type-only one (TypeScript then refuses the value use).
+    const declaration = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
+    if (declaration?.type === 'TSTypeAliasDeclaration' || declaration?.type === 'TSInterfaceDeclaration') continue;
     const bound: Array<{ name: string; from?: string }> =
       stmt.type === 'ImportDeclaration'
         ? (stmt.specifiers ?? []).map((s: Node) => ({ name: s.local.name as string, from: stmt.source.value as string }))

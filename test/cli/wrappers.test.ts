@@ -250,7 +250,7 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
       const result = await handler(request, context)
       if (result instanceof Response) return result
       if (result) {
-        return NextResponse.json(result)
+        return pagesJson(result)
       } else {
         return new Response(null)
       }

@@ -206,7 +206,7 @@ describe.each(versions)('next %s', (version) => {
       // neither (the routes that call it from their own body give it next-auth's request and response instead). The
       // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
       // A wrapper that sends what its handler returns, and a guard that reads the query (the route's passed to it).
-      { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withResultRoute'] },
+      { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withJsonRoute', 'withResultRoute'] },
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.

@@ -147,6 +147,18 @@ function isEmptyStatus(init?: ResponseInit): boolean {
   return init?.status === 204 || init?.status === 304;
 }
 
+/**
+ * res.json(value) where the value may be undefined (a handler's value a wrapper sends): JSON.stringify gives nothing
+ * for it, and Pages sent an empty body with the JSON content type; Response.json would throw instead.
+ */
+export function pagesJson(value: unknown, init?: ResponseInit): Response {
+  // As Response.json (which TypeScript's DOM library declares only from 5.2): the JSON type unless one is set.
+  const headers = new Headers(init?.headers);
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  const text = JSON.stringify(value);
+  return new Response(text === undefined ? null : text, { ...init, headers });
+}
+
 /** res.send(value): strings as they are, Buffers as octet-stream, objects, numbers and booleans as JSON. */
 export function pagesSend(value: unknown, init?: ResponseInit): Response {
   if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);

@@ -111,20 +111,23 @@ function resultCalls(body: Node[], calls: Node[], resName: string): { found: Res
  * any use it cannot follow. `runsOn`: a call whose value is kept is followed by code that runs once the handler
  * answered (for the reason the wrapper has no twin).
  */
-export function takeHandlerResults(j: JSCodeshift, snip: Snippets, body: Node[], calls: Node[], names: { res: string; request: string; context: string }, fresh: (base: string) => string): { taken: Set<Node>; runsOn: boolean } {
+export function takeHandlerResults(j: JSCodeshift, snip: Snippets, body: Node[], calls: Node[], names: { res: string; request: string; context: string }, fresh: (base: string) => string): { taken: Set<Node>; runsOn: boolean; values: Set<string> } {
   const taken = new Set<Node>();
+  // The names the kept values go by: a handler that answered nothing gave undefined, which `res.json(result)` sent.
+  const values = new Set<string>();
   const { request: requestName, context: contextName } = names;
   const { found, runsOn } = resultCalls(body, calls, names.res);
   // From the last: inserting a statement moves the later ones of the same list.
   for (const hit of found.reverse()) {
     hit.call.arguments = [j.identifier(requestName), j.identifier(contextName), ...hit.call.arguments.slice(2)];
     const name = hit.name ?? fresh('answer');
+    values.add(name);
     const kept = hit.name ? [hit.list[hit.index]] : snip.statements(`const ${name} = await ${snip.src(hit.call)}${END}`);
     const check = snip.statements(`if (${name} instanceof Response) return ${name}${END}`);
     hit.list.splice(hit.index, 1, ...kept, ...check);
     taken.add(hit.call);
   }
-  return { taken, runsOn };
+  return { taken, runsOn, values };
 }
 
 /** Whether `node` reads whether `res` was sent (`res.headersSent`), not as the target of an assignment. */

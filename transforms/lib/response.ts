@@ -80,13 +80,18 @@ export interface ResponseOptions {
   sharedHeaders?: boolean;
   /** The headers are the caller's, under this name (a guard twin's parameter): no prelude declares them. */
   headersParam?: string;
+  /**
+   * Names whose value may be undefined where they are sent (a handler's value a wrapper keeps, handler-results.ts):
+   * `res.json(result)` of one answers as Pages did for undefined (pagesJson), where Response.json would throw.
+   */
+  maybeUndefined?: Set<string>;
 }
 
 export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
   notes: string[];
   escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -477,6 +482,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const arg = terminal.args[0];
     switch (terminal.name) {
       case 'json':
+        if (!emptyStatus && isIdent(arg) && opts.maybeUndefined?.has(arg.name)) {
+          // As json() below, but for a value that may be undefined.
+          if (headersName && (contentTypeMaybeSet || headerNamesSet.has('content-type'))) pre.push(...snip.statements(`${headersName}.delete(${snip.str('Content-Type')})${END}`));
+          out.uses.add('pagesJson');
+          return { pre, expr: `pagesJson(${arg.name}${withInit})` };
+        }
         return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined') };
       case 'send':
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };

@@ -210,7 +210,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // and drops `res` from it.
   const handlerCallsFound = calls ?? [...lookups!.aliasCalls, ...lookups!.directCalls];
   // Calls whose value the wrapper keeps (`const result = await handler(req, res)`) answer through a test of it.
-  const { taken: results, runsOn } = calls ? takeHandlerResults(j, snip, innerBody, calls, { res: resName, request: requestName, context: contextName }, fresh) : { taken: new Set<Node>(), runsOn: false };
+  const { taken: results, runsOn, values } = calls ? takeHandlerResults(j, snip, innerBody, calls, { res: resName, request: requestName, context: contextName }, fresh) : { taken: new Set<Node>(), runsOn: false, values: new Set<string>() };
   // Reads of whether res was sent after a handler call answered through the response rewrite stay: that one is a
   // return, and Pages ran what follows it after the answer.
   const sentReads = calls && results.size === calls.length ? foldAnswered(j, innerBody, resName) : 0;
@@ -227,7 +227,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // A direct `handlers[request.method](…)` has no callee name to know it by: rewriteResponse is given the call itself.
   const directCalls = lookups?.directCalls ?? [];
   const answerCalls = new Map<Node, ResponseHelper>(directCalls.map((call) => [call, answer]));
-  const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls });
+  const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls, maybeUndefined: values });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape) return { why: runsOn ? `it runs code after ${handlerName}(${reqName}, ${resName}) once the handler answered, which the route would not run` : response.escape.detail };
   // Moved into after() or before the return, code that read res.headersSent would read false where Pages read true

@@ -5,6 +5,7 @@
  */
 import { pluginsFor } from '../transforms/lib/parser-plugins.js';
 import { loadBabelParser } from '../transforms/lib/cjs-deps.js';
+import { shadowedGlobal } from '../transforms/lib/shadowed-globals.js';
 
 /** Why `content` would not parse as the file `file`; undefined when it parses. */
 export function parseProblem(file: string, content: string): string | undefined {
@@ -14,6 +15,26 @@ export function parseProblem(file: string, content: string): string | undefined 
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * Why the twins added to a module would not reach the web APIs they answer with (`import { Response } from
+ * 'express'` in a module whose twin returns `new Response(…)`), when the module's text before did not have that
+ * clash already; undefined when they would.
+ */
+export function shadowedGlobalIn(file: string, content: string, before: string): string | undefined {
+  const parse = (text: string) => {
+    try {
+      return loadBabelParser().parse(text, { sourceType: 'module', plugins: pluginsFor(file) }).program;
+    } catch {
+      return null;
+    }
+  };
+  const after = parse(content);
+  const found = after ? shadowedGlobal(after) : null;
+  if (!found) return undefined;
+  const earlier = parse(before);
+  return earlier && shadowedGlobal(earlier) ? undefined : found.detail.replace('the route uses', 'its twins use');
 }
 
 /**

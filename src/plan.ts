@@ -22,7 +22,7 @@ import { createResolver, type Resolver } from './resolver.js';
 import { isPackageSpecifier } from '../transforms/lib/imports.js';
 import { escapeName } from './name-pattern.js';
 import { findImportedMiddleware } from './imported-middleware.js';
-import { parseProblem } from './output-check.js';
+import { parseProblem, shadowedGlobalIn } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
@@ -227,9 +227,17 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   }
   // A module rewrite that does not parse is not written, and the routes that need it stay in place.
   const dropped = new Map<string, string>();
+  // A module whose own name hides what its twins answer with (`import { Response } from 'express'`) is not written
+  // either: its routes stay, with that reason.
+  const shadowing = new Map<string, string>();
   for (const update of rewrites) {
     const problem = parseProblem(update.path, update.content);
     if (problem) dropped.set(update.path, `the twin it added to ${update.path} does not parse (${problem})`);
+    const shadowed = problem || !update.twins.length ? undefined : shadowedGlobalIn(update.path, update.content, update.before);
+    if (shadowed) {
+      shadowing.set(update.path, `in ${update.path}: ${shadowed}`);
+      dropped.set(update.path, shadowing.get(update.path)!);
+    }
   }
   // What needs a dropped module's twins goes too: a barrel passing one on, a handler module's twin calling one.
   for (let grew = dropped.size > 0; grew; ) {
@@ -239,11 +247,12 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
       const needs = [...dropped.keys()].find((module) => dependsOn(helpers, update, module));
       if (needs) {
         dropped.set(update.path, `it needs the twins of ${needs}, which is not written (${dropped.get(needs)})`);
+        if (shadowing.has(needs)) shadowing.set(update.path, dropped.get(update.path)!);
         grew = true;
       }
     }
   }
-  for (const [path, detail] of dropped) for (const user of usersOf(path)) markLeft(user, { reason: 'INTERNAL_ERROR', detail });
+  for (const [path, detail] of dropped) for (const user of usersOf(path)) markLeft(user, { reason: shadowing.has(path) ? 'GLOBAL_SHADOWED' : 'INTERNAL_ERROR', detail });
   const updates = rewrites.filter((update) => !dropped.has(update.path));
   // The last guard: each twin a route imports is declared in its module as the run leaves it (a twin name the cross-file
   // passes disagreed on would give a route that does not build).

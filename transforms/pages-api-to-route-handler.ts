@@ -26,6 +26,7 @@ import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { inlinePromiseChains } from './lib/promise-chains.js';
 import { replaceRequestTypeQueries } from './lib/request-types.js';
+import { shadowedGlobal } from './lib/shadowed-globals.js';
 import { reexportRoute } from './reexport-route.js';
 import { nextAuthRoute, nextAuthShapeOf } from './next-auth.js';
 import { exportsModuleText, movedNote, splitForRoute, type ExportsSplit } from './lib/split-exports.js';
@@ -985,44 +986,6 @@ function requestTypeLocal(program: Node): string | null {
   for (const stmt of program.body) {
     if (stmt.type !== 'ImportDeclaration' || (stmt.source.value !== 'next' && stmt.source.value !== 'next/types')) continue;
     for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === 'NextApiRequest') return s.local.name;
-  }
-  return null;
-}
-
-/** Whether `program` uses `name` as a value (`new Response(…)`, `x instanceof Response`, `Response.json(…)`). */
-function usesAsValue(program: Node, name: string): boolean {
-  let found = false;
-  walk(program, (node, parent, key) => {
-    if (found || !isIdent(node, name) || !parent) return undefined;
-    if ((parent.type === 'NewExpression' || parent.type === 'CallExpression') && key === 'callee') found = true;
-    else if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && key === 'right') found = true;
-    else if (parent.type === 'MemberExpression' && key === 'object') found = true;
-    return undefined;
-  });
-  return found;
-}
-
-/** The web APIs the rewritten code builds answers with. */
-const ROUTE_GLOBALS = ['Response', 'Headers', 'ReadableStream', 'TextEncoder'];
-
-/**
- * A top-level binding of the module (an import, a declaration) named like a web API the route's text uses
- * (`import { Response } from 'express'` where the route returns `new Response(…)`): the route would use it instead.
- */
-function shadowedGlobal(program: Node): { line?: number; detail: string } | null {
-  for (const stmt of program.body) {
-    // A type of the file's own (`type Response = …`) is no value: `new Response(…)` still calls the global. An import
-    // is, even a type-only one (TypeScript then refuses the value use).
-    const declaration = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
-    if (declaration?.type === 'TSTypeAliasDeclaration' || declaration?.type === 'TSInterfaceDeclaration') continue;
-    const bound: Array<{ name: string; from?: string }> =
-      stmt.type === 'ImportDeclaration'
-        ? (stmt.specifiers ?? []).map((s: Node) => ({ name: s.local.name as string, from: stmt.source.value as string }))
-        : declaredNames(stmt).map((name) => ({ name }));
-    for (const { name, from } of bound) {
-      if (!ROUTE_GLOBALS.includes(name) || !usesAsValue(program, name)) continue;
-      return { line: stmt.loc?.start.line, detail: `${from ? `the file imports ${name} from '${from}'` : `the file declares ${name}`}, which hides the global ${name} the route uses` };
-    }
   }
   return null;
 }

@@ -296,6 +296,36 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
     expectSecondRunChangesNothing(app);
   });
 
+  it('writes no twin into a module whose own Response would hide the one the twin answers with, and leaves its routes', () => {
+    const { app, result, report: json } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/json.ts': `import type { NextApiHandler } from 'next'
+import type { Response } from 'express'
+
+export type Legacy = Response
+
+export function withJson(handler: NextApiHandler): NextApiHandler {
+  return async (req, res) => {
+    const result = await handler(req, res)
+    if (!res.headersSent) res.status(200).json(result)
+  }
+}
+`,
+      'pages/api/value.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withJson } from '@/lib/json'
+
+export default withJson(async (_req: NextApiRequest, _res: NextApiResponse) => ({ ok: true }))
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const value = json.files.find((f: { source: string }) => f.source === 'pages/api/value.ts');
+    expect(value.status).toBe('left');
+    expect(value.reasons[0]).toMatchObject({ code: 'GLOBAL_SHADOWED', detail: "in lib/json.ts: the file imports Response from 'express', which hides the global Response its twins use" });
+    expect(json.updates).toEqual([]);
+    expect(existsSync(path.join(app, 'pages/api/value.ts'))).toBe(true);
+    expect(readFileSync(path.join(app, 'lib/json.ts'), 'utf8')).not.toContain('withJsonRoute');
+  });
+
   it('hands the rewritten functions of a method map to the route-handler version of its dispatcher, under every method', () => {
     const { app, result, report: json } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

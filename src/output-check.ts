@@ -6,14 +6,22 @@
 import { pluginsFor } from '../transforms/lib/parser-plugins.js';
 import { loadBabelParser } from '../transforms/lib/cjs-deps.js';
 import { shadowedGlobal } from '../transforms/lib/shadowed-globals.js';
+import type { Node } from '../transforms/lib/ast.js';
 
 /** Why `content` would not parse as the file `file`; undefined when it parses. */
 export function parseProblem(file: string, content: string): string | undefined {
+  const parsed = parseChecked(file, content);
+  return 'problem' in parsed ? parsed.problem : undefined;
+}
+
+/** `content` parsed as the file `file`, or why it does not parse (parseProblem): one parse for both checks. */
+export function parseChecked(file: string, content: string): { program: Node } | { problem: string } {
   try {
     const { program } = loadBabelParser().parse(content, { sourceType: 'module', plugins: pluginsFor(file) });
-    return duplicateImport(program.body as unknown as ImportLike[]);
+    const duplicate = duplicateImport(program.body as unknown as ImportLike[]);
+    return duplicate ? { problem: duplicate } : { program };
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -22,19 +30,11 @@ export function parseProblem(file: string, content: string): string | undefined 
  * 'express'` in a module whose twin returns `new Response(…)`), when the module's text before did not have that
  * clash already; undefined when they would.
  */
-export function shadowedGlobalIn(file: string, content: string, before: string): string | undefined {
-  const parse = (text: string) => {
-    try {
-      return loadBabelParser().parse(text, { sourceType: 'module', plugins: pluginsFor(file) }).program;
-    } catch {
-      return null;
-    }
-  };
-  const after = parse(content);
-  const found = after ? shadowedGlobal(after) : null;
+export function shadowedGlobalIn(file: string, program: Node, before: string): string | undefined {
+  const found = shadowedGlobal(program);
   if (!found) return undefined;
-  const earlier = parse(before);
-  return earlier && shadowedGlobal(earlier) ? undefined : found.detail.replace('the route uses', 'its twins use');
+  const earlier = parseChecked(file, before);
+  return 'program' in earlier && shadowedGlobal(earlier.program) ? undefined : found.detail.replace('the route uses', 'its twins use');
 }
 
 /**

@@ -22,7 +22,7 @@ import { createResolver, type Resolver } from './resolver.js';
 import { isPackageSpecifier } from '../transforms/lib/imports.js';
 import { escapeName } from './name-pattern.js';
 import { findImportedMiddleware } from './imported-middleware.js';
-import { parseProblem, shadowedGlobalIn } from './output-check.js';
+import { parseChecked, shadowedGlobalIn } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
@@ -231,9 +231,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // either: its routes stay, with that reason.
   const shadowing = new Map<string, string>();
   for (const update of rewrites) {
-    const problem = parseProblem(update.path, update.content);
-    if (problem) dropped.set(update.path, `the twin it added to ${update.path} does not parse (${problem})`);
-    const shadowed = problem || !update.twins.length ? undefined : shadowedGlobalIn(update.path, update.content, update.before);
+    const parsed = parseChecked(update.path, update.content);
+    if ('problem' in parsed) dropped.set(update.path, `the twin it added to ${update.path} does not parse (${parsed.problem})`);
+    const shadowed = 'problem' in parsed || !update.twins.length ? undefined : shadowedGlobalIn(update.path, parsed.program, update.before);
     if (shadowed) {
       shadowing.set(update.path, `in ${update.path}: ${shadowed}`);
       dropped.set(update.path, shadowing.get(update.path)!);

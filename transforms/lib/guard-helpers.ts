@@ -252,37 +252,37 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}), ...routeDataAt };
 }
 
-/** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
-export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
-  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
+/** The one statement an `if` without `else` runs: its consequent, or the only statement of its block. */
+function onlyConsequent(stmt: Node): Node | null {
+  if (stmt?.type !== 'IfStatement' || stmt.alternate) return null;
+  return stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+}
+
+/** `!x` where `test` accepts x: the test of `if (!x) …`. */
+function negates(stmt: Node, test: (node: Node) => boolean): boolean {
   const t = unwrap(stmt.test);
-  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
-  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
-  return body.type === 'ReturnStatement' && !body.argument;
+  return t.type === 'UnaryExpression' && t.operator === '!' && test(unwrap(t.argument));
 }
 
 /**
- * `if (!x) return res.status(401).json({ error: 'Unauthorized' });` (also in a block): the handler's own answer where
- * the guard's value is falsy, by a send whose arguments run nothing (plain-send.ts). Where the guard had answered,
- * Pages' send found the answer sent and the handler ended there (a send after the answer throws
- * ERR_HTTP_HEADERS_SENT, or does nothing, before anything else runs): the route's return of the guard's answer before
- * it ends it the same way. Where the guard gave a falsy value without answering, the route runs the same send.
+ * How a check's one statement ends the handler: `return;` ('return'), or its own way ('own'): a return of a send
+ * whose arguments run nothing (plain-send.ts), or a throw of literals. Where the guard had answered, Pages' send found
+ * the answer sent and the handler ended there (a send after the answer throws ERR_HTTP_HEADERS_SENT, or does nothing,
+ * before anything else runs), and a throw came after the answer (the client had it, the error only went to the log:
+ * Next's, or a wrapper's catch that finds the answer sent): the route's return of the guard's answer before the check
+ * ends it the same way. Where the guard gave a falsy value without answering, the check runs as it did.
  */
-function returnsSendWhenFalsy(stmt: Node, test: (node: Node) => boolean, resName: string): boolean {
-  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
-  const t = unwrap(stmt.test);
-  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
-  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
-  return body.type === 'ReturnStatement' && !!body.argument && isPlainSend(body, resName);
+function checkEnding(body: Node | null, resName: string): 'return' | 'own' | null {
+  if (body?.type === 'ThrowStatement') return isPlainThrowValue(body.argument) ? 'own' : null;
+  if (body?.type !== 'ReturnStatement') return null;
+  if (!body.argument) return 'return';
+  return isPlainSend(body, resName) ? 'own' : null;
 }
 
-/** `if (!guard(req, res)) throw new Error('Unauthorized');` (also in a block): see endsWhenAnswered. */
-function throwsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
-  if (stmt?.type !== 'IfStatement' || stmt.alternate) return false;
-  const t = unwrap(stmt.test);
-  if (t.type !== 'UnaryExpression' || t.operator !== '!' || !test(unwrap(t.argument))) return false;
-  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
-  return body.type === 'ThrowStatement' && isPlainThrowValue(body.argument);
+/** `if (!x) return;` (also in a block), the handler's own check of a guard's value. */
+export function returnsWhenFalsy(stmt: Node, test: (node: Node) => boolean): boolean {
+  const body = onlyConsequent(stmt);
+  return !!body && negates(stmt, test) && body.type === 'ReturnStatement' && !body.argument;
 }
 
 /** A literal, or a constructor or function called with literals only: `new Error('Unauthorized')`. */
@@ -319,21 +319,6 @@ function holdsWhenAnswered(node: Node, name: string): boolean {
     return optionalReadOf(read, name) && ['StringLiteral', 'NumericLiteral', 'BooleanLiteral'].includes(o.type);
   }
   return false;
-}
-
-/**
- * The handler's check of a guard's value `name` right after the call, in the shapes that end the handler at once
- * where the guard had answered: `if (<test>) return;`, `return <a plain send>` (see returnsSendWhenFalsy), or `throw
- * new Error('Unauthorized')` (a throw of literals), where the test holds for every "answered" value (see
- * holdsWhenAnswered). A throw after the answer in Pages: the client had the answer already, and the error only went
- * to the log (Next's, or a wrapper's catch that finds the answer sent). The route returns the guard's answer before
- * the check instead; where the guard gave a value, the check runs as it did.
- */
-function endsWhenAnswered(stmt: Node, name: string, resName: string): boolean {
-  if (stmt?.type !== 'IfStatement' || stmt.alternate || !holdsWhenAnswered(stmt.test, name)) return false;
-  const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
-  if (body.type === 'ThrowStatement') return isPlainThrowValue(body.argument);
-  return body.type === 'ReturnStatement' && (!body.argument || isPlainSend(body, resName));
 }
 
 /**
@@ -423,15 +408,16 @@ function guardSites(body: Node[], guards: Map<string, ImportedHelper>, names: { 
         const found = guardCall(declarator.init, guards, names);
         if (!found || declarator.id.type !== 'Identifier' || declarator.id.typeAnnotation) return;
         const value = declarator.id.name;
-        if (endsWhenAnswered(list[index + 1], value, names.res)) sites.push({ shape: 'declared', list, index, value, found });
+        // The handler's check right after the call, its test holding for every "answered" value (holdsWhenAnswered).
+        const check = list[index + 1];
+        if (onlyConsequent(check) && holdsWhenAnswered(check.test, value) && checkEnding(onlyConsequent(check), names.res)) sites.push({ shape: 'declared', list, index, value, found });
         return;
       }
       if (stmt.type !== 'IfStatement') return;
       const test = unwrap(stmt.test);
       const found = test.type === 'UnaryExpression' && test.operator === '!' ? guardCall(test.argument, guards, names) : null;
-      const checks = (t: Node) => t === unwrap(test.argument);
-      if (found && returnsWhenFalsy(stmt, checks)) sites.push({ shape: 'tested', list, index, found, sends: false });
-      else if (found && (returnsSendWhenFalsy(stmt, checks, names.res) || throwsWhenFalsy(stmt, checks))) sites.push({ shape: 'tested', list, index, found, sends: true });
+      const ending = found && !stmt.alternate ? checkEnding(onlyConsequent(stmt), names.res) : null;
+      if (found && ending) sites.push({ shape: 'tested', list, index, found, sends: ending === 'own' });
     });
   }
   if (!sites.length) return sites;

@@ -107,6 +107,11 @@ export interface ResponseRewrite {
   setsOwnHeaders: boolean;
 }
 
+/** `res.end()`, `res.end(chunk)`, `res.end(chunk, 'latin1')`: not a callback (`res.end(done)`, `res.end(text, done)`). */
+function endFollowed(args: Node[]): boolean {
+  return chunkEncodingOf(args) !== undefined && !isFunction(unwrap(args[0]));
+}
+
 /** The helper a call answers through: one of `answerCalls`, or a helper called by its name. */
 function helperOf(call: Node, opts: Pick<ResponseOptions, 'helpers' | 'answerCalls'>): ResponseHelper | undefined {
   const key = helperKey(call.callee);
@@ -134,7 +139,7 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
     // `res.redirect()` without a URL, or with spread arguments, has no Location the tool can carry over (fuzz test).
     const badRedirect = links[i].name === 'redirect' && (links[i].args.length === 0 || links[i].args.length > 2 || links[i].args.some((a) => a.type === 'SpreadElement'));
     // `res.end(chunk, 'binary')` with Node's encoding; with a callback (`res.end(text, done)`), not followed.
-    const badEnd = links[i].name === 'end' && (chunkEncodingOf(links[i].args) === undefined || isFunction(unwrap(links[i].args[0])));
+    const badEnd = links[i].name === 'end' && !endFollowed(links[i].args);
     if (TERMINALS.has(links[i].name) && isLast && !badRedirect && !badEnd) return { links: links.slice(0, -1), terminal: links[i] };
     if (!STATE_CALLS.has(links[i].name)) return null;
     // `res.status()` or `res.status(...codes)` sets no status the tool can carry over (found by the fuzz test).
@@ -473,22 +478,17 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     const emptyStatus = lit === 204 || lit === 304;
     const withInit = init(statusCode, headersName);
     const plain = (bodyCode: string) => `new Response(${bodyCode}${withInit})`;
-    const json = (valueCode: string) => {
-      out.uses.add('NextResponse');
+    // `maybeUndefined`: a value that may be undefined goes through the compat module's pagesJson (see maybeUndefined).
+    const json = (valueCode: string, maybeUndefined = false) => {
+      out.uses.add(maybeUndefined ? 'pagesJson' : 'NextResponse');
       // res.json and res.send(object) always sent application/json; NextResponse.json keeps a type already set.
       if (headersName && (contentTypeMaybeSet || headerNamesSet.has('content-type'))) pre.push(...snip.statements(`${headersName}.delete(${snip.str('Content-Type')})${END}`));
-      return `NextResponse.json(${valueCode}${withInit})`;
+      return `${maybeUndefined ? 'pagesJson' : 'NextResponse.json'}(${valueCode}${withInit})`;
     };
     const arg = terminal.args[0];
     switch (terminal.name) {
       case 'json':
-        if (!emptyStatus && isIdent(arg) && opts.maybeUndefined?.has(arg.name)) {
-          // As json() below, but for a value that may be undefined.
-          if (headersName && (contentTypeMaybeSet || headerNamesSet.has('content-type'))) pre.push(...snip.statements(`${headersName}.delete(${snip.str('Content-Type')})${END}`));
-          out.uses.add('pagesJson');
-          return { pre, expr: `pagesJson(${arg.name}${withInit})` };
-        }
-        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined') };
+        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', isIdent(arg) && !!opts.maybeUndefined?.has(arg.name)) };
       case 'send':
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
         if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
@@ -790,7 +790,7 @@ function describeEscape(parent: Node, ancestors: Node[]): { detail: string; reas
       return { detail: 'a response is sent from inside an expression', reason: 'SEND_IN_EXPRESSION' };
     }
     // `res.end(text, () => …)`: the callback ran once the answer had gone out.
-    if (top.type === 'CallExpression' && top.callee?.property?.name === 'end' && (chunkEncodingOf(top.arguments) === undefined || isFunction(unwrap(top.arguments[0])))) return escapes('res.end with a callback or arguments other than a chunk and its encoding');
+    if (top.type === 'CallExpression' && top.callee?.property?.name === 'end' && !endFollowed(top.arguments)) return escapes('res.end with a callback or arguments other than a chunk and its encoding');
     top = up;
   }
   if (parent.type === 'CallExpression' || parent.type === 'NewExpression') return escapes(passedTo('res', parent));

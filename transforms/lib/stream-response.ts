@@ -6,7 +6,7 @@
  * that stream with the status and headers set so far. Anything else done with `res` while streaming is not
  * rewritten: the caller then leaves the file in place.
  */
-import { walk, isFunction, isIdent, isStringLike, memberName, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
+import { walk, isFunction, isIdent, isStringLike, memberName, statementLists, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
 
 /**
  * The split body ends in `return new Response(stream)`, marked as the stream's Response (a property of the node): the
@@ -41,31 +41,25 @@ function findsStreamCall(node: Node, resName: string): boolean {
  */
 function writeHeadsWithoutWrites(body: Node[], resName: string): Array<{ list: Node[]; index: number }> | null {
   let writes = false;
-  let loose = false;
-  const heads: Array<{ list: Node[]; index: number }> = [];
-  const lists: Node[][] = [body];
+  const calls = new Set<Node>();
   for (const stmt of body)
     walk(stmt, (n) => {
-      if (n.type === 'BlockStatement') lists.push(n.body);
-      if (n.type === 'SwitchCase') lists.push(n.consequent);
-      const name = n.type === 'CallExpression' ? memberName(n.callee) : null;
-      if (name && isIdent(unwrap(n.callee.object), resName) && (name === 'write' || name === 'flushHeaders')) writes = true;
+      const name = n.type === 'CallExpression' && isIdent(unwrap(n.callee.object), resName) ? memberName(n.callee) : null;
+      if (name === 'write' || name === 'flushHeaders') writes = true;
+      if (name === 'writeHead') calls.add(n);
     });
-  for (const list of lists)
+  const heads: Array<{ list: Node[]; index: number }> = [];
+  for (const list of statementLists(body))
     list.forEach((stmt, index) => {
       const head = stmt.type === 'ExpressionStatement' ? resCall(stmt, resName) : null;
-      if (head?.name !== 'writeHead') return;
       // Headers went out with writeHead: a later setHeader, status or send threw (ERR_HTTP_HEADERS_SENT) or changed
       // nothing, so only `res.end(…)` right after it is followed; and its status message has no Response equivalent.
-      const next = list[index + 1] ? resCall(list[index + 1], resName) : null;
-      if (next?.name === 'end' && !head.args.slice(1).some((a) => stringValue(a) !== null)) heads.push({ list, index });
-      else loose = true;
+      const next = head?.name === 'writeHead' && list[index + 1] ? resCall(list[index + 1], resName) : null;
+      if (next?.name === 'end' && !head!.args.slice(1).some((a) => stringValue(a) !== null)) heads.push({ list, index });
     });
-  // A writeHead that is not a statement of its own (`return res.writeHead(…)`, in an expression) stays for the split.
-  for (const stmt of body)
-    walk(stmt, (n) => {
-      if (n.type === 'CallExpression' && memberName(n.callee) === 'writeHead' && isIdent(unwrap(n.callee.object), resName) && !heads.some((h) => h.list[h.index].expression === n)) loose = true;
-    });
+  // Any other writeHead (not followed so, in an expression: `return res.writeHead(…)`) stays for the split.
+  const followed = new Set(heads.map((h) => h.list[h.index].expression));
+  const loose = [...calls].some((call) => !followed.has(call));
   return heads.length && !writes && !loose ? heads : null;
 }
 

@@ -277,6 +277,20 @@ export function isFunction(node: Node): boolean {
   );
 }
 
+/**
+ * Whether function `fn` reads its own `arguments`, or its own `this` (a function expression's: an arrow's is the
+ * enclosing one's): code moved out of it would read another's. An arrow inside sees fn's; another function has its own.
+ */
+export function usesOwnThisOrArguments(fn: Node): boolean {
+  let found = false;
+  walk(fn.body, (node) => {
+    if (node.type === 'Identifier' && node.name === 'arguments') found = true;
+    if (node.type === 'ThisExpression' && fn.type === 'FunctionExpression') found = true;
+    if (node !== fn.body && isFunction(node) && node.type !== 'ArrowFunctionExpression') return false;
+  });
+  return found;
+}
+
 /** Every variable name bound or referenced below `root` (not property names): fresh names avoid all of them. */
 export function namesIn(root: Node): Set<string> {
   const names = new Set<string>();

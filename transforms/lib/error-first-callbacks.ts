@@ -30,22 +30,11 @@
  * 500, and the report says so.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, freshName, isIdent, namesIn, unwrap, usesOwnThisOrArguments, walk, type Node, type Snippets } from './ast.js';
 import { returnsOf } from './res-helpers.js';
 
 /** Names of an error-first callback's first parameter. */
 const ERROR_PARAM = /^_?(e|er|err|error|ex|exception)$/i;
-
-/** Whether `fn` reads `this` (a function expression's own) or `arguments`, outside nested non-arrow functions. */
-function usesThisOrArguments(fn: Node): boolean {
-  let found = false;
-  walk(fn.body, (node) => {
-    if (node.type === 'Identifier' && node.name === 'arguments') found = true;
-    if (node.type === 'ThisExpression' && fn.type === 'FunctionExpression') found = true;
-    if (node !== fn.body && isFunction(node) && node.type !== 'ArrowFunctionExpression') return false;
-  });
-  return found;
-}
 
 /** Whether `body` declares a `var` of its own (it would join the handler's scope). */
 function declaresVar(body: Node): boolean {
@@ -79,7 +68,7 @@ export function inlineErrorFirstCallback(stmt: Node, tail: boolean, ctx: Callbac
   const callback = unwrap(expr.arguments[expr.arguments.length - 1]);
   if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return null;
   if (callback.generator || !callback.params.length || !callback.params.every((p: Node) => p.type === 'Identifier' && !p.optional)) return null;
-  if (!ERROR_PARAM.test(callback.params[0].name) || usesThisOrArguments(callback)) return null;
+  if (!ERROR_PARAM.test(callback.params[0].name) || usesOwnThisOrArguments(callback)) return null;
   if (!namesIn(callback.body).has(resName)) return null;
   if ([expr.callee, ...expr.arguments.slice(0, -1)].some((node) => namesIn(node).has(resName))) return null;
   const body: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(callback.body)];

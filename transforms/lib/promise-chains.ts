@@ -37,7 +37,7 @@
  * (`fs.readFile(file, (err, data) => …)`): error-first-callbacks.ts.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { END, freshName, isIdent, memberName, namesIn, unwrap, usesOwnThisOrArguments, walk, type Node, type Snippets } from './ast.js';
 import { renameReferences } from './scope.js';
 import { returnsOf } from './res-helpers.js';
 import { inlineErrorFirstCallback } from './error-first-callbacks.js';
@@ -102,17 +102,6 @@ function awaitOf(snip: Snippets, node: Node, text = snip.src(node)): string {
   // A node written in parentheses may bring them in its text.
   const inParens = node.extra?.parenthesized && text.startsWith('(') && text.endsWith(')');
   return TIGHT.has(node.type) || inParens ? `await ${text}` : `await (${text})`;
-}
-
-function usesThisOrArguments(fn: Node): boolean {
-  let found = false;
-  walk(fn.body, (node) => {
-    if (node.type === 'Identifier' && node.name === 'arguments') found = true;
-    if (node.type === 'ThisExpression' && fn.type === 'FunctionExpression') found = true;
-    // An arrow inside sees the callback's own `this` and `arguments`; another function has its own.
-    if (node !== fn.body && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ObjectMethod' || node.type === 'ClassMethod')) return false;
-  });
-  return found;
 }
 
 /** The return statements of a callback's own body (not of functions inside it); none for an expression body. */
@@ -186,7 +175,7 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     for (const { callback } of chain.links) {
       if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return null;
       if (callback.generator || callback.params.length > 1 || (callback.params[0] && (callback.params[0].type !== 'Identifier' || callback.params[0].optional))) return null;
-      if (usesThisOrArguments(callback)) return null;
+      if (usesOwnThisOrArguments(callback)) return null;
       walk(callback.body, (node) => {
         if (isIdent(node, resName)) mentionsRes = true;
       });

@@ -131,7 +131,7 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     const definition = target ? definitionOf(plan.resolver, target, imported) : null;
     if (!definition || definition.hops.length || plan.requestImportsUnderWay.has(definition.module)) continue;
     const twin = twinsOf(plan, definition.module, [definition.name]).twins.find((t) => t.name === definition.name && t.kind === 'request');
-    if (twin && twin.bodyIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
+    if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
   }
   plan.requestImportsUnderWay.delete(module);
   plan.importedRequests.set(module, out);
@@ -166,14 +166,15 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
   // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
   const clashes = barrelClashes(found.flatMap(({ c, twin }) => (twin && twin.kind !== 'factory' ? [{ definition: c.definition, twin: twin.twin }] : [])), resolver);
   for (const { c, twin } of found) {
-    // A session helper with no twin: the route is told why, for the reason it is left with.
-    const declined = twin || c.factoryOnly ? undefined : results.get(c.definition.module)?.declined?.find((d) => d.name === c.definition.name);
+    // A wrapper of the default export with no twin: the route names its module and its blocker.
+    const notWrapper = twin || !c.wraps ? undefined : results.get(c.definition.module)?.wrappersDeclined?.find((d) => d.name === c.definition.name);
+    // A session or request helper with no twin: the route is told why, for the reason it is left with (a session
+    // binding with no twin only carries that reason, for any helper passed req).
+    const declined = twin || c.factoryOnly || notWrapper ? undefined : results.get(c.definition.module)?.declined?.find((d) => d.name === c.definition.name);
     if (declined) {
       addBinding(plan, c.source, { kind: 'session', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: declined.why });
       continue;
     }
-    // A wrapper of the default export with no twin: the route names its module and its blocker.
-    const notWrapper = twin || !c.wraps ? undefined : results.get(c.definition.module)?.wrappersDeclined?.find((d) => d.name === c.definition.name);
     if (notWrapper) {
       addBinding(plan, c.source, { kind: 'wrapper', specifier: c.specifier, imported: c.imported, twin: '', resIndex: -1, statuses: [], declined: notWrapper.why, definedIn: c.definition.module });
       continue;

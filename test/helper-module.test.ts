@@ -275,10 +275,23 @@ export async function getSessionForRoute(request: NextRequest, id: string) {
     expect(result.output).toContain(REQUEST_HELPERS.split('\n').slice(2, 7).join('\n'));
   });
 
-  it('twins no helper that reads the query (route params differ per route), or that assigns the body', () => {
-    const writes = `import type { NextApiRequest } from 'next'\n\nexport function normalise(req: NextApiRequest) {\n  req.body = { ...req.body, at: Date.now() }\n}\n`;
-    expect(withoutWrapperWhys(twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf']))).toEqual({ twins: [] });
-    expect(withoutWrapperWhys(twinResponseHelpers(writes, { ...context, modulePath: 'lib/normalise.ts' }, ['normalise']))).toEqual({ twins: [] });
+  it('gives a helper that reads the query a last parameter for the route\'s query (route params differ per route)', () => {
+    const result = twinResponseHelpers(REQUEST_HELPERS, { ...context, modulePath: 'lib/session.ts' }, ['pageOf']);
+    expect(result.twins).toEqual([{ kind: 'request', name: 'pageOf', twin: 'pageOfForRoute', resIndex: 0, statuses: [], queryIndex: 1 }]);
+    expect(result.output).toContain(`export const pageOfForRoute = (request: NextRequest, query: Partial<{ [key: string]: string | string[] }>) => {
+  return Number(query.page ?? 1);
+}`);
+  });
+
+  it('twins no helper that assigns the body or reads the socket, and says why for the routes\' reasons', () => {
+    const writes = `import type { NextApiRequest } from 'next'\n\nexport function normalise(req: NextApiRequest) {\n  req.body = { ...req.body, at: Date.now() }\n}\n\nexport const ipOf = (req: NextApiRequest) => req.socket.remoteAddress\n`;
+    expect(withoutWrapperWhys(twinResponseHelpers(writes, { ...context, modulePath: 'lib/normalise.ts' }, ['ipOf', 'normalise']))).toEqual({
+      twins: [],
+      declined: [
+        { name: 'ipOf', why: 'it uses req as a handler could not (req.socket)' },
+        { name: 'normalise', why: 'it writes req.body' },
+      ],
+    });
   });
 
   it('gives a helper that reads the body a last parameter for it: the route reads the body once and passes it', () => {
@@ -613,8 +626,12 @@ export function readQuery(req: NextApiRequest) {
     expect(result.output).not.toContain('export function tokenOfForRoute');
   });
 
-  it('twins no helper that passes req on to one that reads the query', () => {
-    expect(withoutWrapperWhys(twinResponseHelpers(NESTED, nestedContext, ['readQuery']))).toEqual({ twins: [] });
+  it('gives a helper that passes req on and reads the query the route\'s query too', () => {
+    const result = twinResponseHelpers(NESTED, nestedContext, ['readQuery']);
+    expect(result.twins).toEqual([{ kind: 'request', name: 'readQuery', twin: 'readQueryForRoute', resIndex: 0, statuses: [], queryIndex: 1 }]);
+    expect(result.output).toContain(`export function readQueryForRoute(request: NextRequest, query: Partial<{ [key: string]: string | string[] }>) {
+  return tokenOfForRoute(request, String(query.id));
+}`);
   });
 });
 

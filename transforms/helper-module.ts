@@ -10,7 +10,7 @@ import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
 import { explainDeclinedWrapper, type WrapperLookup } from './lib/wrapper-why.js';
-import { isRequestParam, toRequestFunction, type NestedRequestHelper } from './lib/request-helper.js';
+import { isRequestParam, requestHelperWhy, toRequestFunction, type NestedRequestHelper } from './lib/request-helper.js';
 import { mayCarry } from './lib/request-carrier.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
@@ -348,11 +348,13 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
-      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]), undefined, false, program);
+      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]), undefined, true, program);
       // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
       // `fn` may have been partly rewritten above).
       const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
       if (session && 'why' in session) declinedWhy = session.why;
+      // A helper that takes only the request and could not take the App Router one: the routes say why.
+      else if (!request && !session && own?.found.index !== found.index) declinedWhy = requestHelperWhy(snip, found.fn);
       if (own?.found.index === found.index) {
         // Twinned with the module's request helpers: its twin and name are that one.
         if (typescript) needsNextRequest = true;
@@ -366,7 +368,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         if (request.usesNextRequest) needsNextRequest = true;
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
-        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.carried ? { carried: true } : {}) };
+        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}), ...(request.carried ? { carried: true } : {}) };
       } else if (session && 'fn' in session) {
         twin = freshName(`${found.ownName}ForRoute`, taken);
         wrapperStatement = moduleTwinStatement(j, snip, found, session.fn, twin, true);

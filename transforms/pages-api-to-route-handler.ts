@@ -562,11 +562,14 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
     // `verifyToken({ req })`: a helper that takes req in an object gets the request in the object's place.
     const passed = helper?.carried ? carriedArgs(node, helper.resIndex, ['req'])?.req : helper && node.arguments[helper.resIndex];
     if (!helper || !isIdent(passed, reqName)) return;
-    // A twin that reads the body takes it last: `req.body` here, which the request rewrite reads once for the route.
-    if (helper.bodyIndex !== undefined && (node.arguments.length > helper.bodyIndex || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
+    // A twin that reads the body (or the query) takes it last: `req.body` (`req.query`) here, which the request
+    // rewrite reads as the route's own. A call that passes arguments up to there is left.
+    const added = [helper.bodyIndex, helper.queryIndex].filter((at): at is number => at !== undefined);
+    if (added.length && (node.arguments.length > Math.min(...added) || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
     node.callee = j.identifier(helper.twin);
     node.arguments[helper.resIndex] = j.identifier(requestName);
     if (helper.bodyIndex !== undefined) passPagesBody(j, node, helper.bodyIndex, reqName);
+    if (helper.queryIndex !== undefined) passPagesBody(j, node, helper.queryIndex, reqName, 'query');
     called.add(helper);
   });
   return [...called];

@@ -153,7 +153,7 @@ export interface ImportedHelper {
   setsHeaders?: string[] | null;
   /** A request helper or a guard that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
   bodyIndex?: number;
-  /** A guard that reads `req.query`: its twin takes the route's query at this position, which calls pass. */
+  /** A request helper or a guard that reads `req.query`: its twin takes the route's query at this position, which calls pass. */
   queryIndex?: number;
   /**
    * A wrapper whose twin uses what the handler returns, or answers when the handler did not (route-wrapper.ts): the

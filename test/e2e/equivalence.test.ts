@@ -199,7 +199,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       // A factory whose object's check only sets headers on res: the twin is a method of that object.
       { path: 'lib/rate-limit.ts', twins: ['rateLimit().checkHeaders'] },
-      { path: 'lib/request-session.ts', twins: ['readSessionForRoute'] },
+      { path: 'lib/request-session.ts', twins: ['keyAccessForRoute', 'readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },
       // A session helper that passes req and res only to getServerSession, called in a callback: a twin that takes

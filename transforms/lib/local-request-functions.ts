@@ -29,8 +29,7 @@ import { cloneNode, countIdentifiers, freshName, isIdent, memberName, namesIn, u
 import { resolveFunction } from './dispatch.js';
 import { namesDeclaredWithin, patternNames } from './free-names.js';
 import { applyRecipes, sessionGetterNames } from './recipes.js';
-import { passPagesBody, toRequestFunction, type RequestHelper } from './request-helper.js';
-import { rewriteRequest } from './request.js';
+import { passPagesBody, requestEscape, toRequestFunction, type RequestHelper } from './request-helper.js';
 import { referencesTo, type Reference } from './scope.js';
 
 export interface LocalRequestFunctions {
@@ -227,13 +226,4 @@ function rewriteParams(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, 
     return { reqIndex, readsRequest: false, helper: { ...helper, usesNextRequest: false, bodyIndex, queryIndex } };
   }
   return { reqIndex, readsRequest, helper };
-}
-
-/** What the request rewrite stops at in `fn` (` (req.on)`), for the report; empty when it stops at nothing. */
-function requestEscape(snip: Snippets, fn: Node, reqName: string): string {
-  const copy = cloneNode(fn);
-  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
-  const taken = namesIn(copy);
-  const rewrite = rewriteRequest(body, { snip, reqName, request: freshName('request', taken), params: freshName('params', taken), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh: (base) => freshName(base, taken) });
-  return rewrite.escape ? ` (${rewrite.escape.detail})` : '';
 }

@@ -6,11 +6,12 @@
  * One that takes req in an object (`verifyToken({ req })`, request-carrier.ts) takes the request in its place; its
  * next-auth `getToken({ req })` gets next-auth's request, as in a handler.
  *
- * Declined (null) when the helper reads `req.query` (route params differ per route) or `req.body` (a request body
- * can be read once, and the handler may read it too), or uses `req` in any way a handler could not.
+ * One that reads `req.body` (a request body can be read once, and the handler may read it too) or `req.query` (whose
+ * route params differ per route) takes the route's parsed body or query as a last parameter instead, which each call
+ * passes (toRequestFunction). Declined (null) when it uses `req` in any way a handler could not.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { freshNamerFor, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
@@ -44,7 +45,7 @@ export interface RequestHelper {
   reqIndex: number;
   /** Position of the parsed body's parameter, added last, when the helper reads `req.body`. */
   bodyIndex?: number;
-  /** Position of the route's query parameter, added after the body's, when a function of the route's file reads `req.query`. */
+  /** Position of the route's query parameter, added after the body's, when the helper reads `req.query`. */
   queryIndex?: number;
   /** Compat helpers the rewritten body imports. */
   uses: Set<string>;
@@ -160,8 +161,8 @@ export function toRequestFunction(
   /** Where the request is, when the callers say so (a function of the route's own file); else found by its type or name. */
   knownReqIndex?: number,
   /**
-   * A function of the route's own file that reads `req.query` takes the route's query (its params merged in, which
-   * only the route knows) as a last parameter, which each call passes as `req.query`: the route's own query then.
+   * A helper that reads `req.query` takes the route's query (its params merged in, which only the route knows) as a
+   * last parameter, which each call passes as `req.query`: the route's own query then.
    */
   withQuery = false,
   /**
@@ -207,4 +208,28 @@ export function toRequestFunction(
   else fn.body = j.blockStatement(statements);
   tokenUses?.forEach((use) => rewrite.compat.add(use));
   return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled, ...(carrier ? { carried: true } : {}) };
+}
+
+/** What the request rewrite stops at in `fn` (` (req.on)`), for the report; empty when it stops at nothing. */
+export function requestEscape(snip: Snippets, fn: Node, reqName: string): string {
+  const copy = cloneNode(fn);
+  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
+  const taken = namesIn(copy);
+  const rewrite = rewriteRequest(body, { snip, reqName, request: freshName('request', taken), params: freshName('params', taken), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh: (base) => freshName(base, taken) });
+  return rewrite.escape ? ` (${rewrite.escape.detail})` : '';
+}
+
+/**
+ * Why a helper of another module that takes the Pages request (and no response) has no request twin, for the report
+ * of the routes that call it (`it uses req as a handler could not (req.socket)`); null for any other function.
+ */
+export function requestHelperWhy(snip: Snippets, fn: Node): string | null {
+  const param = fn.params[fn.params.findIndex(isRequestParam)];
+  if (param?.type !== 'Identifier' || fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
+  // A write the twin's body or query parameter would not carry back to the caller.
+  const copy = cloneNode(fn);
+  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
+  const written = (['body', 'query'] as const).find((member) => bodyReadsToParam(body, param.name, 'read', member) === null);
+  if (written) return `it writes ${param.name}.${written}`;
+  return `it uses ${param.name} as a handler could not${requestEscape(snip, fn, param.name)}`;
 }

@@ -1,0 +1,92 @@
+/**
+ * Helpers in other modules that take the Pages request and no response. One that reads `req.query` gets a twin that
+ * takes the route's query (its route params merged in) as a last parameter, which each route passes; the original
+ * stays for the Pages code that still calls it. One the tool cannot rewrite leaves its routes with a reason that names
+ * the helper and what stopped it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectSecondRunChangesNothing, migrateApp, removeTempDirs, requireBuild } from './helpers.js';
+
+const AUTH = `import type { NextApiRequest } from 'next'
+
+export function verifyCronAuth(req: NextApiRequest): boolean {
+  const key = req.query.key ?? req.headers['x-cron-key']
+  return key === process.env.CRON_SECRET
+}
+
+export function clientIp(req: NextApiRequest): string {
+  const forwarded = req.headers['x-forwarded-for']
+  if (typeof forwarded === 'string') return forwarded.split(',')[0]
+  return req.socket.remoteAddress ?? 'unknown'
+}
+
+export function stamp(req: NextApiRequest) {
+  req.body = { ...req.body, at: Date.now() }
+}
+`;
+
+const files = {
+  'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n',
+  'lib/auth.ts': AUTH,
+  'pages/api/jobs/[job].ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { verifyCronAuth } from '@/lib/auth'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!verifyCronAuth(req)) return res.status(401).json({ error: 'Unauthorized' })
+  res.status(200).json({ job: req.query.job })
+}
+`,
+  'pages/api/ip.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { clientIp } from '@/lib/auth'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.status(200).json({ ip: clientIp(req) })
+}
+`,
+  'pages/api/stamped.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { stamp } from '@/lib/auth'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  stamp(req)
+  res.status(200).json(req.body)
+}
+`,
+  'pages/jobs.tsx': `import type { GetServerSideProps } from 'next'
+import { verifyCronAuth } from '@/lib/auth'
+
+export const getServerSideProps: GetServerSideProps = async ({ req, query }) => ({ props: { ok: verifyCronAuth({ ...req, query } as never) } })
+export default function Jobs({ ok }: { ok: boolean }) { return ok ? 'ok' : 'no' }
+`,
+};
+
+describe('helpers in other modules that take only the request', () => {
+  beforeAll(requireBuild);
+  afterAll(removeTempDirs);
+
+  it("gives a helper that reads req.query a twin taking the route's query, which the route passes, and keeps the original", () => {
+    const { result, report, read, app } = migrateApp(files);
+    expect(result.code).toBe(0);
+    const auth = read('lib/auth.ts');
+    // The original stays as it was, for the page's getServerSideProps.
+    expect(auth).toContain(AUTH.split('\n').slice(2, 6).join('\n'));
+    expect(auth).toContain(`export function verifyCronAuthForRoute(request: NextRequest, query: Partial<{ [key: string]: string | string[] }>): boolean {
+  const xCronKey = request.headers.get('x-cron-key') ?? undefined
+  const key = query.key ?? xCronKey
+  return key === process.env.CRON_SECRET
+}`);
+    const route = read('app/api/jobs/[job]/route.ts');
+    expect(route).toContain("import { verifyCronAuthForRoute } from '@/lib/auth'");
+    expect(route).toContain(`  const params = await context.params
+  const query = pagesQuery(request, params)
+  if (!verifyCronAuthForRoute(request, query)) return NextResponse.json({ error: 'Unauthorized' }, { status: 401 })`);
+    expect(report.files.find((f: { source: string }) => f.source === 'pages/api/jobs/[job].ts').status).toBe('migrated');
+    expectSecondRunChangesNothing(app);
+  });
+
+  it('leaves the routes of a helper it cannot rewrite, saying which helper and what stops it', () => {
+    const { report } = migrateApp(files);
+    const reasons = (source: string) => report.files.find((f: { source: string }) => f.source === source).reasons.map((r: { code: string; detail: string }) => [r.code, r.detail]);
+    expect(reasons('pages/api/ip.ts')).toEqual([['REQ_ESCAPES', "req is passed to clientIp(), a helper of '@/lib/auth': it uses req as a handler could not (req.socket)"]]);
+    expect(reasons('pages/api/stamped.ts')).toEqual([['REQ_ESCAPES', "req is passed to stamp(), a helper of '@/lib/auth': it writes req.body"]]);
+  });
+});

@@ -466,8 +466,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   multer.finish?.();
   const factoriesUsed = factories.finish(helpersCalled);
   factoriesUsed.uses.forEach((use) => compat.add(use));
-  // getServerSession's request and response, unless every method that called it went (a 405-only one).
-  if (recipes.compat.size && functions.some((f) => namesIn(f.node).has(NEXT_AUTH_REQUEST))) recipes.compat.forEach((use) => compat.add(use));
+  // The recipes' stand-ins for req and res (getServerSession's, the Supabase client's), unless every method that
+  // called them went (a 405-only one).
+  for (const use of recipes.compat) if (functions.some((f) => namesIn(f.node).has(use))) compat.add(use);
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),

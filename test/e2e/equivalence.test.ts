@@ -209,6 +209,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withJsonRoute', 'withResultRoute'] },
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
+      // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.
+      { path: 'lib/supabase-admin.ts', twins: ['requireAdminForRoute'] },
       // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.
       { path: 'lib/token-reader.ts', twins: ['readTokenForRoute'] },
       { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },

@@ -130,6 +130,19 @@ export function nextAuthResponse(headers: Headers): NextApiResponse {
   return res as unknown as NextApiResponse;
 }
 
+/**
+ * nextAuthRequest and nextAuthResponse under names of their own, for another library that reads a Pages request's
+ * cookies and sets Set-Cookie on its response (@supabase/auth-helpers-nextjs's createPagesServerClient): its cookies
+ * go into the route's headers as it set them on res.
+ */
+export function pagesRequestShim(request: Request): NextApiRequest {
+  return nextAuthRequest(request);
+}
+
+export function pagesResponseShim(headers: Headers): NextApiResponse {
+  return nextAuthResponse(headers);
+}
+
 /** The request body as Buffer chunks, as \`for await (const chunk of req)\` gave them with bodyParser: false. */
 export async function* bodyChunks(request: Request): AsyncGenerator<Buffer> {
   if (!request.body) return;

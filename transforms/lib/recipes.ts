@@ -11,9 +11,12 @@
  *  - iron-session v8: `getIronSession(req, res, options)` → `getIronSession(await cookies(), options)`.
  *  - `res.revalidate(path)` → `revalidatePath(path)` from next/cache, which marks the path instead of regenerating
  *    it at once (reported).
+ *  - @supabase/auth-helpers-nextjs's `createPagesServerClient({ req, res })` in the handler itself: given stand-ins
+ *    for req and res that read the route's request and write into its headers (recipes-supabase.ts).
  */
 import { walk, isFunction, isIdent, memberName, replaceChild, unwrap, type Node, type Snippets } from './ast.js';
 import { valueImports } from './imports.js';
+import { isPagesClientCall, pagesClientMakers } from './recipes-supabase.js';
 
 export interface RecipeResult {
   /** Imports the rewritten code needs: source → names. */
@@ -27,6 +30,12 @@ export interface RecipeResult {
 export const NEXT_AUTH_REQUEST = 'nextAuthRequest';
 export const NEXT_AUTH_RESPONSE = 'nextAuthResponse';
 const NEXT_AUTH_HELPERS = [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE];
+/** The same stand-ins under names of their own, for another library that reads a Pages request's cookies and sets Set-Cookie on its response. */
+export const PAGES_REQUEST_SHIM = 'pagesRequestShim';
+export const PAGES_RESPONSE_SHIM = 'pagesResponseShim';
+const PAGES_SHIMS = [PAGES_REQUEST_SHIM, PAGES_RESPONSE_SHIM];
+/** The compat helpers that write a library's cookies into the route's headers, given res (the response rewrite's sinks). */
+export const ROUTE_HEADER_SINKS = [NEXT_AUTH_RESPONSE, PAGES_RESPONSE_SHIM];
 
 /**
  * Where getServerSession(req, res, options) keeps its request and response: the handler's own body, whose route has
@@ -43,8 +52,12 @@ export interface SessionShim {
  * unless by an import of the compat module itself (an earlier run's, beside a twin).
  */
 export function nextAuthHelpersFree(program: Node, taken: Set<string>): boolean {
+  return compatNamesFree(program, taken, NEXT_AUTH_HELPERS);
+}
+
+function compatNamesFree(program: Node, taken: Set<string>, names: string[]): boolean {
   const ours = compatImports(program);
-  return NEXT_AUTH_HELPERS.every((name) => !taken.has(name) || ours.has(name));
+  return names.every((name) => !taken.has(name) || ours.has(name));
 }
 
 /** The names a module imports, under their own names, from the compat module (`…/_migrate/pages-compat`). */
@@ -98,6 +111,8 @@ export function sessionGetterNames(program: Node): Set<string> {
 export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqName: string, resName: string, shim?: SessionShim): RecipeResult {
   const result: RecipeResult = { imports: new Map(), notes: [], compat: new Set() };
   const canShim = !!shim && nextAuthHelpersFree(program, shim.taken);
+  const canShimPages = !!shim && compatNamesFree(program, shim.taken, PAGES_SHIMS);
+  const supabaseMakers = pagesClientMakers(program);
   const need = (source: string, name: string) => {
     if (!result.imports.has(source)) result.imports.set(source, new Set());
     result.imports.get(source)!.add(name);
@@ -139,6 +154,13 @@ export function applyRecipes(snip: Snippets, program: Node, roots: Node[], reqNa
         const rest = node.arguments.slice(2).map((a: Node) => snip.src(a));
         need('next/headers', 'cookies');
         replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${['await cookies()', ...rest].join(', ')})`)]);
+        return false;
+      }
+      if (canShimPages && !nested && isPagesClientCall(node, supabaseMakers, reqName, resName)) {
+        const settings = node.arguments.slice(1).map((a: Node) => snip.src(a));
+        const context = `{ req: ${PAGES_REQUEST_SHIM}(${shim!.request}), res: ${PAGES_RESPONSE_SHIM}(${resName}) }`;
+        PAGES_SHIMS.forEach((name) => result.compat.add(name));
+        replacements.push([parent, node, snip.expression(`${callee.name}${typeArgs(node)}(${[context, ...settings].join(', ')})`)]);
         return false;
       }
       if (isRevalidate(node, resName)) {

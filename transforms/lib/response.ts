@@ -11,7 +11,7 @@ import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike,
 import { referencesTo, type Reference } from './scope.js';
 import { chunkEncodingOf, isStreamResponse, splitStream } from './stream-response.js';
 import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
-import { NEXT_AUTH_RESPONSE } from './recipes.js';
+import { ROUTE_HEADER_SINKS } from './recipes.js';
 
 /** The Response of a split stream (stream-response.ts), as a terminal of its own. */
 const STREAM_TERMINAL = '\0stream';
@@ -211,9 +211,9 @@ function isHeaderSink(call: Node, arg: Node): boolean {
   return call.type === 'CallExpression' && call[TAKES_ROUTE_HEADERS] === true && call.arguments.includes(arg);
 }
 
-/** `nextAuthResponse(res)`, written by the getServerSession recipe: `res` is its only argument. */
+/** `nextAuthResponse(res)` or `pagesResponseShim(res)`, written by the recipes: `res` is its only argument. */
 function isNextAuthResponse(call: Node, arg: Node): boolean {
-  return call.type === 'CallExpression' && isIdent(call.callee, NEXT_AUTH_RESPONSE) && call.arguments.length === 1 && call.arguments[0] === arg;
+  return call.type === 'CallExpression' && ROUTE_HEADER_SINKS.some((name) => isIdent(call.callee, name)) && call.arguments.length === 1 && call.arguments[0] === arg;
 }
 
 function statusAssignment(expr: Node, resName: string): Node | null {

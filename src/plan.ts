@@ -82,6 +82,7 @@ function contextFor(input: PlanInput, file: PlannedFile, helpers: HelperModulePl
     nextVersion: input.nextVersion,
     ...(input.project.trpcVersion ? { trpcVersion: input.project.trpcVersion } : {}),
     ...(input.project.nextAuthVersion ? { nextAuthVersion: input.project.nextAuthVersion } : {}),
+    ...(input.project.formidableVersion ? { formidableVersion: input.project.formidableVersion } : {}),
     importedHelpers: helpers.bindings.get(file.source),
     handlerModule,
     exportsModule,

@@ -17,6 +17,8 @@ export interface Project {
   trpcVersion?: string;
   /** The next-auth version (installed, else asked for), when the app has it: before 4.22 it has no route handler. */
   nextAuthVersion?: string;
+  /** The formidable version (installed, else asked for), when the app has it: before v3 a callback gets other shapes. */
+  formidableVersion?: string;
   /** next.config's pageExtensions (src/page-extensions.ts); Next.js's default when absent. */
   pageExtensions?: readonly string[];
 }
@@ -57,6 +59,7 @@ export async function loadProject(dir: string): Promise<Project> {
     typescript: await isFile(path.join(root, 'tsconfig.json')),
     ...(await packageVersion(root, '@trpc/server').then((v) => (v ? { trpcVersion: v } : {}))),
     ...(await packageVersion(root, 'next-auth').then((v) => (v ? { nextAuthVersion: v } : {}))),
+    ...(await packageVersion(root, 'formidable').then((v) => (v ? { formidableVersion: v } : {}))),
     pageExtensions: readPageExtensions(root),
   };
 }

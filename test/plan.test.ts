@@ -544,4 +544,11 @@ describe('helpers', () => {
     const root = app({ 'package.json': JSON.stringify({ dependencies: { next: '15.5.29', 'next-auth': '^4.16.4' } }), [lockfile]: text });
     expect((await loadProject(root)).nextAuthVersion).toBe('4.24.5');
   });
+
+  it('reads the formidable version, installed before the range package.json asks for (its callback differs before v3)', async () => {
+    expect((await loadProject(app({ 'package.json': JSON.stringify({ dependencies: { formidable: '^2.1.1' } }) }))).formidableVersion).toBe('2.1.1');
+    const installed = app({ 'package.json': JSON.stringify({ dependencies: { formidable: '^2.1.1' } }), 'node_modules/formidable/package.json': '{ "version": "3.5.4" }' });
+    expect((await loadProject(installed)).formidableVersion).toBe('3.5.4');
+    expect((await loadProject(app({ 'package.json': '{}' }))).formidableVersion).toBeUndefined();
+  });
 });

@@ -249,7 +249,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);
-  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript, requestName });
+  const formidable = rewriteFormidable(snip, program, body, reqName, config?.rawBody ?? false, { moduleNames, typescript, requestName, version: ctx.formidableVersion });
   if (formidable.problem) throw new Left('FORM_PARSE_NOT_FOLLOWED', formidable.problem.line, formidable.problem.detail);
   formidable.imports.forEach((names, source) => recipes.imports.set(source, names));
   recipes.notes.push(...formidable.notes);

@@ -16,6 +16,8 @@ export interface TransformContext {
   trpcVersion?: string;
   /** The app's next-auth version, when it has the package (before 4.22.0, NextAuth takes no App Router request). */
   nextAuthVersion?: string;
+  /** The app's formidable version, when it has the package (v3's callback gets the shapes its promise does). */
+  formidableVersion?: string;
   /** Bare import specifiers of this file that name project modules (tsconfig baseUrl), not packages. */
   moduleSpecifiers?: string[];
   /**

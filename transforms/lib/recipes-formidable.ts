@@ -6,14 +6,24 @@
  * `filepath`, `newFilename`, `originalFilename`, `mimetype` and `size`, and formidable's own errors (with its
  * `httpCode`) for an empty file, and for files over `maxFileSize` (200 MB by default) in all: formidable checks
  * the bytes received so far against maxTotalFileSize, which defaults to maxFileSize (its message then gives the
- * bytes received when it stopped reading, here the total size).
- * Other options, callbacks (`form.parse(req, (err, fields, files) => …)`) and events are not followed.
+ * bytes received when it stopped reading, here the total size). Also followed: `maxFiles` (its 413 when one more
+ * file begins), `keepExtensions` (the new name ends with the original's extension, cut as formidable cuts it),
+ * `multiples` (which v3 ignores) and `allowEmptyFiles: false` (its default).
+ *
+ * The callback form promised by hand, `await new Promise((resolve, reject) => { form.parse(req, (err, fields, files)
+ * => { if (err) reject(err); else resolve([fields, files]); }); })`, is v3's own promise form (v3's parse builds the
+ * same callback when given none): it becomes `await form.parse(req)` first (`.then(([fields, files]) => …)` for
+ * another value resolved), then as above. Only for formidable 3 and later, whose callback gets the arrays; v1 and v2
+ * gave single values. Other options, other callbacks and events are not followed.
  */
 import { isIdent, memberName, unwrap, walk, END, freshName, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { valueImports } from './imports.js';
+import { versionAtLeast } from './version.js';
 
-const OPTIONS = ['uploadDir', 'maxFileSize'];
+const OPTIONS = ['uploadDir', 'maxFileSize', 'maxFiles', 'keepExtensions', 'multiples', 'allowEmptyFiles'];
+/** Options the helper takes (and for the first two, handles) only when a parse of the file sets them. */
+type HelperFeature = 'maxFiles' | 'keepExtensions' | 'multiples' | 'allowEmptyFiles';
 
 export interface FormidableRecipe {
   imports: Map<string, Set<string>>;
@@ -42,10 +52,23 @@ function factoryOptions(node: Node, names: ReturnType<typeof formidableNames>): 
   return n.arguments[0] ?? true;
 }
 
-export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], reqName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean; requestName: string }): FormidableRecipe {
+export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], reqName: string, rawBody: boolean, ctx: { moduleNames: Set<string>; typescript: boolean; requestName: string; version?: string }): FormidableRecipe {
   const result: FormidableRecipe = { imports: new Map(), notes: [] };
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
+  const promised = promisedParses(roots, reqName);
+  if (promised.length && !(ctx.version && versionAtLeast(ctx.version, 3))) {
+    const line = promised[0].parse.loc?.start.line;
+    return { ...result, problem: { line, detail: ctx.version ? `formidable ${ctx.version}'s callback gives single values where v3 gives arrays: followed from v3 on` : "formidable's callback is followed for v3 and later, and the app's formidable version is not known" } };
+  }
+  for (const { parent, key, node, parse, results, value } of promised) {
+    // An object literal as an arrow's body needs parentheses.
+    const then = value ? `.then(([${results.join(', ')}]) => ${value.type === 'ObjectExpression' ? `(${snip.src(value)})` : snip.src(value)})` : '';
+    const call = snip.expression(`${snip.src(parse.callee)}(${reqName})${then}`);
+    if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(node)] = call;
+    else parent[key] = call;
+  }
+  const features = new Set<HelperFeature>();
   const lists: Node[][] = [roots];
   // Not inside nested functions, which may not be async: a parse there is left (below).
   for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
@@ -57,7 +80,10 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       const decl = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
-      const awaited = decl && unwrap(decl.init)?.type === 'AwaitExpression' ? unwrap(unwrap(decl.init).argument) : null;
+      const awaitedValue = decl && unwrap(decl.init)?.type === 'AwaitExpression' ? unwrap(unwrap(decl.init).argument) : null;
+      // `await form.parse(req).then(([fields, files]) => …)`, from a promised callback (above): the parse is the call's object.
+      const thenOf = awaitedValue?.type === 'CallExpression' && memberName(awaitedValue.callee) === 'then' && awaitedValue.arguments.length === 1 ? unwrap(awaitedValue.callee.object) : null;
+      const awaited = thenOf?.type === 'CallExpression' && memberName(thenOf.callee) === 'parse' ? thenOf : awaitedValue;
       if (awaited?.type !== 'CallExpression' || memberName(awaited.callee) !== 'parse') continue;
       const line = stmt.loc?.start.line;
       const target = unwrap(awaited.callee.object);
@@ -78,9 +104,18 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       if (options !== true && (unwrap(options).type !== 'ObjectExpression' || unwrap(options).properties.some((p: Node) => p.type !== 'ObjectProperty' || p.computed || !OPTIONS.includes(p.key.name)))) {
         return { ...result, problem: { line, detail: `formidable options other than ${OPTIONS.join(', ')} are not followed` } };
       }
+      const props: Node[] = options === true ? [] : unwrap(options).properties;
+      // allowEmptyFiles: true lets an empty file through to minFileSize's own error: not followed.
+      const allowEmpty = props.find((p) => p.key.name === 'allowEmptyFiles');
+      if (allowEmpty && !(allowEmpty.value.type === 'BooleanLiteral' && allowEmpty.value.value === false)) {
+        return { ...result, problem: { line, detail: 'formidable allowEmptyFiles other than false is not followed' } };
+      }
+      for (const feature of ['maxFiles', 'keepExtensions', 'multiples', 'allowEmptyFiles'] as const) if (props.some((p) => p.key.name === feature)) features.add(feature);
       helper ??= freshName('parseForm', ctx.moduleNames);
-      const args = [requestName, ...(options === true || !unwrap(options).properties.length ? [] : [snip.src(options)])];
-      decl.init = snip.expression(`await ${helper}(${args.join(', ')})`);
+      const args = [requestName, ...(props.length ? [snip.src(options as Node)] : [])];
+      const parseNow = snip.expression(`${helper}(${args.join(', ')})`);
+      if (awaited === awaitedValue) decl.init = snip.expression(`await ${snip.src(parseNow)}`);
+      else awaitedValue.callee.object = parseNow;
       if (form) {
         const at = form.list.indexOf(form.stmt);
         form.list.splice(at, 1);
@@ -97,37 +132,127 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   }
   if (leftover) return { ...result, problem: { line: (leftover as Node).loc?.start.line, detail: 'form.parse(req) with a callback or events is not followed' } };
   if (!helper) return result;
-  for (const [source, name] of [['node:os', 'tmpdir'], ['node:path', 'join'], ['node:fs/promises', 'writeFile'], ['node:crypto', 'randomUUID']]) {
+  const needed = [['node:os', 'tmpdir'], ['node:path', 'join'], ['node:fs/promises', 'writeFile'], ['node:crypto', 'randomUUID'], ...(features.has('keepExtensions') ? [['node:path', 'basename']] : [])];
+  for (const [source, name] of needed) {
     if (ctx.moduleNames.has(name)) return { ...result, problem: { detail: `the module already has a ${name}` } };
-    result.imports.set(source, new Set([name]));
+    result.imports.set(source, new Set([...(result.imports.get(source) ?? []), name]));
   }
-  program.body.push(...snip.statements(helperCode(snip, helper, ctx.typescript)));
+  program.body.push(...snip.statements(helperCode(snip, helper, ctx.typescript, features)));
 
   result.notes.push(`formidable: form.parse(req) became ${helper}(request), which reads request.formData() into formidable's fields and files; formidable also parsed JSON and octet-stream bodies, which request.formData() rejects`);
   return result;
 }
 
-function helperCode(snip: Snippets, name: string, ts: boolean): string {
+function helperCode(snip: Snippets, name: string, ts: boolean, features: Set<HelperFeature>): string {
   const t = (type: string) => (ts ? type : '');
+  const maxFiles = features.has('maxFiles');
+  const keepExtensions = features.has('keepExtensions');
+  const optionTypes = ['uploadDir?: string', 'maxFileSize?: number', ...(maxFiles ? ['maxFiles?: number'] : []), ...(keepExtensions ? ['keepExtensions?: boolean'] : []), ...(features.has('multiples') ? ['multiples?: boolean'] : []), ...(features.has('allowEmptyFiles') ? ['allowEmptyFiles?: false'] : [])];
+  const defaults = ['uploadDir = tmpdir()', 'maxFileSize = 200 * 1024 * 1024', ...(maxFiles ? ['maxFiles = Infinity'] : []), ...(keepExtensions ? ['keepExtensions = false'] : [])];
+  // formidable's _getExtension: from the first dot of the base name when it has more than one, else path.extname's,
+  // cut at the first character that is not a letter, a digit or a dot; a lone dot is none.
+  const extensionOf = `
+  const extensionOf = (name${t(': string')}) => {
+    const base = basename(name)${END}
+    const first = base.indexOf(${snip.str('.')})${END}
+    const last = base.lastIndexOf(${snip.str('.')})${END}
+    const raw = first !== last ? base.slice(first) : last > 0 ? base.slice(last) : ${snip.str('')}${END}
+    const cut = raw.search(/[^.0-9A-Za-z]/)${END}
+    const kept = cut < 0 ? raw : raw.slice(0, cut)${END}
+    return kept === ${snip.str('.')} ? ${snip.str('')} : kept${END}
+  }${END}`;
   return `/** formidable's form.parse(req) on a Request: fields and files by name, each file saved in uploadDir (written by migrate). */
-async function ${name}(request${t(': Request')}, options${t(': { uploadDir?: string; maxFileSize?: number }')} = {}) {
-  const { uploadDir = tmpdir(), maxFileSize = 200 * 1024 * 1024 } = options${END}
+async function ${name}(request${t(': Request')}, options${t(`: { ${optionTypes.join('; ')} }`)} = {}) {
+  const { ${defaults.join(', ')} } = options${END}
   const fields${t(': Record<string, string[]>')} = {}${END}
   const files${t(': Record<string, Array<{ filepath: string; newFilename: string; originalFilename: string; mimetype: string; size: number }>>')} = {}${END}
-  let total = 0${END}
+  let total = 0${END}${maxFiles ? `\n  let count = 0${END}` : ''}${keepExtensions ? extensionOf : ''}
   for (const [field, value] of await request.formData()) {
     if (typeof value === ${snip.str('string')}) {
       fields[field] = [...(fields[field] ?? []), value]${END}
       continue${END}
-    }
+    }${maxFiles ? `\n    if (++count > maxFiles) throw Object.assign(new Error(\`options.maxFiles (\${maxFiles}) exceeded\`), { httpCode: 413 })${END}` : ''}
     if (value.size === 0) throw Object.assign(new Error(${snip.str('options.allowEmptyFiles is false, file size should be greater than 0')}), { httpCode: 400 })${END}
     total += value.size${END}
     if (total > maxFileSize) throw Object.assign(new Error(\`options.maxTotalFileSize (\${maxFileSize} bytes) exceeded, received \${total} bytes of file data\`), { httpCode: 413 })${END}
-    const newFilename = randomUUID().replaceAll(${snip.str('-')}, ${snip.str('')})${END}
+    const newFilename = randomUUID().replaceAll(${snip.str('-')}, ${snip.str('')})${keepExtensions ? ` + (keepExtensions && value.name ? extensionOf(value.name) : ${snip.str('')})` : ''}${END}
     const filepath = join(uploadDir, newFilename)${END}
     await writeFile(filepath, Buffer.from(await value.arrayBuffer()))${END}
     files[field] = [...(files[field] ?? []), { filepath, newFilename, originalFilename: value.name, mimetype: value.type, size: value.size }]${END}
   }
   return [fields, files]${t(' as const')}${END}
 }`;
+}
+
+/** A `new Promise(…)` around a callback parse of the handler's req, and what replaces it. */
+interface PromisedParse {
+  parent: Node;
+  key: string;
+  node: Node;
+  /** The parse call inside it (`form.parse(req, cb)`). */
+  parse: Node;
+  /** The callback's parameters after err (`fields`, `files`). */
+  results: string[];
+  /** The value resolved, when other than `[fields, files]` (which the parse's promise gives as it is). */
+  value: Node | null;
+}
+
+/**
+ * `new Promise((resolve, reject) => { form.parse(req, (err, fields, files) => { if (err) reject(err); else
+ * resolve(value); }); })` (also `if (err) return reject(err); resolve(value);`), in the handler's body outside its
+ * nested functions: the parse rejects with err and resolves with the value computed from fields and files alone.
+ */
+function promisedParses(roots: Node[], reqName: string): PromisedParse[] {
+  const found: PromisedParse[] = [];
+  const visit = (node: Node, parent: Node | null, key: string) => {
+    if (!parent || node.type !== 'NewExpression' || !isIdent(node.callee, 'Promise') || node.arguments.length !== 1) return;
+    const executor = node.arguments[0];
+    if (!isPlainFunction(executor) || executor.params.length !== 2 || !executor.params.every((p: Node) => p.type === 'Identifier')) return;
+    const [resolve, reject] = executor.params.map((p: Node) => p.name);
+    const only = executor.body.type === 'BlockStatement' ? (executor.body.body.length === 1 && executor.body.body[0].type === 'ExpressionStatement' ? executor.body.body[0].expression : null) : executor.body;
+    const parse = only && unwrap(only);
+    if (parse?.type !== 'CallExpression' || memberName(parse.callee) !== 'parse' || parse.arguments.length !== 2 || !isIdent(parse.arguments[0], reqName)) return;
+    const callback = parse.arguments[1];
+    if (!isPlainFunction(callback) || callback.params.length < 2 || callback.params.length > 3 || !callback.params.every((p: Node) => p.type === 'Identifier')) return;
+    const [err, ...results] = callback.params.map((p: Node) => p.name);
+    const value = resolvedValue(callback.body, err, resolve, reject);
+    if (!value || [err, resolve, reject].some((name) => mentions(value, name))) return;
+    const identity = value.type === 'ArrayExpression' && value.elements.length === results.length && results.length === 2 && value.elements.every((e: Node, i: number) => isIdent(e, results[i]));
+    found.push({ parent, key, node, parse, results, value: identity ? null : value });
+  };
+  for (const root of roots) walk(root, visit, true);
+  return found;
+}
+
+/** `function (…) {…}` or an arrow, not async and not a generator. */
+function isPlainFunction(node: Node): boolean {
+  return (node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression') && !node.async && !node.generator;
+}
+
+/** The value `resolve(value)` gives where the callback rejects with err first, or null for any other body. */
+function resolvedValue(body: Node, err: string, resolve: string, reject: string): Node | null {
+  const statements: Node[] = body.type === 'BlockStatement' ? body.body : [];
+  const single = (stmt: Node | null | undefined): Node | null => (stmt?.type === 'BlockStatement' ? (stmt.body.length === 1 ? stmt.body[0] : null) : (stmt ?? null));
+  const callOf = (stmt: Node | null, name: string): Node | null => {
+    const expr = stmt?.type === 'ExpressionStatement' ? unwrap(stmt.expression) : stmt?.type === 'ReturnStatement' ? unwrap(stmt.argument) : null;
+    return expr?.type === 'CallExpression' && isIdent(expr.callee, name) && expr.arguments.length === 1 ? expr.arguments[0] : null;
+  };
+  const rejects = (stmt: Node | null) => isIdent(callOf(stmt, reject), err);
+  const guard = statements[0];
+  if (guard?.type !== 'IfStatement' || !isIdent(unwrap(guard.test), err)) return null;
+  // `if (err) reject(err); else resolve(value);`
+  if (statements.length === 1 && guard.alternate) return rejects(single(guard.consequent)) ? unwrap(callOf(single(guard.alternate), resolve)) : null;
+  // `if (err) return reject(err); resolve(value);`, `if (err) { reject(err); return; } resolve(value);`
+  if (statements.length !== 2 || guard.alternate) return null;
+  const consequent: Node[] = guard.consequent.type === 'BlockStatement' ? guard.consequent.body : [guard.consequent];
+  const ends = (consequent.length === 1 && consequent[0].type === 'ReturnStatement' && rejects(consequent[0])) || (consequent.length === 2 && rejects(consequent[0]) && consequent[1].type === 'ReturnStatement' && !consequent[1].argument);
+  return ends ? unwrap(callOf(statements[1], resolve)) : null;
+}
+
+function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (isIdent(n, name)) found = true;
+  });
+  return found;
 }

@@ -231,9 +231,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `fetch(url).then((r) => r.json()).then((data) => res.json(data)).catch(…)`: the same steps awaited in a try.
   const chains = inlinePromiseChains(j, snip, body, resName, typescript, !keepsResult);
   // `req.query as typeof req.query & {…}`: the type the query named, from next's own types (the route has no req).
+  // Its type import, when the file has none, is added with the others at the end: an import added now would move the
+  // statements whose places the handler's replacement goes by.
+  let needsRequestType = false;
   if (typescript) {
     const local = requestTypeLocal(program);
-    if (replaceRequestTypeQueries(j, body, reqName, local ?? 'NextApiRequest') && !local) addImport(snip, program, 'next', { values: [], types: ['NextApiRequest'] }, true);
+    needsRequestType = replaceRequestTypeQueries(j, body, reqName, local ?? 'NextApiRequest') > 0 && !local;
   }
   // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
@@ -512,6 +515,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
   removeUnusedImports(snip, program, (s) => s === 'next' || s === 'micro' || STREAM_CONSUMERS.includes(s) || s === 'raw-body' || s === 'formidable' || [...helpersUsed, ...subCalled].some((h) => fixedSpecifier(h, ctx) === s));
   for (const [source, names] of recipes.imports) addImport(snip, program, source, { values: [...names].sort(), types: [] }, typescript);
+  if (needsRequestType) addImport(snip, program, 'next', { values: [], types: ['NextApiRequest'] }, true);
   addImport(snip, program, 'next/server', { values: [...nextServer.values].sort(), types: [...nextServer.types] }, typescript);
   if (compat.size) {
     addImport(snip, program, compatSpecifier(ctx.targetPath, ctx.compatPath), { values: [...compat].sort(), types: [] }, typescript);

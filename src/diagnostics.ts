@@ -119,9 +119,9 @@ export const REASONS = {
   },
   EDGE_RUNTIME: {
     severity: 'left',
-    short: 'an Edge API route (runtime: edge) already takes a Request',
+    short: 'an Edge API route (runtime: edge) the tool does not move as it is',
     detail:
-      'Edge API routes use the Web Request and Response already. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
+      'Edge API routes use the Web Request and Response already, but this one reads what a route handler gets elsewhere (a dynamic segment, from its context; the NextFetchEvent, which it does not get). Export the function for each method it serves (export { handler as GET, handler as POST }), export const runtime = \'edge\', and read params from the context.',
   },
   GLOBAL_SHADOWED: {
     severity: 'left',

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
-import { findHandler } from './lib/find-handler.js';
+import { findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames } from './lib/free-names.js';
@@ -35,6 +35,7 @@ import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
+import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
 import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
@@ -169,8 +170,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     throw new Left('HANDLER_NOT_FOUND', undefined, detail);
   }
   const { handler } = found;
-  if (config?.isEdge) throw new Left('EDGE_RUNTIME', handler.fn.loc?.start.line);
   checkOtherExports(program, handler.declarationIndex, handler.exportIndex, ctx.exportsModule && 'left' in ctx.exportsModule ? ctx.exportsModule.left : undefined);
+  if (config?.isEdge) return edgeRoute(j, snip, program, handler, config, { ctx, normalized, rawSource, moved, reshapedNotes: reshaped?.notes ?? [] });
 
   const fn = handler.fn;
   const [reqParam, resParam] = fn.params;
@@ -887,6 +888,33 @@ function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, conf
   const at = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.type === 'ObjectPattern');
   if (lines.length) program.body[at] = snip.withCommentsOf(program.body[at], program.body[at], lines);
   return { ...betterAuth, markers: configMarkers };
+}
+
+/**
+ * The route of an Edge API route: the file as it is, its handler exported for every method (transforms/lib/edge-route.ts).
+ * Config keys the tool does not know are flagged as in any route.
+ */
+function edgeRoute(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, handler: Handler, config: SegmentConfig, file: { ctx: TransformContext; normalized: SourceText; rawSource: string; moved: ExportsSplit | null | undefined; reshapedNotes: string[] }): TransformResult {
+  const { ctx } = file;
+  const route = toEdgeRoute(snip, program, handler, ctx.targetPath, namesIn(program));
+  if ('left' in route) throw new Left('EDGE_RUNTIME', route.line, route.left);
+  if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config.hasDynamic) {
+    // Next 14 caches a GET route that reads no request data; Pages never cached an API response.
+    // After the segment config, which an edge route always has (its runtime).
+    const runtime = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'runtime');
+    program.body.splice(runtime + 1, 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+  }
+  const markers = config.unknown.map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
+  const lines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);
+  const first = program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration');
+  if (lines.length && first >= 0) program.body[first] = snip.withCommentsOf(program.body[first], program.body[first], lines);
+  fixRelativeImports(program, ctx.sourcePath, ctx.targetPath);
+  // The NextFetchEvent type of a parameter that went.
+  removeUnusedImports(snip, program, (source) => source === 'next/server');
+  const printed = printRoute(j, program, file.normalized, ctx.sourcePath, markers);
+  const exportsModule = file.moved ? movedModule(file.rawSource, ctx, file.moved) : undefined;
+  const notes = [...file.reshapedNotes, ...droppedConfigNotes(config), ...(exportsModule ? [movedNote(exportsModule.exports, exportsModule.path)] : [])];
+  return { status: printed.diagnostics.length ? 'review' : 'migrated', ...printed, notes, usesCompat: false, methods: route.methods, ...(exportsModule ? { exportsModule } : {}) };
 }
 
 /** A default export that the tRPC or better-auth recipe turns into the whole route. */

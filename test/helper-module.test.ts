@@ -219,6 +219,51 @@ export function withApiKeyRoute<Context>(handler: (request: NextRequest, context
     ]);
   });
 
+  it("calls the twin of its module's request helper, and gives next-auth's and Supabase's calls on req and res the route's headers", () => {
+    const source = `import type { NextApiRequest, NextApiResponse } from 'next'
+import { getServerSession } from 'next-auth/next'
+import { createPagesServerClient } from '@supabase/auth-helpers-nextjs'
+import { authOptions } from './auth'
+
+function sameOrigin(req: NextApiRequest) {
+  return !req.headers.origin || req.headers.origin === 'https://app.example'
+}
+
+export function withAdmin(handler: (req: NextApiRequest, res: NextApiResponse, email: string) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (!sameOrigin(req)) return res.status(403).json({ error: 'cross-origin' })
+    const supabase = createPagesServerClient({ req, res })
+    const { data } = await supabase.auth.getSession()
+    if (!data.session) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res, data.session.user.email!)
+  }
+}
+
+export function withSession(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const session = await getServerSession(req, res, authOptions)
+    if (!session) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res)
+  }
+}
+`;
+    const result = twinResponseHelpers(source, wrapperContext, ['withAdmin', 'withSession']);
+    expect(result.twins.map((t) => t.twin)).toEqual(['withAdminRoute', 'withSessionRoute']);
+    expect(result.calledTwins).toEqual(['sameOriginForRoute']);
+    expect(result.output).toContain(`  return async (request: NextRequest, context: Context) => {
+    const headers = new Headers()
+    if (!sameOriginForRoute(request)) return NextResponse.json({ error: 'cross-origin' }, { status: 403, headers })
+    const supabase = createPagesServerClient({ req: pagesRequestShim(request), res: pagesResponseShim(headers) })
+    const { data } = await supabase.auth.getSession()
+    if (!data.session) return NextResponse.json({ error: 'sign in' }, { status: 401, headers })
+    return withHeaders(await handler(request, context, data.session.user.email!), headers)
+  }`);
+    expect(result.output).toContain(`    const session = await getServerSession(nextAuthRequest(request), nextAuthResponse(headers), authOptions)
+    if (!session) return NextResponse.json({ error: 'sign in' }, { status: 401, headers })
+    return withHeaders(await handler(request, context), headers)`);
+    expect(result.output).toContain("import { nextAuthRequest, nextAuthResponse, pagesRequestShim, pagesResponseShim, withHeaders } from '../app/api/_migrate/pages-compat'");
+  });
+
   it('adds a route-handler version of a dispatcher of a method map: the lookup kept, the handler called with (request, context)', () => {
     const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withMiddlewares', 'dispatch']);
     expect(result.twins).toEqual([

@@ -301,7 +301,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
   const wrapperLookup: WrapperLookup = {
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,
-    tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames),
+    tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames, { program }),
   };
   /** The twin of each function twinned below, for its other export names (`export default requireUser` too). */
   const twinOfFunction = new Map<Node, HelperTwin>();
@@ -333,16 +333,23 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     const untaken = (base: string) => freshName(base, new Set(taken));
     let twin = untaken(`${found.ownName}Route`);
     let declinedWhy: string | null = null;
-    const wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames);
+    let wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { program });
+    // A wrapper that passes its req to a request helper (`verifySameOrigin(req)`): again, calling that one's twin. The
+    // module's request helpers are looked for only then (their twins' names are taken when they are).
+    if ('why' in wrapperOrWhy && /^req is passed to [\w$]+\(\)$/.test(wrapperOrWhy.why)) {
+      const nested = new Map<string, NestedRequestHelper>([...importedRequests, ...moduleRequestHelpersOnce()]);
+      wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { program, nested });
+    }
     const wrapper = 'why' in wrapperOrWhy ? null : wrapperOrWhy;
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
     const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
-    const calledOrWhy = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames) : null;
+    const calledOrWhy = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames, { program }) : null;
     const calledForm = calledOrWhy && !('why' in calledOrWhy) ? calledOrWhy : null;
     const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
     if (routeWrapper?.usesNextRequest) needsNextRequest = true;
     if (routeWrapper) {
       routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
+      routeWrapper.nestedCalled.forEach((called) => requestHelpersCalled.add(called));
       wrapperStatement = routeWrapper.statement;
       twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}) };
     } else {

@@ -185,6 +185,8 @@ describe.each(versions)('next %s', (version) => {
     // The helpers, wrappers and dispatchers in lib/ that handlers call get their route-handler twins, and so do the
     // handlers in lib/handlers that pages/api files re-export or delegate to; the originals stay.
     expect(report.updates).toEqual([
+      // A wrapper calling a request helper of its module (whose twin it calls) and the Supabase client on req and res.
+      { path: 'lib/admin-wrapper.ts', twins: ['withAdminRoute', 'sameOriginForRoute'] },
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
       { path: 'lib/api/by-method.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },

@@ -19,7 +19,8 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { rewriteRequestOrWhy } from './request-helper.js';
+import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper } from './request-helper.js';
+import { applyRecipes } from './recipes.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
@@ -49,6 +50,17 @@ export interface RouteWrapper {
    * handler must answer on every path it set headers on, and must not leave the answer for later (a callback).
    */
   keepsResult: boolean;
+  /** The module's request helpers whose twins it calls (`verifySameOrigin(req)` in it). */
+  nestedCalled: Set<string>;
+}
+
+/**
+ * What the module offers a wrapper's twin beyond its own code: its program (for the recipes, which read its imports)
+ * and the request helpers of the module (and of modules it imports) that have twins.
+ */
+export interface WrapperModule {
+  program: Node;
+  nested?: Map<string, NestedRequestHelper>;
 }
 
 /** Why a wrapper has no route-handler version: a clause (`it reads req.query`); `returned`, the call it returns instead of a function. */
@@ -178,7 +190,7 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], i
  * module's own functions that take res and always answer (or only set headers), each renamed to its twin, so that
  * `return methodNotAllowed(res, allowed)` in the wrapper becomes `return methodNotAllowedResponse(allowed)`.
  */
-export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map()): RouteWrapper | WrapperDeclined {
+export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map(), module?: WrapperModule): RouteWrapper | WrapperDeclined {
   const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
   // The module's indentation unit, read from the body before it changes (changed code is reprinted in recast's style,
@@ -217,6 +229,13 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   for (const call of handlerCallsFound.filter((c) => !results.has(c))) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
+  // `verifySameOrigin(req)` of the module: its twin's call with the request. Then the recipes' stand-ins for req and
+  // res (next-auth's getServerSession, the Supabase client), whose cookies go into the twin's headers, and from there
+  // into its answers, the handler's too, as they went out on res in Pages. A recipe that needs an import (a module
+  // Pages code imports may not import next/headers) leaves the wrapper.
+  const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested) : new Set<string>();
+  const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: namesIn(module.program) }) : null;
+  if (recipes?.imports.size) return { why: `a library call in it needs an import in its App Router form (${[...recipes.imports.keys()].join(', ')})` };
   const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript);
   if ('why' in request) return { why: request.why };
   const answer = { resIndex: 1, statuses: [null] };
@@ -263,5 +282,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0 };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled };
 }

@@ -8,7 +8,7 @@
  * values in the URL's search params, a route handler gets them in its context) and a handler that reads its second
  * parameter (Pages' NextFetchEvent, for waitUntil; a route handler's second argument is its context).
  */
-import { freshName, isFunction, type Node, type Snippets, END } from './ast.js';
+import { freshName, type Node, type Snippets, END } from './ast.js';
 import { referencesTo } from './scope.js';
 import { routeParamsOf } from './route-params.js';
 import type { Handler } from './find-handler.js';
@@ -38,15 +38,15 @@ export function toEdgeRoute(snip: Snippets, program: Node, handler: Handler, tar
     // `export default async function handler(req) {…}` or an anonymous one: a declaration of its own, then the exports.
     const declaration = statement.declaration;
     let replacement: Node;
-    if (declaration.type === 'FunctionDeclaration' && declaration.id) {
+    if (declaration.type === 'FunctionDeclaration') {
+      // `export default function (req) {…}` is named first.
+      declaration.id ??= { type: 'Identifier', name: freshName('handler', taken) };
       replacement = declaration;
       name = declaration.id.name;
     } else {
       name = freshName('handler', taken);
-      replacement = isFunction(declaration) && declaration.type === 'FunctionDeclaration'
-        ? Object.assign(declaration, { id: { type: 'Identifier', name } })
-        : snip.statements(`const ${name} = placeholder${END}`)[0];
-      if (replacement.type === 'VariableDeclaration') replacement.declarations[0].init = declaration;
+      replacement = snip.statements(`const ${name} = placeholder${END}`)[0];
+      replacement.declarations[0].init = declaration;
     }
     program.body.splice(handler.declarationIndex, 1, snip.withCommentsOf(statement, replacement), exportsOf(snip, name!));
   } else {

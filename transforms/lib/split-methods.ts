@@ -4,7 +4,7 @@
  * dead branches are removed, and code after a statement that always returns is dropped for that method only.
  * This covers every dispatch shape the same way, so no shape silently loses a branch.
  */
-import { cloneNode, unwrap, walk, isFunction, memberName, isIdent, stringValue, type Node } from './ast.js';
+import { cloneNode, freshName, unwrap, walk, isFunction, memberName, isIdent, stringValue, type Node } from './ast.js';
 
 export const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Every method a route can export, in the order routes list them. */
@@ -223,33 +223,55 @@ function asList(stmt: Node): Node[] {
   return stmt.type === 'BlockStatement' ? stmt.body : [stmt];
 }
 
-/** Statements a switch runs for one method, following fall-through; null when a nested break makes that unclear. */
-function switchBranch(sw: Node, method: string, reader: MethodReader): Node[] | null {
+/**
+ * Statements a switch runs for one method, following fall-through. A case that leaves the switch through a `break`
+ * nested in its statements (`case 'GET': try { …; break; } catch { … }`) runs inside a labeled block whose label those
+ * breaks leave instead (`methodCase: { try { …; break methodCase; } … }`): the code after the switch runs as before.
+ */
+function switchBranch(sw: Node, method: string, reader: MethodReader): Node[] {
   let start = sw.cases.findIndex((c: Node) => c.test && stringValue(c.test) === method);
   if (start < 0) start = sw.cases.findIndex((c: Node) => !c.test);
   if (start < 0) return [];
   const out: Node[] = [];
+  let nestedBreaks = false;
+  const done = () => (nestedBreaks ? [labeledForBreaks(sw, out)] : out);
   for (let i = start; i < sw.cases.length; i++) {
     const stmts = sw.cases[i].consequent.flatMap((s: Node) => (s.type === 'BlockStatement' && sw.cases[i].consequent.length === 1 ? s.body : [s]));
     for (const s of stmts) {
-      if (s.type === 'BreakStatement' && !s.label) return out;
-      if (containsBreakOf(s)) return null;
+      if (s.type === 'BreakStatement' && !s.label) return done();
+      if (breaksOf(s).length) nestedBreaks = true;
       out.push(s);
-      if (alwaysExits(s)) return out;
+      if (alwaysExits(s)) return done();
     }
   }
   void reader;
-  return out;
+  return done();
 }
 
-/** A `break` that would leave the switch from inside a nested statement (not inside a loop or another switch). */
-function containsBreakOf(stmt: Node): boolean {
-  let found = false;
+/**
+ * The `break`s that would leave the switch from inside a nested statement (not inside a loop, another switch or a
+ * function), or, given a label, those that leave that label.
+ */
+function breaksOf(stmt: Node, label?: string): Node[] {
+  const found: Node[] = [];
   walk(stmt, (n) => {
-    if (isFunction(n) || /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(n.type) || n.type === 'SwitchStatement') return false;
-    if (n.type === 'BreakStatement' && !n.label) found = true;
+    if (isFunction(n)) return false;
+    if (!label && (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(n.type) || n.type === 'SwitchStatement')) return false;
+    if (n.type === 'BreakStatement' && (label ? n.label?.name === label : !n.label)) found.push(n);
   });
   return found;
+}
+
+/** The mark of a labeled block made for a case's nested breaks (labeledForBreaks). */
+const CASE_BLOCK = '__caseBlock';
+
+/** `label: { …statements }`, each nested switch `break` in them leaving the block: a label no label of the switch uses. */
+function labeledForBreaks(sw: Node, statements: Node[]): Node {
+  const labels = new Set<string>();
+  walk(sw, (n) => void (n.type === 'LabeledStatement' && labels.add(n.label.name)));
+  const label = freshName('methodCase', labels);
+  for (const stmt of statements) for (const brk of breaksOf(stmt)) brk.label = { type: 'Identifier', name: label };
+  return { type: 'LabeledStatement', label: { type: 'Identifier', name: label }, body: { type: 'BlockStatement', body: statements, directives: [] }, [CASE_BLOCK]: true };
 }
 
 function specializeList(stmts: Node[], method: string, reader: MethodReader): Node[] {
@@ -290,7 +312,6 @@ function specializeStatement(stmt: Node, method: string, reader: MethodReader, s
   // A switch on the lower-cased method stays a switch the route runs: a case may leave it through a nested break.
   if (stmt.type === 'SwitchStatement' && methodReadOf(stmt.discriminant, reader) === 'as-is') {
     const branch = switchBranch(stmt, method, reader);
-    if (branch === null) throw new UnsupportedDispatch('a switch case leaves through a nested break');
     const list = specializeList(branch, method, reader);
     if (canInline(list, siblings)) return keepComments(stmt, list, reader);
     return [{ type: 'BlockStatement', body: list, directives: [] }];
@@ -354,7 +375,15 @@ export function mentionsMethod(node: Node, reader: MethodReader): boolean {
 
 /** The method-specific copy of a handler body. Throws UnsupportedDispatch when a method test cannot be evaluated. */
 export function specializeBody(body: Node[], method: string, reader: MethodReader): Node[] {
-  return specializeList(cloneNode(body), method, reader);
+  const list = specializeList(cloneNode(body), method, reader);
+  // A case's block that ends the handler: its breaks end the handler too, as plain returns (which the response
+  // rewrite knows), and its statements join the body when no name clashes.
+  const last = list.at(-1);
+  if (last?.[CASE_BLOCK]) {
+    for (const brk of breaksOf(last.body, last.label.name)) Object.assign(brk, { type: 'ReturnStatement', argument: null, label: undefined });
+    list.splice(-1, 1, ...(canInline(last.body.body, list.slice(0, -1)) ? last.body.body : [last.body]));
+  }
+  return list;
 }
 
 /** Finds method aliases and constant arrays declared at the top of the handler or the module. */

@@ -264,6 +264,31 @@ export function withSession(handler: (req: NextApiRequest, res: NextApiResponse)
     expect(result.output).toContain("import { nextAuthRequest, nextAuthResponse, pagesRequestShim, pagesResponseShim, withHeaders } from '../app/api/_migrate/pages-compat'");
   });
 
+  it("twins no wrapper whose getServerSession runs in a callback, and marks one whose twin writes a library's cookies", () => {
+    const source = `import type { NextApiRequest, NextApiResponse } from 'next'
+import { getServerSession } from 'next-auth/next'
+import { authOptions } from './auth'
+
+export function withLaterSession(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const session = await Promise.resolve().then(() => getServerSession(req, res, authOptions))
+    if (!session) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res)
+  }
+}
+
+export function withSession(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (!(await getServerSession(req, res, authOptions))) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res)
+  }
+}
+`;
+    const result = twinResponseHelpers(source, wrapperContext, ['withLaterSession', 'withSession']);
+    expect(result.twins).toEqual([{ kind: 'wrapper', name: 'withSession', twin: 'withSessionRoute', resIndex: 0, statuses: [], methods: [], setsCookies: true }]);
+    expect(result.wrappersDeclined).toEqual([{ name: 'withLaterSession', why: 'it calls getServerSession in a callback, where its route-handler form sets no cookies' }]);
+  });
+
   it('adds a route-handler version of a dispatcher of a method map: the lookup kept, the handler called with (request, context)', () => {
     const result = twinResponseHelpers(WRAPPERS, wrapperContext, ['withMiddlewares', 'dispatch']);
     expect(result.twins).toEqual([

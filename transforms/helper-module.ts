@@ -351,7 +351,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
       routeWrapper.nestedCalled.forEach((called) => requestHelpersCalled.add(called));
       wrapperStatement = routeWrapper.statement;
-      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}) };
+      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}) };
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
@@ -439,7 +439,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.keepsResult ? { keepsResult: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.keepsResult ? { keepsResult: true } : {}), ...(twinned.setsCookies ? { setsCookies: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
     twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };

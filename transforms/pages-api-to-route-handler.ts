@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, ROUTE_HEADER_SINKS, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -473,6 +473,13 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // The recipes' stand-ins for req and res (getServerSession's, the Supabase client's), unless every method that
   // called them went (a 405-only one).
   for (const use of recipes.compat) if (functions.some((f) => namesIn(f.node).has(use))) compat.add(use);
+  // A wrapper whose twin writes a library's cookies into its own headers, around a handler that writes cookies through
+  // such a library too: in Pages both wrote to one response, each library reading what the other had set there; the
+  // route's two sets of headers would lose the wrapper's (withHeaders keeps the handler's Set-Cookie).
+  const cookieWrapper = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.setsCookies);
+  if (cookieWrapper && (ROUTE_HEADER_SINKS.some((sink) => compat.has(sink)) || guardsCalled.some((guard) => guard.takesHeaders))) {
+    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper.local}(…) and the handler both set cookies through a library that reads the response's Set-Cookie (next-auth, Supabase): in Pages they shared one response`);
+  }
 
   const helpersUsed = [
     ...[...importedHelpers].filter(([local]) => helpersCalled.has(local)).map(([, binding]) => binding),

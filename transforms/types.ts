@@ -162,6 +162,11 @@ export interface ImportedHelper {
    * handler it wraps must answer where it set headers, and not answer later than it returns (a callback).
    */
   keepsResult?: boolean;
+  /**
+   * A wrapper whose twin writes a library's cookies (next-auth's getServerSession, the Supabase client) into its own
+   * headers: a route whose handler does the same is left, since in Pages both wrote to one response.
+   */
+  setsCookies?: boolean;
   /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
   reqIndex?: number;
   /**

@@ -161,6 +161,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     if (!(keys && keys.length && keys.every((k) => opts.pathParams.includes(k)))) paramsOnly = false;
   }
   let queryName: string | null = null;
+  let queryReassigned = false;
   const queryExpr = (): Node => {
     if (paramsOnly) {
       out.usesParams = true;
@@ -193,6 +194,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           ref.node.name = opts.request;
           continue;
         case 'query':
+          // `req.query = {…}` gives the route's query local a new value: it is a `let` then.
+          if ((grand?.type === 'AssignmentExpression' && grand.left === parent) || (grand?.type === 'UpdateExpression' && grand.argument === parent)) queryReassigned = true;
           replaceIn(grand, parent, queryExpr());
           continue;
         case 'body':
@@ -278,7 +281,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   if (readsQuery && !paramsOnly && queryName) {
     out.compat.add('pagesQuery');
     if (opts.routeParams.length) out.usesParams = true;
-    out.prelude.push(...snip.statements(`const ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
+    out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
 }

@@ -20,7 +20,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper } from './request-helper.js';
-import { applyRecipes } from './recipes.js';
+import { applyRecipes, callsSessionWithOptions, ROUTE_HEADER_SINKS } from './recipes.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
@@ -52,6 +52,8 @@ export interface RouteWrapper {
   keepsResult: boolean;
   /** The module's request helpers whose twins it calls (`verifySameOrigin(req)` in it). */
   nestedCalled: Set<string>;
+  /** Its twin writes a library's cookies (next-auth's, the Supabase client's) into its own headers. */
+  setsCookies: boolean;
 }
 
 /**
@@ -236,6 +238,9 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested) : new Set<string>();
   const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: namesIn(module.program) }) : null;
   if (recipes?.imports.size) return { why: `a library call in it needs an import in its App Router form (${[...recipes.imports.keys()].join(', ')})` };
+  // In a callback, getServerSession has no route headers to write into: its one-argument form sets no cookies, which
+  // a handler's route says in a note, and a wrapper's twin would not.
+  if (module && callsSessionWithOptions(module.program, block)) return { why: 'it calls getServerSession in a callback, where its route-handler form sets no cookies' };
   const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript);
   if ('why' in request) return { why: request.why };
   const answer = { resIndex: 1, statuses: [null] };
@@ -282,5 +287,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: ROUTE_HEADER_SINKS.some((sink) => recipes?.compat.has(sink)) };
 }

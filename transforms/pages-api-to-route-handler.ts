@@ -9,7 +9,7 @@ import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesI
 import { findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
-import { declaredNames } from './lib/free-names.js';
+import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
@@ -337,7 +337,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
     const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh, typescript });
-    if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? withDeclinedReason(req.escape.detail, localFunctions));
+    if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? guardCallReason(req.escape, byKind('guard'), group.body) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
     if (bodyParam) {
@@ -556,6 +556,28 @@ function requestNameFor(moduleNames: Set<string>, reqName: string): string {
   const taken = new Set(moduleNames);
   taken.delete(reqName);
   return freshName('request', taken);
+}
+
+/**
+ * `req is passed to requireAdmin()` where requireAdmin is a guard of another module with a twin, called in a condition
+ * the tool does not follow (`if (!isCron && !requireAdmin(req, res)) return`): the reason says so, with the shapes it
+ * follows.
+ */
+function guardCallReason(escape: { line?: number; detail: string }, guards: Map<string, ImportedHelper>, body: Node[]): string | undefined {
+  const name = /^req is passed to ([\w$]+)\(\)$/.exec(escape.detail)?.[1];
+  const guard = name ? guards.get(name) : undefined;
+  // A name the handler declares itself is another function there.
+  if (!guard || namesDeclaredWithin({ type: 'BlockStatement', body }).has(name!)) return undefined;
+  let inCondition = false;
+  walk({ type: 'BlockStatement', body }, (node) => {
+    const test = node.type === 'IfStatement' ? node.test : node.type === 'LogicalExpression' ? node : null;
+    if (!test) return;
+    walk(test, (inner) => {
+      if (inner.type === 'CallExpression' && isIdent(inner.callee, name!) && inner.loc?.start.line === escape.line) inCondition = true;
+    });
+  });
+  if (!inCondition) return undefined;
+  return `${escape.detail}, a guard of '${guard.specifier}' in a condition the tool does not follow (it follows \`if (!(await ${name}(req, res))) return;\` and \`const value = await ${name}(req, res); if (!value) return;\`, nothing between the call and its check)`;
 }
 
 /** `req is passed to post()`, and why, when post() is a function of this file that could not take the request. */

@@ -298,10 +298,14 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const factoryTwins = new Map<Node, HeaderMethod[]>();
   const declined: Array<{ name: string; why: string }> = [];
   const wrappersDeclined: Array<{ name: string; why: string }> = [];
+  // The module as wrapper twins see it (its imports, for the recipes), read once for all the wrappers tried.
+  const wrapperModule = { program, names: namesIn(program) };
+  /** The request helpers a twin of this module may call through their twins: the module's own, and imported ones. */
+  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...moduleRequestHelpersOnce()]);
   // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
   const wrapperLookup: WrapperLookup = {
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,
-    tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames, { program }),
+    tryWrapper: (fn) => toRouteWrapper(j, snip, fn, ctx.modulePath, 'wrapperRoute', hasAfter, new Set(taken), helperRenames, wrapperModule),
   };
   /** The twin of each function twinned below, for its other export names (`export default requireUser` too). */
   const twinOfFunction = new Map<Node, HelperTwin>();
@@ -333,17 +337,16 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     const untaken = (base: string) => freshName(base, new Set(taken));
     let twin = untaken(`${found.ownName}Route`);
     let declinedWhy: string | null = null;
-    let wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { program });
+    let wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, wrapperModule);
     // A wrapper that passes its req to a request helper (`verifySameOrigin(req)`): again, calling that one's twin. The
     // module's request helpers are looked for only then (their twins' names are taken when they are).
     if ('why' in wrapperOrWhy && /^req is passed to [\w$]+\(\)$/.test(wrapperOrWhy.why)) {
-      const nested = new Map<string, NestedRequestHelper>([...importedRequests, ...moduleRequestHelpersOnce()]);
-      wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { program, nested });
+      wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { ...wrapperModule, nested: nestedRequestHelpers() });
     }
     const wrapper = 'why' in wrapperOrWhy ? null : wrapperOrWhy;
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
     const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
-    const calledOrWhy = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames, { program }) : null;
+    const calledOrWhy = factory ? toRouteWrapper(j, snip, factory, ctx.modulePath, twin, hasAfter, taken, helperRenames, wrapperModule) : null;
     const calledForm = calledOrWhy && !('why' in calledOrWhy) ? calledOrWhy : null;
     const routeWrapper = wrapper ?? (calledForm?.dispatcher ? calledForm : null);
     if (routeWrapper?.usesNextRequest) needsNextRequest = true;
@@ -355,7 +358,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
-      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]), undefined, true, program);
+      const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, nestedRequestHelpers(), undefined, true, program);
       // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
       // `fn` may have been partly rewritten above).
       const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
@@ -392,7 +395,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         } else {
           // A guard (`requireSession(req, res)`: answers, or returns a value to go on with).
           const guardFn = cloneNode(found.fn);
-          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken, new Map<string, NestedRequestHelper>([...importedRequests, ...requestHelpers]));
+          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken, nestedRequestHelpers());
           if (guard) {
             twin = forRoute;
             if (guard.usesNextRequest) needsNextRequest = true;

@@ -20,7 +20,7 @@ import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
 import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
-import { applyRecipes, callsSessionWithOptions, ROUTE_HEADER_SINKS, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
+import { applyRecipes, callsSessionWithOptions, writesRouteCookies, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
 import { inlineThenSends } from './lib/then-send.js';
@@ -444,8 +444,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     head.push(...snip.statements(`type ${contextTypeName} = { params: ${awaitParams ? `Promise<${paramsType}>` : paramsType} }${END}`));
   }
   if (!versionAtLeast(ctx.nextVersion, 15, 0) && methods.includes('GET') && !config?.hasDynamic) {
-    // Next 14 caches a GET route that reads no request data; Pages never cached an API response.
-    head.push(...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    head.push(...forceDynamic(snip));
   }
   if (config) {
     notes.push(...droppedConfigNotes(config));
@@ -477,7 +476,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // such a library too: in Pages both wrote to one response, each library reading what the other had set there; the
   // route's two sets of headers would lose the wrapper's (withHeaders keeps the handler's Set-Cookie).
   const cookieWrapper = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.setsCookies);
-  if (cookieWrapper && (ROUTE_HEADER_SINKS.some((sink) => compat.has(sink)) || guardsCalled.some((guard) => guard.takesHeaders))) {
+  if (cookieWrapper && (writesRouteCookies(compat) || guardsCalled.some((guard) => guard.takesHeaders))) {
     throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper.local}(…) and the handler both set cookies through a library that reads the response's Set-Cookie (next-auth, Supabase): in Pages they shared one response`);
   }
 
@@ -549,6 +548,11 @@ function withFactoryWhy(detail: string, factories: RouteFactoryMethods): string 
 function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: SourceText, sourcePath: string, markers: Array<{ reason: Reason; detail: string }>): { output: string; diagnostics: Diagnostic[] } {
   const output = printProgram(j, program, source.text, sourcePath);
   return { output: source.restore(output), diagnostics: markerDiagnostics(output, markers) };
+}
+
+/** `export const dynamic = 'force-dynamic'`: Next 14 caches a GET route that reads no request data, and Pages never cached an API response. */
+function forceDynamic(snip: Snippets): Node[] {
+  return snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`);
 }
 
 /** The name of the route functions' request parameter: `request`, unless the module uses it for something else. */
@@ -906,7 +910,7 @@ function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, conf
     // without Next's parser.
     if (config?.bodyLimit) trpc.notes.push(`bodyParser.sizeLimit (${config.bodyLimit}) is not enforced by the fetch adapter`);
     if (config?.rawBody) trpc.notes.push('bodyParser: false: the fetch adapter reads the request body itself');
-    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...forceDynamic(snip));
     return trpc;
   }
   const betterAuth = rewriteBetterAuth(snip, program);
@@ -928,10 +932,9 @@ function edgeRoute(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, 
   const route = toEdgeRoute(snip, program, handler, ctx.targetPath, namesIn(program));
   if ('left' in route) throw new Left('EDGE_RUNTIME', route.line, route.left);
   if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config.hasDynamic) {
-    // Next 14 caches a GET route that reads no request data; Pages never cached an API response.
     // After the segment config, which an edge route always has (its runtime).
     const runtime = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'runtime');
-    program.body.splice(runtime + 1, 0, ...snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`));
+    program.body.splice(runtime + 1, 0, ...forceDynamic(snip));
   }
   const markers = config.unknown.map((key) => ({ reason: 'CONFIG_DROPPED' as Reason, detail: `config.${key}` }));
   const lines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);

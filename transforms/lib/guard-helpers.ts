@@ -42,7 +42,7 @@ import { moduleFunctions } from './module-functions.js';
 import { bodyReadsToParam, isRequestParam, passPagesBody, requireOptionalParams, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { isPlainSend } from './plain-send.js';
-import { applyRecipes, callsSessionWithOptions, ROUTE_HEADER_SINKS, SESSION_COOKIES_NOTE } from './recipes.js';
+import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE, writesRouteCookies } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
 
@@ -201,7 +201,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // imports may not import next/headers.
   const recipes = reqName ? applyRecipes(snip, program, [fn.body], reqName, resName, { request: requestName!, taken }) : null;
   if (recipes?.imports.size) return null;
-  const takesHeaders = ROUTE_HEADER_SINKS.some((sink) => recipes?.compat.has(sink));
+  const takesHeaders = writesRouteCookies(recipes?.compat);
   const headersParam = takesHeaders ? fresh('headers') : undefined;
   const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
   // State set here (a status, headers of its own) would have to reach the route's own answer on the paths that go on.

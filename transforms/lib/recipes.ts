@@ -37,6 +37,11 @@ const PAGES_SHIMS = [PAGES_REQUEST_SHIM, PAGES_RESPONSE_SHIM];
 /** The compat helpers that write a library's cookies into the route's headers, given res (the response rewrite's sinks). */
 export const ROUTE_HEADER_SINKS = [NEXT_AUTH_RESPONSE, PAGES_RESPONSE_SHIM];
 
+/** Whether code using these compat helpers writes a library's cookies into the route's headers (ROUTE_HEADER_SINKS). */
+export function writesRouteCookies(compat: Set<string> | undefined): boolean {
+  return ROUTE_HEADER_SINKS.some((sink) => compat?.has(sink));
+}
+
 /**
  * Where getServerSession(req, res, options) keeps its request and response: the handler's own body, whose route has
  * headers to write cookies into. `request` is the route's request; `taken` the file's names (a name of the compat

@@ -177,7 +177,7 @@ export function toRequestFunction(
   const reqIndex = carrier?.at ?? knownReqIndex ?? fn.params.findIndex(isRequestParam);
   if (reqIndex < 0 || fn.params[reqIndex]?.type !== 'Identifier' || (knownReqIndex === undefined && fn.params.filter(isRequestParam).length > 1)) return null;
   // A helper that also takes res is the business of transforms/lib/res-helpers.ts (or is left).
-  if (fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
+  if (takesResponse(fn)) return null;
   const reqName = fn.params[reqIndex].name;
   const body: Node[] = fn.body.type === 'BlockStatement' ? fn.body.body : [j.returnStatement(fn.body)];
   const fresh = freshNamerFor(fn, taken, reqName);
@@ -210,10 +210,20 @@ export function toRequestFunction(
   return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled, ...(carrier ? { carried: true } : {}) };
 }
 
+/** A parameter that is the Pages response by its name or its type. */
+function takesResponse(fn: Node): boolean {
+  return fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse');
+}
+
+/** The statements of a copy of `fn`, an expression body as its return: to try rewrites on without changing `fn`. */
+function copiedBody(fn: Node): { copy: Node; body: Node[] } {
+  const copy = cloneNode(fn);
+  return { copy, body: copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }] };
+}
+
 /** What the request rewrite stops at in `fn` (` (req.on)`), for the report; empty when it stops at nothing. */
 export function requestEscape(snip: Snippets, fn: Node, reqName: string): string {
-  const copy = cloneNode(fn);
-  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
+  const { copy, body } = copiedBody(fn);
   const taken = namesIn(copy);
   const rewrite = rewriteRequest(body, { snip, reqName, request: freshName('request', taken), params: freshName('params', taken), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh: (base) => freshName(base, taken) });
   return rewrite.escape ? ` (${rewrite.escape.detail})` : '';
@@ -225,10 +235,9 @@ export function requestEscape(snip: Snippets, fn: Node, reqName: string): string
  */
 export function requestHelperWhy(snip: Snippets, fn: Node): string | null {
   const param = fn.params[fn.params.findIndex(isRequestParam)];
-  if (param?.type !== 'Identifier' || fn.params.some((p: Node) => isIdent(p, 'res') || p.typeAnnotation?.typeAnnotation?.typeName?.name === 'NextApiResponse')) return null;
+  if (param?.type !== 'Identifier' || takesResponse(fn)) return null;
   // A write the twin's body or query parameter would not carry back to the caller.
-  const copy = cloneNode(fn);
-  const body: Node[] = copy.body.type === 'BlockStatement' ? copy.body.body : [{ type: 'ReturnStatement', argument: copy.body }];
+  const { body } = copiedBody(fn);
   const written = (['body', 'query'] as const).find((member) => bodyReadsToParam(body, param.name, 'read', member) === null);
   if (written) return `it writes ${param.name}.${written}`;
   return `it uses ${param.name} as a handler could not${requestEscape(snip, fn, param.name)}`;

@@ -212,7 +212,7 @@ function isHeaderSink(call: Node, arg: Node): boolean {
 }
 
 /** `nextAuthResponse(res)` or `pagesResponseShim(res)`, written by the recipes: `res` is its only argument. */
-function isNextAuthResponse(call: Node, arg: Node): boolean {
+function isRouteCookieShim(call: Node, arg: Node): boolean {
   return call.type === 'CallExpression' && ROUTE_HEADER_SINKS.some((name) => isIdent(call.callee, name)) && call.arguments.length === 1 && call.arguments[0] === arg;
 }
 
@@ -298,7 +298,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
     // getServerSession's response (recipes.ts) sets its cookies into the route's headers, as on res in Pages; so does
     // a guard twin that calls it.
-    if (!crossesFunction && (isNextAuthResponse(ref.parent, ref.node) || isHeaderSink(ref.parent, ref.node))) {
+    if (!crossesFunction && (isRouteCookieShim(ref.parent, ref.node) || isHeaderSink(ref.parent, ref.node))) {
       nextAuthHeaders = true;
       headerNamesSet.set('set-cookie', (headerNamesSet.get('set-cookie') ?? 0) + 1);
       headerSinkArgs.push({ call: ref.parent, index: ref.parent.arguments.indexOf(ref.node) });

@@ -20,7 +20,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper } from './request-helper.js';
-import { applyRecipes, callsSessionWithOptions, ROUTE_HEADER_SINKS } from './recipes.js';
+import { applyRecipes, callsSessionWithOptions, writesRouteCookies } from './recipes.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
@@ -62,6 +62,8 @@ export interface RouteWrapper {
  */
 export interface WrapperModule {
   program: Node;
+  /** The names the module declares and imports (for the recipes' compat names). */
+  names: Set<string>;
   nested?: Map<string, NestedRequestHelper>;
 }
 
@@ -236,7 +238,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // into its answers, the handler's too, as they went out on res in Pages. A recipe that needs an import (a module
   // Pages code imports may not import next/headers) leaves the wrapper.
   const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested) : new Set<string>();
-  const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: namesIn(module.program) }) : null;
+  const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: module.names }) : null;
   if (recipes?.imports.size) return { why: `a library call in it needs an import in its App Router form (${[...recipes.imports.keys()].join(', ')})` };
   // In a callback, getServerSession has no route headers to write into: its one-argument form sets no cookies, which
   // a handler's route says in a note, and a wrapper's twin would not.
@@ -287,5 +289,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: ROUTE_HEADER_SINKS.some((sink) => recipes?.compat.has(sink)) };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: writesRouteCookies(recipes?.compat) };
 }

@@ -66,6 +66,24 @@ export interface HandlerModules {
   updates(writable: Set<string>): ModuleUpdate[];
   /** The sources whose routes re-export twins of `module`. */
   usersOf(module: string): string[];
+  /** Per source: the other pages/api file whose default export (its handler) it serves (src/alias-routes.ts). */
+  servedPages: Map<string, AliasOf>;
+}
+
+/** A pages/api file that serves another one's handler under its own URL, and the config it gives that handler. */
+export interface AliasOf {
+  /** The other pages/api file. */
+  served: string;
+  /** Its own `export const config = …` statement; `module` when it re-exports the other file's config. */
+  config: string | 'module' | null;
+  /** The other file's config statement. */
+  servedConfig: string | null;
+}
+
+/** The module's `export const config = …` statement, as its text writes it. */
+function configStatementOf(program: Node, text: string): string | undefined {
+  const config = program.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
+  return config ? text.replace(/^\uFEFF/, '').slice(config.start, config.end) : undefined;
 }
 
 function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef {
@@ -85,6 +103,7 @@ export function findHandlerModules(
   knownHelpers: Map<string, ImportedHelper[]> = new Map(),
 ): HandlerModules {
   const { aliases } = resolver;
+  const isApiPage = (module: string) => apiDirs.some((dir) => module.startsWith(`${dir}/`)) && paths.isPage(module);
   const isAlias = (specifier: string) => Object.keys(aliases.paths).some((p) => (p.endsWith('*') ? specifier.startsWith(p.slice(0, -1)) : specifier === p));
 
   const follow = (from: string, specifier: string, imported: string, chain: string[]): Resolved | Diagnostic => {
@@ -95,7 +114,7 @@ export function findHandlerModules(
     }
     // Another route; a module beside the pages that Next.js does not serve (NOT_A_PAGE) is followed like any other.
     // Its route is written in the same run, under another URL (and params, and config): what to do instead is said.
-    if (apiDirs.some((dir) => module.startsWith(`${dir}/`)) && paths.isPage(module)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file (move its handler into a module outside pages/api and import it from both, a shape the tool can follow)` };
+    if (isApiPage(module)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `${module} is another pages/api file (move its handler into a module outside pages/api and import it from both, a shape the tool can follow)` };
     if (chain.includes(`${module}#${imported}`)) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `the re-exports loop: ${[...chain, `${module}#${imported}`].map((c) => c.split('#')[0]).join(' → ')}` };
     if (chain.length >= MAX_CHAIN) return { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `more than ${MAX_CHAIN} re-exports in a row` };
     const program = resolver.program(module);
@@ -121,6 +140,7 @@ export function findHandlerModules(
   const reexporting = new Set<string>();
   /** module → export → users. */
   const byModule = new Map<string, Map<string, User[]>>();
+  const servedPages = new Map<string, AliasOf>();
   for (const { source, text } of sources) {
     if (!mayReexport(text)) continue;
     const program = resolver.program(source, text);
@@ -129,21 +149,23 @@ export function findHandlerModules(
     if (!shape) continue;
     reexporting.add(source);
     const resolved = follow(source, shape.specifier, shape.imported, []);
+    let configStatement = configStatementOf(program, text);
     if ('reason' in resolved) {
+      // Left for the transform; the plan may yet serve another page's handler by re-exporting that page's route.
       refs.set(source, { left: resolved });
+      const served = shape.imported === 'default' ? resolver.resolve(source, shape.specifier) : null;
+      const servedProgram = served && isApiPage(served) ? resolver.program(served) : null;
+      if (served && servedProgram) servedPages.set(source, { served, config: shape.configFromModule ? 'module' : (configStatement ?? null), servedConfig: configStatementOf(servedProgram, resolver.text(served) ?? '') ?? null });
       continue;
     }
-    let configStatement: string | undefined;
-    const ownConfig = program.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
-    if (ownConfig) configStatement = text.replace(/^\uFEFF/, '').slice(ownConfig.start, ownConfig.end);
     if (shape.configFromModule) {
       const first = resolved.chain[0];
-      const moduleConfig = resolver.program(first)?.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
-      if (!moduleConfig) {
+      const moduleProgram = resolver.program(first);
+      configStatement = moduleProgram ? configStatementOf(moduleProgram, resolver.text(first) ?? '') : undefined;
+      if (configStatement === undefined) {
         refs.set(source, leftRef('CONFIG_UNREADABLE', `config is re-exported from ${first}, which does not declare it as export const config`));
         continue;
       }
-      configStatement = (resolver.text(first) ?? '').replace(/^\uFEFF/, '').slice(moduleConfig.start, moduleConfig.end);
     }
     const user: User = { source, target: paths.targetOf(source), specifier: specifierFor(source, shape.specifier, resolved), configStatement, compatPath: paths.compatPathOf(source) };
     const exports = byModule.get(resolved.module) ?? new Map<string, User[]>();
@@ -262,6 +284,7 @@ export function findHandlerModules(
     refs,
     subRefs,
     usersOf,
+    servedPages,
     updates(writable) {
       const updates: ModuleUpdate[] = [];
       for (const [module, exports] of [...byModule].sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -59,7 +59,9 @@ export function findImportedSources(root: string, removed: PlannedFile[], select
   // earlier run wrote is on the disk too: it is read as planned).
   const writable = selected.filter(isWritable);
   const targets = new Set(writable.map((f) => f.target));
-  const onDisk = filesMentioning(root, [...new Set(removed.map((f) => needleOf(f.source)))], resolver).filter((f) => !targets.has(f.path));
+  // A source the run removes imports nothing afterwards: its route (among `written`) stands for it.
+  const sources = new Set(writable.map((f) => f.source));
+  const onDisk = filesMentioning(root, [...new Set(removed.map((f) => needleOf(f.source)))], resolver).filter((f) => !targets.has(f.path) && !sources.has(f.path));
   const written = writable.flatMap((f) => [
     { path: f.target, text: f.output as string },
     ...(f.exportsModule ? [{ path: f.exportsModule.path, text: f.exportsModule.content }] : []),

@@ -24,6 +24,7 @@ import { escapeName } from './name-pattern.js';
 import { findImportedMiddleware } from './imported-middleware.js';
 import { parseChecked, shadowedGlobalIn } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
+import { planServedPages, settleServedPages } from './alias-routes.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
 import { clientImportFinder } from './client-imports.js';
@@ -170,6 +171,9 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   files.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 
   const selected = input.only ? files.filter((f) => input.only?.(f.source)) : files;
+  // A file that serves another page's handler re-exports that page's route, now that every route is planned.
+  const { servedPages } = handlerModules;
+  await planServedPages(selected, servedPages, resolver.aliases, (f) => ({ sourcePath: f.source, targetPath: f.target, compatPath: f.compatPath, nextVersion: input.nextVersion }));
   // Formatted before the conflict checks, so that a route an earlier run wrote is recognised by its final text.
   if (input.format) await formatRoutes(selected, input.format);
   // Before narrowing to --only: a source outside the selection can still answer the same route as one inside it.
@@ -181,6 +185,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     const why = clientImports.why(file.target, file.output as string);
     if (why !== null) markLeft(file, { reason: 'CLIENT_ONLY_IMPORT', detail: why });
   }
+  settleServedPages(selected, servedPages);
   // A source the run removes that another file still imports (its types, its handler): the importers of its types
   // follow it to the route file, any other importer keeps it in place (src/imported-sources.ts). Its exported values
   // have their own pass (the moves).
@@ -190,6 +195,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     const why = importedSources.left.get(file.source);
     if (why !== undefined) markLeft(file, { reason: 'SOURCE_IMPORTED', detail: why });
   }
+  settleServedPages(selected, servedPages);
   // A file that also gets a helper twin (a handler, or a handler module a route re-exports, calls one of its exports
   // with res) keeps its exports.
   const helperModulesOf = (source: string, used: ImportedHelper[] | undefined) => (used ?? []).map((h) => moduleOf(helpers, source, h) ?? '');
@@ -272,6 +278,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   }
   // The last check that can leave a route: the compat module it needs was edited.
   const compatCreates = await planCompatModules(project.root, selected, () => compatText(input), input.format);
+  settleServedPages(selected, servedPages);
   // Every route left is known now: the exports of the routes to be written move, and whoever imports them follows,
   // the routes left in place included (the file they imported from goes away).
   moves = carryOutMoves(exportsMoves, selected);

@@ -4,6 +4,7 @@
  * the segment config itself (it must be literal in a route file). Pure, like the main transform.
  */
 import { ALL_METHODS } from './lib/split-methods.js';
+import { SEGMENT_EXPORTS } from './lib/config.js';
 import { Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -17,7 +18,7 @@ type TwinRef = Exclude<HandlerModuleRef, { left: Diagnostic }>;
 
 /** `export { handleRoutePOST as POST, handleRouteRoute as GET } from '<specifier>'`, methods in the usual order. */
 function reexportStatement(snip: Snippets, ref: TwinRef): string {
-  const names = ref.exports.flatMap((e) => e.methods.map((m) => ({ m, text: `${e.twin} as ${m}` })));
+  const names = ref.exports.flatMap((e) => e.methods.map((m) => ({ m, text: e.twin === m ? m : `${e.twin} as ${m}` })));
   names.sort((a, b) => ALL_METHODS.indexOf(a.m) - ALL_METHODS.indexOf(b.m));
   return `export { ${names.map((n) => n.text).join(', ')} } from ${snip.str(ref.specifier)}${END}`;
 }
@@ -59,4 +60,30 @@ export function reexportRoute(rawSource: string, ctx: TransformContext): Transfo
   const output = printProgram(j, program, source.text, ctx.sourcePath);
   const diagnostics = markerDiagnostics(output, ref.markers);
   return { status: diagnostics.length ? 'review' : 'migrated', output: source.restore(output), diagnostics, notes: ref.notes, usesCompat: false, methods: ref.methods };
+}
+
+/** The segment exports a route file declares (`export const dynamic = 'force-dynamic'`), as its text writes them. */
+export function segmentExportsOf(routeText: string, routePath: string): string[] {
+  const parsed = parseSourceOrNull(routeText, routePath);
+  if (!parsed) return [];
+  const text = parsed.source.text;
+  return parsed.program.body
+    .filter((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.type === 'VariableDeclaration' && s.declaration.declarations.length === 1 && SEGMENT_EXPORTS.includes(s.declaration.declarations[0].id?.name))
+    .map((s: Node) => text.slice(s.start, s.end));
+}
+
+/** The route that serves another route's handler under its own URL: see src/alias-routes.ts. */
+export interface ServedRoute {
+  /** The other route file as the pages file would import it (relative to the pages file). */
+  specifier: string;
+  methods: string[];
+  /** Its segment exports, which this route repeats (a route file's config must be its own literal). */
+  head: string[];
+  note: string;
+}
+
+/** The route of a pages/api file that only serves another pages/api file's handler: it re-exports that file's route. */
+export function servingRoute(rawSource: string, ctx: TransformContext, served: ServedRoute): TransformResult | null {
+  const exports = served.methods.map((m) => ({ twin: m, methods: [m] }));
+  return reexportRoute(rawSource, { ...ctx, handlerModule: { specifier: served.specifier, exports, head: served.head, markers: [], notes: [served.note], methods: served.methods } });
 }

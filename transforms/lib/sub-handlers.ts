@@ -54,7 +54,8 @@ function callOf(stmt: Node, reqName: string, resName: string): { callee: Node; a
 
 /**
  * Whether the name passed after `(req, res)` holds the same value for as long as the inlined body runs, as the argument
- * did: only `const` declarations of it in the handler, or none there and a module `const`, import or function. A
+ * did: only `const` declarations of it in the handler, a parameter of the handler it never assigns, or none there and
+ * a module `const`, import or function. A
  * `let` could change while the body awaits (another request, a callback), where the parameter kept the value passed.
  */
 function isFixedBinding(program: Node, handler: Node, name: string): boolean {
@@ -63,9 +64,10 @@ function isFixedBinding(program: Node, handler: Node, name: string): boolean {
     if (n.type === 'VariableDeclarator' && patternNames(n.id).includes(name)) kinds.push(parent?.kind ?? 'var');
     else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id?.name === name) kinds.push('function');
     else if (n.type === 'CatchClause' && n.param && patternNames(n.param).includes(name)) kinds.push('catch');
-    if (isFunction(n)) n.params.forEach((p: Node) => patternNames(p).includes(name) && kinds.push('param'));
+    // The handler's own parameter (a wrapper's `adminUser`) keeps the value passed unless the handler assigns it.
+    if (isFunction(n)) n.params.forEach((p: Node) => patternNames(p).includes(name) && kinds.push(n === handler && p.type === 'Identifier' ? 'handler-param' : 'param'));
   });
-  if (kinds.length) return kinds.every((k) => k === 'const');
+  if (kinds.length) return kinds.every((k) => k === 'const' || (k === 'handler-param' && !isAssignedIn(handler, name)));
   return program.body.some((stmt: Node) => {
     const decl = stmt.type === 'ExportNamedDeclaration' && stmt.declaration ? stmt.declaration : stmt;
     if (decl.type === 'ImportDeclaration') return decl.importKind !== 'type' && decl.specifiers?.some((s: Node) => s.local.name === name);

@@ -80,9 +80,15 @@ export function toMarkdownReport(plan: Plan, meta: MarkdownMeta): string {
     out.push('', '### Left in place', '', 'These stay in `pages/api`, untouched; each link says what to do by hand.', '');
     for (const f of left) out.push(...f.diagnostics.map((d) => reasonItem(f.source, d)));
   }
-  if (plan.updates.length > 0) {
+  const modules = plan.updates.filter((u) => u.note === undefined);
+  if (modules.length > 0) {
     out.push('', '### Helper modules', '', 'Each gets a route-handler twin beside the original, which stays for the Pages code that still uses it.', '');
-    for (const u of plan.updates) out.push(`- ${code(u.path)}: ${[u.twins.map(code).join(', '), u.imports ? `imports from ${u.imports.map(code).join(', ')}` : ''].filter(Boolean).join('; ')}`);
+    for (const u of modules) out.push(`- ${code(u.path)}: ${[u.twins.map(code).join(', '), u.imports ? `imports from ${u.imports.map(code).join(', ')}` : ''].filter(Boolean).join('; ')}`);
+  }
+  const settings = plan.updates.filter((u) => u.note !== undefined);
+  if (settings.length > 0) {
+    out.push('', '### Project settings', '');
+    for (const u of settings) out.push(`- ${code(u.path)}: ${u.note}`);
   }
   if (noted.length > 0) {
     out.push('', '### Notes', '');

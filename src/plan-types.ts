@@ -49,6 +49,8 @@ export interface ModuleChange extends FileChange {
   users: string[];
   /** The modules this file now imports moved exports from, or types from a route (their old path was a pages/api file). */
   imports?: string[];
+  /** A project setting the run writes (tsconfig.json's strictNullChecks, src/strict-null-checks.ts), and why. */
+  note?: string;
 }
 
 export interface Plan {

@@ -9,7 +9,7 @@ import { markConflicts } from './conflicts.js';
 import type { Diagnostic } from './diagnostics.js';
 import { formatModuleUpdates, formatRoutes } from './format-plan.js';
 import type { PathFilter } from './path-filter.js';
-import { isWritable, markLeft, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
+import { isWritable, markLeft, type FileStatus, type ModuleChange, type Plan, type PlannedFile } from './plan-types.js';
 import type { Format } from './prettier.js';
 import type { Project } from './project.js';
 import { compatModulePath, routeFileFor, routeFolderFor, sourceExtension } from './routes.js';
@@ -25,6 +25,7 @@ import { findImportedMiddleware } from './imported-middleware.js';
 import { parseChecked, shadowedGlobalIn } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { planServedPages, settleServedPages } from './alias-routes.js';
+import { STRICT_NULL_CHECKS_NOTE, strictNullChecksUpdate } from './strict-null-checks.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
 import { clientImportFinder } from './client-imports.js';
@@ -327,6 +328,10 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   for (let i = updates.length - 1; i >= 0; i--) if (updates[i].content === updates[i].before) updates.splice(i, 1);
   if (input.format) await formatModuleUpdates(updates, input.format);
   const writable = selected.filter(isWritable);
+  const changes: ModuleChange[] = updates.map(({ path: file, before, content, twins, imports }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source), ...(imports ? { imports } : {}) }));
+  // Once app/ exists, Next.js would turn strictNullChecks on: the value in effect is written instead (not formatted).
+  const strictNulls = project.typescript && writable.length ? strictNullChecksUpdate(project.root) : null;
+  if (strictNulls) changes.push({ ...strictNulls, twins: [], users: writable.map((f) => f.source), note: STRICT_NULL_CHECKS_NOTE });
   return {
     root: project.root,
     nextVersion: input.nextVersion,
@@ -336,7 +341,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
       ...compatCreates,
       ...moves.map((m) => ({ path: m.modulePath, content: selected.find((f) => f.source === m.source)!.exportsModule!.content })),
     ],
-    updates: updates.map(({ path: file, before, content, twins, imports }) => ({ path: file, before, content, twins, users: usersOf(file).map((f) => f.source), ...(imports ? { imports } : {}) })),
+    updates: changes,
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
     apiDirs: project.apiDirs,
   };

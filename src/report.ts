@@ -93,10 +93,16 @@ export function formatSummary(plan: Plan, options: SummaryOptions = {}): string 
   const others = plan.files.filter((f) => f.status === 'not-handler');
   const lines = [chalk.bold(headline(summarize(plan)))];
   for (const file of handlers) lines.push(...fileLines(file, options));
-  if (plan.updates.length > 0) {
+  const modules = plan.updates.filter((u) => u.note === undefined);
+  if (modules.length > 0) {
     lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
     // A module without twins only has its imports of moved exports changed (src/moved-exports.ts).
-    for (const update of plan.updates) lines.push(`  ${update.path}  ${[update.twins.length ? `+ ${update.twins.join(', ')}` : '', update.imports ? `imports from ${update.imports.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+    for (const update of modules) lines.push(`  ${update.path}  ${[update.twins.length ? `+ ${update.twins.join(', ')}` : '', update.imports ? `imports from ${update.imports.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+  }
+  const settings = plan.updates.filter((u) => u.note !== undefined);
+  if (settings.length > 0) {
+    lines.push('', 'Project settings:');
+    for (const update of settings) lines.push(`  ${update.path}  ${update.note}`);
   }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);
@@ -141,7 +147,7 @@ export interface JsonReport {
     moved?: { module: string; exports: string[] };
   }[];
   /** Modules outside pages/api that get route-handler twins, or now import moved exports from their new module. */
-  updates: { path: string; twins: string[]; imports?: string[] }[];
+  updates: { path: string; twins: string[]; imports?: string[]; note?: string }[];
 }
 
 // Keys are only ever added to schema version 1; a key that changed meaning or went away would make it version 2.
@@ -161,6 +167,6 @@ export function toJsonReport(plan: Plan, meta: { only?: string[] } = {}): JsonRe
       notes: f.notes,
       ...(f.exportsModule && isWritable(f) ? { moved: { module: f.exportsModule.path, exports: f.exportsModule.exports } } : {}),
     })),
-    updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins, ...(u.imports ? { imports: u.imports } : {}) })),
+    updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins, ...(u.imports ? { imports: u.imports } : {}), ...(u.note ? { note: u.note } : {}) })),
   };
 }

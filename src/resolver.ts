@@ -16,7 +16,7 @@ export interface PathAliases {
 }
 
 /** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
-function parseJsonc(text: string): unknown {
+export function parseJsonc(text: string): unknown {
   const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
   return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
 }

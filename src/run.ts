@@ -100,7 +100,9 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   } finally {
     progress.done();
   }
-  const updates = plan.updates.length ? `, update ${plural(plan.updates.length, 'helper module')}` : '';
+  const helperCount = plan.updates.filter((u) => u.note === undefined).length;
+  const settingFiles = plan.updates.filter((u) => u.note !== undefined).map((u) => u.path);
+  const updates = `${helperCount ? `, update ${plural(helperCount, 'helper module')}` : ''}${settingFiles.length ? `, edit ${settingFiles.join(', ')}` : ''}`;
   const writes = `${plural(plan.creates.length, 'file')}${updates} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {
     const changes = options.stat ? formatDiffStat(plan) : formatDiff(plan);
@@ -150,7 +152,10 @@ async function reportStopped(plan: Plan, result: ApplyResult, options: RunOption
 }
 
 async function reportDone(plan: Plan, result: ApplyResult, options: RunOptions): Promise<number> {
-  const updated = result.updated.length ? `; updated ${plural(result.updated.length, 'helper module')}` : '';
+  const settings = new Set(plan.updates.filter((u) => u.note !== undefined).map((u) => u.path));
+  const helpers = result.updated.filter((file) => !settings.has(file));
+  const edited = result.updated.filter((file) => settings.has(file));
+  const updated = `${helpers.length ? `; updated ${plural(helpers.length, 'helper module')}` : ''}${edited.length ? `; edited ${edited.join(', ')}` : ''}`;
   print(chalk.green(`Wrote ${plural(result.written.length, 'file')}${updated}; removed ${plural(result.removed.length, 'source')}.`));
   if (options.verbose) {
     for (const file of result.written) print(chalk.dim(`  wrote   ${file}`));

@@ -11,6 +11,9 @@ import { applyPlan } from '../src/apply.js';
 import { buildPlan } from '../src/plan.js';
 import { loadProject } from '../src/project.js';
 
+/** strict on: the run leaves tsconfig.json as it is (src/strict-null-checks.ts), and these tests see only routes. */
+const STRICT_TSCONFIG = '{ "compilerOptions": { "strict": true } }\n';
+
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -18,7 +21,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function tempApp(files: Record<string, string>): string {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-moved-')));
   dirs.push(root);
-  for (const [rel, content] of Object.entries({ 'package.json': '{}\n', 'tsconfig.json': '{}\n', ...files })) {
+  for (const [rel, content] of Object.entries({ 'package.json': '{}\n', 'tsconfig.json': STRICT_TSCONFIG, ...files })) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);
   }

@@ -72,6 +72,7 @@ it(`never throws, and leaves each of ${APPS * FILES_PER_APP} broken files migrat
       const expected = new Map(before);
       for (const source of result.removed) expected.delete(source);
       for (const written of result.written) expected.set(written, Buffer.from(plan.creates.find((c) => c.path === written)!.content, 'utf8'));
+      for (const updated of result.updated) expected.set(updated, Buffer.from(plan.updates.find((u) => u.path === updated)!.content, 'utf8'));
 
       for (const file of plan.files) {
         const what = `${file.source} (${how.get(file.source)}): ${file.status} ${file.diagnostics.map((d) => d.reason).join(' ')}`;

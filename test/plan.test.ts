@@ -12,6 +12,9 @@ import { formatSummary, headline, summarize, toJsonReport } from '../src/report.
 import { isCandidateSource, looksLikeHandler } from '../src/scan.js';
 import type { TransformContext, TransformResult } from '../transforms/types.js';
 
+/** strict on: the run leaves tsconfig.json as it is (src/strict-null-checks.ts), and these tests see only routes. */
+const STRICT_TSCONFIG = '{ "compilerOptions": { "strict": true } }\n';
+
 // These tests exercise the plan and the writer around a stand-in transform, so that they do not depend on what the
 // real transform can migrate. The stand-in keys on markers in the source text.
 const contexts: TransformContext[] = [];
@@ -42,7 +45,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function app(files: Record<string, string>, options: { tsconfig?: boolean } = {}): string {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'migrate-plan-')));
   dirs.push(root);
-  const all: Record<string, string> = { 'package.json': '{}\n', ...(options.tsconfig === false ? {} : { 'tsconfig.json': '{}\n' }), ...files };
+  const all: Record<string, string> = { 'package.json': '{}\n', ...(options.tsconfig === false ? {} : { 'tsconfig.json': STRICT_TSCONFIG }), ...files };
   for (const [rel, content] of Object.entries(all)) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);

@@ -5,7 +5,7 @@
  * page). So the run writes the value in effect, `strictNullChecks: false`: the compiler options stay what they were,
  * the report says why, and turning the check on stays the app's own step. Reads the disk, never writes it.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseJsonc } from './resolver.js';
 
@@ -74,6 +74,8 @@ export function strictNullChecksUpdate(root: string): { path: string; before: st
   const file = path.join(root, 'tsconfig.json');
   let before: string;
   try {
+    // The tool never writes through a link (a config shared by several apps would change for all of them).
+    if (lstatSync(file).isSymbolicLink()) return null;
     before = readFileSync(file, 'utf8');
   } catch {
     return null;

@@ -4,6 +4,8 @@
  * value in effect instead, keeping the file's comments and layout, and says so; where the value is set, or `strict`
  * is on, or a config it extends cannot be read, tsconfig.json is left as it is.
  */
+import { lstatSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSecondRunChangesNothing, makeApp, migrateApp, removeTempDirs, requireBuild, runCli } from './helpers.js';
 
@@ -59,6 +61,16 @@ describe('tsconfig.json without strictNullChecks', () => {
       expect(read('tsconfig.json')).toBe(files['tsconfig.json']);
       expect(report.updates).toEqual([]);
     }
+  });
+
+  it('is left as it is when it is a link (a config other apps may share)', () => {
+    const app = makeApp({ 'tsconfig.shared.json': LOOSE, 'pages/api/ok.ts': HANDLER });
+    symlinkSync('tsconfig.shared.json', path.join(app, 'tsconfig.json'));
+    const result = runCli(['run', app, '--yes', '--force', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lstatSync(path.join(app, 'tsconfig.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(app, 'tsconfig.shared.json'), 'utf8')).toBe(LOOSE);
+    expect(result.stdout).not.toContain('Project settings');
   });
 
   it('follows a relative extends: a base that leaves strict off still gets the value written in the app’s own file', () => {

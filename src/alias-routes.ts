@@ -31,6 +31,11 @@ function configKey(statement: string | null): string {
 
 type Outcome = { served: PlannedFile } | { why: string };
 
+/** Why an alias stays when the file whose handler it serves does. */
+function servedStays(served: PlannedFile): string {
+  return `its handler is the one of ${served.source}, which stays in place (${served.diagnostics[0]?.reason ?? served.status})`;
+}
+
 /**
  * Gives each alias in `files` the route that re-exports the route of the file it serves, or says why it stays. `ctx`
  * gives the transform context of a planned file.
@@ -52,7 +57,7 @@ export async function planServedPages(files: PlannedFile[], servedPages: Map<str
       const next = servedPages.get(served.source);
       const before = next && served.status === 'left' ? plan(served, next, [...seen, served.source]) : null;
       if (before && 'why' in before) outcome = { why: `its handler is the one of ${served.source}, which stays in place: ${before.why}` };
-      else if (!isWritable(served)) outcome = { why: `its handler is the one of ${served.source}, which stays in place (${served.diagnostics[0]?.reason ?? served.status})` };
+      else if (!isWritable(served)) outcome = { why: servedStays(served) };
       else if (JSON.stringify(routeParamsOf(file.target)) !== JSON.stringify(routeParamsOf(served.target)))
         outcome = { why: `it serves the handler of ${served.source} under other dynamic segments, which that route reads as its own` };
       else if (alias.config !== 'module' && configKey(alias.config) !== configKey(alias.servedConfig))
@@ -99,7 +104,7 @@ export function settleServedPages(files: PlannedFile[], servedPages: Map<string,
       const file = bySource.get(source);
       const served = bySource.get(alias.served);
       if (!file || !served || isWritable(file) === isWritable(served)) continue;
-      if (isWritable(file)) markLeft(file, { reason: 'HANDLER_MODULE_UNRESOLVED', detail: `its handler is the one of ${served.source}, which stays in place (${served.diagnostics[0]?.reason ?? served.status})` });
+      if (isWritable(file)) markLeft(file, { reason: 'HANDLER_MODULE_UNRESOLVED', detail: servedStays(served) });
       // The alias stays, importing the other source: as src/imported-sources.ts says of any importer of a handler.
       else markLeft(served, { reason: 'SOURCE_IMPORTED', detail: `${source} imports its default export (the handler)` });
       grew = true;

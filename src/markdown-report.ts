@@ -3,7 +3,7 @@
  * files, then what a reviewer has to look at, each reason linked to its README section.
  */
 import { REASONS, docsLink, type Diagnostic } from './diagnostics.js';
-import type { FileStatus, Plan, PlannedFile } from './plan-types.js';
+import { isProjectSetting, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
 import { summarize } from './report.js';
 
 export interface MarkdownMeta {
@@ -80,12 +80,12 @@ export function toMarkdownReport(plan: Plan, meta: MarkdownMeta): string {
     out.push('', '### Left in place', '', 'These stay in `pages/api`, untouched; each link says what to do by hand.', '');
     for (const f of left) out.push(...f.diagnostics.map((d) => reasonItem(f.source, d)));
   }
-  const modules = plan.updates.filter((u) => u.note === undefined);
+  const modules = plan.updates.filter((u) => !isProjectSetting(u));
   if (modules.length > 0) {
     out.push('', '### Helper modules', '', 'Each gets a route-handler twin beside the original, which stays for the Pages code that still uses it.', '');
     for (const u of modules) out.push(`- ${code(u.path)}: ${[u.twins.map(code).join(', '), u.imports ? `imports from ${u.imports.map(code).join(', ')}` : ''].filter(Boolean).join('; ')}`);
   }
-  const settings = plan.updates.filter((u) => u.note !== undefined);
+  const settings = plan.updates.filter(isProjectSetting);
   if (settings.length > 0) {
     out.push('', '### Project settings', '');
     for (const u of settings) out.push(`- ${code(u.path)}: ${u.note}`);

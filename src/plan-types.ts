@@ -72,6 +72,11 @@ export interface Plan {
   apiDirs: string[];
 }
 
+/** A project setting the run writes (it has a note), not a helper module. */
+export function isProjectSetting(change: ModuleChange): boolean {
+  return change.note !== undefined;
+}
+
 export function isWritable(file: PlannedFile): boolean {
   return file.status === 'migrated' || file.status === 'review';
 }

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import { REASONS, docsLink, type Diagnostic } from './diagnostics.js';
 import { findMarkers } from './markers.js';
-import { isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
+import { isProjectSetting, isWritable, type FileStatus, type Plan, type PlannedFile } from './plan-types.js';
 
 export interface Summary {
   handlers: number;
@@ -93,13 +93,13 @@ export function formatSummary(plan: Plan, options: SummaryOptions = {}): string 
   const others = plan.files.filter((f) => f.status === 'not-handler');
   const lines = [chalk.bold(headline(summarize(plan)))];
   for (const file of handlers) lines.push(...fileLines(file, options));
-  const modules = plan.updates.filter((u) => u.note === undefined);
+  const modules = plan.updates.filter((u) => !isProjectSetting(u));
   if (modules.length > 0) {
     lines.push('', 'Helper modules that get a route-handler twin beside the original (which stays for Pages code):');
     // A module without twins only has its imports of moved exports changed (src/moved-exports.ts).
     for (const update of modules) lines.push(`  ${update.path}  ${[update.twins.length ? `+ ${update.twins.join(', ')}` : '', update.imports ? `imports from ${update.imports.join(', ')}` : ''].filter(Boolean).join('; ')}`);
   }
-  const settings = plan.updates.filter((u) => u.note !== undefined);
+  const settings = plan.updates.filter(isProjectSetting);
   if (settings.length > 0) {
     lines.push('', 'Project settings:');
     for (const update of settings) lines.push(`  ${update.path}  ${update.note}`);

@@ -15,10 +15,14 @@ export interface PathAliases {
   fromBaseUrl?: boolean;
 }
 
+/** `text` with its comments blanked out, each character kept in place (a search in it gives places in `text`). */
+export function blankJsoncComments(text: string): string {
+  return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? match.replace(/[^\n]/g, ' '));
+}
+
 /** tsconfig.json allows comments and trailing commas; JSON.parse does not. */
 export function parseJsonc(text: string): unknown {
-  const withoutComments = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? '');
-  return JSON.parse(withoutComments.replace(/,(\s*[}\]])/g, '$1'));
+  return JSON.parse(blankJsoncComments(text).replace(/,(\s*[}\]])/g, '$1'));
 }
 
 function readPathAliases(root: string): PathAliases {

@@ -12,7 +12,7 @@ import { UserError } from './errors.js';
 import { requireCleanTree } from './git.js';
 import { pathFilter } from './path-filter.js';
 import { buildPlan } from './plan.js';
-import { isWritable, type Plan } from './plan-types.js';
+import { isProjectSetting, isWritable, type Plan } from './plan-types.js';
 import { loadProjectPrettier } from './prettier.js';
 import { createProgress } from './progress.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
@@ -100,8 +100,8 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   } finally {
     progress.done();
   }
-  const helperCount = plan.updates.filter((u) => u.note === undefined).length;
-  const settingFiles = plan.updates.filter((u) => u.note !== undefined).map((u) => u.path);
+  const helperCount = plan.updates.filter((u) => !isProjectSetting(u)).length;
+  const settingFiles = plan.updates.filter(isProjectSetting).map((u) => u.path);
   const updates = `${helperCount ? `, update ${plural(helperCount, 'helper module')}` : ''}${settingFiles.length ? `, edit ${settingFiles.join(', ')}` : ''}`;
   const writes = `${plural(plan.creates.length, 'file')}${updates} and remove ${plural(plan.deletes.length, 'source')}`;
   if (options.dry) {
@@ -152,7 +152,7 @@ async function reportStopped(plan: Plan, result: ApplyResult, options: RunOption
 }
 
 async function reportDone(plan: Plan, result: ApplyResult, options: RunOptions): Promise<number> {
-  const settings = new Set(plan.updates.filter((u) => u.note !== undefined).map((u) => u.path));
+  const settings = new Set(plan.updates.filter(isProjectSetting).map((u) => u.path));
   const helpers = result.updated.filter((file) => !settings.has(file));
   const edited = result.updated.filter((file) => settings.has(file));
   const updated = `${helpers.length ? `; updated ${plural(helpers.length, 'helper module')}` : ''}${edited.length ? `; edited ${edited.join(', ')}` : ''}`;

@@ -7,7 +7,7 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseJsonc } from './resolver.js';
+import { blankJsoncComments, parseJsonc } from './resolver.js';
 
 interface CompilerOptions {
   strict?: unknown;
@@ -21,10 +21,18 @@ interface TsConfig {
 export const STRICT_NULL_CHECKS_NOTE =
   'strictNullChecks: false, the value in effect, is now written: Next.js sets it to true on its first build once app/ sits beside pages/, and code that type-checked without it could fail the build';
 
+function parseConfig(text: string): TsConfig | null {
+  try {
+    const config = parseJsonc(text);
+    return config && typeof config === 'object' ? (config as TsConfig) : null;
+  } catch {
+    return null;
+  }
+}
+
 function readConfig(file: string): TsConfig | null {
   try {
-    const config = parseJsonc(readFileSync(file, 'utf8'));
-    return config && typeof config === 'object' ? (config as TsConfig) : null;
+    return parseConfig(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
@@ -49,14 +57,9 @@ function inherited(file: string, config: TsConfig, depth = 0): CompilerOptions[]
   return options;
 }
 
-/** `text` with its comments blanked out, each character kept in place (a search in it gives places in `text`). */
-function withoutComments(text: string): string {
-  return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string: string | undefined) => string ?? match.replace(/[^\n]/g, ' '));
-}
-
 /** `text` with `"strictNullChecks": false` added first in compilerOptions (which it adds when there is none). */
 function withStrictNullChecksOff(text: string): string | null {
-  const masked = withoutComments(text);
+  const masked = blankJsoncComments(text);
   const options = /"compilerOptions"\s*:\s*\{/.exec(masked);
   const open = options ? options.index + options[0].length : masked.indexOf('{') + 1;
   if (open <= 0) return null;
@@ -80,7 +83,7 @@ export function strictNullChecksUpdate(root: string): { path: string; before: st
   } catch {
     return null;
   }
-  const config = readConfig(file);
+  const config = parseConfig(before);
   if (!config) return null;
   const own = config.compilerOptions ?? {};
   if ('strictNullChecks' in own) return null;
@@ -93,12 +96,5 @@ export function strictNullChecksUpdate(root: string): { path: string; before: st
   const content = withStrictNullChecksOff(before);
   if (content === null) return null;
   // Written only when the result still reads, and says exactly this.
-  const check = (() => {
-    try {
-      return parseJsonc(content) as TsConfig;
-    } catch {
-      return null;
-    }
-  })();
-  return check?.compilerOptions?.strictNullChecks === false ? { path: 'tsconfig.json', before, content } : null;
+  return parseConfig(content)?.compilerOptions?.strictNullChecks === false ? { path: 'tsconfig.json', before, content } : null;
 }

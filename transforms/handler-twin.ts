@@ -13,7 +13,7 @@ import { ALL_METHODS } from './lib/split-methods.js';
 import { declaredName } from './lib/free-names.js';
 import { mayHoldTwins, sameTwin } from './lib/prior-twins.js';
 import { posix } from 'node:path';
-import { isConfigExport, SEGMENT_EXPORTS } from './lib/config.js';
+import { isConfigExport, isSegmentExport } from './lib/config.js';
 import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, unwrap, walk, Snippets, type Node } from './lib/ast.js';
 import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -221,7 +221,7 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   for (const stmt of routeProgram.body) {
     const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : null;
     if (stmt.type === 'ImportDeclaration') imports.push(stmt);
-    else if (decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => SEGMENT_EXPORTS.includes(d.id?.name))) head.push(printedStatements(snip, [stmt])[0]);
+    else if (isSegmentExport(stmt)) head.push(printedStatements(snip, [stmt])[0]);
     else if (decl?.type === 'FunctionDeclaration' && ALL_METHODS.includes(decl.id.name)) functions.push({ node: decl, methods: [decl.id.name] });
     else if (stmt.type === 'ExportNamedDeclaration' && !decl && !stmt.source && stmt.specifiers.every((s: Node) => ALL_METHODS.includes(s.exported.name))) continue;
     else if (stmt.type === 'FunctionDeclaration' && shared.has(stmt.id.name)) functions.push({ node: stmt, methods: shared.get(stmt.id.name)! });

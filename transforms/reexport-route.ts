@@ -4,7 +4,7 @@
  * the segment config itself (it must be literal in a route file). Pure, like the main transform.
  */
 import { ALL_METHODS } from './lib/split-methods.js';
-import { SEGMENT_EXPORTS } from './lib/config.js';
+import { isSegmentExport } from './lib/config.js';
 import { Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -67,9 +67,7 @@ export function segmentExportsOf(routeText: string, routePath: string): string[]
   const parsed = parseSourceOrNull(routeText, routePath);
   if (!parsed) return [];
   const text = parsed.source.text;
-  return parsed.program.body
-    .filter((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.type === 'VariableDeclaration' && s.declaration.declarations.length === 1 && SEGMENT_EXPORTS.includes(s.declaration.declarations[0].id?.name))
-    .map((s: Node) => text.slice(s.start, s.end));
+  return parsed.program.body.filter(isSegmentExport).map((s: Node) => text.slice(s.start, s.end));
 }
 
 /** The route that serves another route's handler under its own URL: see src/alias-routes.ts. */

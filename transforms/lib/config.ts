@@ -26,6 +26,12 @@ function keyName(prop: Node): string | null {
 /** The segment options a route file exports (`export const dynamic = …`): a route may export only these and its methods. */
 export const SEGMENT_EXPORTS = ['runtime', 'maxDuration', 'preferredRegion', 'dynamic', 'revalidate', 'fetchCache', 'dynamicParams'];
 
+/** Whether `stmt` is `export const <segment option> = …` (every declarator one): what a route repeats or keeps. */
+export function isSegmentExport(stmt: Node): boolean {
+  const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : null;
+  return decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => SEGMENT_EXPORTS.includes(d.id?.name));
+}
+
 /** Whether `stmt` is `export const config = …` (with other declarators or not). */
 export function isConfigExport(stmt: Node): boolean {
   return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config');

@@ -2,13 +2,17 @@
  * formidable v3 uploads: `const form = formidable({ uploadDir, maxFileSize }); const [fields, files] = await
  * form.parse(req)` (with `bodyParser: false`) → `const [fields, files] = await parseForm(request, { … })`, a function
  * added to the route that reads `request.formData()` into formidable's shapes: every field and file as an array
- * under its name, each file saved under a new name in the upload folder (the OS temp folder by default), with
- * `filepath`, `newFilename`, `originalFilename`, `mimetype` and `size`, and formidable's own errors (with its
+ * under its name, each file saved under a new name in the upload folder (the OS temp folder by default), with what
+ * formidable's PersistentFile holds once written (`filepath`, `newFilename`, `originalFilename`, `mimetype`, `size`,
+ * `lastModifiedDate`, `hash`, `toJSON()`, `toString()`; typed, in TypeScript, to pass where formidable's `File` is
+ * expected), and formidable's own errors (with its
  * `httpCode`) for an empty file, and for files over `maxFileSize` (200 MB by default) in all: formidable checks
  * the bytes received so far against maxTotalFileSize, which defaults to maxFileSize (its message then gives the
  * bytes received when it stopped reading, here the total size). Also followed: `maxFiles` (its 413 when one more
  * file begins), `keepExtensions` (the new name ends with the original's extension, cut as formidable cuts it),
- * `multiples` (which v3 ignores) and `allowEmptyFiles: false` (its default).
+ * `multiples` (which v3 ignores) and `allowEmptyFiles: false` (its default). The parser is picked by the content
+ * type as formidable picks it: JSON gives its parsed value as the fields, a type no parser takes formidable's error;
+ * only an octet-stream body, which formidable saved as a file, differs (`request.formData()` rejects it).
  *
  * The callback form promised by hand, `await new Promise((resolve, reject) => { form.parse(req, (err, fields, files)
  * => { if (err) reject(err); else resolve([fields, files]); }); })`, is v3's own promise form (v3's parse builds the
@@ -139,7 +143,7 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   }
   program.body.push(...snip.statements(helperCode(snip, helper, ctx.typescript, features)));
 
-  result.notes.push(`formidable: form.parse(req) became ${helper}(request), which reads request.formData() into formidable's fields and files; formidable also parsed JSON and octet-stream bodies, which request.formData() rejects`);
+  result.notes.push(`formidable: form.parse(req) became ${helper}(request), which reads request.formData() into formidable's fields and files; formidable also saved an octet-stream body as a file, which request.formData() rejects`);
   return result;
 }
 
@@ -165,7 +169,18 @@ function helperCode(snip: Snippets, name: string, ts: boolean, features: Set<Hel
 async function ${name}(request${t(': Request')}, options${t(`: { ${optionTypes.join('; ')} }`)} = {}) {
   const { ${defaults.join(', ')} } = options${END}
   const fields${t(': Record<string, string[]>')} = {}${END}
-  const files${t(': Record<string, Array<{ filepath: string; newFilename: string; originalFilename: string; mimetype: string; size: number }>>')} = {}${END}
+${ts ? `  // formidable's File, as its types declare it (length is never set at run time, there as here)
+  type ParsedFile = { lastModifiedDate: Date; filepath: string; newFilename: string; originalFilename: string; mimetype: string; hashAlgorithm: false; size: number; hash: null; length: number; toJSON(): Pick<ParsedFile, 'size' | 'filepath' | 'newFilename' | 'mimetype' | 'length' | 'originalFilename'> & { mtime: Date }; toString(): string }${END}
+` : ''}  const files${t(': Record<string, ParsedFile[]>')} = {}${END}
+  // formidable picks its parser by the content type: none for an empty body, then octet-stream, urlencoded,
+  // multipart (with a boundary) and JSON, whose parsed value becomes the fields
+  const type = request.headers.get(${snip.str('content-type')})${END}
+  if (request.headers.get(${snip.str('content-length')}) === ${snip.str('0')}) return [fields, files]${t(' as const')}${END}
+  if (!type) throw Object.assign(new Error(${snip.str('bad content-type header, no content-type')}), { httpCode: 400 })${END}
+  const form = /octet-stream|urlencoded|multipart/i.test(type)${END}
+  if (!form && /json/i.test(type)) return [JSON.parse(Buffer.from(await request.arrayBuffer()).toString())${t(' as typeof fields')}, files]${t(' as const')}${END}
+  if (!form) throw Object.assign(new Error(${snip.str('no parser found')}), { httpCode: 415 })${END}
+  if (/multipart/i.test(type) && !/boundary=(?:"[^"]+"|[^;]+)/i.test(type)) throw Object.assign(new Error(${snip.str('bad content-type header, no multipart boundary')}), { httpCode: 400 })${END}
   let total = 0${END}${maxFiles ? `\n  let count = 0${END}` : ''}${keepExtensions ? extensionOf : ''}
   for (const [field, value] of await request.formData()) {
     if (typeof value === ${snip.str('string')}) {
@@ -178,7 +193,25 @@ async function ${name}(request${t(': Request')}, options${t(`: { ${optionTypes.j
     const newFilename = randomUUID().replaceAll(${snip.str('-')}, ${snip.str('')})${keepExtensions ? ` + (keepExtensions && value.name ? extensionOf(value.name) : ${snip.str('')})` : ''}${END}
     const filepath = join(uploadDir, newFilename)${END}
     await writeFile(filepath, Buffer.from(await value.arrayBuffer()))${END}
-    files[field] = [...(files[field] ?? []), { filepath, newFilename, originalFilename: value.name, mimetype: value.type, size: value.size }]${END}
+    // What formidable's PersistentFile holds once written, with its toJSON and toString: a handler may send the file
+    // as JSON or print it.
+    const file = {
+      lastModifiedDate: new Date(),
+      filepath,
+      newFilename,
+      originalFilename: value.name,
+      mimetype: value.type,
+      hashAlgorithm: false,
+      size: value.size,
+      hash: null,
+      toJSON() {
+        return { size: this.size, filepath: this.filepath, newFilename: this.newFilename, mimetype: this.mimetype, mtime: this.lastModifiedDate, length: this.length, originalFilename: this.originalFilename }${END}
+      },
+      toString() {
+        return \`PersistentFile: \${this.newFilename}, Original: \${this.originalFilename}, Path: \${this.filepath}\`${END}
+      },
+    }${t(' as ParsedFile')}${END}
+    files[field] = [...(files[field] ?? []), file]${END}
   }
   return [fields, files]${t(' as const')}${END}
 }`;

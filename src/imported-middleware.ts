@@ -2,7 +2,8 @@
  * Analysis across files for the cors recipe (transforms/lib/recipes-cors.ts): handlers that run
  * `await runMiddleware(req, res, cors)` with the runner, the middleware or both imported from a project module
  * (`import { cors, runMiddleware } from '@/server/cors'`), or make `const cors = initMiddleware(Cors(…))` with the
- * curried runner imported (`import initMiddleware from '@/lib/init-middleware'`). Each such module is read once and checked by the pure
+ * curried runner imported (`import initMiddleware from '@/lib/init-middleware'`), and whole-body readers of a project
+ * module (`await readRawBody(req)`, transforms/lib/body-readers.ts). Each such module is read once and checked by the pure
  * middlewareExports; the file's context then lists the imports confirmed. Reads the disk, never writes it.
  */
 import type { MiddlewareImport } from '../transforms/types.js';
@@ -13,6 +14,8 @@ import type { Resolver } from './resolver.js';
 const RUN_CALL = /\b([\w$]+)\s*\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*([\w$]+)\s*\)/g;
 /** `const cors = initMiddleware(…)`: the curried runner's name. */
 const CURRIED_RUNNER = /\bconst\s+[\w$]+\s*=\s*([\w$]+)\s*\(/g;
+/** `await readRawBody(req)`: a name awaited on one argument, maybe a whole-body reader (transforms/lib/body-readers.ts). */
+const AWAITED_READ = /\bawait\s+([\w$]+)\s*\(\s*[\w$]+\s*(?:as\s+[\w$]+\s*)?\)/g;
 
 /** The pure check, loaded only when some module is to be looked at: it brings the parser along. */
 async function loadMiddlewareExports() {
@@ -27,6 +30,7 @@ export async function findImportedMiddleware(sources: Array<{ source: string; te
     const used = new Set<string>();
     for (const [, callee, middleware] of text.matchAll(RUN_CALL)) used.add(callee).add(middleware);
     for (const [, runner] of text.matchAll(CURRIED_RUNNER)) used.add(runner);
+    for (const [, reader] of text.matchAll(AWAITED_READ)) used.add(reader);
     if (!used.size) continue;
     for (const { specifier, imported, local } of importBindings(text)) {
       const module = used.has(local) ? resolver.resolve(source, specifier) : null;

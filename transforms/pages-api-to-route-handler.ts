@@ -38,6 +38,7 @@ import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
+import { bufferReaderName } from './lib/body-readers.js';
 import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
 import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
@@ -46,7 +47,7 @@ import { rewriteMulter } from './lib/recipes-multer.js';
 import { routeFactoryMethods, type RouteFactoryMethods } from './lib/factory-header-methods.js';
 import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/local-request-functions.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
-import type { ExportsModule, ImportedHelper, TransformContext, TransformResult } from './types.js';
+import type { ExportsModule, ImportedHelper, MiddlewareImport, TransformContext, TransformResult } from './types.js';
 import { passPagesBody } from './lib/request-helper.js';
 import { readsRequestBody, rewriteSubHandlerCalls } from './lib/imported-sub-handlers.js';
 import { holdsGuardAnswer, localGuards, rewriteGuardCalls } from './lib/guard-helpers.js';
@@ -304,7 +305,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods]);
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
-  const bodyReaders = bodyReaderNames(program);
+  const bodyReaders = bodyReaderNames(program, ctx.middlewareImports);
 
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   let readsBody = false;
@@ -494,7 +495,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // stay (above the next statement), and so do the imports only it used (its `Readable` type).
   const readerNames = new Set<string>();
   for (const stmt of [...program.body]) {
-    const reader = ownBufferReader(stmt);
+    const reader = bufferReaderName(stmt);
     if (!reader || countIdentifiers(program, reader) > 1) continue;
     const at = program.body.indexOf(stmt);
     namesIn(stmt).forEach((n) => readerNames.add(n));
@@ -502,8 +503,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     if (program.body[at]) program.body[at] = snip.withCommentsOf(stmt, program.body[at]);
     notes.push(`${reader}(), which read the request stream, is no longer used and was removed`);
   }
-  if (readerNames.size) {
-    const sources = new Set(program.body.filter((st: Node) => st.type === 'ImportDeclaration' && st.specifiers?.some((sp: Node) => readerNames.has(sp.local.name))).map((st: Node) => st.source.value));
+  // An imported reader the rewrite replaced leaves its import unused: it goes (the module stays, for its other users).
+  const readerImports = (ctx.middlewareImports ?? []).filter((m) => m.kind === 'body-reader').map((m) => m.specifier);
+  if (readerNames.size || readerImports.length) {
+    const sources = new Set([...readerImports, ...program.body.filter((st: Node) => st.type === 'ImportDeclaration' && st.specifiers?.some((sp: Node) => readerNames.has(sp.local.name))).map((st: Node) => st.source.value)]);
     removeUnusedImports(snip, program, (source) => sources.has(source));
   }
   notes.push(...dropUnusedRunners(snip, program, middleware.runners));
@@ -975,48 +978,22 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
   });
 }
 
-/**
- * The name of a same-file function that reads a whole stream into one Buffer, as Stripe's webhook examples write it:
- * `async function buffer(readable) { const chunks = []; for await (const chunk of readable) chunks.push(…);
- * return Buffer.concat(chunks) }`. Its parameter serves only the `for await`.
- */
-function ownBufferReader(stmt: Node): string | null {
-  const decl =
-    stmt.type === 'FunctionDeclaration'
-      ? { name: stmt.id?.name, fn: stmt }
-      : stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 && isIdent(stmt.declarations[0].id)
-        ? { name: stmt.declarations[0].id.name, fn: functionValue(stmt.declarations[0].init) }
-        : null;
-  const fn = decl?.fn;
-  if (!decl?.name || !fn?.async || fn.params.length !== 1 || !isIdent(fn.params[0]) || fn.body.type !== 'BlockStatement') return null;
-  const param = fn.params[0].name;
-  const body = fn.body.body;
-  const last = body[body.length - 1];
-  const callee = last?.type === 'ReturnStatement' && last.argument?.type === 'CallExpression' ? last.argument.callee : null;
-  const returnsConcat = callee?.type === 'MemberExpression' && isIdent(callee.object, 'Buffer') && isIdent(callee.property, 'concat');
-  const loops = body.filter((st: Node) => st.type === 'ForOfStatement' && st.await && isIdent(st.right, param));
-  if (!returnsConcat || loops.length !== 1 || body.length > 3 || countReads(body, param) !== 1) return null;
-  return decl.name;
-}
-
-function functionValue(node: Node): Node | null {
-  return node && (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') ? node : null;
-}
-
 /** Node's own whole-stream readers, which read a request body as micro's buffer does. */
 const STREAM_CONSUMERS = ['node:stream/consumers', 'stream/consumers'];
 
 /**
  * Local names of whole-body readers: `buffer` from 'micro' or Node's 'node:stream/consumers', the default export of
- * 'raw-body', a same-file reader.
+ * 'raw-body', a reader of this file or, as the plan found (`imported`), of a project module (body-readers.ts).
  */
-function bodyReaderNames(program: Node): Set<string> {
+function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): Set<string> {
   const names = new Set<string>();
   for (const stmt of program.body) {
-    const own = ownBufferReader(stmt);
+    const own = bufferReaderName(stmt);
     if (own) names.add(own);
     if (stmt.type !== 'ImportDeclaration') continue;
     for (const s of stmt.specifiers ?? []) {
+      const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
+      if (s.importKind !== 'type' && imported.some((m) => m.kind === 'body-reader' && m.specifier === stmt.source.value && m.imported === name)) names.add(s.local.name);
       if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }

@@ -92,7 +92,8 @@ export interface MiddlewareImport {
   specifier: string;
   /** The export name imported (`default` for a default import). */
   imported: string;
-  kind: 'run-middleware' | 'cors' | 'init-middleware';
+  /** A runner, a cors middleware, or a whole-body reader (transforms/lib/body-readers.ts). */
+  kind: 'run-middleware' | 'cors' | 'init-middleware' | 'body-reader';
 }
 
 export type ExportsModuleRef = { modulePath: string; routeSpecifier: string } | { left: string };

@@ -66,7 +66,8 @@ function middlewareNames(program: Node, imports: MiddlewareImport[]): { names: M
   for (const specifier of new Set(imports.map((m) => m.specifier))) {
     for (const { local, imported } of valueImports(program, specifier)) {
       const found = imports.find((m) => m.specifier === specifier && m.imported === imported);
-      if (found) names.set(local, found.kind);
+      // A body reader is the request rewrite's (request.ts), not a middleware.
+      if (found && found.kind !== 'body-reader') names.set(local, found.kind);
     }
   }
   return { names, problems: own.problems };

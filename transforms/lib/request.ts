@@ -6,7 +6,7 @@
  * Pages had them ready before the handler ran, and a local keeps TypeScript's narrowing (`if (!auth) return`).
  */
 import type { Reason } from '../../src/diagnostics.js';
-import { memberName, passedTo, replaceChild, unwrap, isIdent, stringValue, camelName, walk, statementLists, type Node, type Snippets, END } from './ast.js';
+import { isWrapper, memberName, passedTo, replaceChild, unwrap, isIdent, stringValue, camelName, walk, statementLists, type Node, type Snippets, END } from './ast.js';
 import { isAssignedIn } from './free-names.js';
 import { referencesTo, type Reference } from './scope.js';
 
@@ -237,8 +237,9 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       else parent.__remove = true;
       continue;
     }
-    if (opts.rawBody && isStreamRead(ref, opts.bodyReaders)) {
-      rewriteStreamRead(ref, opts, out.compat);
+    const read = opts.rawBody ? throughCasts(ref) : ref;
+    if (opts.rawBody && isStreamRead(read, opts.bodyReaders)) {
+      rewriteStreamRead(read, opts, out.compat);
       continue;
     }
     if (isTestOf(parent, key)) {
@@ -405,6 +406,17 @@ export function dropUnusedRequestLocals(body: Node[], isUsed: (name: string) => 
       if (d.__fromReq && d.id.type === 'Identifier' && !isUsed(d.id.name)) list.splice(i, 1);
     }
   }
+}
+
+/** The reference as its TypeScript casts and parentheses are (`req as any` in `for await (… of req as any)`). */
+function throughCasts(ref: Reference): Reference {
+  let i = ref.ancestors.length - 1;
+  let node = ref.node;
+  while (i > 0 && isWrapper(ref.ancestors[i])) node = ref.ancestors[i--];
+  if (node === ref.node) return ref;
+  const parent = ref.ancestors[i];
+  const key = Object.keys(parent).find((k) => parent[k] === node || (Array.isArray(parent[k]) && parent[k].includes(node)));
+  return key ? { node, parent, key, ancestors: ref.ancestors.slice(0, i + 1) } : ref;
 }
 
 function isStreamRead(ref: Reference, readers: Set<string>): boolean {

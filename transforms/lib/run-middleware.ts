@@ -14,6 +14,7 @@
  */
 import { apiFor, countIdentifiers, isFunction, isIdent, unwrap, type Node } from './ast.js';
 import { valueImports } from './imports.js';
+import { bufferReaderExports } from './body-readers.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
 export type MiddlewareKind = 'run-middleware' | 'cors' | 'init-middleware';
@@ -123,7 +124,7 @@ export function moduleMiddleware(program: Node): ModuleMiddleware {
  * For the cross-file pass: which of `names` (export names of the module at `modulePath`) are a recognised runner or
  * cors middleware. A module that does not parse has none.
  */
-export function middlewareExports(text: string, modulePath: string, names: string[]): Array<{ imported: string; kind: MiddlewareKind }> {
+export function middlewareExports(text: string, modulePath: string, names: string[]): Array<{ imported: string; kind: MiddlewareKind | 'body-reader' }> {
   let program: Node;
   try {
     program = apiFor(modulePath)(text).get().node.program;
@@ -131,11 +132,12 @@ export function middlewareExports(text: string, modulePath: string, names: strin
     return [];
   }
   const found = moduleMiddleware(program);
-  const out: Array<{ imported: string; kind: MiddlewareKind }> = [];
+  const out: Array<{ imported: string; kind: MiddlewareKind | 'body-reader' }> = [];
   for (const [local, exported] of found.exported) {
     const kind = found.names.get(local);
     if (kind && names.includes(exported)) out.push({ imported: exported, kind });
   }
+  for (const exported of bufferReaderExports(program)) if (names.includes(exported)) out.push({ imported: exported, kind: 'body-reader' });
   return out;
 }
 

@@ -19,6 +19,7 @@ import { droppedConfigNotes, extractConfig, isConfigExport } from './lib/config.
 import { printProgram } from './lib/print.js';
 import type { ParsedSource } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
+import { prerendersGet } from './lib/prerendered-get.js';
 import { sentryWrapped, SENTRY_NOTE, SENTRY_SOURCE } from './lib/sentry.js';
 import { movedNote, ROUTE_EXPORTS } from './lib/split-exports.js';
 import type { TransformContext, TransformResult } from './types.js';
@@ -170,7 +171,7 @@ export function nextAuthRoute(parsed: ParsedSource, ctx: TransformContext): Tran
     return { status: 'left', diagnostics: [{ reason: 'NEXT_AUTH_TOO_OLD', detail: `next-auth ${ctx.nextAuthVersion} has no route handler (it came with 4.22.0): upgrade next-auth first` }], notes: [], usesCompat: false, methods: [] };
   }
   const typescript = isTypeScriptPath(ctx.sourcePath);
-  const head = !versionAtLeast(ctx.nextVersion, 15, 0) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
+  const head = prerendersGet(ctx) ? [`export const dynamic = ${snip.str('force-dynamic')}${END}`] : [];
 
   if (!moves) {
     const taken = namesIn(program);

@@ -39,6 +39,7 @@ import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
 import { bufferReaderName } from './lib/body-readers.js';
+import { prerendersGet } from './lib/prerendered-get.js';
 import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
 import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
@@ -444,7 +445,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const paramsType = paramsTypeCode(routeParams);
     head.push(...snip.statements(`type ${contextTypeName} = { params: ${awaitParams ? `Promise<${paramsType}>` : paramsType} }${END}`));
   }
-  if (!versionAtLeast(ctx.nextVersion, 15, 0) && methods.includes('GET') && !config?.hasDynamic) {
+  if (prerendersGet(ctx) && methods.includes('GET') && !config?.hasDynamic) {
     head.push(...forceDynamic(snip));
   }
   if (config) {
@@ -553,7 +554,7 @@ function printRoute(j: ReturnType<typeof apiFor>, program: Node, source: SourceT
   return { output: source.restore(output), diagnostics: markerDiagnostics(output, markers) };
 }
 
-/** `export const dynamic = 'force-dynamic'`: Next 14 caches a GET route that reads no request data, and Pages never cached an API response. */
+/** `export const dynamic = 'force-dynamic'`: Next would serve the GET prerendered (prerendered-get.ts), and Pages never cached an API response. */
 function forceDynamic(snip: Snippets): Node[] {
   return snip.statements(`export const dynamic = ${snip.str('force-dynamic')}${END}`);
 }
@@ -913,7 +914,7 @@ function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, conf
     // without Next's parser.
     if (config?.bodyLimit) trpc.notes.push(`bodyParser.sizeLimit (${config.bodyLimit}) is not enforced by the fetch adapter`);
     if (config?.rawBody) trpc.notes.push('bodyParser: false: the fetch adapter reads the request body itself');
-    if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...forceDynamic(snip));
+    if (prerendersGet(ctx) && !config?.hasDynamic) program.body.splice(program.body.findIndex((s: Node) => s.type !== 'ImportDeclaration'), 0, ...forceDynamic(snip));
     return trpc;
   }
   const betterAuth = rewriteBetterAuth(snip, program);
@@ -934,7 +935,7 @@ function edgeRoute(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, 
   const { ctx } = file;
   const route = toEdgeRoute(snip, program, handler, ctx.targetPath, namesIn(program));
   if ('left' in route) throw new Left('EDGE_RUNTIME', route.line, route.left);
-  if (!versionAtLeast(ctx.nextVersion, 15, 0) && !config.hasDynamic) {
+  if (prerendersGet(ctx) && !config.hasDynamic) {
     // After the segment config, which an edge route always has (its runtime).
     const runtime = program.body.findIndex((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'runtime');
     program.body.splice(runtime + 1, 0, ...forceDynamic(snip));

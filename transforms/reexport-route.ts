@@ -9,6 +9,7 @@ import { Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { reexportShapeOf } from './lib/reexport-shape.js';
+import { prerendersGet } from './lib/prerendered-get.js';
 import { parseSourceOrNull } from './lib/source-text.js';
 import { markerDiagnostics, markerText, type Diagnostic } from '../src/diagnostics.js';
 import type { HandlerModuleRef, TransformContext, TransformResult } from './types.js';
@@ -83,5 +84,9 @@ export interface ServedRoute {
 /** The route of a pages/api file that only serves another pages/api file's handler: it re-exports that file's route. */
 export function servingRoute(rawSource: string, ctx: TransformContext, served: ServedRoute): TransformResult | null {
   const exports = served.methods.map((m) => ({ twin: m, methods: [m] }));
-  return reexportRoute(rawSource, { ...ctx, handlerModule: { specifier: served.specifier, exports, head: served.head, markers: [], notes: [served.note], methods: served.methods } });
+  // The served route's config, and the dynamic export that this URL needs of its own when Next would take it for a
+  // metadata route (`/api/sitemap` serving `/api/sitemap-data`'s handler).
+  const dynamic = served.methods.includes('GET') && prerendersGet(ctx) && !served.head.some((line) => /^export\s+const\s+dynamic\b/.test(line));
+  const head = dynamic ? [...served.head, `export const dynamic = 'force-dynamic'${END}`] : served.head;
+  return reexportRoute(rawSource, { ...ctx, handlerModule: { specifier: served.specifier, exports, head, markers: [], notes: [served.note], methods: served.methods } });
 }

@@ -58,18 +58,13 @@ export function bufferReaderName(stmt: Node): string | null {
   return isBufferReader(functionValue(stmt.declarations[0].init)) ? stmt.declarations[0].id.name : null;
 }
 
-/** The readers a module exports, by export name (`export async function readRawBody`, `export { buffer }`, default). */
-export function bufferReaderExports(program: Node): string[] {
+/** The readers declared at the top of `program`, exported or not, by local name (run-middleware.ts knows its exports). */
+export function bufferReadersOf(program: Node): Set<string> {
   const readers = new Set<string>();
-  const exported = new Map<string, string>();
   for (const top of program.body) {
     const stmt = top.type === 'ExportNamedDeclaration' || top.type === 'ExportDefaultDeclaration' ? top.declaration : top;
     const name = stmt ? bufferReaderName(stmt) : null;
     if (name) readers.add(name);
-    if (top.type === 'ExportNamedDeclaration' && name) exported.set(name, name);
-    if (top.type === 'ExportNamedDeclaration' && !top.declaration && !top.source) for (const s of top.specifiers ?? []) if (s.exportKind !== 'type') exported.set(s.local.name, s.exported.name);
-    if (top.type === 'ExportDefaultDeclaration' && name) exported.set(name, 'default');
-    if (top.type === 'ExportDefaultDeclaration' && isIdent(top.declaration)) exported.set(top.declaration.name, 'default');
   }
-  return [...exported].filter(([local]) => readers.has(local)).map(([, name]) => name);
+  return readers;
 }

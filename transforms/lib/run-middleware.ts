@@ -14,7 +14,7 @@
  */
 import { apiFor, countIdentifiers, isFunction, isIdent, unwrap, type Node } from './ast.js';
 import { valueImports } from './imports.js';
-import { bufferReaderExports } from './body-readers.js';
+import { bufferReadersOf } from './body-readers.js';
 
 /** The connect middlewares whose run the transform can reproduce on a Request: header-only ones. */
 export type MiddlewareKind = 'run-middleware' | 'cors' | 'init-middleware';
@@ -89,11 +89,10 @@ export function moduleMiddleware(program: Node): ModuleMiddleware {
     if (top.type === 'ExportNamedDeclaration' && !top.declaration && !top.source) {
       for (const s of top.specifiers ?? []) if (s.exportKind !== 'type') out.exported.set(s.local.name, s.exported.name);
     }
-    const defaultKind = top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'FunctionDeclaration' && top.declaration.id ? runnerKind(top.declaration) : null;
-    if (defaultKind) {
-      out.names.set(top.declaration.id.name, defaultKind);
-      out.exported.set(top.declaration.id.name, 'default');
-    }
+    const defaultFunction = top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'FunctionDeclaration' && top.declaration.id ? top.declaration : null;
+    if (defaultFunction) out.exported.set(defaultFunction.id.name, 'default');
+    const defaultKind = defaultFunction ? runnerKind(defaultFunction) : null;
+    if (defaultKind) out.names.set(defaultFunction.id.name, defaultKind);
     // `const initMiddleware = (middleware) => …; export default initMiddleware`.
     if (top.type === 'ExportDefaultDeclaration' && top.declaration?.type === 'Identifier') out.exported.set(top.declaration.name, 'default');
     if (stmt.type === 'FunctionDeclaration' && stmt.id) {
@@ -102,10 +101,12 @@ export function moduleMiddleware(program: Node): ModuleMiddleware {
       if (kind) out.names.set(stmt.id.name, kind), out.declarations.set(stmt.id.name, top);
       continue;
     }
-    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
+    if (stmt.type !== 'VariableDeclaration') continue;
+    // Every exported variable is named (a body reader may be a `let`); only a `const` holds a runner or a cors middleware.
+    if (isExport) for (const d of stmt.declarations) if (isIdent(d.id)) out.exported.set(d.id.name, d.id.name);
+    if (stmt.kind !== 'const') continue;
     for (const d of stmt.declarations) {
       if (!isIdent(d.id) || !d.init) continue;
-      if (isExport) out.exported.set(d.id.name, d.id.name);
       const kind = runnerKind(unwrap(d.init));
       if (kind) {
         out.names.set(d.id.name, kind);
@@ -137,7 +138,8 @@ export function middlewareExports(text: string, modulePath: string, names: strin
     const kind = found.names.get(local);
     if (kind && names.includes(exported)) out.push({ imported: exported, kind });
   }
-  for (const exported of bufferReaderExports(program)) if (names.includes(exported)) out.push({ imported: exported, kind: 'body-reader' });
+  const readers = bufferReadersOf(program);
+  for (const [local, exported] of found.exported) if (readers.has(local) && names.includes(exported)) out.push({ imported: exported, kind: 'body-reader' });
   return out;
 }
 

@@ -166,6 +166,8 @@ interface ModuleRequestHelper extends TwinnedFunction {
   reqIndex: number;
   /** The module's other request helpers its twin calls. */
   calls: Set<string>;
+  /** What the report of a route that calls the twin says of it. */
+  notes?: string[];
   /** It takes req in an object (`verifyToken({ req })`). */
   carried?: boolean;
 }
@@ -196,12 +198,17 @@ function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, prog
       if (!request) continue;
       const twin = freshName(`${found.ownName}ForRoute`, taken);
       taken.add(twin);
-      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set(), ...(request.carried ? { carried: true } : {}) });
+      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set(), ...(request.carried ? { carried: true } : {}), ...(request.notes ? { notes: request.notes } : {}) });
       grew = true;
     }
     if (!grew) break;
   }
   return out;
+}
+
+/** A twin's notes as the reports of the routes that call it say them: a line is one of this module. */
+function helperNotes(notes: string[] | undefined, name: string, modulePath: string): { notes?: string[] } {
+  return notes?.length ? { notes: notes.map((note) => (/^line \d+: /.test(note) ? `${name}() of ${modulePath}, ${note}` : note)) } : {};
 }
 
 /** What a res helper's twin does, for the comment above it. */
@@ -354,7 +361,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
       routeWrapper.nestedCalled.forEach((called) => requestHelpersCalled.add(called));
       wrapperStatement = routeWrapper.statement;
-      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}) };
+      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}), ...helperNotes(routeWrapper.notes, found.ownName, ctx.modulePath) };
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
@@ -373,12 +380,12 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         own.calls.forEach((n) => requestHelpersCalled.add(n));
         twin = own.twin;
         wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
-        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses, ...(own.carried ? { carried: true } : {}) };
+        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses, ...(own.carried ? { carried: true } : {}), ...helperNotes(own.notes, found.ownName, ctx.modulePath) };
       } else if (request) {
         if (request.usesNextRequest) needsNextRequest = true;
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
-        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}), ...(request.carried ? { carried: true } : {}) };
+        twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}), ...(request.carried ? { carried: true } : {}), ...helperNotes(request.notes, found.ownName, ctx.modulePath) };
       } else if (session && 'fn' in session) {
         twin = freshName(`${found.ownName}ForRoute`, taken);
         wrapperStatement = moduleTwinStatement(j, snip, found, session.fn, twin, true);
@@ -405,7 +412,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
             // Calls pass `{ req, res }` where the object stood: the call's positions, not the positional form's.
             const at = guard.carriedAt;
             const positions = at === undefined ? { resIndex: guard.resIndex, reqIndex: guard.reqIndex } : { resIndex: at, reqIndex: guard.reqIndex < 0 ? -1 : at, carried: true };
-            twinned = { kind: 'guard', ...positions, statuses: guard.statuses, uses: guard.uses, ...(guard.notes.length ? { notes: guard.notes } : {}), ...(guard.takesHeaders ? { takesHeaders: true } : {}), ...(guard.bodyIndex !== undefined ? { bodyIndex: guard.bodyIndex } : {}), ...(guard.queryIndex !== undefined ? { queryIndex: guard.queryIndex } : {}) };
+            twinned = { kind: 'guard', ...positions, statuses: guard.statuses, uses: guard.uses, ...helperNotes(guard.notes, found.ownName, ctx.modulePath), ...(guard.takesHeaders ? { takesHeaders: true } : {}), ...(guard.bodyIndex !== undefined ? { bodyIndex: guard.bodyIndex } : {}), ...(guard.queryIndex !== undefined ? { queryIndex: guard.queryIndex } : {}) };
           }
         }
       }

@@ -319,6 +319,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const addUse = (use: string) => (use === 'NextResponse' || use === 'after' ? nextServer.values : compat).add(use);
   resHelpers.uses.forEach(addUse);
   localFunctions.uses.forEach((use) => compat.add(use));
+  notes.push(...localFunctions.notes);
   if (localFunctions.usesNextRequest) nextServer.types.add('NextRequest');
   ownGuards.uses.forEach(addUse);
   // Its calls of guards tell their answers apart from their values.
@@ -369,7 +370,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped && !holdsGuardAnswer(res.body);
     if (only405 || res.body.length === 0) continue;
 
-    notes.push(...res.notes);
+    notes.push(...req.notes, ...res.notes);
     req.compat.forEach((c) => compat.add(c));
     for (const use of res.uses) {
       if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);

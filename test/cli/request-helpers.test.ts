@@ -15,6 +15,10 @@ export function verifyCronAuth(req: NextApiRequest): boolean {
 }
 
 export function clientIp(req: NextApiRequest): string {
+  return req.socket.remoteAddress ?? 'unknown'
+}
+
+export function forwardedIp(req: any): string {
   const forwarded = req.headers['x-forwarded-for']
   if (typeof forwarded === 'string') return forwarded.split(',')[0]
   return req.socket.remoteAddress ?? 'unknown'
@@ -41,6 +45,13 @@ import { clientIp } from '@/lib/auth'
 
 export default function handler(req: NextApiRequest, res: NextApiResponse) {
   res.status(200).json({ ip: clientIp(req) })
+}
+`,
+  'pages/api/forwarded-ip.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { forwardedIp } from '@/lib/auth'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.status(200).json({ ip: forwardedIp(req) })
 }
 `,
   'pages/api/stamped.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
@@ -81,6 +92,21 @@ describe('helpers in other modules that take only the request', () => {
   if (!verifyCronAuthForRoute(request, query)) return NextResponse.json({ error: 'Unauthorized' }, { status: 401 })`);
     expect(report.files.find((f: { source: string }) => f.source === 'pages/api/jobs/[job].ts').status).toBe('migrated');
     expectSecondRunChangesNothing(app);
+  });
+
+  it("gives a helper (its req typed any) that falls back to the socket's address after x-forwarded-for a twin reading that header, and says so", () => {
+    const { report, read } = migrateApp(files);
+    expect(read('lib/auth.ts')).toContain(`export function forwardedIpForRoute(request: NextRequest): string {
+  const forwarded = request.headers.get('x-forwarded-for') ?? undefined
+  if (typeof forwarded === 'string') return forwarded.split(',')[0]
+  return forwarded ?? 'unknown';
+}`);
+    expect(read('app/api/forwarded-ip/route.ts')).toContain('return NextResponse.json({ ip: forwardedIpForRoute(request) })');
+    const entry = report.files.find((f: { source: string }) => f.source === 'pages/api/forwarded-ip.ts');
+    expect(entry.status).toBe('migrated');
+    expect(entry.notes).toEqual([
+      "forwardedIp() of lib/auth.ts, line 15: req.socket.remoteAddress became the x-forwarded-for header it falls back from: Next's server sets that header to the socket's address when a request has none, so the address is the same then; a request that brings the header itself, empty or in a form the code passes over, gets its value where Pages gave the socket's address",
+    ]);
   });
 
   it('leaves the routes of a helper it cannot rewrite, saying which helper and what stops it', () => {

@@ -223,9 +223,11 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   const queryName = routeData ? fresh('query') : null;
   const queryReads = queryName ? bodyReadsToParam(statements, reqName!, queryName, 'query') : 0;
   if (bodyReads === null || queryReads === null) return null;
+  const requestNotes: string[] = [];
   if (reqName && requestName) {
     const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript);
     if (!request) return null;
+    requestNotes.push(...request.notes);
     statements = [...request.prelude, ...statements];
     request.compat.forEach((u) => uses.add(u));
     const [typed] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`);
@@ -248,7 +250,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   const queryIndex = queryReads ? fn.params.length - 1 : undefined;
   fn.returnType = null;
   fn.body.body = statements;
-  const notes = [...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
+  const notes = [...requestNotes, ...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
   const routeDataAt = { ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}) };
   return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}), ...routeDataAt };
 }

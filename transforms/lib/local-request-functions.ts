@@ -39,6 +39,8 @@ export interface LocalRequestFunctions {
   usesNextRequest: boolean;
   /** Functions of the file passed the request that stay as they were, with why (for the report's detail). */
   declined: Map<string, string>;
+  /** What the route's report says of the rewritten functions. */
+  notes: string[];
 }
 
 interface Names {
@@ -61,7 +63,7 @@ export function rewriteLocalRequestFunctions(
   /** The module stays for a Pages handler that calls them too (a handler twinned in its module): none is rewritten. */
   keep: boolean,
 ): LocalRequestFunctions {
-  const out: LocalRequestFunctions = { uses: new Set(), usesNextRequest: false, declined: new Map() };
+  const out: LocalRequestFunctions = { uses: new Set(), usesNextRequest: false, declined: new Map(), notes: [] };
   const called = new Set<string>();
   for (const ref of referencesTo(body, names.req)) {
     if (ref.parent.type === 'CallExpression' && ref.key === 'arguments' && isIdent(ref.parent.callee)) called.add(ref.parent.callee.name);
@@ -185,6 +187,7 @@ function rewriteFunction(
   if (!rewritten) return `it uses ${reqParam.name} as a handler could not${requestEscape(snip, fn, reqParam.name)}`;
   const { reqIndex, readsRequest, helper } = rewriteParams(j, snip, program, fn, reqParam.name, resParam?.name ?? null, reqAt, resAt, typescript, taken)!;
   helper?.uses.forEach((u) => out.uses.add(u));
+  out.notes.push(...(helper?.notes ?? []));
   out.usesNextRequest ||= !!helper?.usesNextRequest;
   const bodyIndex = helper?.bodyIndex;
   const queryIndex = helper?.queryIndex;

@@ -19,7 +19,8 @@ import { NEXT_AUTH_REQUEST, nextAuthHelpersFree } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
-  if (type) return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
+  // `req: any` says no more than an untyped `req` (`getIpAddress(req: any)`).
+  if (type && type.type !== 'TSAnyKeyword') return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
   return isIdent(param, 'req');
 }
 
@@ -55,6 +56,8 @@ export interface RequestHelper {
   nestedCalled?: Set<string>;
   /** The helper took req in an object (`verifyToken({ req })`, request-carrier.ts): calls pass `{ req }` at reqIndex. */
   carried?: boolean;
+  /** What the report of a route that calls it says of its rewrite (request.ts: the socket's address). */
+  notes?: string[];
 }
 
 /** A request helper of the same module with a twin, as the functions that call it see it. */
@@ -207,7 +210,7 @@ export function toRequestFunction(
   if (fn.body.type === 'BlockStatement') fn.body.body = statements;
   else fn.body = j.blockStatement(statements);
   tokenUses?.forEach((use) => rewrite.compat.add(use));
-  return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled, ...(carrier ? { carried: true } : {}) };
+  return { reqIndex, ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}), uses: rewrite.compat, usesNextRequest: typescript, nestedCalled, ...(carrier ? { carried: true } : {}), ...(rewrite.notes.length ? { notes: rewrite.notes } : {}) };
 }
 
 /** A parameter that is the Pages response by its name or its type. */

@@ -20,6 +20,8 @@ export interface RequestRewrite {
   compat: Set<string>;
   /** Set when `req` is used in a way that has no rewrite. */
   escape?: { line?: number; detail: string; reason: Reason };
+  /** What the report says of a rewrite that is not exact for every request (the socket's address). */
+  notes: string[];
 }
 
 export interface RequestOptions {
@@ -129,7 +131,7 @@ function readKey(node: Node, reqName: string): string | null {
 
 export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewrite {
   const { snip, reqName } = opts;
-  const out: RequestRewrite = { prelude: [], usesParams: false, compat: new Set() };
+  const out: RequestRewrite = { prelude: [], usesParams: false, compat: new Set(), notes: [] };
   const refs = referencesTo(body, reqName);
   const adopted = adoptableAliases(body, reqName);
   const locals = new Map<string, Local>();
@@ -222,9 +224,16 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           }
           continue;
         }
-        default:
+        default: {
+          if (isAddressFallback(ref, refs, reqName)) {
+            const outer = ref.ancestors[ref.ancestors.length - 3];
+            replaceIn(outer, grand, snip.expression(localFor(`header:${FORWARDED_FOR}`, camelName(FORWARDED_FOR), !isTruthinessContext(outer, keyOf(outer, grand)))));
+            out.notes.push(addressNote(`${reqName}.${member}.remoteAddress`, ref.node.loc?.start.line));
+            continue;
+          }
           // The socket has no counterpart on a Request; the stream is read whole, not by events.
           return escape(out, ref, `req.${member}`, /^(socket|connection)/.test(member) ? 'REQ_NODE_ONLY' : /^(on|once|pipe|read|setEncoding)$/.test(member) ? 'DYNAMIC_BODY_STREAM' : 'REQ_ESCAPES');
+        }
       }
     }
     if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'ObjectPattern') {
@@ -285,6 +294,28 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
+}
+
+const FORWARDED_FOR = 'x-forwarded-for';
+
+/**
+ * `req.socket.remoteAddress` (or `req.connection.remoteAddress`) read after the code has read the x-forwarded-for
+ * header, the common fallback (`xff?.split(',')[0] || req.socket.remoteAddress`). A Request has no socket, but Next's
+ * server sets x-forwarded-for to the socket's address when a request comes without it (base-server, 14.2 to 16.4), so
+ * the header gives the same address then. Pages gave the socket's address where a request brought a header that the
+ * code passed over (empty, say); that header is what the route gets, and the report says so. A read with no such
+ * header read before it (`const ip = req.socket.remoteAddress`) would give a proxy's address in Pages and the client's
+ * in the route: it stays a Node-only read.
+ */
+function isAddressFallback(ref: Reference, refs: Reference[], reqName: string): boolean {
+  const grand = ref.ancestors[ref.ancestors.length - 2];
+  if (!/^(socket|connection)$/.test(memberName(ref.parent) ?? '') || memberName(grand) !== 'remoteAddress' || grand.object !== ref.parent) return false;
+  if (isWritten(ref) || ref.ancestors.length < 3) return false;
+  return refs.some((other) => other.node.start < ref.node.start && readKey(other.ancestors[other.ancestors.length - 2], reqName) === `header:${FORWARDED_FOR}`);
+}
+
+function addressNote(read: string, line: number | undefined): string {
+  return `${line ? `line ${line}: ` : ''}${read} became the x-forwarded-for header it falls back from: Next's server sets that header to the socket's address when a request has none, so the address is the same then; a request that brings the header itself, empty or in a form the code passes over, gets its value where Pages gave the socket's address`;
 }
 
 /** Whether the member chain that starts at `ref` (`req.headers['x']`) is assigned, updated or deleted. */

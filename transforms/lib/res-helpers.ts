@@ -118,7 +118,8 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
     const fresh = freshNamerFor(fn, [...taken, rewrite.headersName], fn.params[reqIndex].name);
     const requestName = fresh('request');
     const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, typescript);
-    if (!request) return null;
+    // A header helper's twin has no way to the route's report, which would say what a rewrite changed.
+    if (!request || request.notes.length) return null;
     body = [...request.prelude, ...body];
     request.compat.forEach((u) => uses.add(u));
     fn.params[reqIndex] = snip.statements(`function f(${requestName}${typescript ? ': NextRequest' : ''}) {}`)[0].params[0];

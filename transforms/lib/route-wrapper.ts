@@ -54,6 +54,8 @@ export interface RouteWrapper {
   nestedCalled: Set<string>;
   /** Its twin writes a library's cookies (next-auth's, the Supabase client's) into its own headers. */
   setsCookies: boolean;
+  /** What the reports of its routes say of its request rewrite (request.ts: the socket's address). */
+  notes: string[];
 }
 
 /**
@@ -289,5 +291,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: writesRouteCookies(recipes?.compat) };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
 }

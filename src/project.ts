@@ -1,4 +1,5 @@
 /** Facts about the Next.js app the tool runs on: where its folders are, its Next.js version, TypeScript or not. */
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from './errors.js';
@@ -93,30 +94,77 @@ async function declaredVersion(root: string, name: string): Promise<string | und
   const pkg = await readJson(path.join(root, 'package.json'));
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
     const range = (pkg?.[field] as Record<string, unknown> | undefined)?.[name];
-    if (typeof range === 'string') return versionFromRange(range);
+    if (typeof range === 'string') return range.startsWith('catalog:') ? catalogVersion(root, name, range) : versionFromRange(range);
   }
   return undefined;
 }
 
+/** The app root and the folders above it, nearest first: a monorepo keeps its lockfile and workspace file at its top. */
+function upwards(root: string): string[] {
+  const dirs = [root];
+  while (path.dirname(dirs[dirs.length - 1]) !== dirs[dirs.length - 1]) dirs.push(path.dirname(dirs[dirs.length - 1]));
+  return dirs;
+}
+
+const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
+
 /**
- * The version of package `name` the app's lockfile pins (package-lock.json, yarn.lock or pnpm-lock.yaml at the root),
- * for an app whose dependencies are not installed: a range such as `^4.16.4` may well have installed 4.24.
+ * The version of package `name` the app's lockfile pins (package-lock.json, yarn.lock or pnpm-lock.yaml at the root,
+ * else at the nearest folder above it that has one: a workspace's), for an app whose dependencies are not installed:
+ * a range such as `^4.16.4` may well have installed 4.24.
  */
 async function lockedVersion(root: string, name: string): Promise<string | undefined> {
-  const npm = await readJson(path.join(root, 'package-lock.json'));
+  const dir = upwards(root).find((d) => LOCKFILES.some((file) => existsSync(path.join(d, file))));
+  if (!dir) return undefined;
+  // The app's folder as the workspace's lockfile names it (`apps/web`; `.` at the root).
+  const member = path.relative(dir, root).split(path.sep).join('/') || '.';
+  const npm = await readJson(path.join(dir, 'package-lock.json'));
   const packages = npm?.packages as Record<string, { version?: unknown }> | undefined;
   const dependencies = npm?.dependencies as Record<string, { version?: unknown }> | undefined;
-  const fromNpm = packages?.[`node_modules/${name}`]?.version ?? dependencies?.[name]?.version;
+  const fromNpm = (member !== '.' ? packages?.[`${member}/node_modules/${name}`]?.version : undefined) ?? packages?.[`node_modules/${name}`]?.version ?? dependencies?.[name]?.version;
   if (typeof fromNpm === 'string') return versionFromRange(fromNpm);
   const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const yarn = await readFile(path.join(root, 'yarn.lock'), 'utf8').catch(() => undefined);
+  const yarn = await readFile(path.join(dir, 'yarn.lock'), 'utf8').catch(() => undefined);
   // `next-auth@^4.16.4:` (or `"next-auth@^4.16.4", "next-auth@^4.2":`) followed by `  version "4.24.5"`.
   const fromYarn = yarn && new RegExp(`^"?${escaped}@[^\\n]*:\\n\\s+version:? "?([^"\\s]+)`, 'm').exec(yarn)?.[1];
   if (fromYarn) return versionFromRange(fromYarn);
-  const pnpm = await readFile(path.join(root, 'pnpm-lock.yaml'), 'utf8').catch(() => undefined);
-  // `  /next-auth@4.24.5:` (lockfile v6) or `  next-auth@4.24.5:` (v9), under packages.
-  const fromPnpm = pnpm && new RegExp(`^\\s+'?/?${escaped}@(\\d[^:('\\s]*)`, 'm').exec(pnpm)?.[1];
+  const pnpm = await readFile(path.join(dir, 'pnpm-lock.yaml'), 'utf8').catch(() => undefined);
+  if (!pnpm) return undefined;
+  // A workspace's own entry under importers (`  apps/web:` … `      next:` `        version: 15.5.18(…)`), which
+  // tells its version from another member's; else `  /next-auth@4.24.5:` (lockfile v6) or `  next-auth@4.24.5:` (v9).
+  const importer = new RegExp(`^  '?${member.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'?:\\n((?:(?:    .*)?\\n)*)`, 'm').exec(pnpm)?.[1];
+  const fromImporter = importer && new RegExp(`^      '?${escaped}'?:\\n(?:        .*\\n)*?        version: '?(\\d[^('\\s]*)`, 'm').exec(importer)?.[1];
+  const fromPnpm = fromImporter || new RegExp(`^\\s+'?/?${escaped}@(\\d[^:('\\s]*)`, 'm').exec(pnpm)?.[1];
   return fromPnpm ? versionFromRange(fromPnpm) : undefined;
+}
+
+/**
+ * The version a pnpm catalog gives package `name` (`"next": "catalog:"`, or `catalog:<name>` for a named catalog), from
+ * the nearest pnpm-workspace.yaml above the app: `catalog:` (or `catalogs:` `<name>:`) then `  next: 15.5.18`.
+ */
+async function catalogVersion(root: string, name: string, range: string): Promise<string | undefined> {
+  const dir = upwards(root).find((d) => existsSync(path.join(d, 'pnpm-workspace.yaml')));
+  const yaml = dir && (await readFile(path.join(dir, 'pnpm-workspace.yaml'), 'utf8').catch(() => undefined));
+  if (!yaml) return undefined;
+  const catalog = range.slice('catalog:'.length).trim() || 'default';
+  const lines = yaml.split(/\r?\n/);
+  const key = (line: string) => /^(\s*)["']?([^"':#]+?)["']?\s*:\s*(.*?)\s*(?:#.*)?$/.exec(line);
+  // The block of the catalog: the lines indented under its heading.
+  let start = lines.findIndex((line) => (catalog === 'default' ? /^catalog:\s*(#.*)?$/ : /^catalogs:\s*(#.*)?$/).test(line));
+  if (start < 0) return undefined;
+  if (catalog !== 'default') {
+    const at = lines.findIndex((line, i) => i > start && key(line)?.[1].length === 2 && key(line)?.[2] === catalog);
+    if (at < 0) return undefined;
+    start = at;
+  }
+  const indent = (key(lines[start])?.[1].length ?? 0) + 2;
+  for (const line of lines.slice(start + 1)) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    const entry = key(line);
+    if (!entry || entry[1].length < indent) return undefined;
+    if (entry[1].length === indent && entry[2] === name) return versionFromRange(entry[3].replace(/^["']|["']$/g, ''));
+  }
+  return undefined;
 }
 
 /** The installed version of package `name`, else the one the lockfile pins, else the one package.json asks for. */

@@ -7,7 +7,7 @@ import { pathFilter } from '../src/path-filter.js';
 import { buildPlan } from '../src/plan.js';
 import type { Format } from '../src/prettier.js';
 import type { Plan, PlannedFile } from '../src/plan-types.js';
-import { loadProject, versionFromRange } from '../src/project.js';
+import { detectNextVersion, loadProject, versionFromRange } from '../src/project.js';
 import { formatSummary, headline, summarize, toJsonReport } from '../src/report.js';
 import { isCandidateSource, looksLikeHandler } from '../src/scan.js';
 import type { TransformContext, TransformResult } from '../transforms/types.js';
@@ -546,6 +546,47 @@ describe('helpers', () => {
   ])('without node_modules, a package version comes from %s before the range package.json asks for', async (lockfile, text) => {
     const root = app({ 'package.json': JSON.stringify({ dependencies: { next: '15.5.29', 'next-auth': '^4.16.4' } }), [lockfile]: text });
     expect((await loadProject(root)).nextAuthVersion).toBe('4.24.5');
+  });
+
+  it("in a workspace, reads a member's versions from the lockfile above it, its own importer entry first", async () => {
+    const lock = [
+      "lockfileVersion: '9.0'",
+      '',
+      'importers:',
+      '',
+      '  apps/old:',
+      '    dependencies:',
+      '      next:',
+      "        specifier: 'catalog:legacy'",
+      '        version: 14.2.3(react@18.2.0)',
+      '',
+      '  apps/web:',
+      '    dependencies:',
+      '      next:',
+      "        specifier: 'catalog:'",
+      '        version: 15.5.18(@opentelemetry/api@1.9.0)(react@18.2.0)',
+      '      next-auth:',
+      '        specifier: ^4.16.4',
+      '        version: 4.24.5(next@15.5.18)',
+      '',
+      'packages:',
+      '',
+      '  next@14.2.3:',
+      '    resolution: {integrity: sha512-x}',
+      '',
+    ].join('\n');
+    const root = app({ 'pnpm-lock.yaml': lock, 'apps/web/package.json': JSON.stringify({ dependencies: { next: 'catalog:', 'next-auth': '^4.16.4' } }), 'apps/old/package.json': JSON.stringify({ dependencies: { next: 'catalog:legacy' } }) });
+    const web = await loadProject(path.join(root, 'apps/web'));
+    expect([await detectNextVersion(web.root), web.nextAuthVersion]).toEqual(['15.5.18', '4.24.5']);
+    expect(await detectNextVersion(path.join(root, 'apps/old'))).toBe('14.2.3');
+  });
+
+  it("reads a pnpm catalog's version (catalog:, catalog:<name>) from the workspace file above the app", async () => {
+    const workspace = ['packages:', '  - apps/*', '', 'catalog:', '  react: 18.2.0', "  next: '15.5.18' # pinned", '', 'catalogs:', '  legacy:', '    "next": ^14.2.3', '  other:', '    next: 13.5.0', ''].join('\n');
+    const root = app({ 'pnpm-workspace.yaml': workspace, 'apps/web/package.json': JSON.stringify({ dependencies: { next: 'catalog:' } }), 'apps/old/package.json': JSON.stringify({ dependencies: { next: 'catalog:legacy' } }), 'apps/none/package.json': JSON.stringify({ dependencies: { next: 'catalog:missing' } }) });
+    expect(await detectNextVersion(path.join(root, 'apps/web'))).toBe('15.5.18');
+    expect(await detectNextVersion(path.join(root, 'apps/old'))).toBe('14.2.3');
+    await expect(detectNextVersion(path.join(root, 'apps/none'))).rejects.toThrow('Cannot tell which Next.js version');
   });
 
   it('reads the formidable version, installed before the range package.json asks for (its callback differs before v3)', async () => {

@@ -17,7 +17,7 @@ describe('report notes', () => {
   it("says where the socket's address became the x-forwarded-for header it falls back from", () => {
     const said = "became the x-forwarded-for header it falls back from: Next's server sets that header to the socket's address when a request has none, so the address is the same then; a request that brings the header itself, empty or in a form the code passes over, gets its value where Pages gave the socket's address";
     expect(notesOf('req-socket-address-fallback')).toEqual([`line 12: req.socket.remoteAddress ${said}`, `line 15: req.connection.remoteAddress ${said}`]);
-    expect(notesOf('req-socket-address-function')).toEqual([`line 13: req.socket.remoteAddress ${said}`, `line 19: req.socket.remoteAddress ${said}`]);
+    expect(notesOf('req-socket-address-function')).toEqual([`line 14: req.socket.remoteAddress ${said}`, `line 21: req.socket.remoteAddress ${said}`]);
   });
 
   it('says when a send without a return now ends the handler, also at the end of a block', () => {

@@ -98,8 +98,9 @@ describe('helpers in other modules that take only the request', () => {
     const { report, read } = migrateApp(files);
     expect(read('lib/auth.ts')).toContain(`export function forwardedIpForRoute(request: NextRequest): string {
   const forwarded = request.headers.get('x-forwarded-for') ?? undefined
+  const remoteAddress = request.headers.get('x-forwarded-for')
   if (typeof forwarded === 'string') return forwarded.split(',')[0]
-  return forwarded ?? 'unknown';
+  return remoteAddress ?? 'unknown';
 }`);
     expect(read('app/api/forwarded-ip/route.ts')).toContain('return NextResponse.json({ ip: forwardedIpForRoute(request) })');
     const entry = report.files.find((f: { source: string }) => f.source === 'pages/api/forwarded-ip.ts');

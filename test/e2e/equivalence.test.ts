@@ -190,7 +190,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
       { path: 'lib/api/by-method.ts', twins: ['handleByMethodRoute'] },
       // Two request helpers that fall back to the socket's address after x-forwarded-for: the twins read that header.
-      { path: 'lib/client-ip.ts', twins: ['auditAddressForRoute', 'getClientIpForRoute'] },
+      { path: 'lib/client-ip.ts', twins: ['auditAddressForRoute', 'firstForwardedForRoute', 'getClientIpForRoute'] },
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },

@@ -227,7 +227,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
         default: {
           if (isAddressFallback(ref, refs, reqName)) {
             const outer = ref.ancestors[ref.ancestors.length - 3];
-            replaceIn(outer, grand, snip.expression(localFor(`header:${FORWARDED_FOR}`, camelName(FORWARDED_FOR), !isTruthinessContext(outer, keyOf(outer, grand)))));
+            // A local of its own, typed as the socket's address was even where the header's keeps Pages' type.
+            replaceIn(outer, grand, snip.expression(localFor(`address:${FORWARDED_FOR}`, 'remoteAddress', !isTruthinessContext(outer, keyOf(outer, grand)))));
             out.notes.push(addressNote(`${reqName}.${member}.remoteAddress`, ref.node.loc?.start.line));
             continue;
           }
@@ -274,6 +275,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     const keyword = isAssignedIn({ type: 'BlockStatement', body }, bodyLocal.name) ? 'let' : 'const';
     out.prelude.push(...snip.statements(`${keyword} ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
+  const arrayTested = arrayTestedNames(body);
   const urlLocal = locals.get('url');
   if (urlLocal) out.prelude.push(...snip.statements(`const ${urlLocal.name} = ${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search${END}`));
   for (const [key, local] of locals) {
@@ -284,7 +286,12 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       out.compat.add('pagesCookies');
       return `pagesCookies(${opts.request})${/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${snip.str(name)}]`}`;
     };
-    const read = kind === 'header' ? `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined ? ' ?? undefined' : ''}` : cookie();
+    // A header the code tests with Array.isArray keeps Pages' type (a string array for a repeated header): as a plain
+    // string, the branch after `if (typeof xff === 'string') return …` would narrow it to never (TS2339). A cast, not
+    // an annotation, which TypeScript would narrow to the type of the value assigned.
+    const pagesTyped = kind === 'header' && opts.typescript && !local.called && arrayTested.has(local.name);
+    const get = `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined || pagesTyped ? ' ?? undefined' : ''}`;
+    const read = kind === 'cookie' ? cookie() : pagesTyped ? `(${get}) as string | string[] | undefined` : get;
     // A value that is called is typed unknown: `typeof x === 'function'` then narrows it to a callable Function.
     out.prelude.push(...snip.statements(`const ${local.name}${local.called && opts.typescript ? ': unknown' : ''} = ${read}${END}`));
   }
@@ -294,6 +301,15 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
+}
+
+/** The names `Array.isArray(name)` tests in `body`. */
+function arrayTestedNames(body: Node[]): Set<string> {
+  const names = new Set<string>();
+  walk({ type: 'BlockStatement', body }, (node) => {
+    if ((node.type === 'CallExpression' || node.type === 'OptionalCallExpression') && memberName(node.callee) === 'isArray' && isIdent(node.callee.object, 'Array') && isIdent(node.arguments[0])) names.add(node.arguments[0].name);
+  });
+  return names;
 }
 
 const FORWARDED_FOR = 'x-forwarded-for';

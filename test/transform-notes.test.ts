@@ -14,6 +14,12 @@ function notesOf(fixture: string, nextVersion = '15.5.29'): string[] {
 }
 
 describe('report notes', () => {
+  it('says which module-scope code now runs at next build too, which loads a route module to collect its config', () => {
+    expect(notesOf('module-scope-client')).toEqual([
+      'line 7: module-scope code (createClient(process.env.SUPABASE_URL!, process…) now also runs at next build, which loads every route module (never a Pages API route\'s): the build needs what it needs (environment variables)',
+    ]);
+  });
+
   it("says where the socket's address became the x-forwarded-for header it falls back from", () => {
     const said = "became the x-forwarded-for header it falls back from: Next's server sets that header to the socket's address when a request has none, so the address is the same then; a request that brings the header itself, empty or in a form the code passes over, gets its value where Pages gave the socket's address";
     expect(notesOf('req-socket-address-fallback')).toEqual([`line 12: req.socket.remoteAddress ${said}`, `line 15: req.connection.remoteAddress ${said}`]);

@@ -46,6 +46,7 @@ import { reshapeCalledDispatch } from './lib/called-dispatcher.js';
 import { NotRewritable } from './lib/dispatch.js';
 import { rewriteMulter } from './lib/recipes-multer.js';
 import { routeFactoryMethods, type RouteFactoryMethods } from './lib/factory-header-methods.js';
+import { buildTimeCodeLine, buildTimeNote } from './lib/build-time-code.js';
 import { rewriteLocalRequestFunctions, type LocalRequestFunctions } from './lib/local-request-functions.js';
 import { markerDiagnostics, markerText, type Diagnostic, type Reason } from '../src/diagnostics.js';
 import type { ExportsModule, ImportedHelper, MiddlewareImport, TransformContext, TransformResult } from './types.js';
@@ -79,7 +80,9 @@ export function transformSource(source: string, context: TransformContext): Tran
     // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
     const reexport = context.handlerModule ? reexportRoute(source, context) : null;
     if (reexport) return reexport;
-    return transform(source, context, renamed);
+    const result = transform(source, context, renamed);
+    const buildTime = result.output !== undefined ? buildTimeCodeLine(source, context.sourcePath) : null;
+    return buildTime ? { ...result, notes: [...result.notes, buildTimeNote(buildTime)] } : result;
   } catch (error) {
     if (error instanceof Left) return left(error.reason, error.line, error.detail && inSourceNames(error.detail, renamed));
     throw error;

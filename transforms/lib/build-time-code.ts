@@ -1,0 +1,77 @@
+/**
+ * Module-scope code that a migrated route now runs at `next build`. Next never loaded a Pages API route at build, but
+ * it loads every App Router route module to collect its config ("Collecting page data"; checked with next build of
+ * 16.4.6: a route whose module throws fails the build, the same throw in pages/api does not). So a client made at
+ * module scope from the environment (`new OpenAI()`, `createClient(process.env.URL!, …)`) now needs that environment
+ * at build too, which a Docker build without the runtime's secrets does not have. The answers stay the same; the report
+ * says where, so that the build can be given what the code needs or the code moved into the function.
+ */
+import { parse } from '@babel/parser';
+import { pluginsFor } from './parser-plugins.js';
+import type { Node } from './ast.js';
+
+/** Constructors of the language and the platform that read nothing from outside. */
+const SELF_CONTAINED = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Array', 'Object', 'Error', 'TypeError', 'TextEncoder', 'TextDecoder', 'Headers', 'AbortController', 'Intl']);
+
+const FUNCTIONS = new Set(['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration', 'ClassMethod', 'ClassPrivateMethod', 'ObjectMethod']);
+
+function readsEnv(node: Node): boolean {
+  let found = false;
+  visit(node, (n) => {
+    if (n.type === 'MemberExpression' && n.object?.type === 'Identifier' && n.object.name === 'process' && !n.computed && n.property?.name === 'env') found = true;
+  });
+  return found;
+}
+
+/** Walks `node` outside of function bodies: what runs when the module is loaded. */
+function visit(node: Node, each: (n: Node) => void): void {
+  if (!node || typeof node.type !== 'string' || FUNCTIONS.has(node.type)) return;
+  each(node);
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'typeAnnotation') continue;
+    const value = node[key];
+    if (Array.isArray(value)) value.forEach((v) => visit(v, each));
+    else if (value && typeof value === 'object' && typeof value.type === 'string') visit(value, each);
+  }
+}
+
+function constructorName(callee: Node): string | null {
+  if (callee?.type === 'Identifier') return callee.name;
+  if (callee?.type === 'MemberExpression' && callee.object?.type === 'Identifier') return callee.object.name;
+  return null;
+}
+
+/** The first line of module-scope code in `source` that builds something from outside (`new OpenAI()`), or a call given the environment. */
+export function buildTimeCodeLine(source: string, sourcePath: string): { line: number; code: string } | null {
+  // Most handler modules have neither: no parse for them.
+  if (!/\bnew\s|process\.env/.test(source)) return null;
+  let program: Node;
+  try {
+    program = parse(source, { sourceType: 'module', plugins: pluginsFor(sourcePath), errorRecovery: false }).program;
+  } catch {
+    return null;
+  }
+  for (const stmt of program.body) {
+    // The handler, its config and declarations of functions and classes run nothing of their own when loaded.
+    if (stmt.type === 'ExportDefaultDeclaration' || stmt.type === 'ImportDeclaration' || stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') continue;
+    const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
+    if (!decl || decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration' || decl.type.startsWith('TS')) continue;
+    if (decl.type === 'VariableDeclaration' && decl.declarations.some((d: Node) => d.id?.name === 'config')) continue;
+    let found: Node | null = null;
+    visit(decl, (n) => {
+      if (found) return;
+      if (n.type === 'NewExpression' && !(SELF_CONTAINED.has(constructorName(n.callee) ?? '') && !readsEnv(n))) found = n;
+      else if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && n.arguments.some(readsEnv)) found = n;
+    });
+    if (found) {
+      const node = found as Node;
+      const code = source.slice(node.start, node.end).replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1');
+      return { line: node.loc.start.line, code: code.length > 48 ? `${code.slice(0, 47)}…` : code };
+    }
+  }
+  return null;
+}
+
+export function buildTimeNote(found: { line: number; code: string }): string {
+  return `line ${found.line}: module-scope code (${found.code}) now also runs at next build, which loads every route module (never a Pages API route's): the build needs what it needs (environment variables)`;
+}

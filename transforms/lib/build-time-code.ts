@@ -8,31 +8,22 @@
  */
 import { parse } from '@babel/parser';
 import { pluginsFor } from './parser-plugins.js';
-import type { Node } from './ast.js';
+import { isFunction, isIdent, walk, type Node } from './ast.js';
 
 /** Constructors of the language and the platform that read nothing from outside. */
 const SELF_CONTAINED = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Array', 'Object', 'Error', 'TypeError', 'TextEncoder', 'TextDecoder', 'Headers', 'AbortController', 'Intl']);
 
-const FUNCTIONS = new Set(['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration', 'ClassMethod', 'ClassPrivateMethod', 'ObjectMethod']);
-
 function readsEnv(node: Node): boolean {
+  if (isFunction(node)) return false;
   let found = false;
-  visit(node, (n) => {
-    if (n.type === 'MemberExpression' && n.object?.type === 'Identifier' && n.object.name === 'process' && !n.computed && n.property?.name === 'env') found = true;
-  });
+  walk(
+    node,
+    (n) => {
+      if (n.type === 'MemberExpression' && isIdent(n.object, 'process') && !n.computed && isIdent(n.property, 'env')) found = true;
+    },
+    true,
+  );
   return found;
-}
-
-/** Walks `node` outside of function bodies: what runs when the module is loaded. */
-function visit(node: Node, each: (n: Node) => void): void {
-  if (!node || typeof node.type !== 'string' || FUNCTIONS.has(node.type)) return;
-  each(node);
-  for (const key of Object.keys(node)) {
-    if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'typeAnnotation') continue;
-    const value = node[key];
-    if (Array.isArray(value)) value.forEach((v) => visit(v, each));
-    else if (value && typeof value === 'object' && typeof value.type === 'string') visit(value, each);
-  }
 }
 
 function constructorName(callee: Node): string | null {
@@ -58,11 +49,16 @@ export function buildTimeCodeLine(source: string, sourcePath: string): { line: n
     if (!decl || decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration' || decl.type.startsWith('TS')) continue;
     if (decl.type === 'VariableDeclaration' && decl.declarations.some((d: Node) => d.id?.name === 'config')) continue;
     let found: Node | null = null;
-    visit(decl, (n) => {
-      if (found) return;
-      if (n.type === 'NewExpression' && !(SELF_CONTAINED.has(constructorName(n.callee) ?? '') && !readsEnv(n))) found = n;
-      else if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && n.arguments.some(readsEnv)) found = n;
-    });
+    // Not into functions: their code runs when called, not when the module is loaded.
+    walk(
+      decl,
+      (n) => {
+        if (found || isFunction(n)) return false;
+        if (n.type === 'NewExpression' && !(SELF_CONTAINED.has(constructorName(n.callee) ?? '') && !readsEnv(n))) found = n;
+        else if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && n.arguments.some(readsEnv)) found = n;
+      },
+      true,
+    );
     if (found) {
       const node = found as Node;
       const code = source.slice(node.start, node.end).replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1');

@@ -179,6 +179,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     return snip.expression(`pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})`);
   };
   const bodyExpr = (): Node => snip.expression(localFor('body', 'body', false));
+  const setsBody = opts.rawBody && refs.some((ref) => memberName(ref.parent) === 'body' && ref.key === 'object' && isWritten(ref));
   // A local, not the expression: `req.url ?? '/'` must stay valid TypeScript (a `+` expression is never nullish).
   const urlExpr = () => snip.expression(localFor('url', 'url', false));
 
@@ -201,7 +202,13 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           replaceIn(grand, parent, queryExpr());
           continue;
         case 'body':
-          if (opts.rawBody) return escape(out, ref, 'req.body is undefined with bodyParser: false');
+          if (opts.rawBody) {
+            // With bodyParser: false, Pages left req.body undefined until the handler set it itself
+            // (`req.body = JSON.parse(raw)`): a local that starts undefined does the same. Never set, it is a bug.
+            if (!setsBody) return escape(out, ref, 'req.body is undefined with bodyParser: false');
+            replaceIn(grand, parent, snip.expression(localFor('rawBody', 'body', false)));
+            continue;
+          }
           replaceIn(grand, parent, bodyExpr());
           continue;
         case 'url':
@@ -276,10 +283,12 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     out.prelude.push(...snip.statements(`${keyword} ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
   const arrayTested = arrayTestedNames(body);
+  const setBody = locals.get('rawBody');
+  if (setBody) out.prelude.push(...snip.statements(`let ${setBody.name}${opts.typescript ? ': any' : ''}${END}`));
   const urlLocal = locals.get('url');
   if (urlLocal) out.prelude.push(...snip.statements(`const ${urlLocal.name} = ${opts.request}.nextUrl.pathname + ${opts.request}.nextUrl.search${END}`));
   for (const [key, local] of locals) {
-    if (key === 'body' || key === 'url') continue;
+    if (key === 'body' || key === 'url' || key === 'rawBody') continue;
     const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     // A cookie as Pages read it (pagesCookies: the first of a repeated name, unquoted, …), not as request.cookies does.
     const cookie = () => {

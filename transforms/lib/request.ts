@@ -133,6 +133,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   const { snip, reqName } = opts;
   const out: RequestRewrite = { prelude: [], usesParams: false, compat: new Set(), notes: [] };
   const refs = referencesTo(body, reqName);
+  // Before any rewrite: where the code reads x-forwarded-for, for the socket fallback below.
+  markForwardedReads(body, refs, reqName);
   const adopted = adoptableAliases(body, reqName);
   const locals = new Map<string, Local>();
   const localFor = (key: string, base: string, keepUndefined: boolean): string => {
@@ -232,7 +234,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           continue;
         }
         default: {
-          if (isAddressFallback(ref, refs, reqName)) {
+          if (isAddressFallback(ref, body)) {
             const outer = ref.ancestors[ref.ancestors.length - 3];
             // A local of its own, typed as the socket's address was even where the header's keeps Pages' type.
             replaceIn(outer, grand, snip.expression(localFor(`address:${FORWARDED_FOR}`, 'remoteAddress', !isTruthinessContext(outer, keyOf(outer, grand)))));
@@ -324,19 +326,76 @@ function arrayTestedNames(body: Node[]): Set<string> {
 const FORWARDED_FOR = 'x-forwarded-for';
 
 /**
- * `req.socket.remoteAddress` (or `req.connection.remoteAddress`) read after the code has read the x-forwarded-for
- * header, the common fallback (`xff?.split(',')[0] || req.socket.remoteAddress`). A Request has no socket, but Next's
- * server sets x-forwarded-for to the socket's address when a request comes without it (base-server, 14.2 to 16.4), so
- * the header gives the same address then. Pages gave the socket's address where a request brought a header that the
- * code passed over (empty, say); that header is what the route gets, and the report says so. A read with no such
- * header read before it (`const ip = req.socket.remoteAddress`) would give a proxy's address in Pages and the client's
- * in the route: it stays a Node-only read.
+ * Marks, on each node above a read of the x-forwarded-for header (or of a const set from one: `const xff =
+ * req.headers['x-forwarded-for']`), the keys of its children that lead to the read (`__xff`).
  */
-function isAddressFallback(ref: Reference, refs: Reference[], reqName: string): boolean {
+function markForwardedReads(body: Node[], refs: Reference[], reqName: string): void {
+  const mark = (node: Node, ancestors: Node[]) => {
+    let child = node;
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+      const key = Object.keys(ancestors[i]).find((k) => ancestors[i][k] === child || (Array.isArray(ancestors[i][k]) && ancestors[i][k].includes(child)));
+      if (!key) return;
+      (ancestors[i].__xff ??= new Set<string>()).add(key);
+      child = ancestors[i];
+    }
+  };
+  const aliases = new Set<string>();
+  for (const ref of refs) {
+    const read = ref.ancestors[ref.ancestors.length - 2];
+    if (readKey(read, reqName) !== `header:${FORWARDED_FOR}`) continue;
+    mark(read, ref.ancestors.slice(0, -2));
+    const declarator = ref.ancestors.findLast((a) => a.type === 'VariableDeclarator');
+    if (declarator?.id.type === 'Identifier' && declarator.init && ref.ancestors.includes(declarator.init)) aliases.add(declarator.id.name);
+  }
+  if (!aliases.size) return;
+  // Each use of such a const, wherever it is declared (a nested block's own const is no shadow here: it is the one).
+  const stack: Node[] = [];
+  const visit = (node: Node) => {
+    if (!node || typeof node.type !== 'string') return;
+    if (node.type === 'Identifier' && aliases.has(node.name) && stack.length) mark(node, stack.slice());
+    stack.push(node);
+    for (const k of Object.keys(node)) {
+      if (k === 'loc' || k === 'typeAnnotation' || k === 'comments' || k === 'leadingComments' || k === 'trailingComments') continue;
+      const child = node[k];
+      if (Array.isArray(child)) child.forEach(visit);
+      else if (child && typeof child.type === 'string') visit(child);
+    }
+    stack.pop();
+  };
+  body.forEach(visit);
+}
+
+/**
+ * `req.socket.remoteAddress` (or `req.connection.remoteAddress`) as the fallback of an x-forwarded-for read: the right
+ * of `||` or `??` whose left reads the header (`xff?.split(',')[0] || req.socket.remoteAddress`), the alternate of a
+ * test of it (`xff ? … : req.socket.remoteAddress`), or a return after an `if` that tests it (`getClientIp(req)`). A
+ * Request has no socket, but Next's server sets x-forwarded-for to the socket's address when a request comes without
+ * it (base-server, 14.2 to 16.4), so the header gives the same address then. Pages gave the socket's address where a
+ * request brought a header that the code passed over (empty, say); that header is what the route gets, and the report
+ * says so. Read anywhere else (`const peer = req.socket.remoteAddress`, then trusted or not), it gave a proxy's address
+ * in Pages, which the code may check, and the client's in the route: it stays a Node-only read.
+ */
+function isAddressFallback(ref: Reference, body: Node[]): boolean {
   const grand = ref.ancestors[ref.ancestors.length - 2];
   if (!/^(socket|connection)$/.test(memberName(ref.parent) ?? '') || memberName(grand) !== 'remoteAddress' || grand.object !== ref.parent) return false;
-  if (isWritten(ref) || ref.ancestors.length < 3) return false;
-  return refs.some((other) => other.node.start < ref.node.start && readKey(other.ancestors[other.ancestors.length - 2], reqName) === `header:${FORWARDED_FOR}`);
+  if (isWritten(ref)) return false;
+  let child = grand;
+  for (let i = ref.ancestors.length - 3; i >= 0; i--) {
+    const node = ref.ancestors[i];
+    const key = Object.keys(node).find((k) => node[k] === child || (Array.isArray(node[k]) && node[k].includes(child)));
+    if (!key) return false;
+    if (node.type === 'LogicalExpression' && node.operator !== '&&' && key === 'right' && node.__xff?.has('left')) return true;
+    if ((node.type === 'ConditionalExpression' || node.type === 'IfStatement') && key === 'alternate' && node.__xff?.has('test')) return true;
+    if (node.type === 'ReturnStatement') {
+      // A statement of the rewritten body itself has no ancestor: its list is the body.
+      const list = i === 0 ? body : ref.ancestors[i - 1]?.body;
+      const at = Array.isArray(list) ? list.indexOf(node) : -1;
+      return at > 0 && list.slice(0, at).some((stmt: Node) => stmt.type === 'IfStatement' && stmt.__xff?.has('test'));
+    }
+    if (/Statement|Declarat/.test(node.type) || node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') return false;
+    child = node;
+  }
+  return false;
 }
 
 function addressNote(read: string, line: number | undefined): string {

@@ -121,20 +121,25 @@ async function lockedVersion(root: string, name: string): Promise<string | undef
   const npm = await readJson(path.join(dir, 'package-lock.json'));
   const packages = npm?.packages as Record<string, { version?: unknown }> | undefined;
   const dependencies = npm?.dependencies as Record<string, { version?: unknown }> | undefined;
-  const fromNpm = (member !== '.' ? packages?.[`${member}/node_modules/${name}`]?.version : undefined) ?? packages?.[`node_modules/${name}`]?.version ?? dependencies?.[name]?.version;
+  // A lockfile above the app speaks for it only where it names the app as a workspace member: one of another project
+  // (a home folder's, say) would give that project's version, where the app's own package.json says otherwise.
+  const inWorkspace = member === '.' || packages?.[member] !== undefined;
+  const fromNpm = !inWorkspace ? undefined : (member !== '.' ? packages?.[`${member}/node_modules/${name}`]?.version : undefined) ?? packages?.[`node_modules/${name}`]?.version ?? dependencies?.[name]?.version;
   if (typeof fromNpm === 'string') return versionFromRange(fromNpm);
   const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const yarn = await readFile(path.join(dir, 'yarn.lock'), 'utf8').catch(() => undefined);
+  const text = (file: string) => readFile(path.join(dir, file), 'utf8').then((t) => t.replace(/\r\n/g, '\n'), () => undefined);
+  // yarn.lock does not say which member asks for a version: only the app's own counts.
+  const yarn = member === '.' ? await text('yarn.lock') : undefined;
   // `next-auth@^4.16.4:` (or `"next-auth@^4.16.4", "next-auth@^4.2":`) followed by `  version "4.24.5"`.
   const fromYarn = yarn && new RegExp(`^"?${escaped}@[^\\n]*:\\n\\s+version:? "?([^"\\s]+)`, 'm').exec(yarn)?.[1];
   if (fromYarn) return versionFromRange(fromYarn);
-  const pnpm = await readFile(path.join(dir, 'pnpm-lock.yaml'), 'utf8').catch(() => undefined);
+  const pnpm = await text('pnpm-lock.yaml');
   if (!pnpm) return undefined;
   // A workspace's own entry under importers (`  apps/web:` … `      next:` `        version: 15.5.18(…)`), which
   // tells its version from another member's; else `  /next-auth@4.24.5:` (lockfile v6) or `  next-auth@4.24.5:` (v9).
   const importer = new RegExp(`^  '?${member.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'?:\\n((?:(?:    .*)?\\n)*)`, 'm').exec(pnpm)?.[1];
   const fromImporter = importer && new RegExp(`^      '?${escaped}'?:\\n(?:        .*\\n)*?        version: '?(\\d[^('\\s]*)`, 'm').exec(importer)?.[1];
-  const fromPnpm = fromImporter || new RegExp(`^\\s+'?/?${escaped}@(\\d[^:('\\s]*)`, 'm').exec(pnpm)?.[1];
+  const fromPnpm = fromImporter || (member === '.' ? new RegExp(`^\\s+'?/?${escaped}@(\\d[^:('\\s]*)`, 'm').exec(pnpm)?.[1] : undefined);
   return fromPnpm ? versionFromRange(fromPnpm) : undefined;
 }
 

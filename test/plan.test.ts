@@ -581,6 +581,15 @@ describe('helpers', () => {
     expect(await detectNextVersion(path.join(root, 'apps/old'))).toBe('14.2.3');
   });
 
+  it('reads a CRLF pnpm lockfile as one with LF, and takes no version from a lockfile above that does not name the app', async () => {
+    const lock = ["lockfileVersion: '9.0'", '', 'importers:', '', '  apps/admin:', '    dependencies:', '      next:', '        specifier: 14.2.35', '        version: 14.2.35', '', '  apps/web:', '    dependencies:', '      next:', '        specifier: 15.5.29', '        version: 15.5.29', ''].join('\r\n');
+    const root = app({ 'pnpm-lock.yaml': lock, 'apps/web/package.json': JSON.stringify({ dependencies: { next: '^15.0.0' } }) });
+    expect(await detectNextVersion(path.join(root, 'apps/web'))).toBe('15.5.29');
+    // A project above with its own lockfile, of which the app is no member: the app's package.json decides.
+    const above = app({ 'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/next': { version: '15.5.29' } } }), 'far/away/app/package.json': JSON.stringify({ dependencies: { next: '14.2.35' } }), 'yarn.lock': 'next@^15.0.0:\n  version "15.5.29"\n' });
+    expect(await detectNextVersion(path.join(above, 'far/away/app'))).toBe('14.2.35');
+  });
+
   it("reads a pnpm catalog's version (catalog:, catalog:<name>) from the workspace file above the app", async () => {
     const workspace = ['packages:', '  - apps/*', '', 'catalog:', '  react: 18.2.0', "  next: '15.5.18' # pinned", '', 'catalogs:', '  legacy:', '    "next": ^14.2.3', '  other:', '    next: 13.5.0', ''].join('\n');
     const root = app({ 'pnpm-workspace.yaml': workspace, 'apps/web/package.json': JSON.stringify({ dependencies: { next: 'catalog:' } }), 'apps/old/package.json': JSON.stringify({ dependencies: { next: 'catalog:legacy' } }), 'apps/none/package.json': JSON.stringify({ dependencies: { next: 'catalog:missing' } }) });

@@ -11,7 +11,7 @@ import { pluginsFor } from './parser-plugins.js';
 import { isFunction, isIdent, walk, type Node } from './ast.js';
 
 /** Constructors of the language and the platform that read nothing from outside. */
-const SELF_CONTAINED = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Array', 'Object', 'Error', 'TypeError', 'TextEncoder', 'TextDecoder', 'Headers', 'AbortController', 'Intl']);
+const SELF_CONTAINED = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Array', 'Object', 'Error', 'TypeError', 'TextEncoder', 'TextDecoder', 'Headers', 'AbortController', 'Intl', 'URL', 'Promise']);
 
 function readsEnv(node: Node): boolean {
   if (isFunction(node)) return false;
@@ -54,7 +54,9 @@ export function buildTimeCodeLine(source: string, sourcePath: string): { line: n
       decl,
       (n) => {
         if (found || isFunction(n)) return false;
-        if (n.type === 'NewExpression' && !(SELF_CONTAINED.has(constructorName(n.callee) ?? '') && !readsEnv(n))) found = n;
+        // A throw at load (`if (!process.env.KEY) throw new Error(…)`) fails the build where the variable is missing.
+        if (n.type === 'ThrowStatement') found = n;
+        else if (n.type === 'NewExpression' && !(SELF_CONTAINED.has(constructorName(n.callee) ?? '') && !readsEnv(n))) found = n;
         else if ((n.type === 'CallExpression' || n.type === 'OptionalCallExpression') && n.arguments.some(readsEnv)) found = n;
       },
       true,

@@ -80,13 +80,18 @@ export function transformSource(source: string, context: TransformContext): Tran
     // A file that re-exports a handler of another module: the plan twinned it there (transforms/reexport-route.ts).
     const reexport = context.handlerModule ? reexportRoute(source, context) : null;
     if (reexport) return reexport;
-    const result = transform(source, context, renamed);
-    const buildTime = result.output !== undefined ? buildTimeCodeLine(source, context.sourcePath) : null;
-    return buildTime ? { ...result, notes: [...result.notes, buildTimeNote(buildTime)] } : result;
+    const loaded: LoadedCode = {};
+    const result = transform(source, context, renamed, loaded);
+    return loaded.code && result.output !== undefined ? { ...result, notes: [...result.notes, buildTimeNote(loaded.code)] } : result;
   } catch (error) {
     if (error instanceof Left) return left(error.reason, error.line, error.detail && inSourceNames(error.detail, renamed));
     throw error;
   }
+}
+
+/** Module-scope code the route runs when loaded, as transform found it in the program it parsed (build-time-code.ts). */
+interface LoadedCode {
+  code?: { line: number; code: string } | null;
 }
 
 /** The name the transform gave a Pages request the source named `request` (see the rename in transform). */
@@ -113,7 +118,7 @@ interface MethodGroup {
   body: Node[];
 }
 
-function transform(rawSource: string, ctx: TransformContext, renamedRequest: RenamedRequest): TransformResult {
+function transform(rawSource: string, ctx: TransformContext, renamedRequest: RenamedRequest, loaded: LoadedCode): TransformResult {
   // A BOM and CRLF line ends come off for the transform and go back on the route (source-text.ts).
   const { source: normalized, j, snip } = openSource(rawSource, ctx.sourcePath);
   const source = normalized.text;
@@ -126,6 +131,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const loc = (error as { loc?: { line: number } }).loc;
     return left('PARSE_ERROR', loc?.line, (error as Error).message.replace(/\s*\(\d+:\d+\)$/, ''));
   }
+  // Read before any rewrite changes the program: every kind of route below keeps the module's top-level code.
+  loaded.code = buildTimeCodeLine(program, source);
   const twice = importedTwice(program);
   if (twice) return left('PARSE_ERROR', undefined, `Identifier '${twice}' is imported twice`);
   // next-auth's catch-all: `const handler = NextAuth(authOptions)` exported as GET and POST (transforms/next-auth.ts).

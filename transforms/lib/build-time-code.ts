@@ -6,8 +6,6 @@
  * at build too, which a Docker build without the runtime's secrets does not have. The answers stay the same; the report
  * says where, so that the build can be given what the code needs or the code moved into the function.
  */
-import { parse } from '@babel/parser';
-import { pluginsFor } from './parser-plugins.js';
 import { isFunction, isIdent, walk, type Node } from './ast.js';
 
 /** Constructors of the language and the platform that read nothing from outside. */
@@ -32,16 +30,11 @@ function constructorName(callee: Node): string | null {
   return null;
 }
 
-/** The first line of module-scope code in `source` that builds something from outside (`new OpenAI()`), or a call given the environment. */
-export function buildTimeCodeLine(source: string, sourcePath: string): { line: number; code: string } | null {
-  // Most handler modules have neither: no parse for them.
-  if (!/\bnew\s|process\.env/.test(source)) return null;
-  let program: Node;
-  try {
-    program = parse(source, { sourceType: 'module', plugins: pluginsFor(sourcePath), errorRecovery: false }).program;
-  } catch {
-    return null;
-  }
+/**
+ * The first line of module-scope code in `program` (as parsed, before any rewrite; `source` its text) that builds
+ * something from outside (`new OpenAI()`), calls with the environment or throws.
+ */
+export function buildTimeCodeLine(program: Node, source: string): { line: number; code: string } | null {
   for (const stmt of program.body) {
     // The handler, its config and declarations of functions and classes run nothing of their own when loaded.
     if (stmt.type === 'ExportDefaultDeclaration' || stmt.type === 'ImportDeclaration' || stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') continue;

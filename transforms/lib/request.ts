@@ -61,12 +61,15 @@ function isTruthinessContext(parent: Node, key: string): boolean {
   return (parent.type === 'OptionalMemberExpression' || parent.type === 'OptionalCallExpression') && key === 'object';
 }
 
+/** The key of `parent` that holds `child`, or undefined. */
+function keyIn(parent: Node, child: Node): string | undefined {
+  return Object.keys(parent).find((k) => parent[k] === child || (Array.isArray(parent[k]) && parent[k].includes(child)));
+}
+
 function keyOf(parent: Node, child: Node): string {
-  for (const k of Object.keys(parent)) {
-    const v = parent[k];
-    if (v === child || (Array.isArray(v) && v.includes(child))) return k;
-  }
-  throw new Error('child not found in parent');
+  const key = keyIn(parent, child);
+  if (key === undefined) throw new Error('child not found in parent');
+  return key;
 }
 
 function replaceIn(parent: Node, child: Node, replacement: Node): void {
@@ -284,7 +287,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     const keyword = isAssignedIn({ type: 'BlockStatement', body }, bodyLocal.name) ? 'let' : 'const';
     out.prelude.push(...snip.statements(`${keyword} ${bodyLocal.name} = await readPagesBody(${opts.request}${opts.bodyLimit ? `, ${opts.bodyLimit}` : ''})${END}\nif (${bodyLocal.name} instanceof Response) return ${bodyLocal.name}${END}`));
   }
-  const arrayTested = arrayTestedNames(body);
+  // Only a header's local can keep Pages' type (below): no walk without one.
+  const arrayTested = opts.typescript && [...locals.keys()].some((key) => key.startsWith('header:')) ? arrayTestedNames(body) : new Set<string>();
   const setBody = locals.get('rawBody');
   if (setBody) out.prelude.push(...snip.statements(`let ${setBody.name}${opts.typescript ? ': any' : ''}${END}`));
   const urlLocal = locals.get('url');
@@ -330,39 +334,22 @@ const FORWARDED_FOR = 'x-forwarded-for';
  * req.headers['x-forwarded-for']`), the keys of its children that lead to the read (`__xff`).
  */
 function markForwardedReads(body: Node[], refs: Reference[], reqName: string): void {
-  const mark = (node: Node, ancestors: Node[]) => {
-    let child = node;
-    for (let i = ancestors.length - 1; i >= 0; i--) {
-      const key = Object.keys(ancestors[i]).find((k) => ancestors[i][k] === child || (Array.isArray(ancestors[i][k]) && ancestors[i][k].includes(child)));
-      if (!key) return;
-      (ancestors[i].__xff ??= new Set<string>()).add(key);
-      child = ancestors[i];
-    }
+  const reads = refs.filter((ref) => readKey(ref.ancestors[ref.ancestors.length - 2], reqName) === `header:${FORWARDED_FOR}`);
+  if (!reads.length) return;
+  const up = new Map<Node, { parent: Node; key: string }>();
+  for (const stmt of body) walk(stmt, (node, parent, key) => void (parent && up.set(node, { parent, key })));
+  const mark = (node: Node) => {
+    for (let at = up.get(node); at; at = up.get(at.parent)) (at.parent.__xff ??= new Set<string>()).add(at.key);
   };
   const aliases = new Set<string>();
-  for (const ref of refs) {
+  for (const ref of reads) {
     const read = ref.ancestors[ref.ancestors.length - 2];
-    if (readKey(read, reqName) !== `header:${FORWARDED_FOR}`) continue;
-    mark(read, ref.ancestors.slice(0, -2));
+    mark(read);
     const declarator = ref.ancestors.findLast((a) => a.type === 'VariableDeclarator');
     if (declarator?.id.type === 'Identifier' && declarator.init && ref.ancestors.includes(declarator.init)) aliases.add(declarator.id.name);
   }
-  if (!aliases.size) return;
   // Each use of such a const, wherever it is declared (a nested block's own const is no shadow here: it is the one).
-  const stack: Node[] = [];
-  const visit = (node: Node) => {
-    if (!node || typeof node.type !== 'string') return;
-    if (node.type === 'Identifier' && aliases.has(node.name) && stack.length) mark(node, stack.slice());
-    stack.push(node);
-    for (const k of Object.keys(node)) {
-      if (k === 'loc' || k === 'typeAnnotation' || k === 'comments' || k === 'leadingComments' || k === 'trailingComments') continue;
-      const child = node[k];
-      if (Array.isArray(child)) child.forEach(visit);
-      else if (child && typeof child.type === 'string') visit(child);
-    }
-    stack.pop();
-  };
-  body.forEach(visit);
+  if (aliases.size) for (const stmt of body) walk(stmt, (node) => void (node.type === 'Identifier' && aliases.has(node.name) && mark(node)));
 }
 
 /**
@@ -382,7 +369,7 @@ function isAddressFallback(ref: Reference, body: Node[]): boolean {
   let child = grand;
   for (let i = ref.ancestors.length - 3; i >= 0; i--) {
     const node = ref.ancestors[i];
-    const key = Object.keys(node).find((k) => node[k] === child || (Array.isArray(node[k]) && node[k].includes(child)));
+    const key = keyIn(node, child);
     if (!key) return false;
     if (node.type === 'LogicalExpression' && node.operator !== '&&' && key === 'right' && node.__xff?.has('left')) return true;
     if ((node.type === 'ConditionalExpression' || node.type === 'IfStatement') && key === 'alternate' && node.__xff?.has('test')) return true;
@@ -530,7 +517,7 @@ function throughCasts(ref: Reference): Reference {
   while (i > 0 && isWrapper(ref.ancestors[i])) node = ref.ancestors[i--];
   if (node === ref.node) return ref;
   const parent = ref.ancestors[i];
-  const key = Object.keys(parent).find((k) => parent[k] === node || (Array.isArray(parent[k]) && parent[k].includes(node)));
+  const key = keyIn(parent, node);
   return key ? { node, parent, key, ancestors: ref.ancestors.slice(0, i + 1) } : ref;
 }
 

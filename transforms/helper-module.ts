@@ -9,6 +9,7 @@ import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res
 import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
 import { toRouteWrapper } from './lib/route-wrapper.js';
+import { declareRequestExtras } from './lib/request-extras.js';
 import { explainDeclinedWrapper, type WrapperLookup } from './lib/wrapper-why.js';
 import { isRequestParam, requestHelperWhy, toRequestFunction, type NestedRequestHelper } from './lib/request-helper.js';
 import { mayCarry } from './lib/request-carrier.js';
@@ -281,6 +282,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const hasAfter = versionAtLeast(ctx.nextVersion, 15, 1);
   const uses = new Set<string>();
   let needsNextRequest = false;
+  /** Fields wrapper twins set on the request, with their types, for the module's declaration on NextRequest. */
+  const extraFields = new Map<string, string>();
   const twins: HelperTwin[] = [];
   const inserts: Array<{ after: Node; statement: Node }> = [];
   /** A twin goes right after its original, under a comment that says what it does. */
@@ -361,7 +364,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       routeWrapper.helpersCalled.forEach((called) => helpersWritten.add(called));
       routeWrapper.nestedCalled.forEach((called) => requestHelpersCalled.add(called));
       wrapperStatement = routeWrapper.statement;
-      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}), ...helperNotes(routeWrapper.notes, found.ownName, ctx.modulePath) };
+      for (const extra of routeWrapper.requestExtras) if (extra.type && !extraFields.has(extra.name)) extraFields.set(extra.name, extra.type);
+      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.readsSent ? { readsSent: true } : {}), ...(routeWrapper.requestExtras.length ? { requestExtras: routeWrapper.requestExtras.map((e) => e.name) } : {}), ...(routeWrapper.extrasRead.length ? { extrasRead: routeWrapper.extrasRead } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}), ...helperNotes(routeWrapper.notes, found.ownName, ctx.modulePath) };
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);
@@ -449,7 +453,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.keepsResult ? { keepsResult: true } : {}), ...(twinned.setsCookies ? { setsCookies: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
+    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.keepsResult ? { keepsResult: true } : {}), ...(twinned.readsSent ? { readsSent: true } : {}), ...(twinned.requestExtras ? { requestExtras: twinned.requestExtras } : {}), ...(twinned.extrasRead ? { extrasRead: twinned.extrasRead } : {}), ...(twinned.setsCookies ? { setsCookies: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
     twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };
@@ -484,6 +488,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   }
   if (priors.size) program.body = body;
   for (const { after, statement } of written) program.body.splice(program.body.indexOf(after) + 1, 0, statement);
+  declareRequestExtras(snip, program, extraFields);
   // A module that already imports one of these names keeps its own import.
   const server = [...uses].filter((u) => (u === 'NextResponse' || u === 'after') && !taken.has(u)).sort();
   const serverTypes = needsNextRequest && !taken.has('NextRequest') ? ['NextRequest'] : [];

@@ -13,7 +13,7 @@ import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { rewriteResponse, type ResponseRewrite } from './lib/response.js';
+import { BEFORE_RETURN_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -241,6 +241,15 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // A wrapper that uses the handler's value, or answers when it did not, acts as soon as the handler returns: an
   // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
+  const readsSent = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.readsSent);
+  // Fields the wrappers set on the request for the handler (`req.user`), which it reads there (request-extras.ts).
+  const extras = new Set(handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []));
+  // A wrapper that reads one a wrapper around it set (outer ones come first): in Pages, the same field of one req.
+  handler.wrappers.forEach((wrapper, i) => {
+    const setAround = new Set(handler.wrappers.slice(0, i).flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []));
+    const unset = wrapperBindings.get(wrapper.local)?.extrasRead?.find((name) => !setAround.has(name));
+    if (unset) throw new Left('REQ_ESCAPES', fn.loc?.start.line, `${wrapper.local}(…) reads req.${unset}, which no wrapper around it sets: something outside the Pages handler (a custom server) may have`);
+  });
   // `fetch(url).then((r) => r.json()).then((data) => res.json(data)).catch(…)`: the same steps awaited in a try.
   const chains = inlinePromiseChains(j, snip, body, resName, typescript, !keepsResult);
   // `req.query as typeof req.query & {…}`: the type the query named, from next's own types (the route has no req).
@@ -349,7 +358,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     taken.delete(reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
-    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh, typescript });
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh, typescript, extras });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? guardCallReason(req.escape, byKind('guard'), group.body) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
@@ -360,6 +369,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
+    if (readsSent && res.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE))) {
+      throw new Left('RES_ESCAPES', fn.loc?.start.line, `the handler runs code after its answer before returning it (no after() before Next.js 15.1), and ${readsSent.local}(…) read res.headersSent as true if that code threw, where its twin reads false`);
+    }
     res.helpersCalled.forEach((name) => helpersCalled.add(name));
     // A body can be read once: the route and a sub-handler's twin it calls cannot both read it.
     const twinsReading = subCalls.called.filter((ref) => ref.readsBody && res.helpersCalled.has(localOf(program, ref)));

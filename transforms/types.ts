@@ -164,6 +164,16 @@ export interface ImportedHelper {
    */
   keepsResult?: boolean;
   /**
+   * A wrapper whose twin reads whether the response was sent as false (route-wrapper.ts): a route whose handler runs
+   * code after its answer before returning it (no after() before Next.js 15.1) is left, since a throw there reached the
+   * wrapper with the answer sent in Pages.
+   */
+  readsSent?: boolean;
+  /** A wrapper that sets these fields on the request for the handler (`req.user = user`): the route reads them there. */
+  requestExtras?: string[];
+  /** A wrapper that reads these fields of the request without setting them: a wrapper around it must set them. */
+  extrasRead?: string[];
+  /**
    * A wrapper whose twin writes a library's cookies (next-auth's getServerSession, the Supabase client) into its own
    * headers: a route whose handler does the same is left, since in Pages both wrote to one response.
    */

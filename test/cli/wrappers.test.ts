@@ -296,6 +296,115 @@ export default withLog(async (_req: NextApiRequest, _res: NextApiResponse) => ({
     expectSecondRunChangesNothing(app);
   });
 
+  it('keeps a field a wrapper sets on the request for the handler (req.user), and reads res.headersSent in a catch as false', () => {
+    const member = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export interface RequestWithUser extends NextApiRequest {
+  user?: { id: string }
+}
+
+type Handler = (req: RequestWithUser, res: NextApiResponse) => Promise<unknown>
+
+export function withUser(fn: Handler) {
+  return async (req: RequestWithUser, res: NextApiResponse) => {
+    const id = req.headers['x-user']
+    if (typeof id !== 'string') return res.status(401).json({ error: 'no user' })
+    req.user = { id }
+    await fn(req, res)
+  }
+}
+
+export function ownerOnly(fn: Handler) {
+  return async (req: RequestWithUser, res: NextApiResponse) => {
+    if (req.user?.id !== 'owner') return res.status(403).end()
+    await fn(req, res)
+  }
+}
+
+export function catchErrors(fn: Handler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    try {
+      await fn(req, res)
+    } catch (error: any) {
+      console.error(error)
+      if (!res.headersSent) {
+        return res.status(500).json({ error: error.message })
+      }
+    }
+  }
+}
+`;
+    const pages = {
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/member.ts': member,
+      'pages/api/me.ts': `import type { NextApiResponse } from 'next'
+import { catchErrors, withUser, type RequestWithUser } from '@/lib/member'
+
+export default withUser(catchErrors(async (req: RequestWithUser, res: NextApiResponse) => {
+  res.status(200).json({ id: req.user?.id })
+}))
+`,
+      'pages/api/owner.ts': `import type { NextApiResponse } from 'next'
+import { ownerOnly, withUser, type RequestWithUser } from '@/lib/member'
+
+export default withUser(ownerOnly(async (req: RequestWithUser, res: NextApiResponse) => res.status(200).json({ owner: req.user!.id })))
+`,
+      // ownerOnly reads req.user, which nothing around it sets here: a custom server may have.
+      'pages/api/bare.ts': `import type { NextApiResponse } from 'next'
+import { ownerOnly, type RequestWithUser } from '@/lib/member'
+
+export default ownerOnly(async (_req: RequestWithUser, res: NextApiResponse) => res.status(200).end())
+`,
+    };
+    const { app, result, report: json, read } = migrateApp(pages);
+    expect(result.code, result.stderr).toBe(0);
+    const lib = read('lib/member.ts');
+    expect(lib).toContain(`    if (typeof id !== 'string') return NextResponse.json({ error: 'no user' }, { status: 401 })
+    request.user = { id }
+    return fn(request, context)`);
+    expect(lib).toContain('    if (request.user?.id !== \'owner\') return new Response(null, { status: 403 })');
+    // The handler threw before any answer wherever the twin's catch runs: the test is gone, the 500 stays.
+    expect(lib).toContain(`    try {
+      return await fn(request, context)
+    } catch (error: any) {
+      console.error(error)
+      return NextResponse.json({ error: error.message }, { status: 500 })
+    }`);
+    // Declared on NextRequest once, typed as the wrapper's request type has it.
+    expect(lib).toContain(`declare module 'next/server' {
+  interface NextRequest {
+    user: RequestWithUser['user']
+  }
+}`);
+    expect(lib.match(/declare module/g)).toHaveLength(1);
+    expect(read('app/api/me/route.ts')).toContain('return NextResponse.json({ id: request.user?.id })');
+    expect(read('app/api/me/route.ts')).toContain('export const GET = withUserRoute(catchErrorsRoute(handler))');
+    expect(read('app/api/owner/route.ts')).toContain('export const GET = withUserRoute(ownerOnlyRoute(handler))');
+    const bare = json.files.find((f: { source: string }) => f.source === 'pages/api/bare.ts');
+    expect(bare.status).toBe('left');
+    expect(bare.reasons[0].detail).toBe('ownerOnly(…) reads req.user, which no wrapper around it sets: something outside the Pages handler (a custom server) may have');
+    expect(existsSync(path.join(app, 'pages/api/bare.ts'))).toBe(true);
+    expectSecondRunChangesNothing(app);
+
+    // Before 15.1 code after the handler's answer runs before it is returned: a throw there reached the catch with
+    // the answer sent in Pages, and would answer 500 in the twin.
+    const older = migrateApp({
+      ...pages,
+      'pages/api/audit.ts': `import type { NextApiResponse } from 'next'
+import { catchErrors, type RequestWithUser } from '@/lib/member'
+
+export default catchErrors(async (req: RequestWithUser, res: NextApiResponse) => {
+  res.status(200).json({ ok: true })
+  await fetch('https://audit.example/' + req.method)
+})
+`,
+    }, ['--next', '15.0.3']);
+    const audit = older.report.files.find((f: { source: string }) => f.source === 'pages/api/audit.ts');
+    expect(audit.status).toBe('left');
+    expect(audit.reasons[0].detail).toContain('catchErrors(…) read res.headersSent as true if that code threw, where its twin reads false');
+    expect(older.report.files.find((f: { source: string }) => f.source === 'pages/api/me.ts').status).toBe('migrated');
+  });
+
   it('writes no twin into a module whose own Response would hide the one the twin answers with, and leaves its routes', () => {
     const { app, result, report: json } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

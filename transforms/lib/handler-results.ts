@@ -136,6 +136,28 @@ function isSentRead(node: Node, parent: Node | null, key: string, resName: strin
   return !(parent?.type === 'AssignmentExpression' && key === 'left');
 }
 
+/**
+ * Whether every read of whether `res` was sent in `statements` (outside nested functions) lies in the `catch` of a
+ * `try` without `finally`. In the twin every send is a return, so a catch runs only on a throw before any answer: the
+ * handler's own answer call there threw before it returned one. A handler that answered and then threw in Pages (its
+ * code after the send) throws in the twin from `after()`, outside the wrapper, or before its answer is returned on
+ * Next.js before 15.1, which the route declines (pages-api-to-route-handler.ts, `readsSent`).
+ */
+export function sentReadsOnlyInCatches(statements: Node[], resName: string): boolean {
+  let outside = false;
+  walk(
+    { type: 'BlockStatement', body: statements },
+    (node, parent, key) => {
+      if (outside) return false;
+      if (node.type === 'CatchClause' && parent?.type === 'TryStatement' && !parent.finalizer) return false;
+      if (parent && isSentRead(node, parent, key, resName)) outside = true;
+      return undefined;
+    },
+    true,
+  );
+  return !outside;
+}
+
 /** A literal `true` / `false`, or null. */
 function booleanOf(node: Node): boolean | null {
   const n = unwrap(node);

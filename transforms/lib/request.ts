@@ -46,6 +46,11 @@ export interface RequestOptions {
   bodyReaders: Set<string>;
   /** Picks a local name not used in the function. */
   fresh: (base: string) => string;
+  /**
+   * Fields a wrapper around the handler sets on the request (request-extras.ts): reads and writes of them stay on the
+   * App Router request (`req.user` → `request.user`).
+   */
+  extras?: Set<string>;
 }
 
 /** Whether the child at `key` is only tested for truthiness, its value used nowhere else. */
@@ -193,6 +198,10 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     const grand = ref.ancestors[ref.ancestors.length - 2];
     const member = memberName(parent);
     if (member !== null && key === 'object') {
+      if (opts.extras?.has(member) && !parent.computed) {
+        ref.node.name = opts.request;
+        continue;
+      }
       // A write (`req.headers['x-seen'] = '1'`, `req.method = …`, `delete req.cookies.a`) has no counterpart: the
       // rewrite reads headers and cookies into locals once, and a Request's own properties cannot be set. The body
       // and the query are locals of their own, which a write changes for the reads after it, as in Pages.

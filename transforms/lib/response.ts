@@ -13,6 +13,9 @@ import { chunkEncodingOf, isStreamResponse, splitStream } from './stream-respons
 import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
 import { ROUTE_HEADER_SINKS } from './recipes.js';
 
+/** The start of the note for code that ran after a send and now runs before the answer is returned. */
+export const BEFORE_RETURN_NOTE = 'code that ran after the response now runs before it is returned';
+
 /** The Response of a split stream (stream-response.ts), as a terminal of its own. */
 const STREAM_TERMINAL = '\0stream';
 const TERMINALS = new Set(['json', 'send', 'end', 'redirect']);
@@ -585,7 +588,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
           const [returned] = snip.statements(`return ${name}${END}`);
           out.answerReturns.add(returned);
           result.push(...withComments(stmt, [...pre, ...snip.statements(`const ${name} = ${answer}${END}`)]), ...work, returned);
-          out.notes.push('code that ran after the response now runs before it is returned (no after() before Next.js 15.1)');
+          out.notes.push(`${BEFORE_RETURN_NOTE} (no after() before Next.js 15.1)`);
         }
         return result;
       }

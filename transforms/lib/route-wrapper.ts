@@ -26,7 +26,8 @@ import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
 import { namesDeclaredWithin } from './free-names.js';
 import { structureKey } from './structure-key.js';
-import { foldAnswered, takeHandlerResults } from './handler-results.js';
+import { extrasUsed } from './request-extras.js';
+import { foldAnswered, sentReadsOnlyInCatches, takeHandlerResults } from './handler-results.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -50,6 +51,18 @@ export interface RouteWrapper {
    * handler must answer on every path it set headers on, and must not leave the answer for later (a callback).
    */
   keepsResult: boolean;
+  /**
+   * It reads whether res was sent (`if (!res.headersSent)` in a catch), which the twin reads as false: a route whose
+   * handler runs code after its answer before returning it (Next.js before 15.1) may throw there after answering.
+   */
+  readsSent: boolean;
+  /**
+   * Fields it sets on the request for the handler (`req.user = user`, request-extras.ts), each with its type for the
+   * module's declaration on NextRequest (the wrapper's request type's, `any` without one; null in JavaScript).
+   */
+  requestExtras: Array<{ name: string; type: string | null }>;
+  /** Fields it reads on the request without setting them (`req.user` that a wrapper around it set). */
+  extrasRead: string[];
   /** The module's request helpers whose twins it calls (`verifySameOrigin(req)` in it). */
   nestedCalled: Set<string>;
   /** Its twin writes a library's cookies (next-auth's, the Supabase client's) into its own headers. */
@@ -190,6 +203,15 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], i
   }, true);
 }
 
+/** The fields of `extras` with their types (see RouteWrapper): `Req['user']` of the wrapper's request type `Req`. */
+function extraTypes(snip: Snippets, extras: Set<string>, reqParam: Node, typescript: boolean): Array<{ name: string; type: string | null }> {
+  const annotation = reqParam.typeAnnotation?.typeAnnotation;
+  // NextApiRequest has no such field: the Pages code wrote it untyped (or through a type error).
+  const requestType = annotation && !(annotation.type === 'TSTypeReference' && isIdent(annotation.typeName, 'NextApiRequest')) ? snip.src(annotation) : null;
+  const indexed = requestType && /^[\w$.]+$/.test(requestType) ? requestType : requestType ? `(${requestType})` : null;
+  return [...extras].sort().map((name) => ({ name, type: !typescript ? null : indexed ? `${indexed}['${name}']` : 'any' }));
+}
+
 /**
  * The route-handler version of the wrapper `fn` (a copy: its body is changed in place), or why it has none.
  * `taken`: names already used in the module; `twinName`: the name a function declaration gets. `moduleHelpers`: the
@@ -231,7 +253,9 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const { taken: results, runsOn, values } = calls ? takeHandlerResults(j, snip, innerBody, calls, { res: resName, request: requestName, context: contextName }, fresh) : { taken: new Set<Node>(), runsOn: false, values: new Set<string>() };
   // Reads of whether res was sent after a handler call answered through the response rewrite stay: that one is a
   // return, and Pages ran what follows it after the answer.
-  const sentReads = calls && results.size === calls.length ? foldAnswered(j, innerBody, resName) : 0;
+  // So too in a `catch` around a handler call the twin returns (`try { await handler(req, res) } catch (e) { if
+  // (!res.headersSent) … }`): it runs only on a throw before any answer.
+  const sentReads = calls && (results.size === calls.length || sentReadsOnlyInCatches(innerBody, resName)) ? foldAnswered(j, innerBody, resName) : 0;
   for (const call of handlerCallsFound.filter((c) => !results.has(c))) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
@@ -245,7 +269,10 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // In a callback, getServerSession has no route headers to write into: its one-argument form sets no cookies, which
   // a handler's route says in a note, and a wrapper's twin would not.
   if (module && callsSessionWithOptions(module.program, block)) return { why: 'it calls getServerSession in a callback, where its route-handler form sets no cookies' };
-  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript);
+  // Fields it sets on req for the handler stay fields of the request it passes on.
+  // Fields it only reads were set by a wrapper around it: the route checks that one does.
+  const extras = extrasUsed(block, reqName);
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]));
   if ('why' in request) return { why: request.why };
   const answer = { resIndex: 1, statuses: [null] };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
@@ -291,5 +318,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
 }

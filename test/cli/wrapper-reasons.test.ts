@@ -79,7 +79,7 @@ describe('why a wrapper has no route-handler version', () => {
       'pages/api/limit.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withLimit(…) of lib/wrappers.ts, which the tool cannot rewrite: it runs setup code before returning its (req, res) function'],
       'pages/api/token.ts': [
         'left',
-        "HANDLER_NOT_FOUND the handler is wrapped by withToken(…) of lib/wrappers.ts, which the tool cannot rewrite: it returns the result of withMetrics(…), and the (req, res) function it passes reads req.query; withMetrics returns the result of withAxiom(…) from the package 'next-axiom', and in the (req, res) function it passes, req is passed to record()",
+        "HANDLER_NOT_FOUND the handler is wrapped by withToken(…) of lib/wrappers.ts, which the tool cannot rewrite: it returns the result of withMetrics(…), not a (req, res) function; withMetrics returns the result of withAxiom(…) from the package 'next-axiom', and in the (req, res) function it passes, req is passed to record()",
       ],
       'pages/api/user.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withUser(…) of lib/wrappers.ts, which the tool cannot rewrite: req is passed to loadUser() in an object'],
       'pages/api/bound.ts': ['left', 'HANDLER_NOT_FOUND the handler is wrapped by withBody(…) of lib/wrappers.ts, which the tool cannot rewrite: it reads req.body'],

@@ -405,6 +405,70 @@ export default catchErrors(async (req: RequestWithUser, res: NextApiResponse) =>
     expect(older.report.files.find((f: { source: string }) => f.source === 'pages/api/me.ts').status).toBe('migrated');
   });
 
+  it("reads the query in a wrapper's twin as Pages built it, the route's params from the context; leaves one that changes it", () => {
+    const { result, report: json, read } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/query.ts': `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withSlug(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const { slug } = req.query
+    if (req.query.token !== 'ok') return res.status(401).json({ slug })
+    return fn(req, res)
+  }
+}
+
+export function withPage(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    req.query.page = String(Number(req.query.page ?? 1))
+    return fn(req, res)
+  }
+}
+
+export function withChecked(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (!check(req.query)) return res.status(400).end()
+    return fn(req, res)
+  }
+}
+
+function check(values: NextApiRequest['query']) {
+  return Object.keys(values).length < 5
+}
+`,
+      'pages/api/posts/[slug].ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withSlug } from '@/lib/query'
+
+export default withSlug(async (req: NextApiRequest, res: NextApiResponse) => res.status(200).json({ slug: req.query.slug }))
+`,
+      'pages/api/list.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withPage } from '@/lib/query'
+
+export default withPage(async (req: NextApiRequest, res: NextApiResponse) => res.status(200).json({ page: req.query.page }))
+`,
+      'pages/api/checked.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withChecked } from '@/lib/query'
+
+export default withChecked(async (_req: NextApiRequest, res: NextApiResponse) => res.status(204).end())
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(read('lib/query.ts')).toContain(`export function withSlugRoute<Context>(fn: (request: NextRequest, context: Context) => Response | undefined | Promise<Response | undefined>) {
+  return async (request: NextRequest, context: Context) => {
+    const params = await (context as { params?: any }).params
+    const query = pagesQuery(request, params)
+    const { slug } = query
+    if (query.token !== 'ok') return NextResponse.json({ slug }, { status: 401 })
+    return fn(request, context)
+  }
+}`);
+    expect(read('app/api/posts/[slug]/route.ts')).toContain('export const GET = withSlugRoute(handler)');
+    const reasonOf = (source: string) => json.files.find((f: { source: string }) => f.source === source).reasons[0].detail as string;
+    // The handler read the page the wrapper wrote into req.query in Pages.
+    expect(reasonOf('pages/api/list.ts')).toBe('the handler is wrapped by withPage(…) of lib/query.ts, which the tool cannot rewrite: it changes req.query, which the handler reads after it');
+    expect(reasonOf('pages/api/checked.ts')).toBe('the handler is wrapped by withChecked(…) of lib/query.ts, which the tool cannot rewrite: it uses req.query other than by reading its fields');
+  });
+
   it('writes no twin into a module whose own Response would hide the one the twin answers with, and leaves its routes', () => {
     const { app, result, report: json } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

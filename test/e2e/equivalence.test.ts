@@ -203,8 +203,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/problem.ts', twins: ['sendProblemResponse'] },
       // A factory whose object's check only sets headers on res: the twin is a method of that object.
       { path: 'lib/rate-limit.ts', twins: ['rateLimit().checkHeaders'] },
-      // Wrappers that set a field on the request for the handler, read it, and catch the handler's throw.
-      { path: 'lib/request-member.ts', twins: ['adminOnlyRoute', 'catchErrorsRoute', 'withMemberRoute'] },
+      // Wrappers that set a field on the request for the handler, read it, read the query, and catch the handler's throw.
+      { path: 'lib/request-member.ts', twins: ['adminOnlyRoute', 'catchErrorsRoute', 'ownsNoteRoute', 'withMemberRoute'] },
       { path: 'lib/request-session.ts', twins: ['keyAccessForRoute', 'readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },

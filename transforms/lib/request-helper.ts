@@ -34,11 +34,12 @@ export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName:
 }
 
 /** rewriteRequestForAnyRoute, with why not instead of null (a clause for a report's reason). */
-export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, extras?: Set<string>): RequestRewrite | { why: string } {
-  const rewrite = rewriteRequest(body, { snip, reqName, request, params: fresh('params'), routeParams: [], pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript, extras });
+export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, extras?: Set<string>, params?: string): RequestRewrite | { why: string } {
+  // With `params` (a wrapper's twin, which has the route's context), query reads go through pagesQuery with them.
+  const rewrite = rewriteRequest(body, { snip, reqName, request, params: params ?? fresh('params'), routeParams: [], anyRouteParams: !!params, pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript, extras });
   if (rewrite.escape) return { why: rewrite.escape.detail };
-  const routeBound = ['readPagesBody', 'pagesQuery', 'bodyChunks'].some((use) => rewrite.compat.has(use));
-  return rewrite.usesParams || routeBound ? { why: "it reads the route's params or the request body" } : rewrite;
+  const routeBound = ['readPagesBody', ...(params ? [] : ['pagesQuery']), 'bodyChunks'].some((use) => rewrite.compat.has(use));
+  return (rewrite.usesParams && !params) || routeBound ? { why: "it reads the route's params or the request body" } : rewrite;
 }
 
 export interface RequestHelper {

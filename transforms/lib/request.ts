@@ -32,6 +32,11 @@ export interface RequestOptions {
   params: string;
   routeParams: string[];
   /**
+   * The route params are not known here (a wrapper's twin serves every route): a query read goes through pagesQuery
+   * with the params local, as where the route has params.
+   */
+  anyRouteParams?: boolean;
+  /**
    * Route params that Pages always filled from the path. An absent optional catch-all is not one of them: Pages then
    * took a search parameter of the same name, so reads of it go through the Pages query object.
    */
@@ -158,6 +163,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     return local.name;
   };
 
+  const hasRouteParams = opts.routeParams.length > 0 || !!opts.anyRouteParams;
   // Whether route params alone serve every `req.query` read decides between `params` and a Pages query object.
   let paramsOnly = true;
   let readsQuery = false;
@@ -185,8 +191,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   const queryInline = (): Node => {
     if (paramsOnly) return queryExpr();
     out.compat.add('pagesQuery');
-    if (opts.routeParams.length) out.usesParams = true;
-    return snip.expression(`pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})`);
+    if (hasRouteParams) out.usesParams = true;
+    return snip.expression(`pagesQuery(${opts.request}${hasRouteParams ? `, ${opts.params}` : ''})`);
   };
   const bodyExpr = (): Node => snip.expression(localFor('body', 'body', false));
   const setsBody = opts.rawBody && refs.some((ref) => memberName(ref.parent) === 'body' && ref.key === 'object' && isWritten(ref));
@@ -321,8 +327,8 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
   }
   if (readsQuery && !paramsOnly && queryName) {
     out.compat.add('pagesQuery');
-    if (opts.routeParams.length) out.usesParams = true;
-    out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${opts.routeParams.length ? `, ${opts.params}` : ''})${END}`));
+    if (hasRouteParams) out.usesParams = true;
+    out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${hasRouteParams ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
 }

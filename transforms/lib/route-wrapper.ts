@@ -9,8 +9,9 @@
  * - the outer function only returns the inner one (setup code there would run once per method export, not once);
  * - the inner function takes plain `(req, res)` and calls the handler only as `handler(req, res, …extra)`: the extra
  *   arguments (`session.user`) follow the request and the context in the twin, `handler(request, context, …extra)`;
- * - it never reads `req.query` (route params differ per route) nor `req.body` (a request body can be read once, and
- *   the handler reads it after the wrapper);
+ * - it never reads `req.body` (a request body can be read once, and the handler reads it after the wrapper); it reads
+ *   fields of `req.query` only (a local of the twin's, built from the request and the route's params in its context,
+ *   which the handler would not see a change to);
  * - every path answers: a send, or the handler's own answer.
  *
  * A dispatcher of a method map (`withMiddlewares(handlers)`, calling `handlers[req.method](req, res)`) is turned the
@@ -107,17 +108,40 @@ function innerFunction(fn: Node): Node | WrapperDeclined {
   return { why: 'it does not return a (req, res) function' };
 }
 
-/** A read of `req.query` / `req.body`, or `const { query, body } = req` (see the file comment): what it reads, or null. */
+/**
+ * A read of `req.body`, `const { query, body } = req`, a change to `req.query` or another use of it than reading its
+ * fields (see the file comment): the clause that says so, or null.
+ */
 function readsRouteData(body: Node, reqName: string): string | null {
   let found: string | null = null;
-  walk(body, (node) => {
+  walk(body, (node, parent, key) => {
     if (found) return false;
     const member = memberName(node) ?? '';
-    if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isIdent(node.object, reqName) && ['query', 'body'].includes(member)) found = `${reqName}.${member}`;
-    if (node.type === 'VariableDeclarator' && isIdent(unwrap(node.init), reqName) && node.id.type !== 'Identifier') found = `${reqName}'s fields by destructuring`;
+    const isMember = (node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isIdent(node.object, reqName);
+    if (isMember && member === 'body') found = `it reads ${reqName}.body`;
+    // The twin reads the query into a local of its own: the handler would not see a change made to it, nor what a
+    // function it is passed to did with it.
+    if (isMember && member === 'query' && !readsQueryField(node, parent, key)) found = `it uses ${reqName}.query other than by reading its fields`;
+    const target = node.type === 'AssignmentExpression' ? node.left : node.type === 'UpdateExpression' || (node.type === 'UnaryExpression' && node.operator === 'delete') ? node.argument : null;
+    if (target && writesQueryOf(target, reqName)) found = `it changes ${reqName}.query, which the handler reads after it`;
+    if (node.type === 'VariableDeclarator' && isIdent(unwrap(node.init), reqName) && node.id.type !== 'Identifier') found = `it reads ${reqName}'s fields by destructuring`;
     return undefined;
   });
   return found;
+}
+
+/** Whether `query` (`req.query`) is read there: `req.query.id`, `req.query[key]`, `const { id } = req.query`. */
+function readsQueryField(query: Node, parent: Node | null, key: string): boolean {
+  if (parent?.type === 'VariableDeclarator' && key === 'init') return parent.id.type === 'ObjectPattern';
+  return (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && key === 'object';
+}
+
+/** Whether the write target `target` lies in `req.query`: `req.query.id`, `req.query.a.b`. */
+function writesQueryOf(target: Node, reqName: string): boolean {
+  for (let node = unwrap(target); node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression'; node = unwrap(node.object)) {
+    if (isIdent(node.object, reqName) && memberName(node) === 'query') return true;
+  }
+  return false;
 }
 
 /** What a use of the handler other than `handler(req, res, …)` does, for the reason; the stronger the lower `rank`. */
@@ -234,7 +258,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const innerBody: Node[] = inner.body.type === 'BlockStatement' ? inner.body.body : [j.returnStatement(inner.body)];
   const block = j.blockStatement(innerBody);
   const routeData = readsRouteData(block, reqName);
-  if (routeData) return { why: `it reads ${routeData}` };
+  if (routeData) return { why: routeData };
   const found = handlerCalls(block, handlerName, reqName, resName);
   const calls = Array.isArray(found) ? found : null;
   // Not a wrapper of one handler: maybe a dispatcher of a method map (`handlers[req.method](req, res)`).
@@ -272,8 +296,11 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // Fields it sets on req for the handler stay fields of the request it passes on.
   // Fields it only reads were set by a wrapper around it: the route checks that one does.
   const extras = extrasUsed(block, reqName);
-  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]));
+  const paramsName = fresh('params');
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]), paramsName);
   if ('why' in request) return { why: request.why };
+  // Its query reads take the route's params from the context, which its twin is generic in.
+  if (request.usesParams) request.prelude.unshift(...snip.statements(`const ${paramsName} = await ${typescript ? `(${contextName} as { params?: any })` : contextName}.params${END}`));
   const answer = { resIndex: 1, statuses: [null] };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
   const declared = namesDeclaredWithin(fn);

@@ -50,7 +50,12 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
   const passesResToMethod = /\.\s*[\w$]+\s*\(\s*(?:res|response)\b/.test(text);
   // A name may hold a `$` (`$rateLimit`): escaped, and bounded as a name.
   const wrapsExport = (local: string) => new RegExp(`export\\s+default\\s+(?:[\\w$]+\\s*\\(\\s*)*${escapeName(local)}\\s*\\(`).test(text);
-  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local);
+  // Also `const handler = createHandlers(handlers)` and then `handler(req, res)`: a dispatcher built and called.
+  const builtThenCalled = (local: string) => {
+    const built = new RegExp(`\\bconst\\s+([\\w$]+)\\s*=\\s*${escapeName(local)}\\s*\\(`).exec(text)?.[1];
+    return !!built && new RegExp(`${nameAtStart(built)}\\s*\\(\\s*(req|request)\\b`).test(text);
+  };
+  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local) || builtThenCalled(local);
   // For the reason only: also `const handler = withAuth(…)` exported as `export default handler`.
   const exportedName = /export\s+default\s+([\w$]+)\s*;?\s*$/m.exec(text)?.[1];
   const wraps = (local: string) => wrapsExport(local) || (!!exportedName && new RegExp(`\\bconst\\s+${escapeName(exportedName)}\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text));

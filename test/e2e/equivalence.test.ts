@@ -208,6 +208,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/request-session.ts', twins: ['keyAccessForRoute', 'readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },
+      // A dispatcher of the factory form, which a handler builds and calls at once.
+      { path: 'lib/rest-handlers.ts', twins: ['createHandlersRoute'] },
       // A session helper that passes req and res only to getServerSession, called in a callback: a twin that takes
       // neither (the routes that call it from their own body give it next-auth's request and response instead). The
       // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.

@@ -11,6 +11,7 @@ import { NotRewritable, ifChain, inlineBody, methodTest, referencesOutside, repl
 import { declaredNames } from './free-names.js';
 import { ALL_METHODS } from './split-methods.js';
 import { mapEntries } from './method-map.js';
+import { mapConst } from './called-dispatcher.js';
 import type { ImportedHelper } from '../types.js';
 
 export interface ImportedDispatch {
@@ -55,11 +56,15 @@ export function reshapeImportedDispatch(snip: Snippets, program: Node, dispatche
   const local: string = call.callee.name;
   const binding = dispatchers.get(local)!;
   const line = call.loc?.start.line;
-  const map = unwrap(call.arguments[binding.resIndex]);
+  const given = unwrap(call.arguments[binding.resIndex]);
+  // `createHandlers(handlers)` with `const handlers = { POST: … }` of this file, used nowhere else: its object.
+  const held = isIdent(given) ? mapConst(program, given.name) : null;
+  if (held && referencesOutside(program, given.name, new Set([held.index, exportIndex])) > 0) throw new NotRewritable(line, `${given.name} is used elsewhere in the file`);
+  const map = held ? held.object : given;
   if (call.arguments.some((a: Node) => a.type === 'SpreadElement') || map?.type !== 'ObjectExpression') throw new NotRewritable(line, `${local} is not given an object of handlers by method`);
   const entries = mapEntries(program, map);
   if (!entries) throw new NotRewritable(line, `${local}({ … }): ${whyNotAMap(program, map)}`);
-  const remove = new Set<number>();
+  const remove = new Set<number>(held ? [held.index] : []);
   for (const { ref } of entries) if (ref.index >= 0) remove.add(ref.index);
   for (const name of new Set(entries.map((e) => e.ref.name).filter((n): n is string => !!n))) {
     if (referencesOutside(program, name, new Set([...remove, exportIndex])) > 0) throw new NotRewritable(line, `${name} is used elsewhere in the file`);

@@ -171,13 +171,18 @@ interface ModuleRequestHelper extends TwinnedFunction {
   notes?: string[];
   /** It takes req in an object (`verifyToken({ req })`). */
   carried?: boolean;
+  /** Its twin takes the parsed body, or the route's query, at this position (request-helper.ts). */
+  bodyIndex?: number;
+  queryIndex?: number;
 }
 
 /**
  * Every top-level function of the module, exported or not, that has a twin taking the App Router request, also
  * when it passes its req on to another such function of the module (`verifySession(req, id)` calling
  * `getSession(req, id)`): a few rounds, each using the twins found before. Twin names are taken here, so that a
- * helper a route imports and another helper calls gets one twin. Helpers that read the body are left to the caller.
+ * helper a route imports and another helper calls gets one twin. One that reads the body or the query takes them as
+ * its last parameters, which a call from another helper passes as that one's own `req.body` / `req.query`
+ * (redirectNestedRequestCalls), for the caller's own rewrite to take in turn.
  */
 function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>, imported: Map<string, ImportedRequestHelper>): Map<string, ModuleRequestHelper> {
   const out = new Map<string, ModuleRequestHelper>();
@@ -195,11 +200,11 @@ function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, prog
     for (const { found, exported } of candidates) {
       if (out.has(found.ownName)) continue;
       const fn = cloneNode(found.fn);
-      const request = toRequestFunction(j, snip, fn, typescript, taken, false, known, undefined, false, program);
+      const request = toRequestFunction(j, snip, fn, typescript, taken, true, known, undefined, true, program);
       if (!request) continue;
       const twin = freshName(`${found.ownName}ForRoute`, taken);
       taken.add(twin);
-      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set(), ...(request.carried ? { carried: true } : {}), ...(request.notes ? { notes: request.notes } : {}) });
+      out.set(found.ownName, { found, fn, twin, exported, reqIndex: request.reqIndex, uses: request.uses, calls: request.nestedCalled ?? new Set(), ...(request.carried ? { carried: true } : {}), ...(request.notes ? { notes: request.notes } : {}), ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}) });
       grew = true;
     }
     if (!grew) break;
@@ -384,7 +389,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         own.calls.forEach((n) => requestHelpersCalled.add(n));
         twin = own.twin;
         wrapperStatement = moduleTwinStatement(j, snip, own.found, own.fn, own.twin, true);
-        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses, ...(own.carried ? { carried: true } : {}), ...helperNotes(own.notes, found.ownName, ctx.modulePath) };
+        twinned = { kind: 'request', resIndex: own.reqIndex, statuses: [], uses: own.uses, ...(own.bodyIndex !== undefined ? { bodyIndex: own.bodyIndex } : {}), ...(own.queryIndex !== undefined ? { queryIndex: own.queryIndex } : {}), ...(own.carried ? { carried: true } : {}), ...helperNotes(own.notes, found.ownName, ctx.modulePath) };
       } else if (request) {
         if (request.usesNextRequest) needsNextRequest = true;
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));

@@ -110,6 +110,67 @@ describe('helpers in other modules that take only the request', () => {
     ]);
   });
 
+  it('passes the body and the query on to a helper another helper or a wrapper of its module calls', () => {
+    const { result, report, read, app } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/webhooks.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+
+function signed(req: NextApiRequest, secret: string, raw?: string): boolean {
+  const payload = raw ?? JSON.stringify(req.body)
+  return req.headers['x-signature'] === secret + ':' + payload.length
+}
+
+export function verifyWebhook(provider: 'a' | 'b', req: NextApiRequest): boolean {
+  if (provider === 'a') return signed(req, 'secret-a')
+  return req.query.token === 'b-token'
+}
+
+function isCron(req: NextApiRequest): boolean {
+  return req.query.key === process.env.CRON_SECRET
+}
+
+export function withCron(handler: (req: NextApiRequest, res: NextApiResponse, context: { cron: boolean }) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    if (!isCron(req)) return res.status(401).json({ error: 'cron only' })
+    return handler(req, res, { cron: true })
+  }
+}
+`,
+      'pages/api/hooks/[provider].ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { verifyWebhook } from '@/lib/webhooks'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'POST') return res.status(405).end()
+  if (!verifyWebhook(req.query.provider === 'a' ? 'a' : 'b', req)) return res.status(401).json({ ok: false })
+  res.status(200).json({ ok: true, event: req.body.type })
+}
+`,
+      'pages/api/digest.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withCron } from '@/lib/webhooks'
+
+export default withCron(async (req: NextApiRequest, res: NextApiResponse, context: { cron: boolean }) => {
+  res.status(200).json({ cron: context.cron, day: req.query.day ?? null })
+})
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const lib = read('lib/webhooks.ts');
+    // The helper's call of the module's other helper passes the body and the query it was given in turn.
+    expect(lib).toContain(`function signedForRoute(request: NextRequest, secret: string, raw: string | undefined, body: any): boolean {
+  const xSignature = request.headers.get('x-signature') ?? undefined
+  const payload = raw ?? JSON.stringify(body)`);
+    // (Its parameter list, changed, is reprinted on several lines.)
+    expect(lib).toMatch(/export function verifyWebhookForRoute\(\s*provider: 'a' \| 'b',\s*request: NextRequest,\s*body: any,\s*query: Partial<\{ \[key: string\]: string \| string\[\] \}>\s*\): boolean \{\n  if \(provider === 'a'\) return signedForRoute\(request, 'secret-a', undefined, body\);\n  return query\.token === 'b-token';\n\}/);
+    // The wrapper's call passes the query it reads from the route's context; an extra parameter named context does
+    // not clash with the twin's own in the handler's type.
+    expect(lib).toContain(`export function withCronRoute<Context>(handler: (request: NextRequest, routeContext: Context, context: { cron: boolean }) => Response | undefined | Promise<Response | undefined>) {`);
+    expect(lib).toContain(`    const query = pagesQuery(request, params)
+    if (!isCronForRoute(request, query)) return NextResponse.json({ error: 'cron only' }, { status: 401 })`);
+    expect(read('app/api/hooks/[provider]/route.ts')).toContain("verifyWebhookForRoute(query.provider === 'a' ? 'a' : 'b', request, body, query)");
+    for (const source of ['pages/api/hooks/[provider].ts', 'pages/api/digest.ts']) expect(report.files.find((f: { source: string }) => f.source === source).status, source).toBe('migrated');
+    expectSecondRunChangesNothing(app);
+  });
+
   it('leaves the routes of a helper it cannot rewrite, saying which helper and what stops it', () => {
     const { report } = migrateApp(files);
     const reasons = (source: string) => report.files.find((f: { source: string }) => f.source === source).reasons.map((r: { code: string; detail: string }) => [r.code, r.detail]);

@@ -67,6 +67,9 @@ export interface NestedRequestHelper {
   reqIndex: number;
   /** Calls pass `{ req }` at reqIndex (request-carrier.ts). */
   carried?: boolean;
+  /** Its twin takes the parsed body, or the route's query, at this position: calls pass their own `req.body` / `req.query`. */
+  bodyIndex?: number;
+  queryIndex?: number;
 }
 
 /**
@@ -85,6 +88,13 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
     called.add(node.callee.name);
     node.callee = { type: 'Identifier', name: helper.twin };
     node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };
+    // `req.body` / `req.query` of the caller's own req, which its rewrite then takes as it takes any other read.
+    const routeData: Array<[number | undefined, string]> = [[helper.bodyIndex, 'body'], [helper.queryIndex, 'query']];
+    for (const [index, member] of routeData) {
+      if (index === undefined) continue;
+      while (node.arguments.length < index) node.arguments.push({ type: 'Identifier', name: 'undefined' });
+      node.arguments[index] = { type: 'MemberExpression', object: { type: 'Identifier', name: reqName }, property: { type: 'Identifier', name: member }, computed: false };
+    }
   });
   return called;
 }

@@ -191,13 +191,16 @@ const HANDLER_RESULT = 'Response | undefined | Promise<Response | undefined>';
 const HANDLER_VALUE = 'any';
 
 function handlerTypeText(snip: Snippets, original: Node | undefined, contextType: string, extraArgs: number, returnsValue: boolean): string {
-  const head = `request: NextRequest, context: ${contextType}`;
   const result = returnsValue ? HANDLER_VALUE : HANDLER_RESULT;
-  if (extraArgs === 0) return `(${head}) => ${result}`;
+  if (extraArgs === 0) return `(request: NextRequest, context: ${contextType}) => ${result}`;
   const type = original?.typeAnnotation?.typeAnnotation;
   const params: Node[] | undefined = type?.type === 'TSFunctionType' ? (type.parameters ?? type.params) : undefined;
-  const extra = params && params.length >= 2 + extraArgs ? params.slice(2).map((p: Node) => snip.src(p)) : ['...args: any[]'];
-  return `(${[head, ...extra].join(', ')}) => ${result}`;
+  const extraParams = params && params.length >= 2 + extraArgs ? params.slice(2) : null;
+  const extra = extraParams ? extraParams.map((p: Node) => snip.src(p)) : ['...args: any[]'];
+  // A function type's parameter names are labels, but two alike are an error: an extra one may be named `context`.
+  const labels = new Set((extraParams ?? []).flatMap((p: Node) => [...namesIn(p)]));
+  const label = (base: string) => [base, `route${base[0].toUpperCase()}${base.slice(1)}`, `${base}_`].find((name) => !labels.has(name))!;
+  return `(${[`${label('request')}: NextRequest`, `${label('context')}: ${contextType}`, ...extra].join(', ')}) => ${result}`;
 }
 
 /**

@@ -242,8 +242,13 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   const readsSent = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.readsSent);
+  // A wrapper inside it that runs code after the handler's answer before returning it: a throw there reached the
+  // outer one's catch with the answer sent in Pages (the handler's own such code is checked below).
+  const delays = readsSent ? handler.wrappers.slice(handler.wrappers.indexOf(readsSent) + 1).find((w) => wrapperBindings.get(w.local)?.delaysAnswer) : undefined;
+  if (readsSent && delays) throw new Left('RES_ESCAPES', fn.loc?.start.line, `${delays.local}(…) runs code after the handler's answer before returning it (no after() before Next.js 15.1), and ${readsSent.local}(…) around it read res.headersSent as true if that code threw, where its twin reads false`);
   // Fields the wrappers set on the request for the handler (`req.user`), which it reads there (request-extras.ts).
-  const extras = new Set(handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []));
+  // Not in a TypeScript route for a JavaScript wrapper's: nothing declares them on NextRequest (its reads are left).
+  const extras = new Set(handler.wrappers.flatMap((w) => (typescript && wrapperBindings.get(w.local)?.extrasUntyped ? [] : (wrapperBindings.get(w.local)?.requestExtras ?? []))));
   // A wrapper that reads one a wrapper around it set (outer ones come first): in Pages, the same field of one req.
   handler.wrappers.forEach((wrapper, i) => {
     const setAround = new Set(handler.wrappers.slice(0, i).flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []));
@@ -443,7 +448,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
             ? freshName(sharedName, moduleNames)
             : sharedName);
     if (wrapped) moduleNames.add(name);
-    const [declaration] = snip.statements(`async function ${name}(${params.join(', ')}) {}`);
+    // Every path throws (`DELETE: async () => { throw … }`): a declaration's type would be Promise<void>, which a
+    // wrapper's twin, taking a handler that returns a Response or undefined, does not take.
+    const throwsOnly = typescript && wrapped && returnsOf(statements).length === 0 && statements.some(alwaysExits);
+    const [declaration] = snip.statements(`async function ${name}(${params.join(', ')})${throwsOnly ? ': Promise<never>' : ''} {}`);
     declaration.body.body = statements;
     functions.push({ methods: group.methods, node: declaration, ...(contextual && wrapped ? { inline: true } : {}) });
   }

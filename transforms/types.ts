@@ -169,8 +169,12 @@ export interface ImportedHelper {
    * wrapper with the answer sent in Pages.
    */
   readsSent?: boolean;
+  /** A wrapper whose twin runs code after the handler's answer before returning it (see readsSent). */
+  delaysAnswer?: boolean;
   /** A wrapper that sets these fields on the request for the handler (`req.user = user`): the route reads them there. */
   requestExtras?: string[];
+  /** Its module is JavaScript: no declaration on NextRequest types them, so a TypeScript route cannot read them. */
+  extrasUntyped?: boolean;
   /** A wrapper that reads these fields of the request without setting them: a wrapper around it must set them. */
   extrasRead?: string[];
   /**

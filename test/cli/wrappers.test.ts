@@ -405,6 +405,101 @@ export default catchErrors(async (req: RequestWithUser, res: NextApiResponse) =>
     expect(older.report.files.find((f: { source: string }) => f.source === 'pages/api/me.ts').status).toBe('migrated');
   });
 
+  it('leaves wrappers and routes where the twin would drop code that ran after an answer, or read it as not sent', () => {
+    const lib = `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+import { audit } from './audit'
+
+export function withAudit(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    await fn(req, res)
+    try {
+      await audit(req.url)
+    } catch (e) {
+      if (!res.headersSent) return res.status(500).json({ error: 'late' })
+    }
+  }
+}
+
+export function withAuditAnswer(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    await fn(req, res)
+    try {
+      await audit(req.url)
+    } catch (e) {
+      return res.status(500).json({ error: 'late' })
+    }
+  }
+}
+
+export function withLog(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    await fn(req, res)
+    await audit(req.url)
+  }
+}
+
+export function catchErrors(fn: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    try {
+      await fn(req, res)
+    } catch (e) {
+      if (!res.headersSent) return res.status(500).json({ error: 'failed' })
+    }
+  }
+}
+
+export function withUser<R extends NextApiRequest & { user?: { id: string } }>(fn: (req: R, res: NextApiResponse) => Promise<void>) {
+  return async (req: R, res: NextApiResponse) => {
+    req.user = { id: String(req.headers['x-user']) }
+    await fn(req, res)
+  }
+}
+`;
+    const route = (wrapped: string, imports: string, answer = '{ ok: true }') => `import type { NextApiResponse } from 'next'
+import { ${imports} } from '@/lib/wrappers'
+
+export default ${wrapped}(async (req: any, res: NextApiResponse) => {
+  res.status(200).json(${answer})
+})${wrapped.includes('(') ? ')' : ''}
+`;
+    const pages = {
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/audit.ts': 'export async function audit(url?: string) {\n  if (!url) throw new Error(\'no url\')\n}\n',
+      'lib/wrappers.ts': lib,
+      'lib/js-user.js': 'export function withJsUser(fn) {\n  return async (req, res) => {\n    req.user = { id: \'js\' }\n    await fn(req, res)\n  }\n}\n',
+      'pages/api/audited.ts': route('withAudit', 'withAudit'),
+      'pages/api/answered.ts': route('withAuditAnswer', 'withAuditAnswer'),
+      'pages/api/logged.ts': route('catchErrors(withLog', 'catchErrors, withLog'),
+      'pages/api/generic.ts': route('withUser', 'withUser', '{ user: req.user?.id ?? null }'),
+      'pages/api/js-user.ts': `import type { NextApiResponse } from 'next'
+import { withJsUser } from '@/lib/js-user'
+
+export default withJsUser(async (req: any, res: NextApiResponse) => {
+  res.status(200).json({ user: req.user?.id })
+})
+`,
+    };
+    const { report: json, read } = migrateApp(pages);
+    const reasonOf = (report: { files: Array<{ source: string; status: string; reasons: Array<{ detail: string }> }> }, source: string) => {
+      const file = report.files.find((f) => f.source === source)!;
+      expect(file.status, source).toBe('left');
+      return file.reasons[0].detail;
+    };
+    // The catch is not around the handler's call: it runs after the answer, when headersSent was true in Pages.
+    expect(reasonOf(json, 'pages/api/audited.ts')).toBe('the handler is wrapped by withAudit(…) of lib/wrappers.ts, which the tool cannot rewrite: res.headersSent');
+    // Code after the handler's answer that may answer itself: the twin would return at the handler's call.
+    expect(reasonOf(json, 'pages/api/answered.ts')).toBe('the handler is wrapped by withAuditAnswer(…) of lib/wrappers.ts, which the tool cannot rewrite: it goes on after an answer (line 17 of its module), which its twin would not');
+    // No declaration of the field in a JavaScript module: the TypeScript route cannot read it on NextRequest.
+    expect(reasonOf(json, 'pages/api/js-user.ts')).toBe('req.user');
+    // A field typed by the wrapper's own type parameter: the module's declaration cannot name it.
+    expect(read('lib/wrappers.ts')).toContain("declare module 'next/server' {\n  interface NextRequest {\n    user: any\n  }\n}");
+    expect(read('app/api/generic/route.ts')).toContain('user: request.user?.id ?? null');
+    expect(read('app/api/logged/route.ts')).toContain('export const GET = catchErrorsRoute(withLogRoute(handler))');
+    // Before 15.1, withLog's twin runs its code after the answer before returning it, inside catchErrors' try.
+    const older = migrateApp(pages, ['--next', '15.0.3']);
+    expect(reasonOf(older.report, 'pages/api/logged.ts')).toBe("withLog(…) runs code after the handler's answer before returning it (no after() before Next.js 15.1), and catchErrors(…) around it read res.headersSent as true if that code threw, where its twin reads false");
+  });
+
   it("reads the query in a wrapper's twin as Pages built it, the route's params from the context; leaves one that changes it", () => {
     const { result, report: json, read } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

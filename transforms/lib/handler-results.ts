@@ -138,18 +138,24 @@ function isSentRead(node: Node, parent: Node | null, key: string, resName: strin
 
 /**
  * Whether every read of whether `res` was sent in `statements` (outside nested functions) lies in the `catch` of a
- * `try` without `finally`. In the twin every send is a return, so a catch runs only on a throw before any answer: the
- * handler's own answer call there threw before it returned one. A handler that answered and then threw in Pages (its
+ * `try` without `finally` whose block makes one of the handler's `calls`. In the twin every send is a return, so such
+ * a catch runs only on a throw before any answer: the handler's own answer call there threw before it returned one. A handler that answered and then threw in Pages (its
  * code after the send) throws in the twin from `after()`, outside the wrapper, or before its answer is returned on
  * Next.js before 15.1, which the route declines (pages-api-to-route-handler.ts, `readsSent`).
  */
-export function sentReadsOnlyInCatches(statements: Node[], resName: string): boolean {
+export function sentReadsOnlyInCatches(statements: Node[], resName: string, calls: Node[]): boolean {
   let outside = false;
+  const makesCall = (block: Node) => {
+    let found = false;
+    walk(block, (node) => (found || calls.includes(node) ? ((found = true), false) : undefined), true);
+    return found;
+  };
   walk(
     { type: 'BlockStatement', body: statements },
     (node, parent, key) => {
       if (outside) return false;
-      if (node.type === 'CatchClause' && parent?.type === 'TryStatement' && !parent.finalizer) return false;
+      // Code after the try (`await handler(req, res); try { await audit() } catch …`) runs after the answer.
+      if (node.type === 'CatchClause' && parent?.type === 'TryStatement' && !parent.finalizer && makesCall(parent.block)) return false;
       if (parent && isSentRead(node, parent, key, resName)) outside = true;
       return undefined;
     },

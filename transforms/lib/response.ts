@@ -13,6 +13,9 @@ import { chunkEncodingOf, isStreamResponse, splitStream } from './stream-respons
 import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
 import { ROUTE_HEADER_SINKS } from './recipes.js';
 
+/** The note (after `line N: `) for a send that now returns, where Pages went on running the code after it. */
+export const ENDS_HANDLER_NOTE = 'the response now ends the handler; Pages went on running the code after it';
+
 /** The start of the note for code that ran after a send and now runs before the answer is returned. */
 export const BEFORE_RETURN_NOTE = 'code that ran after the response now runs before it is returned';
 
@@ -594,7 +597,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       }
       result.push(...answering(stmt, [...pre, ...snip.statements(`return ${expr}${END}`)]));
       // Code after it in this list, or after the block it ends (`if (bad) { res.status(400).end() }` with no return).
-      if (rest.length || !quiet) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: the response now ends the handler; Pages went on running the code after it`);
+      if (rest.length || !quiet) out.notes.push(`line ${stmt.loc?.start.line ?? '?'}: ${ENDS_HANDLER_NOTE}`);
     }
     return result;
   };

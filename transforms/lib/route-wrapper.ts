@@ -22,7 +22,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, writesRouteCookies } from './recipes.js';
-import { rewriteResponse, type ResponseHelper } from './response.js';
+import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
 import { namesDeclaredWithin } from './free-names.js';
@@ -57,6 +57,11 @@ export interface RouteWrapper {
    * handler runs code after its answer before returning it (Next.js before 15.1) may throw there after answering.
    */
   readsSent: boolean;
+  /**
+   * Its twin runs code after the handler's answer before returning it (no after() before Next.js 15.1): a wrapper
+   * around it that reads res.headersSent as false would see that code's throw, which it saw as sent in Pages.
+   */
+  delaysAnswer: boolean;
   /**
    * Fields it sets on the request for the handler (`req.user = user`, request-extras.ts), each with its type for the
    * module's declaration on NextRequest (the wrapper's request type's, `any` without one; null in JavaScript).
@@ -230,11 +235,29 @@ function awaitAnswersInTry(j: JSCodeshift, snip: Snippets, statements: Node[], i
   }, true);
 }
 
-/** The fields of `extras` with their types (see RouteWrapper): `Req['user']` of the wrapper's request type `Req`. */
-function extraTypes(snip: Snippets, extras: Set<string>, reqParam: Node, typescript: boolean): Array<{ name: string; type: string | null }> {
+/**
+ * The fields of `extras` with their types (see RouteWrapper): `Req['user']` of the wrapper's request type `Req`, unless
+ * it names something of the wrapper's own (`fn`'s type parameter `R`, a type declared in it), which the declaration at
+ * the module's top level cannot see; `any` then.
+ */
+function extraTypes(snip: Snippets, extras: Set<string>, reqParam: Node, typescript: boolean, fn: Node): Array<{ name: string; type: string | null }> {
   const annotation = reqParam.typeAnnotation?.typeAnnotation;
+  const own = namesDeclaredWithin(fn);
+  walk(fn, (node) => {
+    if (node.type === 'TSTypeParameter') own.add(typeof node.name === 'string' ? node.name : node.name?.name);
+    if (node.type === 'TSTypeAliasDeclaration' || node.type === 'TSInterfaceDeclaration') own.add(node.id.name);
+    return undefined;
+  });
+  let named = true;
+  if (annotation) walk(annotation, (node) => {
+    if (node.type !== 'TSTypeReference' && node.type !== 'TSTypeQuery') return undefined;
+    let name = node.typeName ?? node.exprName;
+    while (name?.type === 'TSQualifiedName') name = name.left;
+    if (!isIdent(name) || own.has(name.name)) named = false;
+    return undefined;
+  });
   // NextApiRequest has no such field: the Pages code wrote it untyped (or through a type error).
-  const requestType = annotation && !(annotation.type === 'TSTypeReference' && isIdent(annotation.typeName, 'NextApiRequest')) ? snip.src(annotation) : null;
+  const requestType = annotation && named && !(annotation.type === 'TSTypeReference' && isIdent(annotation.typeName, 'NextApiRequest')) ? snip.src(annotation) : null;
   const indexed = requestType && /^[\w$.]+$/.test(requestType) ? requestType : requestType ? `(${requestType})` : null;
   return [...extras].sort().map((name) => ({ name, type: !typescript ? null : indexed ? `${indexed}['${name}']` : 'any' }));
 }
@@ -282,7 +305,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // return, and Pages ran what follows it after the answer.
   // So too in a `catch` around a handler call the twin returns (`try { await handler(req, res) } catch (e) { if
   // (!res.headersSent) … }`): it runs only on a throw before any answer.
-  const sentReads = calls && (results.size === calls.length || sentReadsOnlyInCatches(innerBody, resName)) ? foldAnswered(j, innerBody, resName) : 0;
+  const sentReads = calls && (results.size === calls.length || sentReadsOnlyInCatches(innerBody, resName, calls)) ? foldAnswered(j, innerBody, resName) : 0;
   for (const call of handlerCallsFound.filter((c) => !results.has(c))) call.arguments = [j.identifier(requestName), call.arguments[1], j.identifier(contextName), ...call.arguments.slice(2)];
   // `const h: NextApiHandler = handlers[req.method]` holds a route handler now: its type goes.
   for (const alias of lookups?.aliases ?? []) alias.id.typeAnnotation = null;
@@ -315,6 +338,10 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const response = rewriteResponse(innerBody, { j, snip, resName, hasAfter, fresh, helpers, answerCalls, maybeUndefined: values });
   const statements = [...request.prelude, ...response.prelude, ...response.body];
   if (response.escape) return { why: runsOn ? `it runs code after ${handlerName}(${reqName}, ${resName}) once the handler answered, which the route would not run` : response.escape.detail };
+  // A send or a handler call that Pages went on from (`await handler(req, res); try { await audit() } …`): the twin
+  // returns there, and would not run what follows. A handler's route says so in a note; a wrapper's twin serves many.
+  const cut = response.notes.find((note) => note.endsWith(ENDS_HANDLER_NOTE));
+  if (cut) return { why: `it goes on after an answer (${cut.replace(`: ${ENDS_HANDLER_NOTE}`, '')} of its module), which its twin would not` };
   // Moved into after() or before the return, code that read res.headersSent would read false where Pages read true
   // (handler-results.ts).
   if (sentReads && response.notes.some((note) => note.startsWith('code that ran after the response'))) return { why: `it reads ${resName}.headersSent after a send` };
@@ -348,5 +375,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
 }

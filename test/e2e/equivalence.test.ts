@@ -192,6 +192,8 @@ describe.each(versions)('next %s', (version) => {
       // Two request helpers that fall back to the socket's address after x-forwarded-for: the twins read that header.
       { path: 'lib/client-ip.ts', twins: ['auditAddressForRoute', 'firstForwardedForRoute', 'getClientIpForRoute'] },
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
+      // A wrapper and a request helper whose helpers of the same module read the query and the body.
+      { path: 'lib/cron-key.ts', twins: ['verifyHookForRoute', 'withCronKeyRoute', 'signatureOkForRoute', 'keyOfForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },

@@ -458,7 +458,9 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     }[twinned.kind];
     insertTwin(found, statement, what);
     twinned.uses.forEach((u) => uses.add(u));
-    twinOfFunction.set(found.fn, { kind: twinned.kind, name, twin, resIndex: twinned.resIndex, statuses: twinned.statuses, ...(twinned.methods ? { methods: twinned.methods } : {}), ...(twinned.called ? { called: true } : {}), ...(twinned.keepsResult ? { keepsResult: true } : {}), ...(twinned.readsSent ? { readsSent: true } : {}), ...(twinned.delaysAnswer ? { delaysAnswer: true } : {}), ...(twinned.requestExtras ? { requestExtras: twinned.requestExtras } : {}), ...(twinned.extrasRead ? { extrasRead: twinned.extrasRead } : {}), ...(twinned.extrasUntyped ? { extrasUntyped: true } : {}), ...(twinned.setsCookies ? { setsCookies: true } : {}), ...(twinned.setsHeaders !== undefined ? { setsHeaders: twinned.setsHeaders } : {}), ...(twinned.bodyIndex !== undefined ? { bodyIndex: twinned.bodyIndex } : {}), ...(twinned.queryIndex !== undefined ? { queryIndex: twinned.queryIndex } : {}), ...(twinned.reqIndex !== undefined ? { reqIndex: twinned.reqIndex } : {}), ...(twinned.carried ? { carried: true } : {}), ...(twinned.notes ? { notes: twinned.notes } : {}), ...(twinned.takesHeaders ? { takesHeaders: true } : {}), ...(twinned.sessionArgs ? { sessionArgs: twinned.sessionArgs } : {}), ...(twinned.shims ? { shims: true } : {}) });
+    // The twin as routes are told of it: what `twinned` says, but what it needs imported.
+    const { uses: _uses, ...described } = twinned;
+    twinOfFunction.set(found.fn, { ...described, name, twin });
     twins.push(twinOfFunction.get(found.fn)!);
   }
   const declinedPart = { ...(declined.length ? { declined } : {}), ...(wrappersDeclined.length ? { wrappersDeclined } : {}) };

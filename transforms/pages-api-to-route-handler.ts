@@ -248,10 +248,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   if (readsSent && delays) throw new Left('RES_ESCAPES', fn.loc?.start.line, `${delays.local}(…) runs code after the handler's answer before returning it (no after() before Next.js 15.1), and ${readsSent.local}(…) around it read res.headersSent as true if that code threw, where its twin reads false`);
   // Fields the wrappers set on the request for the handler (`req.user`), which it reads there (request-extras.ts).
   // Not in a TypeScript route for a JavaScript wrapper's: nothing declares them on NextRequest (its reads are left).
-  const extras = new Set(handler.wrappers.flatMap((w) => (typescript && wrapperBindings.get(w.local)?.extrasUntyped ? [] : (wrapperBindings.get(w.local)?.requestExtras ?? []))));
+  const setBy = (wrappers: Handler['wrappers']) => wrappers.flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []);
+  const extras = new Set(setBy(handler.wrappers.filter((w) => !(typescript && wrapperBindings.get(w.local)?.extrasUntyped))));
   // A wrapper that reads one a wrapper around it set (outer ones come first): in Pages, the same field of one req.
   handler.wrappers.forEach((wrapper, i) => {
-    const setAround = new Set(handler.wrappers.slice(0, i).flatMap((w) => wrapperBindings.get(w.local)?.requestExtras ?? []));
+    const setAround = new Set(setBy(handler.wrappers.slice(0, i)));
     const unset = wrapperBindings.get(wrapper.local)?.extrasRead?.find((name) => !setAround.has(name));
     if (unset) throw new Left('REQ_ESCAPES', fn.loc?.start.line, `${wrapper.local}(…) reads req.${unset}, which no wrapper around it sets: something outside the Pages handler (a custom server) may have`);
   });

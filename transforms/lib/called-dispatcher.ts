@@ -59,9 +59,10 @@ function isLoadTimeSafe(program: Node, arg: Node): boolean {
 
 /**
  * Rewrites a default export that only calls a called-form dispatcher, or builds a factory-form one and calls it, into
- * `export default D(…other arguments)`; true when it did. The handler goes, with its declaration; nothing else may use its name or its parameters. The call must
- * be awaited or returned (a bare call's rejection went unhandled, a route's would answer 500), and the arguments after
- * the map are evaluated once instead of per request, so only literals and imports are taken there.
+ * `export default D(…other arguments)`; true when it did. The handler goes, with its declaration; nothing else may use
+ * its name or its parameters. The call must be awaited or returned (a bare call's rejection went unhandled, a route's
+ * would answer 500), and the arguments after the map are evaluated once instead of per request, so only literals and
+ * imports are taken there.
  */
 export function reshapeCalledDispatch(snip: Snippets, program: Node, dispatchers: Map<string, ImportedHelper>): boolean {
   const found = defaultExportFunction(program);
@@ -80,10 +81,9 @@ export function reshapeCalledDispatch(snip: Snippets, program: Node, dispatchers
     // `const handler = createHandlers(handlers); return handler(req, res)`: the factory form, built per request.
     const built = builtAndCalled(found.fn, req, res);
     const binding = built && dispatchers.get(built.callee.name);
-    if (!built || !binding || binding.called) return false;
-    call = built;
     // The map first, as the reshaped export passes it (imported-dispatch.ts reads it at resIndex).
-    if (binding.resIndex !== 0) return false;
+    if (!built || !binding || binding.called || binding.resIndex !== 0) return false;
+    call = built;
     [map, ...rest] = call.arguments;
     // A map held in a module const stays a name: imported-dispatch.ts reads the const's object.
     if (isIdent(unwrap(map)) && !mapConst(program, unwrap(map).name)) return false;

@@ -139,9 +139,10 @@ function isSentRead(node: Node, parent: Node | null, key: string, resName: strin
 /**
  * Whether every read of whether `res` was sent in `statements` (outside nested functions) lies in the `catch` of a
  * `try` without `finally` whose block makes one of the handler's `calls`. In the twin every send is a return, so such
- * a catch runs only on a throw before any answer: the handler's own answer call there threw before it returned one. A handler that answered and then threw in Pages (its
- * code after the send) throws in the twin from `after()`, outside the wrapper, or before its answer is returned on
- * Next.js before 15.1, which the route declines (pages-api-to-route-handler.ts, `readsSent`).
+ * a catch runs only on a throw before any answer: the handler's own answer call there threw before it returned one.
+ * A handler that answered and then threw in Pages (its code after the send) throws in the twin from `after()`,
+ * outside the wrapper, or before its answer is returned on Next.js before 15.1, which the route declines
+ * (pages-api-to-route-handler.ts, `readsSent`).
  */
 export function sentReadsOnlyInCatches(statements: Node[], resName: string, calls: Node[]): boolean {
   let outside = false;

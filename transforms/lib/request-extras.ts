@@ -61,26 +61,15 @@ const DECLARATION_COMMENT = '// Fields the route-handler versions in this module
  */
 export function declareRequestExtras(snip: Snippets, program: Node, fields: Map<string, string>): void {
   if (!fields.size) return;
-  let declaration: Node | null = null;
-  const declared = new Set<string>();
-  for (const statement of program.body) {
-    if (statement.type !== 'TSModuleDeclaration' || statement.id?.value !== 'next/server') continue;
-    walk(statement, (node) => {
-      if (node.type !== 'TSInterfaceDeclaration' || !isIdent(node.id, 'NextRequest')) return undefined;
-      declaration ??= node;
-      for (const member of node.body.body) if (member.type === 'TSPropertySignature' && member.key?.type === 'Identifier') declared.add(member.key.name);
-      return false;
-    });
-  }
+  const existing: Node | undefined = program.body
+    .filter((s: Node) => s.type === 'TSModuleDeclaration' && s.id?.value === 'next/server')
+    .flatMap((s: Node) => s.body?.body ?? [])
+    .find((s: Node) => s.type === 'TSInterfaceDeclaration' && isIdent(s.id, 'NextRequest'));
+  const declared = new Set((existing?.body.body ?? []).flatMap((m: Node) => (m.type === 'TSPropertySignature' && m.key?.type === 'Identifier' ? [m.key.name] : [])));
   const missing = [...fields].filter(([name]) => !declared.has(name)).sort(([a], [b]) => a.localeCompare(b));
   if (!missing.length) return;
-  const members = missing.map(([name, type]) => `  ${name}: ${type}`).join('\n');
-  const [made] = snip.statements(`declare module 'next/server' {\n  interface NextRequest {\n${members.replace(/^/gm, '  ')}\n  }\n}${END}`);
-  if (declaration) {
-    let inner: Node | null = null;
-    walk(made, (node) => (node.type === 'TSInterfaceDeclaration' ? ((inner = node), false) : undefined));
-    (declaration as Node).body.body.push(...(inner as unknown as Node).body.body);
-    return;
-  }
-  program.body.push(snip.withCommentsOf(made, made, [DECLARATION_COMMENT]));
+  const members = missing.map(([name, type]) => `    ${name}: ${type}`).join('\n');
+  const [made] = snip.statements(`declare module 'next/server' {\n  interface NextRequest {\n${members}\n  }\n}${END}`);
+  if (existing) existing.body.body.push(...made.body.body[0].body.body);
+  else program.body.push(snip.withCommentsOf(made, made, [DECLARATION_COMMENT]));
 }

@@ -18,7 +18,9 @@
  * => { if (err) reject(err); else resolve([fields, files]); }); })`, is v3's own promise form (v3's parse builds the
  * same callback when given none): it becomes `await form.parse(req)` first (`.then(([fields, files]) => …)` for
  * another value resolved), then as above. Only for formidable 3 and later, whose callback gets the arrays; v1 and v2
- * gave single values. Other options, other callbacks and events are not followed.
+ * gave single values. So is a callback that answers by itself as the handler's last work, once the error-first
+ * callback rewrite has run it in the handler (inlinedCallbackParses). Other options, other callbacks and events are
+ * not followed.
  */
 import { isIdent, memberName, unwrap, walk, END, freshName, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
@@ -60,22 +62,33 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   const result: FormidableRecipe = { imports: new Map(), notes: [] };
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
-  const promised = promisedParses(roots, reqName);
-  if (promised.length && !(ctx.version && versionAtLeast(ctx.version, 3))) {
-    const line = promised[0].parse.loc?.start.line;
+  const lists: Node[][] = [roots];
+  // Not inside nested functions, which may not be async: a parse there is left (below).
+  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
+  const problems: Array<{ line?: number; detail: string }> = [];
+  const promised = [...promisedParses(roots, reqName), ...inlinedCallbackParses(lists, reqName, problems)];
+  if ((promised.length || problems.length) && !(ctx.version && versionAtLeast(ctx.version, 3))) {
+    // An inlined callback's parse is new code, whose place is not the source's: no line then.
+    const first = promised[0];
+    const line = first ? (first.settled ? undefined : first.parse.loc?.start.line) : problems[0].line;
     return { ...result, problem: { line, detail: ctx.version ? `formidable ${ctx.version}'s callback gives single values where v3 gives arrays: followed from v3 on` : "formidable's callback is followed for v3 and later, and the app's formidable version is not known" } };
   }
-  for (const { parent, key, node, parse, results, value } of promised) {
+  if (problems.length) return { ...result, problem: problems[0] };
+  // The parses of inlined callbacks are new code, whose lines are not the source's.
+  const inlined = new Set<Node>();
+  const lineOf = (node: Node) => (inlined.has(node) ? undefined : node.loc?.start.line);
+  for (const { parent, key, node, parse, results, value, settled } of promised) {
     // An object literal as an arrow's body needs parentheses.
-    const then = value ? `.then(([${results.join(', ')}]) => ${value.type === 'ObjectExpression' ? `(${snip.src(value)})` : snip.src(value)})` : '';
+    const any = ctx.typescript ? ': any' : '';
+    const then = settled
+      ? `.then((parsed)${any} => [null, ...parsed], (error)${any} => [error])`
+      : value ? `.then(([${results.join(', ')}]) => ${value.type === 'ObjectExpression' ? `(${snip.src(value)})` : snip.src(value)})` : '';
     const call = snip.expression(`${snip.src(parse.callee)}(${reqName})${then}`);
+    if (settled) inlined.add(call).add(call.callee.object);
     if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(node)] = call;
     else parent[key] = call;
   }
   const features = new Set<HelperFeature>();
-  const lists: Node[][] = [roots];
-  // Not inside nested functions, which may not be async: a parse there is left (below).
-  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
 
   // The Request's name in the method functions.
   const { requestName } = ctx;
@@ -86,10 +99,10 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       const decl = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
       const awaitedValue = decl && unwrap(decl.init)?.type === 'AwaitExpression' ? unwrap(unwrap(decl.init).argument) : null;
       // `await form.parse(req).then(([fields, files]) => …)`, from a promised callback (above): the parse is the call's object.
-      const thenOf = awaitedValue?.type === 'CallExpression' && memberName(awaitedValue.callee) === 'then' && awaitedValue.arguments.length === 1 ? unwrap(awaitedValue.callee.object) : null;
+      const thenOf = awaitedValue?.type === 'CallExpression' && memberName(awaitedValue.callee) === 'then' && [1, 2].includes(awaitedValue.arguments.length) ? unwrap(awaitedValue.callee.object) : null;
       const awaited = thenOf?.type === 'CallExpression' && memberName(thenOf.callee) === 'parse' ? thenOf : awaitedValue;
       if (awaited?.type !== 'CallExpression' || memberName(awaited.callee) !== 'parse') continue;
-      const line = stmt.loc?.start.line;
+      const line = inlined.has(awaited) ? undefined : stmt.loc?.start.line;
       const target = unwrap(awaited.callee.object);
       let options = factoryOptions(target, names);
       let form: { list: Node[]; stmt: Node } | null = null;
@@ -134,7 +147,7 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       if (n.type === 'CallExpression' && memberName(n.callee) === 'parse' && n.arguments.some((a: Node) => isIdent(a, reqName))) leftover ??= n;
     });
   }
-  if (leftover) return { ...result, problem: { line: (leftover as Node).loc?.start.line, detail: 'form.parse(req) with a callback or events is not followed' } };
+  if (leftover) return { ...result, problem: { line: lineOf(leftover), detail: 'form.parse(req) with a callback or events is not followed' } };
   if (!helper) return result;
   const needed = [['node:os', 'tmpdir'], ['node:path', 'join'], ['node:fs/promises', 'writeFile'], ['node:crypto', 'randomUUID'], ...(features.has('keepExtensions') ? [['node:path', 'basename']] : [])];
   for (const [source, name] of needed) {
@@ -228,6 +241,60 @@ interface PromisedParse {
   results: string[];
   /** The value resolved, when other than `[fields, files]` (which the parse's promise gives as it is). */
   value: Node | null;
+  /** Resolved with the callback's own arguments, `[err, fields, files]`, on an error too. */
+  settled?: true;
+}
+
+/**
+ * An error-first callback of the handler's last work, inlined by transforms/lib/error-first-callbacks.ts:
+ *
+ *     const callbackArgs = await new Promise((resolve) => form.parse(req, (...args) => resolve(args)));
+ *     {
+ *       const [err, fields, files] = callbackArgs;
+ *       if (err) { …; return res.status(400).json(…); }
+ *       …
+ *     }
+ *
+ * The promise settles with the callback's arguments, so the parse's own promise stands for it as `[null, fields,
+ * files]` when it resolves and `[err]` when it rejects. Only where the callback's first statement ends the
+ * callback on an error without reading fields or files: formidable also passed the ones parsed before the error,
+ * which the promise does not give.
+ */
+function inlinedCallbackParses(lists: Node[][], reqName: string, problems: Array<{ line?: number; detail: string }>): PromisedParse[] {
+  const found: PromisedParse[] = [];
+  for (const list of lists) {
+    for (let i = 0; i + 1 < list.length; i++) {
+      const decl = list[i].type === 'VariableDeclaration' && list[i].declarations.length === 1 ? list[i].declarations[0] : null;
+      const awaited = decl && isIdent(decl.id) && unwrap(decl.init)?.type === 'AwaitExpression' ? unwrap(decl.init) : null;
+      const node = awaited && unwrap(awaited.argument);
+      if (node?.type !== 'NewExpression' || !isIdent(node.callee, 'Promise') || node.arguments.length !== 1) continue;
+      const executor = node.arguments[0];
+      if (!isPlainFunction(executor) || executor.params.length !== 1 || !isIdent(executor.params[0])) continue;
+      const resolve = executor.params[0].name;
+      const parse = unwrap(executor.body);
+      if (parse?.type !== 'CallExpression' || memberName(parse.callee) !== 'parse' || parse.arguments.length !== 2 || !isIdent(parse.arguments[0], reqName)) continue;
+      // `(...args) => resolve(args)`
+      const callback = parse.arguments[1];
+      const rest = isPlainFunction(callback) && callback.params.length === 1 && callback.params[0].type === 'RestElement' && isIdent(callback.params[0].argument) ? callback.params[0].argument.name : null;
+      const resolved = rest && unwrap(callback.body);
+      if (resolved?.type !== 'CallExpression' || !isIdent(resolved.callee, resolve) || resolved.arguments.length !== 1 || !isIdent(resolved.arguments[0], rest)) continue;
+      // `{ const [err, fields, files] = callbackArgs; if (err) { … return …; } … }`
+      const block = list[i + 1];
+      const taken = block.type === 'BlockStatement' && block.body[0]?.type === 'VariableDeclaration' && block.body[0].declarations.length === 1 ? block.body[0].declarations[0] : null;
+      if (!taken || !isIdent(unwrap(taken.init), decl.id.name) || taken.id.type !== 'ArrayPattern' || !taken.id.elements.every((e: Node) => isIdent(e))) continue;
+      const [err, ...results] = taken.id.elements.map((e: Node) => e.name as string);
+      const guard = block.body[1];
+      const consequent: Node[] = guard?.type === 'IfStatement' ? (guard.consequent.type === 'BlockStatement' ? guard.consequent.body : [guard.consequent]) : [];
+      const last = consequent[consequent.length - 1];
+      const ends = guard?.type === 'IfStatement' && !guard.alternate && isIdent(unwrap(guard.test), err) && (last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement');
+      if (!ends || results.some((name: string) => mentions(guard.consequent, name))) {
+        problems.push({ detail: `formidable's callback does not begin with an \`if (${err})\` that ends it without reading ${results.join(' or ')}: on an error formidable passed what it had parsed before, which request.formData() does not give` });
+        continue;
+      }
+      found.push({ parent: awaited, key: 'argument', node, parse, results, value: null, settled: true });
+    }
+  }
+  return found;
 }
 
 /**

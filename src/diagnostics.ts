@@ -68,7 +68,7 @@ export const REASONS = {
     severity: 'left',
     short: 'a formidable upload the tool cannot turn into request.formData()',
     detail:
-      'form.parse(req) is migrated when it is awaited (formidable v3), with bodyParser: false, and formidable gets no options other than uploadDir and maxFileSize. Callbacks, events and other options (keepExtensions, filter, …) are not followed: read the upload with await request.formData() by hand.',
+      "form.parse(req) is migrated with formidable 3 or later and bodyParser: false, when it is awaited, promised by hand around its callback, or its callback answers as the handler's last work behind an if (err) that ends it; and formidable gets no options other than uploadDir, maxFileSize, maxFiles, keepExtensions, multiples and allowEmptyFiles: false. Events, other callbacks and other options (filter, maxFields, …) are not followed: read the upload with await request.formData() by hand.",
   },
   MULTER_NOT_FOLLOWED: {
     severity: 'left',

@@ -194,6 +194,19 @@ export class Snippets {
 
 }
 
+/** Where in the source the code a rewrite made stands (its own loc is its snippet's): for reports only. */
+const madeAt = new WeakMap<Node, number>();
+
+/** Records that the nodes of `made` stand for the source's line `line`. */
+export function markMadeAt(made: Node, line: number | undefined): void {
+  if (line !== undefined) walk(made, (node) => void madeAt.set(node, line));
+}
+
+/** The source line of a node of `program`: its own, or the one a rewrite that made it recorded (markMadeAt). */
+export function sourceLine(node: Node, program: Node): number | undefined {
+  return node.loc && node.loc.lines === program.loc?.lines ? node.loc.start.line : madeAt.get(node);
+}
+
 /** Calls `visit` on every node below `root` (not entering nested functions when `skipFunctions`). */
 export function walk(root: Node, visit: (node: Node, parent: Node | null, key: string) => void | false, skipFunctions = false): void {
   // Three stacks side by side rather than one of [node, parent, key] tuples: walks run over every node of a file

@@ -22,15 +22,17 @@
  * Only for a callback whose first parameter names the error (`err`, `error`, `e`): by Node's convention it is called
  * once. A callback an API calls many times (`stream.on('data', …)`, `forEach`) would answer on its first call only.
  * Left to the response rewrite's `res is used inside a callback` when: the call is not the handler's last work (Pages'
- * handler went on at once) or sits in a `try` (what the callback throws would now reach its `catch`); it is awaited
+ * handler went on at once), which at the end of a `try` block means the `try` is, and has no `finally` (that ran
+ * before the callback in Pages, and would run after it); it is awaited
  * or its value is used; the callback is not the last argument, is not an inline function of plain parameters, uses
  * `this` or `arguments`, declares a `var`, or returns a value other than an answer; the call's other arguments use res.
  *
  * What the callback throws was an uncaught exception in Pages (the request got no answer); in the route it answers
- * 500, and the report says so.
+ * 500, or reaches the `catch` of the `try` around the call, and the report says so: either way a request Pages left
+ * without an answer gets one, and every other request gets the same answer.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, freshName, isIdent, namesIn, unwrap, usesOwnThisOrArguments, walk, type Node, type Snippets } from './ast.js';
+import { END, freshName, isIdent, markMadeAt, namesIn, unwrap, usesOwnThisOrArguments, walk, type Node, type Snippets } from './ast.js';
 import { returnsOf } from './res-helpers.js';
 
 /** Names of an error-first callback's first parameter. */
@@ -54,6 +56,8 @@ export interface CallbackContext {
   isSend: (expr: Node) => boolean;
   /** Names taken in the handler, for the resolver's. */
   taken: Set<string>;
+  /** The `try` (with a catch, without a finally) whose block the call ends, when that try is the handler's last work. */
+  caughtBy?: Node | null;
 }
 
 /**
@@ -89,6 +93,8 @@ export function inlineErrorFirstCallback(stmt: Node, tail: boolean, ctx: Callbac
   const names = callback.params.map((p: Node) => p.name).join(', ');
   const [awaited, given] = snip.statements(`const ${argsName} = await new Promise${ctx.typescript ? '<any>' : ''}((${resolve}) => ${call}(${args.join(', ')}))${END}\nconst [${names}]${tuple} = ${argsName}${END}`);
   const block = j.blockStatement([given, ...body]);
-  notes.push(`line ${stmt.loc?.start.line ?? '?'}: the callback of ${call}() now runs in the handler once it is called; what it throws answers 500, where in Pages it was an uncaught exception`);
+  const caught = ctx.caughtBy ? `reaches the catch at line ${ctx.caughtBy.handler?.loc?.start.line ?? '?'}` : 'answers 500';
+  notes.push(`line ${stmt.loc?.start.line ?? '?'}: the callback of ${call}() now runs in the handler once it is called; what it throws ${caught}, where in Pages it was an uncaught exception`);
+  markMadeAt(awaited, stmt.loc?.start.line);
   return [snip.withCommentsOf(stmt, awaited), block];
 }

@@ -154,7 +154,8 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
   const handlerNames = () => (names ??= namesIn(j.blockStatement(body)));
 
   /** The statements that replace `stmt`, or null when the chain is not followed. `tail`: nothing runs after it. */
-  const rewrite = (stmt: Node, tail: boolean): Node[] | null => {
+  /** `caughtBy`: the `try` whose block ends the handler with this statement, when it is not the handler's last work itself. */
+  const rewrite = (stmt: Node, tail: boolean, caughtBy: Node | null): Node[] | null => {
     let expr: Node | null = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
     if (!expr) return null;
     expr = unwrap(expr);
@@ -164,7 +165,7 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     const trailing: Node[] = (stmt.comments ?? []).filter((c: Node) => c.trailing);
     const chain = chainOf(expr, trailing.filter((c) => onEndLine(c, stmt)));
     // Not a chain: maybe a Node-style call whose error-first callback answers (error-first-callbacks.ts).
-    if (!chain) return awaited || !laterAnswers ? null : inlineErrorFirstCallback(stmt, tail, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames() }, notes);
+    if (!chain) return awaited || !laterAnswers ? null : inlineErrorFirstCallback(stmt, tail || caughtBy !== null, { j, snip, resName, typescript, isSend: (e) => isSendOn(e, resName), taken: handlerNames(), caughtBy }, notes);
     const returned = stmt.type === 'ReturnStatement';
     // Not awaited: Pages' handler went on at once. Only the handler's last work waits the same.
     if (!awaited && !returned && (!tail || !laterAnswers)) return null;
@@ -301,45 +302,47 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
    * `tail`: nothing of the handler runs after the list; `endsThere`: nothing runs after its last statement either
    * (false for a switch case that falls through into the next); `breakEnds`: a `break` after a statement ends it.
    */
-  const rewriteList = (list: Node[], tail: boolean, endsThere: boolean, breakEnds: boolean): void => {
+  const rewriteList = (list: Node[], tail: boolean, endsThere: boolean, breakEnds: boolean, caughtBy: Node | null): void => {
     for (let i = 0; i < list.length; i++) {
       const rest = list.slice(i + 1);
       const isBreak = (s: Node | undefined) => breakEnds && s?.type === 'BreakStatement' && !s.label;
       // A case's block that ends in its own `break` (`case 'POST': { …; break }`) falls through into nothing.
       const ownBreak = list[i].type === 'BlockStatement' && isBreak(list[i].body[list[i].body.length - 1]);
       const last = (rest.length === 0 && (endsThere || ownBreak)) || (rest.length === 1 && ((rest[0].type === 'ReturnStatement' && !rest[0].argument) || isBreak(rest[0])));
-      const replaced = rewrite(list[i], tail && last);
+      const replaced = rewrite(list[i], tail && last, last ? caughtBy : null);
       if (replaced) {
         list.splice(i, 1, ...replaced);
         i += replaced.length - 1;
         continue;
       }
-      visitStatement(list[i], tail && last, breakEnds);
+      visitStatement(list[i], tail && last, breakEnds, last ? caughtBy : null);
     }
   };
   // Inside a switch case (loops are not entered), a `break` in a nested block leaves the switch too.
-  const visitBlock = (node: Node | null | undefined, tail: boolean, breakEnds: boolean) => {
-    if (node?.type === 'BlockStatement') rewriteList(node.body, tail, true, breakEnds);
+  const visitBlock = (node: Node | null | undefined, tail: boolean, breakEnds: boolean, caughtBy: Node | null) => {
+    if (node?.type === 'BlockStatement') rewriteList(node.body, tail, true, breakEnds, caughtBy);
   };
-  function visitStatement(stmt: Node, tail: boolean, breakEnds: boolean): void {
+  function visitStatement(stmt: Node, tail: boolean, breakEnds: boolean, caughtBy: Node | null): void {
     switch (stmt.type) {
       case 'BlockStatement':
-        return visitBlock(stmt, tail, breakEnds);
+        return visitBlock(stmt, tail, breakEnds, caughtBy);
       case 'IfStatement':
-        visitBlock(stmt.consequent, tail, breakEnds);
-        return visitBlock(stmt.alternate, tail, breakEnds);
+        visitBlock(stmt.consequent, tail, breakEnds, caughtBy);
+        return visitBlock(stmt.alternate, tail, breakEnds, caughtBy);
       case 'TryStatement':
-        // A rejection would now reach this try's catch, where it reached none before: no statement in it ends the handler.
-        visitBlock(stmt.block, false, breakEnds);
-        visitBlock(stmt.handler?.body, tail && !stmt.finalizer, breakEnds);
-        return visitBlock(stmt.finalizer, tail, breakEnds);
+        // A rejection would now reach this try's catch, where it reached none before: no statement in it ends the
+        // handler. An error-first callback at its end may still be run there (error-first-callbacks.ts), unless a
+        // finally would then run after the callback, where it ran before it.
+        visitBlock(stmt.block, false, breakEnds, (tail || caughtBy) && stmt.handler && !stmt.finalizer ? stmt : null);
+        visitBlock(stmt.handler?.body, tail && !stmt.finalizer, breakEnds, stmt.finalizer ? null : caughtBy);
+        return visitBlock(stmt.finalizer, tail, breakEnds, caughtBy);
       case 'SwitchStatement':
         // A case's last statement falls through into the next case unless a break ends it, or it is the last case.
-        stmt.cases.forEach((c: Node, k: number) => rewriteList(c.consequent, tail, k === stmt.cases.length - 1, true));
+        stmt.cases.forEach((c: Node, k: number) => rewriteList(c.consequent, tail, k === stmt.cases.length - 1, true, caughtBy));
         return;
       default:
     }
   }
-  rewriteList(body, true, true, false);
+  rewriteList(body, true, true, false, null);
   return { notes };
 }

@@ -22,7 +22,7 @@
  * callback rewrite has run it in the handler (inlinedCallbackParses). Other options, other callbacks and events are
  * not followed.
  */
-import { isIdent, memberName, unwrap, walk, END, freshName, type Node, type Snippets } from './ast.js';
+import { isIdent, memberName, sourceLine, unwrap, walk, END, freshName, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { valueImports } from './imports.js';
 import { versionAtLeast } from './version.js';
@@ -62,21 +62,17 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   const result: FormidableRecipe = { imports: new Map(), notes: [] };
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
+  const lineOf = (node: Node) => sourceLine(node, program);
   const lists: Node[][] = [roots];
   // Not inside nested functions, which may not be async: a parse there is left (below).
   for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
   const problems: Array<{ line?: number; detail: string }> = [];
-  const promised = [...promisedParses(roots, reqName), ...inlinedCallbackParses(lists, reqName, problems)];
+  const promised = [...promisedParses(roots, reqName), ...inlinedCallbackParses(program, lists, reqName, problems)];
   if ((promised.length || problems.length) && !(ctx.version && versionAtLeast(ctx.version, 3))) {
-    // An inlined callback's parse is new code, whose place is not the source's: no line then.
-    const first = promised[0];
-    const line = first ? (first.settled ? undefined : first.parse.loc?.start.line) : problems[0].line;
+    const line = promised.length ? lineOf(promised[0].parse) : problems[0].line;
     return { ...result, problem: { line, detail: ctx.version ? `formidable ${ctx.version}'s callback gives single values where v3 gives arrays: followed from v3 on` : "formidable's callback is followed for v3 and later, and the app's formidable version is not known" } };
   }
   if (problems.length) return { ...result, problem: problems[0] };
-  // The parses of inlined callbacks are new code, whose lines are not the source's.
-  const inlined = new Set<Node>();
-  const lineOf = (node: Node) => (inlined.has(node) ? undefined : node.loc?.start.line);
   for (const { parent, key, node, parse, results, value, settled } of promised) {
     // An object literal as an arrow's body needs parentheses.
     const any = ctx.typescript ? ': any' : '';
@@ -84,7 +80,6 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       ? `.then((parsed)${any} => [null, ...parsed], (error)${any} => [error])`
       : value ? `.then(([${results.join(', ')}]) => ${value.type === 'ObjectExpression' ? `(${snip.src(value)})` : snip.src(value)})` : '';
     const call = snip.expression(`${snip.src(parse.callee)}(${reqName})${then}`);
-    if (settled) inlined.add(call).add(call.callee.object);
     if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(node)] = call;
     else parent[key] = call;
   }
@@ -102,7 +97,7 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       const thenOf = awaitedValue?.type === 'CallExpression' && memberName(awaitedValue.callee) === 'then' && [1, 2].includes(awaitedValue.arguments.length) ? unwrap(awaitedValue.callee.object) : null;
       const awaited = thenOf?.type === 'CallExpression' && memberName(thenOf.callee) === 'parse' ? thenOf : awaitedValue;
       if (awaited?.type !== 'CallExpression' || memberName(awaited.callee) !== 'parse') continue;
-      const line = inlined.has(awaited) ? undefined : stmt.loc?.start.line;
+      const line = lineOf(stmt);
       const target = unwrap(awaited.callee.object);
       let options = factoryOptions(target, names);
       let form: { list: Node[]; stmt: Node } | null = null;
@@ -260,7 +255,7 @@ interface PromisedParse {
  * callback on an error without reading fields or files: formidable also passed the ones parsed before the error,
  * which the promise does not give.
  */
-function inlinedCallbackParses(lists: Node[][], reqName: string, problems: Array<{ line?: number; detail: string }>): PromisedParse[] {
+function inlinedCallbackParses(program: Node, lists: Node[][], reqName: string, problems: Array<{ line?: number; detail: string }>): PromisedParse[] {
   const found: PromisedParse[] = [];
   for (const list of lists) {
     for (let i = 0; i + 1 < list.length; i++) {
@@ -288,7 +283,7 @@ function inlinedCallbackParses(lists: Node[][], reqName: string, problems: Array
       const last = consequent[consequent.length - 1];
       const ends = guard?.type === 'IfStatement' && !guard.alternate && isIdent(unwrap(guard.test), err) && (last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement');
       if (!ends || results.some((name: string) => mentions(guard.consequent, name))) {
-        problems.push({ detail: `formidable's callback does not begin with an \`if (${err})\` that ends it without reading ${results.join(' or ')}: on an error formidable passed what it had parsed before, which request.formData() does not give` });
+        problems.push({ line: sourceLine(parse, program), detail: `formidable's callback does not begin with an \`if (${err})\` that ends it without reading ${results.join(' or ')}: on an error formidable passed what it had parsed before, which request.formData() does not give` });
         continue;
       }
       found.push({ parent: awaited, key: 'argument', node, parse, results, value: null, settled: true });

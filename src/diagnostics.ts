@@ -177,6 +177,12 @@ export const REASONS = {
     detail:
       'res.setPreviewData(data) became draftMode().enable(), which sets the same bypass cookie but stores no data: pages that read context.previewData now get none, and maxAge/path options are gone. If pages need the data, store it in a cookie of your own (cookies().set) and read it there.',
   },
+  ANSWER_ENDS_HANDLER: {
+    severity: 'review',
+    short: 'an answer now ends the handler, where Pages went on running the code after it',
+    detail:
+      "A send not followed by a return (res.status(400).json(…) inside an if, a catch, or a switch case that falls through) became return …: a route handler answers by returning. In Pages the code after it still ran: another send (which threw ERR_HTTP_HEADERS_SENT, the client kept the first answer), but also writes, deletes or calls that the route no longer makes. Check the code after the marked line: if it had to run, run it before the return (or in after()); if it is a return missing in Pages, the route is right.",
+  },
   REVALIDATE_CHANGED: {
     severity: 'review',
     short: 'res.revalidate became revalidatePath, which regenerates later and never fails',

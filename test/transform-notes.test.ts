@@ -13,6 +13,15 @@ function notesOf(fixture: string, nextVersion = '15.5.29'): string[] {
   return result.notes;
 }
 
+/** The markers of a fixture whose route needs a look (and has no notes besides). */
+function markersOf(fixture: string): Array<{ reason: string; detail?: string }> {
+  const source = readFileSync(`fixtures/transform/${fixture}.input.ts`, 'utf8');
+  const result = transformSource(source, { sourcePath: `pages/api/${fixture}.ts`, targetPath: `app/api/${fixture}/route.ts`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+  expect(result.status).toBe('review');
+  expect(result.notes).toEqual([]);
+  return result.diagnostics.map(({ reason, detail }) => ({ reason, detail }));
+}
+
 describe('report notes', () => {
   it('says which module-scope code now runs at next build too, which loads a route module to collect its config', () => {
     expect(notesOf('module-scope-client')).toEqual([
@@ -26,16 +35,38 @@ describe('report notes', () => {
     expect(notesOf('req-socket-address-function')).toEqual([`line 14: req.socket.remoteAddress ${said}`, `line 21: req.socket.remoteAddress ${said}`]);
   });
 
-  it('says when a send without a return now ends the handler, also at the end of a block', () => {
-    expect(notesOf('send-in-block-goes-on')).toEqual(['line 8: the response now ends the handler; Pages went on running the code after it']);
+  it('marks a send without a return that now ends the handler, also at the end of a block, for review', () => {
+    expect(markersOf('send-in-block-goes-on')).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 8' }]);
+  });
+
+  it('only notes a send after which Pages could do nothing but throw ERR_HTTP_HEADERS_SENT', () => {
+    const source = readFileSync('fixtures/transform/missing-return-falls-through.input.ts', 'utf8');
+    const result = transformSource(source, { sourcePath: 'pages/api/names.ts', targetPath: 'app/api/names/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+    // Line 12's res.end() is followed by res.status(201).json(…), which threw: nothing else ran. Lines 6 and 9 went on.
+    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'lines 6 and 9' }]);
+    expect(result.notes).toEqual(['line 12: the response now ends the handler; Pages went on running the code after it']);
   });
 
   it('says nothing for a send that only a finally follows, which runs after the route\'s return too', () => {
     expect(notesOf('send-before-finally')).toEqual([]);
   });
 
-  it('says so for getServerSession after the send, which is not moved into after()', () => {
-    expect(notesOf('session-after-send')).toEqual(['line 9: the response now ends the handler; Pages went on running the code after it']);
+  it('notes a send followed by a throw that ended the handler, and marks one whose throw reached a catch', () => {
+    const source = readFileSync('fixtures/transform/send-then-throw.input.ts', 'utf8');
+    const result = transformSource(source, { sourcePath: 'pages/api/items.ts', targetPath: 'app/api/items/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 14' }]);
+    expect(result.notes).toEqual(['line 9: the response now ends the handler; Pages went on running the code after it']);
+  });
+
+  it('follows a switch case that falls through after its answer: into a default that did nothing, or a case that ran', () => {
+    const source = readFileSync('fixtures/transform/switch-falls-through-after-send.input.ts', 'utf8');
+    const result = transformSource(source, { sourcePath: 'pages/api/items.ts', targetPath: 'app/api/items/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 13' }]);
+    expect(result.notes).toEqual([20, 22].map((line) => `line ${line}: the response now ends the handler; Pages went on running the code after it`));
+  });
+
+  it('marks getServerSession after the send, which is not moved into after()', () => {
+    expect(markersOf('session-after-send')).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 9' }]);
   });
 
   it('says when work after the send moved into after(), or before the return without it', () => {

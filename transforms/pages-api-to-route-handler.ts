@@ -13,7 +13,8 @@ import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
-import { BEFORE_RETURN_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
+import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
+import { harmlessAfterAnswer } from './lib/after-answer.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -206,6 +207,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     moduleNames = namesIn(program);
   }
   const resName = resParam.name;
+  // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
+  const harmless = harmlessAfterAnswer(fn, resName);
   // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
   // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
   const extraParams: Node[] = fn.params.slice(2);
@@ -486,6 +489,15 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
   if (revalidated) markers.push({ reason: 'REVALIDATE_CHANGED', detail: 'res.revalidate(path) → revalidatePath(path)' });
+  // A send that now ends the handler where Pages went on: what ran after it (a write, a second send that threw) no
+  // longer does, which only a look at the code can tell harmless (a return missing in Pages) or not.
+  const cut = notes.filter((note) => note.endsWith(ENDS_HANDLER_NOTE) && !harmless.has(Number(note.replace(/^line (\S+): .*$/s, '$1'))));
+  if (cut.length) {
+    // One line per send: a method function's copy of the handler's code notes it again.
+    const lines = [...new Set(cut.map((note) => note.replace(/^line (\S+): .*$/s, '$1')))];
+    markers.unshift({ reason: 'ANSWER_ENDS_HANDLER', detail: lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}` });
+    notes.splice(0, notes.length, ...notes.filter((note) => !cut.includes(note)));
+  }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
   emitted[0] = snip.withCommentsOf(program.body[handler.declarationIndex], emitted[0]);
   const markerLines = markers.map((m) => `// ${markerText(m.reason, m.detail)}`);

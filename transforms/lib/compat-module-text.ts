@@ -32,17 +32,58 @@ function limitInBytes(limit: string | number): number {
   return match ? Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]) : 1024 ** 2;
 }
 
+// RFC 7231's media type, as Pages read the Content-Type header: a type/subtype of tokens, then \`; name=value\`
+// parameters whose value is a token or a quoted string. Any other header was read as text/plain.
+const MEDIA_TYPE = /^[!#$%&'*+.^_\`|~0-9A-Za-z-]+\\/[!#$%&'*+.^_\`|~0-9A-Za-z-]+$/;
+const PARAMETER = /^; *([!#$%&'*+.^_\`|~0-9A-Za-z-]+) *= *([!#$%&'*+.^_\`|~0-9A-Za-z-]+|"(?:[\\u000b\\u0020\\u0021\\u0023-\\u005b\\u005d-\\u007e\\u0080-\\u00ff]|\\\\[\\u000b\\u0020-\\u00ff])*") */;
+
+function pagesContentType(header: string | null): { type: string; charset?: string } {
+  const value = header || 'text/plain';
+  const semicolon = value.indexOf(';');
+  const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim();
+  if (!MEDIA_TYPE.test(type)) return { type: 'text/plain' };
+  let charset: string | undefined;
+  for (let at = semicolon; at >= 0 && at < value.length; ) {
+    const match = PARAMETER.exec(value.slice(at));
+    if (!match) return { type: 'text/plain' };
+    at += match[0].length;
+    if (match[1].toLowerCase() === 'charset') charset = match[2].startsWith('"') ? match[2].slice(1, -1).replace(/\\\\(.)/g, '$1') : match[2];
+  }
+  return { type: type.toLowerCase(), charset };
+}
+
+/**
+ * The body's text in its charset, as Pages decoded it (iconv-lite, through raw-body): UTF-8 by default, Latin-1,
+ * UTF-16LE and ASCII as there; other charsets by TextDecoder's tables, which may differ from iconv-lite's on some
+ * bytes; null (Pages' 400) for a charset TextDecoder does not know.
+ */
+function decodeBody(bytes: Uint8Array, charset = 'utf-8'): string | null {
+  const name = charset.toLowerCase().replace(/:\\d{4}$|[^0-9a-z]/g, '');
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (name === 'utf8' || name === 'unicode11utf8') return new TextDecoder().decode(bytes);
+  if (['latin1', 'iso88591', 'binary', 'l1', 'cp819', 'ibm819', 'isoir100', 'csisolatin1'].includes(name)) return buffer.toString('latin1');
+  if (name === 'ucs2' || name === 'utf16le') return buffer.toString('utf16le').replace(/^\\uFEFF/, '');
+  if (['ascii', 'usascii', 'ascii8bit', 'iso646irv1991', 'ansix341968'].includes(name)) return buffer.toString('latin1').replace(/[\\u0080-\\u00ff]/g, '\\uFFFD');
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * req.body as Pages parsed it: JSON and ld+json (empty → {}), urlencoded forms (repeated keys → arrays), anything
- * else as text; GET and HEAD → "". A malformed JSON body, or one over the size limit (bodyParser.sizeLimit, 1mb by
- * default), gives back the 400 or 413 response Pages sent before the handler ran.
+ * else as text, decoded in the Content-Type's charset; a malformed Content-Type is text/plain. A malformed JSON body,
+ * one over the size limit (bodyParser.sizeLimit, 1mb by default) or in an unknown charset gives back the 400 or 413
+ * response Pages sent before the handler ran. (A GET or HEAD request has no body here: "".)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function readPagesBody(request: Request, limit: string | number = '1mb'): Promise<any> {
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > limitInBytes(limit)) return new Response(\`Body exceeded \${limit} limit\`, { status: 413 });
-  const text = new TextDecoder().decode(bytes);
-  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const { type, charset } = pagesContentType(request.headers.get('content-type'));
+  const text = decodeBody(bytes, charset);
+  if (text === null) return new Response('Invalid body', { status: 400 });
   if (type === 'application/json' || type === 'application/ld+json') {
     if (!text) return {};
     try {

@@ -1,0 +1,158 @@
+/**
+ * What Pages ran after a send that a route now ends at (`res.status(400).json(…)` without a return): the lines of the
+ * handler's statements after which Pages could only end the handler, with nothing done, read from the source before
+ * any rewrite.
+ *
+ * What runs next is followed through the statements after it, then after the blocks it ends: an `if` branch, a plain
+ * block, a `try` block or `catch` without a `finally`, a `switch` case (into the next case, or after the switch at a
+ * `break`). The handler ends with nothing done when that reaches, past steps that do nothing once an answer is out
+ * (`res.status(404)`, `res.end()` without a chunk):
+ *  - the handler's end, or a `return` of nothing, of a name or of a literal;
+ *  - outside a `try` (whose catch would run, and may do anything): a `throw` of a name, a literal or a constructor
+ *    called with those (`throw new Error('Unauthorized')`), or a res call that throws ERR_HTTP_HEADERS_SENT before it
+ *    writes anything (`setHeader`, `appendHeader`, `writeHead`, `json`, `send`, `redirect`, after any `status(…)`),
+ *    with arguments that run nothing.
+ * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
+ * Pure: a syntax tree in, line numbers out.
+ */
+import { isIdent, memberName, unwrap, type Node } from './ast.js';
+
+/** res methods that throw once the headers are sent, before they write anything. */
+const REFUSED = new Set(['setHeader', 'appendHeader', 'writeHead', 'json', 'send', 'redirect']);
+
+/** An expression that runs nothing: a name, a literal, a member of a name, an array or object of those. */
+function inert(node: Node | null | undefined): boolean {
+  const n = node && unwrap(node);
+  if (!n) return true;
+  if (n.type === 'TemplateLiteral') return n.expressions.every(inert);
+  if (n.type === 'Identifier' || /Literal$/.test(n.type)) return true;
+  if (n.type === 'MemberExpression') return !n.computed && inert(n.object);
+  if (n.type === 'ArrayExpression') return n.elements.every(inert);
+  if (n.type === 'ObjectExpression') return n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && inert(p.value));
+  return false;
+}
+
+/** The methods of a call chain on res with inert arguments, first to last (`res.status(400).json(x)` → status, json). */
+function resChain(node: Node | null | undefined, resName: string): string[] | null {
+  const names: string[] = [];
+  let n = node && unwrap(node);
+  while (n?.type === 'CallExpression') {
+    const callee = unwrap(n.callee);
+    if (callee.type !== 'MemberExpression' || callee.computed || !n.arguments.every(inert)) return null;
+    names.unshift(memberName(callee) ?? '');
+    n = unwrap(callee.object);
+  }
+  return names.length && isIdent(n, resName) ? names : null;
+}
+
+/** A res call that throws once an answer is out, before it writes anything. */
+function refused(node: Node | null | undefined, resName: string): boolean {
+  const chain = resChain(node, resName);
+  return !!chain && REFUSED.has(chain[chain.length - 1]) && chain.slice(0, -1).every((name) => name === 'status');
+}
+
+/** A statement that does nothing once an answer is out: `res.status(…)`, `res.end()`, `res.status(…).end()`. */
+function idle(stmt: Node, resName: string): boolean {
+  if (stmt.type !== 'ExpressionStatement') return false;
+  const chain = resChain(stmt.expression, resName);
+  const call = unwrap(stmt.expression);
+  if (!chain || !chain.slice(0, -1).every((name) => name === 'status')) return false;
+  return chain[chain.length - 1] === 'status' || (chain[chain.length - 1] === 'end' && call.arguments.length === 0);
+}
+
+function endsHandler(stmt: Node, resName: string, inTry: boolean): boolean {
+  if (stmt.type === 'ReturnStatement') return inert(stmt.argument);
+  if (inTry) return false;
+  if (stmt.type === 'ThrowStatement') {
+    const thrown = unwrap(stmt.argument);
+    return inert(thrown) || (thrown.type === 'NewExpression' && isIdent(thrown.callee) && thrown.arguments.every(inert));
+  }
+  return stmt.type === 'ExpressionStatement' && refused(stmt.expression, resName);
+}
+
+/**
+ * Where Pages goes on: `list` from `index`, then `after`; a `break` goes to `breakTo`. null is the handler's end;
+ * UNKNOWN, a place not looked into.
+ */
+interface Place {
+  list: Node[];
+  index: number;
+  inTry: boolean;
+  after: Place | null;
+  breakTo: Place | null;
+}
+const UNKNOWN: Place = { list: [], index: 0, inTry: false, after: null, breakTo: null };
+
+function harmless(start: Place | null, resName: string): boolean {
+  let place = start;
+  for (let steps = 0; steps < 100; steps++) {
+    if (place === null) return true;
+    if (place === UNKNOWN) return false;
+    if (place.index >= place.list.length) {
+      place = place.after;
+      continue;
+    }
+    const stmt = place.list[place.index];
+    if (endsHandler(stmt, resName, place.inTry)) return true;
+    if (stmt.type === 'BreakStatement' && !stmt.label) {
+      place = place.breakTo;
+      continue;
+    }
+    if (!idle(stmt, resName)) return false;
+    place = { ...place, index: place.index + 1 };
+  }
+  return false;
+}
+
+/** The lines of the handler `fn`'s statements after which Pages could only end the handler (see above). */
+export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
+  const lines = new Set<number>();
+  const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
+  const visitList = (list: Node[], after: Place | null, inTry: boolean, breakTo: Place | null) => {
+    list.forEach((stmt, i) => {
+      const next: Place = { list, index: i + 1, inTry, after, breakTo };
+      const line = stmt.loc?.start.line;
+      if (line !== undefined && harmless(next, resName)) lines.add(line);
+      visitStatement(stmt, next, inTry, breakTo);
+    });
+  };
+  const visitStatement = (stmt: Node, next: Place, inTry: boolean, breakTo: Place | null) => {
+    switch (stmt.type) {
+      case 'BlockStatement':
+        return visitList(stmt.body, next, inTry, breakTo);
+      case 'IfStatement':
+        visitList(asList(stmt.consequent), next, inTry, breakTo);
+        return visitList(asList(stmt.alternate), next, inTry, breakTo);
+      case 'TryStatement': {
+        // A finally runs next: not looked into.
+        const afterTry = stmt.finalizer ? UNKNOWN : next;
+        visitList(stmt.block.body, afterTry, inTry || !!stmt.handler || !!stmt.finalizer, breakTo);
+        if (stmt.handler) visitList(stmt.handler.body.body, afterTry, inTry || !!stmt.finalizer, breakTo);
+        if (stmt.finalizer) visitList(stmt.finalizer.body, next, inTry, breakTo);
+        return;
+      }
+      case 'SwitchStatement': {
+        // A case goes on into the next one; a break, after the switch.
+        let fallsInto: Place = next;
+        const places: Place[] = [];
+        for (let k = stmt.cases.length - 1; k >= 0; k--) {
+          places[k] = { list: stmt.cases[k].consequent, index: 0, inTry, after: fallsInto, breakTo: next };
+          fallsInto = places[k];
+        }
+        stmt.cases.forEach((c: Node, k: number) => visitList(c.consequent, places[k + 1] ?? next, inTry, next));
+        return;
+      }
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        return visitList(asList(stmt.body), UNKNOWN, inTry, UNKNOWN);
+      case 'LabeledStatement':
+        return visitStatement(stmt.body, UNKNOWN, inTry, UNKNOWN);
+      default:
+    }
+  };
+  if (fn.body?.type === 'BlockStatement') visitList(fn.body.body, null, false, UNKNOWN);
+  return lines;
+}

@@ -15,7 +15,7 @@ import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { harmlessAfterAnswer } from './lib/after-answer.js';
-import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier } from './lib/imports.js';
+import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier, valueImports } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
@@ -341,6 +341,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   let readsQuery = false;
   let bodyIndex: number | undefined;
   const compat = new Set<string>();
+  /** A method answers with a piped stream: the route gets pipedBody (stream-response.ts). */
+  let pipesBody = false;
   const nextServer = { values: new Set<string>(), types: new Set<string>() };
   const functions: Array<{ methods: string[]; node: Node; inline?: boolean }> = [];
   /** What rewritten code uses: next/server's values, or the compat module's helpers. */
@@ -375,7 +377,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
       req.compat.delete('readPagesBody');
     }
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, pipes: true });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
     if (readsSent && res.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE))) {
@@ -405,6 +407,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     req.compat.forEach((c) => compat.add(c));
     for (const use of res.uses) {
       if (use === 'NextResponse' || use === 'after') nextServer.values.add(use);
+      else if (use === 'pipedBody') pipesBody = true;
       else compat.add(use);
     }
     const prelude: Node[] = [];
@@ -468,6 +471,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       : emitExports(snip, functions);
   // The dispatcher answered every method in Pages (its 405 for those outside the map): its version does for each.
   const methods = dispatch ? ALL_METHODS : ALL_METHODS.filter((m) => functions.some((f) => f.methods.includes(m)));
+  if (pipesBody) addPipedBody(snip, program, moduleNames, recipes.imports, typescript);
   const markers: Array<{ reason: Reason; detail: string }> = [...(reshaped && 'notes' in reshaped ? (reshaped.markers ?? []) : [])];
   // What the sub-handlers' twins the route calls say: their markers are in their module, the route points at them.
   const subCalled = subCalls.called.filter((ref) => helpersCalled.has(localOf(program, ref)));
@@ -1021,6 +1025,29 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
     const detail = [name ? `export ${name}` : undefined, why].filter(Boolean).join(': ');
     throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, detail || undefined);
   });
+}
+
+/**
+ * The route's pipedBody: what `stream.pipe(res)` sent, as a Response body. Node's Readable.toWeb keeps the stream's
+ * backpressure; a stream of the old kind (a pipe() and events, not a Readable) is wrapped first, as pipe took either.
+ * Readable comes from node:stream, or the module's own import of it.
+ */
+function addPipedBody(snip: Snippets, program: Node, moduleNames: Set<string>, imports: Map<string, Set<string>>, typescript: boolean): void {
+  const imported = [...valueImports(program, 'node:stream'), ...valueImports(program, 'stream')].find((i) => i.imported === 'Readable');
+  const readable = imported?.local ?? 'Readable';
+  if (moduleNames.has('pipedBody') || (!imported && moduleNames.has('Readable'))) {
+    throw new Left('RES_ESCAPES', undefined, `res is passed to pipe(), and the module already has a ${moduleNames.has('pipedBody') ? 'pipedBody' : 'Readable'} of its own`);
+  }
+  // Joins the module's own import of node:stream (in its place: the handler's replacement goes by the statements'
+  // places), else a new one.
+  if (!imported && !['node:stream', 'stream'].some((source) => addToImport(snip, program, source, ['Readable']))) {
+    imports.set('node:stream', new Set([...(imports.get('node:stream') ?? []), 'Readable']));
+  }
+  const t = (type: string) => (typescript ? type : '');
+  program.body.push(...snip.statements(`/** What stream.pipe(res) sent, as a Response body (written by migrate). */
+function pipedBody(stream${t(': NodeJS.ReadableStream')})${t(': ReadableStream')} {
+  return ${readable}.toWeb(stream instanceof ${readable} ? stream : new ${readable}().wrap(stream))${t(' as ReadableStream')}${END}
+}`));
 }
 
 /** Node's own whole-stream readers, which read a request body as micro's buffer does. */

@@ -86,6 +86,8 @@ export interface ResponseOptions {
   sharedHeaders?: boolean;
   /** The headers are the caller's, under this name (a guard twin's parameter): no prelude declares them. */
   headersParam?: string;
+  /** `stream.pipe(res)` at the handler's end is answered with the stream (stream-response.ts): the route's handler only. */
+  pipes?: boolean;
   /**
    * Names whose value may be undefined where they are sent (a handler's value a wrapper keeps, handler-results.ts):
    * `res.json(result)` of one answers as Pages did for undefined (pagesJson), where Response.json would throw.
@@ -97,7 +99,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'pipedBody' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
   notes: string[];
   escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -257,7 +259,7 @@ function isSimple(node: Node): boolean {
 
 export function rewriteResponse(original: Node[], opts: ResponseOptions): ResponseRewrite {
   const { j, resName, snip } = opts;
-  const split = splitStream(snip, original, resName, opts.fresh);
+  const split = splitStream(snip, original, resName, opts.fresh, opts.pipes);
   const body = split.body;
   const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set(), answerReturns: new Set(), setsOwnHeaders: false };
   if (split.escape) {

@@ -73,8 +73,8 @@ function resCall(stmt: Node, resName: string): { name: string; args: Node[] } | 
 
 export interface StreamSplit {
   body: Node[];
-  /** Compat helpers the streamed code calls. */
-  uses: Set<'chunkBytes'>;
+  /** Compat helpers the streamed code calls (`pipedBody` is the route's own, written beside its methods). */
+  uses: Set<'chunkBytes' | 'pipedBody'>;
   /** Set when the handler streams in a way that is not rewritten. */
   escape?: { line?: number; detail: string };
 }
@@ -113,7 +113,7 @@ export function chunkEncodingOf(args: Node[]): string | null | undefined {
 }
 
 /** Rewrites write / end / flushHeaders inside the streamed statements; false when another use of res remains. */
-function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, names: { controller: string; encoder: string }, uses: Set<'chunkBytes'>): boolean {
+function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, names: { controller: string; encoder: string }, uses: StreamSplit['uses']): boolean {
   const enqueue = (chunk: Node, encoding: string | null = null) => {
     const text = snip.src(chunk);
     if (isStringLike(chunk) && !encoding) return `${names.controller}.enqueue(${names.encoder}.encode(${text}))${END}`;
@@ -163,9 +163,68 @@ function rewriteStreamed(snip: Snippets, statements: Node[], resName: string, na
   return !other;
 }
 
+/** `source.pipe(res)` (also returned), source not reading res: the source, or null. */
+function pipedSource(stmt: Node, resName: string): Node | null {
+  const expr = stmt.type === 'ExpressionStatement' ? unwrap(stmt.expression) : stmt.type === 'ReturnStatement' && stmt.argument ? unwrap(stmt.argument) : null;
+  if (expr?.type !== 'CallExpression' || memberName(expr.callee) !== 'pipe' || expr.arguments.length !== 1 || !isIdent(unwrap(expr.arguments[0]), resName)) return null;
+  let readsRes = false;
+  walk(expr.callee.object, (n) => void (isIdent(n, resName) && (readsRes = true)));
+  return readsRes ? null : expr.callee.object;
+}
+
+const isBareReturn = (stmt: Node | undefined) => stmt?.type === 'ReturnStatement' && !stmt.argument;
+
+/**
+ * `stream.pipe(res)` where it is the handler's last work, or where only code that never touches res, never returns and
+ * never leaves its block follows it (pdfkit's `doc.pipe(res); doc.text(…); doc.end()`): the source is taken as a web
+ * stream there (`const piped = pipedBody(doc)`, a function written beside the route's methods, which keeps the Node
+ * stream's backpressure), and the route returns it at the end of that code, with the status and headers set before
+ * the pipe (the marked Response, as for a split stream). Pages wrote those with the first chunk, and ended the answer
+ * when the source ended, as the Response's body does. The end of the handler: the end of its body, of an if branch
+ * or a plain block there, or of a try block there without a finally. Nothing else is rewritten: any other pipe into
+ * res stays res passed on.
+ */
+function splitPipes(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, uses: StreamSplit['uses']): void {
+  const visit = (list: Node[], tail: boolean) => {
+    for (let i = 0; i < list.length; i++) {
+      const stmt = list[i];
+      const last = i === list.length - 1 || (i === list.length - 2 && isBareReturn(list[i + 1]));
+      const source = tail ? pipedSource(stmt, resName) : null;
+      if (source) {
+        const rest = list.slice(i + 1, isBareReturn(list[list.length - 1]) ? -1 : undefined);
+        let blocked = false;
+        for (const s of rest)
+          walk(s, (n) => {
+            if (isIdent(n, resName) || n.type === 'ReturnStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') blocked = true;
+          }, true);
+        if (!blocked) {
+          uses.add('pipedBody');
+          const name = rest.length ? fresh('piped') : null;
+          // The source's own comments stay before it (withCommentsOf makes a new node: marked after).
+          const [returned] = snip.statements(`return new Response(${name ?? `pipedBody(${snip.src(source)})`})${END}`);
+          const first = snip.withCommentsOf(stmt, name ? snip.statements(`const ${name} = pipedBody(${snip.src(source)})${END}`)[0] : returned);
+          (name ? returned : first).argument[STREAM_RESPONSE] = true;
+          list.splice(i, list.length - i, ...(name ? [first, ...rest, returned] : [first]));
+          return;
+        }
+      }
+      const ends = tail && last;
+      if (stmt.type === 'IfStatement') {
+        for (const branch of [stmt.consequent, stmt.alternate]) if (branch?.type === 'BlockStatement') visit(branch.body, ends);
+      } else if (stmt.type === 'BlockStatement') visit(stmt.body, ends);
+      else if (stmt.type === 'TryStatement' && !stmt.finalizer) {
+        visit(stmt.block.body, ends);
+        if (stmt.handler) visit(stmt.handler.body.body, ends);
+      }
+    }
+  };
+  visit(body, true);
+}
+
 /** Splits a streaming body; a body that does not stream comes back unchanged. */
-export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string): StreamSplit {
-  const uses = new Set<'chunkBytes'>();
+export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, pipes = false): StreamSplit {
+  const uses: StreamSplit['uses'] = new Set();
+  if (pipes) splitPipes(snip, body, resName, fresh, uses);
   // `res.writeHead(200, {…})` and then `res.end(data)`, without a write: no stream, only a status and headers.
   const heads = writeHeadsWithoutWrites(body, resName);
   if (heads) {

@@ -164,4 +164,60 @@ export const logWebhookError = (context: string, error: unknown) => {
     expect(result.stdout).toContain(`import { findServersByUserIdSorted } from '../../../pages/api/servers/[userId]'`);
     expect(result.stdout).not.toContain('shared');
   });
+
+  it('take the top-level code along, which ran whenever the file was imported: the route imports the module for it', () => {
+    const tsconfig = { 'tsconfig.json': `{ "compilerOptions": { "strict": true } }\n` };
+    const jobs = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+const SECRET = process.env.JOB_SECRET
+if (!SECRET) console.error('JOB_SECRET is not set')
+
+export function sign(id: string) {
+  return \`\${id}.\${SECRET}\`
+}
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.json({ signed: sign(String(req.query.id)) })
+}
+`;
+    const ping = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+console.log('ping loaded')
+
+export const VERSION = 2
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.json({ ok: true })
+}
+`;
+    const named = `import type { NextApiRequest, NextApiResponse } from 'next'
+
+export const LABEL = 'named'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  res.json({ label: LABEL })
+}
+
+handler.label = LABEL
+`;
+    const use = `import { sign } from '../pages/api/jobs'\nimport { VERSION } from '../pages/api/ping'\nimport { LABEL } from '../pages/api/named'\n\nexport const all = [sign('a'), VERSION, LABEL]\n`;
+    const { app, result, report, read } = migrateApp({ ...tsconfig, 'pages/api/jobs.ts': jobs, 'pages/api/ping.ts': ping, 'pages/api/named.ts': named, 'lib/use.ts': use });
+    expect(result.code, result.stderr).toBe(0);
+    expect(read('app/api/jobs/shared.ts')).toBe(`const SECRET = process.env.JOB_SECRET
+if (!SECRET) console.error('JOB_SECRET is not set')
+
+export function sign(id: string) {
+  return \`\${id}.\${SECRET}\`
+}
+`);
+    expect(read('app/api/jobs/route.ts')).toContain(`import { sign } from './shared'`);
+    // The route reads nothing of the module, and loads it for its code.
+    expect(read('app/api/ping/shared.ts')).toBe(`console.log('ping loaded')\n\nexport const VERSION = 2\n`);
+    expect(read('app/api/ping/route.ts')).toContain(`import './shared'`);
+    expect(read('lib/use.ts')).toContain(`import { sign } from '../app/api/jobs/shared'`);
+    // Code that reads the handler stays with it: the file is left.
+    expect(report.files.find((f: { source: string }) => f.source === 'pages/api/named.ts')).toMatchObject({ status: 'left', reasons: [{ code: 'EXTRA_EXPORTS' }] });
+    expect(report.files.find((f: { source: string }) => f.source === 'pages/api/named.ts').reasons[0].detail).toContain('the top-level code at line 9 needs handler, which stays with the handler');
+    expectSecondRunChangesNothing(app);
+  });
 });

@@ -22,7 +22,8 @@ export interface Unsure {
   line?: number;
 }
 
-type Role = 'import' | 'route' | 'export' | 'declaration' | 'ambient';
+/** `code`: a top-level statement that declares nothing (`if (!SECRET) console.error(…)`), run when the file loads. */
+type Role = 'import' | 'route' | 'export' | 'declaration' | 'ambient' | 'code';
 
 const lineOf = (node: Node): number | undefined => node.loc?.start.line;
 
@@ -58,7 +59,7 @@ function rolesOf(program: Node): Role[] | Unsure {
     else if (stmt.type === 'TSModuleDeclaration' && stmt.declare) roles.push('ambient');
     else if (stmt.type === 'EmptyStatement') roles.push('ambient');
     else if (stmt.type === 'ExpressionStatement' && isCommonJsExport(stmt.expression)) return { unsure: 'module.exports', line };
-    else return { unsure: `top-level code at line ${line ?? '?'} runs whenever the file is imported`, line };
+    else roles.push('code');
   }
   return roles;
 }
@@ -119,6 +120,8 @@ export interface ExportsSplit {
   toExport: string[];
   /** The exports that move, for the report. */
   exports: string[];
+  /** Top-level code moves too: the route imports the module even where it reads nothing of it. */
+  runsCode: boolean;
 }
 
 /** Top-level names that the default export uses outside function bodies: the handler and its wrappers stay. */
@@ -153,19 +156,22 @@ export function splitExports(program: Node): ExportsSplit | Unsure {
     for (const name of declaredNames(stmt)) declaring.set(name, [...(declaring.get(name) ?? []), i]);
   });
 
-  // Everything the exports need, transitively.
+  const labelOf = (i: number) => (roles[i] === 'code' ? `the top-level code at line ${lineOf(body[i]) ?? '?'}` : exportLabel(body[i]));
+  // Everything the exports need, transitively. Top-level code goes with them: it ran whenever the file was imported,
+  // by the exports' importers as by the route, and the module is loaded by both (the route imports it for that).
   const moved = new Set<number>();
-  const queue = body.map((_, i) => i).filter((i) => roles[i] === 'export');
+  const queue = body.map((_, i) => i).filter((i) => roles[i] === 'export' || roles[i] === 'code');
   const reached = new Map<number, number>();
   queue.forEach((i) => reached.set(i, i));
   while (queue.length) {
     const i = queue.shift()!;
     if (moved.has(i)) continue;
     moved.add(i);
-    for (const name of [...uses[i].reads, ...declaredNames(body[i])]) {
+    // The names code assigns are its own business too (`count = 0`): their declarations go with it.
+    for (const name of [...uses[i].reads, ...(roles[i] === 'code' ? uses[i].writes : []), ...declaredNames(body[i])]) {
       for (const j of declaring.get(name) ?? []) {
         if (moved.has(j)) continue;
-        if (roles[j] === 'route') return { unsure: `${exportLabel(body[reached.get(i)!])} needs ${name}, which stays with the handler`, line: lineOf(body[i]) };
+        if (roles[j] === 'route') return { unsure: `${labelOf(reached.get(i)!)} needs ${name}, which stays with the handler`, line: lineOf(body[i]) };
         reached.set(j, reached.get(i)!);
         queue.push(j);
       }
@@ -174,7 +180,7 @@ export function splitExports(program: Node): ExportsSplit | Unsure {
   const stays = handlerNames(program, roles);
   for (const i of moved) {
     const name = declaredNames(body[i]).find((n) => stays.has(n));
-    const label = exportLabel(body[reached.get(i)!]);
+    const label = labelOf(reached.get(i)!);
     // The handler itself (`export const x = …; export default x`), or a name its default export expression reads.
     const isHandler =
       name &&
@@ -222,6 +228,7 @@ export function splitExports(program: Node): ExportsSplit | Unsure {
     shared: { values: sharedNames.filter((n) => !typeOnly(n)), types: sharedNames.filter(typeOnly) },
     toExport: sharedNames.filter((n) => !exported.has(n)),
     exports: (movableExports(program) as MovableExports).names,
+    runsCode: [...moved].some((i) => roles[i] === 'code'),
   };
 }
 
@@ -247,12 +254,18 @@ export function applyRouteSide(snip: Snippets, program: Node, split: ExportsSpli
     if (narrowed) body.push(narrowed);
   });
   const { values, types } = split.shared;
-  if (values.length || (typescript && types.length)) {
-    const names = [...values, ...(typescript ? types.map((t) => (values.length ? `type ${t}` : t)) : [])];
-    const [declaration] = snip.statements(`import ${values.length ? '' : 'type '}{ ${names.join(', ')} } from ${snip.str(specifier)}${END}`);
+  const typeNames = typescript ? types : [];
+  const lines: string[] = [];
+  if (values.length) lines.push(`import { ${[...values, ...typeNames.map((t) => `type ${t}`)].join(', ')} } from ${snip.str(specifier)}${END}`);
+  else {
+    // A type-only import would not load the module, whose top-level code ran with the route before.
+    if (split.runsCode) lines.push(`import ${snip.str(specifier)}${END}`);
+    if (typeNames.length) lines.push(`import type { ${typeNames.join(', ')} } from ${snip.str(specifier)}${END}`);
+  }
+  if (lines.length) {
     let at = 0;
     while (body[at]?.type === 'ImportDeclaration') at++;
-    body.splice(at, 0, declaration);
+    body.splice(at, 0, ...snip.statements(lines.join('\n')));
   }
   program.body = body;
 }

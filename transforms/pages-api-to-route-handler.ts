@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, memberName, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -333,6 +333,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods]);
+  // HEAD: where it runs GET's code, the App Router's own HEAD (GET's function, the request's method HEAD) does the same.
+  const getGroup = groups.find((g) => g.methods.includes('GET'));
+  if (getGroup?.methods.includes('HEAD') && !dispatch) getGroup.methods = getGroup.methods.filter((m) => m !== 'HEAD');
+  let getExported = false;
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program, ctx.middlewareImports);
 
@@ -377,7 +381,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
       req.compat.delete('readPagesBody');
     }
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, pipes: true });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, plainStream: (source) => isPlainStream(program, body, source) });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
     if (readsSent && res.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE))) {
@@ -401,7 +405,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map, and a
     // method that a guard may answer first.
     const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped && !holdsGuardAnswer(res.body);
-    if (only405 || res.body.length === 0) continue;
+    if (res.body.length === 0) continue;
+    // Where GET is exported, the App Router would answer HEAD with GET's code, which Pages never ran for it (a code
+    // exchange, a write): HEAD keeps its own answer, a 405 too.
+    if (only405 && getExported && group.methods.includes('HEAD')) group.methods = ['HEAD'];
+    else if (only405) continue;
+    if (group.methods.includes('GET')) getExported = true;
 
     notes.push(...req.notes, ...res.notes);
     req.compat.forEach((c) => compat.add(c));
@@ -450,7 +459,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       (group.methods.length === 1 && !wrapped
         ? group.methods[0]
         : wrapped && (groups.length > 1 || dispatch)
-          ? freshName(`${group.methods[0].toLowerCase()}${sharedName[0].toUpperCase()}${sharedName.slice(1)}`, moduleNames)
+          ? freshName(`${(group.methods.find((m) => m !== 'HEAD') ?? 'HEAD').toLowerCase()}${sharedName[0].toUpperCase()}${sharedName.slice(1)}`, moduleNames)
           : functions.some((f) => f.node.id.name === sharedName)
             ? freshName(sharedName, moduleNames)
             : sharedName);
@@ -846,6 +855,8 @@ function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: 
     const methods = ALL_METHODS.filter((m) => universe.has(m));
     return [{ methods, body: specializeBody(body, methods[0], reader) }];
   }
+  // HEAD too, for its own answer where the method check leaves it out (the transform drops it where it is GET's).
+  universe.add('HEAD');
   const groups = new Map<string, MethodGroup>();
   for (const method of ALL_METHODS) {
     if (!universe.has(method)) continue;
@@ -1025,6 +1036,36 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
     const detail = [name ? `export ${name}` : undefined, why].filter(Boolean).join(': ');
     throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, detail || undefined);
   });
+}
+
+/**
+ * Whether a piped source is a plain Node stream, whose pipe() writes its chunks and ends res and nothing more: a file's
+ * (`fs.createReadStream(…)`, also a storage client's `….createReadStream()`), a pdfkit document, an archiver archive,
+ * node:stream's own classes and `Readable.from(…)`; also a name declared once with one of those. Other streams' pipe()
+ * may do more (got's and request's copy their upstream's status and headers onto res).
+ */
+function isPlainStream(program: Node, body: Node[], source: Node): boolean {
+  let node = unwrap(source);
+  if (isIdent(node)) {
+    // The handler's body may still be the program's (a declaration seen twice is one).
+    const inits = new Set<Node>();
+    for (const root of [...program.body, ...body]) {
+      walk(root, (n) => {
+        if (n.type === 'VariableDeclarator' && isIdent(n.id, node.name)) inits.add(n);
+      });
+    }
+    const [only] = inits;
+    if (inits.size !== 1 || !only.init) return false;
+    node = unwrap(only.init);
+  }
+  const streamClasses = new Set([...valueImports(program, ['stream', 'node:stream'])].filter((i) => ['Readable', 'PassThrough', 'Transform', 'Duplex'].includes(i.imported)).map((i) => i.local));
+  const pdfkit = new Set(valueImports(program, 'pdfkit').filter((i) => i.imported === 'default').map((i) => i.local));
+  const archiver = new Set(valueImports(program, 'archiver').filter((i) => i.imported === 'default').map((i) => i.local));
+  if (node.type === 'NewExpression') return isIdent(node.callee) && (pdfkit.has(node.callee.name) || streamClasses.has(node.callee.name));
+  if (node.type !== 'CallExpression') return false;
+  const callee = unwrap(node.callee);
+  if (isIdent(callee)) return archiver.has(callee.name) || callee.name === 'createReadStream';
+  return memberName(callee) === 'createReadStream' || (memberName(callee) === 'from' && isIdent(unwrap(callee.object)) && streamClasses.has(unwrap(callee.object).name) && unwrap(callee.object).name !== 'PassThrough');
 }
 
 /**

@@ -85,12 +85,16 @@ describe('handlers that live in other modules', () => {
     expect(cancel).toContain('  const params = await context.params;');
 
     // One twin shared by two routes with the same segments; a chain through an index module ends at the declaration.
-    expect(read('app/api/jobs/limits/route.ts')).toBe(`export { handleGET as GET } from "@/ee/limits/handler";\n`);
-    expect(read('app/api/jobs/pause/route.ts')).toBe(`// API route: /api/jobs/pause\nexport { handleGET as GET } from "../../../../ee/limits/handler";\n`);
+    expect(read('app/api/jobs/limits/route.ts')).toBe(`export { handleGET as GET, handleHEAD as HEAD } from "@/ee/limits/handler";\n`);
+    expect(read('app/api/jobs/pause/route.ts')).toBe(`// API route: /api/jobs/pause\nexport { handleGET as GET, handleHEAD as HEAD } from "../../../../ee/limits/handler";\n`);
     expect(read('ee/limits/handler.ts')).toBe(`${`import { NextResponse } from 'next/server'\n${LIMITS}`}
 // Route-handler version of handle, which routes re-export: returns a Response instead of sending it (next-pages-api-migrate).
 export async function handleGET() {
   return NextResponse.json({ limits: 3 })
+}
+
+export async function handleHEAD() {
+  return new Response(null, { status: 405 })
 }
 `);
     expect(read('ee/limits/index.ts')).toBe(files['ee/limits/index.ts']);

@@ -97,9 +97,9 @@ describe('a pages/api file that serves another one’s handler', () => {
     const data = `import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method !== 'GET') return res.status(405).end()\n  res.setHeader('Content-Type', 'application/xml')\n  res.send('<urlset></urlset>')\n}\n`;
     const { result, report, read } = migrateApp({ ...TSCONFIG, 'pages/api/sitemap-data.ts': data, 'pages/api/sitemap.ts': `export { default } from './sitemap-data'\n` });
     expect(result.code, result.stderr).toBe(0);
-    expect(fileOf(report, 'pages/api/sitemap.ts')).toMatchObject({ status: 'migrated', methods: ['GET'] });
+    expect(fileOf(report, 'pages/api/sitemap.ts')).toMatchObject({ status: 'migrated', methods: ['GET', 'HEAD'] });
     // The route it serves is an ordinary path, built on each request without it.
     expect(read('app/api/sitemap-data/route.ts')).not.toContain('dynamic');
-    expect(read('app/api/sitemap/route.ts')).toBe(`export const dynamic = 'force-dynamic'\nexport { GET } from '../sitemap-data/route'\n`);
+    expect(read('app/api/sitemap/route.ts')).toBe(`export const dynamic = 'force-dynamic'\nexport { GET, HEAD } from '../sitemap-data/route'\n`);
   });
 });

@@ -228,7 +228,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/api/index.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },
       { path: 'lib/handlers/echo.ts', twins: ['echoRoute'] },
-      { path: 'lib/handlers/limits.ts', twins: ['handleGET'] },
+      { path: 'lib/handlers/limits.ts', twins: ['handleGET', 'handleHEAD'] },
       // Controllers that pages/api/sub-handlers/imported/[teamId].ts hands its (req, res) to: one twin each, for every method.
       { path: 'lib/handlers/members.ts', twins: ['handleAddMemberRoute', 'handleListMembersRoute'] },
       // A re-exported handler that calls lib/api's dispatcher and lib/flash's helper: their twins are the ones above.

@@ -15,7 +15,7 @@
  * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
  * Pure: a syntax tree in, line numbers out.
  */
-import { isIdent, memberName, unwrap, type Node } from './ast.js';
+import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
 
 /** res methods that throw once the headers are sent, before they write anything. */
 const REFUSED = new Set(['setHeader', 'appendHeader', 'writeHead', 'json', 'send', 'redirect']);
@@ -32,24 +32,41 @@ function inert(node: Node | null | undefined): boolean {
   return false;
 }
 
-/** The methods of a call chain on res with inert arguments, first to last (`res.status(400).json(x)` → status, json). */
-function resChain(node: Node | null | undefined, resName: string): string[] | null {
+/**
+ * The methods of a call chain on res, first to last (`res.status(400).json(x)` → status, json); with `inertArgs`, only
+ * where its arguments run nothing.
+ */
+function resChain(node: Node | null | undefined, resName: string, inertArgs = true): string[] | null {
   const names: string[] = [];
   let n = node && unwrap(node);
+  if (n?.type === 'AwaitExpression' && !inertArgs) n = unwrap(n.argument);
   while (n?.type === 'CallExpression') {
     const callee = unwrap(n.callee);
-    if (callee.type !== 'MemberExpression' || callee.computed || !n.arguments.every(inert)) return null;
+    if (callee.type !== 'MemberExpression' || callee.computed || (inertArgs && !n.arguments.every(inert))) return null;
     names.unshift(memberName(callee) ?? '');
     n = unwrap(callee.object);
   }
   return names.length && isIdent(n, resName) ? names : null;
 }
 
-/** A res call that throws once an answer is out, before it writes anything. */
+/** A value that is neither null nor undefined, whatever runs: a literal but null, a template, an object, an array. */
+function present(node: Node | undefined): boolean {
+  const n = node && unwrap(node);
+  return !!n && n.type !== 'NullLiteral' && (/Literal$/.test(n.type) || n.type === 'ObjectExpression' || n.type === 'ArrayExpression');
+}
+
+/**
+ * A res call that throws once an answer is out, before it writes anything. `send` only with a value: Pages' send of
+ * null or undefined ends the answer, which does nothing then, without a throw.
+ */
 function refused(node: Node | null | undefined, resName: string): boolean {
   const chain = resChain(node, resName);
-  return !!chain && REFUSED.has(chain[chain.length - 1]) && chain.slice(0, -1).every((name) => name === 'status');
+  if (!chain || !REFUSED.has(chain[chain.length - 1]) || !chain.slice(0, -1).every((name) => name === 'status')) return false;
+  return chain[chain.length - 1] !== 'send' || present(unwrap(node!).arguments[0]);
 }
+
+/** res methods that send the answer at once (a helper's send may come later: it may await first). */
+const SENDS = new Set(['json', 'send', 'end', 'redirect']);
 
 /** A statement that does nothing once an answer is out: `res.status(…)`, `res.end()`, `res.status(…).end()`. */
 function idle(stmt: Node, resName: string): boolean {
@@ -104,15 +121,27 @@ function harmless(start: Place | null, resName: string): boolean {
   return false;
 }
 
-/** The lines of the handler `fn`'s statements after which Pages could only end the handler (see above). */
+/**
+ * The lines of the handler `fn`'s sends (`res.…json(…)`, `send`, `end`, `redirect`) after which Pages could only end
+ * the handler (see above). A line that holds more than one statement is left out: the route's note names a line.
+ */
 export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
   const lines = new Set<number>();
+  const statementsOn = new Map<number, number>();
+  walk(fn, (n) => {
+    const line = /Statement$|Declaration$/.test(n.type) && n.type !== 'BlockStatement' ? n.loc?.start.line : undefined;
+    if (line !== undefined) statementsOn.set(line, (statementsOn.get(line) ?? 0) + 1);
+  });
+  const sends = (stmt: Node) => {
+    const chain = stmt.type === 'ExpressionStatement' ? resChain(stmt.expression, resName, false) : null;
+    return !!chain && SENDS.has(chain[chain.length - 1]) && chain.slice(0, -1).every((name) => name === 'status');
+  };
   const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
   const visitList = (list: Node[], after: Place | null, inTry: boolean, breakTo: Place | null) => {
     list.forEach((stmt, i) => {
       const next: Place = { list, index: i + 1, inTry, after, breakTo };
       const line = stmt.loc?.start.line;
-      if (line !== undefined && harmless(next, resName)) lines.add(line);
+      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, resName)) lines.add(line);
       visitStatement(stmt, next, inTry, breakTo);
     });
   };

@@ -57,7 +57,9 @@ function pagesContentType(header: string | null): { type: string; charset?: stri
  * UTF-16LE and ASCII as there; other charsets by TextDecoder's tables, which may differ from iconv-lite's on some
  * bytes; null (Pages' 400) for a charset TextDecoder does not know.
  */
-function decodeBody(bytes: Uint8Array, charset = 'utf-8'): string | null {
+function decodeBody(bytes: Uint8Array, given?: string): string | null {
+  // An empty charset is none, as in Pages (\`charset || 'utf-8'\`).
+  const charset = given || 'utf-8';
   const name = charset.toLowerCase().replace(/:\\d{4}$|[^0-9a-z]/g, '');
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (name === 'utf8' || name === 'unicode11utf8') return new TextDecoder().decode(bytes);

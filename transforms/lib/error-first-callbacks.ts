@@ -95,6 +95,8 @@ export function inlineErrorFirstCallback(stmt: Node, tail: boolean, ctx: Callbac
   const block = j.blockStatement([given, ...body]);
   const caught = ctx.caughtBy ? `reaches the catch at line ${ctx.caughtBy.handler?.loc?.start.line ?? '?'}` : 'answers 500';
   notes.push(`line ${stmt.loc?.start.line ?? '?'}: the callback of ${call}() now runs in the handler once it is called; what it throws ${caught}, where in Pages it was an uncaught exception`);
-  markMadeAt(awaited, stmt.loc?.start.line);
-  return [snip.withCommentsOf(stmt, awaited), block];
+  // Marked as it is returned: withCommentsOf makes a new node where the statement has comments.
+  const made = snip.withCommentsOf(stmt, awaited);
+  markMadeAt(made, stmt.loc?.start.line);
+  return [made, block];
 }

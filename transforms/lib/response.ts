@@ -86,8 +86,11 @@ export interface ResponseOptions {
   sharedHeaders?: boolean;
   /** The headers are the caller's, under this name (a guard twin's parameter): no prelude declares them. */
   headersParam?: string;
-  /** `stream.pipe(res)` at the handler's end is answered with the stream (stream-response.ts): the route's handler only. */
-  pipes?: boolean;
+  /**
+   * `stream.pipe(res)` at the handler's end is answered with the stream (stream-response.ts), for a source this takes
+   * for a plain Node stream: the route's handler only.
+   */
+  plainStream?: (source: Node) => boolean;
   /**
    * Names whose value may be undefined where they are sent (a handler's value a wrapper keeps, handler-results.ts):
    * `res.json(result)` of one answers as Pages did for undefined (pagesJson), where Response.json would throw.
@@ -259,7 +262,7 @@ function isSimple(node: Node): boolean {
 
 export function rewriteResponse(original: Node[], opts: ResponseOptions): ResponseRewrite {
   const { j, resName, snip } = opts;
-  const split = splitStream(snip, original, resName, opts.fresh, opts.pipes);
+  const split = splitStream(snip, original, resName, opts.fresh, opts.plainStream);
   const body = split.body;
   const out: ResponseRewrite = { body, prelude: [], uses: new Set(split.uses), notes: [], statuses: [], helpersCalled: new Set(), answerReturns: new Set(), setsOwnHeaders: false };
   if (split.escape) {

@@ -179,25 +179,40 @@ const isBareReturn = (stmt: Node | undefined) => stmt?.type === 'ReturnStatement
  * never leaves its block follows it (pdfkit's `doc.pipe(res); doc.text(…); doc.end()`): the source is taken as a web
  * stream there (`const piped = pipedBody(doc)`, a function written beside the route's methods, which keeps the Node
  * stream's backpressure), and the route returns it at the end of that code, with the status and headers set before
- * the pipe (the marked Response, as for a split stream). Pages wrote those with the first chunk, and ended the answer
- * when the source ended, as the Response's body does. The end of the handler: the end of its body, of an if branch
- * or a plain block there, or of a try block there without a finally. Nothing else is rewritten: any other pipe into
- * res stays res passed on.
+ * the pipe (the marked Response, as for a split stream; a `res.writeHead` before it counts as those). Pages wrote
+ * them with the first chunk, and ended the answer when the source ended, as the Response's body does. The end of the
+ * handler: the end of its body, of an if branch or a plain block there, or of a try block there without a finally.
+ * Only for a source `plain` takes for a plain Node stream (a file's, pdfkit's, archiver's): some streams' own pipe()
+ * copies their upstream's status and headers onto res (got, request). Not after a `res.write` (headers and a first
+ * chunk went out before the pipe), nor with an await after the pipe (Pages drained the stream meanwhile). Nothing else
+ * is rewritten: any other pipe into res stays res passed on.
  */
-function splitPipes(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, uses: StreamSplit['uses']): void {
+function splitPipes(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, uses: StreamSplit['uses'], plain: (source: Node) => boolean): boolean {
+  // A write before the pipe sent the headers and a first chunk, which the piped Response would not: not followed.
+  let writes = false;
+  for (const stmt of body)
+    walk(stmt, (n) => {
+      const name = n.type === 'CallExpression' && isIdent(unwrap(n.callee.object), resName) ? memberName(n.callee) : null;
+      if (name === 'write' || name === 'flushHeaders') writes = true;
+    });
+  if (writes) return false;
+  let piped = false;
   const visit = (list: Node[], tail: boolean) => {
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       const last = i === list.length - 1 || (i === list.length - 2 && isBareReturn(list[i + 1]));
       const source = tail ? pipedSource(stmt, resName) : null;
-      if (source) {
+      if (source && plain(source)) {
         const rest = list.slice(i + 1, isBareReturn(list[list.length - 1]) ? -1 : undefined);
+        // An await after the pipe waited while res drained the stream (archiver's `await archive.finalize()`): in
+        // the route nothing reads the stream before it is returned, and the await would never end.
         let blocked = false;
         for (const s of rest)
           walk(s, (n) => {
-            if (isIdent(n, resName) || n.type === 'ReturnStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') blocked = true;
+            if (isIdent(n, resName) || /^(ReturnStatement|BreakStatement|ContinueStatement|AwaitExpression|YieldExpression)$/.test(n.type) || (n.type === 'ForOfStatement' && n.await)) blocked = true;
           }, true);
         if (!blocked) {
+          piped = true;
           uses.add('pipedBody');
           const name = rest.length ? fresh('piped') : null;
           // The source's own comments stay before it (withCommentsOf makes a new node: marked after).
@@ -219,12 +234,25 @@ function splitPipes(snip: Snippets, body: Node[], resName: string, fresh: (base:
     }
   };
   visit(body, true);
+  return piped;
 }
 
 /** Splits a streaming body; a body that does not stream comes back unchanged. */
-export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, pipes = false): StreamSplit {
+export function splitStream(snip: Snippets, body: Node[], resName: string, fresh: (base: string) => string, plainStream?: (source: Node) => boolean): StreamSplit {
   const uses: StreamSplit['uses'] = new Set();
-  if (pipes) splitPipes(snip, body, resName, fresh, uses);
+  if (plainStream && splitPipes(snip, body, resName, fresh, uses, plainStream)) {
+    // `res.writeHead(200, {…})` before the pipe: its status and headers, for the piped Response as for any answer.
+    for (const list of statementLists(body, true)) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const head = list[i].type === 'ExpressionStatement' ? resCall(list[i], resName) : null;
+        if (head?.name !== 'writeHead') continue;
+        const converted = writeHeadAsState(snip, resName, head.args);
+        if (!converted || head.args.slice(1).some((a) => stringValue(a) !== null)) return { body, uses, escape: { line: list[i].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+        list.splice(i, 1, ...converted);
+      }
+    }
+    return { body, uses };
+  }
   // `res.writeHead(200, {…})` and then `res.end(data)`, without a write: no stream, only a status and headers.
   const heads = writeHeadsWithoutWrites(body, resName);
   if (heads) {

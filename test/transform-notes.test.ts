@@ -6,21 +6,26 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { transformSource } from '../transforms/pages-api-to-route-handler.js';
 
-function notesOf(fixture: string, nextVersion = '15.5.29'): string[] {
+/** The transform's result for a fixture's input. */
+function transformed(fixture: string, nextVersion = '15.5.29') {
   const source = readFileSync(`fixtures/transform/${fixture}.input.ts`, 'utf8');
-  const result = transformSource(source, { sourcePath: `pages/api/${fixture}.ts`, targetPath: `app/api/${fixture}/route.ts`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion });
+  return transformSource(source, { sourcePath: `pages/api/${fixture}.ts`, targetPath: `app/api/${fixture}/route.ts`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion });
+}
+
+function notesOf(fixture: string, nextVersion = '15.5.29'): string[] {
+  const result = transformed(fixture, nextVersion);
   expect(result.status).toBe('migrated');
   return result.notes;
 }
 
-/** The markers of a fixture whose route needs a look (and has no notes besides). */
-function markersOf(fixture: string): Array<{ reason: string; detail?: string }> {
-  const source = readFileSync(`fixtures/transform/${fixture}.input.ts`, 'utf8');
-  const result = transformSource(source, { sourcePath: `pages/api/${fixture}.ts`, targetPath: `app/api/${fixture}/route.ts`, compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+/** A fixture's markers and notes, for a route that needs a look. */
+function reviewOf(fixture: string): { markers: Array<{ reason: string; detail?: string }>; notes: string[] } {
+  const result = transformed(fixture);
   expect(result.status).toBe('review');
-  expect(result.notes).toEqual([]);
-  return result.diagnostics.map(({ reason, detail }) => ({ reason, detail }));
+  return { markers: result.diagnostics.map(({ reason, detail }) => ({ reason, detail })), notes: result.notes };
 }
+
+const ENDS = (line: number) => `line ${line}: the response now ends the handler; Pages went on running the code after it`;
 
 describe('report notes', () => {
   it('says which module-scope code now runs at next build too, which loads a route module to collect its config', () => {
@@ -36,15 +41,12 @@ describe('report notes', () => {
   });
 
   it('marks a send without a return that now ends the handler, also at the end of a block, for review', () => {
-    expect(markersOf('send-in-block-goes-on')).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 8' }]);
+    expect(reviewOf('send-in-block-goes-on')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 8' }], notes: [] });
   });
 
   it('only notes a send after which Pages could do nothing but throw ERR_HTTP_HEADERS_SENT', () => {
-    const source = readFileSync('fixtures/transform/missing-return-falls-through.input.ts', 'utf8');
-    const result = transformSource(source, { sourcePath: 'pages/api/names.ts', targetPath: 'app/api/names/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
     // Line 12's res.end() is followed by res.status(201).json(…), which threw: nothing else ran. Lines 6 and 9 went on.
-    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'lines 6 and 9' }]);
-    expect(result.notes).toEqual(['line 12: the response now ends the handler; Pages went on running the code after it']);
+    expect(reviewOf('missing-return-falls-through')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'lines 6 and 9' }], notes: [ENDS(12)] });
   });
 
   it('says nothing for a send that only a finally follows, which runs after the route\'s return too', () => {
@@ -52,21 +54,15 @@ describe('report notes', () => {
   });
 
   it('notes a send followed by a throw that ended the handler, and marks one whose throw reached a catch', () => {
-    const source = readFileSync('fixtures/transform/send-then-throw.input.ts', 'utf8');
-    const result = transformSource(source, { sourcePath: 'pages/api/items.ts', targetPath: 'app/api/items/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
-    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 14' }]);
-    expect(result.notes).toEqual(['line 9: the response now ends the handler; Pages went on running the code after it']);
+    expect(reviewOf('send-then-throw')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 14' }], notes: [ENDS(9)] });
   });
 
   it('follows a switch case that falls through after its answer: into a default that did nothing, or a case that ran', () => {
-    const source = readFileSync('fixtures/transform/switch-falls-through-after-send.input.ts', 'utf8');
-    const result = transformSource(source, { sourcePath: 'pages/api/items.ts', targetPath: 'app/api/items/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
-    expect(result.diagnostics.map(({ reason, detail }) => ({ reason, detail }))).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 13' }]);
-    expect(result.notes).toEqual([20, 22].map((line) => `line ${line}: the response now ends the handler; Pages went on running the code after it`));
+    expect(reviewOf('switch-falls-through-after-send')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 13' }], notes: [ENDS(20), ENDS(22)] });
   });
 
   it('marks getServerSession after the send, which is not moved into after()', () => {
-    expect(markersOf('session-after-send')).toEqual([{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 9' }]);
+    expect(reviewOf('session-after-send')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 9' }], notes: [] });
   });
 
   it('says when work after the send moved into after(), or before the return without it', () => {

@@ -54,7 +54,14 @@ export function fixRelativeImports(program: Node, sourcePath: string, targetPath
     if (n.type === 'ImportExpression' && n.source) fix(n.source);
     if (n.type === 'CallExpression' && n.arguments.length >= 1 && (n.callee.type === 'Import' || isIdent(n.callee, 'require'))) fix(n.arguments[0]);
     if (n.type === 'TSImportType' && n.argument) fix(n.argument.type === 'TSLiteralType' ? n.argument.literal : n.argument);
+    // `new URL('../../public/font.ttf', import.meta.url)`: a file beside the module, which the bundler finds from it.
+    if (n.type === 'NewExpression' && isIdent(n.callee, 'URL') && n.arguments.length === 2 && isImportMetaUrl(n.arguments[1])) fix(n.arguments[0]);
   });
+}
+
+function isImportMetaUrl(node: Node): boolean {
+  const n = unwrap(node);
+  return n.type === 'MemberExpression' && !n.computed && isIdent(n.property, 'url') && n.object.type === 'MetaProperty' && isIdent(n.object.meta, 'import') && isIdent(n.object.property, 'meta');
 }
 
 /** Identifier names referenced anywhere outside import declarations. */

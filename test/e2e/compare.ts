@@ -15,7 +15,8 @@
  *       `NextResponse.json` sends `application/json`, and JSON is UTF-8 by definition (RFC 8259 §8.1).
  *       Where the ORIGINAL answer had no Content-Type (`res.send(string)`, `res.end(text)`, `res.redirect`, Next's
  *       own "Invalid JSON" 400), the migrated one is not compared: `new Response(string)` always adds
- *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway.
+ *       `text/plain;charset=UTF-8`, and a client given no type had to guess anyway. Except for a body that starts
+ *       with markup, which a browser sniffed as HTML and ran: the migrated answer must have no type either.
  *     - Set-Cookie: the list of cookies, in order, each string exactly, except Next's own draft-mode cookie
  *       (maskBuildSecrets: its value is the build's random preview id), iron-session's sealed cookies
  *       (maskIronSeal: a seal has a random salt and IV and its expiry time in it), and next-auth's CSRF token and
@@ -175,7 +176,9 @@ export function compareResponses(before: RecordedResponse, after: RecordedRespon
     const a = before.headers[name];
     const b = after.headers[name];
     if (name === 'content-type') {
-      if (a === undefined) continue;
+      // An answer Pages sent without a type may get one (a string Response says text/plain), unless it is markup,
+      // which a browser sniffed as HTML and ran: then it must go without one too.
+      if (a === undefined && !(b !== undefined && /^\s*</.test(after.body.toString('utf8')))) continue;
       if (b === undefined || normalizeContentType(a) !== normalizeContentType(b)) {
         diffs.push({ field: 'header content-type', before: a, after: b ?? '(absent)' });
       }

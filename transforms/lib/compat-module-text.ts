@@ -228,7 +228,15 @@ export function pagesSend(value: unknown, init?: ResponseInit): Response {
     headers.set('content-type', 'application/json; charset=utf-8');
     return new Response(JSON.stringify(value), { ...init, headers });
   }
-  return new Response(String(value), init);
+  return new Response(textBody(String(value), init), init);
+}
+
+/**
+ * A string as Pages sent it: with no Content-Type where none was set (a browser sniffs it: an HTML page runs), which
+ * a Response gives only a body of bytes; a string body would say text/plain.
+ */
+function textBody(text: string, init?: ResponseInit): BodyInit {
+  return new Headers(init?.headers).has('content-type') ? text : new TextEncoder().encode(text);
 }
 
 /**
@@ -271,7 +279,7 @@ export function pagesEnd(value: unknown, init?: ResponseInit, encoding?: BufferE
   if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);
   if (value instanceof Uint8Array) return new Response(new Uint8Array(value), init);
   if (typeof value === 'string' && encoding) return new Response(new Uint8Array(Buffer.from(value, encoding)), init);
-  return new Response(String(value), init);
+  return new Response(textBody(String(value), init), init);
 }
 
 /**

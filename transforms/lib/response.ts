@@ -251,6 +251,18 @@ function literalStatus(node: Node | undefined): number | null {
   return n?.type === 'NumericLiteral' ? n.value : null;
 }
 
+/**
+ * Text that starts with markup (`'<!DOCTYPE html>…'`, `` `<html>${body}</html>` ``): Pages sent a string with no
+ * Content-Type of its own, and a browser sniffed HTML and ran it, where a string Response says text/plain. Such text
+ * goes through pagesSend/pagesEnd, which send it as bytes when no Content-Type is set. Other text reads the same as
+ * text/plain either way.
+ */
+function looksLikeMarkup(node: Node): boolean {
+  const n = unwrap(node);
+  const start = n.type === 'TemplateLiteral' ? n.quasis[0]?.value.cooked : stringValue(n);
+  return typeof start === 'string' && start.trimStart().startsWith('<');
+}
+
 /** Expressions that can be written twice without running anything twice. */
 function isSimple(node: Node): boolean {
   const n = unwrap(node);
@@ -502,14 +514,14 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', isIdent(arg) && !!opts.maybeUndefined?.has(arg.name)) };
       case 'send':
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
-        if (isStringLike(arg)) return { pre, expr: plain(snip.src(arg)) };
+        if (isStringLike(arg) && !looksLikeMarkup(arg)) return { pre, expr: plain(snip.src(arg)) };
         if (isJsonLike(arg)) return { pre, expr: json(snip.src(arg)) };
         out.uses.add('pagesSend');
         return { pre, expr: `pagesSend(${snip.src(arg)}${withInit})` };
       case 'end': {
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
         const encoding = chunkEncodingOf(terminal.args);
-        if (isStringLike(arg) && !encoding) return { pre, expr: plain(snip.src(arg)) };
+        if (isStringLike(arg) && !encoding && !looksLikeMarkup(arg)) return { pre, expr: plain(snip.src(arg)) };
         out.uses.add('pagesEnd');
         const encodingArg = encoding ? `${withInit || ', undefined'}, ${snip.str(encoding)}` : withInit;
         return { pre, expr: `pagesEnd(${snip.src(arg)}${encodingArg})` };

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, memberName, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -15,6 +15,7 @@ import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { harmlessAfterAnswer } from './lib/after-answer.js';
+import { isPlainNodeStream } from './lib/stream-response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier, valueImports } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -336,6 +337,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // HEAD: where it runs GET's code, the App Router's own HEAD (GET's function, the request's method HEAD) does the same.
   const getGroup = groups.find((g) => g.methods.includes('GET'));
   if (getGroup?.methods.includes('HEAD') && !dispatch) getGroup.methods = getGroup.methods.filter((m) => m !== 'HEAD');
+  // GET's group is the first (ALL_METHODS' order): whether it is exported is known when HEAD's comes.
   let getExported = false;
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
   const bodyReaders = bodyReaderNames(program, ctx.middlewareImports);
@@ -381,7 +383,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
       req.compat.delete('readPagesBody');
     }
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, plainStream: (source) => isPlainStream(program, body, source) });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, plainStream: (source) => isPlainNodeStream(program, body, source) });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
     if (readsSent && res.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE))) {
@@ -504,10 +506,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   if (revalidated) markers.push({ reason: 'REVALIDATE_CHANGED', detail: 'res.revalidate(path) → revalidatePath(path)' });
   // A send that now ends the handler where Pages went on: what ran after it (a write, a second send that threw) no
   // longer does, which only a look at the code can tell harmless (a return missing in Pages) or not.
-  const cut = notes.filter((note) => note.endsWith(ENDS_HANDLER_NOTE) && !harmless.has(Number(note.replace(/^line (\S+): .*$/s, '$1'))));
+  const lineOfNote = (note: string) => note.replace(/^line (\S+): .*$/s, '$1');
+  const cut = notes.filter((note) => note.endsWith(ENDS_HANDLER_NOTE) && !harmless.has(Number(lineOfNote(note))));
   if (cut.length) {
     // One line per send: a method function's copy of the handler's code notes it again.
-    const lines = [...new Set(cut.map((note) => note.replace(/^line (\S+): .*$/s, '$1')))];
+    const lines = [...new Set(cut.map(lineOfNote))];
     markers.unshift({ reason: 'ANSWER_ENDS_HANDLER', detail: lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}` });
     notes.splice(0, notes.length, ...notes.filter((note) => !cut.includes(note)));
   }
@@ -1036,36 +1039,6 @@ function checkOtherExports(program: Node, declarationIndex: number, exportIndex:
     const detail = [name ? `export ${name}` : undefined, why].filter(Boolean).join(': ');
     throw new Left('EXTRA_EXPORTS', stmt.loc?.start.line, detail || undefined);
   });
-}
-
-/**
- * Whether a piped source is a plain Node stream, whose pipe() writes its chunks and ends res and nothing more: a file's
- * (`fs.createReadStream(…)`, also a storage client's `….createReadStream()`), a pdfkit document, an archiver archive,
- * node:stream's own classes and `Readable.from(…)`; also a name declared once with one of those. Other streams' pipe()
- * may do more (got's and request's copy their upstream's status and headers onto res).
- */
-function isPlainStream(program: Node, body: Node[], source: Node): boolean {
-  let node = unwrap(source);
-  if (isIdent(node)) {
-    // The handler's body may still be the program's (a declaration seen twice is one).
-    const inits = new Set<Node>();
-    for (const root of [...program.body, ...body]) {
-      walk(root, (n) => {
-        if (n.type === 'VariableDeclarator' && isIdent(n.id, node.name)) inits.add(n);
-      });
-    }
-    const [only] = inits;
-    if (inits.size !== 1 || !only.init) return false;
-    node = unwrap(only.init);
-  }
-  const streamClasses = new Set([...valueImports(program, ['stream', 'node:stream'])].filter((i) => ['Readable', 'PassThrough', 'Transform', 'Duplex'].includes(i.imported)).map((i) => i.local));
-  const pdfkit = new Set(valueImports(program, 'pdfkit').filter((i) => i.imported === 'default').map((i) => i.local));
-  const archiver = new Set(valueImports(program, 'archiver').filter((i) => i.imported === 'default').map((i) => i.local));
-  if (node.type === 'NewExpression') return isIdent(node.callee) && (pdfkit.has(node.callee.name) || streamClasses.has(node.callee.name));
-  if (node.type !== 'CallExpression') return false;
-  const callee = unwrap(node.callee);
-  if (isIdent(callee)) return archiver.has(callee.name) || callee.name === 'createReadStream';
-  return memberName(callee) === 'createReadStream' || (memberName(callee) === 'from' && isIdent(unwrap(callee.object)) && streamClasses.has(unwrap(callee.object).name) && unwrap(callee.object).name !== 'PassThrough');
 }
 
 /**

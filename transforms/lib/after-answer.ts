@@ -49,6 +49,11 @@ function resChain(node: Node | null | undefined, resName: string, inertArgs = tr
   return names.length && isIdent(n, resName) ? names : null;
 }
 
+/** The method a chain ends in after any `status(…)` (`res.status(400).json(x)` → json), or null for another chain. */
+function afterStatus(chain: string[] | null): string | null {
+  return chain && chain.slice(0, -1).every((name) => name === 'status') ? chain[chain.length - 1] : null;
+}
+
 /** A value that is neither null nor undefined, whatever runs: a literal but null, a template, an object, an array. */
 function present(node: Node | undefined): boolean {
   const n = node && unwrap(node);
@@ -60,9 +65,9 @@ function present(node: Node | undefined): boolean {
  * null or undefined ends the answer, which does nothing then, without a throw.
  */
 function refused(node: Node | null | undefined, resName: string): boolean {
-  const chain = resChain(node, resName);
-  if (!chain || !REFUSED.has(chain[chain.length - 1]) || !chain.slice(0, -1).every((name) => name === 'status')) return false;
-  return chain[chain.length - 1] !== 'send' || present(unwrap(node!).arguments[0]);
+  const method = afterStatus(resChain(node, resName));
+  if (!method || !REFUSED.has(method)) return false;
+  return method !== 'send' || present(unwrap(node!).arguments[0]);
 }
 
 /** res methods that send the answer at once (a helper's send may come later: it may await first). */
@@ -71,10 +76,8 @@ const SENDS = new Set(['json', 'send', 'end', 'redirect']);
 /** A statement that does nothing once an answer is out: `res.status(…)`, `res.end()`, `res.status(…).end()`. */
 function idle(stmt: Node, resName: string): boolean {
   if (stmt.type !== 'ExpressionStatement') return false;
-  const chain = resChain(stmt.expression, resName);
-  const call = unwrap(stmt.expression);
-  if (!chain || !chain.slice(0, -1).every((name) => name === 'status')) return false;
-  return chain[chain.length - 1] === 'status' || (chain[chain.length - 1] === 'end' && call.arguments.length === 0);
+  const method = afterStatus(resChain(stmt.expression, resName));
+  return method === 'status' || (method === 'end' && unwrap(stmt.expression).arguments.length === 0);
 }
 
 function endsHandler(stmt: Node, resName: string, inTry: boolean): boolean {
@@ -132,10 +135,7 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
     const line = /Statement$|Declaration$/.test(n.type) && n.type !== 'BlockStatement' ? n.loc?.start.line : undefined;
     if (line !== undefined) statementsOn.set(line, (statementsOn.get(line) ?? 0) + 1);
   });
-  const sends = (stmt: Node) => {
-    const chain = stmt.type === 'ExpressionStatement' ? resChain(stmt.expression, resName, false) : null;
-    return !!chain && SENDS.has(chain[chain.length - 1]) && chain.slice(0, -1).every((name) => name === 'status');
-  };
+  const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '');
   const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
   const visitList = (list: Node[], after: Place | null, inTry: boolean, breakTo: Place | null) => {
     list.forEach((stmt, i) => {

@@ -7,6 +7,7 @@
  * rewritten: the caller then leaves the file in place.
  */
 import { walk, isFunction, isIdent, isStringLike, memberName, statementLists, stringValue, unwrap, END, type Node, type Snippets } from './ast.js';
+import { valueImports } from './imports.js';
 
 /**
  * The split body ends in `return new Response(stream)`, marked as the stream's Response (a property of the node): the
@@ -20,6 +21,8 @@ export function isStreamResponse(node: Node): boolean {
 }
 
 const STREAM_CALLS = new Set(['write', 'writeHead', 'flushHeaders']);
+
+const UNREADABLE_HEAD = 'res.writeHead with headers the tool cannot read';
 
 /** `res.write(…)`-like call on `resName` anywhere below `node` (not in nested functions). */
 function findsStreamCall(node: Node, resName: string): boolean {
@@ -247,7 +250,7 @@ export function splitStream(snip: Snippets, body: Node[], resName: string, fresh
         const head = list[i].type === 'ExpressionStatement' ? resCall(list[i], resName) : null;
         if (head?.name !== 'writeHead') continue;
         const converted = writeHeadAsState(snip, resName, head.args);
-        if (!converted || head.args.slice(1).some((a) => stringValue(a) !== null)) return { body, uses, escape: { line: list[i].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+        if (!converted || head.args.slice(1).some((a) => stringValue(a) !== null)) return { body, uses, escape: { line: list[i].loc?.start.line, detail: UNREADABLE_HEAD } };
         list.splice(i, 1, ...converted);
       }
     }
@@ -258,7 +261,7 @@ export function splitStream(snip: Snippets, body: Node[], resName: string, fresh
   if (heads) {
     for (const { list, index } of heads.reverse()) {
       const converted = writeHeadAsState(snip, resName, resCall(list[index], resName)!.args);
-      if (!converted) return { body, uses, escape: { line: list[index].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+      if (!converted) return { body, uses, escape: { line: list[index].loc?.start.line, detail: UNREADABLE_HEAD } };
       list.splice(index, 1, ...converted);
     }
     return { body, uses };
@@ -271,7 +274,7 @@ export function splitStream(snip: Snippets, body: Node[], resName: string, fresh
   const state: Node[] = [];
   if (head?.name === 'writeHead') {
     const converted = writeHeadAsState(snip, resName, head.args);
-    if (!converted) return { body, uses, escape: { line: streamed[0].loc?.start.line, detail: 'res.writeHead with headers the tool cannot read' } };
+    if (!converted) return { body, uses, escape: { line: streamed[0].loc?.start.line, detail: UNREADABLE_HEAD } };
     state.push(...converted);
     streamed = streamed.slice(1);
   }
@@ -293,4 +296,34 @@ export function splitStream(snip: Snippets, body: Node[], resName: string, fresh
   const startBody = declaration.declarations[0].init.arguments[0].properties[0].body.body;
   startBody.push(...streamed);
   return { body: [...prefix, ...state, declaration, returned], uses };
+}
+
+/**
+ * Whether a piped source is a plain Node stream, whose pipe() writes its chunks and ends res and nothing more: a file's
+ * (`fs.createReadStream(…)`, also a storage client's `….createReadStream()`), a pdfkit document, an archiver archive,
+ * node:stream's own classes and `Readable.from(…)`; also a name declared once with one of those. Other streams' pipe()
+ * may do more (got's and request's copy their upstream's status and headers onto res).
+ */
+export function isPlainNodeStream(program: Node, body: Node[], source: Node): boolean {
+  let node = unwrap(source);
+  if (isIdent(node)) {
+    // The handler's body may still be the program's (a declaration seen twice is one).
+    const inits = new Set<Node>();
+    for (const root of [...program.body, ...body]) {
+      walk(root, (n) => {
+        if (n.type === 'VariableDeclarator' && isIdent(n.id, node.name)) inits.add(n);
+      });
+    }
+    const [only] = inits;
+    if (inits.size !== 1 || !only.init) return false;
+    node = unwrap(only.init);
+  }
+  const streamClasses = new Set(valueImports(program, ['stream', 'node:stream']).filter((i) => ['Readable', 'PassThrough', 'Transform', 'Duplex'].includes(i.imported)).map((i) => i.local));
+  const pdfkit = new Set(valueImports(program, 'pdfkit').filter((i) => i.imported === 'default').map((i) => i.local));
+  const archiver = new Set(valueImports(program, 'archiver').filter((i) => i.imported === 'default').map((i) => i.local));
+  if (node.type === 'NewExpression') return isIdent(node.callee) && (pdfkit.has(node.callee.name) || streamClasses.has(node.callee.name));
+  if (node.type !== 'CallExpression') return false;
+  const callee = unwrap(node.callee);
+  if (isIdent(callee)) return archiver.has(callee.name) || callee.name === 'createReadStream';
+  return memberName(callee) === 'createReadStream' || (memberName(callee) === 'from' && isIdent(unwrap(callee.object)) && streamClasses.has(unwrap(callee.object).name) && unwrap(callee.object).name !== 'PassThrough');
 }

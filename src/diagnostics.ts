@@ -183,6 +183,12 @@ export const REASONS = {
     detail:
       "A send not followed by a return (res.status(400).json(…) inside an if, a catch, or a switch case that falls through) became return …: a route handler answers by returning. In Pages the code after it still ran: another send (which threw ERR_HTTP_HEADERS_SENT, the client kept the first answer), but also writes, deletes or calls that the route no longer makes. Check the code after the marked line: if it had to run, run it before the return (or in after()); if it is a return missing in Pages, the route is right.",
   },
+  RETURN_IGNORED_BY_PAGES: {
+    severity: 'review',
+    short: 'Pages ignored a value the handler returns and sent no answer; the route answers with it',
+    detail:
+      'A Pages API handler answers through res: a value it returns (NextResponse.json(…), a helper that builds a Response) was dropped, and that request got no answer (it hung until the client gave up; the server logged "API resolved without sending a response"). A route handler answers with what it returns, so the route now sends that value where it is a Response. If that answer is what was meant, the route fixes a bug of the Pages route and the marker can go; if not, send what Pages sent by hand.',
+  },
   REVALIDATE_CHANGED: {
     severity: 'review',
     short: 'res.revalidate became revalidatePath, which regenerates later and never fails',

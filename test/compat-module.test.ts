@@ -4,6 +4,8 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +29,28 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'pagesStatus', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
+  });
+
+  it("checks a status as Node's writeHead did when the answer went out: the same throw, or the status it sent", () => {
+    const sent = (status: unknown) => {
+      const res = new ServerResponse(new IncomingMessage(new Socket()));
+      try {
+        res.writeHead(status as number);
+        return { code: res.statusCode };
+      } catch (error) {
+        return { error: (error as Error).message, name: (error as Error).name, errorCode: (error as { code?: string }).code };
+      }
+    };
+    const checked = (status: unknown) => {
+      try {
+        return { code: compat.pagesStatus(status) };
+      } catch (error) {
+        return { error: (error as Error).message, name: (error as Error).name, errorCode: (error as { code?: string }).code };
+      }
+    };
+    for (const status of [undefined, null, 'abc', '404', 404.7, 0, 99, 100, 200, 599, 999, 1000, -1, NaN]) expect(checked(status), String(status)).toEqual(sent(status));
   });
 
   it("gives next-auth's getServerSession the request's headers and cookies, and a response that adds its cookies to the route's", () => {

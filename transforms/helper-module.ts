@@ -395,6 +395,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
         twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}), ...(request.carried ? { carried: true } : {}), ...helperNotes(request.notes, found.ownName, ctx.modulePath) };
+      } else if (session && 'fn' in session && session.shimOnly) {
+        // No twin: routes call the helper itself with next-auth's Pages-like request and response, or are left.
+        twins.push({ kind: 'session', name, twin: '', resIndex: session.args.req, statuses: [], sessionArgs: session.args, shims: true, shimOnly: session.shimOnly });
+        continue;
       } else if (session && 'fn' in session) {
         twin = freshName(`${found.ownName}ForRoute`, taken);
         wrapperStatement = moduleTwinStatement(j, snip, found, session.fn, twin, true);

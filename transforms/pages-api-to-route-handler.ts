@@ -15,6 +15,7 @@ import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { harmlessAfterAnswer } from './lib/after-answer.js';
+import { ignoredReturns } from './lib/ignored-returns.js';
 import { isPlainNodeStream } from './lib/stream-response.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier, valueImports } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
@@ -210,6 +211,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const resName = resParam.name;
   // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
   const harmless = harmlessAfterAnswer(fn, resName);
+  // Values Pages dropped (no answer on that path) that the route would answer with (ignored-returns.ts).
+  const returnsIgnored = ignoredReturns(fn, resName);
   // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
   // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
   const extraParams: Node[] = fn.params.slice(2);
@@ -246,6 +249,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   const readsSent = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.readsSent);
+  // A wrapper that uses the handler's value did not drop what it returns.
+  const ignored = keepsResult ? [] : returnsIgnored;
   // A wrapper inside it that runs code after the handler's answer before returning it: a throw there reached the
   // outer one's catch with the answer sent in Pages (the handler's own such code is checked below).
   const delays = readsSent ? handler.wrappers.slice(handler.wrappers.indexOf(readsSent) + 1).find((w) => wrapperBindings.get(w.local)?.delaysAnswer) : undefined;
@@ -503,6 +508,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
+  if (ignored.length) markers.push({ reason: 'RETURN_IGNORED_BY_PAGES', detail: linesText(ignored) });
   if (revalidated) markers.push({ reason: 'REVALIDATE_CHANGED', detail: 'res.revalidate(path) → revalidatePath(path)' });
   // A send that now ends the handler where Pages went on: what ran after it (a write, a second send that threw) no
   // longer does, which only a look at the code can tell harmless (a return missing in Pages) or not.
@@ -511,7 +517,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   if (cut.length) {
     // One line per send: a method function's copy of the handler's code notes it again.
     const lines = [...new Set(cut.map(lineOfNote))];
-    markers.unshift({ reason: 'ANSWER_ENDS_HANDLER', detail: lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}` });
+    markers.unshift({ reason: 'ANSWER_ENDS_HANDLER', detail: linesText(lines) });
     notes.splice(0, notes.length, ...notes.filter((note) => !cut.includes(note)));
   }
   // The handler's own comments (JSDoc) stay above the first method; markers go above everything they concern.
@@ -730,7 +736,7 @@ function redirectSessionHelperCalls(
       // The walk goes on into the call's other arguments: a session helper's call may sit there too.
       return;
     }
-    if (passes) {
+    if (passes && !helper.shimOnly) {
       node.callee = j.identifier(helper.twin);
       dropRequestArgs(node, helper.sessionArgs!);
       called.add(helper);
@@ -741,7 +747,10 @@ function redirectSessionHelperCalls(
       if (refs.req.has(inner) && inner.loc) lines.add(inner.loc.start.line);
     });
     if (!lines.size) return;
-    const why = helper.declined ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
+    // A helper with no twin, passed req and res as it takes them, in a callback (no route headers there for its
+    // cookies) or in a file whose names for next-auth's request and response are taken.
+    const shimWhy = helper.shimOnly && passes ? `${helper.shimOnly}, so it has no route-handler version without req, and ${nested.has(node) ? 'a callback' : 'this file'} cannot pass it next-auth's request` : undefined;
+    const why = helper.declined ?? shimWhy ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
     left.push({ lines, callee: node.callee.name, detail: `${names.req} is passed to ${node.callee.name}(), a helper of '${helper.specifier}': ${why}` });
   });
   return { called: [...called], shimmed, left };
@@ -1119,4 +1128,9 @@ function requestTypeLocal(program: Node): string | null {
     for (const s of stmt.specifiers ?? []) if (s.type === 'ImportSpecifier' && s.imported.name === 'NextApiRequest') return s.local.name;
   }
   return null;
+}
+
+/** `line 4`, `lines 4, 9 and 12`: where a marker's code is. */
+function linesText(lines: Array<number | string>): string {
+  return lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
 }

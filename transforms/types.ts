@@ -208,6 +208,11 @@ export interface ImportedHelper {
    */
   shims?: boolean;
   /**
+   * A session helper with no twin, since it also reads a header or a cookie of req (why, as the report says it): the
+   * route calls the helper itself with next-auth's request and response (`shims`), and a call that cannot is left.
+   */
+  shimOnly?: string;
+  /**
    * A session helper that has no twin, and why: no call is rewritten (`twin` is empty), and the route left for the
    * request passed to it says why. A wrapper (of the default export) that has no twin, and why (transforms/lib/
    * wrapper-why.ts): the route is left, its reason naming the wrapper, its module (`definedIn`) and that why.

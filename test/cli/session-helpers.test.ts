@@ -3,8 +3,9 @@
  * `getServerAuthSession({ req, res })`): a route calls it with next-auth's Pages-like request and response, so that
  * its cookies go out as in Pages, and the module is not touched. A call in a callback (no route headers to write
  * into) calls a twin written beside the original, with neither; a getServerSideProps page keeps calling the original,
- * and a second run writes nothing more. A helper that also uses ctx.res is declined, and the route that calls it is
- * left saying why.
+ * and a second run writes nothing more. A helper that also reads a header or a cookie of req has no twin: a route
+ * calls it with next-auth's request, which holds them, and a call in a callback is left. A helper that also uses
+ * ctx.res, or writes a header of req, is declined, and the route that calls it is left saying why.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,16 @@ export const getCachedSession = (ctx: { req: NextApiRequest; res: NextApiRespons
   ctx.res.setHeader('Cache-Control', 'private');
   return getServerSession(ctx.req, ctx.res, authOptions);
 };
+
+export async function sessionOrKey(req: NextApiRequest, res: NextApiResponse) {
+  const session = await getServerSession(req, res, authOptions);
+  return session?.user ?? (req.headers['x-api-key'] || req.cookies.guest ? { name: 'key' } : null);
+}
+
+export async function taggedSession(req: NextApiRequest, res: NextApiResponse) {
+  req.headers['x-tagged'] = '1';
+  return getServerSession(req, res, authOptions);
+}
 `;
 
 const files = {
@@ -69,6 +80,31 @@ import { getCachedSession } from '~/server/auth';
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
   const session = await getCachedSession({ req, res });
   res.status(200).json({ signedIn: !!session });
+}
+`,
+  'src/pages/api/keyed.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sessionOrKey } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const user = await sessionOrKey(req, res);
+  if (!user) return res.status(401).end();
+  res.status(200).json({ user });
+}
+`,
+  'src/pages/api/keyed-batch.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { sessionOrKey } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const users = await Promise.all([0, 1].map(() => sessionOrKey(req, res)));
+  res.status(200).json({ users });
+}
+`,
+  'src/pages/api/tagged.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { taggedSession } from '~/server/auth';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const session = await taggedSession(req, res);
+  res.status(200).json({ tagged: req.headers['x-tagged'], session });
 }
 `,
   'src/pages/profile.tsx': `import type { GetServerSideProps } from 'next';
@@ -116,6 +152,15 @@ describe('session helpers that pass req and res only to getServerSession', () =>
     expect(cached.reasons.map((r: { code: string; detail?: string }) => [r.code, r.detail])).toEqual([
       ['REQ_ESCAPES', "req is passed to getCachedSession(), a helper of '~/server/auth': it uses ctx.res.setHeader"],
     ]);
+    // One that also reads a header and a cookie has no twin: a route calls it with next-auth's request, which holds
+    // both; a callback cannot, and one that writes a header of req is declined.
+    expect(read(app, 'src/app/api/keyed/route.ts')).toContain('const user = await sessionOrKey(nextAuthRequest(request), nextAuthResponse(headers));');
+    expect(auth).not.toContain('sessionOrKeyForRoute');
+    const reasonsOf = (source: string) => written.files.find((f: { source: string }) => f.source === source).reasons.map((r: { code: string; detail?: string }) => [r.code, r.detail]);
+    expect(reasonsOf('src/pages/api/keyed-batch.ts')).toEqual([
+      ['REQ_ESCAPES', "req is passed to sessionOrKey(), a helper of '~/server/auth': it uses req.headers, so it has no route-handler version without req, and a callback cannot pass it next-auth's request"],
+    ]);
+    expect(reasonsOf('src/pages/api/tagged.ts')).toEqual([['REQ_ESCAPES', "req is passed to taggedSession(), a helper of '~/server/auth': it uses req.headers"]]);
     expect(written.updates).toEqual([{ path: 'src/server/auth.ts', twins: ['getServerAuthSessionForRoute'] }]);
     // The route whose call is the twin's says what its getServerSession(options) does not carry over; the others
     // set next-auth's cookies as before.

@@ -199,6 +199,17 @@ export function setHeader(headers: Headers, name: string, value: string | number
   for (const item of Array.isArray(value) ? value : [String(value)]) headers.append(name, item);
 }
 
+/**
+ * A status set on res that may not be one (\`res.status(error.statusCode)\` with none): Node checked it only as the
+ * answer went out, as \`status | 0\` from 100 to 999, and threw there (Pages answered 500, or the handler's catch ran),
+ * where a Response given \`status: undefined\` says 200.
+ */
+export function pagesStatus(status: unknown): number {
+  const code = (status as number) | 0;
+  if (code < 100 || code > 999) throw Object.assign(new RangeError('Invalid status code: ' + String(status)), { code: 'ERR_HTTP_INVALID_STATUS_CODE' });
+  return code;
+}
+
 function isEmptyStatus(init?: ResponseInit): boolean {
   return init?.status === 204 || init?.status === 304;
 }

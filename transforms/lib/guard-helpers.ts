@@ -203,7 +203,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (recipes?.imports.size) return null;
   const takesHeaders = writesRouteCookies(recipes?.compat);
   const headersParam = takesHeaders ? fresh('headers') : undefined;
-  const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
+  const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, params: fn.params, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
   // State set here (a status, headers of its own) would have to reach the route's own answer on the paths that go on.
   if (rewrite.escape || rewrite.prelude.length || rewrite.setsOwnHeaders || !rewrite.answerReturns.size) return null;
   let statements: Node[] = rewrite.body;

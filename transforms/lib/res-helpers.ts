@@ -74,7 +74,7 @@ export function toResponseFunction(j: JSCodeshift, snip: Snippets, fn: Node, has
   // The rewrite changes statements in place, nested ones too: it works on a copy, so that a function it declines is
   // still whole for the header try (toHeaderFunction) or for the report.
   const body: Node[] = fn.body.type === 'BlockStatement' ? cloneNode(fn.body.body) : [j.returnStatement(cloneNode(fn.body))];
-  const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, fresh: (base) => freshName(base, new Set(taken)) });
+  const rewrite = rewriteResponse(body, { j, snip, resName: fn.params[resIndex].name, hasAfter, params: fn.params, fresh: (base) => freshName(base, new Set(taken)) });
   const statements = [...rewrite.prelude, ...rewrite.body];
   if (rewrite.escape || !statements.some(alwaysExits) || !returnsOnlyAnswers(statements, rewrite.answerReturns)) return null;
   // withHeaders awaits the answer of a helper this one calls.

@@ -70,6 +70,8 @@ export interface ResponseOptions {
   resName: string;
   /** Same-file helpers by name: `sendError(res, 400, msg)` is a send like `res.status(400).json(…)`. */
   helpers?: Map<string, ResponseHelper>;
+  /** The parameters of the function whose body this is (a helper's `status: number`: a status that is one). */
+  params?: Node[];
   /**
    * Calls that answer as a helper does, known by node rather than by a callee name (a dispatcher's
    * `handlers[request.method](request, res, context)`, route-wrapper.ts): the answer keeps the call's own callee.
@@ -102,7 +104,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'pipedBody' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesStatus' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'pipedBody' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
   notes: string[];
   escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -246,6 +248,47 @@ function isNullish(node: Node | undefined): boolean {
   return n.type === 'NullLiteral' || isIdent(n, 'undefined');
 }
 
+/**
+ * Whether a status given to res may be undefined, which a Response takes for 200 where Node threw as the answer went
+ * out: such a status goes through the compat module's pagesStatus. A literal, arithmetic, or a fallback that is none
+ * of these (`err.status || 500`) cannot be.
+ */
+function statusMayBeUndefined(node: Node, numbers: Set<string>): boolean {
+  const n = unwrap(node);
+  if (/Literal$/.test(n.type) || n.type === 'BinaryExpression' || (n.type === 'UnaryExpression' && n.operator !== 'void')) return false;
+  if (n.type === 'Identifier') return !numbers.has(n.name);
+  if (n.type === 'LogicalExpression' && n.operator !== '&&') return statusMayBeUndefined(n.right, numbers);
+  if (n.type === 'ConditionalExpression') return statusMayBeUndefined(n.consequent, numbers) || statusMayBeUndefined(n.alternate, numbers);
+  return true;
+}
+
+/**
+ * Names that hold a defined status where they are read, as the code declares them: a parameter or variable typed
+ * `number` (`sendError(res, status: number, …)`), a `const` whose value cannot be undefined (`const status =
+ * error.status || 500`, `const { statusCode = 500 } = error`). A name declared twice is not one.
+ */
+function numberNames(params: Node[], body: Node[]): Set<string> {
+  const typed = new Map<string, boolean>();
+  const note = (id: Node, isNumber: boolean) => typed.set(id.name, !typed.has(id.name) && isNumber);
+  const known = () => new Set([...typed].filter(([, isNumber]) => isNumber).map(([name]) => name));
+  const annotated = (id: Node) => id.typeAnnotation?.typeAnnotation?.type === 'TSNumberKeyword';
+  for (const p of params) if (p.type === 'Identifier') note(p, annotated(p) && !p.optional);
+  for (const stmt of body) {
+    walk(stmt, (node, parent) => {
+      const isConst = parent?.kind === 'const';
+      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, annotated(node.id) || (isConst && !!node.init && !statusMayBeUndefined(node.init, known())));
+      else if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern') {
+        for (const prop of node.id.properties) {
+          const value = prop.type === 'ObjectProperty' ? prop.value : null;
+          if (value?.type === 'Identifier') note(value, false);
+          else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, isConst && !statusMayBeUndefined(value.right, known()));
+        }
+      } else if (isFunction(node)) for (const p of node.params) if (p.type === 'Identifier') note(p, false);
+    });
+  }
+  return known();
+}
+
 function literalStatus(node: Node | undefined): number | null {
   const n = node && unwrap(node);
   return n?.type === 'NumericLiteral' ? n.value : null;
@@ -302,6 +345,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let nextAuthHeaders = false;
   /** The `res` of each statement that sets a status for a later send. */
   const statusSets = new Set<Node>();
+  /** Whether a status set for a later send may be undefined: the sends that read it check it (pagesStatus). */
+  let stateMayBeUndefined = false;
+  const numbers = numberNames(opts.params ?? [], original);
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -337,6 +383,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) {
         needsStatus = true;
         statusSets.add(ref.node);
+        if (chain.links.some((l) => l.name === 'status' && statusMayBeUndefined(l.args[0], numbers))) stateMayBeUndefined = true;
       }
       for (const l of chain.links) {
         if (l.name !== 'status') {
@@ -362,6 +409,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (expr && statusAssignment(expr, resName) && !crossesFunction) {
       needsStatus = true;
       statusSets.add(ref.node);
+      if (statusMayBeUndefined(statusAssignment(expr, resName)!, numbers)) stateMayBeUndefined = true;
       continue;
     }
     const parent = ref.parent;
@@ -487,7 +535,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       out.uses.add('withHeaders');
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
     }
-    if (!status && statusName) status = j.identifier(statusName);
+    const fromState = !status && !!statusName;
+    if (fromState) status = j.identifier(statusName!);
     const init = (statusCode: string | null, headers: string | null) => {
       const props: string[] = [];
       if (statusCode) props.push(statusCode === 'status' ? 'status' : `status: ${statusCode}`);
@@ -496,7 +545,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     };
     const lit = literalStatus(status ?? undefined);
     // 200 is what a Response has anyway.
-    const statusCode = status && lit !== 200 ? snip.src(status) : null;
+    let statusCode = status && lit !== 200 ? snip.src(status) : null;
+    if (statusCode && (fromState ? stateMayBeUndefined : statusMayBeUndefined(status!, numbers))) {
+      out.uses.add('pagesStatus');
+      statusCode = `pagesStatus(${statusCode})`;
+    }
     out.statuses.push(terminal.name === 'redirect' ? literalStatus(terminal.args.length > 1 ? terminal.args[0] : j.numericLiteral(307)) : status ? lit : 200);
     const emptyStatus = lit === 204 || lit === 304;
     const withInit = init(statusCode, headersName);

@@ -31,8 +31,12 @@ export interface SessionArgs {
   res: number;
 }
 
-/** `shims`: the helper's parameters take next-auth's request and response as they are typed (shim-types.ts). */
-export type SessionHelperTwin = { fn: Node; args: SessionArgs; shims: boolean } | { why: string };
+/**
+ * `shims`: the helper's parameters take next-auth's request and response as they are typed (shim-types.ts).
+ * `fn` null (`shimOnly` says why): a helper that also reads `req.headers` or `req.cookies` has no twin without req,
+ * but the shims carry both as Pages did, so a route may call the helper itself with them.
+ */
+export type SessionHelperTwin = { fn: Node; args: SessionArgs; shims: boolean; shimOnly?: undefined } | { fn: null; args: SessionArgs; shims: true; shimOnly: string } | { why: string };
 
 /** How the helper takes req and res, with the names its body reads them by (after the rewrite of `ctx.req`). */
 interface Carrier {
@@ -144,14 +148,37 @@ export function toSessionHelper(snip: Snippets, program: Node, original: Node): 
   if (kept.some((p: Node) => carrier.bound.some((name) => referencesTo([p], name).length > 0))) return { why: 'a parameter default reads req or res' };
   // The whole function as the root: a concise body that is the call itself is replaced too.
   applyRecipes(snip, program, [fn], req, res);
+  const shims = takesNextAuthShims(program, original, carrier.args);
   const left = referencesTo([fn.body], req)[0];
   if (left) {
     const member = left.key === 'object' ? memberName(left.parent) : null;
-    return { why: member !== null ? `it uses ${carrier.labels.req}.${member}` : `it uses ${carrier.labels.req} other than in getServerSession(${carrier.labels.req}, ${carrier.labels.res}, …)` };
+    const why = member !== null ? `it uses ${carrier.labels.req}.${member}` : `it uses ${carrier.labels.req} other than in getServerSession(${carrier.labels.req}, ${carrier.labels.res}, …)`;
+    return shims && readsOnlyShimmedParts(fn, req) ? { fn: null, args: carrier.args, shims, shimOnly: why } : { why };
   }
-  const shims = takesNextAuthShims(program, original, carrier.args);
   fn.params = kept;
   return { fn, args: carrier.args, shims };
+}
+
+/**
+ * Whether every use of `req` left in `fn` reads one header or one cookie (`req.headers['x-api-key']`, `req.cookies.id`),
+ * which next-auth's Pages-like request holds as Pages parsed them. A write, or `req.headers` itself handed on (which
+ * could be changed for the handler to see), is not such a read.
+ */
+function readsOnlyShimmedParts(fn: Node, req: string): boolean {
+  return referencesTo([fn.body], req).every(({ parent, key, ancestors }) => {
+    const part = key === 'object' && !parent.computed ? memberName(parent) : null;
+    if (part !== 'headers' && part !== 'cookies') return false;
+    const outer = ancestors[ancestors.length - 2];
+    if (!outer || (outer.type !== 'MemberExpression' && outer.type !== 'OptionalMemberExpression') || outer.object !== parent) return false;
+    const above = ancestors[ancestors.length - 3];
+    const written =
+      (above?.type === 'AssignmentExpression' && above.left === outer) ||
+      above?.type === 'UpdateExpression' ||
+      (above?.type === 'UnaryExpression' && above.operator === 'delete') ||
+      ((above?.type === 'CallExpression' || above?.type === 'OptionalCallExpression') && above.callee === outer) ||
+      ((above?.type === 'ForInStatement' || above?.type === 'ForOfStatement') && above.left === outer);
+    return !written;
+  });
 }
 
 /**

@@ -34,8 +34,11 @@ describe('helper module twins', () => {
       { kind: 'helper', name: 'notFound', twin: 'notFoundResponse', resIndex: 0, statuses: [404] },
       { kind: 'helper', name: 'sendError', twin: 'sendErrorResponse', resIndex: 0, statuses: [null] },
     ]);
+    // Its status may be undefined (a caller's `error.statusCode`, whatever the parameter's type says): pagesStatus
+    // throws as Node did when the answer went out.
     expect(result.output).toBe(`import { NextResponse } from 'next/server';
 import type { NextApiRequest, NextApiResponse } from 'next';
+import { pagesStatus } from '../app/api/_migrate/pages-compat';
 
 export function sendError(res: NextApiResponse, status: number, message: string) {
   return res.status(status).json({ error: message });
@@ -43,7 +46,7 @@ export function sendError(res: NextApiResponse, status: number, message: string)
 
 // Route-handler version of sendError: returns the Response instead of sending it (next-pages-api-migrate).
 export function sendErrorResponse(status: number, message: string) {
-  return NextResponse.json({ error: message }, { status });
+  return NextResponse.json({ error: message }, { status: pagesStatus(status) });
 }
 
 export const notFound = (res: NextApiResponse) => res.status(404).end('Not found');

@@ -749,7 +749,7 @@ function redirectSessionHelperCalls(
     if (!lines.size) return;
     // A helper with no twin, passed req and res as it takes them, in a callback (no route headers there for its
     // cookies) or in a file whose names for next-auth's request and response are taken.
-    const shimWhy = helper.shimOnly && passes ? `${helper.shimOnly}, so it has no route-handler version without req, and ${nested.has(node) ? 'a callback' : 'this file'} cannot pass it next-auth's request` : undefined;
+    const shimWhy = helper.shimOnly ? `${helper.shimOnly}, so it has no route-handler version without req, and ${!passes ? 'this call passes more than req and res' : `${nested.has(node) ? 'a callback' : 'this file'} cannot pass it next-auth's request`}` : undefined;
     const why = helper.declined ?? shimWhy ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
     left.push({ lines, callee: node.callee.name, detail: `${names.req} is passed to ${node.callee.name}(), a helper of '${helper.specifier}': ${why}` });
   });

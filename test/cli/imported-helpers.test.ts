@@ -69,7 +69,7 @@ describe('helpers in other modules that take res', () => {
     const module = readFileSync(path.join(app, 'lib/errors.ts'), 'utf8');
     expect(module.startsWith(`import { NextResponse } from 'next/server'\nimport type { NextApiResponse } from 'next'`)).toBe(true);
     expect(module).toContain(ERRORS.split('\n').slice(2, 6).join('\n'));
-    expect(module).toContain('export function sendErrorResponse(status: number, message: string) {\n  return NextResponse.json({ error: message }, { status })\n}');
+    expect(module).toContain('export function sendErrorResponse(status: number, message: string) {\n  return NextResponse.json({ error: message }, { status: pagesStatus(status) })\n}');
     const items = readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8');
     expect(items).toContain(`import { LIMIT, sendErrorResponse } from '@/lib/errors'`);
     expect(items).toContain(`if (!query.q) return sendErrorResponse(400, 'q is required')`);

@@ -91,8 +91,8 @@ describe('a migration in two runs', () => {
     ok(runCli(['run', app]));
     const errors = read(app, 'lib/api/errors.ts');
     // The first run's twin stays (the routes it wrote import it), and the new one answers as the original now does.
-    expect(errors).toContain('export function sendErrorResponse(status: number, message: string) {\n  return NextResponse.json({ error: message }, { status });');
-    expect(errors).toContain('export function sendErrorResponse2(status: number, message: string) {\n  return NextResponse.json({ error: message, ok: false }, { status });');
+    expect(errors).toContain('export function sendErrorResponse(status: number, message: string) {\n  return NextResponse.json({ error: message }, { status: pagesStatus(status) });');
+    expect(errors).toContain('export function sendErrorResponse2(status: number, message: string) {\n  return NextResponse.json({ error: message, ok: false }, { status: pagesStatus(status) });');
     expect(errors.match(/^import .* from 'next\/server';$/gm)).toHaveLength(1);
   });
 

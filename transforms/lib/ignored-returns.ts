@@ -8,7 +8,7 @@
  * Read from the handler's own statements before any rewrite (returns in callbacks are the callbacks'), for a value
  * that may be a Response: a call, a `new`, a name, a member, or a choice between such. Left out: a value that uses
  * res, or a function of the handler that uses it (a send, a sub-handler's call, `return sendError(res, …)`: the
- * response rewrite owns those), a literal, an object or array literal (no Response: row 6 of the README's known
+ * response rewrite owns those), a return right after a statement that uses res (an answer may be out), a literal, an object or array literal (no Response: row 6 of the README's known
  * differences, no answer either way), and `undefined`.
  * Pure: a syntax tree in, line numbers out.
  */
@@ -43,9 +43,14 @@ export function ignoredReturns(fn: Node, resName: string): number[] {
   const lines: number[] = [];
   walk(
     fn.body,
-    (node) => {
+    (node, parent) => {
       if (node !== fn.body && isFunction(node)) return false;
       if (node.type !== 'ReturnStatement' || !mayBeResponse(node.argument)) return;
+      // Right after a statement that uses res (`res.status(405).end(); return Promise.resolve()`): an answer may be
+      // out, and the return only ends the handler.
+      const list = parent?.type === 'BlockStatement' || parent?.type === 'Program' ? parent.body : parent?.type === 'SwitchCase' ? parent.consequent : null;
+      const before = list ? list[list.indexOf(node) - 1] : undefined;
+      if (before && namesIn(before).has(resName)) return;
       const used = namesIn(node.argument);
       if (used.has(resName) || [...usingRes].some((name) => used.has(name))) return;
       lines.push(node.loc?.start.line ?? 0);

@@ -263,20 +263,20 @@ function statusMayBeUndefined(node: Node, numbers: Set<string>): boolean {
 }
 
 /**
- * Names that hold a defined status where they are read, as the code declares them: a parameter or variable typed
- * `number` (`sendError(res, status: number, …)`), a `const` whose value cannot be undefined (`const status =
- * error.status || 500`, `const { statusCode = 500 } = error`). A name declared twice is not one.
+ * Names that hold a defined status where they are read, as the code declares them: a `const` whose value cannot be
+ * undefined (`const status = error.status || 500`, `const { statusCode = 500 } = error`). A name declared twice is not
+ * one. A type says nothing here: `sendError(res, error.statusCode, …)` from a `catch (error: any)` passes undefined
+ * to a parameter typed `number`.
  */
 function numberNames(params: Node[], body: Node[]): Set<string> {
   const typed = new Map<string, boolean>();
   const note = (id: Node, isNumber: boolean) => typed.set(id.name, !typed.has(id.name) && isNumber);
   const known = () => new Set([...typed].filter(([, isNumber]) => isNumber).map(([name]) => name));
-  const annotated = (id: Node) => id.typeAnnotation?.typeAnnotation?.type === 'TSNumberKeyword';
-  for (const p of params) if (p.type === 'Identifier') note(p, annotated(p) && !p.optional);
+  for (const p of params) if (p.type === 'Identifier') note(p, false);
   for (const stmt of body) {
     walk(stmt, (node, parent) => {
       const isConst = parent?.kind === 'const';
-      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, annotated(node.id) || (isConst && !!node.init && !statusMayBeUndefined(node.init, known())));
+      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, isConst && !!node.init && !statusMayBeUndefined(node.init, known()));
       else if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern') {
         for (const prop of node.id.properties) {
           const value = prop.type === 'ObjectProperty' ? prop.value : null;

@@ -249,8 +249,6 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   const readsSent = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.readsSent);
-  // A wrapper that uses the handler's value did not drop what it returns.
-  const ignored = keepsResult ? [] : returnsIgnored;
   // A wrapper inside it that runs code after the handler's answer before returning it: a throw there reached the
   // outer one's catch with the answer sent in Pages (the handler's own such code is checked below).
   const delays = readsSent ? handler.wrappers.slice(handler.wrappers.indexOf(readsSent) + 1).find((w) => wrapperBindings.get(w.local)?.delaysAnswer) : undefined;
@@ -508,7 +506,8 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     if (config.rawBody && !formidable.notes.length && !multer.notes.length) notes.push('bodyParser: false: the raw body is read from the request');
     for (const key of config.unknown) markers.push({ reason: 'CONFIG_DROPPED', detail: `config.${key}` });
   }
-  if (ignored.length) markers.push({ reason: 'RETURN_IGNORED_BY_PAGES', detail: linesText(ignored) });
+  // A wrapper that uses the handler's value did not drop what it returns.
+  if (returnsIgnored.length && !keepsResult) markers.push({ reason: 'RETURN_IGNORED_BY_PAGES', detail: linesText(returnsIgnored) });
   if (revalidated) markers.push({ reason: 'REVALIDATE_CHANGED', detail: 'res.revalidate(path) → revalidatePath(path)' });
   // A send that now ends the handler where Pages went on: what ran after it (a write, a second send that threw) no
   // longer does, which only a look at the code can tell harmless (a return missing in Pages) or not.

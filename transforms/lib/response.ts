@@ -70,7 +70,10 @@ export interface ResponseOptions {
   resName: string;
   /** Same-file helpers by name: `sendError(res, 400, msg)` is a send like `res.status(400).json(…)`. */
   helpers?: Map<string, ResponseHelper>;
-  /** The parameters of the function whose body this is (a helper's `status: number`: a status that is one). */
+  /**
+   * The parameters of the function whose body this is: names no `const` in a nested block makes a known status
+   * (numberNames).
+   */
   params?: Node[];
   /**
    * Calls that answer as a helper does, known by node rather than by a callee name (a dispatcher's
@@ -406,10 +409,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       }
       continue;
     }
-    if (expr && statusAssignment(expr, resName) && !crossesFunction) {
+    const assigned = expr && !crossesFunction ? statusAssignment(expr, resName) : null;
+    if (assigned) {
       needsStatus = true;
       statusSets.add(ref.node);
-      if (statusMayBeUndefined(statusAssignment(expr, resName)!, numbers)) stateMayBeUndefined = true;
+      if (statusMayBeUndefined(assigned, numbers)) stateMayBeUndefined = true;
       continue;
     }
     const parent = ref.parent;

@@ -3,7 +3,8 @@
  * repositories.
  *
  * Each line of the list (default bench/real-repos.tsv, the ones measured so far) is `owner/name<TAB>the app's folder
- * inside the repository` (`.` for its root; `#` starts a comment). The repositories themselves are fetched and
+ * inside the repository` (`.` for its root; `#` starts a comment), optionally followed by `<TAB>options` for the run
+ * (`--next 14.2.35` for an app on a Next.js that serves no route handlers, where the run stops otherwise). The repositories themselves are fetched and
  * extracted by hand into temporary folders, never into this repository: each as `<repos>/<owner>+<name>` (default
  * /tmp/repos).
  * For each app root it runs `migrate run --dry --force --report <out>/<slug>.json` (writing nothing into the app),
@@ -29,12 +30,12 @@ const apps = readFileSync(listFile, 'utf8')
   .map((line) => line.replace(/#.*/, '').trim())
   .filter(Boolean)
   .map((line) => {
-    const [repo, folder = '.'] = line.split('\t');
-    return { repo, root: path.join(repos, repo.replace('/', '+'), folder) };
+    const [repo, folder = '.', options = ''] = line.split('\t');
+    return { repo, root: path.join(repos, repo.replace('/', '+'), folder), options: options.split(' ').filter(Boolean) };
   });
 
 const byRepo = new Map();
-for (const { repo, root } of apps) {
+for (const { repo, root, options } of apps) {
   if (!existsSync(root)) {
     console.error(`skipped ${repo}: ${root} does not exist`);
     continue;
@@ -43,7 +44,7 @@ for (const { repo, root } of apps) {
   const started = Date.now();
   let crashed = false;
   try {
-    execFileSync(process.execPath, [MIGRATE, 'run', root, '--dry', '--force', '--quiet', '--report', report], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+    execFileSync(process.execPath, [MIGRATE, 'run', root, '--dry', '--force', '--quiet', '--report', report, ...options], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
   } catch (error) {
     // Files left in place exit 0 too: any other exit is a failure, said on stderr.
     crashed = true;

@@ -16,6 +16,7 @@ import { isProjectSetting, isWritable, type Plan } from './plan-types.js';
 import { loadProjectPrettier } from './prettier.js';
 import { createProgress } from './progress.js';
 import { detectNextVersion, loadProject, type Project } from './project.js';
+import { whyNoRouteHandlers } from './app-router-support.js';
 import { formatSummary, headline, summarize } from './report.js';
 import { writeReports } from './report-files.js';
 import { scanSources } from './scan.js';
@@ -86,6 +87,10 @@ export async function runMigration(dir: string, options: RunOptions): Promise<nu
   // --dry writes nothing, so it needs no clean tree.
   if (!options.dry && !options.force) await requireCleanTree(project.root);
   const nextVersion = options.next ?? (await detectNextVersion(project.root));
+  const noRouteHandlers = await whyNoRouteHandlers(project.root, nextVersion);
+  if (noRouteHandlers) {
+    throw new UserError(`${noRouteHandlers}: its migrated routes would answer 404. Upgrade Next.js (13.4 or later) first, or pass --next <version> with the version you are moving to.`);
+  }
   const prettier = await loadProjectPrettier(project.root);
   if (options.verbose) {
     print(chalk.dim(`Next.js ${nextVersion}${options.next ? ' (--next)' : ''}; formatting: ${prettier.description}.`));

@@ -29,7 +29,7 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'pagesStatus', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRedirect', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'pagesStatus', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
   });
 
@@ -51,6 +51,51 @@ describe('compat module', () => {
       }
     };
     for (const status of [undefined, null, 'abc', '404', 404.7, 0, 99, 100, 200, 599, 999, 1000, -1, NaN]) expect(checked(status), String(status)).toEqual(sent(status));
+  });
+
+  it('refuses in res.end what Pages refused (Next counts the bytes, then Node writes them), whatever the status', async () => {
+    // Next 14.2 to 16.4's api-resolver wraps res.end to count the bytes with Buffer.byteLength(chunk || '').
+    const pages = (value: unknown, status: number) => {
+      const res = new ServerResponse(new IncomingMessage(new Socket()));
+      res.statusCode = status;
+      try {
+        Buffer.byteLength((value || '') as string);
+        res.end(value);
+        return 'sent';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    const route = async (value: unknown, status: number) => {
+      try {
+        const response = compat.pagesEnd(value, { status });
+        await response.arrayBuffer();
+        return 'sent';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    for (const value of [42, {}, [1], true, new ArrayBuffer(2), 0, false, '', null, undefined, 'text', Buffer.from('b')]) {
+      for (const status of [200, 204]) expect(await route(value, status), `${String(value)} with ${status}`).toBe(pages(value, status));
+    }
+  });
+
+  it("checks res.redirect's arguments as Next did, and answers as Pages wrote the redirect", async () => {
+    const invalid = /^Invalid redirect arguments\. Please use a single argument URL/;
+    for (const args of [[new URL('https://example.com/')], [undefined], [301], [null, '/x'], [301, undefined], [301, ['/a', '/b']]]) {
+      expect(() => compat.pagesRedirect(...args), String(args)).toThrow(invalid);
+    }
+    // A status Node's writeHead refused is refused as it was.
+    expect(() => compat.pagesRedirect(NaN, '/x')).toThrow('Invalid status code: NaN');
+    // A string first is the URL, whatever follows.
+    expect(compat.pagesRedirect('301', '/x').headers.get('location')).toBe('301');
+    const plain = compat.pagesRedirect('/api/hello');
+    expect([plain.status, plain.headers.get('location'), plain.headers.get('content-type'), await plain.text()]).toEqual([307, '/api/hello', null, '/api/hello']);
+    const headers = new Headers([['x-kept', '1'], ['location', '/old']]);
+    const withHeaders = compat.pagesRedirect(308.9, 'https://example.com/a b', headers);
+    expect([withHeaders.status, withHeaders.headers.get('location'), withHeaders.headers.get('x-kept')]).toEqual([308, 'https://example.com/a b', '1']);
+    // The route's own headers are not changed: a later answer of the handler does not get the Location.
+    expect(headers.get('location')).toBe('/old');
   });
 
   it("gives next-auth's getServerSession the request's headers and cookies, and a response that adds its cookies to the route's", () => {

@@ -212,7 +212,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
   const harmless = harmlessAfterAnswer(fn, resName);
   // Values Pages dropped (no answer on that path) that the route would answer with (ignored-returns.ts).
-  const returnsIgnored = ignoredReturns(fn, resName);
+  const returnsIgnored = ignoredReturns(fn, resName, program);
   // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
   // Each method function keeps them after (request, context), where the wrapper's route-handler version passes them.
   const extraParams: Node[] = fn.params.slice(2);
@@ -410,10 +410,12 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     // So too the dispatcher's version, which runs its own code (a try/catch) around every handler of the map, and a
     // method that a guard may answer first.
     const only405 = res.statuses.length > 0 && res.statuses.every((s) => s === 405) && !wrapped && !holdsGuardAnswer(res.body);
-    if (res.body.length === 0) continue;
     // Where GET is exported, the App Router would answer HEAD with GET's code, which Pages never ran for it (a code
-    // exchange, a write): HEAD keeps its own answer, a 405 too.
-    if (only405 && getExported && group.methods.includes('HEAD')) group.methods = ['HEAD'];
+    // exchange, a write): HEAD keeps its own answer, a 405 too, and no answer at all (an empty function: README's
+    // Known differences row 6) where the handler has nothing for it (`if (req.method === 'GET') { … }` alone).
+    const ownHead = getExported && group.methods.includes('HEAD') && !dispatch;
+    if (res.body.length === 0 && !ownHead) continue;
+    if ((only405 || res.body.length === 0) && ownHead) group.methods = ['HEAD'];
     else if (only405) continue;
     if (group.methods.includes('GET')) getExported = true;
 
@@ -472,8 +474,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     // Every path throws (`DELETE: async () => { throw … }`): a declaration's type would be Promise<void>, which a
     // wrapper's twin, taking a handler that returns a Response or undefined, does not take.
     const throwsOnly = typescript && wrapped && returnsOf(statements).length === 0 && statements.some(alwaysExits);
-    const [declaration] = snip.statements(`async function ${name}(${params.join(', ')})${throwsOnly ? ': Promise<never>' : ''} {}`);
-    declaration.body.body = statements;
+    // An empty HEAD (above) says why it is there: no answer, as in Pages, rather than GET's code.
+    const why = statements.length === 0 ? `\n  // Pages sent no answer to HEAD here; without this export the App Router would run GET's code for it.\n` : '';
+    const [declaration] = snip.statements(`async function ${name}(${params.join(', ')})${throwsOnly ? ': Promise<never>' : ''} {${why}}`);
+    if (statements.length) declaration.body.body = statements;
     functions.push({ methods: group.methods, node: declaration, ...(contextual && wrapped ? { inline: true } : {}) });
   }
   if (functions.length === 0) throw new Left('UNSUPPORTED_METHOD_CHECK', fn.loc?.start.line, 'no method answers anything but 405');

@@ -102,6 +102,29 @@ describe('migrate run: failures are one sentence, exit 1, no stack trace', () =>
     expect(expectOneLineError(result.stderr)).toContain('There is no pages/api folder');
   });
 
+  it('a Next.js that would not serve the routes: before 13.2, or 13.2 and 13.3 without experimental.appDir', () => {
+    const nextAt = (version: string) => JSON.stringify({ name: 'old-app', dependencies: { next: version } });
+    const twelve = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER }, { packageJson: nextAt('^12.3.4') });
+    const before = treeHash(twelve);
+    for (const args of [['run', twelve], ['run', twelve, '--dry']]) {
+      const refused = runCli(args);
+      expect(refused.code).toBe(1);
+      expect(expectOneLineError(refused.stderr)).toBe(
+        'Error: Next.js 12.3.4 has no route handlers (route.ts files came with 13.2, stable from 13.4): its migrated routes would answer 404. Upgrade Next.js (13.4 or later) first, or pass --next <version> with the version you are moving to.',
+      );
+    }
+    expect(treeHash(twelve)).toBe(before);
+    // Stating the version the app moves to lets the run go on.
+    expect(runCli(['run', twelve, '--dry', '--next', '14.2.35']).code).toBe(0);
+
+    const thirteen = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER }, { packageJson: nextAt('13.3.0') });
+    expect(expectOneLineError(runCli(['run', thirteen, '--dry']).stderr)).toContain('Next.js 13.3.0 serves app/ only with experimental.appDir: true in next.config, which this app does not set');
+    writeFiles(thirteen, { 'next.config.js': 'module.exports = {\n  experimental: { appDir: true },\n};\n' });
+    const flagged = runCli(['run', thirteen, '--dry']);
+    expect(flagged.stderr).toBe('');
+    expect(flagged.stdout).toContain('+++ b/app/api/hello/route.ts');
+  });
+
   it('a stack trace only with --debug', () => {
     const plain = runCli(['run', '/definitely/not/here']);
     expect(plain.stderr).not.toMatch(/^\s+at /m);

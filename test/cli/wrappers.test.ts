@@ -97,6 +97,57 @@ describe('wrappers defined in the project', () => {
     expectSecondRunChangesNothing(app);
   });
 
+  it("keeps a handler's rejection past the wrapper's catch where the wrapper returned it without await", () => {
+    const { app, result } = migrateApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'lib/cors.ts': `import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'
+
+export function withCors(handler: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    res.setHeader('Access-Control-Allow-Origin', '*')
+    try {
+      if (req.headers['x-block']) return res.status(403).json({ error: 'blocked' })
+      return handler(req, res)
+    } catch {
+      return res.status(500).json({ error: 'cors check failed' })
+    }
+  }
+}
+
+export function withAwaitedCors(handler: NextApiHandler) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    res.setHeader('Access-Control-Allow-Origin', '*')
+    try {
+      return await handler(req, res)
+    } catch {
+      return res.status(500).json({ error: 'handler failed' })
+    }
+  }
+}
+`,
+      'pages/api/open.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withCors } from '@/lib/cors'
+
+export default withCors(async (req: NextApiRequest, res: NextApiResponse) => {
+  res.status(200).json({ ok: true })
+})
+`,
+      'pages/api/caught.ts': `import type { NextApiRequest, NextApiResponse } from 'next'
+import { withAwaitedCors } from '@/lib/cors'
+
+export default withAwaitedCors(async (req: NextApiRequest, res: NextApiResponse) => {
+  res.status(200).json({ ok: true })
+})
+`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const cors = readFileSync(path.join(app, 'lib/cors.ts'), 'utf8');
+    // Pages' catch never saw the handler's rejection (Next answered 500) and neither does the twin's; an awaited call
+    // is awaited in the twin too, whose catch answers as the original's did.
+    expect(cors).toContain('return Promise.resolve(handler(request, context)).then((response) => withHeaders(response, headers))');
+    expect(cors).toContain('return withHeaders(await handler(request, context), headers)');
+  });
+
   it('passes the extra arguments a wrapper gives the handler (the signed-in user) after (request, context)', () => {
     const { app, result, report: json } = migrateApp({
       'tsconfig.json': files['tsconfig.json'],

@@ -21,7 +21,7 @@ import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
 const REFUSED = new Set(['setHeader', 'appendHeader', 'writeHead', 'json', 'send', 'redirect']);
 
 /** An expression that runs nothing: a name, a literal, a member of a name, an array or object of those. */
-function inert(node: Node | null | undefined): boolean {
+export function inert(node: Node | null | undefined): boolean {
   const n = node && unwrap(node);
   if (!n) return true;
   if (n.type === 'TemplateLiteral') return n.expressions.every(inert);

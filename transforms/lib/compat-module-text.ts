@@ -210,6 +210,25 @@ export function pagesStatus(status: unknown): number {
   return code;
 }
 
+/**
+ * res.redirect(url) or res.redirect(status, url) where the code does not show a URL string (and a number): Next
+ * threw on any other arguments (a URL object, a null \`session.url\`, a status read as a string), so Pages answered
+ * 500 or ran the handler's catch, where a Response would carry them. The Location goes out as given and the URL is
+ * the body, with no Content-Type, as Pages wrote it; \`headers\` are those set on res before.
+ */
+export function pagesRedirect(statusOrUrl: unknown, url?: unknown, headers?: Headers): Response {
+  if (typeof statusOrUrl === 'string') {
+    url = statusOrUrl;
+    statusOrUrl = 307;
+  }
+  if (typeof statusOrUrl !== 'number' || typeof url !== 'string') {
+    throw new Error("Invalid redirect arguments. Please use a single argument URL, e.g. res.redirect('/destination') or use a status code and URL, e.g. res.redirect(307, '/destination').");
+  }
+  const init = { status: pagesStatus(statusOrUrl), headers: new Headers(headers) };
+  init.headers.set('Location', url);
+  return new Response(textBody(url, init), init);
+}
+
 function isEmptyStatus(init?: ResponseInit): boolean {
   return init?.status === 204 || init?.status === 304;
 }
@@ -285,9 +304,17 @@ export function chunkBytes(chunk: string | Uint8Array, encoding?: BufferEncoding
   return encoding ? new Uint8Array(Buffer.from(chunk, encoding)) : new TextEncoder().encode(chunk);
 }
 
-/** res.end(chunk[, encoding]): the chunk written as it is, text in the encoding given (UTF-8 without one). */
+/**
+ * res.end(chunk[, encoding]): the chunk written as it is, text in the encoding given (UTF-8 without one). Anything
+ * else that is not falsy (a number, an object) threw, whatever the status: Next counted its bytes first
+ * (Buffer.byteLength, whose error this is), and Node's end took only text and bytes.
+ */
 export function pagesEnd(value: unknown, init?: ResponseInit, encoding?: BufferEncoding): Response {
-  if (value === null || value === undefined || isEmptyStatus(init)) return new Response(null, init);
+  if (value && typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    Buffer.byteLength(value as string);
+    throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array.'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  if (!value || isEmptyStatus(init)) return new Response(null, init);
   if (value instanceof Uint8Array) return new Response(new Uint8Array(value), init);
   if (typeof value === 'string' && encoding) return new Response(new Uint8Array(Buffer.from(value, encoding)), init);
   return new Response(textBody(String(value), init), init);

@@ -46,36 +46,53 @@ function headerOnTop(code: string, source: string): string {
   return header + imports + (/^import[\s{*'"]/.test(rest) ? '' : '\n') + rest;
 }
 
-/** Each text chunk of a multi-line template literal, by its content with the indentation of its lines left out. */
-function templateChunks(code: string, path: string): Array<{ raw: string; start: number; end: number }> {
-  const chunks: Array<{ raw: string; start: number; end: number }> = [];
+type Chunk = { raw: string; start: number; end: number };
+
+/** The text chunks of each template literal that has a line break in its text, in the order of the code. */
+function multiLineTemplates(code: string, path: string): Chunk[][] {
+  const templates: Chunk[][] = [];
   const visit = (node: Node) => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach(visit);
-    if (node.type === 'TemplateElement' && node.value.raw.includes('\n')) chunks.push({ raw: node.value.raw, start: node.start, end: node.end });
+    if (node.type === 'TemplateLiteral' && node.quasis.some((q: Node) => q.value.raw.includes('\n'))) {
+      templates.push(node.quasis.map((q: Node) => ({ raw: q.value.raw, start: q.start, end: q.end })));
+    }
     for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'extra') visit(node[key]);
   };
   visit(loadBabelParser().parse(code, { sourceType: 'module', plugins: pluginsFor(path), errorRecovery: true }).program);
-  return chunks;
+  return templates;
 }
 
-const shape = (raw: string) => raw.split('\n').map((line, i) => (i === 0 ? line : line.trimStart())).join('\n');
+/** A template's text with the indentation of its lines left out: what recast's re-indenting cannot change. */
+const shape = (template: Chunk[]) => template.map((chunk) => chunk.raw.split('\n').map((line, i) => (i === 0 ? line : line.trimStart())).join('\n')).join('\u0000');
 
 /**
  * recast re-indents the text it reuses when code moves to another depth, and inside a multi-line template literal
- * that text is the string's value. Every such chunk in the output gets back the source's text, byte for byte.
+ * that text is the string's value (also the spaces before a `${` that starts a line). Every such template in the
+ * output gets back the source's text, byte for byte: the one of the same shape, or, where several of the source's
+ * have that shape and differ, the one at the same place among them (when the output has as many: code the split by
+ * method copied has no place of its own, and is left as printed).
  */
 function restoreTemplateText(code: string, source: string, path: string): string {
   // A template chunk that spans lines has a line break between two backticks that follow each other in the text
   // (its own, or those of a template nested in it). Without one, the two parses below would find nothing.
   if (!/`[^`]*\n[^`]*`/.test(source)) return code;
-  const originals = new Map<string, string>();
-  for (const chunk of templateChunks(source, path)) if (!originals.has(shape(chunk.raw))) originals.set(shape(chunk.raw), chunk.raw);
+  const originals = new Map<string, Chunk[][]>();
+  for (const template of multiLineTemplates(source, path)) originals.set(shape(template), [...(originals.get(shape(template)) ?? []), template]);
   if (!originals.size) return code;
+  const printed = new Map<string, Chunk[][]>();
+  for (const template of multiLineTemplates(code, path)) printed.set(shape(template), [...(printed.get(shape(template)) ?? []), template]);
+  const replacements: Array<{ chunk: Chunk; raw: string }> = [];
+  for (const [key, outputs] of printed) {
+    const sources = originals.get(key);
+    if (!sources) continue;
+    const same = sources.every((t) => t.every((chunk, i) => chunk.raw === sources[0][i].raw));
+    if (!same && sources.length !== outputs.length) continue;
+    outputs.forEach((template, k) => template.forEach((chunk, i) => replacements.push({ chunk, raw: (same ? sources[0] : sources[k])[i].raw })));
+  }
   let out = code;
-  for (const chunk of templateChunks(code, path).sort((a, b) => b.start - a.start)) {
-    const original = originals.get(shape(chunk.raw));
-    if (original !== undefined && original !== chunk.raw) out = out.slice(0, chunk.start) + original + out.slice(chunk.end);
+  for (const { chunk, raw } of replacements.sort((a, b) => b.chunk.start - a.chunk.start)) {
+    if (raw !== chunk.raw) out = out.slice(0, chunk.start) + raw + out.slice(chunk.end);
   }
   return out;
 }

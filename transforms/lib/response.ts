@@ -7,9 +7,10 @@
  */
 import type { Reason } from '../../src/diagnostics.js';
 import type { JSCodeshift } from 'jscodeshift';
-import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, replaceChild, type Node, type Snippets, END } from './ast.js';
+import { unwrap, passedTo, isFunction, walk, stringValue, isIdent, isStringLike, memberName, replaceChild, type Node, type Snippets, END } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
 import { chunkEncodingOf, isStreamResponse, splitStream } from './stream-response.js';
+import { inert } from './after-answer.js';
 import { middlewareAnswerBase, middlewareRunKind } from './recipes-cors.js';
 import { ROUTE_HEADER_SINKS } from './recipes.js';
 
@@ -32,6 +33,8 @@ const STATE_CALLS = new Set(['status', ...HEADER_CALLS]);
 interface Link {
   name: string;
   args: Node[];
+  /** A helper's call (`handler(req, res)` in a wrapper) that the code awaits where it stands. */
+  awaited?: boolean;
 }
 
 /** A `res` call chain used as a statement: `res.status(404).json(v)` → links status, json. */
@@ -62,6 +65,8 @@ export interface ResponseHelper {
    * `try`, a rejection of the returned answer then reaches the `catch`, as the awaited call's did.
    */
   awaits?: boolean;
+  /** Its answer is a promise, which may reject (the handler a wrapper calls: a route's method functions are async). */
+  promised?: boolean;
 }
 
 export interface ResponseOptions {
@@ -107,7 +112,7 @@ export interface ResponseRewrite {
   body: Node[];
   /** Statements that must open the method function (status / headers state). */
   prelude: Node[];
-  uses: Set<'NextResponse' | 'after' | 'pagesStatus' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'pipedBody' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
+  uses: Set<'NextResponse' | 'after' | 'pagesStatus' | 'pagesRedirect' | 'pagesSend' | 'pagesEnd' | 'pagesJson' | 'setHeader' | 'chunkBytes' | 'pipedBody' | 'withHeaders' | 'runConnectMiddleware' | 'runCorsWrapper' | 'runNextCors'>;
   notes: string[];
   escape?: { line?: number; detail: string; reason?: Reason };
   /** Statuses this body can answer with when every send has a literal status; null when unknown. */
@@ -143,7 +148,7 @@ function chainOf(expr: Node, resName: string, opts: Pick<ResponseOptions, 'helpe
   if (n?.type === 'CallExpression' && middlewareRunKind(n)) return n.arguments.some((a: Node) => isIdent(a, resName)) ? { links: [{ name: MIDDLEWARE_LINK, args: [n] }] } : null;
   const helper = n?.type === 'CallExpression' ? helperOf(n, opts) : undefined;
   if (helper && isIdent(n.arguments[helper.resIndex], resName)) {
-    return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n] } };
+    return helper.setsHeaders !== undefined ? { links: [{ name: HEADER_HELPER_LINK, args: [n, top] }] } : { links: [], terminal: { name: 'helper', args: [n], awaited: top !== n } };
   }
   while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier') {
     links.unshift({ name: n.callee.property.name, args: n.arguments });
@@ -267,29 +272,88 @@ function statusMayBeUndefined(node: Node, numbers: Set<string>): boolean {
 
 /**
  * Names that hold a defined status where they are read, as the code declares them: a `const` whose value cannot be
- * undefined (`const status = error.status || 500`, `const { statusCode = 500 } = error`). A name declared twice is not
- * one. A type says nothing here: `sendError(res, error.statusCode, …)` from a `catch (error: any)` passes undefined
- * to a parameter typed `number`.
+ * undefined (`const status = error.status || 500`, `const { statusCode = 500 } = error`). A type says nothing here:
+ * `sendError(res, error.statusCode, …)` from a `catch (error: any)` passes undefined to a parameter typed `number`.
  */
 function numberNames(params: Node[], body: Node[]): Set<string> {
+  return constNames(params, body, (value, known) => !statusMayBeUndefined(value, known), true);
+}
+
+/** Names that hold a string where they are read (a `const` whose value is one: isString), and those that hold a URL. */
+function stringNames(params: Node[], body: Node[]): { strings: Set<string>; urls: Set<string> } {
+  const urls = constNames(params, body, (value) => value.type === 'NewExpression' && isIdent(value.callee, 'URL'), false);
+  return { strings: constNames(params, body, (value, known) => isString(value, { strings: known, urls }), false), urls };
+}
+
+/**
+ * The names `holds` is true of where they are read, as the code declares them: a `const` (or, with `defaults`, a
+ * destructured `const` with a default value) whose value it holds for. A name declared twice is not one.
+ */
+function constNames(params: Node[], body: Node[], holds: (value: Node, known: Set<string>) => boolean, defaults: boolean): Set<string> {
   const typed = new Map<string, boolean>();
-  const note = (id: Node, isNumber: boolean) => typed.set(id.name, !typed.has(id.name) && isNumber);
-  const known = () => new Set([...typed].filter(([, isNumber]) => isNumber).map(([name]) => name));
+  const note = (id: Node, held: boolean) => typed.set(id.name, !typed.has(id.name) && held);
+  const known = () => new Set([...typed].filter(([, held]) => held).map(([name]) => name));
   for (const p of params) if (p.type === 'Identifier') note(p, false);
   for (const stmt of body) {
     walk(stmt, (node, parent) => {
       const isConst = parent?.kind === 'const';
-      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, isConst && !!node.init && !statusMayBeUndefined(node.init, known()));
+      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, isConst && !!node.init && holds(unwrap(node.init), known()));
       else if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern') {
         for (const prop of node.id.properties) {
           const value = prop.type === 'ObjectProperty' ? prop.value : null;
           if (value?.type === 'Identifier') note(value, false);
-          else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, isConst && !statusMayBeUndefined(value.right, known()));
+          else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, defaults && isConst && holds(unwrap(value.right), known()));
         }
       } else if (isFunction(node)) for (const p of node.params) if (p.type === 'Identifier') note(p, false);
     });
   }
   return known();
+}
+
+/**
+ * Whether the code shows a value to be a string: a literal, a template, a `+` with a string on one side,
+ * `String(…)`, `encodeURIComponent(…)`, `.toString()`, `.join(…)`, a URL's `.href`, or a name holding one.
+ */
+function isString(node: Node, names: { strings: Set<string>; urls: Set<string> }): boolean {
+  const n = unwrap(node);
+  switch (n.type) {
+    case 'StringLiteral':
+    case 'TemplateLiteral':
+      return true;
+    case 'Identifier':
+      return names.strings.has(n.name);
+    case 'BinaryExpression':
+      return n.operator === '+' && (isString(n.left, names) || isString(n.right, names));
+    case 'ConditionalExpression':
+      return isString(n.consequent, names) && isString(n.alternate, names);
+    case 'MemberExpression':
+      return memberName(n) === 'href' && isIdent(unwrap(n.object)) && names.urls.has(unwrap(n.object).name);
+    case 'CallExpression':
+      if (isIdent(n.callee)) return ['String', 'encodeURIComponent', 'encodeURI'].includes(n.callee.name);
+      return n.callee.type === 'MemberExpression' && ['toString', 'join'].includes(memberName(n.callee) ?? '');
+  }
+  return false;
+}
+
+/**
+ * Whether the code shows that a value given to res.json may be undefined: none at all, `undefined`, an optional
+ * chain (`result?.quotes`), an element read by index or key (`rows[0]`), an array's `.find((x) => …)` or `.at(…)`,
+ * a choice with such a branch, or a `const` holding one (`names`). Pages sent an empty body for it (200, the JSON
+ * type), where Response.json throws: such a value goes through the compat module's pagesJson. Other values are sent
+ * with NextResponse.json (README: Known differences, the ones the tool accepts).
+ */
+function showsMaybeUndefined(node: Node | undefined, names: Set<string>): boolean {
+  if (!node) return true;
+  const n = unwrap(node);
+  if (n.type === 'Identifier') return n.name === 'undefined' || names.has(n.name);
+  if (n.type === 'OptionalMemberExpression' || n.type === 'OptionalCallExpression' || (n.type === 'MemberExpression' && n.computed)) return true;
+  if (n.type === 'AwaitExpression') return showsMaybeUndefined(n.argument, names);
+  if (n.type === 'ConditionalExpression') return showsMaybeUndefined(n.consequent, names) || showsMaybeUndefined(n.alternate, names);
+  if (n.type === 'LogicalExpression') return showsMaybeUndefined(n.right, names);
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression') return false;
+  // An array's, given a function (a database's `find(id)` or `find()` gives null or a list).
+  const method = memberName(n.callee);
+  return method === 'at' || ((method === 'find' || method === 'findLast') && isFunction(n.arguments[0] ?? {}));
 }
 
 function literalStatus(node: Node | undefined): number | null {
@@ -351,6 +415,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   /** Whether a status set for a later send may be undefined: the sends that read it check it (pagesStatus). */
   let stateMayBeUndefined = false;
   const numbers = numberNames(opts.params ?? [], original);
+  const strings = stringNames(opts.params ?? [], original);
+  const undefinedNames = constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false);
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -446,6 +512,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
 
   /** How many loops the statement being rewritten sits in: a header call there may run more than once on a path. */
   let loopDepth = 0;
+  /** How many `try` blocks the statement being rewritten is in. */
+  let tryDepth = 0;
   /** `mayRepeat`: the call may run more than once on a path (it sits in a nested function, or in a loop). */
   const headerOp = (link: Link, nested = false): Node[] => {
     const mayRepeat = nested || loopDepth > 0 || !!opts.sharedHeaders;
@@ -537,6 +605,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       const answer = `${helperCallee(call, helper)}(${args.join(', ')})`;
       if (!headersName) return { pre, expr: helper.awaits ? `await ${answer}` : answer };
       out.uses.add('withHeaders');
+      // Not awaited in a `try` (`try { …; return handler(req, res) } catch …`): a rejection of the answer went past
+      // the catch (Next's 500), and the finally ran before it settled; an await here would change both.
+      if (tryDepth > 0 && helper.promised && !terminal.awaited && !helper.awaits) return { pre, expr: `Promise.resolve(${answer}).then((response) => withHeaders(response, ${headersName}))` };
       return { pre, expr: `withHeaders(await ${answer}, ${headersName})` };
     }
     const fromState = !status && !!statusName;
@@ -556,6 +627,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
     out.statuses.push(terminal.name === 'redirect' ? literalStatus(terminal.args.length > 1 ? terminal.args[0] : j.numericLiteral(307)) : status ? lit : 200);
     const emptyStatus = lit === 204 || lit === 304;
+    const arg = terminal.args[0];
+    // A 204 or 304 sends no body, but Pages evaluated the argument all the same (`res.status(204).send(await
+    // controller.update(body))`): what it runs stays, before the answer. res.end checked it too (pagesEnd, below).
+    const evaluated = !!arg && (terminal.name === 'json' || terminal.name === 'send' || (terminal.name === 'end' && isStringLike(arg)));
+    if (emptyStatus && evaluated && !inert(arg)) pre.push(...snip.statements(`${snip.src(arg)}${END}`));
     const withInit = init(statusCode, headersName);
     const plain = (bodyCode: string) => `new Response(${bodyCode}${withInit})`;
     // `maybeUndefined`: a value that may be undefined goes through the compat module's pagesJson (see maybeUndefined).
@@ -565,10 +641,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       if (headersName && (contentTypeMaybeSet || headerNamesSet.has('content-type'))) pre.push(...snip.statements(`${headersName}.delete(${snip.str('Content-Type')})${END}`));
       return `${maybeUndefined ? 'pagesJson' : 'NextResponse.json'}(${valueCode}${withInit})`;
     };
-    const arg = terminal.args[0];
     switch (terminal.name) {
       case 'json':
-        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', isIdent(arg) && !!opts.maybeUndefined?.has(arg.name)) };
+        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', showsMaybeUndefined(arg, undefinedNames) || (isIdent(arg) && !!opts.maybeUndefined?.has(arg.name))) };
       case 'send':
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
         if (isStringLike(arg) && !looksLikeMarkup(arg)) return { pre, expr: plain(snip.src(arg)) };
@@ -576,7 +651,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         out.uses.add('pagesSend');
         return { pre, expr: `pagesSend(${snip.src(arg)}${withInit})` };
       case 'end': {
-        if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
+        // Anything but text or bytes (a number, an object) threw in Pages, whatever the status: pagesEnd checks it.
+        if (isNullish(arg) || (emptyStatus && isStringLike(arg))) return { pre, expr: plain('null') };
         const encoding = chunkEncodingOf(terminal.args);
         if (isStringLike(arg) && !encoding && !looksLikeMarkup(arg)) return { pre, expr: plain(snip.src(arg)) };
         out.uses.add('pagesEnd');
@@ -588,6 +664,13 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return { pre, expr: plain(snip.src(arg)) };
       case 'redirect': {
         const [first, second] = terminal.args;
+        // Arguments the code does not show to be a URL string (after a numeric status) are checked as Next did.
+        if (!(second ? literalStatus(first) !== null && isString(second, strings) : isString(first, strings))) {
+          out.uses.add('pagesRedirect');
+          const args = terminal.args.map((a) => snip.src(a));
+          if (headersName) args.push(...(second ? [] : ['undefined']), headersName);
+          return { pre, expr: `pagesRedirect(${args.join(', ')})` };
+        }
         const redirectStatus = second ? snip.src(first) : '307';
         let url = snip.src(second ?? first);
         if (!isSimple(second ?? first)) {
@@ -695,7 +778,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return block(stmt, tail, breakEndsTail, quiet);
       case 'TryStatement':
         // Not the tail before a `finally` (its code runs after the block), but quiet: it runs after a return too.
+        tryDepth++;
         stmt.block = block(stmt.block, tail && !stmt.finalizer, breakEndsTail, quiet);
+        tryDepth--;
         if (stmt.handler) stmt.handler.body = block(stmt.handler.body, tail && !stmt.finalizer, breakEndsTail, quiet);
         if (stmt.finalizer) stmt.finalizer = block(stmt.finalizer, false);
         return stmt;

@@ -327,7 +327,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   if ('why' in request) return { why: request.why };
   // Its query reads take the route's params from the context, which its twin is generic in.
   if (request.usesParams) request.prelude.unshift(...snip.statements(`const ${paramsName} = await ${typescript ? `(${contextName} as { params?: any })` : contextName}.params${END}`));
-  const answer = { resIndex: 1, statuses: [null] };
+  const answer = { resIndex: 1, statuses: [null], promised: true };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
   const declared = namesDeclaredWithin(fn);
   const ownHelpers = [...moduleHelpers].filter(([name]) => !declared.has(name));

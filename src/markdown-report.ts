@@ -90,6 +90,10 @@ export function toMarkdownReport(plan: Plan, meta: MarkdownMeta): string {
     out.push('', '### Project settings', '');
     for (const u of settings) out.push(`- ${code(u.path)}: ${u.note}`);
   }
+  if (plan.warnings?.length) {
+    out.push('', '### Heads-up', '', 'What changes for the app beyond its routes, which the run cannot keep.', '');
+    for (const w of plan.warnings) out.push(`- ${code(w.path)}: ${w.text}`);
+  }
   if (noted.length > 0) {
     out.push('', '### Notes', '');
     for (const f of noted) out.push(...f.notes.map((note) => `- ${code(f.target)}: ${text(note)}`));

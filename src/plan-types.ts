@@ -1,4 +1,5 @@
 /** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
+import type { ProjectWarning } from './not-found-page.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformStatus } from '../transforms/types.js';
 
@@ -70,6 +71,8 @@ export interface Plan {
   deletes: FileChange[];
   /** The pages/api folders, so that apply can remove the folders it leaves empty. */
   apiDirs: string[];
+  /** What changes for the app beyond its routes and that the run cannot keep (src/not-found-page.ts). */
+  warnings?: ProjectWarning[];
 }
 
 /** A project setting the run writes (it has a note), not a helper module. */

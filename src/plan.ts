@@ -26,6 +26,7 @@ import { parseChecked, shadowedGlobalIn } from './output-check.js';
 import { findHandlerModules } from './handler-modules.js';
 import { planServedPages, settleServedPages } from './alias-routes.js';
 import { STRICT_NULL_CHECKS_NOTE, strictNullChecksUpdate } from './strict-null-checks.js';
+import { notFoundPageWarning } from './not-found-page.js';
 import { carryOutMoves, exportsModuleRef, findExportsMoves, settleMoves, type ExportsMove } from './moved-exports.js';
 import { findImportedSources, retargetNote } from './imported-sources.js';
 import { clientImportFinder } from './client-imports.js';
@@ -332,6 +333,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
   // Once app/ exists, Next.js would turn strictNullChecks on: the value in effect is written instead (not formatted).
   const strictNulls = project.typescript && writable.length ? strictNullChecksUpdate(project.root) : null;
   if (strictNulls) changes.push({ ...strictNulls, twins: [], users: writable.map((f) => f.source), note: STRICT_NULL_CHECKS_NOTE });
+  const notFound = notFoundPageWarning(project, input.nextVersion, writable.some((f) => !f.alreadyWritten));
   return {
     root: project.root,
     nextVersion: input.nextVersion,
@@ -343,6 +345,7 @@ export async function buildPlan(input: PlanInput, scan?: SourceScan): Promise<Pl
     ],
     updates: changes,
     deletes: writable.map((f) => ({ path: f.source, content: f.input as string })),
+    ...(notFound ? { warnings: [notFound] } : {}),
     apiDirs: project.apiDirs,
   };
 }

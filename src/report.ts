@@ -104,6 +104,10 @@ export function formatSummary(plan: Plan, options: SummaryOptions = {}): string 
     lines.push('', 'Project settings:');
     for (const update of settings) lines.push(`  ${update.path}  ${update.note}`);
   }
+  if (plan.warnings?.length) {
+    lines.push('', 'Heads-up (the run cannot keep this):');
+    for (const warning of plan.warnings) lines.push(`  ${warning.path}  ${warning.text}`);
+  }
   if (others.length > 0) {
     lines.push('', `${plural(others.length, 'file')} in pages/api ${others.length === 1 ? 'is' : 'are'} not a handler:`);
     for (const file of others) {
@@ -148,6 +152,8 @@ export interface JsonReport {
   }[];
   /** Modules outside pages/api that get route-handler twins, or now import moved exports from their new module. */
   updates: { path: string; twins: string[]; imports?: string[]; note?: string }[];
+  /** What changes for the app beyond its routes and that the run cannot keep: the app's 404 page on Next.js 16. */
+  warnings?: { path: string; text: string }[];
 }
 
 // Keys are only ever added to schema version 1; a key that changed meaning or went away would make it version 2.
@@ -168,5 +174,6 @@ export function toJsonReport(plan: Plan, meta: { only?: string[] } = {}): JsonRe
       ...(f.exportsModule && isWritable(f) ? { moved: { module: f.exportsModule.path, exports: f.exportsModule.exports } } : {}),
     })),
     updates: plan.updates.map((u) => ({ path: u.path, twins: u.twins, ...(u.imports ? { imports: u.imports } : {}), ...(u.note ? { note: u.note } : {}) })),
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
   };
 }

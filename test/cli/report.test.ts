@@ -75,6 +75,25 @@ describe('--report', () => {
 const REVIEW_HANDLER = `export const config = { unstable_includeFiles: ['data/**'] }\n\n${SIMPLE_HANDLER}`;
 const WRAPPED = 'function withAuth(h) { return h }\nfunction h(req, res) { res.json({}) }\nexport default withAuth(h)\n';
 
+describe('heads-up: the app\'s 404 page on Next.js 16', () => {
+  it('says so in the summary and the reports where the run creates app/ beside pages/404, and only there', () => {
+    const page = 'export default function NotFound() {\n  return <h1>Lost?</h1>\n}\n';
+    const app = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER, 'pages/404.tsx': page });
+    const json = path.join(tempDir(), 'report.json');
+    const md = path.join(tempDir(), 'report.md');
+    const sixteen = runCli(['run', app, '--dry', '--next', '16.4.6', '--report', json, '--report', md]);
+    expect(sixteen.code).toBe(0);
+    const text = 'once app/ exists, Next.js 16.4.6 answers URLs nothing matches with its own not-found page instead of this one; add app/not-found.tsx and a root layout that render the same to keep it';
+    expect(sixteen.stdout).toContain(`Heads-up (the run cannot keep this):\n  pages/404.tsx  ${text}`);
+    expect(readReport(json).warnings).toEqual([{ path: 'pages/404.tsx', text }]);
+    expect(readFileSync(md, 'utf8')).toContain(`### Heads-up\n\nWhat changes for the app beyond its routes, which the run cannot keep.\n\n- \`pages/404.tsx\`: ${text}`);
+    // Next.js 15 keeps the app's page; an app that has app/ already had Next's page.
+    expect(runCli(['run', app, '--dry', '--next', '15.5.29']).stdout).not.toContain('Heads-up');
+    const withApp = makeApp({ 'pages/api/hello.ts': SIMPLE_HANDLER, 'pages/404.tsx': page, 'app/layout.tsx': 'export default function Layout({ children }) {\n  return children\n}\n' });
+    expect(runCli(['run', withApp, '--dry', '--next', '16.4.6']).stdout).not.toContain('Heads-up');
+  });
+});
+
 describe('--report: markers', () => {
   it('lists each marker of a route with its line in the written file, the line its reason gives', () => {
     const app = makeApp({ 'pages/api/cfg.ts': REVIEW_HANDLER });

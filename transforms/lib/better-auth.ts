@@ -1,8 +1,9 @@
 /**
  * better-auth's Pages catch-all, `export default toNodeHandler(auth)` (or `auth.handler`) from `better-auth/node`, →
  * the App Router route better-auth documents: `export const { GET, POST } = toNextJsHandler(auth)` from
- * `better-auth/next-js`. Both hand the request to the same `auth.handler`; Next then answers 405 to the methods
- * better-auth's endpoints do not use (a note says so). `bodyParser: false` loses its purpose: route handlers never
+ * `better-auth/next-js`. Both hand the request to the same `auth.handler`, which in Pages took every method: plugins
+ * answer PUT, PATCH and DELETE (SCIM provisioning), so the route exports POST's function, the same handler, for them
+ * too. `bodyParser: false` loses its purpose: route handlers never
  * parse the body. A file that imports from `better-auth/next-js` already keeps that import: the route calls
  * toNextJsHandler through it (under its alias, or as a member of the namespace), or the name joins it.
  */
@@ -61,9 +62,13 @@ export function rewriteBetterAuth(snip: Snippets, program: Node): BetterAuthRout
   const call = exportIndex < 0 ? null : unwrap(program.body[exportIndex].declaration);
   if (call?.type !== 'CallExpression' || !isIdent(call.callee, local) || call.arguments.length !== 1 || call.arguments[0].type === 'SpreadElement') return null;
   const imported = importedNextHandler(program);
-  const [route] = snip.statements(`export const { GET, POST } = ${imported ?? 'toNextJsHandler'}(${snip.src(call.arguments[0])})${END}`);
-  program.body[exportIndex] = snip.withCommentsOf(program.body[exportIndex], route);
+  const [route, others] = snip.statements(
+    `export const { GET, POST } = ${imported ?? 'toNextJsHandler'}(${snip.src(call.arguments[0])})${END}\n` +
+      `// better-auth took every method in Pages (plugins such as SCIM answer PUT, PATCH and DELETE): the same handler.\n` +
+      `export { POST as PUT, POST as PATCH, POST as DELETE }${END}`,
+  );
+  program.body.splice(exportIndex, 1, snip.withCommentsOf(program.body[exportIndex], route), others);
   // The adapter's import goes once unused (removeUnusedImports), unless the file uses its other names.
   if (!imported) importNextHandler(snip, program, local);
-  return { notes: ['better-auth: toNextJsHandler exported as GET and POST; other methods now get 405 from Next'], methods: ['GET', 'POST'] };
+  return { notes: ['better-auth: toNextJsHandler exported as GET and POST, and its handler as PUT, PATCH and DELETE; OPTIONS is now answered by Next'], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] };
 }

@@ -265,6 +265,8 @@ function statusMayBeUndefined(node: Node, numbers: Set<string>): boolean {
   const n = unwrap(node);
   if (/Literal$/.test(n.type) || n.type === 'BinaryExpression' || (n.type === 'UnaryExpression' && n.operator !== 'void')) return false;
   if (n.type === 'Identifier') return !numbers.has(n.name);
+  // A fetch Response's status (`response.status`), which numberNames holds under that name.
+  if (n.type === 'MemberExpression' && !n.computed && isIdent(n.object) && isIdent(n.property, 'status')) return !numbers.has(`${n.object.name}.status`);
   if (n.type === 'LogicalExpression' && n.operator !== '&&') return statusMayBeUndefined(n.right, numbers);
   if (n.type === 'ConditionalExpression') return statusMayBeUndefined(n.consequent, numbers) || statusMayBeUndefined(n.alternate, numbers);
   return true;
@@ -272,11 +274,15 @@ function statusMayBeUndefined(node: Node, numbers: Set<string>): boolean {
 
 /**
  * Names that hold a defined status where they are read, as the code declares them: a `const` whose value cannot be
- * undefined (`const status = error.status || 500`, `const { statusCode = 500 } = error`). A type says nothing here:
+ * undefined (`const status = error.status || 500`, `const { statusCode = 500 } = error`), and `response.status` of a
+ * `const response = await fetch(…)`. A type says nothing here:
  * `sendError(res, error.statusCode, …)` from a `catch (error: any)` passes undefined to a parameter typed `number`.
  */
 function numberNames(params: Node[], body: Node[]): Set<string> {
-  return constNames(params, body, (value, known) => !statusMayBeUndefined(value, known), true);
+  // `const response = await fetch(…)`: a Response always has a status, from 200 to 599.
+  const responses = constNames(params, body, (value) => value.type === 'AwaitExpression' && unwrap(value.argument).type === 'CallExpression' && isIdent(unwrap(value.argument).callee, 'fetch'), false);
+  const known = new Set([...responses].map((name) => `${name}.status`));
+  return new Set([...known, ...constNames(params, body, (value, names) => !statusMayBeUndefined(value, new Set([...names, ...known])), true)]);
 }
 
 /** Names that hold a string where they are read (a `const` whose value is one: isString), and those that hold a URL. */
@@ -287,9 +293,10 @@ function stringNames(params: Node[], body: Node[]): { strings: Set<string>; urls
 
 /**
  * The names `holds` is true of where they are read, as the code declares them: a `const` (or, with `defaults`, a
- * destructured `const` with a default value) whose value it holds for. A name declared twice is not one.
+ * destructured `const` with a default value) whose value it holds for, and with `elements`, every name a `const`
+ * takes from an array (`const [first] = rows`, an element like `rows[0]`). A name declared twice is not one.
  */
-function constNames(params: Node[], body: Node[], holds: (value: Node, known: Set<string>) => boolean, defaults: boolean): Set<string> {
+function constNames(params: Node[], body: Node[], holds: (value: Node, known: Set<string>) => boolean, defaults: boolean, elements = false): Set<string> {
   const typed = new Map<string, boolean>();
   const note = (id: Node, held: boolean) => typed.set(id.name, !typed.has(id.name) && held);
   const known = () => new Set([...typed].filter(([, held]) => held).map(([name]) => name));
@@ -304,6 +311,8 @@ function constNames(params: Node[], body: Node[], holds: (value: Node, known: Se
           if (value?.type === 'Identifier') note(value, false);
           else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, defaults && isConst && holds(unwrap(value.right), known()));
         }
+      } else if (node.type === 'VariableDeclarator' && node.id.type === 'ArrayPattern') {
+        for (const element of node.id.elements) if (element?.type === 'Identifier') note(element, elements && isConst);
       } else if (isFunction(node)) for (const p of node.params) if (p.type === 'Identifier') note(p, false);
     });
   }
@@ -416,7 +425,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   let stateMayBeUndefined = false;
   const numbers = numberNames(opts.params ?? [], original);
   const strings = stringNames(opts.params ?? [], original);
-  const undefinedNames = constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false);
+  const undefinedNames = constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false, true);
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;

@@ -966,7 +966,8 @@ export async function requireSessionForRoute(request: NextRequest, headers: Head
   }
   return session;
 }`);
-    expect(output).toContain(`export function requireKeyForRoute(request: NextRequest, scope = 'read') {
+    // Its declared type gains GuardAnswer, so that the route's checks narrow the value as they did.
+    expect(output).toContain(`export function requireKeyForRoute(request: NextRequest, scope = 'read'): boolean | GuardAnswer {
   const key = request.headers.get('x-key') ?? undefined;
   if (key !== scope) {
     if (!key) {

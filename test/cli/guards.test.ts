@@ -78,7 +78,7 @@ describe('guards in other modules', () => {
   }
   return team
 }`);
-    expect(guards).toContain('export function requireApiKeyForRoute(request: NextRequest, scope = \'read\') {');
+    expect(guards).toContain('export function requireApiKeyForRoute(request: NextRequest, scope = \'read\'): boolean | GuardAnswer {');
     const route = read('app/api/team/route.ts');
     expect(route).toContain(`const requireApiKeyAnswer = requireApiKeyForRoute(request)
   if (requireApiKeyAnswer instanceof GuardAnswer) return requireApiKeyAnswer.response

@@ -196,7 +196,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/cron-key.ts', twins: ['verifyHookForRoute', 'withCronKeyRoute', 'signatureOkForRoute', 'keyOfForRoute'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
-      { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
+      { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requireClaimsForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },
       // Its request helper passes the request on to another of the module's: that one gets a twin too.
       { path: 'lib/link-session.ts', twins: ['verifyLinkSessionForRoute', 'readLinkCookieForRoute'] },
       // A guard that takes { req, res } and passes req to lib/token-reader.ts's request helper: that one's twin below.

@@ -168,6 +168,22 @@ export function wrapAnswers(snip: Snippets, statements: Node[], answers: Set<Nod
 }
 
 /**
+ * The guard's declared return type with GuardAnswer added (`Promise<Claims | undefined>` → `Promise<Claims |
+ * undefined | GuardAnswer>`), so that the route's checks of the value narrow it as they did (a literal `{ type:
+ * 'admin' }` it returns would otherwise widen to `{ type: string }`); none without one, or for a type predicate.
+ */
+function withGuardAnswerType(snip: Snippets, returnType: Node | null | undefined): Node | null {
+  const type = returnType?.typeAnnotation;
+  if (!type || type.type === 'TSTypePredicate') return null;
+  const promised = type.type === 'TSTypeReference' && isIdent(type.typeName, 'Promise') && type.typeParameters?.params.length === 1 ? type.typeParameters.params[0] : null;
+  const inner = promised ?? type;
+  // A function or conditional type needs parentheses in a union.
+  const text = ['TSFunctionType', 'TSConstructorType', 'TSConditionalType'].includes(inner.type) ? `(${snip.src(inner)})` : snip.src(inner);
+  const union = `${text} | GuardAnswer`;
+  return snip.statements(`function f(): ${promised ? `Promise<${union}>` : union} {}`)[0].returnType;
+}
+
+/**
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
  * imports the next-auth recipe reads.
  */
@@ -248,7 +264,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   const bodyIndex = bodyReads ? fn.params.length - 1 : undefined;
   if (queryReads) fn.params.push(typed.params[1]);
   const queryIndex = queryReads ? fn.params.length - 1 : undefined;
-  fn.returnType = null;
+  fn.returnType = withGuardAnswerType(snip, fn.returnType);
   fn.body.body = statements;
   const notes = [...requestNotes, ...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
   const routeDataAt = { ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}) };
@@ -519,7 +535,7 @@ export function localGuards(j: JSCodeshift, snip: Snippets, program: Node, body:
     fn.params = twin.params;
     fn.body = twin.body;
     fn.async = twin.async;
-    fn.returnType = null;
+    fn.returnType = withGuardAnswerType(snip, fn.returnType);
     out.guards.set(name, entry);
     guard.uses.forEach((u) => out.uses.add(u));
     out.usesNextRequest ||= guard.usesNextRequest;

@@ -9,15 +9,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { versionAtLeast } from '../transforms/lib/version.js';
+import type { ProjectWarning } from './plan-types.js';
 import type { Project } from './project.js';
 
 const DEFAULT_EXTENSIONS = ['tsx', 'ts', 'jsx', 'js'];
-
-export interface ProjectWarning {
-  /** The file it is about, relative to the app root. */
-  path: string;
-  text: string;
-}
 
 /** The warning for the app's 404 page, when the run writes routes into an app that has no app/ folder yet. */
 export function notFoundPageWarning(project: Project, nextVersion: string, writesRoutes: boolean): ProjectWarning | null {

@@ -1,5 +1,4 @@
 /** The plan: everything a run would do, as data. Built by plan.ts, carried out by apply.ts, shown by report.ts. */
-import type { ProjectWarning } from './not-found-page.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ExportsModule, ImportedHelper, TransformStatus } from '../transforms/types.js';
 
@@ -73,6 +72,13 @@ export interface Plan {
   apiDirs: string[];
   /** What changes for the app beyond its routes and that the run cannot keep (src/not-found-page.ts). */
   warnings?: ProjectWarning[];
+}
+
+/** What changes for the app beyond its routes and that the run cannot keep, about one of its files. */
+export interface ProjectWarning {
+  /** The file it is about, relative to the app root. */
+  path: string;
+  text: string;
 }
 
 /** A project setting the run writes (it has a note), not a helper module. */

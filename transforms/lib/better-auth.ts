@@ -3,9 +3,9 @@
  * the App Router route better-auth documents: `export const { GET, POST } = toNextJsHandler(auth)` from
  * `better-auth/next-js`. Both hand the request to the same `auth.handler`, which in Pages took every method: plugins
  * answer PUT, PATCH and DELETE (SCIM provisioning), so the route exports POST's function, the same handler, for them
- * too. `bodyParser: false` loses its purpose: route handlers never
- * parse the body. A file that imports from `better-auth/next-js` already keeps that import: the route calls
- * toNextJsHandler through it (under its alias, or as a member of the namespace), or the name joins it.
+ * too. `bodyParser: false` loses its purpose: route handlers never parse the body. A file that imports from
+ * `better-auth/next-js` already keeps that import: the route calls toNextJsHandler through it (under its alias, or
+ * as a member of the namespace), or the name joins it.
  */
 import { isIdent, unwrap, END, type Node, type Snippets } from './ast.js';
 import { importWith, valueImports } from './imports.js';

@@ -8,10 +8,11 @@
  * Read from the handler's own statements before any rewrite (returns in callbacks are the callbacks'), for a value
  * that may be a Response: a call, a `new`, a name, a member, or a choice between such. Left out: a value that uses
  * res, or a function of the handler that uses it (a send, a sub-handler's call, `return sendError(res, …)`: the
- * response rewrite owns those), a return right after a statement that uses res (an answer may be out), a literal, an object or array literal (no Response: row 6 of the README's known
- * differences, no answer either way), and `undefined`. The same holds in the functions of the file the handler
- * passes its res to and whose value it drops or returns (`case 'GET': return handleGET(req, res)`): Pages ignored their returns as well, and the route
- * answers with them once their bodies take the calls' places (sub-handlers.ts).
+ * response rewrite owns those), a return right after a statement that uses res (an answer may be out), a literal,
+ * an object or array literal (no Response: row 6 of the README's known differences, no answer either way), and
+ * `undefined`. The same holds in the functions of the file the handler passes its res to and whose value it drops
+ * or returns (`case 'GET': return handleGET(req, res)`): Pages ignored their returns as well, and the route answers
+ * with them once their bodies take the calls' places (sub-handlers.ts).
  * Pure: a syntax tree in, line numbers out.
  */
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node } from './ast.js';

@@ -4,9 +4,9 @@
  *
  * Each line of the list (default bench/real-repos.tsv, the ones measured so far) is `owner/name<TAB>the app's folder
  * inside the repository` (`.` for its root; `#` starts a comment), optionally followed by `<TAB>options` for the run
- * (`--next 14.2.35` for an app on a Next.js that serves no route handlers, where the run stops otherwise). The repositories themselves are fetched and
- * extracted by hand into temporary folders, never into this repository: each as `<repos>/<owner>+<name>` (default
- * /tmp/repos).
+ * (`--next 14.2.35` for an app on a Next.js that serves no route handlers, where the run stops otherwise). The
+ * repositories themselves are fetched and extracted by hand into temporary folders, never into this repository: each
+ * as `<repos>/<owner>+<name>` (default /tmp/repos).
  * For each app root it runs `migrate run --dry --force --report <out>/<slug>.json` (writing nothing into the app),
  * then prints, per repository, handlers, clean (migrated with no marker), with markers, left, and the commonest
  * reasons for the files left, and the totals. Needs the build (`npm run build`).

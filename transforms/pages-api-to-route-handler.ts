@@ -413,10 +413,10 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     // Where GET is exported, the App Router would answer HEAD with GET's code, which Pages never ran for it (a code
     // exchange, a write): HEAD keeps its own answer, a 405 too, and no answer at all (an empty function: README's
     // Known differences row 6) where the handler has nothing for it (`if (req.method === 'GET') { … }` alone).
-    const ownHead = getExported && group.methods.includes('HEAD') && !dispatch;
-    if (res.body.length === 0 && !ownHead) continue;
-    if ((only405 || res.body.length === 0) && ownHead) group.methods = ['HEAD'];
-    else if (only405) continue;
+    if (only405 || res.body.length === 0) {
+      if (!getExported || !group.methods.includes('HEAD') || dispatch) continue;
+      group.methods = ['HEAD'];
+    }
     if (group.methods.includes('GET')) getExported = true;
 
     notes.push(...req.notes, ...res.notes);

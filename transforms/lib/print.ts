@@ -66,6 +66,16 @@ function multiLineTemplates(code: string, path: string): Chunk[][] {
 /** A template's text with the indentation of its lines left out: what recast's re-indenting cannot change. */
 const shape = (template: Chunk[]) => template.map((chunk) => chunk.raw.split('\n').map((line, i) => (i === 0 ? line : line.trimStart())).join('\n')).join('\u0000');
 
+/** Templates grouped by their shape, each group in the order of the code. */
+function byShape(templates: Chunk[][]): Map<string, Chunk[][]> {
+  const groups = new Map<string, Chunk[][]>();
+  for (const template of templates) {
+    const key = shape(template);
+    groups.set(key, [...(groups.get(key) ?? []), template]);
+  }
+  return groups;
+}
+
 /**
  * recast re-indents the text it reuses when code moves to another depth, and inside a multi-line template literal
  * that text is the string's value (also the spaces before a `${` that starts a line). Every such template in the
@@ -77,11 +87,9 @@ function restoreTemplateText(code: string, source: string, path: string): string
   // A template chunk that spans lines has a line break between two backticks that follow each other in the text
   // (its own, or those of a template nested in it). Without one, the two parses below would find nothing.
   if (!/`[^`]*\n[^`]*`/.test(source)) return code;
-  const originals = new Map<string, Chunk[][]>();
-  for (const template of multiLineTemplates(source, path)) originals.set(shape(template), [...(originals.get(shape(template)) ?? []), template]);
+  const originals = byShape(multiLineTemplates(source, path));
   if (!originals.size) return code;
-  const printed = new Map<string, Chunk[][]>();
-  for (const template of multiLineTemplates(code, path)) printed.set(shape(template), [...(printed.get(shape(template)) ?? []), template]);
+  const printed = byShape(multiLineTemplates(code, path));
   const replacements: Array<{ chunk: Chunk; raw: string }> = [];
   for (const [key, outputs] of printed) {
     const sources = originals.get(key);

@@ -297,26 +297,30 @@ function stringNames(params: Node[], body: Node[]): { strings: Set<string>; urls
  * takes from an array (`const [first] = rows`, an element like `rows[0]`). A name declared twice is not one.
  */
 function constNames(params: Node[], body: Node[], holds: (value: Node, known: Set<string>) => boolean, defaults: boolean, elements = false): Set<string> {
-  const typed = new Map<string, boolean>();
-  const note = (id: Node, held: boolean) => typed.set(id.name, !typed.has(id.name) && held);
-  const known = () => new Set([...typed].filter(([, held]) => held).map(([name]) => name));
+  const declared = new Set<string>();
+  const held = new Set<string>();
+  const note = (id: Node, holdsHere: boolean) => {
+    if (declared.has(id.name)) held.delete(id.name);
+    else if (holdsHere) held.add(id.name);
+    declared.add(id.name);
+  };
   for (const p of params) if (p.type === 'Identifier') note(p, false);
   for (const stmt of body) {
     walk(stmt, (node, parent) => {
       const isConst = parent?.kind === 'const';
-      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, isConst && !!node.init && holds(unwrap(node.init), known()));
+      if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier') note(node.id, isConst && !!node.init && holds(unwrap(node.init), held));
       else if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern') {
         for (const prop of node.id.properties) {
           const value = prop.type === 'ObjectProperty' ? prop.value : null;
           if (value?.type === 'Identifier') note(value, false);
-          else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, defaults && isConst && holds(unwrap(value.right), known()));
+          else if (value?.type === 'AssignmentPattern' && value.left.type === 'Identifier') note(value.left, defaults && isConst && holds(unwrap(value.right), held));
         }
       } else if (node.type === 'VariableDeclarator' && node.id.type === 'ArrayPattern') {
         for (const element of node.id.elements) if (element?.type === 'Identifier') note(element, elements && isConst);
       } else if (isFunction(node)) for (const p of node.params) if (p.type === 'Identifier') note(p, false);
     });
   }
-  return known();
+  return held;
 }
 
 /**
@@ -363,6 +367,12 @@ function showsMaybeUndefined(node: Node | undefined, names: Set<string>): boolea
   // An array's, given a function (a database's `find(id)` or `find()` gives null or a list).
   const method = memberName(n.callee);
   return method === 'at' || ((method === 'find' || method === 'findLast') && isFunction(n.arguments[0] ?? {}));
+}
+
+/** `make`'s value, made at the first call. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => (made ??= { value: make() }).value;
 }
 
 function literalStatus(node: Node | undefined): number | null {
@@ -424,8 +434,9 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   /** Whether a status set for a later send may be undefined: the sends that read it check it (pagesStatus). */
   let stateMayBeUndefined = false;
   const numbers = numberNames(opts.params ?? [], original);
-  const strings = stringNames(opts.params ?? [], original);
-  const undefinedNames = constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false, true);
+  // Read only where a redirect or a JSON send needs them.
+  const strings = once(() => stringNames(opts.params ?? [], original));
+  const undefinedNames = once(() => constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false, true));
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -652,7 +663,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     };
     switch (terminal.name) {
       case 'json':
-        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', showsMaybeUndefined(arg, undefinedNames) || (isIdent(arg) && !!opts.maybeUndefined?.has(arg.name))) };
+        return { pre, expr: emptyStatus ? plain('null') : json(arg ? snip.src(arg) : 'undefined', showsMaybeUndefined(arg, undefinedNames()) || (isIdent(arg) && !!opts.maybeUndefined?.has(arg.name))) };
       case 'send':
         if (emptyStatus || isNullish(arg)) return { pre, expr: plain('null') };
         if (isStringLike(arg) && !looksLikeMarkup(arg)) return { pre, expr: plain(snip.src(arg)) };
@@ -674,7 +685,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       case 'redirect': {
         const [first, second] = terminal.args;
         // Arguments the code does not show to be a URL string (after a numeric status) are checked as Next did.
-        if (!(second ? literalStatus(first) !== null && isString(second, strings) : isString(first, strings))) {
+        if (!(second ? literalStatus(first) !== null && isString(second, strings()) : isString(first, strings()))) {
           out.uses.add('pagesRedirect');
           const args = terminal.args.map((a) => snip.src(a));
           if (headersName) args.push(...(second ? [] : ['undefined']), headersName);

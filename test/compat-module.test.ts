@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import querystring from 'node:querystring';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compatModuleSource } from '../transforms/lib/compat-module.js';
@@ -29,7 +30,7 @@ function post(body: string | Uint8Array, type?: string): Request {
 describe('compat module', () => {
   it('has the same exports in its TypeScript and JavaScript variants, and the JavaScript one has no types left', () => {
     expect(exportsOf(compatModuleSource(true))).toEqual(exportsOf(compatModuleSource(false)));
-    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRedirect', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'pagesStatus', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
+    expect(exportsOf(compatModuleSource(false))).toEqual(['bodyChunks', 'chunkBytes', 'microBuffer', 'nextAuthRequest', 'nextAuthResponse', 'pagesCookies', 'pagesEnd', 'pagesHeaders', 'pagesJson', 'pagesQuery', 'pagesRedirect', 'pagesRequestShim', 'pagesResponseShim', 'pagesSend', 'pagesStatus', 'readPagesBody', 'runConnectMiddleware', 'runCorsWrapper', 'runNextCors', 'setHeader', 'withHeaders']);
     expect(compatModuleSource(false)).not.toMatch(/: Promise<|\): void \{|\): Response \{|import type| as unknown/);
   });
 
@@ -130,6 +131,40 @@ describe('compat module', () => {
     expect(await compat.readPagesBody(post('plain', 'text/plain'))).toBe('plain');
     expect(await compat.readPagesBody(post('no type'))).toBe('no type');
     expect(await compat.readPagesBody(new Request('http://localhost/api/x'))).toBe('');
+  });
+
+  it("reads a raw body as micro's buffer(req) did (expected values as micro 10.0.1 gave them; e2e raw/micro runs it)", async () => {
+    const read = async (body: string | Uint8Array, type?: string) => {
+      try {
+        const value = await compat.microBuffer(post(body, type));
+        return { kind: Buffer.isBuffer(value) ? 'buffer' : typeof value, text: value.toString() };
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message, status: (error as { statusCode?: number }).statusCode };
+      }
+    };
+    expect(await read('{"a":1}', 'application/json')).toEqual({ kind: 'buffer', text: '{"a":1}' });
+    expect(await read('\ufeffé', 'application/json; charset=utf-8')).toEqual({ kind: 'string', text: 'é' });
+    expect(await read('café', 'text/plain; charset=latin1')).toEqual({ kind: 'string', text: 'cafÃ©' });
+    expect(await read('x', 'text/plain; charset=""')).toEqual({ kind: 'buffer', text: 'x' });
+    expect(await read('x', 'text/plain; charset=x-unknown')).toEqual({ name: 'Error', message: 'Invalid body', status: 400 });
+    expect(await read('x', 'nonsense')).toEqual({ name: 'TypeError', message: 'invalid media type' });
+    expect(await read('x', 'text/plain;')).toEqual({ name: 'TypeError', message: 'invalid parameter format' });
+    expect(await read('a'.repeat(1024 * 1024 + 1), 'application/octet-stream')).toEqual({ name: 'Error', message: 'Body exceeded 1mb limit', status: 413 });
+    expect((await read(Buffer.alloc(1024 * 1024, 97))).kind).toBe('buffer');
+    // micro kept what it read: a second call gives the same body.
+    const request = post('twice', 'text/plain');
+    expect(await compat.microBuffer(request)).toBe(await compat.microBuffer(request));
+  });
+
+  it("reads an urlencoded form as Node's querystring.decode, which Pages called: no prototype, 1000 pairs", async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `k${i % 700}=${i}`).join('&');
+    const texts = ['a=1&b=2&a=3', '__proto__=x&constructor=1', '?a=1', '&&a=1&&', 'a=%E0%A4%A&b=%zz&c=%', 'a+b=c+d', '%61=1;b=2', 'a=1=2', 'a', '=1', many(1005), `${many(999)}&&&&x=1`, `&&&${many(1001)}`];
+    for (const text of texts) {
+      const form = await compat.readPagesBody(post(text, 'application/x-www-form-urlencoded'));
+      const decoded = querystring.decode(text);
+      expect(Object.getPrototypeOf(form), text.slice(0, 20)).toBe(null);
+      expect(Object.entries(form), text.slice(0, 20)).toEqual(Object.entries(decoded));
+    }
   });
 
   it('answers malformed JSON with 400 "Invalid JSON" and a body over the limit with 413, as Pages did', async () => {

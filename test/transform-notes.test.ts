@@ -78,3 +78,14 @@ describe('report notes', () => {
     expect(notesOf('promise-chain')).toEqual([]);
   });
 });
+
+describe('reasons a file is left with', () => {
+  it('says what a default export that is no function holds (a model kept under pages/api)', () => {
+    const source = "import { model, models } from 'mongoose'\nconst Game = models.Game || model('Game', GameSchema)\nexport default Game\n";
+    const result = transformSource(source, { sourcePath: 'pages/api/models/game.ts', targetPath: 'app/api/models/game/route.ts', compatPath: 'app/api/_migrate/pages-compat.ts', nextVersion: '15.5.29' });
+    expect(result.status).toBe('left');
+    expect(result.diagnostics).toEqual([
+      { reason: 'HANDLER_NOT_FOUND', line: undefined, detail: "Game is `models.Game || model('Game', GameSchema)`, not a function: not a route (a module under pages/api that is none belongs elsewhere)" },
+    ]);
+  });
+});

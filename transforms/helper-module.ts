@@ -94,7 +94,8 @@ function functionAt(program: Node, index: number, name: string | null): FoundFun
 }
 
 /**
- * The exported function called `name`: `export function name`, `export const name = (…) => …`; for `default`,
+ * The exported function called `name`: `export function name`, `export const name = (…) => …`, or one named in an
+ * `export { … }` list; for `default`,
  * `export default function name` or `export default name` of a top-level function.
  */
 function exportedFunction(program: Node, name: string): FoundFunction | null {
@@ -103,6 +104,15 @@ function exportedFunction(program: Node, name: string): FoundFunction | null {
     if (name !== 'default' && stmt.type === 'ExportNamedDeclaration' && stmt.declaration) {
       const found = functionAt(program, index, name);
       if (found) return found;
+    }
+    // `export { withRole, withoutRole }` (also `as`) of top-level functions declared apart.
+    const listed = name !== 'default' && stmt.type === 'ExportNamedDeclaration' && !stmt.source && !stmt.declaration && stmt.exportKind !== 'type' ? stmt.specifiers?.find((s: Node) => s.type === 'ExportSpecifier' && s.exportKind !== 'type' && isIdent(s.exported, name)) : null;
+    if (listed) {
+      for (let at = 0; at < program.body.length; at++) {
+        const found = functionAt(program, at, listed.local.name);
+        if (found) return found;
+      }
+      return null;
     }
     if (name === 'default' && stmt.type === 'ExportDefaultDeclaration') {
       if (stmt.declaration.type === 'FunctionDeclaration') return stmt.declaration.id ? functionAt(program, index, null) : null;

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
-import { findHandler, type Handler } from './lib/find-handler.js';
+import { foldBoundDefaultWrapper, findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
@@ -173,7 +173,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `await defaultHandler(req, res, { GET, POST })` as the handler's only statement: the same, once reshaped.
   reshapeCalledDispatch(snip, program, byKind('dispatcher'));
   const dispatch = dispatchOfImported(snip, program, byKind('dispatcher'));
-  const found = findHandler(program, new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex])));
+  const wrapperIndices = new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex]));
+  foldBoundDefaultWrapper(program, wrapperIndices);
+  const found = findHandler(program, wrapperIndices);
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
     const detail =
@@ -181,7 +183,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
         ? 'module.exports is not followed yet'
         : found.wrapper
           ? unfollowedWrapper(snip, program, found.wrapperCallee, imported, ctx.moduleSpecifiers ?? [])
-          : undefined;
+          : found.value && describeValue(snip, found.value);
     throw new Left('HANDLER_NOT_FOUND', undefined, detail);
   }
   const { handler } = found;
@@ -343,7 +345,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // GET's group is the first (ALL_METHODS' order): whether it is exported is known when HEAD's comes.
   let getExported = false;
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
-  const bodyReaders = bodyReaderNames(program, ctx.middlewareImports);
+  const { names: bodyReaders, micro: microReaders } = bodyReaderNames(program, ctx.middlewareImports);
 
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   let readsBody = false;
@@ -378,7 +380,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     taken.delete(reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
-    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, fresh, typescript, extras });
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, microReaders, fresh, typescript, extras });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? guardCallReason(req.escape, byKind('guard'), group.body) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
@@ -386,7 +388,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, bodyParam));
       req.compat.delete('readPagesBody');
     }
-    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, plainStream: (source) => isPlainNodeStream(program, body, source) });
+    const res = rewriteResponse(group.body, { j, snip, resName, hasAfter, fresh, helpers: resHelpers.helpers, plainStream: (source) => isPlainNodeStream(program, body, source), returnIgnored: !keepsResult });
     if (res.escape) throw new Left(res.escape.reason ?? 'RES_ESCAPES', res.escape.line, carriedCallReason(res.escape, carriedLeft) ?? withFactoryWhy(res.escape.detail, factories));
     if (keepsResult) checkValueForWrapper(res, keepsResult.local, fn);
     if (readsSent && res.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE))) {
@@ -1076,15 +1078,28 @@ function pipedBody(stream${t(': NodeJS.ReadableStream')})${t(': ReadableStream')
 }`));
 }
 
-/** Node's own whole-stream readers, which read a request body as micro's buffer does. */
+/** What a default export that is no function holds, for the reason: Pages answered its URL with an error. */
+function describeValue(snip: Snippets, value: { name: string; init?: Node; imported?: string }): string {
+  const what = value.init ? `\`${shorten(snip.src(value.init))}\`` : value.imported ? `imported from '${value.imported}'` : null;
+  return `${value.name}${what ? ` is ${what},` : ' is'} not a function: not a route (a module under pages/api that is none belongs elsewhere)`;
+}
+
+function shorten(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}
+
+/** Node's own whole-stream readers: a Buffer of the whole body, with no limit. */
 const STREAM_CONSUMERS = ['node:stream/consumers', 'stream/consumers'];
 
 /**
  * Local names of whole-body readers: `buffer` from 'micro' or Node's 'node:stream/consumers', the default export of
- * 'raw-body', a reader of this file or, as the plan found (`imported`), of a project module (body-readers.ts).
+ * 'raw-body', a reader of this file or, as the plan found (`imported`), of a project module (body-readers.ts); and,
+ * apart, micro's, which has a limit and decodes a body whose Content-Type names a charset (the compat microBuffer).
  */
-function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): Set<string> {
+function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { names: Set<string>; micro: Set<string> } {
   const names = new Set<string>();
+  const micro = new Set<string>();
   for (const stmt of program.body) {
     const own = bufferReaderName(stmt);
     if (own) names.add(own);
@@ -1093,10 +1108,11 @@ function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): Set<
       const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
       if (s.importKind !== 'type' && imported.some((m) => m.kind === 'body-reader' && m.specifier === stmt.source.value && m.imported === name)) names.add(s.local.name);
       if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
+      if (stmt.source.value === 'micro' && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') micro.add(s.local.name);
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }
   }
-  return names;
+  return { names, micro };
 }
 
 function movedModule(rawSource: string, ctx: TransformContext, split: ExportsSplit): ExportsModule {

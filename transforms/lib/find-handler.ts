@@ -13,7 +13,9 @@ export interface Handler {
   wrappers: Array<{ local: string; call: Node; handlerIndex: number }>;
 }
 
-export type FindResult = { handler: Handler } | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string; wrapperCallee?: Node };
+export type FindResult =
+  | { handler: Handler }
+  | { problem: 'no-default-export' | 'not-followable' | 'commonjs'; wrapper?: string; wrapperCallee?: Node; value?: { name: string; init?: Node; imported?: string } };
 
 function functionFrom(node: Node): Node | null {
   const n = unwrap(node);
@@ -48,6 +50,16 @@ function boundWrapper(program: Node, name: string): { wrapper: string; wrapperCa
   return {};
 }
 
+/** What a default-exported name that is no function holds (`const Game = models.Game || model('Game', schema)`). */
+function boundValue(program: Node, name: string): { name: string; init?: Node; imported?: string } {
+  for (const stmt of program.body) {
+    const declarator = stmt.type === 'VariableDeclaration' ? stmt.declarations.find((d: Node) => isIdent(d.id, name)) : null;
+    if (declarator?.init) return { name, init: declarator.init };
+    if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.some((s: Node) => isIdent(s.local, name))) return { name, imported: stmt.source.value };
+  }
+  return { name };
+}
+
 /**
  * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in
  * their calls.
@@ -71,7 +83,10 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);
-        if (!found) return { problem: 'not-followable', ...boundWrapper(program, inner.name) };
+        if (!found) {
+          const wrapper = boundWrapper(program, inner.name);
+          return { problem: 'not-followable', ...(wrapper.wrapper ? wrapper : { value: boundValue(program, inner.name) }) };
+        }
         return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i, wrappers: calls } };
       }
       return { problem: 'not-followable' };
@@ -91,4 +106,34 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
     (s: Node) => s.type === 'ExpressionStatement' && s.expression.type === 'AssignmentExpression' && s.expression.left.type === 'MemberExpression' && s.expression.left.object?.name === 'module' && s.expression.left.property?.name === 'exports',
   );
   return { problem: hasCommonJs ? 'commonjs' : 'no-default-export' };
+}
+
+/**
+ * `const handler = withAuth(async (req, res) => …); export default handler;` with `withAuth` a wrapper that has a
+ * route-handler version (`wrappers`): written as `export default withAuth(…)` where the const stood, which runs the
+ * same code in the same order, so that findHandler follows it as it follows that form. Only where nothing else in
+ * the module names the const. Changes `program` in place; whether it did.
+ */
+export function foldBoundDefaultWrapper(program: Node, wrappers: Map<string, number>): boolean {
+  const exportAt = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration' && isIdent(s.declaration));
+  if (exportAt < 0) return false;
+  const name: string = program.body[exportAt].declaration.name;
+  const declAt = program.body.findIndex((s: Node) => s.type === 'VariableDeclaration' && s.kind === 'const' && s.declarations.length === 1 && isIdent(s.declarations[0].id, name));
+  if (declAt < 0 || declAt > exportAt) return false;
+  const init = program.body[declAt].declarations[0].init && unwrap(program.body[declAt].declarations[0].init);
+  if (init?.type !== 'CallExpression' || !isIdent(init.callee) || !wrappers.has(init.callee.name)) return false;
+  // The const's own name and the export's are the only places it may appear.
+  let mentions = 0;
+  const count = (node: Node): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(count);
+    if (node.type === 'Identifier' && node.name === name) mentions++;
+    for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'comments' && key !== 'tokens' && typeof node[key] === 'object') count(node[key]);
+  };
+  count(program.body);
+  if (mentions !== 2) return false;
+  const declaration = program.body[declAt];
+  program.body[declAt] = { type: 'ExportDefaultDeclaration', declaration: init, comments: declaration.comments };
+  program.body.splice(exportAt, 1);
+  return true;
 }

@@ -49,6 +49,8 @@ export interface RequestOptions {
   bodyLimit?: string;
   /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
   bodyReaders: Set<string>;
+  /** Those of them that are micro's `buffer`: read through the compat module's microBuffer, as micro read. */
+  microReaders?: Set<string>;
   /** Picks a local name not used in the function. */
   fresh: (base: string) => string;
   /**
@@ -542,7 +544,10 @@ function isStreamRead(ref: Reference, readers: Set<string>): boolean {
   return parent.type === 'CallExpression' && key === 'arguments' && parent.arguments.length === 1 && isIdent(parent.callee) && readers.has(parent.callee.name);
 }
 
-/** `for await (const c of req)` reads chunks from the request body; `await buffer(req)` / `getRawBody(req)` read it whole. */
+/**
+ * `for await (const c of req)` reads chunks from the request body; `await buffer(req)` / `getRawBody(req)` read it
+ * whole (micro's `buffer` as micro did: microBuffer).
+ */
 function rewriteStreamRead(ref: Reference, opts: RequestOptions, compat: Set<string>): void {
   const { parent } = ref;
   if (parent.type === 'ForOfStatement') {
@@ -550,8 +555,14 @@ function rewriteStreamRead(ref: Reference, opts: RequestOptions, compat: Set<str
     parent.right = opts.snip.expression(`bodyChunks(${opts.request})`);
     return;
   }
-  const read = opts.snip.expression(`Buffer.from(await ${opts.request}.arrayBuffer())`);
   const grand = ref.ancestors[ref.ancestors.length - 2];
+  if (opts.microReaders?.has(parent.callee.name)) {
+    // A promise as micro's, awaited or not.
+    compat.add('microBuffer');
+    replaceIn(grand, parent, opts.snip.expression(`microBuffer(${opts.request})`));
+    return;
+  }
+  const read = opts.snip.expression(`Buffer.from(await ${opts.request}.arrayBuffer())`);
   if (grand.type === 'AwaitExpression') replaceIn(ref.ancestors[ref.ancestors.length - 3], grand, read);
   else replaceIn(grand, parent, read);
 }

@@ -106,6 +106,11 @@ export interface ResponseOptions {
    * `res.json(result)` of one answers as Pages did for undefined (pagesJson), where Response.json would throw.
    */
   maybeUndefined?: Set<string>;
+  /**
+   * Pages ignores what the body returns (the route's handler, no wrapper using its value): `return res.status(404)`,
+   * which sets a status and sends nothing, is that state set and a plain `return`.
+   */
+  returnIgnored?: boolean;
 }
 
 export interface ResponseRewrite {
@@ -437,6 +442,12 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
   // Read only where a redirect or a JSON send needs them.
   const strings = once(() => stringNames(opts.params ?? [], original));
   const undefinedNames = once(() => constNames(opts.params ?? [], original, (value, known) => showsMaybeUndefined(value, known), false, true));
+  /**
+   * `return res.status(404)` (or a setHeader) where Pages ignores what the handler returns: state for an answer that
+   * never came, so the path answers nothing (row 6 of the known differences), the state dropped.
+   */
+  const unansweredReturn = (stmt: Node, chain: Chain) =>
+    !!opts.returnIgnored && !chain.terminal && chain.links.every((l) => l.name !== MIDDLEWARE_LINK && l.name !== HEADER_HELPER_LINK && l.args.every(inert));
   for (const ref of referencesTo(body, resName)) {
     const stmt = ref.ancestors.findLast((a) => a.type === 'ExpressionStatement' || a.type === 'ReturnStatement');
     const expr = stmt?.type === 'ExpressionStatement' ? stmt.expression : stmt?.argument;
@@ -468,6 +479,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
       needsHeaders = true;
       continue;
     }
+    if (chain && !crossesFunction && stmt.type === 'ReturnStatement' && unansweredReturn(stmt, chain)) continue;
     if (chain && !headerCall && !run && !crossesFunction && unwrap(expr) !== undefined && chainRootIs(expr, ref.node)) {
       if (!chain.terminal && chain.links.some((l) => l.name === 'status')) {
         needsStatus = true;
@@ -737,6 +749,11 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         result.push(rewriteNested(stmt, tail && isLast, breakEndsTail, quiet && isLast));
         continue;
       }
+      if (site.kind === 'unanswered') {
+        // What it set would have gone out with an answer that never came: the path answers nothing, as in Pages.
+        result.push(snip.statements(`return${END}`, [`// Pages: ${snip.src(stmt.argument)}, and no answer`])[0]);
+        continue;
+      }
       if (site.kind === 'status') {
         result.push(...withComments(stmt, snip.statements(snip.text`${statusName!} = ${site.value}${END}`)));
         continue;
@@ -787,7 +804,8 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return s;
       }
       const list = rewriteList([s], t, b, q);
-      return list.length === 1 ? list[0] : j.blockStatement(list);
+      // A statement that carries a comment gets braces: after `if (x)` the comment would print between the two.
+      return list.length === 1 && !list[0].comments?.length ? list[0] : j.blockStatement(list);
     };
     switch (stmt.type) {
       case 'IfStatement':
@@ -845,7 +863,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     }
   };
 
-  type Site = { kind: 'status'; value: Node } | { kind: 'chain'; chain: Chain };
+  type Site = { kind: 'status'; value: Node } | { kind: 'chain'; chain: Chain } | { kind: 'unanswered' };
   const siteOf = (stmt: Node): Site | null => {
     const expr = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
     if (!expr) return null;
@@ -853,7 +871,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
     if (value) return { kind: 'status', value };
     const chain = chainOf(expr, resName, opts);
     if (!chain) return null;
-    if (stmt.type === 'ReturnStatement' && !chain.terminal) return null;
+    if (stmt.type === 'ReturnStatement' && !chain.terminal) return unansweredReturn(stmt, chain) ? { kind: 'unanswered' } : null;
     return { kind: 'chain', chain };
   };
 

@@ -20,7 +20,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper } from './request-helper.js';
+import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper, rewriteHelperTokenCalls } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, writesRouteCookies } from './recipes.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
@@ -276,13 +276,20 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const unit = /\n([ \t]+)\S/.exec(snip.src(fn.body))?.[1] ?? '  ';
   const inner = innerFunction(fn);
   if ('why' in inner) return inner;
-  const handlerIndex = fn.params.findIndex((p: Node) => p.type === 'Identifier');
-  if (handlerIndex < 0) return { why: 'it takes no handler parameter' };
+  if (!fn.params.some((p: Node) => p.type === 'Identifier')) return { why: 'it takes no handler parameter' };
   if (inner.params.length !== 2 || !inner.params.every((p: Node) => p.type === 'Identifier')) return { why: 'its returned function does not take plain (req, res)' };
-  const handlerName = fn.params[handlerIndex].name;
   const [reqName, resName] = inner.params.map((p: Node) => p.name as string);
   const innerBody: Node[] = inner.body.type === 'BlockStatement' ? inner.body.body : [j.returnStatement(inner.body)];
   const block = j.blockStatement(innerBody);
+  // The handler is the parameter called with (req, res): the first that is, or the first plain one (options may come
+  // first: `withRole(role, handler)`).
+  const plain = fn.params.flatMap((p: Node, i: number) => (p.type === 'Identifier' ? [i] : []));
+  const called = plain.find((i: number) => {
+    const calls = handlerCalls(block, fn.params[i].name, reqName, resName);
+    return Array.isArray(calls) && calls.length > 0;
+  });
+  const handlerIndex: number = called ?? plain[0];
+  const handlerName = fn.params[handlerIndex].name;
   const routeData = readsRouteData(block, reqName);
   if (routeData) return { why: routeData };
   const found = handlerCalls(block, handlerName, reqName, resName);
@@ -314,6 +321,8 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // into its answers, the handler's too, as they went out on res in Pages. A recipe that needs an import (a module
   // Pages code imports may not import next/headers) leaves the wrapper.
   const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested) : new Set<string>();
+  // next-auth's getToken({ req }): given next-auth's request, as in a handler.
+  const tokenUses = module ? rewriteHelperTokenCalls(snip, module.program, innerBody, reqName, requestName, module.names) : null;
   const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: module.names }) : null;
   if (recipes?.imports.size) return { why: `a library call in it needs an import in its App Router form (${[...recipes.imports.keys()].join(', ')})` };
   // In a callback, getServerSession has no route headers to write into: its one-argument form sets no cookies, which
@@ -375,5 +384,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? []), ...(tokenUses ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
 }

@@ -217,6 +217,9 @@ describe.each(versions)('next %s', (version) => {
       // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
       // A wrapper that sends what its handler returns, and a guard that reads the query (the route's passed to it).
       { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withJsonRoute', 'withResultRoute'] },
+      // Wrappers that take a role before the handler, exported in a list; the module's request helper they call is
+      // twinned for them.
+      { path: 'lib/role-wrapper.ts', twins: ['withAnyRoleRoute', 'withoutRoleRoute', 'callerOfForRoute'] },
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.

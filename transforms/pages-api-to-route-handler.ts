@@ -1107,8 +1107,10 @@ function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { na
     for (const s of stmt.specifiers ?? []) {
       const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
       if (s.importKind !== 'type' && imported.some((m) => m.kind === 'body-reader' && m.specifier === stmt.source.value && m.imported === name)) names.add(s.local.name);
-      if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') names.add(s.local.name);
-      if (stmt.source.value === 'micro' && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') micro.add(s.local.name);
+      if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') {
+        names.add(s.local.name);
+        if (stmt.source.value === 'micro') micro.add(s.local.name);
+      }
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }
   }

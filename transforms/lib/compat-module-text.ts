@@ -37,19 +37,27 @@ function limitInBytes(limit: string | number): number {
 const MEDIA_TYPE = /^[!#$%&'*+.^_\`|~0-9A-Za-z-]+\\/[!#$%&'*+.^_\`|~0-9A-Za-z-]+$/;
 const PARAMETER = /^; *([!#$%&'*+.^_\`|~0-9A-Za-z-]+) *= *([!#$%&'*+.^_\`|~0-9A-Za-z-]+|"(?:[\\u000b\\u0020\\u0021\\u0023-\\u005b\\u005d-\\u007e\\u0080-\\u00ff]|\\\\[\\u000b\\u0020-\\u00ff])*") */;
 
-function pagesContentType(header: string | null): { type: string; charset?: string } {
-  const value = header || 'text/plain';
+/**
+ * A Content-Type as the content-type package parsed it (Pages' body parser, micro): its type, lower-cased, and
+ * charset; or, where that package threw, its message.
+ */
+function parseContentType(value: string): { type: string; charset?: string } | { malformed: string } {
   const semicolon = value.indexOf(';');
   const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim();
-  if (!MEDIA_TYPE.test(type)) return { type: 'text/plain' };
+  if (!MEDIA_TYPE.test(type)) return { malformed: 'invalid media type' };
   let charset: string | undefined;
   for (let at = semicolon; at >= 0 && at < value.length; ) {
     const match = PARAMETER.exec(value.slice(at));
-    if (!match) return { type: 'text/plain' };
+    if (!match) return { malformed: 'invalid parameter format' };
     at += match[0].length;
     if (match[1].toLowerCase() === 'charset') charset = match[2].startsWith('"') ? match[2].slice(1, -1).replace(/\\\\(.)/g, '$1') : match[2];
   }
   return { type: type.toLowerCase(), charset };
+}
+
+function pagesContentType(header: string | null): { type: string; charset?: string } {
+  const parsed = parseContentType(header || 'text/plain');
+  return 'malformed' in parsed ? { type: 'text/plain' } : parsed;
 }
 
 /**
@@ -208,23 +216,11 @@ export function microBuffer(request: Request): Promise<Buffer | string> {
   return read;
 }
 
-const MICRO_PARAMETER = /; *([!#$%&'*+.^_\`|~0-9A-Za-z-]+) *= *("(?:[\\u000b\\u0020\\u0021\\u0023-\\u005b\\u005d-\\u007e\\u0080-\\u00ff]|\\\\[\\u000b\\u0020-\\u00ff])*"|[!#$%&'*+.^_\`|~0-9A-Za-z-]+) */g;
-
-/** The charset of a Content-Type as the content-type package parsed it for micro, which throws where it threw. */
+/** The charset of a Content-Type, for micro: it threw content-type's TypeError for a malformed one. */
 function microCharset(header: string): string | undefined {
-  const semicolon = header.indexOf(';');
-  if (!MEDIA_TYPE.test((semicolon < 0 ? header : header.slice(0, semicolon)).trim())) throw new TypeError('invalid media type');
-  let charset: string | undefined;
-  if (semicolon < 0) return charset;
-  MICRO_PARAMETER.lastIndex = semicolon;
-  let at = semicolon;
-  for (let match = MICRO_PARAMETER.exec(header); match; match = MICRO_PARAMETER.exec(header)) {
-    if (match.index !== at) throw new TypeError('invalid parameter format');
-    at += match[0].length;
-    if (match[1].toLowerCase() === 'charset') charset = match[2].startsWith('"') ? match[2].slice(1, -1).replace(/\\\\([\\u000b\\u0020-\\u00ff])/g, '$1') : match[2];
-  }
-  if (at !== header.length) throw new TypeError('invalid parameter format');
-  return charset;
+  const parsed = parseContentType(header);
+  if ('malformed' in parsed) throw new TypeError(parsed.malformed);
+  return parsed.charset;
 }
 
 function microError(status: number, message: string): Error {

@@ -1,5 +1,5 @@
 /** Locates the default-exported `(req, res)` handler and the statements that declare and export it. */
-import { isIdent, unwrap, type Node } from './ast.js';
+import { countIdentifiers, isIdent, unwrap, type Node } from './ast.js';
 
 export interface Handler {
   fn: Node;
@@ -40,24 +40,20 @@ function findBinding(program: Node, name: string): { fn: Node; index: number } |
   return null;
 }
 
-/** `const handler = withAuth(async (req, res) => …)`, exported as `export default handler`: the wrapper, for the reason. */
-function boundWrapper(program: Node, name: string): { wrapper: string; wrapperCallee: Node } | Record<string, never> {
-  for (const stmt of program.body) {
-    const declarator = stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
-    const init = declarator && isIdent(declarator.id, name) && declarator.init ? unwrap(declarator.init) : null;
-    if (init?.type === 'CallExpression') return { wrapper: init.callee.type === 'Identifier' ? init.callee.name : 'a call', wrapperCallee: init.callee };
-  }
-  return {};
-}
-
-/** What a default-exported name that is no function holds (`const Game = models.Game || model('Game', schema)`). */
-function boundValue(program: Node, name: string): { name: string; init?: Node; imported?: string } {
+/**
+ * What `export default name` names when it is no function, for the reason: the wrapper of `const handler =
+ * withAuth(async (req, res) => …)`, or the value it holds (`const Game = models.Game || model('Game', schema)`, an
+ * import).
+ */
+function boundDefault(program: Node, name: string): { wrapper: string; wrapperCallee: Node } | { value: { name: string; init?: Node; imported?: string } } {
   for (const stmt of program.body) {
     const declarator = stmt.type === 'VariableDeclaration' ? stmt.declarations.find((d: Node) => isIdent(d.id, name)) : null;
-    if (declarator?.init) return { name, init: declarator.init };
-    if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.some((s: Node) => isIdent(s.local, name))) return { name, imported: stmt.source.value };
+    const init = declarator?.init && unwrap(declarator.init);
+    if (init?.type === 'CallExpression' && stmt.declarations.length === 1) return { wrapper: isIdent(init.callee) ? init.callee.name : 'a call', wrapperCallee: init.callee };
+    if (init) return { value: { name, init: declarator.init } };
+    if (stmt.type === 'ImportDeclaration' && stmt.specifiers?.some((s: Node) => isIdent(s.local, name))) return { value: { name, imported: stmt.source.value } };
   }
-  return { name };
+  return { value: { name } };
 }
 
 /**
@@ -83,10 +79,7 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
       const inner = unwrap(decl);
       if (inner?.type === 'Identifier') {
         const found = findBinding(program, inner.name);
-        if (!found) {
-          const wrapper = boundWrapper(program, inner.name);
-          return { problem: 'not-followable', ...(wrapper.wrapper ? wrapper : { value: boundValue(program, inner.name) }) };
-        }
+        if (!found) return { problem: 'not-followable', ...boundDefault(program, inner.name) };
         return { handler: { fn: found.fn, name: inner.name, declarationIndex: found.index, exportIndex: i, wrappers: calls } };
       }
       return { problem: 'not-followable' };
@@ -123,15 +116,7 @@ export function foldBoundDefaultWrapper(program: Node, wrappers: Map<string, num
   const init = program.body[declAt].declarations[0].init && unwrap(program.body[declAt].declarations[0].init);
   if (init?.type !== 'CallExpression' || !isIdent(init.callee) || !wrappers.has(init.callee.name)) return false;
   // The const's own name and the export's are the only places it may appear.
-  let mentions = 0;
-  const count = (node: Node): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(count);
-    if (node.type === 'Identifier' && node.name === name) mentions++;
-    for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'comments' && key !== 'tokens' && typeof node[key] === 'object') count(node[key]);
-  };
-  count(program.body);
-  if (mentions !== 2) return false;
+  if (countIdentifiers(program, name) !== 2) return false;
   const declaration = program.body[declAt];
   program.body[declAt] = { type: 'ExportDefaultDeclaration', declaration: init, comments: declaration.comments };
   program.body.splice(exportAt, 1);

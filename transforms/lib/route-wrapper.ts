@@ -283,16 +283,11 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const block = j.blockStatement(innerBody);
   // The handler is the parameter called with (req, res): the first that is, or the first plain one (options may come
   // first: `withRole(role, handler)`).
-  const plain = fn.params.flatMap((p: Node, i: number) => (p.type === 'Identifier' ? [i] : []));
-  const called = plain.find((i: number) => {
-    const calls = handlerCalls(block, fn.params[i].name, reqName, resName);
-    return Array.isArray(calls) && calls.length > 0;
-  });
-  const handlerIndex: number = called ?? plain[0];
+  const tried: Array<{ index: number; found: ReturnType<typeof handlerCalls> }> = fn.params.flatMap((p: Node, index: number) => (p.type === 'Identifier' ? [{ index, found: handlerCalls(block, p.name, reqName, resName) }] : []));
+  const { index: handlerIndex, found } = tried.find((t) => Array.isArray(t.found) && t.found.length > 0) ?? tried[0];
   const handlerName = fn.params[handlerIndex].name;
   const routeData = readsRouteData(block, reqName);
   if (routeData) return { why: routeData };
-  const found = handlerCalls(block, handlerName, reqName, resName);
   const calls = Array.isArray(found) ? found : null;
   // Not a wrapper of one handler: maybe a dispatcher of a method map (`handlers[req.method](req, res)`).
   const lookups = calls ? null : methodLookups(block, handlerName, reqName, resName);

@@ -77,6 +77,10 @@ describe('report notes', () => {
     expect(notesOf('promise-chain-no-catch')).toEqual(['line 5: the promise chain is now awaited; when it rejects the route answers 500, where Pages never answered (no .catch)']);
     expect(notesOf('promise-chain')).toEqual([]);
   });
+
+  it('says what an async sub-handler called without await now does when it throws', () => {
+    expect(notesOf('sub-handler-not-awaited')).toEqual(['line 15: handleUserInfo(…) was not awaited; the route waits for its answer, and answers 500 where it throws (Pages never answered then)']);
+  });
 });
 
 describe('reasons a file is left with', () => {

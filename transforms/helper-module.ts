@@ -16,6 +16,7 @@ import { mayCarry } from './lib/request-carrier.js';
 import { asDispatcherFactory } from './lib/called-dispatcher.js';
 import { toMiddlewareHelper } from './lib/middleware-helper.js';
 import { toGuardFunction } from './lib/guard-helpers.js';
+import { checkedCallees, type SiblingGuard } from './lib/sibling-guards.js';
 import { factoryHeaderMethods, type HeaderMethod } from './lib/factory-header-methods.js';
 import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
@@ -125,6 +126,30 @@ function exportedFunction(program: Node, name: string): FoundFunction | null {
     }
   }
   return null;
+}
+
+/**
+ * `names` with the exported functions of the module that they call with their res and check (a guard that calls
+ * another, sibling-guards.ts) added, each after the ones it calls: a guard's twin can call only twins made before it.
+ * Other names keep their sorted order, on which the twins' names depend.
+ */
+function guardsFirst(program: Node, names: string[]): string[] {
+  const callees = (name: string): string[] => {
+    const found = exportedFunction(program, name);
+    const res = found?.fn.params.find((p: Node) => p.type === 'Identifier' && /^res(ponse)?$/.test(p.name));
+    if (!found || !res) return [];
+    return checkedCallees(found.fn, res.name).filter((callee) => callee !== found.ownName && exportedFunction(program, callee)?.ownName === callee);
+  };
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string) => {
+    if (ordered.includes(name) || visiting.has(name)) return;
+    visiting.add(name);
+    callees(name).forEach(visit);
+    ordered.push(name);
+  };
+  names.forEach(visit);
+  return ordered;
 }
 
 /** A top-level function of the module with a twin, which is written beside it when a route or another twin calls it. */
@@ -334,7 +359,9 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   };
   /** The twin of each function twinned below, for its other export names (`export default requireUser` too). */
   const twinOfFunction = new Map<Node, HelperTwin>();
-  for (const name of [...new Set(names)].sort()) {
+  /** The module's guards twinned so far, which a guard twinned after them may call (sibling-guards.ts). */
+  const siblingGuards = new Map<string, SiblingGuard>();
+  for (const name of guardsFirst(program, [...new Set(names)].sort())) {
     const found = exportedFunction(program, name);
     if (!found) continue;
     // One twin per function: a second one under a name of its own (`requireUserForRoute2`) was there only when the
@@ -425,9 +452,11 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         } else {
           // A guard (`requireSession(req, res)`: answers, or returns a value to go on with).
           const guardFn = cloneNode(found.fn);
-          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken, nestedRequestHelpers());
+          const guard = toGuardFunction(j, snip, program, guardFn, hasAfter, typescript, taken, nestedRequestHelpers(), siblingGuards);
           if (guard) {
             twin = forRoute;
+            // Another guard may call it through its twin, when it takes req and res as they are.
+            if (guard.carriedAt === undefined && !guard.takesHeaders && guard.bodyIndex === undefined && guard.queryIndex === undefined && guard.reqIndex >= 0) siblingGuards.set(found.ownName, { twin, reqIndex: guard.reqIndex, resIndex: guard.resIndex, statuses: guard.statuses });
             if (guard.usesNextRequest) needsNextRequest = true;
             // The module's request helpers it calls (`verifyToken({ req })`) get their twins written too.
             guard.nestedCalled.forEach((n) => requestHelpersCalled.add(n));

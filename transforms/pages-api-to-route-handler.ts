@@ -211,8 +211,6 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     moduleNames = namesIn(program);
   }
   const resName = resParam.name;
-  // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
-  const harmless = harmlessAfterAnswer(fn, resName);
   // Values Pages dropped (no answer on that path) that the route would answer with (ignored-returns.ts).
   const returnsIgnored = ignoredReturns(fn, resName, program);
   // Parameters after (req, res): what a wrapper passes the handler besides them (`handler(req, res, session.user)`).
@@ -228,7 +226,13 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const contextName = extraNames.some((names) => names.has('context')) ? freshName('context', moduleNames) : 'context';
 
   // `await handleGET(req, res)` with nothing after it: the sub-handler's body goes in its place.
-  const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName);
+  // A wrapper that uses the handler's value, or answers when it did not, acts as soon as the handler returns: an
+  // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
+  const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
+  const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName, !keepsResult);
+  // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
+  // Read once the sub-handlers' bodies stand in their calls' places, with the lines they had, as Pages ran them.
+  const harmless = harmlessAfterAnswer(fn, resName);
   if (subHandlers.unused.size) {
     const [declaration, exported] = [program.body[handler.declarationIndex], program.body[handler.exportIndex]];
     program.body = program.body.filter((stmt: Node) => !subHandlers.unused.has(stmt));
@@ -247,9 +251,6 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   for (const name of moved && !('unsure' in moved) ? moved.shared.values : []) if (!localFunctions.declined.has(name)) localFunctions.declined.set(name, "it moves with the file's other exports, which other modules import");
 
   inlineThenSends(j, snip, program, body, resName, new Set());
-  // A wrapper that uses the handler's value, or answers when it did not, acts as soon as the handler returns: an
-  // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
-  const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   const readsSent = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.readsSent);
   // A wrapper inside it that runs code after the handler's answer before returning it: a throw there reached the
   // outer one's catch with the answer sent in Pages (the handler's own such code is checked below).
@@ -278,7 +279,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // next-auth's calls get the compat module's Pages-like request (and response), unless those names are taken here.
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
-  recipes.notes.push(...chains.notes);
+  recipes.notes.push(...chains.notes, ...subHandlers.notes);
   // res.revalidate → revalidatePath works differently enough to be checked by hand: a marker, not a note.
   const revalidated = recipes.notes.includes(REVALIDATE_NOTE);
   if (revalidated) recipes.notes = recipes.notes.filter((note) => note !== REVALIDATE_NOTE);
@@ -401,7 +402,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
       throw new Left('SUB_HANDLER_NOT_FOLLOWED', fn.loc?.start.line, `the handler reads the request body, and so does ${twinsReading[0].twin}() (in ${twinsReading[0].module}), which it calls: a body can be read once`);
     }
     dropUnusedRequestLocals(res.body, (name) => countReads(res.body, name) > 0);
-    if (subHandlers.inlined.length) dropDeadReturns(res.body);
+    dropDeadReturns(res.body);
     // `const { method, body } = req` read the body for every method; a method that never uses it reads nothing.
     if (req.bodyLocal && countReads(res.body, req.bodyLocal) === 0) {
       req.prelude = req.prelude.filter((s) => !isBodyRead(s, req.bodyLocal!));

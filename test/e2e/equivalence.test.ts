@@ -227,6 +227,8 @@ describe.each(versions)('next %s', (version) => {
       // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.
       { path: 'lib/token-reader.ts', twins: ['readTokenForRoute'] },
       { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },
+      // A guard that calls another guard of its module: that one's twin too, which no route imports.
+      { path: 'lib/verified-user.ts', twins: ['requireUserForRoute', 'requireVerifiedUserForRoute'] },
       // A barrel that passes lib/api/by-method.ts's dispatcher on passes its twin on too.
       { path: 'lib/api/index.ts', twins: ['handleByMethodRoute'] },
       { path: 'lib/handlers/cancel-route.ts', twins: ['handleRoutePOST'] },

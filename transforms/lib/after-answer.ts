@@ -11,7 +11,9 @@
  *  - outside a `try` (whose catch would run, and may do anything): a `throw` of a name, a literal or a constructor
  *    called with those (`throw new Error('Unauthorized')`), or a res call that throws ERR_HTTP_HEADERS_SENT before it
  *    writes anything (`setHeader`, `appendHeader`, `writeHead`, `json`, `send`, `redirect`, after any `status(…)`),
- *    with arguments that run nothing.
+ *    with arguments that run nothing, also returned (`return res.status(405).json({ … })`).
+ * An `if` on the method (`if (req.method === 'GET')`, also through `const { method } = req`) is followed where the
+ * send's own path fixed the method (it lies in the branch of such a test): into the branch the test takes then.
  * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
  * Pure: a syntax tree in, line numbers out.
  */
@@ -81,8 +83,9 @@ function idle(stmt: Node, resName: string): boolean {
 }
 
 function endsHandler(stmt: Node, resName: string, inTry: boolean): boolean {
-  if (stmt.type === 'ReturnStatement') return inert(stmt.argument);
+  if (stmt.type === 'ReturnStatement' && inert(stmt.argument)) return true;
   if (inTry) return false;
+  if (stmt.type === 'ReturnStatement') return refused(stmt.argument, resName);
   if (stmt.type === 'ThrowStatement') {
     const thrown = unwrap(stmt.argument);
     return inert(thrown) || (thrown.type === 'NewExpression' && isIdent(thrown.callee) && thrown.arguments.every(inert));
@@ -101,9 +104,36 @@ interface Place {
   after: Place | null;
   breakTo: Place | null;
 }
+
+/** `req.method === 'GET'` (`==`, `!==`, `!=`, either side; `method` a name for req.method): its method, and whether it tests equality. */
+type MethodTest = (test: Node) => { method: string; equal: boolean } | null;
+
+function methodTestReader(fn: Node): MethodTest {
+  const reqName: string | undefined = fn.params?.[0]?.type === 'Identifier' ? fn.params[0].name : undefined;
+  // `const { method } = req`, `const method = req.method` among the handler's first statements.
+  const aliases = new Set<string>();
+  const isReqMethod = (n: Node) => n?.type === 'MemberExpression' && !n.computed && isIdent(unwrap(n.object), reqName ?? '') && isIdent(n.property, 'method');
+  for (const stmt of fn.body?.type === 'BlockStatement' ? fn.body.body : []) {
+    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
+    for (const d of stmt.declarations) {
+      if (d.id.type === 'Identifier' && isReqMethod(unwrap(d.init))) aliases.add(d.id.name);
+      if (d.id.type === 'ObjectPattern' && isIdent(unwrap(d.init), reqName ?? ''))
+        for (const p of d.id.properties) if (p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, 'method') && p.value.type === 'Identifier') aliases.add(p.value.name);
+    }
+  }
+  const reads = (n: Node) => isReqMethod(n) || (n?.type === 'Identifier' && aliases.has(n.name));
+  return (test) => {
+    const t = unwrap(test);
+    if (!reqName || t?.type !== 'BinaryExpression' || !['===', '==', '!==', '!='].includes(t.operator)) return null;
+    const [left, right] = [unwrap(t.left), unwrap(t.right)];
+    const literal = reads(left) ? right : reads(right) ? left : null;
+    if (literal?.type !== 'StringLiteral') return null;
+    return { method: literal.value, equal: t.operator === '===' || t.operator === '==' };
+  };
+}
 const UNKNOWN: Place = { list: [], index: 0, inTry: false, after: null, breakTo: null };
 
-function harmless(start: Place | null, resName: string): boolean {
+function harmless(start: Place | null, resName: string, method: string | null, methodTest: MethodTest): boolean {
   let place = start;
   for (let steps = 0; steps < 100; steps++) {
     if (place === null) return true;
@@ -116,6 +146,14 @@ function harmless(start: Place | null, resName: string): boolean {
     if (endsHandler(stmt, resName, place.inTry)) return true;
     if (stmt.type === 'BreakStatement' && !stmt.label) {
       place = place.breakTo;
+      continue;
+    }
+    // An if on the method, which the send's path fixed: into the branch it takes.
+    const tested = stmt.type === 'IfStatement' && method !== null ? methodTest(stmt.test) : null;
+    if (tested) {
+      const next: Place = { ...place, index: place.index + 1 };
+      const branch = (tested.method === method) === tested.equal ? stmt.consequent : stmt.alternate;
+      place = branch ? { list: branch.type === 'BlockStatement' ? branch.body : [branch], index: 0, inTry: place.inTry, after: next, breakTo: place.breakTo } : next;
       continue;
     }
     if (!idle(stmt, resName)) return false;
@@ -137,11 +175,14 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
   });
   const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '');
   const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
+  const methodTest = methodTestReader(fn);
+  // `method`: the request's method on this path, where a test on it fixed it.
+  let method: string | null = null;
   const visitList = (list: Node[], after: Place | null, inTry: boolean, breakTo: Place | null) => {
     list.forEach((stmt, i) => {
       const next: Place = { list, index: i + 1, inTry, after, breakTo };
       const line = stmt.loc?.start.line;
-      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, resName)) lines.add(line);
+      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, resName, method, methodTest)) lines.add(line);
       visitStatement(stmt, next, inTry, breakTo);
     });
   };
@@ -149,9 +190,16 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
     switch (stmt.type) {
       case 'BlockStatement':
         return visitList(stmt.body, next, inTry, breakTo);
-      case 'IfStatement':
+      case 'IfStatement': {
+        const tested = methodTest(stmt.test);
+        const outer = method;
+        if (tested?.equal) method = tested.method;
         visitList(asList(stmt.consequent), next, inTry, breakTo);
-        return visitList(asList(stmt.alternate), next, inTry, breakTo);
+        method = tested && !tested.equal ? tested.method : outer;
+        visitList(asList(stmt.alternate), next, inTry, breakTo);
+        method = outer;
+        return;
+      }
       case 'TryStatement': {
         // A finally runs next: not looked into.
         const afterTry = stmt.finalizer ? UNKNOWN : next;

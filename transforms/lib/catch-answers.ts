@@ -19,7 +19,8 @@
  * `undefined` to its next statement, which sent again and threw (ERR_HTTP_HEADERS_SENT) before anything else ran:
  * the client had the callback's answer. So the statement after must be a send whose arguments run nothing (no call,
  * no await, no `new`), or the handler's own `if (!users) return;` on the value the callback gave (nothing, when its
- * answers are json() or send()), which the route keeps after its own check. A value the callback returns on some
+ * answers are json() or send()), which the route keeps after its own check, or, as the handler's last statement,
+ * `if (users) { … }` with no else, which that value skipped. A value the callback returns on some
  * path, state it sets (a status, headers) for later, or any other use of `res` in it leaves the file as before
  * (RES_ESCAPES).
  */
@@ -63,6 +64,11 @@ function answersGiveNothing(callback: Node, resName: string): boolean {
   return ok;
 }
 
+/** `if (name) …` with no else: it runs nothing when name is undefined. */
+function whenTruthy(stmt: Node | undefined, name: string): boolean {
+  return stmt?.type === 'IfStatement' && !stmt.alternate && isIdent(unwrap(stmt.test), name);
+}
+
 export interface CatchAnswers {
   /** What the rewritten callbacks need (NextResponse, compat helpers). */
   uses: Set<string>;
@@ -84,7 +90,9 @@ export function rewriteCatchAnswers(j: JSCodeshift, snip: Snippets, body: Node[]
       // (undefined, when its answers are json() or send(), which return nothing).
       const declared = found.value;
       const checked = declared !== null && returnsWhenFalsy(next, (t) => isIdent(t, declared)) && answersGiveNothing(callback, resName);
-      if (!isPlainSend(next, resName) && !checked) continue;
+      // Or the handler's last statement, `if (value) { … }` without an else, which the callback's undefined skipped.
+      const lastIf = declared !== null && list === body && i + 2 === list.length && whenTruthy(next, declared) && answersGiveNothing(callback, resName);
+      if (!isPlainSend(next, resName) && !checked && !lastIf) continue;
       const statements: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(callback.body)];
       // A copy is rewritten: a callback that does not answer on every path stays as it was.
       const rewrite = rewriteResponse(cloneNode(statements), { j, snip, resName, hasAfter, fresh });
@@ -92,7 +100,10 @@ export function rewriteCatchAnswers(j: JSCodeshift, snip: Snippets, body: Node[]
       // Work after a send in the callback (a note) ran in Pages before the handler went on: not followed either.
       if (rewrite.escape || rewrite.prelude.length || rewrite.notes.length || !rewritten.some(alwaysExits) || !returnsOnlyAnswers(rewritten, rewrite.answerReturns)) continue;
       // Each answer comes back as a GuardAnswer, apart from the value the promise gives.
-      callback.body = j.blockStatement(wrapAnswers(snip, rewritten, rewrite.answerReturns));
+      const wrapped = wrapAnswers(snip, rewritten, rewrite.answerReturns);
+      // A concise body stays one: `(error) => new GuardAnswer(…)`.
+      const concise = callback.body.type !== 'BlockStatement' && wrapped.length === 1 && wrapped[0].type === 'ReturnStatement' && wrapped[0].argument;
+      callback.body = concise ? wrapped[0].argument : j.blockStatement(wrapped);
       rewrite.uses.forEach((u) => out.uses.add(u));
       out.uses.add('GuardAnswer');
       const value = found.value ?? fresh('caught');

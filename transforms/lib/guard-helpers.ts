@@ -45,6 +45,7 @@ import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE, writesRouteCookies } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
+import { isAnsweredValue, redirectSiblingGuards, type SiblingGuard } from './sibling-guards.js';
 
 export interface GuardFunction {
   resIndex: number;
@@ -67,17 +68,11 @@ export interface GuardFunction {
   carriedAt?: number;
   /** The module's request helpers whose twins the twin calls (`verifyToken({ req })` inside it). */
   nestedCalled: Set<string>;
+  /** The twins of the module's other guards it calls (sibling-guards.ts). */
+  siblingsCalled: Set<string>;
   /** It read `req.body` / `req.query`: the twin's parameter that takes what Pages parsed, which calls pass. */
   bodyIndex?: number;
   queryIndex?: number;
-}
-
-/** `return`, `return null`, `return undefined`, `return false`, `return void 0`: what says "answered" to the caller. */
-function isAnsweredValue(stmt: Node): boolean {
-  if (stmt?.type !== 'ReturnStatement') return false;
-  const arg = stmt.argument && unwrap(stmt.argument);
-  if (!arg) return true;
-  return arg.type === 'NullLiteral' || isIdent(arg, 'undefined') || (arg.type === 'BooleanLiteral' && !arg.value) || (arg.type === 'UnaryExpression' && arg.operator === 'void');
 }
 
 /**
@@ -187,7 +182,7 @@ function withGuardAnswerType(snip: Snippets, returnType: Node | null | undefined
  * Rewrites `fn` (a copy: changed in place) into a guard's twin, or returns null. `program` is the module's, for the
  * imports the next-auth recipe reads.
  */
-export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>, nested: Map<string, NestedRequestHelper> = new Map()): GuardFunction | null {
+export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, hasAfter: boolean, typescript: boolean, taken: Set<string>, nested: Map<string, NestedRequestHelper> = new Map(), siblings: Map<string, SiblingGuard> = new Map()): GuardFunction | null {
   if (fn.body.type !== 'BlockStatement') return null;
   // `verifyUser({ req, res })`: read as `verifyUser(req, res)`, the twin taking the request where the object stood.
   const carrier = flattenCarrier(fn, 'res', (p) => isResponseParam(p) || isRequestParam(p));
@@ -209,6 +204,8 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // next-auth's getToken({ req }), as in a handler. Both before the recipes and rewrites, which take req passed to a
   // function for an escape.
   const nestedCalled = reqName ? redirectNestedRequestCalls(fn.body.body, reqName, requestName!, nested) : new Set<string>();
+  // Another guard of the module it calls with its req and res, and checks: that one's twin, its answer passed on.
+  const siblingCalls = reqName ? redirectSiblingGuards(snip, fn.body.body, { req: reqName, res: resName, request: requestName! }, siblings) : { called: new Set<string>(), checks: new Set<Node>(), statuses: [] };
   const tokenUses = reqName ? rewriteHelperTokenCalls(snip, program, fn.body.body, reqName, requestName!, taken) : null;
   // next-auth's getServerSession(req, res, options) → getServerSession(nextAuthRequest(request),
   // nextAuthResponse(headers), options), as in a handler, where `headers` are the route's, which the twin takes in
@@ -221,12 +218,12 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   const headersParam = takesHeaders ? fresh('headers') : undefined;
   const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, params: fn.params, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
   // State set here (a status, headers of its own) would have to reach the route's own answer on the paths that go on.
-  if (rewrite.escape || rewrite.prelude.length || rewrite.setsOwnHeaders || !rewrite.answerReturns.size) return null;
+  if (rewrite.escape || rewrite.prelude.length || rewrite.setsOwnHeaders || (!rewrite.answerReturns.size && !siblingCalls.called.size)) return null;
   let statements: Node[] = rewrite.body;
   if (!dropReturnsAfterAnswers(statements)) return null;
   // Falling off the end gives undefined, which says "answered": Pages would then hang, the route would not answer.
   if (!statements.some(alwaysExits)) return null;
-  if (returnsOf(statements).some((r) => !rewrite.answerReturns.has(r) && isAnsweredValue(r))) return null;
+  if (returnsOf(statements).some((r) => !rewrite.answerReturns.has(r) && !siblingCalls.checks.has(r) && isAnsweredValue(r))) return null;
   const uses = new Set<string>(rewrite.uses);
   let usesNextRequest = false;
   // Reads of the body and the query (with the route's params, which only the route knows) go to parameters of their
@@ -268,7 +265,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   fn.body.body = statements;
   const notes = [...requestNotes, ...(recipes?.notes ?? []), ...(callsSessionWithOptions(program, fn) ? [SESSION_COOKIES_NOTE] : [])];
   const routeDataAt = { ...(bodyIndex !== undefined ? { bodyIndex } : {}), ...(queryIndex !== undefined ? { queryIndex } : {}) };
-  return { resIndex, reqIndex, statuses: rewrite.statuses, uses, usesNextRequest, notes, takesHeaders, nestedCalled, ...(carrier ? { carriedAt: carrier.at } : {}), ...routeDataAt };
+  return { resIndex, reqIndex, statuses: [...new Set([...siblingCalls.statuses, ...rewrite.statuses])], uses, usesNextRequest, notes, takesHeaders, nestedCalled, siblingsCalled: siblingCalls.called, ...(carrier ? { carriedAt: carrier.at } : {}), ...routeDataAt };
 }
 
 /** The one statement an `if` without `else` runs: its consequent, or the only statement of its block. */

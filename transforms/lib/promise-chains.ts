@@ -153,9 +153,14 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
   let names: Set<string> | undefined;
   const handlerNames = () => (names ??= namesIn(j.blockStatement(body)));
 
-  /** The statements that replace `stmt`, or null when the chain is not followed. `tail`: nothing runs after it. */
-  /** `caughtBy`: the `try` whose block ends the handler with this statement, when it is not the handler's last work itself. */
-  const rewrite = (stmt: Node, tail: boolean, caughtBy: Node | null): Node[] | null => {
+  /**
+   * The statements that replace `stmt`, or null when the chain is not followed. `tail`: nothing runs after it.
+   * `settled`: nothing of the handler runs after it once it completes (a `finally` aside), though a rejection may
+   * still reach a `catch` around it: the last work of a `try` block that ends the handler. An awaited chain there
+   * ends the handler when it settles, so a `return` in its last callbacks may end the route function.
+   * `caughtBy`: the `try` whose block ends the handler with this statement, when it is not the handler's last work itself.
+   */
+  const rewrite = (stmt: Node, tail: boolean, settled: boolean, caughtBy: Node | null): Node[] | null => {
     let expr: Node | null = stmt.type === 'ExpressionStatement' ? stmt.expression : stmt.type === 'ReturnStatement' ? stmt.argument : null;
     if (!expr) return null;
     expr = unwrap(expr);
@@ -169,7 +174,7 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
     const returned = stmt.type === 'ReturnStatement';
     // Not awaited: Pages' handler went on at once. Only the handler's last work waits the same.
     if (!awaited && !returned && (!tail || !laterAnswers)) return null;
-    const ends = returned || tail;
+    const ends = returned || tail || (awaited && settled);
     const thens = chain.links.filter((l) => l.kind === 'then');
     const caught = chain.links.find((l) => l.kind === 'catch');
     let mentionsRes = false;
@@ -302,47 +307,48 @@ export function inlinePromiseChains(j: JSCodeshift, snip: Snippets, body: Node[]
    * `tail`: nothing of the handler runs after the list; `endsThere`: nothing runs after its last statement either
    * (false for a switch case that falls through into the next); `breakEnds`: a `break` after a statement ends it.
    */
-  const rewriteList = (list: Node[], tail: boolean, endsThere: boolean, breakEnds: boolean, caughtBy: Node | null): void => {
+  const rewriteList = (list: Node[], tail: boolean, settled: boolean, endsThere: boolean, breakEnds: boolean, caughtBy: Node | null): void => {
     for (let i = 0; i < list.length; i++) {
       const rest = list.slice(i + 1);
       const isBreak = (s: Node | undefined) => breakEnds && s?.type === 'BreakStatement' && !s.label;
       // A case's block that ends in its own `break` (`case 'POST': { …; break }`) falls through into nothing.
       const ownBreak = list[i].type === 'BlockStatement' && isBreak(list[i].body[list[i].body.length - 1]);
       const last = (rest.length === 0 && (endsThere || ownBreak)) || (rest.length === 1 && ((rest[0].type === 'ReturnStatement' && !rest[0].argument) || isBreak(rest[0])));
-      const replaced = rewrite(list[i], tail && last, last ? caughtBy : null);
+      const replaced = rewrite(list[i], tail && last, settled && last, last ? caughtBy : null);
       if (replaced) {
         list.splice(i, 1, ...replaced);
         i += replaced.length - 1;
         continue;
       }
-      visitStatement(list[i], tail && last, breakEnds, last ? caughtBy : null);
+      visitStatement(list[i], tail && last, settled && last, breakEnds, last ? caughtBy : null);
     }
   };
   // Inside a switch case (loops are not entered), a `break` in a nested block leaves the switch too.
-  const visitBlock = (node: Node | null | undefined, tail: boolean, breakEnds: boolean, caughtBy: Node | null) => {
-    if (node?.type === 'BlockStatement') rewriteList(node.body, tail, true, breakEnds, caughtBy);
+  const visitBlock = (node: Node | null | undefined, tail: boolean, settled: boolean, breakEnds: boolean, caughtBy: Node | null) => {
+    if (node?.type === 'BlockStatement') rewriteList(node.body, tail, settled, true, breakEnds, caughtBy);
   };
-  function visitStatement(stmt: Node, tail: boolean, breakEnds: boolean, caughtBy: Node | null): void {
+  function visitStatement(stmt: Node, tail: boolean, settled: boolean, breakEnds: boolean, caughtBy: Node | null): void {
     switch (stmt.type) {
       case 'BlockStatement':
-        return visitBlock(stmt, tail, breakEnds, caughtBy);
+        return visitBlock(stmt, tail, settled, breakEnds, caughtBy);
       case 'IfStatement':
-        visitBlock(stmt.consequent, tail, breakEnds, caughtBy);
-        return visitBlock(stmt.alternate, tail, breakEnds, caughtBy);
+        visitBlock(stmt.consequent, tail, settled, breakEnds, caughtBy);
+        return visitBlock(stmt.alternate, tail, settled, breakEnds, caughtBy);
       case 'TryStatement':
         // A rejection would now reach this try's catch, where it reached none before: no statement in it ends the
         // handler. An error-first callback at its end may still be run there (error-first-callbacks.ts), unless a
         // finally would then run after the callback, where it ran before it.
-        visitBlock(stmt.block, false, breakEnds, (tail || caughtBy) && stmt.handler && !stmt.finalizer ? stmt : null);
-        visitBlock(stmt.handler?.body, tail && !stmt.finalizer, breakEnds, stmt.finalizer ? null : caughtBy);
-        return visitBlock(stmt.finalizer, tail, breakEnds, caughtBy);
+        // Once the block's last work settles, nothing but a finally runs: it is `settled` there.
+        visitBlock(stmt.block, false, settled, breakEnds, (tail || caughtBy) && stmt.handler && !stmt.finalizer ? stmt : null);
+        visitBlock(stmt.handler?.body, tail && !stmt.finalizer, settled, breakEnds, stmt.finalizer ? null : caughtBy);
+        return visitBlock(stmt.finalizer, tail, settled, breakEnds, caughtBy);
       case 'SwitchStatement':
         // A case's last statement falls through into the next case unless a break ends it, or it is the last case.
-        stmt.cases.forEach((c: Node, k: number) => rewriteList(c.consequent, tail, k === stmt.cases.length - 1, true, caughtBy));
+        stmt.cases.forEach((c: Node, k: number) => rewriteList(c.consequent, tail, settled, k === stmt.cases.length - 1, true, caughtBy));
         return;
       default:
     }
   }
-  rewriteList(body, true, true, false, null);
+  rewriteList(body, true, true, true, false, null);
   return { notes };
 }

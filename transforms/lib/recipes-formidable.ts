@@ -294,7 +294,8 @@ function inlinedCallbackParses(program: Node, lists: Node[][], reqName: string, 
 
 /**
  * `new Promise((resolve, reject) => { form.parse(req, (err, fields, files) => { if (err) reject(err); else
- * resolve(value); }); })` (also `if (err) return reject(err); resolve(value);`), in the handler's body outside its
+ * resolve(value); }); })` (also `if (err) return reject(err); resolve(value);`, and `if (err) reject(err);
+ * resolve(value);` where the value is names alone), in the handler's body outside its
  * nested functions: the parse rejects with err and resolves with the value computed from fields and files alone.
  */
 function promisedParses(roots: Node[], reqName: string): PromisedParse[] {
@@ -341,7 +342,19 @@ function resolvedValue(body: Node, err: string, resolve: string, reject: string)
   if (statements.length !== 2 || guard.alternate) return null;
   const consequent: Node[] = guard.consequent.type === 'BlockStatement' ? guard.consequent.body : [guard.consequent];
   const ends = (consequent.length === 1 && consequent[0].type === 'ReturnStatement' && rejects(consequent[0])) || (consequent.length === 2 && rejects(consequent[0]) && consequent[1].type === 'ReturnStatement' && !consequent[1].argument);
-  return ends ? unwrap(callOf(statements[1], resolve)) : null;
+  if (ends) return unwrap(callOf(statements[1], resolve));
+  // `if (err) reject(err); resolve([fields, files]);`: after the reject, the resolve did nothing, and making its value
+  // could not throw either when it is names alone (formidable passes its fields and files with the error).
+  const value = consequent.length === 1 && rejects(consequent[0]) ? unwrap(callOf(statements[1], resolve)) : null;
+  return value && namesOnly(value) ? value : null;
+}
+
+/** A name, or an array or object literal of names (`[fields, files]`, `{ fields, files }`). */
+function namesOnly(node: Node): boolean {
+  const n = unwrap(node);
+  if (n.type === 'Identifier') return true;
+  if (n.type === 'ArrayExpression') return n.elements.every((e: Node | null) => !!e && namesOnly(e));
+  return n.type === 'ObjectExpression' && n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && namesOnly(p.value));
 }
 
 function mentions(node: Node, name: string): boolean {

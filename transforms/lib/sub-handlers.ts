@@ -17,6 +17,12 @@
  * for the request rewrite to report, when code would run after the call, when the function's body would read a
  * name the handler declares (it would mean the handler's, not the module's), or when a call inside a `try` is not
  * awaited (its rejection skipped the `catch`, and an inlined body's error would not).
+ *
+ * An async sub-handler called without `await` or `return` as the handler's last work (`if (method === 'GET')
+ * handleGET(req, res)`): Pages' handler returned at once, and the sub-handler answered later, which Pages still sent
+ * (it warns "API resolved without sending a response"). Inlined, the route waits for the same answer. Only where no
+ * wrapper acts on the handler's return (`laterAnswers`), and with a note: when the body throws, Pages never answered
+ * (an unhandled rejection), and the route answers 500.
  */
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
@@ -127,8 +133,9 @@ function callSites(program: Node, list: Node[], tail: boolean, inTry: boolean, c
  * runs after. Returns the names inlined, and the statements of program.body that declare sub-handlers no longer
  * referenced (for the caller to remove: it holds indices into program.body).
  */
-export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string): { inlined: string[]; unused: Set<Node> } {
+export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, body: Node[], reqName: string, resName: string, laterAnswers = true): { inlined: string[]; unused: Set<Node>; notes: string[] } {
   const inlined = new Set<string>();
+  const notes: string[] = [];
   const params = new Set<string>();
   handler.params.forEach((p: Node) => patternNames(p).forEach((n) => params.add(n)));
   // What the handler declares, and every name it mentions, as it is now (earlier sites may have placed bodies).
@@ -146,8 +153,10 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       // while the body runs would not read as the value passed.
       if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssignedIn(fn.body, p.name))) continue;
       if (site.extra.some((name) => !isFixedBinding(program, handler, name))) continue;
-      // An async function called without await or return: its rejection went unhandled, an inlined body's would not.
-      if (fn.async && !site.awaited && !site.returns) continue;
+      // An async function called without await or return: its rejection went unhandled, an inlined body's would not;
+      // as the handler's last work, its answer came after the handler returned, which counts when no wrapper acts then.
+      const detached = fn.async && !site.awaited && !site.returns;
+      if (detached && !(site.tail && laterAnswers)) continue;
       const declared = new Set([...namesDeclaredWithin(handlerNow()), ...params]);
       // A function of the handler's own with that name is the one called.
       if (declared.has(name)) continue;
@@ -169,10 +178,12 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       const ends = last?.type === 'ReturnStatement' || last?.type === 'ThrowStatement';
       const after = site.returns && !site.tail && !ends ? snip.statements('return') : [];
       const placed = [...block, ...after];
+      const line = site.list[site.index].loc?.start.line ?? '?';
       if (placed.length) placed[0] = snip.withCommentsOf(site.list[site.index], placed[0]);
       site.list.splice(site.index, 1, ...placed);
       // Next awaited what the handler returned: an async handler answers as the sync one that returned the promise.
       if (fn.async) handler.async = true;
+      if (detached) notes.push(`line ${line}: ${name}(…) was not awaited; the route waits for its answer, and answers 500 where it throws (Pages never answered then)`);
       inlined.add(name);
       changed = true;
     }
@@ -191,25 +202,30 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       }
     }
   }
-  return { inlined: [...inlined], unused: new Set([...unused].map((i) => program.body[i])) };
+  return { inlined: [...inlined], unused: new Set([...unused].map((i) => program.body[i])), notes };
 }
 
-/** Whether control never goes past `stmt`: a return, a throw, or a block that ends in one. */
+/** Whether control never goes past `stmt`: a return, a throw, a block that ends in one, an if/else or a try/catch whose parts all do. */
 function alwaysLeaves(stmt: Node): boolean {
   if (stmt?.type === 'ReturnStatement' || stmt?.type === 'ThrowStatement') return true;
+  if (stmt?.type === 'IfStatement') return !!stmt.alternate && alwaysLeaves(stmt.consequent) && alwaysLeaves(stmt.alternate);
+  // A finally that completes leaves the try's own leaving as it was.
+  if (stmt?.type === 'TryStatement') return alwaysLeaves(stmt.block) && (!stmt.handler || alwaysLeaves(stmt.handler.body));
   return stmt?.type === 'BlockStatement' && alwaysLeaves(stmt.body[stmt.body.length - 1]);
 }
 
 /**
- * Removes a bare `return` right after a statement that always leaves (in `statements` and the blocks below, not in
- * nested functions): the `return` an inlined sub-handler got after its body, once the response rewrite made that
- * body's answer a `return`.
+ * Removes a `return` that nothing reaches, right after a statement that always leaves (in `statements` and the
+ * blocks below, not in nested functions): the bare `return` an inlined sub-handler got after its body, once the
+ * response rewrite made that body's answer a `return`; a 405 the handler sent after its method's answers, once those
+ * became returns (`if (item) return …; else return …;` then `return NextResponse.json(…, { status: 405 })`). One with
+ * comments stays.
  */
 export function dropDeadReturns(statements: Node[]): void {
   const dropIn = (list: Node[]) => {
     for (let i = list.length - 1; i > 0; i--) {
       const stmt = list[i];
-      if (stmt.type === 'ReturnStatement' && !stmt.argument && !stmt.comments?.length && alwaysLeaves(list[i - 1])) list.splice(i, 1);
+      if (stmt.type === 'ReturnStatement' && !stmt.comments?.length && alwaysLeaves(list[i - 1])) list.splice(i, 1);
     }
   };
   dropIn(statements);

@@ -39,7 +39,7 @@ export async function findImportedMiddleware(sources: Array<{ source: string; te
   }
   if (!wanted.length) return out;
   const middlewareExports = await loadMiddlewareExports();
-  const found = new Map<string, Array<{ imported: string; kind: MiddlewareImport['kind'] }>>();
+  const found = new Map<string, Array<{ imported: string; kind: MiddlewareImport['kind']; text?: string[] }>>();
   for (const module of new Set(wanted.map((w) => w.module))) {
     const text = resolver.text(module);
     if (text === null) continue;
@@ -49,7 +49,7 @@ export async function findImportedMiddleware(sources: Array<{ source: string; te
     const match = found.get(w.module)?.find((f) => f.imported === w.imported);
     if (!match) continue;
     if (!out.has(w.source)) out.set(w.source, []);
-    out.get(w.source)!.push({ specifier: w.specifier, imported: w.imported, kind: match.kind });
+    out.get(w.source)!.push({ specifier: w.specifier, imported: w.imported, kind: match.kind, ...(match.text ? { text: match.text } : {}) });
   }
   return out;
 }

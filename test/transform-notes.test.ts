@@ -79,7 +79,7 @@ describe('report notes', () => {
   });
 
   it('says what an async sub-handler called without await now does when it throws', () => {
-    expect(notesOf('sub-handler-not-awaited')).toEqual(['line 15: handleUserInfo(…) was not awaited; the route waits for its answer, and answers 500 where it throws (Pages never answered then)']);
+    expect(notesOf('sub-handler-not-awaited')).toEqual(['line 15: listUsers(…) was not awaited; the route waits for its answer, and answers 500 where it throws (Pages never answered then)']);
   });
 });
 

@@ -41,7 +41,7 @@ import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
-import { bufferReaderName } from './lib/body-readers.js';
+import { bufferReaderName, bufferReaderOf } from './lib/body-readers.js';
 import { prerendersGet } from './lib/prerendered-get.js';
 import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
@@ -346,7 +346,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // GET's group is the first (ALL_METHODS' order): whether it is exported is known when HEAD's comes.
   let getExported = false;
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
-  const { names: bodyReaders, micro: microReaders } = bodyReaderNames(program, ctx.middlewareImports);
+  const { names: bodyReaders, micro: microReaders, texts: readerTexts } = bodyReaderNames(program, ctx.middlewareImports);
 
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   let readsBody = false;
@@ -381,7 +381,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     taken.delete(reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
-    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, microReaders, fresh, typescript, extras });
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, microReaders, readerTexts, fresh, typescript, extras });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? guardCallReason(req.escape, byKind('guard'), group.body) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;
@@ -1098,16 +1098,21 @@ const STREAM_CONSUMERS = ['node:stream/consumers', 'stream/consumers'];
  * 'raw-body', a reader of this file or, as the plan found (`imported`), of a project module (body-readers.ts); and,
  * apart, micro's, which has a limit and decodes a body whose Content-Type names a charset (the compat microBuffer).
  */
-function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { names: Set<string>; micro: Set<string> } {
+function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { names: Set<string>; micro: Set<string>; texts: Map<string, string[]> } {
   const names = new Set<string>();
   const micro = new Set<string>();
+  // Readers that give the body's text: the arguments of their toString.
+  const texts = new Map<string, string[]>();
   for (const stmt of program.body) {
-    const own = bufferReaderName(stmt);
-    if (own) names.add(own);
+    const own = bufferReaderOf(stmt);
+    if (own) names.add(own.name);
+    if (own?.value.text) texts.set(own.name, own.value.text);
     if (stmt.type !== 'ImportDeclaration') continue;
     for (const s of stmt.specifiers ?? []) {
       const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
-      if (s.importKind !== 'type' && imported.some((m) => m.kind === 'body-reader' && m.specifier === stmt.source.value && m.imported === name)) names.add(s.local.name);
+      const reader = s.importKind !== 'type' ? imported.find((m) => m.kind === 'body-reader' && m.specifier === stmt.source.value && m.imported === name) : undefined;
+      if (reader) names.add(s.local.name);
+      if (reader?.text) texts.set(s.local.name, reader.text);
       if ((stmt.source.value === 'micro' || STREAM_CONSUMERS.includes(stmt.source.value)) && s.type === 'ImportSpecifier' && s.imported.name === 'buffer') {
         names.add(s.local.name);
         if (stmt.source.value === 'micro') micro.add(s.local.name);
@@ -1115,7 +1120,7 @@ function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { na
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }
   }
-  return { names, micro };
+  return { names, micro, texts };
 }
 
 function movedModule(rawSource: string, ctx: TransformContext, split: ExportsSplit): ExportsModule {

@@ -94,6 +94,8 @@ export interface MiddlewareImport {
   imported: string;
   /** A runner, a cors middleware, or a whole-body reader (transforms/lib/body-readers.ts). */
   kind: 'run-middleware' | 'cors' | 'init-middleware' | 'body-reader';
+  /** A body reader that gives the body's text: the arguments of its `toString` (transforms/lib/body-readers.ts). */
+  text?: string[];
 }
 
 export type ExportsModuleRef = { modulePath: string; routeSpecifier: string } | { left: string };

@@ -164,13 +164,15 @@ function harmless(start: Place | null, resName: string, method: string | null, m
 
 /**
  * The lines of the handler `fn`'s sends (`res.…json(…)`, `send`, `end`, `redirect`) after which Pages could only end
- * the handler (see above). A line that holds more than one statement is left out: the route's note names a line.
+ * the handler (see above). A line that holds more than one statement (an `if` aside) is left out: the route's note
+ * names a line.
  */
 export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
   const lines = new Set<number>();
   const statementsOn = new Map<number, number>();
   walk(fn, (n) => {
-    const line = /Statement$|Declaration$/.test(n.type) && n.type !== 'BlockStatement' ? n.loc?.start.line : undefined;
+    // An `if` is not counted: `if (!item) res.status(404).json(…)` holds one statement the note could mean.
+    const line = /Statement$|Declaration$/.test(n.type) && n.type !== 'BlockStatement' && n.type !== 'IfStatement' ? n.loc?.start.line : undefined;
     if (line !== undefined) statementsOn.set(line, (statementsOn.get(line) ?? 0) + 1);
   });
   const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '');

@@ -51,6 +51,8 @@ export interface RequestOptions {
   bodyReaders: Set<string>;
   /** Those of them that are micro's `buffer`: read through the compat module's microBuffer, as micro read. */
   microReaders?: Set<string>;
+  /** Readers that give the body's text, with the arguments of their toString (body-readers.ts). */
+  readerTexts?: Map<string, string[]>;
   /** Picks a local name not used in the function. */
   fresh: (base: string) => string;
   /**
@@ -562,7 +564,9 @@ function rewriteStreamRead(ref: Reference, opts: RequestOptions, compat: Set<str
     replaceIn(grand, parent, opts.snip.expression(`microBuffer(${opts.request})`));
     return;
   }
-  const read = opts.snip.expression(`Buffer.from(await ${opts.request}.arrayBuffer())`);
+  // A reader that gave the Buffer's text gives the same text of the same bytes.
+  const text = opts.readerTexts?.get(parent.callee.name);
+  const read = opts.snip.expression(`Buffer.from(await ${opts.request}.arrayBuffer())${text ? `.toString(${text.map((a) => opts.snip.str(a)).join(', ')})` : ''}`);
   if (grand.type === 'AwaitExpression') replaceIn(ref.ancestors[ref.ancestors.length - 3], grand, read);
   else replaceIn(grand, parent, read);
 }

@@ -804,8 +804,10 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
         return s;
       }
       const list = rewriteList([s], t, b, q);
-      // A statement that carries a comment gets braces: after `if (x)` the comment would print between the two.
-      return list.length === 1 && !list[0].comments?.length ? list[0] : j.blockStatement(list);
+      // A statement that carries a comment gets braces: after `if (x)` the comment would print between the two. So
+      // does a send become `return …`, which would print on a line of its own after `if (x)`, with a semicolon in a
+      // file written without (a statement of the same kind prints where the original stood).
+      return list.length === 1 && list[0].type === s.type && !list[0].comments?.length ? list[0] : j.blockStatement(list);
     };
     switch (stmt.type) {
       case 'IfStatement':

@@ -133,13 +133,16 @@ export function middlewareExports(text: string, modulePath: string, names: strin
     return [];
   }
   const found = moduleMiddleware(program);
-  const out: Array<{ imported: string; kind: MiddlewareKind | 'body-reader' }> = [];
+  const out: Array<{ imported: string; kind: MiddlewareKind | 'body-reader'; text?: string[] }> = [];
   for (const [local, exported] of found.exported) {
     const kind = found.names.get(local);
     if (kind && names.includes(exported)) out.push({ imported: exported, kind });
   }
   const readers = bufferReadersOf(program);
-  for (const [local, exported] of found.exported) if (readers.has(local) && names.includes(exported)) out.push({ imported: exported, kind: 'body-reader' });
+  for (const [local, exported] of found.exported) {
+    const reader = readers.get(local);
+    if (reader && names.includes(exported)) out.push({ imported: exported, kind: 'body-reader', ...(reader.text ? { text: reader.text } : {}) });
+  }
   return out;
 }
 

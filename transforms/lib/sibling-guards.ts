@@ -24,7 +24,7 @@
  * where the inner guard takes them (its other arguments not reading either), as a declaration of one name followed
  * by that check: any other use leaves res passed to a function, and the guard is not twinned.
  */
-import { isIdent, unwrap, walk, END, type Node, type Snippets } from './ast.js';
+import { countIdentifiers, isIdent, unwrap, END, type Node, type Snippets } from './ast.js';
 
 /** A guard of the same module, twinned (or to be): where it takes req and res, and its twin's name. */
 export interface SiblingGuard {
@@ -50,14 +50,6 @@ function checkOf(stmt: Node | undefined, name: string): Node | null {
   if (test.type !== 'UnaryExpression' || test.operator !== '!' || !isIdent(unwrap(test.argument), name)) return null;
   const body = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
   return isAnsweredValue(body) ? body : null;
-}
-
-function mentions(node: Node, names: string[]): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (names.some((name) => isIdent(n, name))) found = true;
-  });
-  return found;
 }
 
 /** `const x = await name(…, res, …)` followed by `if (!x) return null`: the call and its name, or null. */
@@ -95,7 +87,7 @@ export function redirectSiblingGuards(snip: Snippets, body: Node[], names: { req
     const { call, value, check } = found;
     const args: Node[] = call.arguments;
     if (!isIdent(args[sibling.resIndex], names.res) || !isIdent(args[sibling.reqIndex], names.req)) continue;
-    if (args.some((a, k) => k !== sibling.resIndex && k !== sibling.reqIndex && mentions(a, [names.req, names.res]))) continue;
+    if (args.some((a, k) => k !== sibling.resIndex && k !== sibling.reqIndex && countIdentifiers(a, names.req) + countIdentifiers(a, names.res) > 0)) continue;
     call.callee = { type: 'Identifier', name: sibling.twin };
     const passed = args.map((a, k) => (k === sibling.reqIndex ? { type: 'Identifier', name: names.request } : a));
     passed.splice(sibling.resIndex, 1);

@@ -11,7 +11,9 @@
  *  - outside a `try` (whose catch would run, and may do anything): a `throw` of a name, a literal or a constructor
  *    called with those (`throw new Error('Unauthorized')`), or a res call that throws ERR_HTTP_HEADERS_SENT before it
  *    writes anything (`setHeader`, `appendHeader`, `writeHead`, `json`, `send`, `redirect`, after any `status(…)`),
- *    with arguments that run nothing, also returned (`return res.status(405).json({ … })`).
+ *    with arguments that run nothing, also returned (`return res.status(405).json({ … })`). Not after `res.send(x)` of
+ *    a value that may be a stream: that send only started a pipe, and the next one (or a throw's error answer) could
+ *    still go out; only the handler's end or a return of nothing counts then.
  * An `if` on the method (`if (req.method === 'GET')`, also through `const { method } = req`) is followed where the
  * send's own path fixed the method (it lies in the branch of such a test): into the branch the test takes then.
  * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
@@ -82,14 +84,19 @@ function idle(stmt: Node, resName: string): boolean {
   return method === 'status' || (method === 'end' && unwrap(stmt.expression).arguments.length === 0);
 }
 
-function endsHandler(stmt: Node, resName: string, inTry: boolean): boolean {
+/** `throw new Error('…')`, `throw name`: a throw of values that run nothing. */
+function plainThrow(stmt: Node): boolean {
+  const thrown = unwrap(stmt.argument);
+  return inert(thrown) || (thrown.type === 'NewExpression' && isIdent(thrown.callee) && thrown.arguments.every(inert));
+}
+
+function endsHandler(stmt: Node, resName: string | null, inTry: boolean): boolean {
   if (stmt.type === 'ReturnStatement' && inert(stmt.argument)) return true;
   if (inTry) return false;
+  // After a send that may only have started a pipe, a throw reached Next's error answer, which could still go out.
+  if (resName === null) return false;
   if (stmt.type === 'ReturnStatement') return refused(stmt.argument, resName);
-  if (stmt.type === 'ThrowStatement') {
-    const thrown = unwrap(stmt.argument);
-    return inert(thrown) || (thrown.type === 'NewExpression' && isIdent(thrown.callee) && thrown.arguments.every(inert));
-  }
+  if (stmt.type === 'ThrowStatement') return plainThrow(stmt);
   return stmt.type === 'ExpressionStatement' && refused(stmt.expression, resName);
 }
 
@@ -133,7 +140,8 @@ function methodTestReader(fn: Node): MethodTest {
 }
 const UNKNOWN: Place = { list: [], index: 0, inTry: false, after: null, breakTo: null };
 
-function harmless(start: Place | null, resName: string, method: string | null, methodTest: MethodTest): boolean {
+/** `resName` null: no res call counts (the answer may not be out yet, see mayStream). */
+function harmless(start: Place | null, resName: string | null, method: string | null, methodTest: MethodTest): boolean {
   let place = start;
   for (let steps = 0; steps < 100; steps++) {
     if (place === null) return true;
@@ -156,7 +164,7 @@ function harmless(start: Place | null, resName: string, method: string | null, m
       place = branch ? { list: branch.type === 'BlockStatement' ? branch.body : [branch], index: 0, inTry: place.inTry, after: next, breakTo: place.breakTo } : next;
       continue;
     }
-    if (!idle(stmt, resName)) return false;
+    if (resName === null || !idle(stmt, resName)) return false;
     place = { ...place, index: place.index + 1 };
   }
   return false;
@@ -176,6 +184,13 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
     if (line !== undefined) statementsOn.set(line, (statementsOn.get(line) ?? 0) + 1);
   });
   const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '');
+  // A send of a value that may be a stream (`res.send(file)`) only pipes it: the headers go out later, so a send or
+  // an end() right after it still acts. After one, only the handler's end counts.
+  const mayStream = (stmt: Node) => {
+    const call = unwrap(stmt.expression);
+    const send = call.type === 'AwaitExpression' ? unwrap(call.argument) : call;
+    return afterStatus(resChain(send, resName, false)) === 'send' && !present(send.arguments[0]);
+  };
   const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
   const methodTest = methodTestReader(fn);
   // `method`: the request's method on this path, where a test on it fixed it.
@@ -184,7 +199,7 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
     list.forEach((stmt, i) => {
       const next: Place = { list, index: i + 1, inTry, after, breakTo };
       const line = stmt.loc?.start.line;
-      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, resName, method, methodTest)) lines.add(line);
+      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, mayStream(stmt) ? null : resName, method, methodTest)) lines.add(line);
       visitStatement(stmt, next, inTry, breakTo);
     });
   };

@@ -279,7 +279,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       continue;
     }
     const read = opts.rawBody ? throughCasts(ref) : ref;
-    if (opts.rawBody && isStreamRead(read, opts.bodyReaders)) {
+    if (opts.rawBody && isStreamRead(read, opts.bodyReaders, opts.microReaders)) {
       rewriteStreamRead(read, opts, out.compat);
       continue;
     }
@@ -540,10 +540,13 @@ function throughCasts(ref: Reference): Reference {
   return key ? { node, parent, key, ancestors: ref.ancestors.slice(0, i + 1) } : ref;
 }
 
-function isStreamRead(ref: Reference, readers: Set<string>): boolean {
+function isStreamRead(ref: Reference, readers: Set<string>, micro?: Set<string>): boolean {
   const { parent, key } = ref;
   if (parent.type === 'ForOfStatement' && key === 'right' && parent.await) return true;
-  return parent.type === 'CallExpression' && key === 'arguments' && parent.arguments.length === 1 && isIdent(parent.callee) && readers.has(parent.callee.name);
+  if (parent.type !== 'CallExpression' || key !== 'arguments' || parent.arguments.length !== 1 || !isIdent(parent.callee) || !readers.has(parent.callee.name)) return false;
+  // The read's replacement is the Buffer itself, awaited where the call stood: a call used as a promise
+  // (`read(req).catch(…)`, `Promise.race([read(req), …])`) would get a Buffer. micro's stays a promise (microBuffer).
+  return micro?.has(parent.callee.name) || ref.ancestors[ref.ancestors.length - 2]?.type === 'AwaitExpression';
 }
 
 /**

@@ -27,6 +27,7 @@
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
 import { declaredNames, freeNames, isAssignedIn, namesDeclaredWithin, patternNames } from './free-names.js';
+import { inert } from './after-answer.js';
 
 interface CallSite {
   list: Node[];
@@ -215,6 +216,19 @@ function alwaysLeaves(stmt: Node): boolean {
 }
 
 /**
+ * Nothing, or an answer built from values that run nothing (`NextResponse.json({ error: 'x' }, { status: 405 })`,
+ * `new Response(null, { status: 405 })`): a return of anything else (`return cleanup()`) is code Pages ran, which
+ * stays in sight, unreachable, beside the review marker that says so.
+ */
+function buildsOnly(node: Node | null | undefined): boolean {
+  const n = node && unwrap(node);
+  if (!n) return true;
+  const callee = n.type === 'NewExpression' || n.type === 'CallExpression' ? unwrap(n.callee) : null;
+  const builds = isIdent(callee, 'Response') || (callee?.type === 'MemberExpression' && !callee.computed && (isIdent(callee.object, 'NextResponse') || isIdent(callee.object, 'Response')) && ['json', 'redirect'].includes(callee.property.name));
+  return builds && n.arguments.every(inert);
+}
+
+/**
  * Removes a `return` that nothing reaches, right after a statement that always leaves (in `statements` and the
  * blocks below, not in nested functions): the bare `return` an inlined sub-handler got after its body, once the
  * response rewrite made that body's answer a `return`; a 405 the handler sent after its method's answers, once those
@@ -225,7 +239,7 @@ export function dropDeadReturns(statements: Node[]): void {
   const dropIn = (list: Node[]) => {
     for (let i = list.length - 1; i > 0; i--) {
       const stmt = list[i];
-      if (stmt.type === 'ReturnStatement' && !stmt.comments?.length && alwaysLeaves(list[i - 1])) list.splice(i, 1);
+      if (stmt.type === 'ReturnStatement' && !stmt.comments?.length && buildsOnly(stmt.argument) && alwaysLeaves(list[i - 1])) list.splice(i, 1);
     }
   };
   dropIn(statements);

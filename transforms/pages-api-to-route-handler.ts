@@ -232,7 +232,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName, !keepsResult);
   // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
   // Read once the sub-handlers' bodies stand in their calls' places, with the lines they had, as Pages ran them.
-  const harmless = harmlessAfterAnswer(fn, resName);
+  const harmless = harmlessAfterAnswer(fn, resName, methodReaderFor(reqName, body, program.body, (_, to) => to));
   if (subHandlers.unused.size) {
     const [declaration, exported] = [program.body[handler.declarationIndex], program.body[handler.exportIndex]];
     program.body = program.body.filter((stmt: Node) => !subHandlers.unused.has(stmt));

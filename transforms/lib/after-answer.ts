@@ -14,12 +14,14 @@
  *    with arguments that run nothing, also returned (`return res.status(405).json({ … })`). Not after `res.send(x)` of
  *    a value that may be a stream: that send only started a pipe, and the next one (or a throw's error answer) could
  *    still go out; only the handler's end or a return of nothing counts then.
- * An `if` on the method (`if (req.method === 'GET')`, also through `const { method } = req`) is followed where the
- * send's own path fixed the method (it lies in the branch of such a test): into the branch the test takes then.
+ * An `if` on the method (`if (req.method === 'GET')`, also through `const { method } = req`, as split-methods.ts
+ * reads it) is followed where the send's own path fixed the method (it lies in the branch of such a test): into the
+ * branch the test takes then.
  * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
  * Pure: a syntax tree in, line numbers out.
  */
 import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { ALL_METHODS, evalCondition, type MethodReader } from './split-methods.js';
 
 /** res methods that throw once the headers are sent, before they write anything. */
 const REFUSED = new Set(['setHeader', 'appendHeader', 'writeHead', 'json', 'send', 'redirect']);
@@ -112,36 +114,20 @@ interface Place {
   breakTo: Place | null;
 }
 
-/** `req.method === 'GET'` (`==`, `!==`, `!=`, either side; `method` a name for req.method): its method, and whether it tests equality. */
-type MethodTest = (test: Node) => { method: string; equal: boolean } | null;
-
-function methodTestReader(fn: Node): MethodTest {
-  const reqName: string | undefined = fn.params?.[0]?.type === 'Identifier' ? fn.params[0].name : undefined;
-  // `const { method } = req`, `const method = req.method` among the handler's first statements.
-  const aliases = new Set<string>();
-  const isReqMethod = (n: Node) => n?.type === 'MemberExpression' && !n.computed && isIdent(unwrap(n.object), reqName ?? '') && isIdent(n.property, 'method');
-  for (const stmt of fn.body?.type === 'BlockStatement' ? fn.body.body : []) {
-    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'const') continue;
-    for (const d of stmt.declarations) {
-      if (d.id.type === 'Identifier' && isReqMethod(unwrap(d.init))) aliases.add(d.id.name);
-      if (d.id.type === 'ObjectPattern' && isIdent(unwrap(d.init), reqName ?? ''))
-        for (const p of d.id.properties) if (p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, 'method') && p.value.type === 'Identifier') aliases.add(p.value.name);
-    }
-  }
-  const reads = (n: Node) => isReqMethod(n) || (n?.type === 'Identifier' && aliases.has(n.name));
-  return (test) => {
-    const t = unwrap(test);
-    if (!reqName || t?.type !== 'BinaryExpression' || !['===', '==', '!==', '!='].includes(t.operator)) return null;
-    const [left, right] = [unwrap(t.left), unwrap(t.right)];
-    const literal = reads(left) ? right : reads(right) ? left : null;
-    if (literal?.type !== 'StringLiteral') return null;
-    return { method: literal.value, equal: t.operator === '===' || t.operator === '==' };
-  };
+/**
+ * The one method of those a route serves for which `test` holds (`equal`), or fails: the method fixed on the path
+ * into its branch (`if (req.method === 'GET')`'s consequent, `if (req.method !== 'POST')`'s alternate); null for none.
+ */
+function fixedMethod(test: Node, equal: boolean, reader: MethodReader | null): string | null {
+  if (!reader) return null;
+  const taking = ALL_METHODS.filter((m) => evalCondition(test, m, reader) !== !equal);
+  return taking.length === 1 && evalCondition(test, taking[0], reader) === equal ? taking[0] : null;
 }
+
 const UNKNOWN: Place = { list: [], index: 0, inTry: false, after: null, breakTo: null };
 
 /** `resName` null: no res call counts (the answer may not be out yet, see mayStream). */
-function harmless(start: Place | null, resName: string | null, method: string | null, methodTest: MethodTest): boolean {
+function harmless(start: Place | null, resName: string | null, method: string | null, reader: MethodReader | null): boolean {
   let place = start;
   for (let steps = 0; steps < 100; steps++) {
     if (place === null) return true;
@@ -157,10 +143,10 @@ function harmless(start: Place | null, resName: string | null, method: string | 
       continue;
     }
     // An if on the method, which the send's path fixed: into the branch it takes.
-    const tested = stmt.type === 'IfStatement' && method !== null ? methodTest(stmt.test) : null;
-    if (tested) {
+    const holds = stmt.type === 'IfStatement' && method !== null && reader ? evalCondition(stmt.test, method, reader) : undefined;
+    if (holds !== undefined) {
       const next: Place = { ...place, index: place.index + 1 };
-      const branch = (tested.method === method) === tested.equal ? stmt.consequent : stmt.alternate;
+      const branch = holds ? stmt.consequent : stmt.alternate;
       place = branch ? { list: branch.type === 'BlockStatement' ? branch.body : [branch], index: 0, inTry: place.inTry, after: next, breakTo: place.breakTo } : next;
       continue;
     }
@@ -175,7 +161,7 @@ function harmless(start: Place | null, resName: string | null, method: string | 
  * the handler (see above). A line that holds more than one statement (an `if` aside) is left out: the route's note
  * names a line.
  */
-export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
+export function harmlessAfterAnswer(fn: Node, resName: string, reader: MethodReader | null = null): Set<number> {
   const lines = new Set<number>();
   const statementsOn = new Map<number, number>();
   walk(fn, (n) => {
@@ -192,14 +178,13 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
     return afterStatus(resChain(send, resName, false)) === 'send' && !present(send.arguments[0]);
   };
   const asList = (node: Node | null | undefined): Node[] => (!node ? [] : node.type === 'BlockStatement' ? node.body : [node]);
-  const methodTest = methodTestReader(fn);
   // `method`: the request's method on this path, where a test on it fixed it.
   let method: string | null = null;
   const visitList = (list: Node[], after: Place | null, inTry: boolean, breakTo: Place | null) => {
     list.forEach((stmt, i) => {
       const next: Place = { list, index: i + 1, inTry, after, breakTo };
       const line = stmt.loc?.start.line;
-      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, mayStream(stmt) ? null : resName, method, methodTest)) lines.add(line);
+      if (line !== undefined && statementsOn.get(line) === 1 && sends(stmt) && harmless(next, mayStream(stmt) ? null : resName, method, reader)) lines.add(line);
       visitStatement(stmt, next, inTry, breakTo);
     });
   };
@@ -208,11 +193,10 @@ export function harmlessAfterAnswer(fn: Node, resName: string): Set<number> {
       case 'BlockStatement':
         return visitList(stmt.body, next, inTry, breakTo);
       case 'IfStatement': {
-        const tested = methodTest(stmt.test);
         const outer = method;
-        if (tested?.equal) method = tested.method;
+        method = fixedMethod(stmt.test, true, reader) ?? outer;
         visitList(asList(stmt.consequent), next, inTry, breakTo);
-        method = tested && !tested.equal ? tested.method : outer;
+        method = fixedMethod(stmt.test, false, reader) ?? outer;
         visitList(asList(stmt.alternate), next, inTry, breakTo);
         method = outer;
         return;

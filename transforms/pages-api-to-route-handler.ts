@@ -14,9 +14,10 @@ import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
-import { harmlessAfterAnswer } from './lib/after-answer.js';
+import { harmlessAfterAnswer, logsBeforeAnswers } from './lib/after-answer.js';
 import { ignoredReturns } from './lib/ignored-returns.js';
-import { isPlainNodeStream } from './lib/stream-response.js';
+import { isPlainNodeStream, writesBeforeEnds } from './lib/stream-response.js';
+import { uncastMemberObjects } from './lib/request-casts.js';
 import { compatSpecifier, fixRelativeImports, removeUnusedImports, addImport, addToImport, moveSpecifier, importedTwice, importSourceOf, isPackageSpecifier, valueImports } from './lib/imports.js';
 import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
@@ -26,6 +27,7 @@ import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from '.
 import { applyRecipes, callsSessionWithOptions, writesRouteCookies, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
+import { rewriteClerkAuthCalls } from './lib/recipes-clerk.js';
 import { inlineThenSends } from './lib/then-send.js';
 import { inlinePromiseChains } from './lib/promise-chains.js';
 import { replaceRequestTypeQueries } from './lib/request-types.js';
@@ -232,6 +234,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName, !keepsResult);
   // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
   // Read once the sub-handlers' bodies stand in their calls' places, with the lines they had, as Pages ran them.
+  uncastMemberObjects(fn.body, reqName, program);
+  writesBeforeEnds(fn, resName);
+  logsBeforeAnswers(fn, resName);
   const harmless = harmlessAfterAnswer(fn, resName, methodReaderFor(reqName, body, program.body, (_, to) => to));
   if (subHandlers.unused.size) {
     const [declaration, exported] = [program.body[handler.declarationIndex], program.body[handler.exportIndex]];
@@ -287,6 +292,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   recipes.notes.push(...nextAuthRequestCalls.notes);
   if (nextAuthRequestCalls.usesNextAuthRequest) recipes.compat.add(NEXT_AUTH_REQUEST);
   recipes.notes.push(...rewriteBlobUploadCalls(program, body, { req: reqName, request: requestName }));
+  recipes.notes.push(...rewriteClerkAuthCalls(program, body, { req: reqName, request: requestName }));
   const draftMode = rewriteDraftMode(snip, body, resName, versionAtLeast(ctx.nextVersion, 15, 0));
   draftMode.imports.forEach((names, source) => recipes.imports.set(source, new Set([...(recipes.imports.get(source) ?? []), ...names])));
   recipes.notes.push(...draftMode.notes);

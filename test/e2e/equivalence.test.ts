@@ -219,7 +219,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withJsonRoute', 'withResultRoute'] },
       // Wrappers that take a role before the handler, exported in a list; the module's request helper they call is
       // twinned for them.
-      { path: 'lib/role-wrapper.ts', twins: ['withAnyRoleRoute', 'withoutRoleRoute', 'callerOfForRoute'] },
+      { path: 'lib/role-wrapper.ts', twins: ['withAnyRoleRoute', 'withRoleSetRoute', 'withoutRoleRoute', 'callerOfForRoute'] },
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.

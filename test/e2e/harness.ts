@@ -41,6 +41,11 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     NEXT_IGNORE_INCORRECT_LOCKFILE: '1',
     NO_COLOR: '1',
     FORCE_COLOR: '0',
+    // Clerk's keys for fixtures/apps/e2e/middleware.ts: a development key of a made-up instance (base64 of
+    // `example.clerk.accounts.dev$`) and a placeholder secret. Nothing reaches Clerk: the middleware verifies the
+    // session tokens with its own public key, and signed-out requests need no network.
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk',
+    CLERK_SECRET_KEY: 'sk_test_e2eplaceholderkey000000000000000000',
     ...extra,
   };
 }

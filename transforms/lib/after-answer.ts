@@ -20,7 +20,7 @@
  * A loop's next turn, a `finally` and any other statement are not looked into: the route marks the send for review.
  * Pure: a syntax tree in, line numbers out.
  */
-import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isIdent, memberName, statementLists, unwrap, walk, type Node } from './ast.js';
 import { ALL_METHODS, evalCondition, type MethodReader } from './split-methods.js';
 
 /** res methods that throw once the headers are sent, before they write anything. */
@@ -233,4 +233,47 @@ export function harmlessAfterAnswer(fn: Node, resName: string, reader: MethodRea
   };
   if (fn.body?.type === 'BlockStatement') visitList(fn.body.body, null, false, UNKNOWN);
   return lines;
+}
+
+const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace']);
+
+/**
+ * A value whose reading cannot throw nor depends on the answer: a literal, a name other than res (whose statusCode and
+ * headersSent the send changes), a template of those. Not a member: `e.response.data` throws where `e.response` is
+ * undefined, which before the answer would change it.
+ */
+function safeToLog(node: Node, resName: string): boolean {
+  const n = unwrap(node);
+  if (n.type === 'TemplateLiteral') return n.expressions.every((e: Node) => safeToLog(e, resName));
+  return (/Literal$/.test(n.type) && n.type !== 'TemplateLiteral') || (n.type === 'Identifier' && n.name !== resName);
+}
+
+/** `console.error('delete failed', err)`, `console.log(`sent ${id}`)`: a log of values safe to log first. */
+function plainLog(stmt: Node, resName: string): boolean {
+  const call = stmt.type === 'ExpressionStatement' && unwrap(stmt.expression);
+  if (call?.type !== 'CallExpression') return false;
+  const callee = unwrap(call.callee);
+  return callee.type === 'MemberExpression' && !callee.computed && isIdent(unwrap(callee.object), 'console') && CONSOLE.has(memberName(callee) ?? '') && call.arguments.every((a: Node) => safeToLog(a, resName));
+}
+
+/**
+ * Logs right after a send (`res.status(500).json({ error: 'failed' }); console.error(e)`) move before it, in the
+ * handler `fn` and the blocks it holds (not nested functions), so that the route's return there keeps them. Only a
+ * send whose arguments run nothing, and logs of values that cannot throw (safeToLog): neither can change what the
+ * other reads, so the order shows only in when the line is logged, which no request sees. Before this, the route ended at the send, and the
+ * logs with it.
+ */
+export function logsBeforeAnswers(fn: Node, resName: string): void {
+  if (fn.body?.type !== 'BlockStatement') return;
+  for (const list of statementLists([fn.body], true)) {
+    for (let i = 0; i < list.length; i++) {
+      const stmt = list[i];
+      if (stmt.type !== 'ExpressionStatement' || !SENDS.has(afterStatus(resChain(stmt.expression, resName)) ?? '')) continue;
+      let logs = 0;
+      while (i + 1 + logs < list.length && plainLog(list[i + 1 + logs], resName)) logs++;
+      // Logs that end the handler stay: the route runs them in after(), as trailing work (response.ts).
+      if (logs && !(list === fn.body.body && i + 1 + logs === list.length)) list.splice(i, logs + 1, ...list.slice(i + 1, i + 1 + logs), stmt);
+      i += logs;
+    }
+  }
 }

@@ -219,7 +219,7 @@ function rewriteParams(j: JSCodeshift, snip: Snippets, program: Node, fn: Node, 
     fn.params.splice(reqIndex, 1);
     return { reqIndex, readsRequest, helper: null };
   }
-  const helper = toRequestFunction(j, snip, fn, typescript, taken, true, new Map(), reqIndex, true);
+  const helper = toRequestFunction(j, snip, fn, typescript, taken, true, new Map(), reqIndex, true, undefined, program);
   if (!helper) return null;
   // Reading only the body or the query, which are now parameters of their own: the request goes too.
   if (referencesTo([fn.body], fn.params[reqIndex].name).length === 0) {

@@ -15,6 +15,7 @@ import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, memberName, n
 import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
+import { rewriteClerkAuthCalls } from './recipes-clerk.js';
 import { NEXT_AUTH_REQUEST, nextAuthHelpersFree } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
@@ -102,9 +103,11 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
 /**
  * next-auth's `getToken({ req })` in a helper's body → `getToken({ req: nextAuthRequest(request) })`, as the route
  * rewrites it in a handler (recipes-next-auth-req.ts); the compat names it uses, or null when the module holds
- * another `nextAuthRequest` (the call is then left, and req escapes through it).
+ * another `nextAuthRequest` (the call is then left, and req escapes through it). Clerk's `getAuth(req)` gets the
+ * request, as in a handler (recipes-clerk.ts).
  */
 export function rewriteHelperTokenCalls(snip: Snippets, program: Node, body: Node[], reqName: string, requestName: string, taken: Set<string>): Set<string> | null {
+  rewriteClerkAuthCalls(program, body, { req: reqName, request: requestName });
   if (!nextAuthHelpersFree(program, taken)) return null;
   const { usesNextAuthRequest } = rewriteNextAuthRequestCalls(snip, program, body, { req: reqName, res: '', request: requestName, nextAuthRequest: true, rawBody: false });
   return new Set(usesNextAuthRequest ? [NEXT_AUTH_REQUEST] : []);
@@ -184,6 +187,8 @@ export function toRequestFunction(
    * in a handler, and a helper that takes req in an object (`verifyToken({ req })`) has a twin too.
    */
   program?: Node,
+  /** The route's own file, for a function of it: its Clerk `getAuth(req)` gets the request, as in the handler. */
+  routeFile?: Node,
 ): RequestHelper | null {
   // `({ req })`, `(ctx)` read as `ctx.req`: the twin takes the request in the object's place.
   const carrier = program && knownReqIndex === undefined ? flattenCarrier(fn, 'req', isRequestParam) : null;
@@ -199,6 +204,7 @@ export function toRequestFunction(
   // `getSession(req, id)` of the same module: its twin takes the request in the same place.
   const nestedCalled = redirectNestedRequestCalls(body, reqName, requestName, nested);
   const tokenUses = program ? rewriteHelperTokenCalls(snip, program, body, reqName, requestName, taken) : new Set<string>();
+  if (routeFile) rewriteClerkAuthCalls(routeFile, body, { req: reqName, request: requestName });
   // A rest parameter leaves no place after the others for the body.
   const bodyName = withBody && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('body') : null;
   const bodyReads = bodyName ? bodyReadsToParam(body, reqName, bodyName) : 0;

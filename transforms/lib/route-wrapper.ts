@@ -20,6 +20,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { uncastMemberObjects } from './request-casts.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper, rewriteHelperTokenCalls } from './request-helper.js';
 import { applyRecipes, callsSessionWithOptions, writesRouteCookies } from './recipes.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseHelper } from './response.js';
@@ -170,7 +171,8 @@ function handlerCalls(body: Node, handlerName: string, reqName: string, resName:
     const args: Node[] = parent?.arguments ?? [];
     const extra = args.slice(2);
     const plainExtra = extra.every((a) => a.type !== 'SpreadElement' && !namesIn(a).has(resName));
-    if (parent?.type === 'CallExpression' && key === 'callee' && args.length >= 2 && isIdent(args[0], reqName) && isIdent(args[1], resName) && plainExtra) calls.push(parent);
+    // `handler(req as AuthedRequest, res)`: the cast goes with the Pages type (the twin passes the request itself).
+    if (parent?.type === 'CallExpression' && key === 'callee' && args.length >= 2 && isIdent(unwrap(args[0]), reqName) && isIdent(args[1], resName) && plainExtra) calls.push(parent);
     else {
       const use = otherUse(handlerName, parent, key);
       if (use.rank < other.rank) Object.assign(other, use);
@@ -281,6 +283,9 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const [reqName, resName] = inner.params.map((p: Node) => p.name as string);
   const innerBody: Node[] = inner.body.type === 'BlockStatement' ? inner.body.body : [j.returnStatement(inner.body)];
   const block = j.blockStatement(innerBody);
+  // `(req as AuthedRequest).auth = …`: the twin's request has its own type, which the fields the wrapper sets extend
+  // (request-extras.ts).
+  uncastMemberObjects(block, reqName, module?.program ?? { body: [] });
   // The handler is the parameter called with (req, res): the first that is, or the first plain one (options may come
   // first: `withRole(role, handler)`).
   const tried: Array<{ index: number; found: ReturnType<typeof handlerCalls> }> = fn.params.flatMap((p: Node, index: number) => (p.type === 'Identifier' ? [{ index, found: handlerCalls(block, p.name, reqName, resName) }] : []));

@@ -21,6 +21,7 @@ import { resUseProblem } from './local-request-functions.js';
 import { applyRecipes, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, sessionGetterNames } from './recipes.js';
 import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
+import { toSupabaseShimHelper } from './supabase-helper.js';
 
 /**
  * Where a call of the helper passes req and res: two arguments (`getSession(req, res)`), or one object `{ req, res }`
@@ -118,7 +119,8 @@ export function toSessionHelper(snip: Snippets, program: Node, original: Node): 
   const fn = cloneNode(original);
   const getters = sessionGetterNames(program);
   const calls = getterCalls(fn, getters);
-  if (!calls.length) return null;
+  // One that hands them to Supabase's Pages client instead: called with the same stand-ins (supabase-helper.ts).
+  if (!calls.length) return toSupabaseShimHelper(program, original);
   const carrier = carrierOf(fn, calls[0]);
   if (!carrier || 'why' in carrier) return carrier;
   if (calls.some((call) => !getters.has(call.callee.name))) return { why: `its ${calls[0].callee.name} is not imported from 'next-auth' or 'next-auth/next'` };

@@ -327,3 +327,41 @@ export function isPlainNodeStream(program: Node, body: Node[], source: Node): bo
   if (isIdent(callee)) return archiver.has(callee.name) || callee.name === 'createReadStream';
   return memberName(callee) === 'createReadStream' || (memberName(callee) === 'from' && isIdent(unwrap(callee.object)) && streamClasses.has(unwrap(callee.object).name) && unwrap(callee.object).name !== 'PassThrough');
 }
+
+/**
+ * A value that is text or bytes whenever it is made: a string (isStringLike), `x.toString(…)`, `list.join(…)`,
+ * `Buffer.from(…)`/`Buffer.concat(…)`. Node's write threw for anything else, also for undefined or null, which an end
+ * takes for no chunk: a merge would answer 200 where Pages answered 500.
+ */
+function surelyChunk(node: Node): boolean {
+  const n = unwrap(node);
+  if (isStringLike(n)) return true;
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression') return false;
+  const name = memberName(n.callee);
+  return name === 'toString' || name === 'join' || (isIdent(unwrap(n.callee.object), 'Buffer') && (name === 'from' || name === 'concat'));
+}
+
+/**
+ * `res.write(body)` right before `res.end()` (an RSS feed's or a sitemap's `res.write(feed.xml()); res.end()`) becomes
+ * `res.end(body)`, in the handler `fn` and the blocks it holds (not nested functions): the client gets the same
+ * status, headers and bytes (only the framing differs, chunked against a length), and the handler no longer streams.
+ * Only for a body that is surely text or bytes (surelyChunk); not where either has comments of its own, which the merge
+ * would lose, nor for a write with a callback.
+ */
+export function writesBeforeEnds(fn: Node, resName: string): void {
+  if (fn.body?.type !== 'BlockStatement') return;
+  const plain = (stmt: Node) => !stmt.comments?.length && !stmt.leadingComments?.length && !stmt.trailingComments?.length;
+  for (const list of statementLists([fn.body], true)) {
+    for (let i = 0; i + 1 < list.length; i++) {
+      const write = list[i].type === 'ExpressionStatement' ? unwrap(list[i].expression) : null;
+      const end = resCall(list[i + 1], resName);
+      if (write?.type !== 'CallExpression' || resCall(list[i], resName)?.name !== 'write' || end?.name !== 'end' || end.args.length) continue;
+      const [chunk, encoding, ...more] = write.arguments;
+      if (!chunk || !surelyChunk(chunk) || more.length || (encoding && stringValue(encoding) === null) || !plain(list[i]) || !plain(list[i + 1])) continue;
+      // The end's statement stays (`return res.end()` keeps its return), with the write's arguments.
+      const endCall = unwrap(list[i + 1].type === 'ExpressionStatement' ? list[i + 1].expression : list[i + 1].argument);
+      (endCall.type === 'AwaitExpression' ? unwrap(endCall.argument) : endCall).arguments = write.arguments;
+      list.splice(i, 1);
+    }
+  }
+}

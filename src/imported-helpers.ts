@@ -135,8 +135,12 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     const target = plan.resolver.resolve(module, specifier);
     const definition = target ? definitionOf(plan.resolver, target, imported) : null;
     if (!definition || definition.hops.length || plan.requestImportsUnderWay.has(definition.module)) continue;
-    const twin = twinsOf(plan, definition.module, [definition.name]).twins.find((t) => t.name === definition.name && t.kind === 'request');
+    const twins = twinsOf(plan, definition.module, [definition.name]).twins;
+    const twin = twins.find((t) => t.name === definition.name && t.kind === 'request');
     if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
+    // A session helper with no twin that takes the compat stand-ins (a Supabase one): called itself, with them.
+    const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shimOnly && t.sessionArgs && t.sessionArgs.req !== t.sessionArgs.res);
+    if (shimmed) out.push({ local, specifier, twin: local, reqIndex: shimmed.sessionArgs!.req, shimRes: shimmed.sessionArgs!.res, module: definition.module, name: definition.name });
   }
   plan.requestImportsUnderWay.delete(module);
   plan.importedRequests.set(module, out);

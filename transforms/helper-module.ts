@@ -47,6 +47,8 @@ export interface ImportedRequestHelper {
   twin: string;
   reqIndex: number;
   carried?: boolean;
+  /** A Supabase session helper with no twin (NestedRequestHelper): where it takes res. */
+  shimRes?: number;
 }
 
 /**

@@ -16,7 +16,7 @@ import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
 import { rewriteClerkAuthCalls } from './recipes-clerk.js';
-import { NEXT_AUTH_REQUEST, nextAuthHelpersFree } from './recipes.js';
+import { NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, nextAuthHelpersFree } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
@@ -71,6 +71,11 @@ export interface NestedRequestHelper {
   /** Its twin takes the parsed body, or the route's query, at this position: calls pass their own `req.body` / `req.query`. */
   bodyIndex?: number;
   queryIndex?: number;
+  /**
+   * A helper with no twin that takes the compat module's Pages-like request and response (a Supabase session helper,
+   * supabase-helper.ts): calls that pass req at reqIndex and res here call it itself with those stand-ins.
+   */
+  shimRes?: number;
 }
 
 /**
@@ -78,12 +83,20 @@ export interface NestedRequestHelper {
  * with the request in that place (before the request rewrite, which would take req passed to a function for an
  * escape). Returns the helpers called.
  */
-export function redirectNestedRequestCalls(body: Node[], reqName: string, requestName: string, nested: Map<string, NestedRequestHelper>): Set<string> {
+export function redirectNestedRequestCalls(body: Node[], reqName: string, requestName: string, nested: Map<string, NestedRequestHelper>, shim?: { res: string; used: boolean }): Set<string> {
   const called = new Set<string>();
   if (!nested.size) return called;
   walk({ type: 'BlockStatement', body }, (node) => {
     const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
     if (!helper || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
+    if (helper.shimRes !== undefined) {
+      // Only where the caller has res to give (a wrapper): the stand-ins write the helper's cookies into its headers.
+      if (!shim || !isIdent(node.arguments[helper.reqIndex], reqName) || !isIdent(node.arguments[helper.shimRes], shim.res)) return;
+      node.arguments[helper.reqIndex] = { type: 'CallExpression', callee: { type: 'Identifier', name: NEXT_AUTH_REQUEST }, arguments: [{ type: 'Identifier', name: requestName }] };
+      node.arguments[helper.shimRes] = { type: 'CallExpression', callee: { type: 'Identifier', name: NEXT_AUTH_RESPONSE }, arguments: [{ type: 'Identifier', name: shim.res }] };
+      shim.used = true;
+      return;
+    }
     const passed = helper.carried ? carriedArgs(node, helper.reqIndex, ['req'])?.req : node.arguments[helper.reqIndex];
     if (!isIdent(passed, reqName)) return;
     called.add(node.callee.name);

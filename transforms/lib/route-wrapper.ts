@@ -22,7 +22,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { uncastMemberObjects } from './request-casts.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper, rewriteHelperTokenCalls } from './request-helper.js';
-import { applyRecipes, callsSessionWithOptions, writesRouteCookies } from './recipes.js';
+import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, writesRouteCookies, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE } from './recipes.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
 import { methodLookups } from './method-lookup.js';
@@ -320,7 +320,9 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // res (next-auth's getServerSession, the Supabase client), whose cookies go into the twin's headers, and from there
   // into its answers, the handler's too, as they went out on res in Pages. A recipe that needs an import (a module
   // Pages code imports may not import next/headers) leaves the wrapper.
-  const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested) : new Set<string>();
+  // Supabase session helpers of other modules get the compat stand-ins, when the module's names for them are free.
+  const shim = { res: resName, used: false };
+  const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested, nextAuthHelpersFree(module.program, module.names) ? shim : undefined) : new Set<string>();
   // next-auth's getToken({ req }): given next-auth's request, as in a handler.
   const tokenUses = module ? rewriteHelperTokenCalls(snip, module.program, innerBody, reqName, requestName, module.names) : null;
   const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: module.names }) : null;
@@ -384,5 +386,5 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
     fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? []), ...(tokenUses ?? [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat), notes: request.notes };
+  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? []), ...(tokenUses ?? []), ...(shim.used ? [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE] : [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat) || shim.used, notes: request.notes };
 }

@@ -555,9 +555,19 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // A wrapper whose twin writes a library's cookies into its own headers, around a handler that writes cookies through
   // such a library too: in Pages both wrote to one response, each library reading what the other had set there; the
   // route's two sets of headers would lose the wrapper's (withHeaders keeps the handler's Set-Cookie).
-  const cookieWrapper = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.setsCookies);
+  const cookieWrappers = handler.wrappers.filter((w) => wrapperBindings.get(w.local)?.setsCookies);
+  const cookieWrapper = cookieWrappers[0];
   if (cookieWrapper && (writesRouteCookies(compat) || guardsCalled.some((guard) => guard.takesHeaders))) {
     throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper.local}(…) and the handler both set cookies through a library that reads the response's Set-Cookie (next-auth, Supabase): in Pages they shared one response`);
+  }
+  // Two such wrappers, one inside the other: each twin has headers of its own, and the outer one's cookies would go.
+  if (cookieWrappers.length > 1) {
+    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrappers[0].local}(…) and ${cookieWrappers[1].local}(…) both set cookies through a library that reads the response's Set-Cookie (next-auth, Supabase): in Pages they shared one response`);
+  }
+  // A handler that appends a cookie kept the wrapper's in Pages (appendHeader adds to what is set); the route's
+  // answer would carry its own Set-Cookie only.
+  if (cookieWrapper && appendsCookie(program.body)) {
+    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper.local}(…) sets cookies through a library, and the handler appends a Set-Cookie beside them: in Pages they shared one response`);
   }
 
   const helpersUsed = [
@@ -702,6 +712,17 @@ interface SessionCallLeft {
   /** The helper's local name. */
   callee: string;
   detail: string;
+}
+
+/** Whether `roots` append a Set-Cookie header: `res.appendHeader('Set-Cookie', …)`, or its rewrite `headers.append('Set-Cookie', …)`. */
+function appendsCookie(roots: Node[]): boolean {
+  let found = false;
+  for (const root of roots)
+    walk(root, (node) => {
+      const name = node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed ? node.callee.property.name : null;
+      if ((name === 'appendHeader' || name === 'append') && typeof node.arguments[0]?.value === 'string' && node.arguments[0].value.toLowerCase() === 'set-cookie') found = true;
+    });
+  return found;
 }
 
 /** The report's detail for the request rewrite's escape when it stopped at the req of a session helper's call left. */

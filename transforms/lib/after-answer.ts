@@ -245,7 +245,7 @@ const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace']);
 function safeToLog(node: Node, resName: string): boolean {
   const n = unwrap(node);
   if (n.type === 'TemplateLiteral') return n.expressions.every((e: Node) => safeToLog(e, resName));
-  return (/Literal$/.test(n.type) && n.type !== 'TemplateLiteral') || (n.type === 'Identifier' && n.name !== resName);
+  return /Literal$/.test(n.type) || (n.type === 'Identifier' && n.name !== resName);
 }
 
 /** `console.error('delete failed', err)`, `console.log(`sent ${id}`)`: a log of values safe to log first. */
@@ -260,8 +260,7 @@ function plainLog(stmt: Node, resName: string): boolean {
  * Logs right after a send (`res.status(500).json({ error: 'failed' }); console.error(e)`) move before it, in the
  * handler `fn` and the blocks it holds (not nested functions), so that the route's return there keeps them. Only a
  * send whose arguments run nothing, and logs of values that cannot throw (safeToLog): neither can change what the
- * other reads, so the order shows only in when the line is logged, which no request sees. Before this, the route ended at the send, and the
- * logs with it.
+ * other reads, so the order shows only in when the line is logged, which no request sees.
  */
 export function logsBeforeAnswers(fn: Node, resName: string): void {
   if (fn.body?.type !== 'BlockStatement') return;

@@ -320,7 +320,8 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // res (next-auth's getServerSession, the Supabase client), whose cookies go into the twin's headers, and from there
   // into its answers, the handler's too, as they went out on res in Pages. A recipe that needs an import (a module
   // Pages code imports may not import next/headers) leaves the wrapper.
-  // Supabase session helpers of other modules get the compat stand-ins, when the module's names for them are free.
+  // Session helpers of other modules with no twin (a Supabase one) get the compat stand-ins, when the module's names
+  // for them are free.
   const shim = { res: resName, used: false };
   const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested, nextAuthHelpersFree(module.program, module.names) ? shim : undefined) : new Set<string>();
   // next-auth's getToken({ req }): given next-auth's request, as in a handler.

@@ -342,7 +342,7 @@ function surelyChunk(node: Node): boolean {
 }
 
 /**
- * `res.write(body)` right before `res.end()` (an RSS feed's or a sitemap's `res.write(feed.xml()); res.end()`) becomes
+ * `res.write(body)` right before `res.end()` (a sitemap's or a feed's `res.write(urls.join('')); res.end()`) becomes
  * `res.end(body)`, in the handler `fn` and the blocks it holds (not nested functions): the client gets the same
  * status, headers and bytes (only the framing differs, chunked against a length), and the handler no longer streams.
  * Only for a body that is surely text or bytes (surelyChunk); not where either has comments of its own, which the merge

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, namesIn, freshName, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, memberName, namesIn, freshName, stringValue, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { foldBoundDefaultWrapper, findHandler, type Handler } from './lib/find-handler.js';
 import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -43,7 +43,7 @@ import { rewriteFormidable } from './lib/recipes-formidable.js';
 import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
-import { bufferReaderName, bufferReaderOf } from './lib/body-readers.js';
+import { bufferReaderOf } from './lib/body-readers.js';
 import { prerendersGet } from './lib/prerendered-get.js';
 import { rewriteNextCorsRuns } from './lib/recipes-nextjs-cors.js';
 import { reshapeImportedDispatch, type ImportedDispatch } from './lib/imported-dispatch.js';
@@ -352,7 +352,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // GET's group is the first (ALL_METHODS' order): whether it is exported is known when HEAD's comes.
   let getExported = false;
   const awaitParams = versionAtLeast(ctx.nextVersion, 15, 0);
-  const { names: bodyReaders, micro: microReaders, texts: readerTexts } = bodyReaderNames(program, ctx.middlewareImports);
+  const { names: bodyReaders, micro: microReaders, texts: readerTexts, own: ownReaders } = bodyReaderNames(program, ctx.middlewareImports);
 
   const notes: string[] = [...(reshaped?.notes ?? []), ...recipes.notes];
   let readsBody = false;
@@ -583,10 +583,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // A same-file stream reader that the request's arrayBuffer() replaced has no caller left: it goes, its comments
   // stay (above the next statement), and so do the imports only it used (its `Readable` type).
   const readerNames = new Set<string>();
-  for (const stmt of [...program.body]) {
-    const reader = bufferReaderName(stmt);
-    if (!reader || countIdentifiers(program, reader) > 1) continue;
+  for (const [stmt, reader] of ownReaders) {
     const at = program.body.indexOf(stmt);
+    if (at < 0 || countIdentifiers(program, reader) > 1) continue;
     namesIn(stmt).forEach((n) => readerNames.add(n));
     program.body.splice(at, 1);
     if (program.body[at]) program.body[at] = snip.withCommentsOf(stmt, program.body[at]);
@@ -719,8 +718,8 @@ function appendsCookie(roots: Node[]): boolean {
   let found = false;
   for (const root of roots)
     walk(root, (node) => {
-      const name = node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed ? node.callee.property.name : null;
-      if ((name === 'appendHeader' || name === 'append') && typeof node.arguments[0]?.value === 'string' && node.arguments[0].value.toLowerCase() === 'set-cookie') found = true;
+      const name = node.type === 'CallExpression' ? memberName(node.callee) : null;
+      if ((name === 'appendHeader' || name === 'append') && stringValue(node.arguments[0])?.toLowerCase() === 'set-cookie') found = true;
     });
   return found;
 }
@@ -764,7 +763,7 @@ function redirectSessionHelperCalls(
     if (!helper) return;
     const passes = !helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs);
     if (passes && helper.shims && nextAuthHelpers && !nested.has(node)) {
-      passNextAuthShims(snip, node, helper.sessionArgs!, names);
+      passNextAuthShims(node, helper.sessionArgs!, names);
       shimmed = true;
       // The walk goes on into the call's other arguments: a session helper's call may sit there too.
       return;
@@ -1125,15 +1124,20 @@ const STREAM_CONSUMERS = ['node:stream/consumers', 'stream/consumers'];
  * 'raw-body', a reader of this file or, as the plan found (`imported`), of a project module (body-readers.ts); and,
  * apart, micro's, which has a limit and decodes a body whose Content-Type names a charset (the compat microBuffer).
  */
-function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { names: Set<string>; micro: Set<string>; texts: Map<string, string[]> } {
+function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { names: Set<string>; micro: Set<string>; texts: Map<string, string[]>; own: Map<Node, string> } {
   const names = new Set<string>();
+  // The file's own readers, by statement: the ones left without a caller go once the request is rewritten.
+  const own = new Map<Node, string>();
   const micro = new Set<string>();
   // Readers that give the body's text: the arguments of their toString.
   const texts = new Map<string, string[]>();
   for (const stmt of program.body) {
-    const own = bufferReaderOf(stmt);
-    if (own) names.add(own.name);
-    if (own?.value.text) texts.set(own.name, own.value.text);
+    const reader = bufferReaderOf(stmt);
+    if (reader) {
+      names.add(reader.name);
+      own.set(stmt, reader.name);
+    }
+    if (reader?.value.text) texts.set(reader.name, reader.value.text);
     if (stmt.type !== 'ImportDeclaration') continue;
     for (const s of stmt.specifiers ?? []) {
       const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportSpecifier' ? (s.imported.name ?? s.imported.value) : null;
@@ -1147,7 +1151,7 @@ function bodyReaderNames(program: Node, imported: MiddlewareImport[] = []): { na
       if (stmt.source.value === 'raw-body' && s.type === 'ImportDefaultSpecifier') names.add(s.local.name);
     }
   }
-  return { names, micro, texts };
+  return { names, micro, texts, own };
 }
 
 function movedModule(rawSource: string, ctx: TransformContext, split: ExportsSplit): ExportsModule {

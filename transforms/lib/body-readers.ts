@@ -155,10 +155,6 @@ export function bufferReaderOf(stmt: Node): { name: string; value: ReaderValue }
   return value ? { name: stmt.declarations[0].id.name, value } : null;
 }
 
-export function bufferReaderName(stmt: Node): string | null {
-  return bufferReaderOf(stmt)?.name ?? null;
-}
-
 /** The readers declared at the top of `program`, exported or not, by local name (run-middleware.ts knows its exports). */
 export function bufferReadersOf(program: Node): Map<string, ReaderValue> {
   const readers = new Map<string, ReaderValue>();

@@ -16,7 +16,7 @@ import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
 import { rewriteClerkAuthCalls } from './recipes-clerk.js';
-import { NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, nextAuthHelpersFree } from './recipes.js';
+import { NEXT_AUTH_REQUEST, nextAuthHelpersFree, nextAuthShimCalls } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
@@ -92,8 +92,9 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
     if (helper.shimRes !== undefined) {
       // Only where the caller has res to give (a wrapper): the stand-ins write the helper's cookies into its headers.
       if (!shim || !isIdent(node.arguments[helper.reqIndex], reqName) || !isIdent(node.arguments[helper.shimRes], shim.res)) return;
-      node.arguments[helper.reqIndex] = { type: 'CallExpression', callee: { type: 'Identifier', name: NEXT_AUTH_REQUEST }, arguments: [{ type: 'Identifier', name: requestName }] };
-      node.arguments[helper.shimRes] = { type: 'CallExpression', callee: { type: 'Identifier', name: NEXT_AUTH_RESPONSE }, arguments: [{ type: 'Identifier', name: shim.res }] };
+      const shims = nextAuthShimCalls(requestName, shim.res);
+      node.arguments[helper.reqIndex] = shims.req;
+      node.arguments[helper.shimRes] = shims.res;
       shim.used = true;
       return;
     }

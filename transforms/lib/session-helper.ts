@@ -18,7 +18,7 @@
  */
 import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { resUseProblem } from './local-request-functions.js';
-import { applyRecipes, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, sessionGetterNames } from './recipes.js';
+import { applyRecipes, nextAuthShimCalls, sessionGetterNames } from './recipes.js';
 import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
 import { toSupabaseShimHelper } from './supabase-helper.js';
@@ -202,16 +202,15 @@ export function passesRequestAsTaken(call: Node, args: SessionArgs, names: { req
  * helper hands them to getServerSession, which then sets its cookies into the route's headers as in Pages. `res`
  * stays inside `nextAuthResponse(res)` for the response rewrite to put the route's headers there.
  */
-export function passNextAuthShims(snip: Snippets, call: Node, args: SessionArgs, names: { request: string; res: string }): void {
-  const request = () => snip.expression(`${NEXT_AUTH_REQUEST}(${names.request})`);
-  const response = () => snip.expression(`${NEXT_AUTH_RESPONSE}(${names.res})`);
+export function passNextAuthShims(call: Node, args: SessionArgs, names: { request: string; res: string }): void {
+  const shims = () => nextAuthShimCalls(names.request, names.res);
   if (args.req !== args.res) {
-    call.arguments[args.req] = request();
-    call.arguments[args.res] = response();
+    call.arguments[args.req] = shims().req;
+    call.arguments[args.res] = shims().res;
     return;
   }
   for (const property of call.arguments[args.req].properties) {
-    property.value = isIdent(property.key, 'req') ? request() : response();
+    property.value = isIdent(property.key, 'req') ? shims().req : shims().res;
     property.shorthand = false;
   }
 }

@@ -138,9 +138,9 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     const twins = twinsOf(plan, definition.module, [definition.name]).twins;
     const twin = twins.find((t) => t.name === definition.name && t.kind === 'request');
     if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
-    // A session helper with no twin that takes the compat stand-ins (a Supabase one, or a next-auth one that also
-    // reads a header): a wrapper's twin calls it itself, with them.
-    const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shimOnly && t.sessionArgs && t.sessionArgs.req !== t.sessionArgs.res);
+    // A session helper that takes the compat stand-ins as typed (a Supabase one, a next-auth one, with a twin or not):
+    // a wrapper's twin calls it itself, with them, as a route does.
+    const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shims && t.sessionArgs && t.sessionArgs.req !== t.sessionArgs.res);
     if (shimmed) out.push({ local, specifier, twin: local, reqIndex: shimmed.sessionArgs!.req, shimRes: shimmed.sessionArgs!.res, module: definition.module, name: definition.name });
   }
   plan.requestImportsUnderWay.delete(module);

@@ -221,6 +221,21 @@ interface ModuleRequestHelper extends TwinnedFunction {
  * its last parameters, which a call from another helper passes as that one's own `req.body` / `req.query`
  * (redirectNestedRequestCalls), for the caller's own rewrite to take in turn.
  */
+/**
+ * The module's own session helpers that take the compat module's stand-ins for req and res as typed
+ * (session-helper.ts: next-auth's getServerSession given them, a Supabase client): a wrapper's twin calls them
+ * itself, with the stand-ins, as a route does, and hands the cookies they set on to its answer.
+ */
+function moduleSessionShims(snip: Snippets, program: Node): Map<string, NestedRequestHelper> {
+  const out = new Map<string, NestedRequestHelper>();
+  for (let index = 0; index < program.body.length; index++) {
+    const found = functionAt(program, index, null);
+    const session = found ? toSessionHelper(snip, program, found.fn) : null;
+    if (found && session && 'fn' in session && session.shims && session.args.req !== session.args.res) out.set(found.ownName, { twin: found.ownName, reqIndex: session.args.req, shimRes: session.args.res });
+  }
+  return out;
+}
+
 function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>, imported: Map<string, ImportedRequestHelper>): Map<string, ModuleRequestHelper> {
   const out = new Map<string, ModuleRequestHelper>();
   const candidates: Array<{ found: FoundFunction; exported: boolean }> = [];
@@ -353,7 +368,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   // The module as wrapper twins see it (its imports, for the recipes), read once for all the wrappers tried.
   const wrapperModule = { program, names: namesIn(program) };
   /** The request helpers a twin of this module may call through their twins: the module's own, and imported ones. */
-  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...moduleRequestHelpersOnce()]);
+  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...moduleSessionShims(snip, program), ...moduleRequestHelpersOnce()]);
   // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
   const wrapperLookup: WrapperLookup = {
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,

@@ -185,6 +185,8 @@ describe.each(versions)('next %s', (version) => {
     // The helpers, wrappers and dispatchers in lib/ that handlers call get their route-handler twins, and so do the
     // handlers in lib/handlers that pages/api files re-export or delegate to; the originals stay.
     expect(report.updates).toEqual([
+      // A wrapper whose request helper of the same module is typed with a union (Pages or getServerSideProps request).
+      { path: 'lib/access-token.ts', twins: ['withAccessTokenRoute', 'getAccessTokenForRoute'] },
       // A wrapper calling a request helper of its module (whose twin it calls) and the Supabase client on req and res.
       { path: 'lib/admin-wrapper.ts', twins: ['withAdminRoute', 'sameOriginForRoute'] },
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
@@ -221,6 +223,8 @@ describe.each(versions)('next %s', (version) => {
       // twinned for them.
       { path: 'lib/role-wrapper.ts', twins: ['withAnyRoleRoute', 'withRoleSetRoute', 'withoutRoleRoute', 'callerOfForRoute'] },
       { path: 'lib/server-auth.ts', twins: ['getServerAuthSessionForRoute'], imports: ['lib/auth-options.ts'] },
+      // A wrapper calling a next-auth session helper of its own module: its twin calls the helper with the stand-ins.
+      { path: 'lib/session-wrapper.ts', twins: ['withSessionUserRoute'], imports: ['lib/auth-options.ts'] },
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.
       { path: 'lib/supabase-admin.ts', twins: ['requireAdminForRoute'] },

@@ -1,5 +1,6 @@
 /**
- * Casts of the Pages request that a rewrite may drop: `(req as AuthedRequest).auth` is read as `req.auth`.
+ * Casts of the Pages request that a rewrite may drop: `(req as AuthedRequest).auth` is read as `req.auth`, and
+ * `const { auth } = req as unknown as AuthedRequest` as `const { auth } = req`.
  */
 import { isIdent, replaceChild, unwrap, type Node } from './ast.js';
 import { referencesTo } from './scope.js';
@@ -19,6 +20,10 @@ export function uncastMemberObjects(root: Node, name: string, program: Node): vo
     while (at >= 0 && ref.ancestors[at] !== unwrap(ref.ancestors[at]) && ref.ancestors[at].expression === child && castKeepsReads(ref.ancestors[at], program)) child = ref.ancestors[at--];
     const member = ref.ancestors[at];
     if (child !== ref.node && at > 0 && (member.type === 'MemberExpression' || member.type === 'OptionalMemberExpression') && member.object === child) found.push([ref.ancestors[at - 1], member]);
+    // Destructured: the request rewrite then reads each property as it reads `const { … } = req`. Not the parts a
+    // cast may narrow (`query`, …), whose reads would no longer type-check as the cast typed them.
+    const narrows = (p: Node) => p.type !== 'ObjectProperty' || p.computed || NARROWED.has(p.key.name ?? p.key.value);
+    if (child !== ref.node && member?.type === 'VariableDeclarator' && member.init === child && member.id.type === 'ObjectPattern' && !member.id.properties.some(narrows)) member.init = ref.node;
   }
   // A new member, printed anew: patching only its object would keep the parentheses, `(req).auth`.
   for (const [parent, member] of found) replaceChild(parent, member, { ...member, object: unwrap(member.object), original: undefined, start: undefined, end: undefined });
@@ -30,7 +35,8 @@ const NARROWED = new Set(['query', 'body', 'headers', 'cookies']);
 function castKeepsReads(node: Node, program: Node): boolean {
   if (node.type !== 'TSAsExpression' && node.type !== 'TSTypeAssertion' && node.type !== 'TSSatisfiesExpression') return true;
   const type = node.typeAnnotation;
-  if (type?.type === 'TSAnyKeyword') return true;
+  // `req as unknown as AuthedRequest`: the outer cast says what is read.
+  if (type?.type === 'TSAnyKeyword' || type?.type === 'TSUnknownKeyword') return true;
   if (type?.type !== 'TSTypeReference' || !isIdent(type.typeName)) return false;
   const typeName = type.typeName.name;
   for (const raw of program.body) {

@@ -21,8 +21,19 @@ import { NEXT_AUTH_REQUEST, nextAuthHelpersFree, nextAuthShimCalls } from './rec
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
   // `req: any` says no more than an untyped `req` (`getIpAddress(req: any)`).
-  if (type && type.type !== 'TSAnyKeyword') return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
+  if (type && type.type !== 'TSAnyKeyword') return namesApiRequest(type);
   return isIdent(param, 'req');
+}
+
+/**
+ * `NextApiRequest`, also as a member of a union or an intersection: `NextApiRequest | (IncomingMessage & { cookies })`
+ * types a helper that getServerSideProps calls too (which keeps the original), `NextApiRequest & { user?: User }` one
+ * that reads a field a wrapper set. The twin takes the App Router request in its place either way.
+ */
+function namesApiRequest(type: Node): boolean {
+  if (type.type === 'TSParenthesizedType') return namesApiRequest(type.typeAnnotation);
+  if (type.type === 'TSUnionType' || type.type === 'TSIntersectionType') return type.types.some(namesApiRequest);
+  return type.type === 'TSTypeReference' && isIdent(type.typeName, 'NextApiRequest');
 }
 
 /**

@@ -272,7 +272,7 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
       if (parent.__remove) continue;
       // Read the body local first: a `body` property this declarator holds may become that local.
       if (parent.id.properties.some((p: Node) => p.type === 'ObjectProperty' && isIdent(p.key, 'body'))) bodyExpr();
-      const parts = destructure(parent, { queryInline, bodyExpr, urlExpr, request: opts.request, compat: out.compat, rawBody: opts.rawBody, snip });
+      const parts = destructure(parent, { queryInline, bodyExpr, urlExpr, request: opts.request, compat: out.compat, rawBody: opts.rawBody, snip, extras: opts.extras });
       if (!parts) return escape(out, ref, 'destructuring of req');
       if (parts.length) parent.__expandTo = parts;
       else parent.__remove = true;
@@ -453,6 +453,8 @@ interface DestructureContext {
   compat: Set<string>;
   rawBody: boolean;
   snip: Snippets;
+  /** Fields a wrapper set on the request (`const { userId } = req`): read on the App Router request, as `req.userId` is. */
+  extras?: Set<string>;
 }
 
 /** `const { query, body, method } = req` → one declarator per property, each reading its App Router source. */
@@ -484,7 +486,9 @@ function destructure(declarator: Node, ctx: DestructureContext): Node[] | null {
         source = ctx.urlExpr();
         break;
       default:
-        return null;
+        // A default of a wrapper's field applies when it was not set: kept only where Pages' fields are read.
+        if (!ctx.extras?.has(p.key.name) || p.value.type === 'AssignmentPattern') return null;
+        source = ctx.snip.expression(`${ctx.request}.${p.key.name}`);
     }
     // A default (`{ body = {} }`) never applied: Pages always set query, body, headers and cookies.
     const target = p.value.type === 'AssignmentPattern' ? p.value.left : p.value;

@@ -3,6 +3,8 @@
  * another: the module gets no twin, the routes call them with the compat stand-ins, and a wrapper of another module
  * that calls one gets a twin that does the same. Where a wrapper's library cookies would meet others in one answer
  * (a second such wrapper, a handler appending a Set-Cookie), the route is left: in Pages they shared one response.
+ * The client factory of Supabase's guide around @supabase/ssr (req read for cookies and headers, res given headers)
+ * is called the same way.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -104,5 +106,65 @@ describe('Supabase session helpers of a project module', () => {
     ]);
     expect(existsSync(path.join(app, 'pages/api/twice.ts'))).toBe(true);
     expect(existsSync(path.join(app, 'pages/api/seen.ts'))).toBe(true);
+  });
+
+  it("calls a factory around @supabase/ssr's client with the stand-ins, and leaves a route whose factory does more with res", () => {
+    const factory = `import type { NextApiRequest, NextApiResponse } from 'next';
+import { createServerClient, serializeCookieHeader } from '@supabase/ssr';
+
+export function createClient(req: NextApiRequest, res: NextApiResponse) {
+  return createServerClient('https://example.supabase.co', 'anon', {
+    cookies: {
+      getAll: () => Object.keys(req.cookies).map((name) => ({ name, value: req.cookies[name] || '' })),
+      setAll(cookiesToSet) {
+        res.setHeader('Set-Cookie', cookiesToSet.map(({ name, value, options }) => serializeCookieHeader(name, value, options)));
+      },
+    },
+  });
+}
+
+export function createStatusClient(req: NextApiRequest, res: NextApiResponse) {
+  res.status(202);
+  return createClient(req, res);
+}
+`;
+    const app = makeApp({
+      'tsconfig.json': files['tsconfig.json'],
+      'utils/supabase/api.ts': factory,
+      'pages/api/profile.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { createClient } from '@/utils/supabase/api';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const supabase = createClient(req, res);
+  const { data } = await supabase.auth.getUser();
+  if (!data.user) return res.status(401).json({ error: 'signed out' });
+  res.status(200).json({ id: data.user.id });
+}
+`,
+      'pages/api/status.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import { createStatusClient } from '@/utils/supabase/api';
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const { data } = await createStatusClient(req, res).auth.getUser();
+  res.json({ id: data.user?.id ?? null });
+}
+`,
+    });
+    const report = path.join(app, '..', 'supabase-ssr-report.json');
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29', '--report', report]);
+    expect(result.code, result.stderr).toBe(0);
+
+    expect(read(app, 'utils/supabase/api.ts')).toBe(factory);
+    const route = read(app, 'app/api/profile/route.ts');
+    expect(route).toContain('const headers = new Headers();');
+    expect(route).toContain('const supabase = createClient(nextAuthRequest(request), nextAuthResponse(headers));');
+    expect(route).toContain("return NextResponse.json({ error: 'signed out' }, { status: 401, headers });");
+    expect(existsSync(path.join(app, 'pages/api/profile.ts'))).toBe(false);
+
+    const written = JSON.parse(read(path.dirname(report), path.basename(report)));
+    const status = written.files.find((f: { source: string }) => f.source === 'pages/api/status.ts');
+    expect(status.status).toBe('left');
+    expect(status.reasons.map((r: { code: string; detail?: string }) => [r.code, r.detail])).toEqual([['REQ_ESCAPES', 'req is passed to createStatusClient()']]);
+    expect(existsSync(path.join(app, 'pages/api/status.ts'))).toBe(true);
   });
 });

@@ -178,6 +178,10 @@ export function nextAuthResponse(headers: Headers): NextApiResponse {
       setHeader(headers, name, value);
       return res;
     },
+    appendHeader(name: string, value: string | readonly string[]) {
+      setHeader(headers, name, value, true);
+      return res;
+    },
   };
   return res as unknown as NextApiResponse;
 }

@@ -16,6 +16,7 @@ import { isIdent, unwrap, type Node } from './ast.js';
 import { valueImports } from './imports.js';
 
 export const SUPABASE_HELPERS = '@supabase/auth-helpers-nextjs';
+export const SUPABASE_SSR = '@supabase/ssr';
 
 /** Local names of the Pages server client's makers imported from the package. */
 export function pagesClientMakers(program: Node): Set<string> {
@@ -30,4 +31,9 @@ export function isPagesClientCall(node: Node, makers: Set<string>, reqName: stri
   if (context?.type !== 'ObjectExpression' || context.properties.length !== 2) return false;
   const holds = (key: string, name: string) => context.properties.some((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key) && isIdent(unwrap(p.value), name));
   return holds('req', reqName) && holds('res', resName);
+}
+
+/** Local names of @supabase/ssr's createServerClient, whose cookie methods a project factory writes itself. */
+export function ssrClientMakers(program: Node): Set<string> {
+  return new Set(valueImports(program, SUPABASE_SSR).filter((i) => i.imported === 'createServerClient').map((i) => i.local));
 }

@@ -16,9 +16,24 @@
  *
  * Followed: req and res as two plain parameters, each used only as `{ req, res }` of the client's maker, or passed on
  * as the (req, res) of another such helper of the same module (`requireRole` above, which calls `getSessionUser`).
+ *
+ * The same goes for the factory Supabase's guide has Pages API routes write around @supabase/ssr's client:
+ *
+ *   export function createClient(req: NextApiRequest, res: NextApiResponse) {
+ *     return createServerClient(url, key, { cookies: {
+ *       getAll: () => Object.keys(req.cookies).map((name) => ({ name, value: req.cookies[name] ?? '' })),
+ *       setAll: (cookies) => res.setHeader('Set-Cookie', cookies.map((c) => serializeCookieHeader(c.name, c.value, c.options))),
+ *     } })
+ *   }
+ *
+ * where req is only read for its cookies and headers (`req.headers.authorization`), and res is only given headers
+ * (`setHeader`, `appendHeader`, `getHeader`): the stand-ins have those as Pages had them, and the headers the client
+ * sets, in its cookie methods or after, go out with the route's answer.
  */
-import { isIdent, unwrap, walk, type Node } from './ast.js';
-import { isPagesClientCall, pagesClientMakers } from './recipes-supabase.js';
+import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isRequestParam } from './request-helper.js';
+import { isResponseParam } from './res-helpers.js';
+import { isPagesClientCall, pagesClientMakers, ssrClientMakers } from './recipes-supabase.js';
 import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
 
@@ -40,21 +55,105 @@ function moduleFunctions(program: Node): Map<string, Node> {
 type Args = { req: number; res: number };
 
 /**
+ * `({ req, res })`: a parameter that carries both, as an object pattern of exactly those two keys bound to plain names
+ * (`supabaseApi({ req, res })`); its position and the names. Its callers pass `{ req, res }` there (session-helper.ts).
+ */
+function carriedPattern(fn: Node): { index: number; req: string; res: string } | null {
+  const index = fn.params.findIndex((p: Node) => p.type === 'ObjectPattern');
+  const pattern = fn.params[index];
+  if (!pattern || pattern.properties.length !== 2) return null;
+  const bound = (key: string) => pattern.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key) && p.value.type === 'Identifier')?.value.name;
+  const [req, res] = [bound('req'), bound('res')];
+  return req && res ? { index, req, res } : null;
+}
+
+/** The names `fn` binds req and res to at `args`: its parameters', or the carrying object's. */
+function argNames(fn: Node, args: Args): [string, string] | null {
+  if (args.req !== args.res) return [fn.params[args.req].name, fn.params[args.res].name];
+  const carried = carriedPattern(fn);
+  return carried?.index === args.req ? [carried.req, carried.res] : null;
+}
+
+/**
  * Where `fn` takes req and res when it is such a helper, or null. `known`: the answers so far, by function (null while
  * one is being looked at: a loop of calls is no such helper).
  */
-function shimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>): Args | null {
+function shimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>, ssrMakers = new Set<string>()): Args | null {
   if (known.has(fn) || !fn.body) return known.get(fn) ?? null;
   known.set(fn, null);
-  const args = ownShimArgs(program, fn, makers, functions, known);
+  const args = callsAny(fn, ssrMakers) ? ssrFactoryArgs(fn) : ownShimArgs(program, fn, makers, functions, known, ssrMakers);
   known.set(fn, args);
   return args;
 }
 
-function ownShimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>): Args | null {
+/** Whether `fn` calls one of `names` (`createServerClient(…)`), in its body or a function of it. */
+function callsAny(fn: Node, names: Set<string>): boolean {
+  let found = false;
+  if (names.size)
+    walk(fn.body, (node) => {
+      if (node.type === 'CallExpression' && isIdent(node.callee) && names.has(node.callee.name)) found = true;
+    });
+  return found;
+}
+
+const REQUEST_READS = new Set(['cookies', 'headers']);
+const RESPONSE_CALLS = new Set(['setHeader', 'appendHeader']);
+/** Calls that only read the object they are given: `Object.keys(req.cookies)`. */
+const OBJECT_READS = new Set(['keys', 'values', 'entries']);
+
+const isMember = (node: Node | undefined) => node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression';
+
+/** Whether `node` (a member, or one read off it) is assigned, updated or deleted. */
+function isWrittenAt(node: Node, parent: Node | undefined): boolean {
+  if (parent?.type === 'AssignmentExpression') return parent.left === node;
+  return parent?.type === 'UpdateExpression' || (parent?.type === 'UnaryExpression' && parent.operator === 'delete');
+}
+
+/**
+ * `req.cookies` / `req.headers` (the member `member`, under `above`, itself under `further`) only read from: the object
+ * of a read of one of them (`req.headers.authorization`, `req.cookies[name]`), or given to `Object.keys` and the like.
+ * An alias (`const h = req.headers`), a cast or any other use may write to them, which the handler would see in Pages.
+ */
+function onlyReadFrom(member: Node, above: Node | undefined, further: Node | undefined): boolean {
+  if (isMember(above) && above.object === member) return !isWrittenAt(above, further);
+  const callee = above?.type === 'CallExpression' && above.arguments.length === 1 && above.arguments[0] === member ? above.callee : null;
+  return isMember(callee) && isIdent(callee.object, 'Object') && OBJECT_READS.has(memberName(callee) ?? '');
+}
+
+/**
+ * A factory around @supabase/ssr's createServerClient: its Pages request (typed or named so) only read from, through
+ * `.cookies` and `.headers` (see onlyReadFrom), its response only given headers, by statements of their own (a call's
+ * value would be the stand-in, which has no `status()` to chain).
+ */
+function ssrFactoryArgs(fn: Node): Args | null {
+  const carried = carriedPattern(fn);
+  const req = carried?.index ?? fn.params.findIndex(isRequestParam);
+  const res = carried?.index ?? fn.params.findIndex((p: Node, i: number) => i !== req && isResponseParam(p));
+  if (req < 0 || res < 0 || (!carried && (fn.params[req].type !== 'Identifier' || fn.params[res].type !== 'Identifier'))) return null;
+  const [reqName, resName] = argNames(fn, { req, res })!;
+  const reads = referencesTo([fn.body], reqName).every((ref) => {
+    const member = ref.parent;
+    if (!isMember(member) || ref.key !== 'object' || member.computed || !REQUEST_READS.has(memberName(member) ?? '')) return false;
+    return onlyReadFrom(member, ref.ancestors.at(-2), ref.ancestors.at(-3));
+  });
+  const writes = referencesTo([fn.body], resName).every((ref) => {
+    const member = ref.parent;
+    const [call, statement] = [ref.ancestors.at(-2), ref.ancestors.at(-3)];
+    if (!isMember(member) || ref.key !== 'object' || member.computed || !RESPONSE_CALLS.has(memberName(member) ?? '')) return false;
+    return call?.type === 'CallExpression' && call.callee === member && statement?.type === 'ExpressionStatement';
+  });
+  return reads && writes ? { req, res } : null;
+}
+
+function ownShimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>, ssrMakers: Set<string>): Args | null {
   // The first client call, or the first call of another such helper, names req and res.
   let found = null as Args | null;
-  const paramAt = (node: Node | undefined) => (node && isIdent(unwrap(node)) ? fn.params.findIndex((p: Node) => isIdent(p, unwrap(node).name)) : -1);
+  const carried = carriedPattern(fn);
+  const paramAt = (node: Node | undefined) => {
+    const name = node && isIdent(unwrap(node)) ? unwrap(node).name : null;
+    if (name !== null && carried && (name === carried.req || name === carried.res)) return carried.index;
+    return name === null ? -1 : fn.params.findIndex((p: Node) => isIdent(p, name));
+  };
   const accepted = new Set<Node>();
   walk(fn.body, (node) => {
     if (node.type !== 'CallExpression' || !isIdent(node.callee)) return;
@@ -64,25 +163,29 @@ function ownShimArgs(program: Node, fn: Node, makers: Set<string>, functions: Ma
       const context = unwrap(node.arguments[0] ?? null);
       const prop = (key: string) => context?.type === 'ObjectExpression' ? context.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key)) : undefined;
       const [req, res] = [paramAt(prop('req')?.value), paramAt(prop('res')?.value)];
-      if (req >= 0 && res >= 0 && isPagesClientCall(node, makers, fn.params[req].name, fn.params[res].name)) {
+      if (req >= 0 && res >= 0 && isPagesClientCall(node, makers, unwrap(prop('req').value).name, unwrap(prop('res').value).name)) {
         at = { req, res };
         passed = [prop('req').value, prop('res').value];
       }
     } else if (functions.has(node.callee.name)) {
-      const inner = shimArgs(program, functions.get(node.callee.name)!, makers, functions, known);
-      const [req, res] = inner ? [paramAt(node.arguments[inner.req]), paramAt(node.arguments[inner.res])] : [-1, -1];
+      const inner = shimArgs(program, functions.get(node.callee.name)!, makers, functions, known, ssrMakers);
+      // A helper that takes them in one object is passed exactly `{ req, res }`.
+      const object = inner && inner.req === inner.res ? unwrap(node.arguments[inner.req] ?? null) : null;
+      const value = (key: string) => object?.type === 'ObjectExpression' && object.properties.length === 2 ? object.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key))?.value : undefined;
+      const given = !inner ? [] : inner.req === inner.res ? [value('req'), value('res')] : [node.arguments[inner.req], node.arguments[inner.res]];
+      const [req, res] = inner ? [paramAt(given[0]), paramAt(given[1])] : [-1, -1];
       if (inner && req >= 0 && res >= 0) {
         at = { req, res };
-        passed = [node.arguments[inner.req], node.arguments[inner.res]];
+        passed = given;
       }
     }
     // Only where they go in the same places: a call passing them the other way round stays a use of its own.
     if (at && !found) found = at;
     if (at && found?.req === at.req && found.res === at.res) passed.forEach((n) => accepted.add(n));
   });
-  if (!found || found.req === found.res) return null;
-  const { req, res } = found;
-  const names = [fn.params[req].name, fn.params[res].name];
+  if (!found) return null;
+  const names = argNames(fn, found);
+  if (!names) return null;
   // Every use of either is one of the accepted places.
   const only = names.every((name) => referencesTo([fn.body], name).every((ref) => accepted.has(ref.node) || accepted.has(ref.parent)));
   return only ? found : null;
@@ -94,9 +197,13 @@ function ownShimArgs(program: Node, fn: Node, makers: Set<string>, functions: Ma
  */
 export function toSupabaseShimHelper(program: Node, fn: Node): { fn: null; args: { req: number; res: number }; shims: true; shimOnly: string } | null {
   const makers = pagesClientMakers(program);
-  if (!makers.size) return null;
-  const args = shimArgs(program, fn, makers, moduleFunctions(program), new Map());
+  const ssrMakers = ssrClientMakers(program);
+  if (!makers.size && !ssrMakers.size) return null;
+  const args = shimArgs(program, fn, makers, moduleFunctions(program), new Map(), ssrMakers);
   if (!args || fn.params.some((p: Node) => p.type !== 'Identifier' && p.type !== 'AssignmentPattern' && p.type !== 'ObjectPattern')) return null;
   if (!takesNextAuthShims(program, fn, args)) return null;
-  return { fn: null, args, shims: true, shimOnly: `it hands ${fn.params[args.req].name} and ${fn.params[args.res].name} to @supabase/auth-helpers-nextjs's Pages client` };
+  const [req, res] = argNames(fn, args)!;
+  // Which client it reaches, maybe through another helper, is said by the module's imports.
+  const client = makers.size && ssrMakers.size ? `Supabase's server client` : makers.size ? `@supabase/auth-helpers-nextjs's Pages client` : `the cookie methods of @supabase/ssr's createServerClient`;
+  return { fn: null, args, shims: true, shimOnly: `it hands ${req} and ${res} to ${client}` };
 }

@@ -22,6 +22,11 @@ export interface Project {
   formidableVersion?: string;
   /** next.config's pageExtensions (src/page-extensions.ts); Next.js's default when absent. */
   pageExtensions?: readonly string[];
+  /**
+   * Extensions the config adds to pageExtensions only under a condition (the build's environment): a pages/api file
+   * ending in one of these alone may or may not be a route, which the tool cannot tell (scan.ts stops on it).
+   */
+  conditionalPageExtensions?: readonly string[];
 }
 
 async function isDirectory(abs: string): Promise<boolean> {
@@ -61,8 +66,13 @@ export async function loadProject(dir: string): Promise<Project> {
     ...(await packageVersion(root, '@trpc/server').then((v) => (v ? { trpcVersion: v } : {}))),
     ...(await packageVersion(root, 'next-auth').then((v) => (v ? { nextAuthVersion: v } : {}))),
     ...(await packageVersion(root, 'formidable').then((v) => (v ? { formidableVersion: v } : {}))),
-    pageExtensions: readPageExtensions(root),
+    ...pageExtensionsOf(root),
   };
+}
+
+function pageExtensionsOf(root: string): Pick<Project, 'pageExtensions' | 'conditionalPageExtensions'> {
+  const { always, conditional } = readPageExtensions(root);
+  return { pageExtensions: always, ...(conditional.length ? { conditionalPageExtensions: conditional } : {}) };
 }
 
 /** `^15.5.0` → `15.5.0`, `~14.2` → `14.2.0`, `npm:next@16.1.2` → `16.1.2`; undefined when the range names no version. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Project } from './project.js';
 import { DEFAULT_PAGE_EXTENSIONS, pageExtension, sourceExtension } from './routes.js';
 import { existsNoFollow, realpathOrUndefined } from './sync-fs.js';
+import { UserError } from './errors.js';
 
 export interface Listing {
   /** Files found, posix paths relative to the root, sorted. */
@@ -164,6 +165,14 @@ export async function scanSources(project: Project): Promise<SourceScan> {
   for (const apiDir of project.apiDirs) {
     const listing = await listFiles(project.root, apiDir);
     const exts = project.pageExtensions ?? DEFAULT_PAGE_EXTENSIONS;
+    // A file that a conditional extension serves where no other does, or with a longer extension (a route of another
+    // URL: `x.extra.ts` is /x where `extra.ts` is one, /x.extra otherwise).
+    const conditional = project.conditionalPageExtensions ?? [];
+    const unsure = conditional.length ? listing.files.find((f) => pageExtension(f, [...exts, ...conditional]) !== pageExtension(f, exts)) : undefined;
+    if (unsure) {
+      const ext = pageExtension(unsure, [...exts, ...conditional]);
+      throw new UserError(`${unsure} is served as a route ending in ${ext} only in builds where next.config adds ${ext.slice(1)} to pageExtensions, which it does under a condition, so the tool cannot tell where it answers; rename it, move it out of pages/api or make the list unconditional, and run the tool again.`);
+    }
     scan.sources.push(...listing.files.filter((f) => isCandidateSource(f, exts)));
     scan.unreadable.push(...listing.unreadable);
     for (const file of listing.files.filter((f) => sourceExtension(f) && !f.split('/').includes('node_modules'))) {

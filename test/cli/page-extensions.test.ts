@@ -66,13 +66,27 @@ describe('pageExtensions', () => {
   });
 
   it('stops with one sentence when pageExtensions is not a literal list', () => {
-    const app = makeApp({
-      'next.config.mjs': `const exts = ['ts']\nexport default { pageExtensions: exts }\n`,
-      'pages/api/a.ts': `export default function handler(req: any, res: any) { res.end() }\n`,
-    });
-    const result = runCli(['run', app, '--dry', '--next', '15.5.29']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('next.config.mjs sets pageExtensions to something other than one list of strings');
+    for (const config of [`const exts = ['ts'].map((e) => e)\nexport default { pageExtensions: exts }\n`, `let exts = ['ts']\nexport default { pageExtensions: exts }\n`, `const exts = ['ts']\nexts.sort()\nexport default { pageExtensions: exts }\n`]) {
+      const app = makeApp({ 'next.config.mjs': config, 'pages/api/a.ts': `export default function handler(req: any, res: any) { res.end() }\n` });
+      const result = runCli(['run', app, '--dry', '--next', '15.5.29']);
+      expect(result.code, config).toBe(1);
+      expect(result.stderr).toContain('next.config.mjs sets pageExtensions to something other than one list of strings');
+    }
+  });
+  it("reads a const list and what the config pushes onto it, and stops on a file that only a conditional extension serves", () => {
+    const handler = `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`;
+    // aave's shape: the API files end in an extension every build serves; a condition adds extensions of pages.
+    const config = `const pageExtensions = ['page.tsx', 'ts'];\npageExtensions.push('api.js');\nif (process.env.GOVERNANCE === 'true') pageExtensions.push('governance.tsx', 'extra.ts');\nmodule.exports = { pageExtensions };\n`;
+    const { result, report } = migrateApp({ 'next.config.js': config, 'pages/api/a.ts': handler, 'pages/api/b.api.js': handler.replace(/: any/g, '') });
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.files.map((f: { source: string; target: string; status: string }) => [f.source, f.target, f.status])).toEqual([
+      ['pages/api/a.ts', 'app/api/a/route.ts', 'migrated'],
+      ['pages/api/b.api.js', 'app/api/b/route.api.js', 'migrated'],
+    ]);
+    const unsure = makeApp({ 'next.config.js': config, 'pages/api/a.ts': handler, 'pages/api/vote.governance.tsx': handler });
+    const stopped = runCli(['run', unsure, '--dry', '--next', '15.5.29']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('pages/api/vote.governance.tsx is served as a route ending in .governance.tsx only in builds where next.config adds governance.tsx to pageExtensions, which it does under a condition');
   });
   it('knows the route and page files already in app/ by the same extensions', () => {
     const handler = `export default function handler(req: any, res: any) {\n  res.status(200).json({ ok: true })\n}\n`;

@@ -226,6 +226,14 @@ function dynamicNames(program: Node, call: Node): string[] | null {
   return result;
 }
 
+function hasJsx(program: Node): boolean {
+  let found = false;
+  walk(program, (node) => {
+    if (node.type === 'JSXElement' || node.type === 'JSXFragment') found = true;
+  });
+  return found;
+}
+
 /** Where a file's other exports go: `shared.ts` in the route's folder (`shared-2.ts`… when the name is taken). */
 function sharedModulePath(source: string, taken: (withoutExtension: string) => boolean, pageExtensions?: readonly string[]): string | null {
   const ext = sourceExtension(source);
@@ -257,7 +265,7 @@ export function findExportsMoves(root: string, sources: Array<{ source: string; 
     const movable = movableExports(program);
     let left = 'unsure' in movable && !nextAuth ? movable.unsure : undefined;
     const target = routeFileFor(source, pageExtensions);
-    const modulePath = nextAuth ? nextAuthModulePath(source, taken) : sharedModulePath(source, taken, pageExtensions);
+    const modulePath = nextAuth ? nextAuthModulePath(source, taken, /\.[jt]sx$/.test(source) && hasJsx(program)) : sharedModulePath(source, taken, pageExtensions);
     if (modulePath === null) left = 'a .cjs file is CommonJS';
     const needle = needleOf(source);
     const move: ExportsMove = {

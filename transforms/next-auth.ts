@@ -284,9 +284,10 @@ function nextAuthOptionsModule(parsed: ParsedSource, sourcePath: string, moduleP
 }
 
 /** Where the module goes: `lib/auth-options.ts` beside `pages` (`src/lib/…` for `src/pages`), a free name. */
-export function nextAuthModulePath(sourcePath: string, exists: (withoutExtension: string) => boolean): string {
+export function nextAuthModulePath(sourcePath: string, exists: (withoutExtension: string) => boolean, jsx = false): string {
   const base = sourcePath.startsWith('src/') ? 'src/lib/auth-options' : 'lib/auth-options';
-  const ext = posix.extname(sourcePath) === '.tsx' ? '.ts' : posix.extname(sourcePath) === '.jsx' ? '.js' : posix.extname(sourcePath);
+  // A module of options only is .ts (.js), unless they hold JSX (an email provider's `<LoginLink url={url} />`).
+  const ext = jsx ? posix.extname(sourcePath) : posix.extname(sourcePath) === '.tsx' ? '.ts' : posix.extname(sourcePath) === '.jsx' ? '.js' : posix.extname(sourcePath);
   let candidate = base;
   for (let n = 2; exists(candidate); n++) candidate = `${base}-${n}`;
   return candidate + ext;

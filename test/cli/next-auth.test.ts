@@ -120,6 +120,35 @@ export { handler as GET, handler as POST }
     expect(route.notes).toContain('withSentry removed: route handlers are instrumented by Sentry itself once instrumentation.ts registers it (see the @sentry/nextjs App Router set-up)');
   });
 
+  it('moves options that hold JSX (an email provider rendering its message) to a .tsx module', () => {
+    const route = `import NextAuth, { type NextAuthOptions } from 'next-auth'
+import EmailProvider from 'next-auth/providers/email'
+import { LoginLink, send } from '../../../lib/mail'
+
+export const authOptions: NextAuthOptions = {
+  providers: [
+    EmailProvider({
+      sendVerificationRequest({ identifier, url }) {
+        send(identifier, <LoginLink url={url} />)
+      },
+    }),
+  ],
+}
+
+export default NextAuth(authOptions)
+`;
+    const { app, result, report: json, read } = migrateApp({
+      'lib/mail.tsx': `export function LoginLink({ url }: { url: string }) {\n  return <a href={url}>Log in</a>\n}\nexport function send(to: string, body: unknown) {\n  console.log(to, body)\n}\n`,
+      'lib/session.ts': `import { getServerSession } from 'next-auth'\nimport { authOptions } from '../pages/api/auth/[...nextauth]'\nexport const session = () => getServerSession(authOptions)\n`,
+      'pages/api/auth/[...nextauth].tsx': route,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(json.files.find((f: { source: string }) => f.source === 'pages/api/auth/[...nextauth].tsx')).toMatchObject({ status: 'migrated' });
+    expect(read('lib/auth-options.tsx')).toContain('send(identifier, <LoginLink url={url} />)');
+    expect(existsSync(path.join(app, 'lib/auth-options.ts'))).toBe(false);
+    expect(read('lib/session.ts')).toContain(`import { authOptions } from './auth-options'`);
+  });
+
   it('leaves the route of an app on next-auth v3 or a v4 before 4.22 in place, saying why; 4.22 is migrated', () => {
     const route = `import NextAuth from 'next-auth'
 import Providers from 'next-auth/providers'

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
 import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, memberName, namesIn, freshName, stringValue, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { foldBoundDefaultWrapper, findHandler, type Handler } from './lib/find-handler.js';
-import { droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
+import { applyRuntimeExport, droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
@@ -150,8 +150,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // Other value exports move to the module the plan chose (transforms/lib/split-exports.ts).
   const moved = splitForRoute(snip, program, ctx);
   if (moved && 'unsure' in moved) throw new Left('EXTRA_EXPORTS', moved.line, moved.unsure);
-  const config = extractConfig(snip, program);
-  if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE');
+  const extracted = extractConfig(snip, program);
+  if (extracted === 'unreadable') throw new Left('CONFIG_UNREADABLE');
+  const config = applyRuntimeExport(snip, program, extracted);
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
   // tRPC and better-auth: their recipes write the whole route (see libraryRoute).

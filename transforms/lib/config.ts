@@ -32,6 +32,31 @@ export function isSegmentExport(stmt: Node): boolean {
   return decl?.type === 'VariableDeclaration' && decl.declarations.every((d: Node) => SEGMENT_EXPORTS.includes(d.id?.name));
 }
 
+/**
+ * Pages reads the runtime of an API route from a segment export too (`export const runtime = 'edge'`), before the
+ * config's (Next's get-page-static-info: `runtime || config.runtime`). Where there is one, the config's runtime is
+ * dropped (the route keeps the export, `experimental-edge` written as `edge`), and the route is an Edge one or not by it.
+ */
+export function applyRuntimeExport(snip: Snippets, program: Node, config: SegmentConfig | null): SegmentConfig | null {
+  const declarator = program.body
+    .filter((s: Node) => isSegmentExport(s) && !config?.exports.includes(s))
+    .flatMap((s: Node) => s.declaration.declarations)
+    .find((d: Node) => d.id.name === 'runtime');
+  const runtime = declarator ? stringValue(declarator.init) : null;
+  if (runtime === null) return config;
+  if (runtime === 'experimental-edge') declarator.init = snip.expression(snip.str('edge'));
+  const isEdge = runtime === 'edge' || runtime === 'experimental-edge';
+  // The config's own runtime, already written in its place (extractConfig): it goes, its comments to the next export.
+  const exports = config?.exports ?? [];
+  const configRuntime = exports.find((s: Node) => s.declaration.declarations[0].id.name === 'runtime');
+  if (configRuntime) {
+    const next = exports[exports.indexOf(configRuntime) + 1];
+    if (next && configRuntime.comments) next.comments = [...configRuntime.comments, ...(next.comments ?? [])];
+    program.body.splice(program.body.indexOf(configRuntime), 1);
+  }
+  return { rawBody: false, dropped: [], unknown: [], hasDynamic: false, ...config, exports: exports.filter((s: Node) => s !== configRuntime), isEdge };
+}
+
 /** Whether `stmt` is `export const config = …` (with other declarators or not). */
 export function isConfigExport(stmt: Node): boolean {
   return stmt.type === 'ExportNamedDeclaration' && stmt.declaration?.type === 'VariableDeclaration' && stmt.declaration.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === 'config');

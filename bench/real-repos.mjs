@@ -9,7 +9,8 @@
  * as `<repos>/<owner>+<name>` (default /tmp/repos).
  * For each app root it runs `migrate run --dry --force --report <out>/<slug>.json` (writing nothing into the app),
  * then prints, per repository, handlers, clean (migrated with no marker), with markers, left, and the commonest
- * reasons for the files left, and the totals. Needs the build (`npm run build`).
+ * reasons for the files left, and the totals. Needs the build (`npm run build`); MIGRATE_BIN=<path to bin/migrate.js>
+ * measures another build instead (one compiled elsewhere, to compare with the current one).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MIGRATE = fileURLToPath(new URL('../dist/bin/migrate.js', import.meta.url));
+const MIGRATE = process.env.MIGRATE_BIN ?? fileURLToPath(new URL('../dist/bin/migrate.js', import.meta.url));
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const listFile = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? fileURLToPath(new URL('real-repos.tsv', import.meta.url));

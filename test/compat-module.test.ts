@@ -113,7 +113,20 @@ describe('compat module', () => {
     expect(res.setHeader('Set-Cookie', [...before, 'next-auth.csrf-token=t; Path=/'])).toBe(res);
     expect(headers.getSetCookie()).toEqual(['theme=dark; Path=/', 'next-auth.csrf-token=t; Path=/']);
     expect(res.getHeader('x-kept')).toBe('1');
-    expect(compat.nextAuthResponse(new Headers()).getHeader('Set-Cookie')).toEqual([]);
+    // None set: undefined, as Node's getHeader gives (`[res.getHeader('Set-Cookie'), c].filter(Boolean)` adds no empty one).
+    expect(compat.nextAuthResponse(new Headers()).getHeader('Set-Cookie')).toBeUndefined();
+    expect(compat.nextAuthResponse(new Headers()).getHeader('x-absent')).toBeUndefined();
+  });
+
+  it("gives the Supabase client's cookie methods a response that appends headers, as Node's appendHeader does", () => {
+    const headers = new Headers([['set-cookie', 'theme=dark; Path=/']]);
+    const res = compat.pagesResponseShim(headers);
+    expect(res.appendHeader('Set-Cookie', 'sb-token=; Max-Age=0; Path=/')).toBe(res);
+    res.appendHeader('Set-Cookie', ['a=1; Path=/', 'b=2; Path=/']);
+    expect(headers.getSetCookie()).toEqual(['theme=dark; Path=/', 'sb-token=; Max-Age=0; Path=/', 'a=1; Path=/', 'b=2; Path=/']);
+    res.appendHeader('Vary', 'Cookie');
+    res.appendHeader('Vary', 'Origin');
+    expect(headers.get('vary')).toBe('Cookie, Origin');
   });
 
   it('parses cookies as Pages did (next/dist/compiled/cookie): first of a name, trimmed, unquoted, decoded when it can be', () => {

@@ -153,6 +153,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const extracted = extractConfig(snip, program);
   if (extracted === 'unreadable') throw new Left('CONFIG_UNREADABLE');
   const config = applyRuntimeExport(snip, program, extracted);
+  if (config === 'unreadable') throw new Left('CONFIG_UNREADABLE', undefined, 'export const runtime is not a string literal');
   const reshaped = reshapeHandler(snip, program, typescript);
   if (reshaped && 'reason' in reshaped) throw new Left(reshaped.reason, reshaped.line, reshaped.detail);
   // tRPC and better-auth: their recipes write the whole route (see libraryRoute).
@@ -567,8 +568,15 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   }
   // A handler that appends a cookie kept the wrapper's in Pages (appendHeader adds to what is set); the route's
   // answer would carry its own Set-Cookie only.
-  if (cookieWrapper && appendsCookie(program.body)) {
-    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper.local}(…) sets cookies through a library, and the handler appends a Set-Cookie beside them: in Pages they shared one response`);
+  const handlerCookie = cookieWrapper ? setCookieWrite(program.body) : null;
+  if (handlerCookie === 'append') {
+    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper!.local}(…) sets cookies through a library, and the handler appends a Set-Cookie beside them: in Pages they shared one response`);
+  }
+  // One that sets it replaced the wrapper's in Pages, as the answer's own Set-Cookie replaces them in the route; but a
+  // library object the wrapper hands the handler (a Supabase client) may set more while the handler runs, after it:
+  // Pages sent those, the route's answer would not.
+  if (handlerCookie === 'set' && handler.fn.params.length > 2) {
+    throw new Left('RES_ESCAPES', fn.loc?.start.line, `${cookieWrapper!.local}(…) sets cookies through a library and hands the handler more than (req, res), which may set more while it runs, and the handler sets a Set-Cookie: in Pages they shared one response`);
   }
 
   const helpersUsed = [
@@ -715,12 +723,15 @@ interface SessionCallLeft {
 }
 
 /** Whether `roots` append a Set-Cookie header: `res.appendHeader('Set-Cookie', …)`, or its rewrite `headers.append('Set-Cookie', …)`. */
-function appendsCookie(roots: Node[]): boolean {
-  let found = false;
+/** How the code writes a literal Set-Cookie header: appending to it (`appendHeader`, `append`), or setting it. */
+function setCookieWrite(roots: Node[]): 'append' | 'set' | null {
+  let found: 'append' | 'set' | null = null;
   for (const root of roots)
     walk(root, (node) => {
       const name = node.type === 'CallExpression' ? memberName(node.callee) : null;
-      if ((name === 'appendHeader' || name === 'append') && stringValue(node.arguments[0])?.toLowerCase() === 'set-cookie') found = true;
+      if (stringValue(node.arguments?.[0])?.toLowerCase() !== 'set-cookie') return;
+      if (name === 'appendHeader' || name === 'append') found = 'append';
+      else if ((name === 'setHeader' || name === 'set') && !found) found = 'set';
     });
   return found;
 }

@@ -173,7 +173,8 @@ export function nextAuthRequest(request: Request): NextApiRequest {
  */
 export function nextAuthResponse(headers: Headers): NextApiResponse {
   const res = {
-    getHeader: (name: string) => (name.toLowerCase() === 'set-cookie' ? setCookiesOf(headers) : (headers.get(name) ?? undefined)),
+    // As Node's: undefined for a header not set (no cookies yet: \`[res.getHeader('Set-Cookie'), c].filter(Boolean)\`).
+    getHeader: (name: string) => (name.toLowerCase() === 'set-cookie' ? (setCookiesOf(headers).length ? setCookiesOf(headers) : undefined) : (headers.get(name) ?? undefined)),
     setHeader(name: string, value: string | number | readonly string[]) {
       setHeader(headers, name, value);
       return res;

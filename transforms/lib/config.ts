@@ -37,24 +37,27 @@ export function isSegmentExport(stmt: Node): boolean {
  * config's (Next's get-page-static-info: `runtime || config.runtime`). Where there is one, the config's runtime is
  * dropped (the route keeps the export, `experimental-edge` written as `edge`), and the route is an Edge one or not by it.
  */
-export function applyRuntimeExport(snip: Snippets, program: Node, config: SegmentConfig | null): SegmentConfig | null {
-  const declarator = program.body
-    .filter((s: Node) => isSegmentExport(s) && !config?.exports.includes(s))
-    .flatMap((s: Node) => s.declaration.declarations)
-    .find((d: Node) => d.id.name === 'runtime');
-  const runtime = declarator ? stringValue(declarator.init) : null;
-  if (runtime === null) return config;
+export function applyRuntimeExport(snip: Snippets, program: Node, config: SegmentConfig | null): SegmentConfig | null | 'unreadable' {
+  const own = program.body.find((s: Node) => isSegmentExport(s) && !config?.exports.includes(s) && s.declaration.declarations.some((d: Node) => d.id.name === 'runtime'));
+  const declarator = own?.declaration.declarations.find((d: Node) => d.id.name === 'runtime');
+  if (!declarator) return config;
+  // One the tool cannot read (`process.env.RUNTIME`): which runtime Pages used is not known.
+  const runtime = stringValue(declarator.init);
+  if (runtime === null) return 'unreadable';
   if (runtime === 'experimental-edge') declarator.init = snip.expression(snip.str('edge'));
   const isEdge = runtime === 'edge' || runtime === 'experimental-edge';
   // The config's own runtime, already written in its place (extractConfig): it goes, its comments to the next export.
   const exports = config?.exports ?? [];
   const configRuntime = exports.find((s: Node) => s.declaration.declarations[0].id.name === 'runtime');
+  let kept = exports;
   if (configRuntime) {
-    const next = exports[exports.indexOf(configRuntime) + 1];
-    if (next && configRuntime.comments) next.comments = [...configRuntime.comments, ...(next.comments ?? [])];
+    const next = exports[exports.indexOf(configRuntime) + 1] ?? own;
+    const commented = snip.withCommentsOf(configRuntime, next);
+    program.body.splice(program.body.indexOf(next), 1, commented);
     program.body.splice(program.body.indexOf(configRuntime), 1);
+    kept = exports.filter((s: Node) => s !== configRuntime).map((s: Node) => (s === next ? commented : s));
   }
-  return { rawBody: false, dropped: [], unknown: [], hasDynamic: false, ...config, exports: exports.filter((s: Node) => s !== configRuntime), isEdge };
+  return { rawBody: false, dropped: [], unknown: [], hasDynamic: false, ...config, exports: kept, isEdge };
 }
 
 /** Whether `stmt` is `export const config = …` (with other declarators or not). */

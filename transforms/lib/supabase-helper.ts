@@ -21,14 +21,14 @@
  *
  *   export function createClient(req: NextApiRequest, res: NextApiResponse) {
  *     return createServerClient(url, key, { cookies: {
- *       getAll: () => Object.keys(req.cookies).map((name) => ({ name, value: req.cookies[name] ?? '' })),
- *       setAll: (cookies) => res.setHeader('Set-Cookie', cookies.map((c) => serializeCookieHeader(c.name, c.value, c.options))),
+ *       getAll() { return Object.keys(req.cookies).map((name) => ({ name, value: req.cookies[name] ?? '' })) },
+ *       setAll(cookies) { res.setHeader('Set-Cookie', cookies.map((c) => serializeCookieHeader(c.name, c.value, c.options))) },
  *     } })
  *   }
  *
  * where req is only read for its cookies and headers (`req.headers.authorization`), and res is only given headers
- * (`setHeader`, `appendHeader`, `getHeader`): the stand-ins have those as Pages had them, and the headers the client
- * sets, in its cookie methods or after, go out with the route's answer.
+ * by statements of their own (`setHeader`, `appendHeader`): the stand-ins have those as Pages had them, and the
+ * headers the client sets, in its cookie methods or after, go out with the route's answer.
  */
 import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
 import { isRequestParam } from './request-helper.js';
@@ -81,9 +81,21 @@ function argNames(fn: Node, args: Args): [string, string] | null {
 function shimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>, ssrMakers = new Set<string>()): Args | null {
   if (known.has(fn) || !fn.body) return known.get(fn) ?? null;
   known.set(fn, null);
-  const args = callsAny(fn, ssrMakers) ? ssrFactoryArgs(fn) : ownShimArgs(program, fn, makers, functions, known, ssrMakers);
+  const found = callsAny(fn, ssrMakers) ? ssrFactoryArgs(fn) : ownShimArgs(program, fn, makers, functions, known, ssrMakers);
+  // A parameter default that reads them (`key = req.query.key`) would read the stand-ins, which hold less.
+  const names = found && argNames(fn, found);
+  const args = names && !defaultsRead(fn, names) ? found : null;
   known.set(fn, args);
   return args;
+}
+
+/** Whether a default of `fn`'s parameters (also inside a pattern) reads one of `names`. */
+function defaultsRead(fn: Node, names: string[]): boolean {
+  let reads = false;
+  walk({ type: 'Program', body: fn.params }, (node) => {
+    if (node.type === 'AssignmentPattern' && names.some((name) => referencesTo([node.right], name).length)) reads = true;
+  });
+  return reads;
 }
 
 /** Whether `fn` calls one of `names` (`createServerClient(…)`), in its body or a function of it. */

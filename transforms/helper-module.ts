@@ -368,7 +368,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   // The module as wrapper twins see it (its imports, for the recipes), read once for all the wrappers tried.
   const wrapperModule = { program, names: namesIn(program) };
   /** The request helpers a twin of this module may call through their twins: the module's own, and imported ones. */
-  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...moduleSessionShims(snip, program), ...moduleRequestHelpersOnce()]);
+  let sessionShimMap: Map<string, NestedRequestHelper> | null = null;
+  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...(sessionShimMap ??= moduleSessionShims(snip, program)), ...moduleRequestHelpersOnce()]);
   // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
   const wrapperLookup: WrapperLookup = {
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,

@@ -46,7 +46,8 @@ export function applyRuntimeExport(snip: Snippets, program: Node, config: Segmen
   if (runtime === null) return 'unreadable';
   if (runtime === 'experimental-edge') declarator.init = snip.expression(snip.str('edge'));
   const isEdge = runtime === 'edge' || runtime === 'experimental-edge';
-  // The config's own runtime, already written in its place (extractConfig): it goes, its comments to the next export.
+  // The config's own runtime, already written in its place (extractConfig): it goes, its comments to the config's
+  // next export, or to the file's runtime export when none follows.
   const exports = config?.exports ?? [];
   const configRuntime = exports.find((s: Node) => s.declaration.declarations[0].id.name === 'runtime');
   let kept = exports;

@@ -10,7 +10,7 @@
  *  - anything thrown runs onError, by default 500 `Internal Server Error` (v1) or `err.status || 500` with
  *    `err.message` (v0): the chain is wrapped in try/catch.
  */
-import { namesIn, unwrap, memberName, isIdent, stringValue, freshName, END, type Node, type Snippets } from './ast.js';
+import { namesIn, unwrap, memberName, isIdent, stringValue, freshName, walk, END, type Node, type Snippets } from './ast.js';
 import { referencesTo } from './scope.js';
 import { valueImports } from './imports.js';
 import { DEFAULT_METHODS } from './split-methods.js';
@@ -132,7 +132,8 @@ export function rewriteNextConnect(snip: Snippets, program: Node, exportIndex: n
     }
   }
 
-  const universe = [...DEFAULT_METHODS, ...routes.map((r) => r.method).filter((m) => m && !(DEFAULT_METHODS as readonly string[]).includes(m))];
+  // HEAD too: both versions run GET routes for it (and `.all` ones), which an App Router route's HEAD then does.
+  const universe = [...new Set<string>([...DEFAULT_METHODS, 'HEAD', ...routes.map((r) => r.method).filter((m) => m)])];
   const groups: Array<{ methods: string[]; fns: FunctionRef[] }> = [];
   for (const method of universe) {
     const matching = routes.filter((r) => r.method === '' || r.method === method || (method === 'HEAD' && r.method === 'GET'));
@@ -186,15 +187,32 @@ function chainBody(snip: Snippets, fns: FunctionRef[], reqName: string, resName:
   const callsNext = nextCall?.type === 'CallExpression' && isIdent(nextCall.callee, nextName) && nextCall.arguments.length === 0;
   if (!callsNext || referencesTo(body.slice(0, -1), nextName).length) throw new NotRewritable(line, 'a middleware calls next() other than as its last statement');
   const restBody = chainBody(snip, rest, reqName, resName, line);
-  const own = new Set(body.slice(0, -1).flatMap(topLevelNames));
+  const before = body.slice(0, -1);
+  const own = new Set(before.flatMap(topLevelNames));
   const clash = [...namesIn({ type: 'BlockStatement', body: restBody })].filter((n) => own.has(n));
-  if (!clash.length) return [...body.slice(0, -1), ...restBody];
-  // The next body declares the same names itself: a block keeps the two apart.
   const restOwn = new Set(restBody.flatMap(topLevelNames));
   if (clash.some((n) => !restOwn.has(n))) throw new NotRewritable(line, `a middleware declares ${clash.join(', ')}, which a later handler reads`);
+  // A `var` of a later handler would be hoisted over the middleware's body, a block or not; so would a function
+  // declaration where the build compiles it as a var (Next 14's did: the middleware's call then found undefined).
+  const read = namesIn({ type: 'BlockStatement', body: before });
+  const hoisted = hoistedNames(restBody).filter((n) => read.has(n) || own.has(n));
+  if (hoisted.length) throw new NotRewritable(line, `a later handler declares ${hoisted.join(', ')} with var or function, a name the middleware before it uses`);
+  // A later handler that declares a name the middleware reads (a module's `limit`, a function declaration) would
+  // shadow it there (a read before the declaration throws): a block keeps the two apart, as it does names both declare.
+  if (!clash.length && ![...restOwn].some((n) => read.has(n))) return [...before, ...restBody];
   const [block] = snip.statements('{}');
   block.body = restBody;
-  return [...body.slice(0, -1), block];
+  return [...before, block];
+}
+
+/** The names `var` and function declarations declare in the statements, at any depth but inside functions. */
+function hoistedNames(statements: Node[]): string[] {
+  const names: string[] = [];
+  walk({ type: 'BlockStatement', body: statements }, (node) => {
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') names.push(...namesIn({ type: 'Program', body: node.declarations.map((d: Node) => d.id) }));
+    if (node.type === 'FunctionDeclaration' && node.id) names.push(node.id.name);
+  }, true);
+  return names;
 }
 
 function topLevelNames(stmt: Node): string[] {

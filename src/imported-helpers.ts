@@ -174,7 +174,7 @@ export function findImportedHelpers(plan: HelperModulePlan, sources: Array<{ sou
   const results = new Map([...names].map(([module, set]) => [module, twinsOf(plan, module, set)]));
   const found = candidates.map((c) => ({ c, twin: results.get(c.definition.module)?.twins.find((t) => t.name === c.definition.name) }));
   // A factory's twins are methods of its object: no barrel passes them on, so none can clash there.
-  const clashes = barrelClashes(found.flatMap(({ c, twin }) => (twin && twin.kind !== 'factory' && !twin.shimOnly ? [{ definition: c.definition, twin: twin.twin }] : [])), resolver);
+  const clashes = barrelClashes(found.flatMap(({ c, twin }) => (twin && twin.kind !== 'factory' && !twin.shimOnly && !twin.asIs ? [{ definition: c.definition, twin: twin.twin }] : [])), resolver);
   for (const { c, twin } of found) {
     // A wrapper of the default export with no twin: the route names its module and its blocker.
     const notWrapper = twin || !c.wraps ? undefined : results.get(c.definition.module)?.wrappersDeclined?.find((d) => d.name === c.definition.name);
@@ -226,8 +226,8 @@ export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: stri
       if (!definition) continue;
       if (!names.has(definition.module)) names.set(definition.module, new Set());
       names.get(definition.module)!.add(definition.name);
-      // A factory keeps its name: the barrels on the way pass it on as they did.
-      if (helper.kind === 'factory') continue;
+      // A factory keeps its name, and so does a helper called as it is: the barrels on the way pass it on as they did.
+      if (helper.kind === 'factory' || helper.asIs) continue;
       for (const hop of definition.hops.filter((h) => !h.star)) passedOn.set(hop.barrel, [...(passedOn.get(hop.barrel) ?? []), { from: hop.from, twin: definition.twin! }]);
     }
   }

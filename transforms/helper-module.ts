@@ -25,6 +25,7 @@ import { versionAtLeast } from './lib/version.js';
 import { mayHoldTwins, priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
 import { declaredName } from './lib/free-names.js';
 import { toSessionHelper } from './lib/session-helper.js';
+import { dualRequestHelper } from './lib/dual-request-helper.js';
 
 export interface HelperModuleContext {
   /** Posix path of the module relative to the app root. */
@@ -433,9 +434,13 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
       // `fn` may have been partly rewritten above).
       const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
+      // Not twinned, but written for both routers (`req: NextApiRequest | Request`): a named export only, called as is.
+      const dual = !request && !session && own?.found.index !== found.index && name !== 'default' && typescript ? dualRequestHelper(found.fn) : null;
+      const asIsAt = dual && 'at' in dual ? dual.at : null;
       if (session && 'why' in session) declinedWhy = session.why;
+      else if (dual && 'why' in dual) declinedWhy = dual.why;
       // A helper that takes only the request and could not take the App Router one: the routes say why.
-      else if (!request && !session && own?.found.index !== found.index) declinedWhy = requestHelperWhy(snip, found.fn);
+      else if (!request && !session && own?.found.index !== found.index && asIsAt === null) declinedWhy = requestHelperWhy(snip, found.fn);
       if (own?.found.index === found.index) {
         // Twinned with the module's request helpers: its twin and name are that one.
         if (typescript) needsNextRequest = true;
@@ -450,6 +455,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         request.nestedCalled?.forEach((n) => requestHelpersCalled.add(n));
         twin = freshName(`${found.ownName}ForRoute`, taken);
         twinned = { kind: 'request', resIndex: request.reqIndex, statuses: [], uses: request.uses, ...(request.bodyIndex !== undefined ? { bodyIndex: request.bodyIndex } : {}), ...(request.queryIndex !== undefined ? { queryIndex: request.queryIndex } : {}), ...(request.carried ? { carried: true } : {}), ...helperNotes(request.notes, found.ownName, ctx.modulePath) };
+      } else if (asIsAt !== null) {
+        // Written for both routers already: routes call it itself with the request (no twin, no change here).
+        twins.push({ kind: 'request', name, twin: name, asIs: true, resIndex: asIsAt, statuses: [], notes: [`${found.ownName}() of ${ctx.modulePath} takes the App Router request as it is: it tells a Request from the Pages request itself, and the route now runs its Request branch`] });
+        continue;
       } else if (session && 'fn' in session && session.shimOnly) {
         // No twin: routes call the helper itself with next-auth's Pages-like request and response, or are left.
         twins.push({ kind: 'session', name, twin: '', resIndex: session.args.req, statuses: [], sessionArgs: session.args, shims: true, shimOnly: session.shimOnly });

@@ -705,7 +705,7 @@ function redirectRequestHelperCalls(j: JSCodeshift, body: Node[], reqName: strin
     // rewrite reads as the route's own. A call that passes arguments up to there is left.
     const added = [helper.bodyIndex, helper.queryIndex].filter((at): at is number => at !== undefined);
     if (added.length && (node.arguments.length > Math.min(...added) || node.arguments.some((a: Node) => a.type === 'SpreadElement'))) return;
-    node.callee = j.identifier(helper.twin);
+    if (!helper.asIs) node.callee = j.identifier(helper.twin);
     node.arguments[helper.resIndex] = j.identifier(requestName);
     if (helper.bodyIndex !== undefined) passPagesBody(j, node, helper.bodyIndex, reqName);
     if (helper.queryIndex !== undefined) passPagesBody(j, node, helper.queryIndex, reqName, 'query');
@@ -863,7 +863,8 @@ function importedHelperBindings(program: Node, helpers: ImportedHelper[]): Map<s
 /** Adds each used twin to the import of its helper (the original goes when nothing else uses it). */
 function importTwins(snip: Snippets, program: Node, helpers: ImportedHelper[]): void {
   // A factory's twins are methods of the object it returns: its import stays as it is.
-  for (const helper of helpers) if (helper.kind !== 'factory') addToImport(snip, program, helper.specifier, [helper.twin]);
+  // A helper called as it is (asIs) keeps its import too.
+  for (const helper of helpers) if (helper.kind !== 'factory' && !helper.asIs) addToImport(snip, program, helper.specifier, [helper.twin]);
 }
 
 /** The specifier after fixRelativeImports moved it for the route's folder. */

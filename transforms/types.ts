@@ -184,6 +184,12 @@ export interface ImportedHelper {
    * headers: a route whose handler does the same is left, since in Pages both wrote to one response.
    */
   setsCookies?: boolean;
+  /**
+   * A request helper written for both routers (`req: NextApiRequest | Request`, telling them apart itself,
+   * transforms/lib/dual-request-helper.ts): no twin (`twin` is its own export name); the route calls it as it is, with
+   * the App Router request where req stood.
+   */
+  asIs?: boolean;
   /** A guard that takes the Pages request: its position, where the twin takes the App Router request. */
   reqIndex?: number;
   /**

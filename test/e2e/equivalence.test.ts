@@ -228,6 +228,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.
       { path: 'lib/supabase-admin.ts', twins: ['requireAdminForRoute'] },
+      // A guard calling a session helper of its module that has no twin: the stand-ins, writing into the route's headers.
+      { path: 'lib/supabase-user.ts', twins: ['requireRoleFromApiForRoute'] },
       // A wrapper calling a Supabase session helper of another module with the compat stand-ins (that one has no twin).
       { path: 'lib/supabase-wrapper.ts', twins: ['withSupabaseRoleRoute'] },
       // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.

@@ -42,7 +42,7 @@ import { moduleFunctions } from './module-functions.js';
 import { bodyReadsToParam, isRequestParam, passPagesBody, requireOptionalParams, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { isPlainSend } from './plain-send.js';
-import { applyRecipes, callsSessionWithOptions, SESSION_COOKIES_NOTE, writesRouteCookies } from './recipes.js';
+import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE, writesRouteCookies } from './recipes.js';
 import { alwaysExits } from './split-methods.js';
 import type { ImportedHelper } from '../types.js';
 import { isAnsweredValue, redirectSiblingGuards, type SiblingGuard } from './sibling-guards.js';
@@ -203,7 +203,10 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // A request helper of the module called with req (`verifyToken({ req })`): its twin, with the request. Then
   // next-auth's getToken({ req }), as in a handler. Both before the recipes and rewrites, which take req passed to a
   // function for an escape.
-  const nestedCalled = reqName ? redirectNestedRequestCalls(fn.body.body, reqName, requestName!, nested) : new Set<string>();
+  // A session helper of the module that has no twin (it hands req and res to a library, shim-types.ts) is called
+  // with next-auth's Pages-like stand-ins, whose response writes into the route's headers, as the recipe's call does.
+  const shim = { res: resName, used: false };
+  const nestedCalled = reqName ? redirectNestedRequestCalls(fn.body.body, reqName, requestName!, nested, nextAuthHelpersFree(program, taken) ? shim : undefined) : new Set<string>();
   // Another guard of the module it calls with its req and res, and checks: that one's twin, its answer passed on.
   const siblingCalls = reqName ? redirectSiblingGuards(snip, fn.body.body, { req: reqName, res: resName, request: requestName! }, siblings) : { called: new Set<string>(), checks: new Set<Node>(), statuses: [] };
   const tokenUses = reqName ? rewriteHelperTokenCalls(snip, program, fn.body.body, reqName, requestName!, taken) : null;
@@ -214,7 +217,8 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   // imports may not import next/headers.
   const recipes = reqName ? applyRecipes(snip, program, [fn.body], reqName, resName, { request: requestName!, taken }) : null;
   if (recipes?.imports.size) return null;
-  const takesHeaders = writesRouteCookies(recipes?.compat);
+  const shimUses = shim.used ? [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE] : [];
+  const takesHeaders = writesRouteCookies(new Set([...(recipes?.compat ?? []), ...shimUses]));
   const headersParam = takesHeaders ? fresh('headers') : undefined;
   const rewrite = rewriteResponse(fn.body.body, { j, snip, resName, hasAfter, fresh, params: fn.params, ...(headersParam ? { headersParam, sharedHeaders: true } : {}) });
   // State set here (a status, headers of its own) would have to reach the route's own answer on the paths that go on.
@@ -251,6 +255,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   statements = wrapAnswers(snip, statements, rewrite.answerReturns);
   uses.add('GuardAnswer');
   recipes?.compat.forEach((u) => uses.add(u));
+  shimUses.forEach((u) => uses.add(u));
   tokenUses?.forEach((u) => uses.add(u));
   if (headersParam) fn.params[resIndex] = snip.statements(`function f(${headersParam}${typescript ? ': Headers' : ''}) {}`)[0].params[0];
   else fn.params.splice(resIndex, 1);

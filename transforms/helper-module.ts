@@ -8,7 +8,7 @@ import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, unwra
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
 import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
-import { toRouteWrapper } from './lib/route-wrapper.js';
+import { toCurriedRouteWrapper, toRouteWrapper } from './lib/route-wrapper.js';
 import { declareRequestExtras } from './lib/request-extras.js';
 import { explainDeclinedWrapper, type WrapperLookup } from './lib/wrapper-why.js';
 import { isRequestParam, requestHelperWhy, toRequestFunction, type NestedRequestHelper } from './lib/request-helper.js';
@@ -414,6 +414,8 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     if ('why' in wrapperOrWhy && /^req is passed to [\w$]+\(\)$/.test(wrapperOrWhy.why)) {
       wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { ...wrapperModule, nested: nestedRequestHelpers() });
     }
+    // A curried factory of a wrapper (`requestMethod(['GET'])(handler)`): the twin of the wrapper it returns.
+    if ('why' in wrapperOrWhy) wrapperOrWhy = toCurriedRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { ...wrapperModule, nested: nestedRequestHelpers() }) ?? wrapperOrWhy;
     const wrapper = 'why' in wrapperOrWhy ? null : wrapperOrWhy;
     // Not a factory: maybe a dispatcher called with (req, res, handlers), read as one.
     const factory = wrapper ? null : asDispatcherFactory(snip, found.fn, found.ownName);
@@ -426,7 +428,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       routeWrapper.nestedCalled.forEach((called) => requestHelpersCalled.add(called));
       wrapperStatement = routeWrapper.statement;
       for (const extra of routeWrapper.requestExtras) if (extra.type && !extraFields.has(extra.name)) extraFields.set(extra.name, extra.type);
-      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.readsSent ? { readsSent: true } : {}), ...(routeWrapper.delaysAnswer ? { delaysAnswer: true } : {}), ...(routeWrapper.requestExtras.length ? { requestExtras: routeWrapper.requestExtras.map((e) => e.name) } : {}), ...(routeWrapper.extrasRead.length ? { extrasRead: routeWrapper.extrasRead } : {}), ...(routeWrapper.requestExtras.length && !typescript ? { extrasUntyped: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}), ...helperNotes(routeWrapper.notes, found.ownName, ctx.modulePath) };
+      twinned = { kind: routeWrapper.dispatcher ? 'dispatcher' : 'wrapper', resIndex: routeWrapper.handlerIndex, statuses: [], uses: routeWrapper.uses, methods: routeWrapper.methods, ...(routeWrapper === calledForm ? { called: true } : {}), ...(routeWrapper.curried ? { curried: true } : {}), ...(routeWrapper.keepsResult ? { keepsResult: true } : {}), ...(routeWrapper.readsSent ? { readsSent: true } : {}), ...(routeWrapper.delaysAnswer ? { delaysAnswer: true } : {}), ...(routeWrapper.requestExtras.length ? { requestExtras: routeWrapper.requestExtras.map((e) => e.name) } : {}), ...(routeWrapper.extrasRead.length ? { extrasRead: routeWrapper.extrasRead } : {}), ...(routeWrapper.requestExtras.length && !typescript ? { extrasUntyped: true } : {}), ...(routeWrapper.setsCookies ? { setsCookies: true } : {}), ...helperNotes(routeWrapper.notes, found.ownName, ctx.modulePath) };
     } else {
       const requestHelpers = moduleRequestHelpersOnce();
       const own = requestHelpers.get(found.ownName);

@@ -178,8 +178,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   reshapeCalledDispatch(snip, program, byKind('dispatcher'));
   const dispatch = dispatchOfImported(snip, program, byKind('dispatcher'));
   const wrapperIndices = new Map([...wrapperBindings].map(([local, b]) => [local, b.resIndex]));
-  foldBoundDefaultWrapper(program, wrapperIndices);
-  const found = findHandler(program, wrapperIndices);
+  const curriedWrappers = new Set([...wrapperBindings].filter(([, b]) => b.curried).map(([local]) => local));
+  foldBoundDefaultWrapper(program, wrapperIndices, curriedWrappers);
+  const found = findHandler(program, wrapperIndices, curriedWrappers);
   if ('problem' in found) {
     if (found.problem === 'no-default-export') return left('NO_DEFAULT_EXPORT');
     const detail =
@@ -954,9 +955,11 @@ function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node:
  * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments are
  * kept as written.
  */
-function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string }>): Node[] {
+function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string; factory?: Node }>): Node[] {
+  // A curried wrapper's factory call keeps its options: `requestMethodRoute(['GET'])(GET)`.
+  const options = (w: { factory?: Node }) => (w.factory ? `(${w.factory.arguments.map((a: Node) => snip.src(a)).join(', ')})` : '');
   const wrap = (name: string) =>
-    wrappers.reduceRight((inner, w) => `${w.twin}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : snip.src(a))).join(', ')})`, name);
+    wrappers.reduceRight((inner, w) => `${w.twin}${options(w)}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : snip.src(a))).join(', ')})`, name);
   const out: Node[] = [];
   for (const f of functions) {
     if (f.inline) {

@@ -147,6 +147,12 @@ export interface ImportedHelper {
   resIndex: number;
   /** Statuses the helper answers with (null where not a literal). */
   statuses: Array<number | null>;
+  /**
+   * A wrapper made by a curried factory (`export default requestMethod(['GET'])(handler)`, route-wrapper.ts
+   * toCurriedRouteWrapper): `resIndex` is the handler's position in the second call, and the twin takes the first
+   * call's options as the factory did.
+   */
+  curried?: boolean;
   /** For a wrapper: the HTTP methods it tests for itself, exported by the route too. */
   methods?: string[];
   /**

@@ -10,7 +10,8 @@ export interface Handler {
   /** Index of a separate `export default handler` statement to remove, or -1. */
   exportIndex: number;
   /** `export default withA(withB(handler, opts))`: the wrapper calls, outermost first (see transforms/lib/route-wrapper.ts). */
-  wrappers: Array<{ local: string; call: Node; handlerIndex: number }>;
+  /** `factory`: the first call of a curried wrapper (`requestMethod(['GET'])` of `requestMethod(['GET'])(handler)`). */
+  wrappers: Array<{ local: string; call: Node; handlerIndex: number; factory?: Node }>;
 }
 
 export type FindResult =
@@ -60,16 +61,17 @@ function boundDefault(program: Node, name: string): { wrapper: string; wrapperCa
  * `wrappers`: local names of project wrappers that have a route-handler version, with the position of the handler in
  * their calls.
  */
-export function findHandler(program: Node, wrappers: Map<string, number> = new Map()): FindResult {
+export function findHandler(program: Node, wrappers: Map<string, number> = new Map(), curried: Set<string> = new Set()): FindResult {
   for (let i = 0; i < program.body.length; i++) {
     const stmt = program.body[i];
     if (stmt.type === 'ExportDefaultDeclaration') {
       let decl = stmt.declaration;
       const calls: Handler['wrappers'] = [];
-      for (let call = unwrap(decl); call?.type === 'CallExpression' && call.callee.type === 'Identifier' && wrappers.has(call.callee.name); call = unwrap(decl)) {
-        const handlerIndex = wrappers.get(call.callee.name)!;
-        if (call.arguments.some((a: Node) => a.type === 'SpreadElement') || !call.arguments[handlerIndex]) return { problem: 'not-followable' };
-        calls.push({ local: call.callee.name, call, handlerIndex });
+      for (let call = unwrap(decl), local = wrapperCalled(call, wrappers, curried); local !== null; call = unwrap(decl), local = wrapperCalled(call, wrappers, curried)) {
+        const handlerIndex = wrappers.get(local)!;
+        const factory = curried.has(local) ? call.callee : undefined;
+        if ([...call.arguments, ...(factory?.arguments ?? [])].some((a: Node) => a.type === 'SpreadElement') || !call.arguments[handlerIndex]) return { problem: 'not-followable' };
+        calls.push({ local, call, handlerIndex, ...(factory ? { factory } : {}) });
         decl = call.arguments[handlerIndex];
       }
       const direct = functionFrom(decl);
@@ -102,19 +104,30 @@ export function findHandler(program: Node, wrappers: Map<string, number> = new M
 }
 
 /**
+ * The local name of the wrapper a call is, `withAuth(handler)`, or of the curried one, `requestMethod(['GET'])(handler)`;
+ * null for any other call.
+ */
+function wrapperCalled(call: Node, wrappers: Map<string, number>, curried: Set<string>): string | null {
+  if (call?.type !== 'CallExpression') return null;
+  if (isIdent(call.callee)) return wrappers.has(call.callee.name) && !curried.has(call.callee.name) ? call.callee.name : null;
+  const factory = call.callee.type === 'CallExpression' && isIdent(call.callee.callee) ? call.callee.callee.name : null;
+  return factory && curried.has(factory) ? factory : null;
+}
+
+/**
  * `const handler = withAuth(async (req, res) => …); export default handler;` with `withAuth` a wrapper that has a
  * route-handler version (`wrappers`): written as `export default withAuth(…)` where the const stood, which runs the
  * same code in the same order, so that findHandler follows it as it follows that form. Only where nothing else in
  * the module names the const. Changes `program` in place; whether it did.
  */
-export function foldBoundDefaultWrapper(program: Node, wrappers: Map<string, number>): boolean {
+export function foldBoundDefaultWrapper(program: Node, wrappers: Map<string, number>, curried: Set<string> = new Set()): boolean {
   const exportAt = program.body.findIndex((s: Node) => s.type === 'ExportDefaultDeclaration' && isIdent(s.declaration));
   if (exportAt < 0) return false;
   const name: string = program.body[exportAt].declaration.name;
   const declAt = program.body.findIndex((s: Node) => s.type === 'VariableDeclaration' && s.kind === 'const' && s.declarations.length === 1 && isIdent(s.declarations[0].id, name));
   if (declAt < 0 || declAt > exportAt) return false;
   const init = program.body[declAt].declarations[0].init && unwrap(program.body[declAt].declarations[0].init);
-  if (init?.type !== 'CallExpression' || !isIdent(init.callee) || !wrappers.has(init.callee.name)) return false;
+  if (wrapperCalled(init, wrappers, curried) === null) return false;
   // The const's own name and the export's are the only places it may appear.
   if (countIdentifiers(program, name) !== 2) return false;
   const declaration = program.body[declAt];

@@ -72,6 +72,8 @@ export interface RouteWrapper {
   extrasRead: string[];
   /** The module's request helpers whose twins it calls (`verifySameOrigin(req)` in it). */
   nestedCalled: Set<string>;
+  /** A factory of the wrapper (`requestMethod(['GET'])(handler)`, toCurriedRouteWrapper): its twin takes the same options first. */
+  curried?: boolean;
   /** Its twin writes a library's cookies (next-auth's, the Supabase client's) into its own headers. */
   setsCookies: boolean;
   /** What the reports of its routes say of its request rewrite (request.ts: the socket's address). */
@@ -112,6 +114,36 @@ function innerFunction(fn: Node): Node | WrapperDeclined {
   // Setup code would run once per method export, where the Pages wrapper ran it once.
   if (inner) return { why: 'it runs setup code before returning its (req, res) function' };
   return { why: 'it does not return a (req, res) function' };
+}
+
+/**
+ * A factory of a wrapper, curried: `(methods) => (handler) => (req, res) => …`, called `requestMethod(['GET'])(handler)`.
+ * Its twin takes the same options and returns the twin of the wrapper it returns, `(methods) => (handler) => async
+ * (request, context) => …`; routes call it as they called the original, `requestMethodRoute(['GET'])(GET)`. Only a
+ * factory that does nothing but return the wrapper (setup code would run once per method export, where Pages ran it
+ * once per call); its options are read by the twin as the wrapper read them.
+ */
+export function toCurriedRouteWrapper(j: JSCodeshift, snip: Snippets, factory: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map(), module?: WrapperModule): RouteWrapper | WrapperDeclined | null {
+  const wrapper = innerFunction(factory);
+  if ('why' in wrapper) return null;
+  const inner = innerFunction(wrapper);
+  if ('why' in inner) return null;
+  // The options' names are the factory's: names the twin makes must not take them.
+  const optionNames = [...namesIn({ type: 'Program', body: factory.params })];
+  // A module helper the factory's options shadow is not that helper in the wrapper.
+  const helpers = new Map([...moduleHelpers].filter(([name]) => !optionNames.includes(name)));
+  return toRouteWrapper(j, snip, wrapper, modulePath, twinName, hasAfter, new Set([...taken, ...optionNames]), helpers, module, factory);
+}
+
+/** The factory's twin: its options, then the wrapper's twin (`wrapperText`) returned. */
+function factoryStatement(snip: Snippets, factory: Node, twinName: string, wrapperText: string, unit: string): Node[] {
+  const async = factory.async ? 'async ' : '';
+  const typeParams = factory.typeParameters ? snip.src(factory.typeParameters) : '';
+  const params = factory.params.map((p: Node) => snip.src(p)).join(', ');
+  const body = factory.body.type === 'BlockStatement' ? `{\n${unit}return ${wrapperText}${END}\n}` : wrapperText;
+  if (factory.type === 'FunctionDeclaration') return snip.statements(`export ${async}function ${twinName}${typeParams}(${params}) ${body}`);
+  const arrow = factory.type === 'ArrowFunctionExpression';
+  return snip.statements(`export const ${twinName} = ${async}${arrow ? '' : 'function '}${typeParams}(${params}) ${arrow ? '=> ' : ''}${body}${factory.body.type === 'BlockStatement' ? '' : END}`);
 }
 
 /**
@@ -270,7 +302,7 @@ function extraTypes(snip: Snippets, extras: Set<string>, reqParam: Node, typescr
  * module's own functions that take res and always answer (or only set headers), each renamed to its twin, so that
  * `return methodNotAllowed(res, allowed)` in the wrapper becomes `return methodNotAllowedResponse(allowed)`.
  */
-export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map(), module?: WrapperModule): RouteWrapper | WrapperDeclined {
+export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, modulePath: string, twinName: string, hasAfter: boolean, taken: Set<string>, moduleHelpers: Map<string, ResponseHelper> = new Map(), module?: WrapperModule, factory?: Node): RouteWrapper | WrapperDeclined {
   const typescript = isTypeScriptPath(modulePath);
   const tsx = modulePath.endsWith('.tsx');
   // The module's indentation unit, read from the body before it changes (changed code is reprinted in recast's style,
@@ -377,15 +409,16 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   const innerParams = `${requestName}${contextType ? ': NextRequest' : ''}, ${contextName}${contextType ? `: ${contextType}` : ''}`;
   // The body goes in as text too: a statement changed inside a nested function would be reprinted in recast's style.
   // Snippets print verbatim, so the text carries the module's indentation (print.ts restores template literal text).
-  const depth = fn.body.type === 'BlockStatement' ? 1 : 0;
+  const depth = (fn.body.type === 'BlockStatement' ? 1 : 0) + (factory?.body.type === 'BlockStatement' ? 1 : 0);
   const indent = (text: string, levels: number) => text.replace(/^(?=.)/gm, unit.repeat(levels));
   const bodyText = `{\n${statements.map((st) => indent(snip.src(st), depth + 1)).join('\n')}\n${unit.repeat(depth)}}`;
   const innerText = inner.type === 'ArrowFunctionExpression' ? `async (${innerParams}) => ${bodyText}` : `async function ${inner.id ? inner.id.name : ''}(${innerParams}) ${bodyText}`;
-  const outerBody = fn.body.type === 'BlockStatement' ? `{\n${unit}return ${innerText}${END}\n}` : innerText;
+  const outerBody = fn.body.type === 'BlockStatement' ? `{\n${unit.repeat(depth)}return ${innerText}${END}\n${unit.repeat(depth - 1)}}` : innerText;
   const async = fn.async ? 'async ' : '';
-  const [statement] =
-    fn.type === 'FunctionDeclaration'
+  const [statement] = factory
+    ? factoryStatement(snip, factory, twinName, `${async}${fn.type === 'ArrowFunctionExpression' ? '' : 'function '}${typeParamText}(${params}) ${fn.type === 'ArrowFunctionExpression' ? '=> ' : ''}${outerBody}`, unit)
+    : fn.type === 'FunctionDeclaration'
       ? snip.statements(`export ${async}function ${twinName}${typeParamText}(${params}) ${outerBody}`)
       : snip.statements(`export const ${twinName} = ${async}${fn.type === 'FunctionExpression' ? 'function ' : ''}${typeParamText}(${params}) ${fn.type === 'FunctionExpression' ? '' : '=> '}${outerBody}${fn.body.type === 'BlockStatement' ? '' : END}`);
-  return { statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? []), ...(tokenUses ?? []), ...(shim.used ? [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE] : [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat) || shim.used, notes: request.notes };
+  return { ...(factory ? { curried: true } : {}), statement, methods, handlerIndex, uses: new Set([...request.compat, ...response.uses, ...(recipes?.compat ?? []), ...(tokenUses ?? []), ...(shim.used ? [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE] : [])]), usesNextRequest: !!contextType, extraArgs, dispatcher: !!lookups, helpersCalled: new Set([...response.helpersCalled].filter((name) => moduleHelpers.has(name))), keepsResult: results.size > 0, readsSent: sentReads > 0, delaysAnswer: response.notes.some((note) => note.startsWith(BEFORE_RETURN_NOTE)), requestExtras: extraTypes(snip, extras.written, inner.params[0], typescript, fn), extrasRead: [...extras.read].sort(), nestedCalled, setsCookies: writesRouteCookies(recipes?.compat) || shim.used, notes: request.notes };
 }

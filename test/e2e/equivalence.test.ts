@@ -295,8 +295,12 @@ describe.each(versions)('next %s', (version) => {
     // 15.5+ generates the RouteContext/route types with `next typegen`; 14 has only what `next build` wrote.
     if (compareVersions(version, '15.5.0') >= 0) await nextTypegen(migratedDir);
     const tsc = await tscNoEmit(migratedDir);
+    // create-next-app wrote `"target": "es5"` up to Next 14: the code the tool writes must type-check there too
+    // (iterating a FormData or a Map directly needs ES2015).
+    const es5 = await tscNoEmit(migratedDir, ['--target', 'es5']);
     time['typegen+tsc after'] = ms(performance.now() - t0);
     expect(tsc.code).toBe(0);
+    expect(es5.code, es5.output).toBe(0);
   });
 
   test('the migrated app answers like the original', async () => {

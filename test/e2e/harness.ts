@@ -334,9 +334,10 @@ export function nextTypegen(appDir: string): Promise<RunResult> {
   return run(process.execPath, [nextBin(appDir), 'typegen'], { cwd: appDir, timeoutMs: 120_000 });
 }
 
-export function tscNoEmit(appDir: string): Promise<RunResult> {
+/** `tsc --noEmit` of the app's tsconfig, with more options given (`--target es5`). */
+export function tscNoEmit(appDir: string, options: string[] = []): Promise<RunResult> {
   const tsc = join(resolve(appDir), 'node_modules', 'typescript', 'bin', 'tsc');
-  return run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json'], { cwd: appDir, timeoutMs: 300_000 });
+  return run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json', ...options], { cwd: appDir, timeoutMs: 300_000 });
 }
 
 export interface Server {

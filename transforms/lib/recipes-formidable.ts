@@ -190,7 +190,7 @@ ${ts ? `  // formidable's File, as its types declare it (length is never set at 
   if (!form) throw Object.assign(new Error(${snip.str('no parser found')}), { httpCode: 415 })${END}
   if (/multipart/i.test(type) && !/boundary=(?:"[^"]+"|[^;]+)/i.test(type)) throw Object.assign(new Error(${snip.str('bad content-type header, no multipart boundary')}), { httpCode: 400 })${END}
   let total = 0${END}${maxFiles ? `\n  let count = 0${END}` : ''}${keepExtensions ? extensionOf : ''}
-  for (const [field, value] of await request.formData()) {
+  for (const [field, value] of Array.from((await request.formData()).entries())) {
     if (typeof value === ${snip.str('string')}) {
       fields[field] = [...(fields[field] ?? []), value]${END}
       continue${END}

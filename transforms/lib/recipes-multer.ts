@@ -246,7 +246,7 @@ async function ${name}(request${t(': Request')}, accept${t(": { single: string }
   form.body = Object.create(null)${END}
   if (files) form.files = files${END}
   const fieldSize = typeof limits.fieldSize === ${q('number')} ? limits.fieldSize : 1024 * 1024${END}
-  for (const [field, value] of await request.formData()) {
+  for (const [field, value] of Array.from((await request.formData()).entries())) {
     // busboy reads a part with an empty filename as a text field, unless it is application/octet-stream.
     const text = typeof value === ${q('string')} ? value : value.name === ${q('')} && !/^application\\/octet-stream\\s*(;|$)/i.test(value.type) ? await value.text() : null${END}
     if (text !== null) {

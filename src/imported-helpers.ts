@@ -55,7 +55,7 @@ function candidatesIn(resolver: Resolver, source: string, text: string): Candida
     const built = new RegExp(`\\bconst\\s+([\\w$]+)\\s*=\\s*${escapeName(local)}\\s*\\(`).exec(text)?.[1];
     return !!built && new RegExp(`${nameAtStart(built)}\\s*\\(\\s*(req|request)\\b`).test(text);
   };
-  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local) || builtThenCalled(local);
+  const isUsed = (local: string) => new RegExp(`${nameAtStart(local)}\\s*\\([^;]*\\b(res|response|req|request)\\b`).test(text) || wrapsExport(local) || builtThenCalled(local) || wraps(local);
   // For the reason only: also `const handler = withAuth(…)` exported as `export default handler`.
   const exportedName = /export\s+default\s+([\w$]+)\s*;?\s*$/m.exec(text)?.[1];
   const wraps = (local: string) => wrapsExport(local) || (!!exportedName && new RegExp(`\\bconst\\s+${escapeName(exportedName)}\\s*=\\s*${escapeName(local)}\\s*\\(`).test(text));
@@ -137,7 +137,7 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     if (!definition || definition.hops.length || plan.requestImportsUnderWay.has(definition.module)) continue;
     const twins = twinsOf(plan, definition.module, [definition.name]).twins;
     const twin = twins.find((t) => t.name === definition.name && t.kind === 'request');
-    if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), module: definition.module, name: definition.name });
+    if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.asIs ? local : twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), ...(twin.asIs ? { asIs: true } : {}), module: definition.module, name: definition.name });
     // A session helper that takes the compat stand-ins as typed (a Supabase one, a next-auth one, with a twin or not):
     // a wrapper's twin calls it itself, with them, as a route does.
     const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shims && t.sessionArgs && t.sessionArgs.req !== t.sessionArgs.res);
@@ -223,11 +223,12 @@ export function moduleUpdates(plan: HelperModulePlan, used: Array<{ source: stri
   for (const { source, helpers } of used) {
     for (const helper of helpers) {
       const definition = plan.definitions.get(definitionKey(source, helper));
-      if (!definition) continue;
+      // A helper called as it is needs nothing of its module.
+      if (!definition || helper.asIs) continue;
       if (!names.has(definition.module)) names.set(definition.module, new Set());
       names.get(definition.module)!.add(definition.name);
-      // A factory keeps its name, and so does a helper called as it is: the barrels on the way pass it on as they did.
-      if (helper.kind === 'factory' || helper.asIs) continue;
+      // A factory keeps its name: the barrels on the way pass it on as they did.
+      if (helper.kind === 'factory') continue;
       for (const hop of definition.hops.filter((h) => !h.star)) passedOn.set(hop.barrel, [...(passedOn.get(hop.barrel) ?? []), { from: hop.from, twin: definition.twin! }]);
     }
   }

@@ -50,6 +50,8 @@ export interface ImportedRequestHelper {
   carried?: boolean;
   /** A Supabase session helper with no twin (NestedRequestHelper): where it takes res. */
   shimRes?: number;
+  /** A helper written for both routers, called as it is (NestedRequestHelper). */
+  asIs?: boolean;
 }
 
 /**
@@ -380,6 +382,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const twinOfFunction = new Map<Node, HelperTwin>();
   /** The module's guards twinned so far, which a guard twinned after them may call (sibling-guards.ts). */
   const siblingGuards = new Map<string, SiblingGuard>();
+  let ownNames: Set<string> | undefined;
   for (const name of guardsFirst(program, [...new Set(names)].sort())) {
     const found = exportedFunction(program, name);
     if (!found) continue;
@@ -517,6 +520,14 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       twins.push({ kind: 'factory', name, twin: `${found.ownName}().${methods[0].twin}`, resIndex: -1, statuses: [], headerMethods: methods, ownName: found.ownName });
       continue;
     }
+    // A compat helper the twin calls under a name the module binds itself (its own `withHeaders`) would be that one.
+    const clash = [...twinned.uses].find((u) => u !== 'NextResponse' && u !== 'after' && (ownNames ??= ownTopLevelNames(program, compatSpecifier(ctx.modulePath, ctx.compatPath))).has(u));
+    if (clash) {
+      const why = `its route-handler version would call ${clash}() of the compat module, a name the module binds itself`;
+      if (twinned.kind === 'wrapper' || twinned.kind === 'dispatcher') wrappersDeclined.push({ name, why });
+      else declined.push({ name, why });
+      continue;
+    }
     taken.add(twin);
     const statement = wrapperStatement ?? moduleTwinStatement(j, snip, found, fn, twin, true);
     const what = {
@@ -592,6 +603,21 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
 }
 
 /** Whether the module declares `name` at its top level (then a name of the import list is not that import). */
+/** The names the module binds at its top level, but for its imports of the compat module (an earlier run's). */
+function ownTopLevelNames(program: Node, compat: string): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of program.body) {
+    if (stmt.type === 'ImportDeclaration') {
+      if (stmt.source.value !== compat) for (const s of stmt.specifiers ?? []) names.add(s.local.name);
+      continue;
+    }
+    const decl = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' ? stmt.declaration : stmt;
+    if ((decl?.type === 'FunctionDeclaration' || decl?.type === 'ClassDeclaration') && decl.id) names.add(decl.id.name);
+    if (decl?.type === 'VariableDeclaration') for (const d of decl.declarations) namesIn({ type: 'Program', body: [d.id] }).forEach((n) => names.add(n));
+  }
+  return names;
+}
+
 function declaresOwn(program: Node, name: string): boolean {
   return program.body.some((_: Node, index: number) => functionAt(program, index, name) !== null);
 }

@@ -497,7 +497,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const emitted = dispatch
     ? emitDispatchedExports(snip, functions, dispatch)
     : handler.wrappers.length
-      ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin })))
+      ? emitWrappedExports(snip, functions, handler.wrappers.map((w) => ({ ...w, twin: wrapperBindings.get(w.local)!.twin })), moduleNames)
       : emitExports(snip, functions);
   // The dispatcher answered every method in Pages (its 405 for those outside the map): its version does for each.
   const methods = dispatch ? ALL_METHODS : ALL_METHODS.filter((m) => functions.some((f) => f.methods.includes(m)));
@@ -543,8 +543,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
 
   const replaced = [...head, ...emitted];
   if (handler.exportIndex > handler.declarationIndex) {
-    program.body.splice(handler.exportIndex, 1);
-    program.body.splice(handler.declarationIndex, 1, ...replaced);
+    // The wrapped exports (`export const GET = withRoleRoute(getHandler, ROLES)`) stay where the default export stood:
+    // their arguments may read consts declared after the handler, which the module ran before that export.
+    const atExport = handler.wrappers.length ? emitted.filter((n) => n.type !== 'FunctionDeclaration' && n !== emitted[0]) : [];
+    program.body.splice(handler.exportIndex, 1, ...atExport);
+    program.body.splice(handler.declarationIndex, 1, ...replaced.filter((n) => !atExport.includes(n)));
   } else {
     program.body.splice(handler.declarationIndex, 1, ...replaced);
     if (handler.exportIndex >= 0) program.body.splice(handler.exportIndex, 1);
@@ -955,25 +958,65 @@ function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node:
  * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments are
  * kept as written.
  */
-function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string; factory?: Node }>): Node[] {
+function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string; factory?: Node }>, taken: Set<string>): Node[] {
+  // An argument that runs code (`createLimiter(5)`) ran once in Pages, where the module exported the wrapped handler:
+  // it runs once here too, into a const every export reads, rather than once per method.
+  const hoisted: string[] = [];
+  const argText = (a: Node) => {
+    if (runsNothing(a)) return snip.src(a);
+    const name = freshName('wrapperArg', taken);
+    taken.add(name);
+    hoisted.push(`const ${name} = ${snip.src(a)}${END}`);
+    return name;
+  };
+  const texts = new Map<Node, string>(wrappers.flatMap((w) => [...(w.factory?.arguments ?? []), ...w.call.arguments.filter((_: Node, i: number) => i !== w.handlerIndex)].map((a: Node) => [a, argText(a)] as [Node, string])));
   // A curried wrapper's factory call keeps its options: `requestMethodRoute(['GET'])(GET)`.
-  const options = (w: { factory?: Node }) => (w.factory ? `(${w.factory.arguments.map((a: Node) => snip.src(a)).join(', ')})` : '');
+  const options = (w: { factory?: Node }) => (w.factory ? `(${w.factory.arguments.map((a: Node) => texts.get(a)!).join(', ')})` : '');
   const wrap = (name: string) =>
-    wrappers.reduceRight((inner, w) => `${w.twin}${options(w)}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : snip.src(a))).join(', ')})`, name);
+    wrappers.reduceRight((inner, w) => `${w.twin}${options(w)}(${w.call.arguments.map((a: Node, i: number) => (i === w.handlerIndex ? inner : texts.get(a)!)).join(', ')})`, name);
   const out: Node[] = [];
+  const hoist = () => out.push(...hoisted.splice(0).flatMap((text) => snip.statements(text)));
   for (const f of functions) {
     if (f.inline) {
       // `export const GET = withAuthRoute(async (request, context, user) => {…})`, or for several methods one const.
       const fn = `async (${f.node.params.map((p: Node) => snip.src(p)).join(', ')}) => ${snip.src(f.node.body)}`;
+      hoist();
       const [only] = f.methods;
       if (f.methods.length === 1) out.push(...snip.statements(`export const ${only} = ${wrap(fn)}${END}`));
       else out.push(...snip.statements(`const ${f.node.id.name} = ${wrap(fn)}${END}\nexport { ${f.methods.map((m) => `${f.node.id.name} as ${m}`).join(', ')} }${END}`));
       continue;
     }
     out.push(f.node);
+    hoist();
     for (const method of f.methods) out.push(...snip.statements(`export const ${method} = ${wrap(f.node.id.name)}${END}`));
   }
   return out;
+}
+
+/** An argument whose evaluation runs no code of the project: a literal, a name, a function, and such of those. */
+function runsNothing(node: Node): boolean {
+  const n = unwrap(node);
+  switch (n?.type) {
+    case 'StringLiteral':
+    case 'NumericLiteral':
+    case 'BooleanLiteral':
+    case 'NullLiteral':
+    case 'BigIntLiteral':
+    case 'Identifier':
+    case 'ArrowFunctionExpression':
+    case 'FunctionExpression':
+      return true;
+    case 'TemplateLiteral':
+      return n.expressions.every(runsNothing);
+    case 'UnaryExpression':
+      return n.operator !== 'delete' && runsNothing(n.argument);
+    case 'ArrayExpression':
+      return n.elements.every((e: Node | null) => e === null || (e.type !== 'SpreadElement' && runsNothing(e)));
+    case 'ObjectExpression':
+      return n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && runsNothing(p.value));
+    default:
+      return false;
+  }
 }
 
 /** A parameter with a type of its own: annotated, or a default value to infer it from. */

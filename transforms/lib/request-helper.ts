@@ -87,6 +87,8 @@ export interface NestedRequestHelper {
    * supabase-helper.ts): calls that pass req at reqIndex and res here call it itself with those stand-ins.
    */
   shimRes?: number;
+  /** A helper written for both routers (dual-request-helper.ts): calls keep its name and pass the request as it is. */
+  asIs?: boolean;
 }
 
 /**
@@ -111,6 +113,11 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
     }
     const passed = helper.carried ? carriedArgs(node, helper.reqIndex, ['req'])?.req : node.arguments[helper.reqIndex];
     if (!isIdent(passed, reqName)) return;
+    if (helper.asIs) {
+      // No twin and no import to add: the call stays under the name this module gives it.
+      node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };
+      return;
+    }
     called.add(node.callee.name);
     node.callee = { type: 'Identifier', name: helper.twin };
     node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };

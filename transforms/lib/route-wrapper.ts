@@ -355,7 +355,10 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // Session helpers of other modules with no twin (a Supabase one) get the compat stand-ins, when the module's names
   // for them are free.
   const shim = { res: resName, used: false };
-  const nestedCalled = module?.nested ? redirectNestedRequestCalls(innerBody, reqName, requestName, module.nested, nextAuthHelpersFree(module.program, module.names) ? shim : undefined) : new Set<string>();
+  // A module helper whose name the wrapper (or its factory's options) declares again is not the helper there.
+  const shadowing = new Set([...namesDeclaredWithin(factory ?? fn)]);
+  const nested = module?.nested ? new Map([...module.nested].filter(([name]) => !shadowing.has(name))) : null;
+  const nestedCalled = nested?.size ? redirectNestedRequestCalls(innerBody, reqName, requestName, nested, nextAuthHelpersFree(module!.program, module!.names) ? shim : undefined) : new Set<string>();
   // next-auth's getToken({ req }): given next-auth's request, as in a handler.
   const tokenUses = module ? rewriteHelperTokenCalls(snip, module.program, innerBody, reqName, requestName, module.names) : null;
   const recipes = module ? applyRecipes(snip, module.program, [block], reqName, resName, { request: requestName, taken: module.names }) : null;
@@ -373,7 +376,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   if (request.usesParams) request.prelude.unshift(...snip.statements(`const ${paramsName} = await ${typescript ? `(${contextName} as { params?: any })` : contextName}.params${END}`));
   const answer = { resIndex: 1, statuses: [null], promised: true };
   // A module helper whose name the wrapper declares again is not the helper there: it is left out.
-  const declared = namesDeclaredWithin(fn);
+  const declared = shadowing;
   const ownHelpers = [...moduleHelpers].filter(([name]) => !declared.has(name));
   const helpers = new Map<string, ResponseHelper>([...ownHelpers, ...(calls ? [[handlerName, answer]] : lookups!.aliases.map((alias) => [alias.id.name, answer]))] as Array<[string, ResponseHelper]>);
   // A direct `handlers[request.method](…)` has no callee name to know it by: rewriteResponse is given the call itself.

@@ -11,6 +11,7 @@ import { applyRuntimeExport, droppedConfigNotes, extractConfig, SEGMENT_EXPORTS,
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
 import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
+import { runsNothing } from './lib/runs-nothing.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
@@ -955,8 +956,8 @@ function emitExports(snip: Snippets, functions: Array<{ methods: string[]; node:
 
 /**
  * Wrapped handlers: each function stays a plain declaration and every method is exported through the wrappers'
- * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments are
- * kept as written.
+ * route-handler versions, `export const GET = withAuthRoute(handler, 'admin')`. The wrappers' other arguments (and a
+ * curried wrapper's options) are kept as written where they run no code, and otherwise run once into a const.
  */
 function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]; node: Node; inline?: boolean }>, wrappers: Array<{ call: Node; handlerIndex: number; twin: string; factory?: Node }>, taken: Set<string>): Node[] {
   // An argument that runs code (`createLimiter(5)`) ran once in Pages, where the module exported the wrapped handler:
@@ -991,32 +992,6 @@ function emitWrappedExports(snip: Snippets, functions: Array<{ methods: string[]
     for (const method of f.methods) out.push(...snip.statements(`export const ${method} = ${wrap(f.node.id.name)}${END}`));
   }
   return out;
-}
-
-/** An argument whose evaluation runs no code of the project: a literal, a name, a function, and such of those. */
-function runsNothing(node: Node): boolean {
-  const n = unwrap(node);
-  switch (n?.type) {
-    case 'StringLiteral':
-    case 'NumericLiteral':
-    case 'BooleanLiteral':
-    case 'NullLiteral':
-    case 'BigIntLiteral':
-    case 'Identifier':
-    case 'ArrowFunctionExpression':
-    case 'FunctionExpression':
-      return true;
-    case 'TemplateLiteral':
-      return n.expressions.every(runsNothing);
-    case 'UnaryExpression':
-      return n.operator !== 'delete' && runsNothing(n.argument);
-    case 'ArrayExpression':
-      return n.elements.every((e: Node | null) => e === null || (e.type !== 'SpreadElement' && runsNothing(e)));
-    case 'ObjectExpression':
-      return n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && runsNothing(p.value));
-    default:
-      return false;
-  }
 }
 
 /** A parameter with a type of its own: annotated, or a default value to infer it from. */

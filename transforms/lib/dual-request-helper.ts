@@ -48,8 +48,9 @@ export function dualRequestHelper(fn: Node): { at: number } | { why: string } | 
   let tested = false;
   let nextRequestTested = false;
   walk(fn.body, (node) => {
-    if (tests(node)) tested = true;
-    if (tests(node) && node.right.name === 'NextRequest') nextRequestTested = true;
+    if (!tests(node)) return;
+    tested = true;
+    if (node.right.name === 'NextRequest') nextRequestTested = true;
   });
   if (!tested) return null;
   if (nextRequestTested) return { why: `it tells the requests apart by \`${param.name} instanceof NextRequest\`, which a route handler's request is not on every Next.js version (14, 16)` };

@@ -128,11 +128,10 @@ export function toCurriedRouteWrapper(j: JSCodeshift, snip: Snippets, factory: N
   if ('why' in wrapper) return null;
   const inner = innerFunction(wrapper);
   if ('why' in inner) return null;
-  // The options' names are the factory's: names the twin makes must not take them.
-  const optionNames = [...namesIn({ type: 'Program', body: factory.params })];
-  // A module helper the factory's options shadow is not that helper in the wrapper.
-  const helpers = new Map([...moduleHelpers].filter(([name]) => !optionNames.includes(name)));
-  return toRouteWrapper(j, snip, wrapper, modulePath, twinName, hasAfter, new Set([...taken, ...optionNames]), helpers, module, factory);
+  // The options' names are the factory's: names the twin makes must not take them. (A module helper they shadow is
+  // left out by toRouteWrapper, which reads the names the factory declares.)
+  const optionNames = namesIn({ type: 'Program', body: factory.params });
+  return toRouteWrapper(j, snip, wrapper, modulePath, twinName, hasAfter, new Set([...taken, ...optionNames]), moduleHelpers, module, factory);
 }
 
 /** The factory's twin: its options, then the wrapper's twin (`wrapperText`) returned. */
@@ -356,7 +355,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // for them are free.
   const shim = { res: resName, used: false };
   // A module helper whose name the wrapper (or its factory's options) declares again is not the helper there.
-  const shadowing = new Set([...namesDeclaredWithin(factory ?? fn)]);
+  const shadowing = namesDeclaredWithin(factory ?? fn);
   const nested = module?.nested ? new Map([...module.nested].filter(([name]) => !shadowing.has(name))) : null;
   const nestedCalled = nested?.size ? redirectNestedRequestCalls(innerBody, reqName, requestName, nested, nextAuthHelpersFree(module!.program, module!.names) ? shim : undefined) : new Set<string>();
   // next-auth's getToken({ req }): given next-auth's request, as in a handler.

@@ -210,7 +210,7 @@ describe.each(versions)('next %s', (version) => {
       // Wrappers that set a field on the request for the handler, read it, read the query, and catch the handler's throw.
       { path: 'lib/request-member.ts', twins: ['adminOnlyRoute', 'catchErrorsRoute', 'ownsNoteRoute', 'withMemberRoute'] },
       // A curried factory of a wrapper (`requestMethod(['GET'])(handler)`): its twin takes the same options.
-      { path: 'lib/request-method.ts', twins: ['requestMethodRoute'] },
+      { path: 'lib/request-method.ts', twins: ['requestMethodRoute', 'withHitLimitRoute'] },
       { path: 'lib/request-session.ts', twins: ['keyAccessForRoute', 'readSessionForRoute'] },
       // Its dispatcher answers through the module's own res helpers: their twins are written for the dispatcher's twin.
       { path: 'lib/respond.ts', twins: ['handleRoute', 'noStoreHeaders', 'methodNotAllowedErrorResponse', 'unauthorizedResponse'] },

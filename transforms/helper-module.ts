@@ -23,7 +23,8 @@ import { printProgram } from './lib/print.js';
 import { parseSourceOrNull } from './lib/source-text.js';
 import { versionAtLeast } from './lib/version.js';
 import { mayHoldTwins, priorOriginals, priorTwins, sameTwin } from './lib/prior-twins.js';
-import { declaredName } from './lib/free-names.js';
+import { declaredName, declaredNames } from './lib/free-names.js';
+import { compatNamesFree } from './lib/recipes.js';
 import { toSessionHelper } from './lib/session-helper.js';
 import { dualRequestHelper } from './lib/dual-request-helper.js';
 
@@ -521,7 +522,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       continue;
     }
     // A compat helper the twin calls under a name the module binds itself (its own `withHeaders`) would be that one.
-    const clash = [...twinned.uses].find((u) => u !== 'NextResponse' && u !== 'after' && (ownNames ??= ownTopLevelNames(program, compatSpecifier(ctx.modulePath, ctx.compatPath))).has(u));
+    const clash = [...twinned.uses].find((u) => u !== 'NextResponse' && u !== 'after' && !compatNamesFree(program, (ownNames ??= topLevelBindings(program)), [u]));
     if (clash) {
       const why = `its route-handler version would call ${clash}() of the compat module, a name the module binds itself`;
       if (twinned.kind === 'wrapper' || twinned.kind === 'dispatcher') wrappersDeclined.push({ name, why });
@@ -603,19 +604,9 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
 }
 
 /** Whether the module declares `name` at its top level (then a name of the import list is not that import). */
-/** The names the module binds at its top level, but for its imports of the compat module (an earlier run's). */
-function ownTopLevelNames(program: Node, compat: string): Set<string> {
-  const names = new Set<string>();
-  for (const stmt of program.body) {
-    if (stmt.type === 'ImportDeclaration') {
-      if (stmt.source.value !== compat) for (const s of stmt.specifiers ?? []) names.add(s.local.name);
-      continue;
-    }
-    const decl = stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' ? stmt.declaration : stmt;
-    if ((decl?.type === 'FunctionDeclaration' || decl?.type === 'ClassDeclaration') && decl.id) names.add(decl.id.name);
-    if (decl?.type === 'VariableDeclaration') for (const d of decl.declarations) namesIn({ type: 'Program', body: [d.id] }).forEach((n) => names.add(n));
-  }
-  return names;
+/** The names the module binds at its top level: its imports' and its declarations'. */
+function topLevelBindings(program: Node): Set<string> {
+  return new Set(program.body.flatMap((stmt: Node) => (stmt.type === 'ImportDeclaration' ? (stmt.specifiers ?? []).map((s: Node) => s.local.name) : declaredNames(stmt))));
 }
 
 function declaresOwn(program: Node, name: string): boolean {

@@ -17,6 +17,7 @@
  * the class), and such a helper would run its Pages branch.
  */
 import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isResponseParam } from './res-helpers.js';
 import { referencesTo } from './scope.js';
 
 const FETCH_REQUESTS = new Set(['Request', 'NextRequest']);
@@ -29,10 +30,6 @@ function typeNames(type: Node | undefined): string[] {
   if (type.type === 'TSParenthesizedType') return typeNames(type.typeAnnotation);
   if (type.type === 'TSUnionType') return type.types.flatMap(typeNames);
   return type.type === 'TSTypeReference' && type.typeName?.type === 'Identifier' ? [type.typeName.name] : [];
-}
-
-function isResponseParam(param: Node): boolean {
-  return isIdent(param, 'res') || typeNames(param.typeAnnotation?.typeAnnotation).includes('NextApiResponse');
 }
 
 /**

@@ -66,7 +66,8 @@ export function nextAuthHelpersFree(program: Node, taken: Set<string>): boolean 
   return compatNamesFree(program, taken, NEXT_AUTH_HELPERS);
 }
 
-function compatNamesFree(program: Node, taken: Set<string>, names: string[]): boolean {
+/** Whether a module may call these compat helpers: none of the names taken (`taken`), but by an import of the compat module. */
+export function compatNamesFree(program: Node, taken: Set<string>, names: string[]): boolean {
   const ours = compatImports(program);
   return names.every((name) => !taken.has(name) || ours.has(name));
 }

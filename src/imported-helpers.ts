@@ -140,7 +140,7 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     if (twin && twin.bodyIndex === undefined && twin.queryIndex === undefined) out.push({ local, specifier, twin: twin.asIs ? local : twin.twin, reqIndex: twin.resIndex, ...(twin.carried ? { carried: true } : {}), ...(twin.asIs ? { asIs: true } : {}), module: definition.module, name: definition.name });
     // A session helper that takes the compat stand-ins as typed (a Supabase one, a next-auth one, with a twin or not):
     // a wrapper's twin calls it itself, with them, as a route does.
-    const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shims && t.sessionArgs && t.sessionArgs.req !== t.sessionArgs.res);
+    const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shims && t.sessionArgs);
     if (shimmed) out.push({ local, specifier, twin: local, reqIndex: shimmed.sessionArgs!.req, shimRes: shimmed.sessionArgs!.res, module: definition.module, name: definition.name });
   }
   plan.requestImportsUnderWay.delete(module);

@@ -267,6 +267,37 @@ export function withSession(handler: (req: NextApiRequest, res: NextApiResponse)
     expect(result.output).toContain("import { nextAuthRequest, nextAuthResponse, pagesRequestShim, pagesResponseShim, withHeaders } from '../app/api/_migrate/pages-compat'");
   });
 
+  it('gives a session helper of another module that takes { req, res } in one object the stand-ins in that object', () => {
+    const source = `import type { NextApiRequest, NextApiResponse } from 'next'
+import { createClient } from '@/utils/supabase/server'
+
+export function withUser(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const supabase = createClient({ req, res })
+    const { data } = await supabase.auth.getUser()
+    if (!data.user) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res)
+  }
+}
+
+export function withTaggedUser(handler: (req: NextApiRequest, res: NextApiResponse) => Promise<void>) {
+  return async (req: NextApiRequest, res: NextApiResponse) => {
+    const supabase = createClient({ req, res, tag: 'admin' })
+    const { data } = await supabase.auth.getUser()
+    if (!data.user) return res.status(401).json({ error: 'sign in' })
+    return handler(req, res)
+  }
+}
+`;
+    const importedRequestHelpers = [{ local: 'createClient', specifier: '@/utils/supabase/server', twin: 'createClient', reqIndex: 0, shimRes: 0 }];
+    const result = twinResponseHelpers(source, { ...wrapperContext, importedRequestHelpers }, ['withUser', 'withTaggedUser']);
+    expect(result.twins.map((t) => t.twin)).toEqual(['withUserRoute']);
+    expect(result.output).toContain(`    const headers = new Headers()
+    const supabase = createClient({ req: nextAuthRequest(request), res: nextAuthResponse(headers) })`);
+    // An object that carries more than the two is not what the helper takes: the wrapper keeps its req.
+    expect(result.wrappersDeclined).toEqual([{ name: 'withTaggedUser', why: 'req is passed to createClient() in an object' }]);
+  });
+
   it("twins no wrapper whose getServerSession runs in a callback, and marks one whose twin writes a library's cookies", () => {
     const source = `import type { NextApiRequest, NextApiResponse } from 'next'
 import { getServerSession } from 'next-auth/next'

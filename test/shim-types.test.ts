@@ -43,6 +43,19 @@ describe('session helpers that take next-auth’s request and response', () => {
     expect(shims(`ctx: Pick<GetServerSidePropsContext, 'req' | 'res'>`, gssp, ctxCall)).toBe(true);
   });
 
+  it('takes a union one of whose members carries both, as a type of the module or written out, in parentheses too', () => {
+    const types = `import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';`;
+    expect(shims('ctx: Ctx', `${types}\ntype Ctx = GetServerSidePropsContext | { req: NextApiRequest; res: NextApiResponse };`, ctxCall)).toBe(true);
+    expect(shims('ctx: (GetServerSidePropsContext | { req: NextApiRequest; res: NextApiResponse; tenant?: string })', types, ctxCall)).toBe(true);
+  });
+
+  it('refuses an object type with a member the object of the two does not give, or a Pick of more keys', () => {
+    const types = `import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';`;
+    expect(shims('ctx: { req: NextApiRequest; res: NextApiResponse; tenant: string }', types, ctxCall)).toBe(false);
+    expect(shims('ctx: GetServerSidePropsContext | { req: NextApiRequest; res: NextApiResponse; tenant: string }', types, ctxCall)).toBe(false);
+    expect(shims(`ctx: Pick<GetServerSidePropsContext, 'req' | 'res' | 'query'>`, types, ctxCall)).toBe(false);
+  });
+
   it('refuses a type they may not fit: its callers would not type-check, so routes call the twin', () => {
     // The name NextApiRequest, of another module: a subtype of Next's.
     expect(shims('req: NextApiRequest, res: NextApiResponse', `import type { NextApiResponse } from 'next';\nimport type { NextApiRequest } from '@/types/next';`)).toBe(false);

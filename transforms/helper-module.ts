@@ -235,7 +235,7 @@ function moduleSessionShims(snip: Snippets, program: Node): Map<string, NestedRe
   for (let index = 0; index < program.body.length; index++) {
     const found = functionAt(program, index, null);
     const session = found ? toSessionHelper(snip, program, found.fn) : null;
-    if (found && session && 'fn' in session && session.shims && session.args.req !== session.args.res) out.set(found.ownName, { twin: found.ownName, reqIndex: session.args.req, shimRes: session.args.res });
+    if (found && session && 'fn' in session && session.shims) out.set(found.ownName, { twin: found.ownName, reqIndex: session.args.req, shimRes: session.args.res });
   }
   return out;
 }
@@ -413,9 +413,10 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
     let twin = untaken(`${found.ownName}Route`);
     let declinedWhy: string | null = null;
     let wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, wrapperModule);
-    // A wrapper that passes its req to a request helper (`verifySameOrigin(req)`): again, calling that one's twin. The
-    // module's request helpers are looked for only then (their twins' names are taken when they are).
-    if ('why' in wrapperOrWhy && /^req is passed to [\w$]+\(\)$/.test(wrapperOrWhy.why)) {
+    // A wrapper that passes its req to a request helper (`verifySameOrigin(req)`, `createClient({ req, res })`): again,
+    // calling that one's twin. The module's request helpers are looked for only then (their twins' names are taken
+    // when they are).
+    if ('why' in wrapperOrWhy && /^req is passed to [\w$]+\(\)( in an object)?$/.test(wrapperOrWhy.why)) {
       wrapperOrWhy = toRouteWrapper(j, snip, cloneNode(found.fn), ctx.modulePath, twin, hasAfter, taken, helperRenames, { ...wrapperModule, nested: nestedRequestHelpers() });
     }
     // A curried factory of a wrapper (`requestMethod(['GET'])(handler)`): the twin of the wrapper it returns.

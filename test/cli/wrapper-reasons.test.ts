@@ -56,7 +56,8 @@ const files = {
   'tsconfig.json': '{ "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n',
   'lib/wrappers.ts': WRAPPERS,
   'lib/metrics.ts': 'export function record(req: unknown, res: unknown) {}\n',
-  'lib/users.ts': 'export async function loadUser(options: { req: unknown }) { return options.req ? { name: "a" } : null }\n',
+  // A helper that takes req in an object and reads what the App Router request does not have: no twin.
+  'lib/users.ts': 'export async function loadUser(options: { req: { socket: { remoteAddress?: string } } }) { return options.req.socket.remoteAddress ? { name: "a" } : null }\n',
   'pages/api/user.ts': handlerFile('withUser', '@/lib/wrappers'),
   'pages/api/body.ts': handlerFile('withBody', '@/lib/wrappers'),
   'pages/api/limit.ts': handlerFile('withLimit', '@/lib/wrappers'),

@@ -230,10 +230,14 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/signed-in.ts', twins: ['withSignedInUserRoute'] },
       // A guard on the Supabase session: its client given stand-ins for req and res that write into the route's headers.
       { path: 'lib/supabase-admin.ts', twins: ['requireAdminForRoute'] },
+      // A wrapper calling a Supabase factory of another module that takes { req, res } in one context: the stand-ins in it.
+      { path: 'lib/supabase-context-wrapper.ts', twins: ['withContextUserRoute'] },
       // A guard calling a session helper of its module that has no twin: the stand-ins, writing into the route's headers.
       { path: 'lib/supabase-user.ts', twins: ['requireRoleFromApiForRoute'] },
       // A wrapper calling a Supabase session helper of another module with the compat stand-ins (that one has no twin).
       { path: 'lib/supabase-wrapper.ts', twins: ['withSupabaseRoleRoute'] },
+      // A wrapper calling create-t3-app's getServerAuthSession({ req, res }) of another module: the stand-ins in the object.
+      { path: 'lib/t3-wrapper.ts', twins: ['withT3SessionRoute'] },
       // A request helper that takes { req }, its getToken({ req }) given next-auth's Pages-like request in the twin.
       { path: 'lib/token-reader.ts', twins: ['readTokenForRoute'] },
       { path: 'lib/validate.ts', twins: ['missingFieldsForRoute'] },

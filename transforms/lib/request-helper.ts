@@ -14,6 +14,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
+import { referencesTo } from './scope.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
 import { rewriteClerkAuthCalls } from './recipes-clerk.js';
 import { NEXT_AUTH_REQUEST, nextAuthHelpersFree, nextAuthShimCalls } from './recipes.js';
@@ -84,7 +85,8 @@ export interface NestedRequestHelper {
   queryIndex?: number;
   /**
    * A helper with no twin that takes the compat module's Pages-like request and response (a Supabase session helper,
-   * supabase-helper.ts): calls that pass req at reqIndex and res here call it itself with those stand-ins.
+   * supabase-helper.ts): calls that pass req at reqIndex and res here (or `{ req, res }` at reqIndex, when the two are
+   * the same) call it itself with those stand-ins.
    */
   shimRes?: number;
   /** A helper written for both routers (dual-request-helper.ts): calls keep its name and pass the request as it is. */
@@ -99,20 +101,32 @@ export interface NestedRequestHelper {
 export function redirectNestedRequestCalls(body: Node[], reqName: string, requestName: string, nested: Map<string, NestedRequestHelper>, shim?: { res: string; used: boolean }): Set<string> {
   const called = new Set<string>();
   if (!nested.size) return called;
+  // The caller's own req and res, not a callback's parameter of the same name.
+  const own = { req: new Set(referencesTo(body, reqName).map((r) => r.node)), res: new Set(shim ? referencesTo(body, shim.res).map((r) => r.node) : []) };
   walk({ type: 'BlockStatement', body }, (node) => {
     const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
     if (!helper || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
     if (helper.shimRes !== undefined) {
       // Only where the caller has res to give (a wrapper): the stand-ins write the helper's cookies into its headers.
-      if (!shim || !isIdent(node.arguments[helper.reqIndex], reqName) || !isIdent(node.arguments[helper.shimRes], shim.res)) return;
+      if (!shim) return;
       const shims = nextAuthShimCalls(requestName, shim.res);
-      node.arguments[helper.reqIndex] = shims.req;
-      node.arguments[helper.shimRes] = shims.res;
+      if (helper.shimRes === helper.reqIndex) {
+        // `createClient({ req, res })`: an object of exactly the two.
+        const object = node.arguments[helper.reqIndex];
+        const part = (key: string) => (object?.type === 'ObjectExpression' && object.properties.length === 2 ? object.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key)) : undefined);
+        const [req, res] = [part('req'), part('res')];
+        if (!req || !res || !own.req.has(req.value) || !own.res.has(res.value)) return;
+        [req.value, res.value, req.shorthand, res.shorthand] = [shims.req, shims.res, false, false];
+      } else {
+        if (!own.req.has(node.arguments[helper.reqIndex]) || !own.res.has(node.arguments[helper.shimRes])) return;
+        node.arguments[helper.reqIndex] = shims.req;
+        node.arguments[helper.shimRes] = shims.res;
+      }
       shim.used = true;
       return;
     }
     const passed = helper.carried ? carriedArgs(node, helper.reqIndex, ['req'])?.req : node.arguments[helper.reqIndex];
-    if (!isIdent(passed, reqName)) return;
+    if (!own.req.has(passed)) return;
     if (helper.asIs) {
       // No twin and no import to add: the call stays under the name this module gives it.
       node.arguments[helper.reqIndex] = { type: 'Identifier', name: requestName };

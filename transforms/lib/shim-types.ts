@@ -4,7 +4,8 @@
  * that calls it with them must type-check as the Pages code did, so a type is accepted only when those fit it for
  * sure: Next's and Node's own request and response types (imported from 'next', 'http' or 'node:http', under any
  * local name), `GetServerSidePropsContext['req' | 'res']`, `any`, `unknown`, or a union of these; for an object that
- * carries both, a written-out type, a type alias or interface of the module, or `Pick<GetServerSidePropsContext, …>`.
+ * carries both, a written-out type, a type alias or interface of the module (other members optional), or
+ * `Pick<GetServerSidePropsContext, 'req' | 'res'>`, or a union with one such member.
  * Anything else (a subtype such as `TenantRequest`, an intersection, a type of another module, a const's own function
  * type) is refused, and the route calls the helper's twin.
  */
@@ -78,15 +79,45 @@ function membersOfLocalType(program: Node, name: string): Node[] | null {
   return null;
 }
 
-/** The type of the object that carries req and res: both fit, or it is `Pick<GetServerSidePropsContext, …>`. */
-function carrierFits(program: Node, annotation: Node | null | undefined, names: TypeNames): boolean {
-  if (!annotation) return true;
-  const type = annotation.typeAnnotation;
-  if (type?.type === 'TSTypeReference' && isIdent(type.typeName, 'Pick') && !membersOfLocalType(program, 'Pick')) return isContext(type.typeParameters?.params?.[0], names);
+/** A non-generic type alias of the module named `name` whose type is a union: the union, or null. */
+function localUnion(program: Node, name: string): Node | null {
+  for (const raw of program.body) {
+    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
+    if (stmt?.type === 'TSTypeAliasDeclaration' && isIdent(stmt.id, name) && !stmt.typeParameters) return stmt.typeAnnotation.type === 'TSUnionType' ? stmt.typeAnnotation : null;
+  }
+  return null;
+}
+
+/**
+ * The type of the object that carries req and res: both fit, or it is `Pick<GetServerSidePropsContext, …>`, or a
+ * union (written out or a type alias of the module) one of whose members is such a type: `{ req, res }` of the
+ * stand-ins is then assignable to it (`GetServerSidePropsContext | { req: NextApiRequest; res: NextApiResponse }`).
+ */
+function carrierTypeFits(program: Node, raw: Node | undefined, names: TypeNames, depth = 0): boolean {
+  const type = raw?.type === 'TSParenthesizedType' ? raw.typeAnnotation : raw;
+  // `Pick<GetServerSidePropsContext, 'req' | 'res'>`: the object passed has exactly those keys.
+  if (type?.type === 'TSTypeReference' && isIdent(type.typeName, 'Pick') && !membersOfLocalType(program, 'Pick')) return isContext(type.typeParameters?.params?.[0], names) && pickedKeys(type.typeParameters?.params?.[1]) === 'req,res';
+  const union = type?.type === 'TSUnionType' ? type : type?.type === 'TSTypeReference' && isIdent(type.typeName) && !type.typeParameters ? localUnion(program, type.typeName.name) : null;
+  if (union) return depth < 3 && union.types.some((member: Node) => carrierTypeFits(program, member, names, depth + 1));
   const members = type?.type === 'TSTypeLiteral' ? type.members : type?.type === 'TSTypeReference' && isIdent(type.typeName) && !type.typeParameters ? membersOfLocalType(program, type.typeName.name) : null;
   if (!members) return false;
-  const member = (key: string) => members.find((m: Node) => m.type === 'TSPropertySignature' && !m.computed && (isIdent(m.key, key) || m.key.value === key));
+  const keyOf = (m: Node) => (m.type === 'TSPropertySignature' && !m.computed ? (m.key.name ?? m.key.value) : null);
+  const member = (key: string) => members.find((m: Node) => keyOf(m) === key);
+  // Any other member must be optional: the object passed holds only req and res.
+  const others = members.filter((m: Node) => keyOf(m) !== 'req' && keyOf(m) !== 'res');
+  if (others.some((m: Node) => m.type !== 'TSPropertySignature' || !m.optional)) return false;
   return ['req', 'res'].every((key) => member(key) && fits(member(key).typeAnnotation, names));
+}
+
+/** The keys a `Pick` lists (`'req' | 'res'` → `req,res`, sorted), or null for anything but string literals. */
+function pickedKeys(keys: Node | undefined): string | null {
+  const literals = keys?.type === 'TSUnionType' ? keys.types : keys ? [keys] : [];
+  const values = literals.map((t: Node) => (t.type === 'TSLiteralType' && typeof t.literal.value === 'string' ? t.literal.value : null));
+  return values.length && values.every((v: string | null) => v !== null) ? [...new Set(values)].sort().join(',') : null;
+}
+
+function carrierFits(program: Node, annotation: Node | null | undefined, names: TypeNames): boolean {
+  return !annotation || carrierTypeFits(program, annotation.typeAnnotation, names);
 }
 
 /**

@@ -27,14 +27,16 @@
  *   }
  *
  * where req is only read for its cookies and headers (`req.headers.authorization`), and res is only given headers
- * by statements of their own (`setHeader`, `appendHeader`): the stand-ins have those as Pages had them, and the
- * headers the client sets, in its cookie methods or after, go out with the route's answer.
+ * by statements of their own (`setHeader`, `appendHeader`), asked for its cookies to add to them
+ * (`getHeader('Set-Cookie')`) or tested: the stand-ins have those as Pages had them, and the headers the client sets,
+ * in its cookie methods or after, go out with the route's answer. The factory may take both in one parameter,
+ * `createClient(context: { req; res })`, used only as `context.req` and `context.res` (its callers pass `{ req, res }`).
  */
-import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, stringValue, unwrap, walk, type Node } from './ast.js';
 import { isRequestParam } from './request-helper.js';
 import { isResponseParam } from './res-helpers.js';
 import { isPagesClientCall, pagesClientMakers, ssrClientMakers } from './recipes-supabase.js';
-import { referencesTo } from './scope.js';
+import { referencesTo, type Reference } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
 
 /** The module's functions by name: declarations and consts bound to a function, exported or not. */
@@ -67,11 +69,83 @@ function carriedPattern(fn: Node): { index: number; req: string; res: string } |
   return req && res ? { index, req, res } : null;
 }
 
-/** The names `fn` binds req and res to at `args`: its parameters', or the carrying object's. */
+/**
+ * The names `fn` binds req and res to at `args`: its parameters', the carrying object pattern's, or the carrying
+ * parameter's own name for both (`context` of `context.req`).
+ */
 function argNames(fn: Node, args: Args): [string, string] | null {
   if (args.req !== args.res) return [fn.params[args.req].name, fn.params[args.res].name];
   const carried = carriedPattern(fn);
-  return carried?.index === args.req ? [carried.req, carried.res] : null;
+  if (carried) return carried.index === args.req ? [carried.req, carried.res] : null;
+  const param = fn.params[args.req];
+  return isIdent(param) ? [param.name, param.name] : null;
+}
+
+/** Nodes that only give their expression a type or parentheses: `ctx as any`, `cookies!`. */
+const WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression', 'ParenthesizedExpression']);
+
+/** `node` and the index in `ancestors` (root down to its parent) of what holds it once past such wrappers. */
+function pastWrappers(node: Node, ancestors: Node[]): { node: Node; at: number } {
+  let at = ancestors.length - 1;
+  let n = node;
+  while (at >= 0 && WRAPPERS.has(ancestors[at].type) && ancestors[at].expression === n) n = ancestors[at--];
+  return { node: n, at };
+}
+
+/**
+ * A const declarator whose value is `node` (`const anyCtx = ctx as any`; `at`: the index of its parent): its name, and
+ * the statements of the block that declares it, where every read of it lies (referencesTo skips a root that declares
+ * the name it looks for).
+ */
+function constAliasOf(node: Node, ancestors: Node[], at: number): { name: string; scope: Node[] } | null {
+  const [declarator, declaration, block] = [ancestors[at], ancestors[at - 1], ancestors[at - 2]];
+  const isConst = declarator?.type === 'VariableDeclarator' && declarator.init === node && isIdent(declarator.id) && declaration?.type === 'VariableDeclaration' && declaration.kind === 'const';
+  // A switch is one block: a case reached by falling through, or any later one, reads a const of another case.
+  const scope = block?.type === 'SwitchCase' ? ancestors[at - 3]?.cases.flatMap((c: Node) => c.consequent) : Array.isArray(block?.body) ? block.body : null;
+  return isConst && scope ? { name: declarator.id.name, scope } : null;
+}
+
+/** The reads of an alias in its block (not its own declaration's name, which a walk from the statements meets). */
+function aliasReads(alias: { name: string; scope: Node[] }): Reference[] {
+  return referencesTo(alias.scope, alias.name).filter((ref) => !(ref.parent.type === 'VariableDeclarator' && ref.key === 'id'));
+}
+
+/**
+ * At `refs` (the reads of a name in a copy), `name.req` and `name.res` (also `name?.req`, through a cast) become the
+ * plain names `req` and `res`; a const that is `name` itself (`const anyCtx = ctx as any`) is followed the same way.
+ * False when `name` is used in any other way.
+ */
+function rewriteCarried(refs: Reference[], req: string, res: string, aliases = 1): boolean {
+  for (const ref of refs) {
+    const { node, at } = pastWrappers(ref.node, ref.ancestors);
+    const holder = ref.ancestors[at];
+    const part = isMember(holder) && holder.object === node && !holder.computed ? memberName(holder) : null;
+    if (part === 'req' || part === 'res') {
+      replaceChild(ref.ancestors[at - 1], holder, { type: 'Identifier', name: part === 'req' ? req : res });
+      continue;
+    }
+    const alias = aliases > 0 ? constAliasOf(node, ref.ancestors, at) : null;
+    if (alias === null || !rewriteCarried(aliasReads(alias), req, res, aliases - 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * `(context) => … context.req … context.res …`: the one parameter used only as `context.req` and `context.res` (see
+ * rewriteCarried), reading `.req` at least once; its position, and a copy of the body where those are plain names.
+ */
+function carrierParam(fn: Node): { index: number; body: Node; req: string; res: string } | null {
+  let found: { index: number; body: Node; req: string; res: string } | null = null;
+  for (const [index, param] of fn.params.entries()) {
+    if (!isIdent(param)) continue;
+    const body = cloneNode(fn.body);
+    const taken = namesIn(fn);
+    const [req, res] = [freshName('req', taken), freshName('res', taken)];
+    if (!rewriteCarried(referencesTo([body], param.name), req, res) || !referencesTo([body], req).length) continue;
+    if (found) return null;
+    found = { index, body, req, res };
+  }
+  return found;
 }
 
 /**
@@ -115,46 +189,110 @@ const OBJECT_READS = new Set(['keys', 'values', 'entries']);
 
 const isMember = (node: Node | undefined) => node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression';
 
-/** Whether `node` (a member, or one read off it) is assigned, updated or deleted. */
-function isWrittenAt(node: Node, parent: Node | undefined): boolean {
-  if (parent?.type === 'AssignmentExpression') return parent.left === node;
+/**
+ * Whether `node` (a member, or one read off it; under `parent`, itself under `grand`) is assigned, updated or deleted:
+ * also as a target of a destructuring (`[cookies.seen] = …`, `({ a: cookies.seen } = …)`, `…cookies.rest`), of a
+ * default (`[cookies.seen = '1'] = …`) or of a `for…of` / `for…in`.
+ */
+function isWrittenAt(node: Node, parent: Node | undefined, grand: Node | undefined): boolean {
+  if (parent?.type === 'AssignmentExpression' || parent?.type === 'AssignmentPattern' || parent?.type === 'ForOfStatement' || parent?.type === 'ForInStatement') return parent.left === node;
+  if (parent?.type === 'ArrayPattern' || parent?.type === 'RestElement') return true;
+  if (parent?.type === 'ObjectProperty' && parent.value === node) return grand?.type === 'ObjectPattern';
   return parent?.type === 'UpdateExpression' || (parent?.type === 'UnaryExpression' && parent.operator === 'delete');
 }
 
+/** `{}`: what `req.cookies || {}` falls back to, which holds nothing to write to. */
+const isEmptyObject = (node: Node) => unwrap(node).type === 'ObjectExpression' && unwrap(node).properties.length === 0;
+
+/** `console.log(…, node)`: logged, which only reads it. */
+function isLogged(node: Node, holder: Node | undefined): boolean {
+  const callee = holder?.type === 'CallExpression' && holder.arguments.includes(node) ? holder.callee : null;
+  return isMember(callee) && isIdent(callee.object, 'console') && !callee.computed;
+}
+
 /**
- * `req.cookies` / `req.headers` (the member `member`, under `above`, itself under `further`) only read from: the object
- * of a read of one of them (`req.headers.authorization`, `req.cookies[name]`), or given to `Object.keys` and the like.
- * An alias (`const h = req.headers`), a cast or any other use may write to them, which the handler would see in Pages.
+ * `req.cookies` / `req.headers` (`start`, with its ancestors from a root) only read from: the object of a
+ * read of one of them (`req.headers.authorization`, `req.cookies[name]`), given to `Object.keys` and the like or to
+ * `console.log`, also past a cast or a `|| {}`, or held in a const that is only read from in the same ways
+ * (`const cookies = (req.cookies as Record<string, string>) || {}`). Any other use may write to them, which the
+ * handler would see in Pages.
  */
-function onlyReadFrom(member: Node, above: Node | undefined, further: Node | undefined): boolean {
-  if (isMember(above) && above.object === member) return !isWrittenAt(above, further);
-  const callee = above?.type === 'CallExpression' && above.arguments.length === 1 && above.arguments[0] === member ? above.callee : null;
-  return isMember(callee) && isIdent(callee.object, 'Object') && OBJECT_READS.has(memberName(callee) ?? '');
+function onlyReadFrom(start: Node, ancestors: Node[], aliases = 1): boolean {
+  let { node, at } = pastWrappers(start, ancestors);
+  while (ancestors[at]?.type === 'LogicalExpression' && ancestors[at].left === node && ['||', '??'].includes(ancestors[at].operator) && isEmptyObject(ancestors[at].right)) ({ node, at } = pastWrappers(ancestors[at], ancestors.slice(0, at)));
+  const [above, further] = [ancestors[at], ancestors[at - 1]];
+  if (isMember(above) && above.object === node) return !isWrittenAt(above, further, ancestors[at - 2]);
+  if (isLogged(node, above)) return true;
+  const callee = above?.type === 'CallExpression' && above.arguments.length === 1 && above.arguments[0] === node ? above.callee : null;
+  if (isMember(callee) && isIdent(callee.object, 'Object') && OBJECT_READS.has(memberName(callee) ?? '')) return true;
+  const alias = aliases > 0 ? constAliasOf(node, ancestors, at) : null;
+  return alias !== null && aliasReads(alias).every((ref) => onlyReadFrom(ref.node, ref.ancestors, aliases - 1));
+}
+
+/**
+ * `const existing = res.getHeader('Set-Cookie')` (`call`, with its ancestors), read only to add the cookies set so far
+ * to others: tested with both `typeof existing === 'string'` and `Array.isArray(existing)`, and otherwise only pushed
+ * (`all.push(existing)`), spread into an array (`[...existing]`) or put in one on its own (`[existing]`). Node gives back what was set, a string set as one
+ * (by the route before the helper) or the array itself; the stand-in gives a new array. Code that takes either form
+ * into a list of its own reads both the same; any other use (`[existing, cookie]`, `existing.push(cookie)`) would not
+ * (a log of it, `console.log(existing)`, prints the other form).
+ */
+function addsSetCookies(call: Node, ancestors: Node[]): boolean {
+  const { node, at } = pastWrappers(call, ancestors);
+  const alias = constAliasOf(node, ancestors, at);
+  if (!alias) return false;
+  const uses = { typeof: false, isArray: false };
+  const ok = aliasReads(alias).every(({ node: ref, parent, key }) => {
+    if (parent.type === 'UnaryExpression' && parent.operator === 'typeof') return (uses.typeof = true);
+    if (isLogged(ref, parent)) return true;
+    const callee = parent.type === 'CallExpression' && key === 'arguments' && parent.arguments.length === 1 ? parent.callee : null;
+    if (isMember(callee) && !callee.computed && isIdent(callee.object, 'Array') && memberName(callee) === 'isArray') return (uses.isArray = true);
+    if (isMember(callee) && !callee.computed && memberName(callee) === 'push') return true;
+    // `[existing]` (the string on its own in a list), `[...existing]`.
+    return (parent.type === 'ArrayExpression' && parent.elements.length === 1) || (parent.type === 'SpreadElement' && parent.argument === ref);
+  });
+  return ok && uses.typeof && uses.isArray;
+}
+
+/**
+ * A use of the Pages response the stand-in answers as Pages did: a header set by a statement of its own (a call's value
+ * would be the stand-in, which has no `status()` to chain), the cookies set so far asked for to add to them
+ * (addsSetCookies), or a test of whether there is a response.
+ */
+function isHeaderUse(ref: { node: Node; parent: Node; key: string; ancestors: Node[] }): boolean {
+  const { node, parent } = ref;
+  if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && parent.test === node) return true;
+  if (parent.type === 'UnaryExpression' && parent.operator === '!') return true;
+  if (!isMember(parent) || ref.key !== 'object' || parent.computed) return false;
+  const [call, statement] = [ref.ancestors.at(-2), ref.ancestors.at(-3)];
+  if (call?.type !== 'CallExpression' || call.callee !== parent) return false;
+  const method = memberName(parent) ?? '';
+  if (method === 'getHeader') return call.arguments.length === 1 && stringValue(call.arguments[0])?.toLowerCase() === 'set-cookie' && addsSetCookies(call, ref.ancestors.slice(0, -2));
+  return RESPONSE_CALLS.has(method) && statement?.type === 'ExpressionStatement';
 }
 
 /**
  * A factory around @supabase/ssr's createServerClient: its Pages request (typed or named so) only read from, through
- * `.cookies` and `.headers` (see onlyReadFrom), its response only given headers, by statements of their own (a call's
- * value would be the stand-in, which has no `status()` to chain).
+ * `.cookies` and `.headers` (see onlyReadFrom), its response only used for headers (isHeaderUse). The two may come as
+ * two parameters, an object pattern `{ req, res }` or one parameter used as `context.req` and `context.res`.
  */
 function ssrFactoryArgs(fn: Node): Args | null {
+  // `arguments[0]` reaches req or res without their names.
+  if (fn.type !== 'ArrowFunctionExpression' && namesIn(fn.body).has('arguments')) return null;
   const carried = carriedPattern(fn);
-  const req = carried?.index ?? fn.params.findIndex(isRequestParam);
-  const res = carried?.index ?? fn.params.findIndex((p: Node, i: number) => i !== req && isResponseParam(p));
-  if (req < 0 || res < 0 || (!carried && (fn.params[req].type !== 'Identifier' || fn.params[res].type !== 'Identifier'))) return null;
-  const [reqName, resName] = argNames(fn, { req, res })!;
-  const reads = referencesTo([fn.body], reqName).every((ref) => {
+  const reqAt = carried?.index ?? fn.params.findIndex(isRequestParam);
+  const resAt = carried?.index ?? fn.params.findIndex((p: Node, i: number) => i !== reqAt && isResponseParam(p));
+  const positional = reqAt >= 0 && resAt >= 0 && (carried || (fn.params[reqAt].type === 'Identifier' && fn.params[resAt].type === 'Identifier'));
+  const context = positional ? null : carrierParam(fn);
+  if (!positional && !context) return null;
+  const args = context ? { req: context.index, res: context.index } : { req: reqAt, res: resAt };
+  const [body, reqName, resName] = context ? [context.body, context.req, context.res] : [fn.body, ...argNames(fn, args)!];
+  const reads = referencesTo([body], reqName).every((ref) => {
     const member = ref.parent;
     if (!isMember(member) || ref.key !== 'object' || member.computed || !REQUEST_READS.has(memberName(member) ?? '')) return false;
-    return onlyReadFrom(member, ref.ancestors.at(-2), ref.ancestors.at(-3));
+    return onlyReadFrom(member, ref.ancestors.slice(0, -1));
   });
-  const writes = referencesTo([fn.body], resName).every((ref) => {
-    const member = ref.parent;
-    const [call, statement] = [ref.ancestors.at(-2), ref.ancestors.at(-3)];
-    if (!isMember(member) || ref.key !== 'object' || member.computed || !RESPONSE_CALLS.has(memberName(member) ?? '')) return false;
-    return call?.type === 'CallExpression' && call.callee === member && statement?.type === 'ExpressionStatement';
-  });
-  return reads && writes ? { req, res } : null;
+  return reads && referencesTo([body], resName).every(isHeaderUse) ? args : null;
 }
 
 function ownShimArgs(program: Node, fn: Node, makers: Set<string>, functions: Map<string, Node>, known: Map<Node, Args | null>, ssrMakers: Set<string>): Args | null {
@@ -214,7 +352,9 @@ export function toSupabaseShimHelper(program: Node, fn: Node): { fn: null; args:
   const args = shimArgs(program, fn, makers, moduleFunctions(program), new Map(), ssrMakers);
   if (!args || fn.params.some((p: Node) => p.type !== 'Identifier' && p.type !== 'AssignmentPattern' && p.type !== 'ObjectPattern')) return null;
   if (!takesNextAuthShims(program, fn, args)) return null;
-  const [req, res] = argNames(fn, args)!;
+  const [reqName, resName] = argNames(fn, args)!;
+  // `context.req` for a parameter that carries both.
+  const [req, res] = reqName === resName ? [`${reqName}.req`, `${reqName}.res`] : [reqName, resName];
   // Which client it reaches, maybe through another helper, is said by the module's imports.
   const client = makers.size && ssrMakers.size ? `Supabase's server client` : makers.size ? `@supabase/auth-helpers-nextjs's Pages client` : `the cookie methods of @supabase/ssr's createServerClient`;
   return { fn: null, args, shims: true, shimOnly: `it hands ${req} and ${res} to ${client}` };

@@ -10,7 +10,7 @@
  * Reads the disk, never writes it.
  */
 import path from 'node:path';
-import type { Node } from '../transforms/lib/ast.js';
+import { nodeText, type Node } from '../transforms/lib/ast.js';
 import { reexportShapeOf, delegateOf } from '../transforms/lib/reexport-shape.js';
 import { routeParamsOf } from '../transforms/lib/route-params.js';
 import { declarationOf, exportBinding, twinRouteHandler, type HandlerTwin } from '../transforms/handler-twin.js';
@@ -83,7 +83,7 @@ export interface AliasOf {
 /** The module's `export const config = …` statement, as its text writes it. */
 function configStatementOf(program: Node, text: string): string | undefined {
   const config = program.body.find((s: Node) => s.type === 'ExportNamedDeclaration' && s.declaration?.declarations?.[0]?.id?.name === 'config');
-  return config ? text.replace(/^\uFEFF/, '').slice(config.start, config.end) : undefined;
+  return config ? nodeText(config, text.replace(/^\uFEFF/, '')) : undefined;
 }
 
 function leftRef(reason: Diagnostic['reason'], detail: string): HandlerModuleRef {

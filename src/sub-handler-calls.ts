@@ -6,7 +6,7 @@
  * (src/handler-modules.ts checks the function). Reads through the run's Resolver, never writes.
  */
 import type { Node } from '../transforms/lib/ast.js';
-import { walk } from '../transforms/lib/ast.js';
+import { nodeText, walk } from '../transforms/lib/ast.js';
 import { isConfigExport } from '../transforms/lib/config.js';
 import type { Resolver } from './resolver.js';
 
@@ -62,7 +62,7 @@ export function findSubHandlerCalls(resolver: Resolver, source: string, text: st
   if (!imports.size) return [];
   const found = new Map<string, SubHandlerCall>();
   const config = program.body.find(isConfigExport);
-  const configStatement = config ? text.replace(/^\uFEFF/, '').slice(config.start, config.end) : undefined;
+  const configStatement = config ? nodeText(config, text.replace(/^\uFEFF/, '')) : undefined;
   const parents = new Map<Node, Node | null>();
   walk(program, (node: Node, parent: Node | null) => {
     parents.set(node, parent);

@@ -5,7 +5,7 @@
  */
 import { ALL_METHODS } from './lib/split-methods.js';
 import { isSegmentExport } from './lib/config.js';
-import { Snippets, END, type Node } from './lib/ast.js';
+import { nodeText, Snippets, END, type Node } from './lib/ast.js';
 import { fixRelativeImports, importWith, removeUnusedImports } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
 import { reexportShapeOf } from './lib/reexport-shape.js';
@@ -68,7 +68,7 @@ export function segmentExportsOf(routeText: string, routePath: string): string[]
   const parsed = parseSourceOrNull(routeText, routePath);
   if (!parsed) return [];
   const text = parsed.source.text;
-  return parsed.program.body.filter(isSegmentExport).map((s: Node) => text.slice(s.start, s.end));
+  return parsed.program.body.filter(isSegmentExport).map((s: Node) => nodeText(s, text));
 }
 
 /** The route that serves another route's handler under its own URL: see src/alias-routes.ts. */

@@ -116,6 +116,17 @@ export async function handleHEAD() {
     expectSecondRunChangesNothing(app);
   });
 
+  it('reads the config of a tab-indented route that hands on to a module as the file writes it', () => {
+    // The parser's offsets count indenting tabs as spaces: the statement is read from the file's own lines.
+    const shell = `import { NextApiRequest, NextApiResponse } from "next";\n\nimport { handleRoute } from "@/lib/billing/cancel-route";\n\nfunction logged(teamId: string) {\n\tif (teamId) {\n\t\tconsole.log(teamId);\n\t}\n}\n\nexport const config = {\n\tmaxDuration: 30,\n};\n\nexport default async function handle(req: NextApiRequest, res: NextApiResponse) {\n\tlogged(String(req.query.teamId));\n\treturn handleRoute(req, res);\n}\n`;
+    const { result, read } = migrateApp({ 'tsconfig.json': files['tsconfig.json'], 'lib/log.ts': files['lib/log.ts'], 'lib/billing/cancel-route.ts': CANCEL, 'pages/api/teams/[teamId]/billing/cancel.ts': shell });
+    expect(result.code, result.stderr).toBe(0);
+    // The module's twin is made with the route's config (it read as a syntax error in that module before).
+    expect(read('app/api/teams/[teamId]/billing/cancel/route.ts')).toContain('export const maxDuration = 30;\n');
+    expect(read('app/api/teams/[teamId]/billing/cancel/route.ts')).toContain('return await handleRouteRoute(request, context);');
+    expect(read('lib/billing/cancel-route.ts')).toContain('export async function handleRouteRoute(');
+  });
+
   it('a module re-export whose config is not declared in that module is left with CONFIG_UNREADABLE', () => {
     const app = makeApp({ 'lib/h.ts': LIMITS, 'pages/api/h.ts': `export { default, config } from "../../lib/h";\n` });
     const result = runCli(['run', app, '--dry', '--next', '15.5.29']);

@@ -37,6 +37,16 @@ function buildApi(language: Language, snippet: boolean): JSCodeshift {
   return loadJscodeshift().withParser(parser);
 }
 
+/**
+ * The source text of a node as the file writes it. recast parses a copy of the text whose indenting tabs are spaces,
+ * so the start and end of a node it parsed do not index the file's text once a line before it is indented with tabs;
+ * its loc holds the file's own lines. A node parsed by @babel/parser alone is sliced out of `text`.
+ */
+export function nodeText(node: Node, text: string): string {
+  const lines = node.loc?.lines;
+  return lines ? lines.slice(node.loc.start, node.loc.end).toString() : text.slice(node.start, node.end);
+}
+
 export function isTypeScriptPath(path: string): boolean {
   return /\.(ts|tsx|mts|cts)$/.test(path);
 }

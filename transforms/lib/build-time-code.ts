@@ -6,7 +6,7 @@
  * at build too, which a Docker build without the runtime's secrets does not have. The answers stay the same; the report
  * says where, so that the build can be given what the code needs or the code moved into the function.
  */
-import { isFunction, isIdent, walk, type Node } from './ast.js';
+import { isFunction, isIdent, nodeText, walk, type Node } from './ast.js';
 
 /** Constructors of the language and the platform that read nothing from outside. */
 const SELF_CONTAINED = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Array', 'Object', 'Error', 'TypeError', 'TextEncoder', 'TextDecoder', 'Headers', 'AbortController', 'Intl', 'URL', 'Promise']);
@@ -56,7 +56,7 @@ export function buildTimeCodeLine(program: Node, source: string): { line: number
     );
     if (found) {
       const node = found as Node;
-      const code = source.slice(node.start, node.end).replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1');
+      const code = nodeText(node, source).replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1');
       return { line: node.loc.start.line, code: code.length > 48 ? `${code.slice(0, 47)}…` : code };
     }
   }

@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { TransformContext } from '../types.js';
-import { isFunction, isIdent, isTypeScriptPath, walk, Snippets, END, type Node } from './ast.js';
+import { isFunction, isIdent, isTypeScriptPath, nodeText, walk, Snippets, END, type Node } from './ast.js';
 import { declaredNames, freeNames } from './free-names.js';
 import { SEGMENT_EXPORTS } from './config.js';
 import { fixRelativeImports, importWith, moveSpecifier } from './imports.js';
@@ -291,7 +291,7 @@ export function exportsModuleText(rawSource: string, sourcePath: string, moduleP
 
 /** `const cache = new Map()` → `export const cache = new Map()`, its comments kept above it. */
 function exported(snip: Snippets, stmt: Node, text: string): Node {
-  return snip.withCommentsOf(stmt, snip.statements(`export ${text.slice(stmt.start, stmt.end)}`)[0]);
+  return snip.withCommentsOf(stmt, snip.statements(`export ${nodeText(stmt, text)}`)[0]);
 }
 
 /** The report's note on the file whose exports moved. */

@@ -512,7 +512,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   }
   const head: Node[] = [];
   if (contextTypeName && functions.some((f) => f.node.params.length > 1)) {
-    const paramsType = paramsTypeCode(routeParams);
+    const paramsType = paramsTypeCode(routeParams, (value) => snip.str(value));
     head.push(...snip.statements(`type ${contextTypeName} = { params: ${awaitParams ? `Promise<${paramsType}>` : paramsType} }${END}`));
   }
   if (prerendersGet(ctx) && methods.includes('GET') && !config?.hasDynamic) {

@@ -220,7 +220,7 @@ describe.each(versions)('next %s', (version) => {
       // neither (the routes that call it from their own body give it next-auth's request and response instead). The
       // module also imported next-auth's options from pages/api/auth/[...nextauth]: both changes in one update.
       // A wrapper that sends what its handler returns, and a guard that reads the query (the route's passed to it).
-      { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withJsonRoute', 'withResultRoute'] },
+      { path: 'lib/result-wrapper.ts', twins: ['requireTokenForRoute', 'withApiHandlerRoute', 'withJsonRoute', 'withResultRoute'] },
       // Wrappers that take a role before the handler, exported in a list; the module's request helper they call is
       // twinned for them.
       { path: 'lib/role-wrapper.ts', twins: ['withAnyRoleRoute', 'withRoleSetRoute', 'withoutRoleRoute', 'callerOfForRoute'] },

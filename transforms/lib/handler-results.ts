@@ -16,6 +16,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { END, isFunction, isIdent, memberName, statementLists, unwrap, walk, type Node, type Snippets } from './ast.js';
+import { referencesTo } from './scope.js';
 
 /** Fields of the Pages response that say whether it was sent. */
 const SENT_FIELDS = new Set(['headersSent', 'writableEnded', 'finished']);
@@ -83,6 +84,22 @@ function resultCallOf(stmt: Node, calls: Set<Node>): { call: Node; name: string 
     return call && decl.id.type === 'Identifier' ? { call, name: decl.id.name } : null;
   }
   return null;
+}
+
+/**
+ * `const result = await handler(req, res); return result` at the end of the function (or of a `try` that ends it) is
+ * `return await handler(req, res)`, a returned answer: each such pair becomes that, in place, when nothing else in
+ * the list reads the name (makerdao's withApiHandler).
+ */
+export function returnReturnedResults(j: JSCodeshift, body: Node[], calls: Node[]): void {
+  const wanted = new Set(calls);
+  for (const list of endingLists(body)) {
+    const [kept, returned] = list.slice(-2);
+    const hit = kept && resultCallOf(kept, wanted);
+    if (!hit?.name || returned?.type !== 'ReturnStatement' || !isIdent(returned.argument, hit.name)) continue;
+    if (referencesTo(list.slice(0, -2), hit.name).length) continue;
+    list.splice(-2, 2, j.returnStatement(kept.declarations[0].init));
+  }
 }
 
 /**

@@ -14,7 +14,11 @@ export function routeParamsOf(targetPath: string): RouteParam[] {
   return params;
 }
 
-/** `{ id: string; slug: string[]; rest?: string[] }` for the route's params. */
-export function paramsTypeCode(params: RouteParam[]): string {
-  return `{ ${params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${p.catchAll ? 'string[]' : 'string'}`).join('; ')} }`;
+/**
+ * `{ id: string; slug: string[]; rest?: string[] }` for the route's params; a segment name that is not an identifier
+ * (`[poll-id]`) as a string key, written by `str` in the file's quotes.
+ */
+export function paramsTypeCode(params: RouteParam[], str: (value: string) => string): string {
+  const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : str(name));
+  return `{ ${params.map((p) => `${key(p.name)}${p.optional ? '?' : ''}: ${p.catchAll ? 'string[]' : 'string'}`).join('; ')} }`;
 }

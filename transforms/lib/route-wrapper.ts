@@ -29,7 +29,7 @@ import { methodLookups } from './method-lookup.js';
 import { namesDeclaredWithin } from './free-names.js';
 import { structureKey } from './structure-key.js';
 import { extrasUsed } from './request-extras.js';
-import { foldAnswered, sentReadsOnlyInCatches, takeHandlerResults } from './handler-results.js';
+import { foldAnswered, returnReturnedResults, sentReadsOnlyInCatches, takeHandlerResults } from './handler-results.js';
 
 export interface RouteWrapper {
   /** The route-handler version, exported as `twinName`: a function declaration, or a const of the original's kind. */
@@ -338,6 +338,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // and drops `res` from it.
   const handlerCallsFound = calls ?? [...lookups!.aliasCalls, ...lookups!.directCalls];
   // Calls whose value the wrapper keeps (`const result = await handler(req, res)`) answer through a test of it.
+  if (calls) returnReturnedResults(j, innerBody, calls);
   const { taken: results, runsOn, values } = calls ? takeHandlerResults(j, snip, innerBody, calls, { res: resName, request: requestName, context: contextName }, fresh) : { taken: new Set<Node>(), runsOn: false, values: new Set<string>() };
   // Reads of whether res was sent after a handler call answered through the response rewrite stay: that one is a
   // return, and Pages ran what follows it after the answer.

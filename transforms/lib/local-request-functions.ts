@@ -26,6 +26,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, countIdentifiers, freshName, isIdent, memberName, namesIn, unwrap, type Node, type Snippets } from './ast.js';
+import { inert } from './after-answer.js';
 import { resolveFunction } from './dispatch.js';
 import { namesDeclaredWithin, patternNames } from './free-names.js';
 import { applyRecipes, sessionGetterNames } from './recipes.js';
@@ -158,7 +159,10 @@ function rewriteFunction(
   }
   if (calls.some((call) => call.arguments.some((a: Node) => a.type === 'SpreadElement'))) return 'a call spreads its arguments';
   if (fn.params.some((p: Node) => p.type === 'RestElement')) return 'it takes a rest parameter';
-  if (calls.some((call) => call.arguments.length > fn.params.length)) return 'a call passes more arguments than it takes';
+  // Arguments past its parameters are evaluated and dropped (`getHandler(req, res, user)` of a `(req, res)` function,
+  // next-amazona's shape): ones that run nothing go from the calls, whose new arguments take their places.
+  const arity = fn.params.length;
+  if (calls.some((call) => call.arguments.slice(arity).some((a: Node) => !inert(a)))) return 'a call passes more arguments than it takes, and they run code';
   if (fn.type !== 'ArrowFunctionExpression' && countIdentifiers(fn.body, 'arguments') > 0) return 'it reads arguments';
   // A call inside a callback that has its own `req` (`.map((req) => label(req))`) passes that one, not the request.
   for (const own of [names.req, names.res]) {
@@ -193,6 +197,7 @@ function rewriteFunction(
   const queryIndex = helper?.queryIndex;
 
   for (const call of calls) {
+    call.arguments.splice(arity);
     if (resAt >= 0) call.arguments.splice(resAt, 1);
     if (readsRequest) call.arguments[reqIndex] = j.identifier(names.request);
     else call.arguments.splice(reqIndex, 1);

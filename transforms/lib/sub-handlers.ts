@@ -10,7 +10,7 @@
  *   const handleGET = async (req: NextApiRequest, res: NextApiResponse) => { … }
  *
  * Names passed after `(req, res)` (`handleGET(req, res, setupLink)`) are the values of the function's other
- * parameters, which are renamed to them when the body never assigns them.
+ * parameters, which are renamed to them when the body never assigns them; names past its parameters are dropped.
  *
  * When nothing in the handler runs after such a call, the call is the same as the function's body in its place: the
  * body is inlined there (in a block of its own), and the rest of the transform sees one handler. Declined, and left
@@ -149,11 +149,14 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     // From the last site of each list backwards: an inlined body changes the indices after it.
     for (const site of sites.reverse()) {
       const { fn, name } = site.ref;
-      if (fn === handler || !name || fn.params.length !== 2 + site.extra.length || usesVar(fn) || fn.generator || handler.generator) continue;
+      // Names passed past its parameters (`getHandler(req, res, user)` of a `(req, res)` function, next-amazona's
+      // shape) were evaluated and dropped: names run nothing, so they just go.
+      if (fn === handler || !name || fn.params.length < 2 || fn.params.length > 2 + site.extra.length || usesVar(fn) || fn.generator || handler.generator) continue;
+      const extra = site.extra.slice(0, fn.params.length - 2);
       // A parameter the body assigns would assign the handler's variable it is renamed to; a variable that may change
       // while the body runs would not read as the value passed.
       if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssignedIn(fn.body, p.name))) continue;
-      if (site.extra.some((name) => !isFixedBinding(program, handler, name))) continue;
+      if (extra.some((name) => !isFixedBinding(program, handler, name))) continue;
       // An async function called without await or return: its rejection went unhandled, an inlined body's would not;
       // as the handler's last work, its answer came after the handler returned, which counts when no wrapper acts then.
       const detached = fn.async && !site.awaited && !site.returns;
@@ -166,7 +169,7 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
       if ([...free.reads, ...free.writes].some((n) => declared.has(n) && n !== reqName && n !== resName)) continue;
       let statements: Node[];
       try {
-        statements = inlineBody(snip, fn, [reqName, resName, ...site.extra]);
+        statements = inlineBody(snip, fn, [reqName, resName, ...extra]);
       } catch (error) {
         if (error instanceof NotRewritable) continue;
         throw error;

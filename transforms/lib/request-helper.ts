@@ -15,9 +15,10 @@ import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, memberName, n
 import { rewriteRequest, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { referencesTo } from './scope.js';
+import { passesRequestAsTaken, passNextAuthShims } from './session-helper.js';
 import { rewriteNextAuthRequestCalls } from './recipes-next-auth-req.js';
 import { rewriteClerkAuthCalls } from './recipes-clerk.js';
-import { NEXT_AUTH_REQUEST, nextAuthHelpersFree, nextAuthShimCalls } from './recipes.js';
+import { NEXT_AUTH_REQUEST, nextAuthHelpersFree } from './recipes.js';
 
 export function isRequestParam(param: Node): boolean {
   const type = param.typeAnnotation?.typeAnnotation;
@@ -108,20 +109,10 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
     if (!helper || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
     if (helper.shimRes !== undefined) {
       // Only where the caller has res to give (a wrapper): the stand-ins write the helper's cookies into its headers.
-      if (!shim) return;
-      const shims = nextAuthShimCalls(requestName, shim.res);
-      if (helper.shimRes === helper.reqIndex) {
-        // `createClient({ req, res })`: an object of exactly the two.
-        const object = node.arguments[helper.reqIndex];
-        const part = (key: string) => (object?.type === 'ObjectExpression' && object.properties.length === 2 ? object.properties.find((p: Node) => p.type === 'ObjectProperty' && !p.computed && isIdent(p.key, key)) : undefined);
-        const [req, res] = [part('req'), part('res')];
-        if (!req || !res || !own.req.has(req.value) || !own.res.has(res.value)) return;
-        [req.value, res.value, req.shorthand, res.shorthand] = [shims.req, shims.res, false, false];
-      } else {
-        if (!own.req.has(node.arguments[helper.reqIndex]) || !own.res.has(node.arguments[helper.shimRes])) return;
-        node.arguments[helper.reqIndex] = shims.req;
-        node.arguments[helper.shimRes] = shims.res;
-      }
+      // Its own req and res where the helper takes them (`createClient({ req, res })` for the same place), as a route's.
+      const args = { req: helper.reqIndex, res: helper.shimRes };
+      if (!shim || !passesRequestAsTaken(node, args, { req: reqName, res: shim.res }, own)) return;
+      passNextAuthShims(node, args, { request: requestName, res: shim.res });
       shim.used = true;
       return;
     }

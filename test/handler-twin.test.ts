@@ -37,6 +37,14 @@ export default echo
     expect('exports' in result && result.exports).toEqual([{ twin: 'echoRoute', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }]);
   });
 
+  it('reports a module that does not parse as its syntax error, and a copy of it that does not as an internal error', () => {
+    const broken = twinRouteHandler('export default function echo(req, res) {\n  res.json({ ok: true }\n}\n', ctx);
+    expect('left' in broken && broken.left.reason).toBe('PARSE_ERROR');
+    // The route's config statement goes into the module's copy: a bad one is the tool's fault, not the module's.
+    const badConfig = twinRouteHandler(ECHO, { ...ctx, configStatement: 'export const config = {' });
+    expect('left' in badConfig && badConfig.left.reason).toBe('INTERNAL_ERROR');
+  });
+
   it('keeps CRLF line endings and a BOM', () => {
     const result = twinRouteHandler(`\uFEFF${ECHO.replace(/\n/g, '\r\n')}`, ctx);
     expect('output' in result && result.output.startsWith('\uFEFFimport { NextResponse')).toBe(true);

@@ -194,7 +194,10 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   const sourcePath = posix.join(posix.dirname(ctx.routeTarget), `handler-module${ext}`);
   const result = transformSource(copy, { sourcePath, targetPath: ctx.routeTarget, compatPath: ctx.compatPath, nextVersion: ctx.nextVersion, importedHelpers: ctx.importedHelpers, keepLocalFunctions: true, ...(ctx.subHandler ? { allParams: true, bodyParam: true } : {}) });
   if (result.status !== 'migrated' && result.status !== 'review') {
-    const d = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
+    const first = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
+    // The copy holds code the tool put there (the route's config statement): a copy that does not parse, of a module
+    // that does, is the tool's fault, not a syntax error of the module.
+    const d = first.reason === 'PARSE_ERROR' ? { ...first, reason: 'INTERNAL_ERROR' as Reason } : first;
     // Line numbers are those of the copy, not of the module: the detail names the module only.
     return left(d.reason, d.detail ? `${where}: ${d.detail}` : where);
   }

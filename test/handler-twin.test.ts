@@ -43,6 +43,9 @@ export default echo
     // The route's config statement goes into the module's copy: a bad one is the tool's fault, not the module's.
     const badConfig = twinRouteHandler(ECHO, { ...ctx, configStatement: 'export const config = {' });
     expect('left' in badConfig && badConfig.left.reason).toBe('INTERNAL_ERROR');
+    // A name imported twice is the module's own error, which its copy carries.
+    const twice = twinRouteHandler(`import { db } from './db'\nimport * as db from './other'\n${ECHO}`, ctx);
+    expect('left' in twice && twice.left.reason).toBe('PARSE_ERROR');
   });
 
   it('keeps CRLF line endings and a BOM', () => {

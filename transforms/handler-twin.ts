@@ -15,9 +15,9 @@ import { mayHoldTwins, sameTwin } from './lib/prior-twins.js';
 import { posix } from 'node:path';
 import { isConfigExport, isSegmentExport } from './lib/config.js';
 import { apiFor, freshName, functionOf, isTypeScriptPath, namesIn, unwrap, walk, Snippets, type Node } from './lib/ast.js';
-import { addImport, addToImport, compatSpecifier } from './lib/imports.js';
+import { addImport, addToImport, compatSpecifier, importedTwice } from './lib/imports.js';
 import { printProgram } from './lib/print.js';
-import { openSource } from './lib/source-text.js';
+import { openSource, parseSourceOrNull } from './lib/source-text.js';
 import { transformSource } from './pages-api-to-route-handler.js';
 import type { Diagnostic, Reason } from '../src/diagnostics.js';
 import type { ImportedHelper } from './types.js';
@@ -196,8 +196,12 @@ export function twinRouteHandler(rawText: string, ctx: HandlerTwinContext): Hand
   if (result.status !== 'migrated' && result.status !== 'review') {
     const first = result.diagnostics[0] ?? { reason: 'HANDLER_NOT_FOUND' as Reason };
     // The copy holds code the tool put there (the route's config statement): a copy that does not parse, of a module
-    // that does, is the tool's fault, not a syntax error of the module.
-    const d = first.reason === 'PARSE_ERROR' ? { ...first, reason: 'INTERNAL_ERROR' as Reason } : first;
+    // whose own text parses and imports no name twice, is the tool's fault, not an error of the module.
+    const moduleError = () => {
+      const parsed = parseSourceOrNull(rawText, ctx.modulePath);
+      return !parsed || importedTwice(parsed.program) !== null;
+    };
+    const d = first.reason === 'PARSE_ERROR' && !moduleError() ? { ...first, reason: 'INTERNAL_ERROR' as Reason } : first;
     // Line numbers are those of the copy, not of the module: the detail names the module only.
     return left(d.reason, d.detail ? `${where}: ${d.detail}` : where);
   }

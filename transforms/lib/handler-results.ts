@@ -15,8 +15,7 @@
  * wrapper then.
  */
 import type { JSCodeshift } from 'jscodeshift';
-import { END, isFunction, isIdent, memberName, statementLists, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { referencesTo } from './scope.js';
+import { END, isFunction, isIdent, memberName, namesIn, statementLists, unwrap, walk, type Node, type Snippets } from './ast.js';
 
 /** Fields of the Pages response that say whether it was sent. */
 const SENT_FIELDS = new Set(['headersSent', 'writableEnded', 'finished']);
@@ -88,8 +87,8 @@ function resultCallOf(stmt: Node, calls: Set<Node>): { call: Node; name: string 
 
 /**
  * `const result = await handler(req, res); return result` at the end of the function (or of a `try` that ends it) is
- * `return await handler(req, res)`, a returned answer: each such pair becomes that, in place, when nothing else in
- * the list reads the name (makerdao's withApiHandler).
+ * `return await handler(req, res)`, a returned answer: each such pair becomes that, in place, when the name is a
+ * `const` or `let` that nothing else in the list mentions (makerdao's withApiHandler).
  */
 export function returnReturnedResults(j: JSCodeshift, body: Node[], calls: Node[]): void {
   const wanted = new Set(calls);
@@ -97,7 +96,9 @@ export function returnReturnedResults(j: JSCodeshift, body: Node[], calls: Node[
     const [kept, returned] = list.slice(-2);
     const hit = kept && resultCallOf(kept, wanted);
     if (!hit?.name || returned?.type !== 'ReturnStatement' || !isIdent(returned.argument, hit.name)) continue;
-    if (referencesTo(list.slice(0, -2), hit.name).length) continue;
+    // A `var` is the whole function's (a catch or an earlier closure may read it); a `const` or `let` is the list's,
+    // where nothing else may mention it (a type query included).
+    if (kept.kind === 'var' || namesIn({ type: 'BlockStatement', body: list.slice(0, -2) }).has(hit.name)) continue;
     list.splice(-2, 2, j.returnStatement(kept.declarations[0].init));
   }
 }

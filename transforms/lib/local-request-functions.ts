@@ -26,9 +26,8 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, countIdentifiers, freshName, isIdent, memberName, namesIn, unwrap, type Node, type Snippets } from './ast.js';
-import { inert } from './after-answer.js';
 import { resolveFunction } from './dispatch.js';
-import { namesDeclaredWithin, patternNames } from './free-names.js';
+import { boundWhereRead, namesDeclaredWithin, patternNames } from './free-names.js';
 import { applyRecipes, sessionGetterNames } from './recipes.js';
 import { passPagesBody, requestEscape, toRequestFunction, type RequestHelper } from './request-helper.js';
 import { referencesTo, type Reference } from './scope.js';
@@ -159,10 +158,12 @@ function rewriteFunction(
   }
   if (calls.some((call) => call.arguments.some((a: Node) => a.type === 'SpreadElement'))) return 'a call spreads its arguments';
   if (fn.params.some((p: Node) => p.type === 'RestElement')) return 'it takes a rest parameter';
-  // Arguments past its parameters are evaluated and dropped (`getHandler(req, res, user)` of a `(req, res)` function,
-  // next-amazona's shape): ones that run nothing go from the calls, whose new arguments take their places.
+  // Arguments past its parameters are evaluated and dropped (`requestLabel(req, user)` of a `(req)` function): a
+  // literal or a name bound where it is read (which cannot throw) goes from the calls, whose new arguments take their
+  // places. Anything else (a call, a member read that may throw on null) keeps the call.
   const arity = fn.params.length;
-  if (calls.some((call) => call.arguments.slice(arity).some((a: Node) => !inert(a)))) return 'a call passes more arguments than it takes, and they run code';
+  const dropsSafely = (call: Node) => call.arguments.slice(arity).every((a: Node) => (a.type === 'Identifier' ? boundWhereRead(program, handlerFn, a.name, call) : /Literal$/.test(a.type) && a.type !== 'TemplateLiteral'));
+  if (!calls.every(dropsSafely)) return 'a call passes more arguments than it takes, and they run code or may throw';
   if (fn.type !== 'ArrowFunctionExpression' && countIdentifiers(fn.body, 'arguments') > 0) return 'it reads arguments';
   // A call inside a callback that has its own `req` (`.map((req) => label(req))`) passes that one, not the request.
   for (const own of [names.req, names.res]) {

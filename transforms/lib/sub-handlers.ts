@@ -26,7 +26,7 @@
  */
 import { isFunction, isIdent, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { inlineBody, NotRewritable, referencesOutside, resolveFunction, type FunctionRef } from './dispatch.js';
-import { declaredNames, freeNames, isAssignedIn, namesDeclaredWithin, patternNames } from './free-names.js';
+import { boundWhereRead, declaredNames, freeNames, isAssignedIn, namesDeclaredWithin, patternNames } from './free-names.js';
 import { inert } from './after-answer.js';
 
 interface CallSite {
@@ -150,9 +150,11 @@ export function inlineSubHandlers(snip: Snippets, program: Node, handler: Node, 
     for (const site of sites.reverse()) {
       const { fn, name } = site.ref;
       // Names passed past its parameters (`getHandler(req, res, user)` of a `(req, res)` function, next-amazona's
-      // shape) were evaluated and dropped: names run nothing, so they just go.
+      // shape) were evaluated and dropped: a name bound there runs nothing and cannot throw, so it just goes.
       if (fn === handler || !name || fn.params.length < 2 || fn.params.length > 2 + site.extra.length || usesVar(fn) || fn.generator || handler.generator) continue;
       const extra = site.extra.slice(0, fn.params.length - 2);
+      // A name that goes must read without a ReferenceError there, as it did in Pages (not one declared after the call).
+      if (site.extra.slice(extra.length).some((dropped) => !boundWhereRead(program, handler, dropped, site.list[site.index]))) continue;
       // A parameter the body assigns would assign the handler's variable it is renamed to; a variable that may change
       // while the body runs would not read as the value passed.
       if (fn.params.slice(2).some((p: Node) => p.type !== 'Identifier' || isAssignedIn(fn.body, p.name))) continue;

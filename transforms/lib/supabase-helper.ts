@@ -32,11 +32,12 @@
  * in its cookie methods or after, go out with the route's answer. The factory may take both in one parameter,
  * `createClient(context: { req; res })`, used only as `context.req` and `context.res` (its callers pass `{ req, res }`).
  */
-import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, stringValue, unwrap, walk, type Node } from './ast.js';
+import { isIdent, memberName, namesIn, stringValue, unwrap, walk, type Node } from './ast.js';
+import { aliasReads, carrierParam, constAliasOf, isMember, pastWrappers } from './carrier-param.js';
 import { isRequestParam } from './request-helper.js';
 import { isResponseParam } from './res-helpers.js';
 import { isPagesClientCall, pagesClientMakers, ssrClientMakers } from './recipes-supabase.js';
-import { referencesTo, type Reference } from './scope.js';
+import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
 
 /** The module's functions by name: declarations and consts bound to a function, exported or not. */
@@ -81,73 +82,6 @@ function argNames(fn: Node, args: Args): [string, string] | null {
   return isIdent(param) ? [param.name, param.name] : null;
 }
 
-/** Nodes that only give their expression a type or parentheses: `ctx as any`, `cookies!`. */
-const WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression', 'ParenthesizedExpression']);
-
-/** `node` and the index in `ancestors` (root down to its parent) of what holds it once past such wrappers. */
-function pastWrappers(node: Node, ancestors: Node[]): { node: Node; at: number } {
-  let at = ancestors.length - 1;
-  let n = node;
-  while (at >= 0 && WRAPPERS.has(ancestors[at].type) && ancestors[at].expression === n) n = ancestors[at--];
-  return { node: n, at };
-}
-
-/**
- * A const declarator whose value is `node` (`const anyCtx = ctx as any`; `at`: the index of its parent): its name, and
- * the statements of the block that declares it, where every read of it lies (referencesTo skips a root that declares
- * the name it looks for).
- */
-function constAliasOf(node: Node, ancestors: Node[], at: number): { name: string; scope: Node[] } | null {
-  const [declarator, declaration, block] = [ancestors[at], ancestors[at - 1], ancestors[at - 2]];
-  const isConst = declarator?.type === 'VariableDeclarator' && declarator.init === node && isIdent(declarator.id) && declaration?.type === 'VariableDeclaration' && declaration.kind === 'const';
-  // A switch is one block: a case reached by falling through, or any later one, reads a const of another case.
-  const scope = block?.type === 'SwitchCase' ? ancestors[at - 3]?.cases.flatMap((c: Node) => c.consequent) : Array.isArray(block?.body) ? block.body : null;
-  return isConst && scope ? { name: declarator.id.name, scope } : null;
-}
-
-/** The reads of an alias in its block (not its own declaration's name, which a walk from the statements meets). */
-function aliasReads(alias: { name: string; scope: Node[] }): Reference[] {
-  return referencesTo(alias.scope, alias.name).filter((ref) => !(ref.parent.type === 'VariableDeclarator' && ref.key === 'id'));
-}
-
-/**
- * At `refs` (the reads of a name in a copy), `name.req` and `name.res` (also `name?.req`, through a cast) become the
- * plain names `req` and `res`; a const that is `name` itself (`const anyCtx = ctx as any`) is followed the same way.
- * False when `name` is used in any other way.
- */
-function rewriteCarried(refs: Reference[], req: string, res: string, aliases = 1): boolean {
-  for (const ref of refs) {
-    const { node, at } = pastWrappers(ref.node, ref.ancestors);
-    const holder = ref.ancestors[at];
-    const part = isMember(holder) && holder.object === node && !holder.computed ? memberName(holder) : null;
-    if (part === 'req' || part === 'res') {
-      replaceChild(ref.ancestors[at - 1], holder, { type: 'Identifier', name: part === 'req' ? req : res });
-      continue;
-    }
-    const alias = aliases > 0 ? constAliasOf(node, ref.ancestors, at) : null;
-    if (alias === null || !rewriteCarried(aliasReads(alias), req, res, aliases - 1)) return false;
-  }
-  return true;
-}
-
-/**
- * `(context) => … context.req … context.res …`: the one parameter used only as `context.req` and `context.res` (see
- * rewriteCarried), reading `.req` at least once; its position, and a copy of the body where those are plain names.
- */
-function carrierParam(fn: Node): { index: number; body: Node; req: string; res: string } | null {
-  let found: { index: number; body: Node; req: string; res: string } | null = null;
-  for (const [index, param] of fn.params.entries()) {
-    if (!isIdent(param)) continue;
-    const body = cloneNode(fn.body);
-    const taken = namesIn(fn);
-    const [req, res] = [freshName('req', taken), freshName('res', taken)];
-    if (!rewriteCarried(referencesTo([body], param.name), req, res) || !referencesTo([body], req).length) continue;
-    if (found) return null;
-    found = { index, body, req, res };
-  }
-  return found;
-}
-
 /**
  * Where `fn` takes req and res when it is such a helper, or null. `known`: the answers so far, by function (null while
  * one is being looked at: a loop of calls is no such helper).
@@ -186,8 +120,6 @@ const REQUEST_READS = new Set(['cookies', 'headers']);
 const RESPONSE_CALLS = new Set(['setHeader', 'appendHeader']);
 /** Calls that only read the object they are given: `Object.keys(req.cookies)`. */
 const OBJECT_READS = new Set(['keys', 'values', 'entries']);
-
-const isMember = (node: Node | undefined) => node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression';
 
 /**
  * Whether `node` (a member, or one read off it; under `parent`, itself under `grand`) is assigned, updated or deleted:
@@ -232,8 +164,9 @@ function onlyReadFrom(start: Node, ancestors: Node[], aliases = 1): boolean {
 /**
  * `const existing = res.getHeader('Set-Cookie')` (`call`, with its ancestors), read only to add the cookies set so far
  * to others: tested with both `typeof existing === 'string'` and `Array.isArray(existing)`, and otherwise only pushed
- * (`all.push(existing)`), spread into an array (`[...existing]`) or put in one on its own (`[existing]`). Node gives back what was set, a string set as one
- * (by the route before the helper) or the array itself; the stand-in gives a new array. Code that takes either form
+ * (`all.push(existing)`), spread into an array (`[...existing]`) or put in one on its own (`[existing]`). Node gives
+ * back what was set, a string set as one (by the route before the helper) or the array itself; the stand-in gives a
+ * new array. Code that takes either form
  * into a list of its own reads both the same; any other use (`[existing, cookie]`, `existing.push(cookie)`) would not
  * (a log of it, `console.log(existing)`, prints the other form).
  */

@@ -231,21 +231,30 @@ export function namesDeclaredWithin(root: Node): Set<string> {
  * Whether reading `name` at `at` (a node inside the function `fn` of `program`) finds a binding that is already
  * initialised, so that the read cannot throw a ReferenceError: a parameter of `fn`; a `var` or function declared in it
  * (hoisted); a `const`, `let` or class declared in a block that holds `at`, before it; or a binding of the module,
- * initialised before any request.
+ * initialised before any request. Not when a block that holds `at` declares the name with `const`, `let` or `class`
+ * after it: that binding, not yet initialised there, is the one read.
  */
 export function boundWhereRead(program: Node, fn: Node, name: string, at: Node): boolean {
-  if (fn.params.some((p: Node) => patternNames(p).includes(name))) return true;
   const holds = (outer: Node | null) => !!outer && outer.start <= at.start && at.end <= outer.end;
   let found = false;
+  let uninitialised = false;
+  const lexical = (n: Node, parent: Node | null) => {
+    if (!holds(parent)) return;
+    if (n.end <= at.start) found = true;
+    else uninitialised = true;
+  };
   walk(
     fn.body,
     (n, parent) => {
       if (n.type === 'VariableDeclaration' && n.declarations.some((d: Node) => patternNames(d.id).includes(name))) {
-        if (n.kind === 'var' || (n.end <= at.start && holds(parent))) found = true;
+        if (n.kind === 'var') found = true;
+        else lexical(n, parent);
       } else if (n.type === 'FunctionDeclaration' && n.id?.name === name) found = true;
-      else if (n.type === 'ClassDeclaration' && n.id?.name === name && n.end <= at.start && holds(parent)) found = true;
+      else if (n.type === 'ClassDeclaration' && n.id?.name === name) lexical(n, parent);
     },
     true,
   );
-  return found || program.body.some((stmt: Node) => declaredNames(stmt).includes(name) || (stmt.type === 'ImportDeclaration' && stmt.importKind !== 'type' && stmt.specifiers?.some((s: Node) => s.local.name === name && s.importKind !== 'type')));
+  if (uninitialised) return false;
+  if (found || fn.params.some((p: Node) => patternNames(p).includes(name))) return true;
+  return program.body.some((stmt: Node) => declaredNames(stmt).includes(name) || (stmt.type === 'ImportDeclaration' && stmt.importKind !== 'type' && stmt.specifiers?.some((s: Node) => s.local.name === name && s.importKind !== 'type')));
 }

@@ -67,19 +67,21 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   // Not inside nested functions, which may not be async: a parse there is left (below).
   for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
   const problems: Array<{ line?: number; detail: string }> = [];
-  const promised = [...promisedParses(roots, reqName), ...inlinedCallbackParses(program, lists, reqName, problems)];
+  const promised = [...promisedParses(roots, reqName, names), ...inlinedCallbackParses(program, lists, reqName, problems)];
   if ((promised.length || problems.length) && !(ctx.version && versionAtLeast(ctx.version, 3))) {
     const line = promised.length ? lineOf(promised[0].parse) : problems[0].line;
     return { ...result, problem: { line, detail: ctx.version ? `formidable ${ctx.version}'s callback gives single values where v3 gives arrays: followed from v3 on` : "formidable's callback is followed for v3 and later, and the app's formidable version is not known" } };
   }
   if (problems.length) return { ...result, problem: problems[0] };
-  for (const { parent, key, node, parse, results, value, settled } of promised) {
+  for (const { parent, key, node, parse, results, value, settled, made } of promised) {
     // An object literal as an arrow's body needs parentheses.
     const any = ctx.typescript ? ': any' : '';
     const then = settled
       ? `.then((parsed)${any} => [null, ...parsed], (error)${any} => [error])`
       : value ? `.then(([${results.join(', ')}]) => ${value.type === 'ObjectExpression' ? `(${snip.src(value)})` : snip.src(value)})` : '';
-    const call = snip.expression(`${snip.src(parse.callee)}(${reqName})${then}`);
+    // A form made in the executor: the parse is called on the factory's value (`new IncomingForm().parse(req)`).
+    const callee = made ? `${snip.src(made)}.parse` : snip.src(parse.callee);
+    const call = snip.expression(`${callee}(${reqName})${then}`);
     if (Array.isArray(parent[key])) parent[key][parent[key].indexOf(node)] = call;
     else parent[key] = call;
   }
@@ -238,6 +240,8 @@ interface PromisedParse {
   value: Node | null;
   /** Resolved with the callback's own arguments, `[err, fields, files]`, on an error too. */
   settled?: true;
+  /** The form made in the executor itself (`const form = new IncomingForm(); form.parse(…)`): its factory call. */
+  made?: Node;
 }
 
 /**
@@ -298,26 +302,40 @@ function inlinedCallbackParses(program: Node, lists: Node[][], reqName: string, 
  * resolve(value);` where the value is names alone), in the handler's body outside its
  * nested functions: the parse rejects with err and resolves with the value computed from fields and files alone.
  */
-function promisedParses(roots: Node[], reqName: string): PromisedParse[] {
+function promisedParses(roots: Node[], reqName: string, names: ReturnType<typeof formidableNames>): PromisedParse[] {
   const found: PromisedParse[] = [];
   const visit = (node: Node, parent: Node | null, key: string) => {
     if (!parent || node.type !== 'NewExpression' || !isIdent(node.callee, 'Promise') || node.arguments.length !== 1) return;
     const executor = node.arguments[0];
     if (!isPlainFunction(executor) || executor.params.length !== 2 || !executor.params.every((p: Node) => p.type === 'Identifier')) return;
     const [resolve, reject] = executor.params.map((p: Node) => p.name);
-    const only = executor.body.type === 'BlockStatement' ? (executor.body.body.length === 1 && executor.body.body[0].type === 'ExpressionStatement' ? executor.body.body[0].expression : null) : executor.body;
+    const statements: Node[] | null = executor.body.type === 'BlockStatement' ? executor.body.body : null;
+    // The form may be made in the executor first, as formidable's examples for Next.js do: `const form = new
+    // IncomingForm(); form.parse(req, …)`. The executor runs at once, so the form is made at the same point when the
+    // parse is called on the factory's value directly.
+    const made = statements?.length === 2 ? madeForm(statements[0], names) : null;
+    const last = statements ? statements[made ? 1 : 0] : null;
+    const only = statements ? (statements.length === (made ? 2 : 1) && last.type === 'ExpressionStatement' ? last.expression : null) : executor.body;
     const parse = only && unwrap(only);
     if (parse?.type !== 'CallExpression' || memberName(parse.callee) !== 'parse' || parse.arguments.length !== 2 || !isIdent(parse.arguments[0], reqName)) return;
+    if (made && !isIdent(unwrap(parse.callee.object), made.name)) return;
     const callback = parse.arguments[1];
     if (!isPlainFunction(callback) || callback.params.length < 2 || callback.params.length > 3 || !callback.params.every((p: Node) => p.type === 'Identifier')) return;
     const [err, ...results] = callback.params.map((p: Node) => p.name);
+    if (made && (mentions(callback, made.name) || [resolve, reject].some((name) => mentions(made.init, name)))) return;
     const value = resolvedValue(callback.body, err, resolve, reject);
     if (!value || [err, resolve, reject].some((name) => mentions(value, name))) return;
     const identity = value.type === 'ArrayExpression' && value.elements.length === results.length && results.length === 2 && value.elements.every((e: Node, i: number) => isIdent(e, results[i]));
-    found.push({ parent, key, node, parse, results, value: identity ? null : value });
+    found.push({ parent, key, node, parse, results, value: identity ? null : value, ...(made ? { made: made.init } : {}) });
   };
   for (const root of roots) walk(root, visit, true);
   return found;
+}
+
+/** `const form = formidable(opts)` (or `new IncomingForm(opts)`): the form's name and its factory call. */
+function madeForm(stmt: Node, names: ReturnType<typeof formidableNames>): { name: string; init: Node } | null {
+  const decl = stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
+  return decl && isIdent(decl.id) && decl.init && factoryOptions(decl.init, names) ? { name: decl.id.name, init: decl.init } : null;
 }
 
 /** `function (…) {…}` or an arrow, not async and not a generator. */

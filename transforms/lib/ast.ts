@@ -350,21 +350,29 @@ export function freshNamerFor(fn: Node, taken: Iterable<string>, replaced: strin
   return (base) => freshName(base, names);
 }
 
+/** Parentheses and TypeScript-only wrappers: `(x)`, `x as T`, `x!`, `<T>x`, `x satisfies T`. */
+const WRAPPER_TYPES = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression', 'ParenthesizedExpression']);
+
 /** Strips parentheses and TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
 export function unwrap(node: Node): Node {
   let n = node;
-  while (
-    n &&
-    (n.type === 'TSAsExpression' ||
-      n.type === 'TSNonNullExpression' ||
-      n.type === 'TSTypeAssertion' ||
-      n.type === 'TSSatisfiesExpression' ||
-      n.type === 'ParenthesizedExpression')
-  ) {
-    n = n.expression;
-  }
+  while (n && WRAPPER_TYPES.has(n.type)) n = n.expression;
   return n;
 }
+
+/**
+ * unwrap going up: `node`, or the outermost wrapper around it, and the index in `ancestors` (root down to the node's
+ * parent) of what holds that (`(ctx as any).req` → the member).
+ */
+export function pastWrappers(node: Node, ancestors: Node[]): { node: Node; at: number } {
+  let at = ancestors.length - 1;
+  let n = node;
+  while (at >= 0 && WRAPPER_TYPES.has(ancestors[at].type) && ancestors[at].expression === n) n = ancestors[at--];
+  return { node: n, at };
+}
+
+/** `a.b` or `a?.b`. */
+export const isMember = (node: Node | undefined | null): boolean => node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression';
 
 /** Whether `node` is one of the wrappers `unwrap` strips (parentheses, `as`, `!`, `<T>`, `satisfies`). */
 export function isWrapper(node: Node): boolean {

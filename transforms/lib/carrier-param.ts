@@ -4,21 +4,8 @@
  * that finding it needs: past casts, and through a const that is the same value (`const anyCtx = context as any`).
  * Pure: syntax trees in, names and copies out.
  */
-import { cloneNode, freshName, isIdent, memberName, namesIn, replaceChild, type Node } from './ast.js';
+import { cloneNode, freshName, isIdent, isMember, memberName, namesIn, pastWrappers, replaceChild, type Node } from './ast.js';
 import { referencesTo, type Reference } from './scope.js';
-
-export const isMember = (node: Node | undefined) => node?.type === 'MemberExpression' || node?.type === 'OptionalMemberExpression';
-
-/** Nodes that only give their expression a type or parentheses: `ctx as any`, `cookies!`. */
-const WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression', 'ParenthesizedExpression']);
-
-/** `node` and the index in `ancestors` (root down to its parent) of what holds it once past such wrappers. */
-export function pastWrappers(node: Node, ancestors: Node[]): { node: Node; at: number } {
-  let at = ancestors.length - 1;
-  let n = node;
-  while (at >= 0 && WRAPPERS.has(ancestors[at].type) && ancestors[at].expression === n) n = ancestors[at--];
-  return { node: n, at };
-}
 
 /**
  * A const declarator whose value is `node` (`const anyCtx = ctx as any`; `at`: the index of its parent): its name, and

@@ -16,14 +16,13 @@
  * `instanceof Request`: a route handler's request is not `instanceof NextRequest` on Next 14 or 16 (another copy of
  * the class), and such a helper would run its Pages branch.
  */
-import { isIdent, memberName, unwrap, walk, type Node } from './ast.js';
+import { isIdent, isMember, memberName, pastWrappers, unwrap, walk, type Node } from './ast.js';
 import { isResponseParam } from './res-helpers.js';
 import { referencesTo } from './scope.js';
 
 const FETCH_REQUESTS = new Set(['Request', 'NextRequest']);
 /** What the helper may read of the request inside either branch of its test; `method` is the same anywhere. */
 const BRANCH_READS = new Set(['headers', 'cookies', 'url', 'nextUrl']);
-const TYPE_WRAPPERS = new Set(['TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression']);
 
 function typeNames(type: Node | undefined): string[] {
   if (!type) return [];
@@ -53,14 +52,10 @@ export function dualRequestHelper(fn: Node): { at: number } | { why: string } | 
   if (nextRequestTested) return { why: `it tells the requests apart by \`${param.name} instanceof NextRequest\`, which a route handler's request is not on every Next.js version (14, 16)` };
   for (const ref of referencesTo([fn.body], param.name)) {
     // Up through casts (`(req as NextApiRequest).headers`) to what uses the request.
-    let child = ref.node;
-    let parent = ref.parent;
-    for (let i = ref.ancestors.length - 1; parent && TYPE_WRAPPERS.has(parent.type) && i >= 0; i--) {
-      child = parent;
-      parent = ref.ancestors[i - 1] ?? null;
-    }
+    const { node: child, at: holder } = pastWrappers(ref.node, ref.ancestors);
+    const parent: Node | null = ref.ancestors[holder] ?? null;
     if (parent && tests(parent) && unwrap(parent.left) === ref.node) continue;
-    const read = parent && (parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.object === child ? memberName(parent) : null;
+    const read = isMember(parent) && parent.object === child ? memberName(parent) : null;
     if (read === 'method') continue;
     if (!read || !BRANCH_READS.has(read)) {
       const what = read ? `${param.name}.${read}` : `${param.name} used in a ${parent?.type ?? 'statement'}`;

@@ -69,11 +69,21 @@ function fits(annotation: Node | null | undefined, names: TypeNames): boolean {
   return (type.type === 'TSUnionType' ? type.types : [type]).every((member: Node) => fitsOne(member, names));
 }
 
-/** A non-generic type alias or interface of the module named `name`: its members, or null. */
-function membersOfLocalType(program: Node, name: string): Node[] | null {
+/** The type a non-generic type alias of the module named `name` stands for, or null. */
+function localAliasType(program: Node, name: string): Node | null {
   for (const raw of program.body) {
     const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
-    if (stmt?.type === 'TSTypeAliasDeclaration' && isIdent(stmt.id, name) && !stmt.typeParameters) return stmt.typeAnnotation.type === 'TSTypeLiteral' ? stmt.typeAnnotation.members : null;
+    if (stmt?.type === 'TSTypeAliasDeclaration' && isIdent(stmt.id, name) && !stmt.typeParameters) return stmt.typeAnnotation;
+  }
+  return null;
+}
+
+/** A non-generic type alias or interface of the module named `name`: its members, or null. */
+function membersOfLocalType(program: Node, name: string): Node[] | null {
+  const aliased = localAliasType(program, name);
+  if (aliased) return aliased.type === 'TSTypeLiteral' ? aliased.members : null;
+  for (const raw of program.body) {
+    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
     if (stmt?.type === 'TSInterfaceDeclaration' && isIdent(stmt.id, name) && !stmt.typeParameters && !stmt.extends?.length) return stmt.body.body;
   }
   return null;
@@ -81,11 +91,8 @@ function membersOfLocalType(program: Node, name: string): Node[] | null {
 
 /** A non-generic type alias of the module named `name` whose type is a union: the union, or null. */
 function localUnion(program: Node, name: string): Node | null {
-  for (const raw of program.body) {
-    const stmt = raw.type === 'ExportNamedDeclaration' ? raw.declaration : raw;
-    if (stmt?.type === 'TSTypeAliasDeclaration' && isIdent(stmt.id, name) && !stmt.typeParameters) return stmt.typeAnnotation.type === 'TSUnionType' ? stmt.typeAnnotation : null;
-  }
-  return null;
+  const aliased = localAliasType(program, name);
+  return aliased?.type === 'TSUnionType' ? aliased : null;
 }
 
 /**

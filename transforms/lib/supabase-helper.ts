@@ -32,8 +32,8 @@
  * in its cookie methods or after, go out with the route's answer. The factory may take both in one parameter,
  * `createClient(context: { req; res })`, used only as `context.req` and `context.res` (its callers pass `{ req, res }`).
  */
-import { isIdent, memberName, namesIn, stringValue, unwrap, walk, type Node } from './ast.js';
-import { aliasReads, carrierParam, constAliasOf, isMember, pastWrappers } from './carrier-param.js';
+import { isIdent, isMember, memberName, namesIn, pastWrappers, stringValue, unwrap, walk, type Node } from './ast.js';
+import { aliasReads, carrierParam, constAliasOf } from './carrier-param.js';
 import { isRequestParam } from './request-helper.js';
 import { isResponseParam } from './res-helpers.js';
 import { isPagesClientCall, pagesClientMakers, ssrClientMakers } from './recipes-supabase.js';

@@ -141,7 +141,7 @@ function importedRequestHelpersOf(plan: HelperModulePlan, module: string, text: 
     // A session helper that takes the compat stand-ins as typed (a Supabase one, a next-auth one, with a twin or not):
     // a wrapper's twin calls it itself, with them, as a route does.
     const shimmed = twins.find((t) => t.name === definition.name && t.kind === 'session' && t.shims && t.sessionArgs);
-    if (shimmed) out.push({ local, specifier, twin: local, reqIndex: shimmed.sessionArgs!.req, shimRes: shimmed.sessionArgs!.res, module: definition.module, name: definition.name });
+    if (shimmed) out.push({ local, specifier, twin: local, reqIndex: shimmed.sessionArgs!.req, shimRes: shimmed.sessionArgs!.res, ...(shimmed.query ? { query: true } : {}), ...(shimmed.writesCookies ? { writesCookies: true } : {}), module: definition.module, name: definition.name });
   }
   plan.requestImportsUnderWay.delete(module);
   plan.importedRequests.set(module, out);

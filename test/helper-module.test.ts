@@ -560,8 +560,11 @@ export function corsForQuery(req: NextApiRequest, res: NextApiResponse) {
   headers.set('Vary', 'Origin');
 }`);
     expect(result.output!.startsWith(`import type { NextRequest } from 'next/server';\n`)).toBe(true);
-    // The query differs from route to route (its params): not followed.
-    expect(withoutWrapperWhys(twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['corsForQuery']))).toEqual({ twins: [] });
+    // The query differs from route to route (its params): no twin, but routes call it with the stand-ins, the request's
+    // carrying the route's query (stand-in-helper.ts).
+    expect(withoutWrapperWhys(twinResponseHelpers(CORS, { ...context, modulePath: 'lib/cors.ts' }, ['corsForQuery']))).toEqual({
+      twins: [{ kind: 'session', name: 'corsForQuery', twin: '', resIndex: 0, statuses: [], sessionArgs: { req: 0, res: 1 }, shims: true, shimOnly: 'it reads req.query', query: true }],
+    });
   });
 });
 

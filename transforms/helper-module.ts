@@ -53,6 +53,9 @@ export interface ImportedRequestHelper {
   shimRes?: number;
   /** A helper written for both routers, called as it is (NestedRequestHelper). */
   asIs?: boolean;
+  /** With shimRes: the request stand-in must carry the route's query; the helper sets cookies on req (stand-in-helper.ts). */
+  query?: boolean;
+  writesCookies?: boolean;
 }
 
 /**
@@ -230,14 +233,19 @@ interface ModuleRequestHelper extends TwinnedFunction {
  * (session-helper.ts: next-auth's getServerSession given them, a Supabase client): a wrapper's twin calls them
  * itself, with the stand-ins, as a route does, and hands the cookies they set on to its answer.
  */
-function moduleSessionShims(snip: Snippets, program: Node): Map<string, NestedRequestHelper> {
+function moduleSessionShims(snip: Snippets, program: Node, imported: Map<string, ImportedRequestHelper>): Map<string, NestedRequestHelper> {
   const out = new Map<string, NestedRequestHelper>();
   for (let index = 0; index < program.body.length; index++) {
     const found = functionAt(program, index, null);
-    const session = found ? toSessionHelper(snip, program, found.fn) : null;
-    if (found && session && 'fn' in session && session.shims) out.set(found.ownName, { twin: found.ownName, reqIndex: session.args.req, shimRes: session.args.res });
+    const session = found ? toSessionHelper(snip, program, found.fn, imported) : null;
+    if (found && session && 'fn' in session && session.shims) out.set(found.ownName, { twin: found.ownName, reqIndex: session.args.req, shimRes: session.args.res, ...standInFlags(session) });
   }
   return out;
+}
+
+/** A shim-only helper's needs of the stand-ins (stand-in-helper.ts), as flags of its twin. */
+function standInFlags(session: { query?: boolean; writesCookies?: boolean }): { query?: true; writesCookies?: true } {
+  return { ...(session.query ? { query: true as const } : {}), ...(session.writesCookies ? { writesCookies: true as const } : {}) };
 }
 
 function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>, imported: Map<string, ImportedRequestHelper>): Map<string, ModuleRequestHelper> {
@@ -373,7 +381,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
   const wrapperModule = { program, names: namesIn(program) };
   /** The request helpers a twin of this module may call through their twins: the module's own, and imported ones. */
   let sessionShimMap: Map<string, NestedRequestHelper> | null = null;
-  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...(sessionShimMap ??= moduleSessionShims(snip, program)), ...moduleRequestHelpersOnce()]);
+  const nestedRequestHelpers = () => new Map<string, NestedRequestHelper>([...importedRequests, ...(sessionShimMap ??= moduleSessionShims(snip, program, importedRequests)), ...moduleRequestHelpersOnce()]);
   // What wrapper-why.ts follows: the module's functions, tried as wrappers on copies (their twins' names unchanged).
   const wrapperLookup: WrapperLookup = {
     functionNamed: (wanted) => program.body.map((_: Node, index: number) => functionAt(program, index, wanted)).find(Boolean)?.fn ?? null,
@@ -440,7 +448,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       const request = own?.found.index === found.index ? null : toRequestFunction(j, snip, fn, typescript, taken, true, nestedRequestHelpers(), undefined, true, program);
       // `getServerAuthSession({ req, res })`: a helper that only passes them to getServerSession (from the original:
       // `fn` may have been partly rewritten above).
-      const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn);
+      const session = own?.found.index === found.index || request ? null : toSessionHelper(snip, program, found.fn, importedRequests);
       // Not twinned, but written for both routers (`req: NextApiRequest | Request`): a named export only, called as is.
       const dual = !request && !session && own?.found.index !== found.index && name !== 'default' && typescript ? dualRequestHelper(found.fn) : null;
       const asIsAt = dual && 'at' in dual ? dual.at : null;
@@ -468,7 +476,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
         continue;
       } else if (session && 'fn' in session && session.shimOnly) {
         // No twin: routes call the helper itself with next-auth's Pages-like request and response, or are left.
-        twins.push({ kind: 'session', name, twin: '', resIndex: session.args.req, statuses: [], sessionArgs: session.args, shims: true, shimOnly: session.shimOnly });
+        twins.push({ kind: 'session', name, twin: '', resIndex: session.args.req, statuses: [], sessionArgs: session.args, shims: true, shimOnly: session.shimOnly, ...standInFlags(session) });
         continue;
       } else if (session && 'fn' in session) {
         twin = freshName(`${found.ownName}ForRoute`, taken);

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { JSCodeshift } from 'jscodeshift';
-import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, memberName, namesIn, freshName, stringValue, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
+import { apiFor, countIdentifiers, isTypeScriptPath, isFunction, isIdent, isMember, memberName, namesIn, freshName, stringValue, unwrap, walk, Snippets, END, type Node } from './lib/ast.js';
 import { foldBoundDefaultWrapper, findHandler, type Handler } from './lib/find-handler.js';
 import { applyRuntimeExport, droppedConfigNotes, extractConfig, SEGMENT_EXPORTS, type SegmentConfig } from './lib/config.js';
 import { dropDeadReturns, inlineSubHandlers } from './lib/sub-handlers.js';
@@ -63,7 +63,8 @@ import { carriedArgs } from './lib/request-carrier.js';
 import { carriedCallReason, carriedCallsLeft } from './lib/carried-calls.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passNextAuthShims, passesRequestAsTaken } from './lib/session-helper.js';
-import { referencesTo, renameReferences } from './lib/scope.js';
+import { referencesTo, renameReferences, type Reference } from './lib/scope.js';
+import { isWrittenAt } from './lib/supabase-helper.js';
 
 
 class Left extends Error {
@@ -236,6 +237,9 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // answer a callback gives later came too late for it in Pages (route-wrapper.ts).
   const keepsResult = handler.wrappers.find((w) => wrapperBindings.get(w.local)?.keepsResult);
   const subHandlers = inlineSubHandlers(snip, program, fn, body, reqName, resName, !keepsResult);
+  // Whether helpers given the stand-in request with the route's query share it with the handler (read before the
+  // rewrites below take req out of the calls that use it).
+  const clash = standInClash(body, { req: reqName, res: resName }, byKind('session'));
   // Sends after which Pages could only end the handler: the route's return there needs no look (after-answer.ts).
   // Read once the sub-handlers' bodies stand in their calls' places, with the lines they had, as Pages ran them.
   uncastMemberObjects(fn.body, reqName, program);
@@ -324,7 +328,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `getServerAuthSession({ req, res })` → `getServerAuthSession({ req: nextAuthRequest(request), res:
   // nextAuthResponse(res) })`, or `getServerAuthSessionForRoute()`; a call that still passes req leaves the file where
   // the request rewrite stops at it, with the helper's own reason.
-  const sessionHelpers = redirectSessionHelperCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, byKind('session'), nextAuthHelpers);
+  const sessionHelpers = redirectSessionHelperCalls(j, snip, body, { req: reqName, res: resName, request: requestName }, byKind('session'), nextAuthHelpers, clash);
   if (sessionHelpers.shimmed) [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE].forEach((use) => recipes.compat.add(use));
   // `const session = await requireSession(req, res); if (!session) return;`: the guard's twin answers or goes on.
   // Guards of this file move into the route with the handler: rewritten in place when only such calls use them.
@@ -764,6 +768,7 @@ function redirectSessionHelperCalls(
   names: { req: string; res: string; request: string },
   helpers: Map<string, ImportedHelper>,
   nextAuthHelpers: boolean,
+  standInClash: string | null,
 ): { called: ImportedHelper[]; shimmed: boolean; left: SessionCallLeft[] } {
   const called = new Set<ImportedHelper>();
   const left: SessionCallLeft[] = [];
@@ -779,8 +784,9 @@ function redirectSessionHelperCalls(
     const helper = helpers.get(node.callee.name);
     if (!helper) return;
     const passes = !helper.declined && passesRequestAsTaken(node, helper.sessionArgs!, names, refs);
-    if (passes && helper.shims && nextAuthHelpers && !nested.has(node)) {
-      passNextAuthShims(node, helper.sessionArgs!, names);
+    const clashes = (helper.query || helper.writesCookies) && standInClash !== null;
+    if (passes && helper.shims && nextAuthHelpers && !nested.has(node) && !clashes) {
+      passNextAuthShims(node, helper.sessionArgs!, names, helper.query ? names.req : undefined);
       shimmed = true;
       // The walk goes on into the call's other arguments: a session helper's call may sit there too.
       return;
@@ -798,11 +804,51 @@ function redirectSessionHelperCalls(
     if (!lines.size) return;
     // A helper with no twin, passed req and res as it takes them, in a callback (no route headers there for its
     // cookies) or in a file whose names for next-auth's request and response are taken.
-    const shimWhy = helper.shimOnly ? `${helper.shimOnly}, so it has no route-handler version without req, and ${!passes ? 'this call passes more than req and res' : `${nested.has(node) ? 'a callback' : 'this file'} cannot pass it next-auth's request`}` : undefined;
+    const cannot = !passes ? 'this call passes more than req and res' : clashes && !nested.has(node) && nextAuthHelpers ? standInClash : `${nested.has(node) ? 'a callback' : 'this file'} cannot pass it next-auth's request`;
+    const shimWhy = helper.shimOnly ? `${helper.shimOnly}, so it has no route-handler version without req, and ${cannot}` : undefined;
     const why = helper.declined ?? shimWhy ?? `its route-handler version takes no req and res, and this call passes more than ${helper.sessionArgs!.req === helper.sessionArgs!.res ? '{ req, res }' : 'them'}`;
     left.push({ lines, callee: node.callee.name, detail: `${names.req} is passed to ${node.callee.name}(), a helper of '${helper.specifier}': ${why}` });
   });
   return { called: [...called], shimmed, left };
+}
+
+/** What of req a handler may read beside helpers given the stand-in request: what they can change of it it shares. */
+const PARTS_SHARED_WITH_STAND_INS = new Set(['query', 'method', 'body', 'url']);
+
+/**
+ * The handler's own use of req that would not share what helpers given the stand-in request with the route's query
+ * (stand-in-helper.ts) see of it, where Pages shared req: the query other than read through `req.query` (destructured
+ * `const { query } = req`, which the request rewrite gives an object of its own, or replaced), or req handed on
+ * (to a function of the file, whose rewrite reads the request), and where one sets cookies on req (cookies-next's
+ * setCookie), also its cookies and headers. Reads of its query, method, body and URL (also destructured), and of one
+ * header or cookie where none sets cookies, share all that changes. Null when there is no such use, or no such helper.
+ * Read on the handler as written (its sub-handlers in place), before other rewrites take req out of their calls.
+ */
+function standInClash(body: Node[], names: { req: string; res: string }, helpers: Map<string, ImportedHelper>): string | null {
+  const refs = { req: new Set(referencesTo(body, names.req).map((r) => r.node)), res: new Set(referencesTo(body, names.res).map((r) => r.node)) };
+  const passed = new Set<Node>();
+  let writes = false;
+  walk({ type: 'BlockStatement', body }, (node) => {
+    const helper = node.type === 'CallExpression' && isIdent(node.callee) ? helpers.get(node.callee.name) : undefined;
+    if (!helper?.shims || !(helper.query || helper.writesCookies) || !passesRequestAsTaken(node, helper.sessionArgs!, names, refs)) return;
+    writes ||= !!helper.writesCookies;
+    const object = helper.sessionArgs!.req === helper.sessionArgs!.res ? node.arguments[helper.sessionArgs!.req] : null;
+    const given = object ? object.properties.map((p: Node) => p.value) : [node.arguments[helper.sessionArgs!.req], node.arguments[helper.sessionArgs!.res]];
+    given.forEach((n: Node) => passed.add(n));
+  });
+  if (!passed.size) return null;
+  const shared = (ref: Reference): boolean => {
+    const part = ref.key === 'object' && !ref.parent.computed ? memberName(ref.parent) : null;
+    const [above, further] = [ref.ancestors.at(-2), ref.ancestors.at(-3)];
+    if (part === 'query') return !isWrittenAt(ref.parent, above, further);
+    if (part !== null && PARTS_SHARED_WITH_STAND_INS.has(part)) return true;
+    // `req.cookies.token`, `req.headers.authorization`, read where no helper sets cookies.
+    if (!writes && (part === 'cookies' || part === 'headers') && isMember(above) && above.object === ref.parent && !isWrittenAt(above, further, ref.ancestors.at(-4))) return true;
+    const pattern = ref.parent.type === 'VariableDeclarator' && ref.key === 'init' ? ref.parent.id : null;
+    return pattern?.type === 'ObjectPattern' && pattern.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && p.key.name !== 'query' && PARTS_SHARED_WITH_STAND_INS.has(p.key.name ?? p.key.value));
+  };
+  const other = referencesTo(body, names.req).find((ref) => !passed.has(ref.node) && !shared(ref));
+  return other ? `the handler's own use of ${names.req} on line ${other.node.loc?.start.line} would not share the request it is given${writes ? ' (it sets cookies on it)' : ''}` : null;
 }
 
 function isBodyRead(stmt: Node, name: string): boolean {

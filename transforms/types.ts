@@ -227,6 +227,13 @@ export interface ImportedHelper {
    */
   shimOnly?: string;
   /**
+   * With shimOnly: the request stand-in carries the route's query and method too (`nextAuthRequest(request,
+   * req.query)`), and the helper sets cookies on req, which the route's own reads of req would not see
+   * (transforms/lib/stand-in-helper.ts).
+   */
+  query?: boolean;
+  writesCookies?: boolean;
+  /**
    * A session helper that has no twin, and why: no call is rewritten (`twin` is empty), and the route left for the
    * request passed to it says why. A wrapper (of the default export) that has no twin, and why (transforms/lib/
    * wrapper-why.ts): the route is left, its reason naming the wrapper, its module (`definedIn`) and that why.

@@ -158,12 +158,21 @@ export function pagesCookies(request: Request): Partial<{ [key: string]: string 
   return cookies;
 }
 
+// The Pages-like request of each request, made once: what a helper writes into it (a cookie set with cookies-next's
+// setCookie({ req, res })) the next helper given it reads, as Pages handlers' helpers shared req.
+const pagesRequests: WeakMap<Request, Record<string, unknown>> = new WeakMap();
+
 /**
  * What next-auth's getServerSession(req, res, options) reads of the Pages request: its headers and its cookies. Given
- * these, it answers as in Pages (the one-argument form of a route handler drops the session's \`expires\`).
+ * these, it answers as in Pages (the one-argument form of a route handler drops the session's \`expires\`). With the
+ * route's query (its own object, as Pages shared req.query), also the query and the method, for a project helper that
+ * builds next-auth's options from them.
  */
-export function nextAuthRequest(request: Request): NextApiRequest {
-  return { headers: pagesHeaders(request), cookies: pagesCookies(request) } as unknown as NextApiRequest;
+export function nextAuthRequest(request: Request, query?: Partial<{ [key: string]: string | string[] }>): NextApiRequest {
+  let pagesRequest = pagesRequests.get(request);
+  if (!pagesRequest) pagesRequests.set(request, (pagesRequest = { headers: pagesHeaders(request), cookies: pagesCookies(request) }));
+  if (query && !('query' in pagesRequest)) Object.assign(pagesRequest, { query, method: request.method });
+  return pagesRequest as unknown as NextApiRequest;
 }
 
 /**

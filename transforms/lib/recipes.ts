@@ -31,10 +31,15 @@ export const NEXT_AUTH_REQUEST = 'nextAuthRequest';
 export const NEXT_AUTH_RESPONSE = 'nextAuthResponse';
 const NEXT_AUTH_HELPERS = [NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE];
 
-/** `nextAuthRequest(request)` and `nextAuthResponse(res)`: the stand-ins a call passes where the helper takes req and res. */
-export function nextAuthShimCalls(request: string, res: string): { req: Node; res: Node } {
-  const call = (callee: string, arg: string) => ({ type: 'CallExpression', callee: { type: 'Identifier', name: callee }, arguments: [{ type: 'Identifier', name: arg }] });
-  return { req: call(NEXT_AUTH_REQUEST, request), res: call(NEXT_AUTH_RESPONSE, res) };
+/**
+ * `nextAuthRequest(request)` and `nextAuthResponse(res)`: the stand-ins a call passes where the helper takes req and
+ * res; `nextAuthRequest(request, req.query)` with `queryOf`, the handler's req.
+ */
+export function nextAuthShimCalls(request: string, res: string, queryOf?: string): { req: Node; res: Node } {
+  const name = (n: string) => ({ type: 'Identifier', name: n });
+  const call = (callee: string, args: Node[]) => ({ type: 'CallExpression', callee: name(callee), arguments: args });
+  const query = queryOf ? [{ type: 'MemberExpression', object: name(queryOf), property: name('query'), computed: false }] : [];
+  return { req: call(NEXT_AUTH_REQUEST, [name(request), ...query]), res: call(NEXT_AUTH_RESPONSE, [name(res)]) };
 }
 /** The same stand-ins under names of their own, for another library that reads a Pages request's cookies and sets Set-Cookie on its response. */
 export const PAGES_REQUEST_SHIM = 'pagesRequestShim';

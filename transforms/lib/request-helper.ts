@@ -92,6 +92,12 @@ export interface NestedRequestHelper {
   shimRes?: number;
   /** A helper written for both routers (dual-request-helper.ts): calls keep its name and pass the request as it is. */
   asIs?: boolean;
+  /**
+   * With shimRes: the request stand-in must carry the route's query and method, or the helper sets cookies on req
+   * (stand-in-helper.ts). A twin here has no route query to give, nor the route's reads of req to check: not followed.
+   */
+  query?: boolean;
+  writesCookies?: boolean;
 }
 
 /**
@@ -108,6 +114,7 @@ export function redirectNestedRequestCalls(body: Node[], reqName: string, reques
     const helper = node.type === 'CallExpression' && isIdent(node.callee) ? nested.get(node.callee.name) : undefined;
     if (!helper || node.arguments.some((a: Node) => a.type === 'SpreadElement')) return;
     if (helper.shimRes !== undefined) {
+      if (helper.query || helper.writesCookies) return;
       // Only where the caller has res to give (a wrapper): the stand-ins write the helper's cookies into its headers.
       // Its own req and res where the helper takes them (`createClient({ req, res })` for the same place), as a route's.
       const args = { req: helper.reqIndex, res: helper.shimRes };

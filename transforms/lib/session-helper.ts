@@ -21,6 +21,7 @@ import { resUseProblem } from './local-request-functions.js';
 import { applyRecipes, nextAuthShimCalls, sessionGetterNames } from './recipes.js';
 import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
+import { standInUse, type ImportedStandIn } from './stand-in-helper.js';
 import { toSupabaseShimHelper } from './supabase-helper.js';
 
 /**
@@ -37,7 +38,21 @@ export interface SessionArgs {
  * `fn` null (`shimOnly` says why): a helper that also reads `req.headers` or `req.cookies` has no twin without req,
  * but the shims carry both as Pages did, so a route may call the helper itself with them.
  */
-export type SessionHelperTwin = { fn: Node; args: SessionArgs; shims: boolean; shimOnly?: undefined } | { fn: null; args: SessionArgs; shims: true; shimOnly: string } | { why: string };
+export type SessionHelperTwin = { fn: Node; args: SessionArgs; shims: boolean; shimOnly?: undefined; query?: undefined; writesCookies?: undefined } | ShimOnly | { why: string };
+
+/**
+ * No twin: routes call the helper itself with the stand-ins. `query`: the request stand-in must carry the route's query
+ * and method too; `writesCookies`: the helper sets cookies on req, which the route's own reads would not see
+ * (stand-in-helper.ts).
+ */
+type ShimOnly = { fn: null; args: SessionArgs; shims: true; shimOnly: string; query?: true; writesCookies?: true };
+
+/** A function that takes req and res only as the stand-ins (with the query) answer them, as a shim-only helper. */
+function standInShim(program: Node, fn: Node, imported: Map<string, ImportedStandIn>, getters: Set<string>): ShimOnly | null {
+  const use = standInUse(program, fn, imported, getters);
+  if (!use) return null;
+  return { fn: null, args: use.args, shims: true, shimOnly: use.why, ...(use.query ? { query: true as const } : {}), ...(use.writesCookies ? { writesCookies: true as const } : {}) };
+}
 
 /** How the helper takes req and res, with the names its body reads them by (after the rewrite of `ctx.req`). */
 interface Carrier {
@@ -115,12 +130,13 @@ function labelled(text: string, carrier: Carrier): string {
  * The route-handler version of `original` (which stays as it is), or why there is none; null when it is not a
  * helper that passes its req and res to getServerSession.
  */
-export function toSessionHelper(snip: Snippets, program: Node, original: Node): SessionHelperTwin | null {
+export function toSessionHelper(snip: Snippets, program: Node, original: Node, imported: Map<string, ImportedStandIn> = new Map()): SessionHelperTwin | null {
   const fn = cloneNode(original);
   const getters = sessionGetterNames(program);
   const calls = getterCalls(fn, getters);
   // One that hands them to Supabase's Pages client instead: called with the same stand-ins (supabase-helper.ts).
-  if (!calls.length) return toSupabaseShimHelper(program, original);
+  // Or one that builds on them with the query and method too (boxyhq's getAuthOptions(req, res), and its callers).
+  if (!calls.length) return toSupabaseShimHelper(program, original) ?? standInShim(program, original, imported, getters);
   const carrier = carrierOf(fn, calls[0]);
   if (!carrier || 'why' in carrier) return carrier;
   if (calls.some((call) => !getters.has(call.callee.name))) return { why: `its ${calls[0].callee.name} is not imported from 'next-auth' or 'next-auth/next'` };
@@ -141,7 +157,12 @@ export function toSessionHelper(snip: Snippets, program: Node, original: Node): 
       return readsRequest(a) || (init !== null && readsRequest(init));
     }),
   );
-  if (optionsReadRequest) return { why: `its getServerSession options are built from ${carrier.labels.req} or ${carrier.labels.res}` };
+  if (optionsReadRequest) {
+    // Built by a function that takes the stand-ins (`getServerSession(req, res, getAuthOptions(req, res))`): the
+    // helper itself gets them.
+    const shim = carrier.args.req !== carrier.args.res ? standInShim(program, original, imported, getters) : null;
+    return shim && shim.args.req === carrier.args.req && shim.args.res === carrier.args.res ? shim : { why: `its getServerSession options are built from ${carrier.labels.req} or ${carrier.labels.res}` };
+  }
   const problem = resUseProblem(fn, req, res, getters);
   if (problem) return { why: labelled(problem, carrier) };
   if (fn.type !== 'ArrowFunctionExpression' && namesIn(fn.body).has('arguments')) return { why: 'it reads arguments' };
@@ -200,10 +221,12 @@ export function passesRequestAsTaken(call: Node, args: SessionArgs, names: { req
 /**
  * The call with next-auth's Pages-like request and response where it passed req and res (recipes.ts): the original
  * helper hands them to getServerSession, which then sets its cookies into the route's headers as in Pages. `res`
- * stays inside `nextAuthResponse(res)` for the response rewrite to put the route's headers there.
+ * stays inside `nextAuthResponse(res)` for the response rewrite to put the route's headers there. `queryOf`: the
+ * handler's req, for a helper that reads the query and method too: `nextAuthRequest(request, req.query)`, whose
+ * `req.query` the request rewrite then takes as any other read (the route's own query object).
  */
-export function passNextAuthShims(call: Node, args: SessionArgs, names: { request: string; res: string }): void {
-  const shims = () => nextAuthShimCalls(names.request, names.res);
+export function passNextAuthShims(call: Node, args: SessionArgs, names: { request: string; res: string }, queryOf?: string): void {
+  const shims = () => nextAuthShimCalls(names.request, names.res, queryOf);
   if (args.req !== args.res) {
     call.arguments[args.req] = shims().req;
     call.arguments[args.res] = shims().res;

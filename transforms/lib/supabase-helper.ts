@@ -41,7 +41,7 @@ import { referencesTo } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
 
 /** The module's functions by name: declarations and consts bound to a function, exported or not. */
-function moduleFunctions(program: Node): Map<string, Node> {
+export function functionsByName(program: Node): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const raw of program.body) {
     const stmt = raw.type === 'ExportNamedDeclaration' || raw.type === 'ExportDefaultDeclaration' ? raw.declaration : raw;
@@ -126,7 +126,7 @@ const OBJECT_READS = new Set(['keys', 'values', 'entries']);
  * also as a target of a destructuring (`[cookies.seen] = …`, `({ a: cookies.seen } = …)`, `…cookies.rest`), of a
  * default (`[cookies.seen = '1'] = …`) or of a `for…of` / `for…in`.
  */
-function isWrittenAt(node: Node, parent: Node | undefined, grand: Node | undefined): boolean {
+export function isWrittenAt(node: Node, parent: Node | undefined, grand: Node | undefined): boolean {
   if (parent?.type === 'AssignmentExpression' || parent?.type === 'AssignmentPattern' || parent?.type === 'ForOfStatement' || parent?.type === 'ForInStatement') return parent.left === node;
   if (parent?.type === 'ArrayPattern' || parent?.type === 'RestElement') return true;
   if (parent?.type === 'ObjectProperty' && parent.value === node) return grand?.type === 'ObjectPattern';
@@ -149,7 +149,7 @@ function isLogged(node: Node, holder: Node | undefined): boolean {
  * (`const cookies = (req.cookies as Record<string, string>) || {}`). Any other use may write to them, which the
  * handler would see in Pages.
  */
-function onlyReadFrom(start: Node, ancestors: Node[], aliases = 1): boolean {
+export function onlyReadFrom(start: Node, ancestors: Node[], aliases = 1): boolean {
   let { node, at } = pastWrappers(start, ancestors);
   while (ancestors[at]?.type === 'LogicalExpression' && ancestors[at].left === node && ['||', '??'].includes(ancestors[at].operator) && isEmptyObject(ancestors[at].right)) ({ node, at } = pastWrappers(ancestors[at], ancestors.slice(0, at)));
   const [above, further] = [ancestors[at], ancestors[at - 1]];
@@ -192,7 +192,7 @@ function addsSetCookies(call: Node, ancestors: Node[]): boolean {
  * would be the stand-in, which has no `status()` to chain), the cookies set so far asked for to add to them
  * (addsSetCookies), or a test of whether there is a response.
  */
-function isHeaderUse(ref: { node: Node; parent: Node; key: string; ancestors: Node[] }): boolean {
+export function isHeaderUse(ref: { node: Node; parent: Node; key: string; ancestors: Node[] }): boolean {
   const { node, parent } = ref;
   if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && parent.test === node) return true;
   if (parent.type === 'UnaryExpression' && parent.operator === '!') return true;
@@ -282,7 +282,7 @@ export function toSupabaseShimHelper(program: Node, fn: Node): { fn: null; args:
   const makers = pagesClientMakers(program);
   const ssrMakers = ssrClientMakers(program);
   if (!makers.size && !ssrMakers.size) return null;
-  const args = shimArgs(program, fn, makers, moduleFunctions(program), new Map(), ssrMakers);
+  const args = shimArgs(program, fn, makers, functionsByName(program), new Map(), ssrMakers);
   if (!args || fn.params.some((p: Node) => p.type !== 'Identifier' && p.type !== 'AssignmentPattern' && p.type !== 'ObjectPattern')) return null;
   if (!takesNextAuthShims(program, fn, args)) return null;
   const [reqName, resName] = argNames(fn, args)!;

@@ -25,15 +25,66 @@ export function parseJsonc(text: string): unknown {
   return JSON.parse(blankJsoncComments(text).replace(/,(\s*[}\]])/g, '$1'));
 }
 
+/** What a config and the ones it extends set: baseUrl (absolute) and paths, with the folder of the config that set them. */
+interface ConfigAliases {
+  baseUrl?: string;
+  paths?: Record<string, string[]>;
+  pathsDir?: string;
+}
+
+/** The file an `extends` names: a path from the config's folder, or a package's file in a node_modules above it. */
+function extendedFile(dir: string, spec: string): string | null {
+  const candidates = (base: string) => [base, `${base}.json`, path.join(base, 'tsconfig.json')];
+  if (spec.startsWith('.') || path.isAbsolute(spec)) return candidates(path.resolve(dir, spec)).find(isFile) ?? null;
+  for (let at = dir; ; at = path.dirname(at)) {
+    const found = candidates(path.join(at, 'node_modules', spec)).find(isFile);
+    if (found || path.dirname(at) === at) return found ?? null;
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The aliases `file` sets, following its `extends` (a string, or a list whose later entries win) as TypeScript does:
+ * the config's own baseUrl and paths win over those it extends; a baseUrl is relative to the config that sets it, and
+ * paths without a baseUrl are relative to the config that sets them. Null when the file cannot be read as JSON.
+ */
+function configAliases(file: string, depth = 0): ConfigAliases | null {
+  let config: { extends?: unknown; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+  try {
+    config = parseJsonc(readFileSync(file, 'utf8')) as typeof config;
+  } catch {
+    return null;
+  }
+  const dir = path.dirname(file);
+  const options = config.compilerOptions ?? {};
+  let inherited: ConfigAliases = {};
+  const parents = typeof config.extends === 'string' ? [config.extends] : Array.isArray(config.extends) ? config.extends.filter((e): e is string => typeof e === 'string') : [];
+  // A loop of extends, or one very deep, stops here: what was read so far stands.
+  for (const spec of depth < 8 ? parents : []) {
+    const parentFile = extendedFile(dir, spec);
+    const parent = parentFile ? configAliases(parentFile, depth + 1) : null;
+    if (parent) inherited = { baseUrl: parent.baseUrl ?? inherited.baseUrl, ...(parent.paths ? { paths: parent.paths, pathsDir: parent.pathsDir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }) };
+  }
+  return {
+    baseUrl: options.baseUrl !== undefined ? path.resolve(dir, options.baseUrl) : inherited.baseUrl,
+    ...(options.paths ? { paths: options.paths, pathsDir: dir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
+  };
+}
+
 function readPathAliases(root: string): PathAliases {
   for (const name of ['tsconfig.json', 'jsconfig.json']) {
-    try {
-      const config = parseJsonc(readFileSync(path.join(root, name), 'utf8')) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
-      const options = config.compilerOptions ?? {};
-      return { baseUrl: options.baseUrl ?? '.', paths: options.paths ?? {}, fromBaseUrl: options.baseUrl !== undefined };
-    } catch {
-      // No such file, or not JSON we can read: relative imports still resolve.
-    }
+    // No such file, or not JSON we can read: the next, and relative imports still resolve.
+    const found = configAliases(path.join(root, name));
+    if (!found) continue;
+    const base = found.baseUrl ?? found.pathsDir ?? root;
+    return { baseUrl: path.relative(root, base).split(path.sep).join('/') || '.', paths: found.paths ?? {}, fromBaseUrl: found.baseUrl !== undefined };
   }
   return { baseUrl: '.', paths: {} };
 }

@@ -105,6 +105,33 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(items).toContain(`import { sendErrorResponse } from 'utils/errors'`);
     expect(items).toContain(`if (!query.q) return sendErrorResponse(400, 'q is required')`);
   });
+  it('finds helpers through the paths of the configs tsconfig.json extends, a file of its own and a package’s', () => {
+    const route = (specifier: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
+import { sendError } from '${specifier}'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.q) return sendError(res, 400, 'q is required')
+  res.status(200).json({ q: req.query.q })
+}
+`;
+    const app = makeApp({
+      // The app's own config sets neither; the one it extends sets paths (relative to that config, as in tsc), and
+      // a base in node_modules, extended first, sets a baseUrl that the later one's does not undo.
+      'tsconfig.json': '{ "extends": ["@acme/tsconfig/base", "./config/tsconfig.paths.json"], "compilerOptions": { "strict": true }, }\n',
+      'config/tsconfig.paths.json': '{ "compilerOptions": { "paths": { "@src/*": ["../src/*"] } } }\n',
+      'node_modules/@acme/tsconfig/base.json': '{ "compilerOptions": { "baseUrl": "../../../vendor" } }\n',
+      'vendor/shared/errors.ts': ERRORS,
+      'src/lib/errors.ts': ERRORS,
+      'pages/api/items.ts': route('@src/lib/errors'),
+      'pages/api/shared.ts': route('shared/errors'),
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const module of ['src/lib/errors.ts', 'vendor/shared/errors.ts']) expect(readFileSync(path.join(app, module), 'utf8')).toContain('export function sendErrorResponse(status: number, message: string) {');
+    expect(readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8')).toContain(`import { sendErrorResponse } from '@src/lib/errors'`);
+    expect(readFileSync(path.join(app, 'app/api/shared/route.ts'), 'utf8')).toContain(`import { sendErrorResponse } from 'shared/errors'`);
+  });
+
   it('twins a helper that answers and takes the request without using it (preflight(req, res, methods)): it gets the App Router request', () => {
     const app = makeApp({
       'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',

@@ -221,14 +221,6 @@ interface ModuleRequestHelper extends TwinnedFunction {
 }
 
 /**
- * Every top-level function of the module, exported or not, that has a twin taking the App Router request, also
- * when it passes its req on to another such function of the module (`verifySession(req, id)` calling
- * `getSession(req, id)`): a few rounds, each using the twins found before. Twin names are taken here, so that a
- * helper a route imports and another helper calls gets one twin. One that reads the body or the query takes them as
- * its last parameters, which a call from another helper passes as that one's own `req.body` / `req.query`
- * (redirectNestedRequestCalls), for the caller's own rewrite to take in turn.
- */
-/**
  * The module's own session helpers that take the compat module's stand-ins for req and res as typed
  * (session-helper.ts: next-auth's getServerSession given them, a Supabase client): a wrapper's twin calls them
  * itself, with the stand-ins, as a route does, and hands the cookies they set on to its answer.
@@ -248,6 +240,14 @@ function standInFlags(session: { query?: boolean; writesCookies?: boolean }): { 
   return { ...(session.query ? { query: true as const } : {}), ...(session.writesCookies ? { writesCookies: true as const } : {}) };
 }
 
+/**
+ * Every top-level function of the module, exported or not, that has a twin taking the App Router request, also
+ * when it passes its req on to another such function of the module (`verifySession(req, id)` calling
+ * `getSession(req, id)`): a few rounds, each using the twins found before. Twin names are taken here, so that a
+ * helper a route imports and another helper calls gets one twin. One that reads the body or the query takes them as
+ * its last parameters, which a call from another helper passes as that one's own `req.body` / `req.query`
+ * (redirectNestedRequestCalls), for the caller's own rewrite to take in turn.
+ */
 function moduleRequestHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, typescript: boolean, taken: Set<string>, imported: Map<string, ImportedRequestHelper>): Map<string, ModuleRequestHelper> {
   const out = new Map<string, ModuleRequestHelper>();
   const candidates: Array<{ found: FoundFunction; exported: boolean }> = [];

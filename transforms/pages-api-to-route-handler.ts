@@ -353,7 +353,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
-  const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods]);
+  const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods], typescript);
   // HEAD: where it runs GET's code, the App Router's own HEAD (GET's function, the request's method HEAD) does the same.
   const getGroup = groups.find((g) => g.methods.includes('GET'));
   if (getGroup?.methods.includes('HEAD') && !dispatch) getGroup.methods = getGroup.methods.filter((m) => m !== 'HEAD');
@@ -954,8 +954,8 @@ function countReads(body: Node[], name: string): number {
 }
 
 /** One function per distinct method body; methods with the same body share one function. */
-function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: Snippets, wrapperMethods: string[]): MethodGroup[] {
-  const reader = methodReaderFor(reqName, body, moduleBody, (from, to) => snip.withCommentsOf(from, to));
+function splitByMethod(body: Node[], reqName: string, moduleBody: Node[], snip: Snippets, wrapperMethods: string[], typescript: boolean): MethodGroup[] {
+  const reader = { ...methodReaderFor(reqName, body, moduleBody, (from, to) => snip.withCommentsOf(from, to)), typescript };
   const block = { type: 'BlockStatement', body };
   const universe = new Set<string>([...DEFAULT_METHODS, ...methodsNamed(block, reader), ...wrapperMethods]);
   // A body that never reads the method is the same for every method: one copy serves them all.

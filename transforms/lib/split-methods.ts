@@ -20,6 +20,11 @@ export interface MethodReader {
   arrays: Map<string, string[]>;
   /** Gives a statement the leading comments of another (those of a removed `if` or `switch`). */
   keepComments: (from: Node, to: Node) => Node;
+  /**
+   * TypeScript: a ternary on the method whose other branch is `req.body` (typed `any`) was `any` as a whole
+   * (`req.method === 'GET' ? req.query : req.body`), and its kept branch keeps that type (foldTernaries).
+   */
+  typescript?: boolean;
 }
 
 export class UnsupportedDispatch extends Error {}
@@ -346,6 +351,12 @@ function asStatement(list: Node[], original: Node): Node {
   return { type: 'BlockStatement', body: list, directives: [] };
 }
 
+/** `req.body`, past casts and parentheses. */
+function isBodyRead(node: Node, reqName: string): boolean {
+  const n = unwrap(node);
+  return n?.type === 'MemberExpression' && !n.computed && isIdent(unwrap(n.object), reqName) && isIdent(n.property, 'body');
+}
+
 function foldTernaries(stmt: Node, method: string, reader: MethodReader): void {
   walk(
     stmt,
@@ -354,7 +365,11 @@ function foldTernaries(stmt: Node, method: string, reader: MethodReader): void {
         const child = n[key];
         if (child?.type === 'ConditionalExpression') {
           const value = evalCondition(child.test, method, reader);
-          if (value !== undefined) n[key] = value ? child.consequent : child.alternate;
+          if (value === undefined) continue;
+          const [kept, dropped] = value ? [child.consequent, child.alternate] : [child.alternate, child.consequent];
+          // `query` alone is typed for itself, where code after it took the `any` of the whole (`authorize(params)`).
+          const wasAny = reader.typescript && isBodyRead(dropped, reader.reqName) && !isBodyRead(kept, reader.reqName);
+          n[key] = wasAny ? { type: 'TSAsExpression', expression: kept, typeAnnotation: { type: 'TSAnyKeyword' } } : kept;
         }
       }
     },

@@ -62,6 +62,8 @@ function configAliases(file: string, depth = 0): ConfigAliases | null {
   } catch {
     return null;
   }
+  // `null`, a string, a list: no config to read aliases from.
+  if (!config || typeof config !== 'object' || Array.isArray(config)) return null;
   const dir = path.dirname(file);
   const options = config.compilerOptions ?? {};
   let inherited: ConfigAliases = {};

@@ -132,6 +132,24 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(readFileSync(path.join(app, 'app/api/shared/route.ts'), 'utf8')).toContain(`import { sendErrorResponse } from 'shared/errors'`);
   });
 
+  it('reads no aliases from a tsconfig.json that is not an object, and goes on to jsconfig.json', () => {
+    const app = makeApp({
+      'tsconfig.json': 'null\n',
+      'jsconfig.json': '{ "compilerOptions": { "baseUrl": "." } }\n',
+      'utils/errors.ts': ERRORS,
+      'pages/api/items.ts': `import { sendError } from 'utils/errors'
+
+export default function handler(req, res) {
+  if (!req.query.q) return sendError(res, 400, 'q is required')
+  res.status(200).json({ q: req.query.q })
+}
+`,
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8')).toContain(`return sendErrorResponse(400, 'q is required')`);
+  });
+
   it('twins a helper that answers and takes the request without using it (preflight(req, res, methods)): it gets the App Router request', () => {
     const app = makeApp({
       'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',

@@ -57,7 +57,6 @@ const COOKIE_READS = new Set(['getCookie', 'hasCookie']);
 const COOKIE_WRITES = new Set(['setCookie', 'deleteCookie', 'getCookies']);
 
 interface Scope {
-  program: Node;
   functions: Map<string, Node>;
   imported: Map<string, ImportedStandIn>;
   getters: Set<string>;
@@ -180,7 +179,7 @@ export function standInUse(program: Node, fn: Node, imported: Map<string, Import
   for (const { local, imported: name } of valueImports(program, COOKIES_NEXT)) {
     if (COOKIE_READS.has(name) || COOKIE_WRITES.has(name)) cookies.set(local, COOKIE_WRITES.has(name));
   }
-  const scope: Scope = { program, functions: functionsByName(program), imported, getters, cookies, known: new Map() };
+  const scope: Scope = { functions: functionsByName(program), imported, getters, cookies, known: new Map() };
   const use = standInOf(scope, fn);
   return use && takesNextAuthShims(program, fn, use.args) ? use : null;
 }

@@ -25,20 +25,41 @@ export function parseJsonc(text: string): unknown {
   return JSON.parse(blankJsoncComments(text).replace(/,(\s*[}\]])/g, '$1'));
 }
 
-/** What a config and the ones it extends set: baseUrl (absolute) and paths, with the folder of the config that set them. */
+/**
+ * What a config and the ones it extends set: baseUrl (absolute) and paths, with the folder of the config that set the
+ * paths. `null` is an option cleared (`"baseUrl": null` undoes an inherited one, as in TypeScript); undefined, not set.
+ */
 interface ConfigAliases {
-  baseUrl?: string;
-  paths?: Record<string, string[]>;
+  baseUrl?: string | null;
+  paths?: Record<string, string[]> | null;
   pathsDir?: string;
 }
 
-/** The file an `extends` names: a path from the config's folder, or a package's file in a node_modules above it. */
+const CONFIG_DIR = '${configDir}';
+
+/** Whether `spec` names a file by its path (TypeScript's rule: `./`, `../` or rooted), not a package. */
+function isPathSpec(spec: string): boolean {
+  return /^\.\.?(?:[\\/]|$)/.test(spec) || path.isAbsolute(spec);
+}
+
+/**
+ * The file an `extends` names: a path from the config's folder (`.json` added when missing), or a package's file in a
+ * node_modules above it (its package.json's `tsconfig` field or an `exports` entry of the subpath, else the path
+ * itself, with `.json`, or its folder's tsconfig.json).
+ */
 function extendedFile(dir: string, spec: string): string | null {
-  const candidates = (base: string) => [base, `${base}.json`, path.join(base, 'tsconfig.json')];
-  if (spec.startsWith('.') || path.isAbsolute(spec)) return candidates(path.resolve(dir, spec)).find(isFile) ?? null;
+  if (isPathSpec(spec)) return [path.resolve(dir, spec), `${path.resolve(dir, spec)}.json`].find(isFile) ?? null;
+  const [, name, subpath] = /^((?:@[^/]+\/)?[^/]+)(?:\/(.*))?$/.exec(spec) ?? [];
+  if (!name) return null;
   for (let at = dir; ; at = path.dirname(at)) {
-    const found = candidates(path.join(at, 'node_modules', spec)).find(isFile);
-    if (found || path.dirname(at) === at) return found ?? null;
+    const root = path.join(at, 'node_modules', name);
+    const manifest = readJsonObject(path.join(root, 'package.json'));
+    const exported = manifest?.exports && typeof manifest.exports === 'object' ? (manifest.exports as Record<string, unknown>)[subpath ? `./${subpath}` : '.'] : undefined;
+    const named = typeof exported === 'string' ? exported : !subpath && typeof manifest?.tsconfig === 'string' ? manifest.tsconfig : null;
+    const base = path.join(root, subpath ?? 'tsconfig.json');
+    const found = [named ? path.join(root, named) : null, base, `${base}.json`, path.join(base, 'tsconfig.json')].find((f): f is string => !!f && isFile(f));
+    if (found) return found;
+    if (path.dirname(at) === at) return null;
   }
 }
 
@@ -50,43 +71,72 @@ function isFile(file: string): boolean {
   }
 }
 
-/**
- * The aliases `file` sets, following its `extends` (a string, or a list whose later entries win) as TypeScript does:
- * the config's own baseUrl and paths win over those it extends; a baseUrl is relative to the config that sets it, and
- * paths without a baseUrl are relative to the config that sets them. Null when the file cannot be read as JSON.
- */
-function configAliases(file: string, depth = 0): ConfigAliases | null {
-  let config: { extends?: unknown; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+/** A JSON(C) object read from `file`, or null (unreadable, not JSON, or not an object). */
+function readJsonObject(file: string): Record<string, unknown> | null {
   try {
-    config = parseJsonc(readFileSync(file, 'utf8')) as typeof config;
+    const value = parseJsonc(readFileSync(file, 'utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  // `null`, a string, a list: no config to read aliases from.
-  if (!config || typeof config !== 'object' || Array.isArray(config)) return null;
+}
+
+/** `paths` as TypeScript takes it: its patterns whose targets are a list of strings (it reports the others). */
+function validPaths(value: unknown): Record<string, string[]> | null | undefined {
+  if (value === null) return null;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([, targets]) => Array.isArray(targets) && targets.every((t) => typeof t === 'string')));
+}
+
+/**
+ * The aliases `file` sets, following its `extends` (a string, or a list whose later entries win) as TypeScript does:
+ * the config's own baseUrl and paths win over those it extends; a baseUrl is relative to the config that sets it, and
+ * paths without a baseUrl are relative to the config that sets them. `${configDir}` is the folder of the app's own
+ * config (`rootDir`). Null when the file cannot be read as a JSON object. `chain`: the configs on the way here (a loop
+ * stops where it comes back).
+ */
+function configAliases(file: string, rootDir: string, chain: string[] = [], read = new Map<string, ConfigAliases | null>()): ConfigAliases | null {
+  // Each config once per read (a list that extends the same chain many times would go over it again and again).
+  if (read.has(file)) return read.get(file)!;
+  const found = ownAndInherited(file, rootDir, chain, read);
+  read.set(file, found);
+  return found;
+}
+
+function ownAndInherited(file: string, rootDir: string, chain: string[], read: Map<string, ConfigAliases | null>): ConfigAliases | null {
+  const config = readJsonObject(file);
+  if (!config) return null;
   const dir = path.dirname(file);
-  const options = config.compilerOptions ?? {};
+  const options = config.compilerOptions && typeof config.compilerOptions === 'object' ? (config.compilerOptions as Record<string, unknown>) : {};
   let inherited: ConfigAliases = {};
   const parents = typeof config.extends === 'string' ? [config.extends] : Array.isArray(config.extends) ? config.extends.filter((e): e is string => typeof e === 'string') : [];
-  // A loop of extends, or one very deep, stops here: what was read so far stands.
-  for (const spec of depth < 8 ? parents : []) {
+  for (const spec of parents) {
     const parentFile = extendedFile(dir, spec);
-    const parent = parentFile ? configAliases(parentFile, depth + 1) : null;
-    if (parent) inherited = { baseUrl: parent.baseUrl ?? inherited.baseUrl, ...(parent.paths ? { paths: parent.paths, pathsDir: parent.pathsDir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }) };
+    const parent = parentFile && !chain.includes(parentFile) && chain.length < 16 ? configAliases(parentFile, rootDir, [...chain, file], read) : null;
+    if (!parent) continue;
+    inherited = {
+      baseUrl: parent.baseUrl !== undefined ? parent.baseUrl : inherited.baseUrl,
+      ...(parent.paths !== undefined ? { paths: parent.paths, pathsDir: parent.pathsDir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
+    };
   }
+  const baseUrl = typeof options.baseUrl === 'string' ? path.resolve(dir, options.baseUrl.replace(CONFIG_DIR, rootDir)) : options.baseUrl === null ? null : undefined;
+  const paths = validPaths(options.paths);
   return {
-    baseUrl: options.baseUrl !== undefined ? path.resolve(dir, options.baseUrl) : inherited.baseUrl,
-    ...(options.paths ? { paths: options.paths, pathsDir: dir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
+    baseUrl: baseUrl !== undefined ? baseUrl : inherited.baseUrl,
+    ...(paths !== undefined ? { paths, pathsDir: dir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
   };
 }
 
 function readPathAliases(root: string): PathAliases {
   for (const name of ['tsconfig.json', 'jsconfig.json']) {
     // No such file, or not JSON we can read: the next, and relative imports still resolve.
-    const found = configAliases(path.join(root, name));
+    const found = configAliases(path.join(root, name), root);
     if (!found) continue;
     const base = found.baseUrl ?? found.pathsDir ?? root;
-    return { baseUrl: path.relative(root, base).split(path.sep).join('/') || '.', paths: found.paths ?? {}, fromBaseUrl: found.baseUrl !== undefined };
+    // `${configDir}/src/*`: the app's own folder, from the folder the targets are relative to.
+    const fromBase = path.relative(base, root).split(path.sep).join('/') || '.';
+    const paths = Object.fromEntries(Object.entries(found.paths ?? {}).map(([pattern, targets]) => [pattern, targets.map((t) => t.replace(CONFIG_DIR, fromBase))]));
+    return { baseUrl: path.relative(root, base).split(path.sep).join('/') || '.', paths, fromBaseUrl: typeof found.baseUrl === 'string' };
   }
   return { baseUrl: '.', paths: {} };
 }

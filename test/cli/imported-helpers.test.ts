@@ -132,6 +132,31 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(readFileSync(path.join(app, 'app/api/shared/route.ts'), 'utf8')).toContain(`import { sendErrorResponse } from 'shared/errors'`);
   });
 
+  it('reads extended configs as TypeScript does: a baseUrl cleared with null, ${configDir}, a package’s tsconfig field, malformed paths and loops', () => {
+    const route = (specifier: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
+import { sendError } from '${specifier}'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.q) return sendError(res, 400, 'q is required')
+  res.status(200).json({ q: req.query.q })
+}
+`;
+    const app = makeApp({
+      // Its own config clears the baseUrl its base sets (null), so `lib/errors` is no path under a baseUrl; the paths
+      // of the package's config (found through its package.json's tsconfig field) start from the app's own folder.
+      'tsconfig.json': '{ "extends": ["./tsconfig.json", "./config/base.json", "@acme/config"], "compilerOptions": { "baseUrl": null } }\n',
+      'config/base.json': '{ "extends": "./base.json", "compilerOptions": { "baseUrl": "..", "paths": { "@bad/*": null, "@worse/*": [1] } } }\n',
+      'node_modules/@acme/config/package.json': '{ "name": "@acme/config", "tsconfig": "./configs/next.json" }\n',
+      'node_modules/@acme/config/configs/next.json': '{ "compilerOptions": { "paths": { "@app/*": ["${configDir}/src/*"] } } }\n',
+      'src/lib/errors.ts': ERRORS,
+      'pages/api/items.ts': route('@app/lib/errors'),
+    });
+    const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path.join(app, 'src/lib/errors.ts'), 'utf8')).toContain('export function sendErrorResponse(status: number, message: string) {');
+    expect(readFileSync(path.join(app, 'app/api/items/route.ts'), 'utf8')).toContain(`import { sendErrorResponse } from '@app/lib/errors'`);
+  });
+
   it('reads no aliases from a tsconfig.json that is not an object, and goes on to jsconfig.json', () => {
     const app = makeApp({
       'tsconfig.json': 'null\n',

@@ -21,8 +21,8 @@ export interface MethodReader {
   /** Gives a statement the leading comments of another (those of a removed `if` or `switch`). */
   keepComments: (from: Node, to: Node) => Node;
   /**
-   * TypeScript: a ternary on the method whose other branch is `req.body` (typed `any`) was `any` as a whole
-   * (`req.method === 'GET' ? req.query : req.body`), and its kept branch keeps that type (foldTernaries).
+   * TypeScript: a ternary on the method whose other branch reads `req.body` (typed `any`) was `any` as a whole
+   * (`req.method === 'GET' ? req.query : req.body`), and its kept branch keeps that type (foldTernaries, typedAny).
    */
   typescript?: boolean;
 }
@@ -351,10 +351,17 @@ function asStatement(list: Node[], original: Node): Node {
   return { type: 'BlockStatement', body: list, directives: [] };
 }
 
-/** `req.body`, past casts and parentheses. */
-function isBodyRead(node: Node, reqName: string): boolean {
-  const n = unwrap(node);
-  return n?.type === 'MemberExpression' && !n.computed && isIdent(unwrap(n.object), reqName) && isIdent(n.property, 'body');
+/**
+ * Whether Pages typed `node` `any` through req.body: `req.body` (also `req['body']`, `(req as any).body`), a read off
+ * it (`req.body.params`), a cast to any, or a ternary one of whose branches is such (`… ? req.body : {}`).
+ */
+function typedAny(node: Node, reqName: string): boolean {
+  let n = node;
+  while (n?.type === 'ParenthesizedExpression' || n?.type === 'TSNonNullExpression') n = n.expression;
+  if (n?.type === 'TSAsExpression' || n?.type === 'TSTypeAssertion') return n.typeAnnotation?.type === 'TSAnyKeyword';
+  if (n?.type === 'ConditionalExpression') return typedAny(n.consequent, reqName) || typedAny(n.alternate, reqName);
+  if (n?.type !== 'MemberExpression' && n?.type !== 'OptionalMemberExpression') return false;
+  return (isIdent(unwrap(n.object), reqName) && memberName(n) === 'body') || typedAny(n.object, reqName);
 }
 
 function foldTernaries(stmt: Node, method: string, reader: MethodReader): void {
@@ -368,7 +375,7 @@ function foldTernaries(stmt: Node, method: string, reader: MethodReader): void {
           if (value === undefined) continue;
           const [kept, dropped] = value ? [child.consequent, child.alternate] : [child.alternate, child.consequent];
           // `query` alone is typed for itself, where code after it took the `any` of the whole (`authorize(params)`).
-          const wasAny = reader.typescript && isBodyRead(dropped, reader.reqName) && !isBodyRead(kept, reader.reqName);
+          const wasAny = reader.typescript && typedAny(dropped, reader.reqName) && !typedAny(kept, reader.reqName);
           n[key] = wasAny ? { type: 'TSAsExpression', expression: kept, typeAnnotation: { type: 'TSAnyKeyword' } } : kept;
         }
       }

@@ -16,6 +16,16 @@ export function sendError(res: NextApiResponse, status: number, message: string)
 export const LIMIT = 10
 `;
 
+/** A route that answers through sendError imported from `specifier`. */
+const errorRoute = (specifier: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
+import { sendError } from '${specifier}'
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (!req.query.q) return sendError(res, 400, 'q is required')
+  res.status(200).json({ q: req.query.q })
+}
+`;
+
 const files = {
   'tsconfig.json': `{
   // comments are allowed here
@@ -105,15 +115,8 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
     expect(items).toContain(`import { sendErrorResponse } from 'utils/errors'`);
     expect(items).toContain(`if (!query.q) return sendErrorResponse(400, 'q is required')`);
   });
-  it('finds helpers through the paths of the configs tsconfig.json extends, a file of its own and a package’s', () => {
-    const route = (specifier: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
-import { sendError } from '${specifier}'
 
-export default function handler(req: NextApiRequest, res: NextApiResponse) {
-  if (!req.query.q) return sendError(res, 400, 'q is required')
-  res.status(200).json({ q: req.query.q })
-}
-`;
+  it('finds helpers through the paths of the configs tsconfig.json extends, a file of its own and a package’s', () => {
     const app = makeApp({
       // The app's own config sets neither; the one it extends sets paths (relative to that config, as in tsc), and
       // a base in node_modules, extended first, sets a baseUrl that the later one's does not undo.
@@ -122,8 +125,8 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
       'node_modules/@acme/tsconfig/base.json': '{ "compilerOptions": { "baseUrl": "../../../vendor" } }\n',
       'vendor/shared/errors.ts': ERRORS,
       'src/lib/errors.ts': ERRORS,
-      'pages/api/items.ts': route('@src/lib/errors'),
-      'pages/api/shared.ts': route('shared/errors'),
+      'pages/api/items.ts': errorRoute('@src/lib/errors'),
+      'pages/api/shared.ts': errorRoute('shared/errors'),
     });
     const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
     expect(result.code, result.stderr).toBe(0);
@@ -133,14 +136,6 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
   });
 
   it('reads extended configs as TypeScript does: a baseUrl cleared with null, ${configDir}, a package’s tsconfig field, malformed paths and loops', () => {
-    const route = (specifier: string) => `import type { NextApiRequest, NextApiResponse } from 'next'
-import { sendError } from '${specifier}'
-
-export default function handler(req: NextApiRequest, res: NextApiResponse) {
-  if (!req.query.q) return sendError(res, 400, 'q is required')
-  res.status(200).json({ q: req.query.q })
-}
-`;
     const app = makeApp({
       // Its own config clears the baseUrl its base sets (null), so `lib/errors` is no path under a baseUrl; the paths
       // of the package's config (found through its package.json's tsconfig field) start from the app's own folder.
@@ -149,7 +144,7 @@ export default function handler(req: NextApiRequest, res: NextApiResponse) {
       'node_modules/@acme/config/package.json': '{ "name": "@acme/config", "tsconfig": "./configs/next.json" }\n',
       'node_modules/@acme/config/configs/next.json': '{ "compilerOptions": { "paths": { "@app/*": ["${configDir}/src/*"] } } }\n',
       'src/lib/errors.ts': ERRORS,
-      'pages/api/items.ts': route('@app/lib/errors'),
+      'pages/api/items.ts': errorRoute('@app/lib/errors'),
     });
     const result = runCli(['run', app, '--yes', '--next', '15.5.29']);
     expect(result.code, result.stderr).toBe(0);

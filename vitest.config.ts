@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two workers even on a 2-core machine (vitest's default there is one): the e2e file, which waits on installs,
+    // servers and requests much of its time, runs beside the unit files instead of after them.
+    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseSourceOrNull } from '../transforms/lib/source-text.js';
-import { functionsByName } from '../transforms/lib/supabase-helper.js';
+import { functionsByName } from '../transforms/lib/stand-in-uses.js';
 import { standInUse, type ImportedStandIn } from '../transforms/lib/stand-in-helper.js';
 import { sessionGetterNames } from '../transforms/lib/recipes.js';
 

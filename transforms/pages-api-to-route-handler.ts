@@ -64,7 +64,7 @@ import { carriedCallReason, carriedCallsLeft } from './lib/carried-calls.js';
 import { rewriteCatchAnswers } from './lib/catch-answers.js';
 import { dropRequestArgs, passNextAuthShims, passesRequestAsTaken } from './lib/session-helper.js';
 import { referencesTo, renameReferences, type Reference } from './lib/scope.js';
-import { isWrittenAt } from './lib/supabase-helper.js';
+import { isWrittenAt } from './lib/stand-in-uses.js';
 
 
 class Left extends Error {

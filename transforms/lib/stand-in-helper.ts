@@ -32,7 +32,7 @@ import { isRequestParam } from './request-helper.js';
 import { isResponseParam } from './res-helpers.js';
 import { referencesTo, type Reference } from './scope.js';
 import { takesNextAuthShims } from './shim-types.js';
-import { functionsByName, isHeaderUse, isWrittenAt, onlyReadFrom } from './supabase-helper.js';
+import { functionsByName, isHeaderUse, isWrittenAt, onlyReadFrom } from './stand-in-uses.js';
 
 /** A function of another module that takes the stand-ins (src/imported-helpers.ts), by the local name imported. */
 export interface ImportedStandIn {

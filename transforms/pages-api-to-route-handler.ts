@@ -41,6 +41,7 @@ import { rewriteDraftMode } from './lib/recipes-draft-mode.js';
 import { rewriteTrpc } from './lib/trpc.js';
 import { rewriteBetterAuth } from './lib/better-auth.js';
 import { rewriteFormidable } from './lib/recipes-formidable.js';
+import { inlineFormidableParseFunctions } from './lib/formidable-parse-functions.js';
 import { toEdgeRoute } from './lib/edge-route.js';
 import { dropUnusedRunners, rewriteMiddlewareRuns } from './lib/recipes-cors.js';
 import { microCorsRun } from './lib/recipes-micro-cors.js';
@@ -246,9 +247,13 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   writesBeforeEnds(fn, resName);
   logsBeforeAnswers(fn, resName);
   const harmless = harmlessAfterAnswer(fn, resName, methodReaderFor(reqName, body, program.body, (_, to) => to));
-  if (subHandlers.unused.size) {
+  // `const { files } = await parseForm(req)`, a function of this file around formidable's callback: its promise in the
+  // call's place, for the formidable recipe below to read as the handler's own.
+  const parseFunctions = inlineFormidableParseFunctions(program, fn, body, reqName, subHandlers.unused);
+  const unused = new Set([...subHandlers.unused, ...parseFunctions.unused]);
+  if (unused.size) {
     const [declaration, exported] = [program.body[handler.declarationIndex], program.body[handler.exportIndex]];
-    program.body = program.body.filter((stmt: Node) => !subHandlers.unused.has(stmt));
+    program.body = program.body.filter((stmt: Node) => !unused.has(stmt));
     handler.declarationIndex = program.body.indexOf(declaration);
     if (exported) handler.exportIndex = program.body.indexOf(exported);
     // Their parameter names are free again.
@@ -293,6 +298,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   const nextAuthHelpers = nextAuthHelpersFree(program, moduleNames);
   const recipes = applyRecipes(snip, program, body, reqName, resName, { request: requestName, taken: moduleNames });
   recipes.notes.push(...chains.notes, ...subHandlers.notes);
+  for (const name of parseFunctions.names) recipes.notes.push(`${name}(), a function of this file that promised formidable's callback, went into its calls (the formidable note says what they became)`);
   // res.revalidate → revalidatePath works differently enough to be checked by hand: a marker, not a note.
   const revalidated = recipes.notes.includes(REVALIDATE_NOTE);
   if (revalidated) recipes.notes = recipes.notes.filter((note) => note !== REVALIDATE_NOTE);

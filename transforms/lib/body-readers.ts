@@ -105,7 +105,7 @@ function listenerOf(stmt: Node | undefined, stream: string, event: string): Node
  * The same read with the stream's events, in a promise: `return new Promise((resolve, reject) => { const chunks = [];
  * req.on('data', (chunk) => chunks.push(chunk)); req.on('end', () => resolve(Buffer.concat(chunks))); req.on('error',
  * reject); })` (the array also declared before the promise, the error listener also `(err) => reject(err)` or none,
- * the function also an arrow whose body is the promise). The 'data' listener only pushes, in the order the chunks
+ * the function also an arrow whose body is the promise, or an async one that returns it awaited). The 'data' listener only pushes, in the order the chunks
  * come, and 'end' resolves with them all: the body's bytes, or their text.
  */
 function eventReader(fn: Node | null): ReaderValue | null {
@@ -115,7 +115,9 @@ function eventReader(fn: Node | null): ReaderValue | null {
   const declaredOutside = outer.length === 2 ? emptyArray(outer[0]) : null;
   const returned = outer[outer.length - 1];
   if (outer.length !== (declaredOutside ? 2 : 1) || returned?.type !== 'ReturnStatement') return null;
-  const promise = unwrap(returned.argument);
+  // `return await new Promise(…)` in an async function gives the same value as returning the promise.
+  const argument = unwrap(returned.argument);
+  const promise = argument?.type === 'AwaitExpression' && fn.async ? unwrap(argument.argument) : argument;
   if (promise?.type !== 'NewExpression' || !isIdent(promise.callee, 'Promise') || promise.arguments.length !== 1) return null;
   const executor = functionValue(promise.arguments[0]);
   if (!executor || executor.body.type !== 'BlockStatement' || !executor.params.every((p: Node) => isIdent(p)) || executor.params.length < 1) return null;

@@ -39,7 +39,7 @@ export interface FormidableRecipe {
 }
 
 /** Local names of formidable's factory (`formidable`, `IncomingForm`) and of its default export. */
-function formidableNames(program: Node): { factories: Set<string>; namespaces: Set<string> } {
+export function formidableNames(program: Node): { factories: Set<string>; namespaces: Set<string> } {
   const out = { factories: new Set<string>(), namespaces: new Set<string>() };
   for (const { local, imported } of valueImports(program, 'formidable')) {
     if (imported === 'default' || imported === '*') out.namespaces.add(local);
@@ -104,7 +104,10 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
       let options = factoryOptions(target, names);
       let form: { list: Node[]; stmt: Node } | null = null;
       if (!options && isIdent(target)) {
+        // The form the parse sees: declared in a list that holds the parse, the innermost one (lists come outer
+        // first); a form of the same name in another branch is another form.
         for (const l of lists) {
+          if (l !== list && !l.some((s: Node) => holds(s, stmt))) continue;
           const found = l.find((s: Node) => s.type === 'VariableDeclaration' && s.declarations.length === 1 && isIdent(s.declarations[0].id, target.name));
           if (found) form = { list: l, stmt: found };
         }
@@ -228,7 +231,7 @@ ${ts ? `  // formidable's File, as its types declare it (length is never set at 
 }
 
 /** A `new Promise(…)` around a callback parse of the handler's req, and what replaces it. */
-interface PromisedParse {
+export interface PromisedParse {
   parent: Node;
   key: string;
   node: Node;
@@ -302,7 +305,7 @@ function inlinedCallbackParses(program: Node, lists: Node[][], reqName: string, 
  * resolve(value);` where the value is names alone), in the handler's body outside its
  * nested functions: the parse rejects with err and resolves with the value computed from fields and files alone.
  */
-function promisedParses(roots: Node[], reqName: string, names: ReturnType<typeof formidableNames>): PromisedParse[] {
+export function promisedParses(roots: Node[], reqName: string, names: ReturnType<typeof formidableNames>): PromisedParse[] {
   const found: PromisedParse[] = [];
   const visit = (node: Node, parent: Node | null, key: string) => {
     if (!parent || node.type !== 'NewExpression' || !isIdent(node.callee, 'Promise') || node.arguments.length !== 1) return;
@@ -333,7 +336,7 @@ function promisedParses(roots: Node[], reqName: string, names: ReturnType<typeof
 }
 
 /** `const form = formidable(opts)` (or `new IncomingForm(opts)`): the form's name and its factory call. */
-function madeForm(stmt: Node, names: ReturnType<typeof formidableNames>): { name: string; init: Node } | null {
+export function madeForm(stmt: Node, names: ReturnType<typeof formidableNames>): { name: string; init: Node } | null {
   const decl = stmt.type === 'VariableDeclaration' && stmt.kind === 'const' && stmt.declarations.length === 1 ? stmt.declarations[0] : null;
   return decl && isIdent(decl.id) && decl.init && factoryOptions(decl.init, names) ? { name: decl.id.name, init: decl.init } : null;
 }
@@ -373,6 +376,17 @@ function namesOnly(node: Node): boolean {
   if (n.type === 'Identifier') return true;
   if (n.type === 'ArrayExpression') return n.elements.every((e: Node | null) => !!e && namesOnly(e));
   return n.type === 'ObjectExpression' && n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && namesOnly(p.value));
+}
+
+/** Whether `inner` is `node` or lies below it. */
+function holds(node: Node, inner: Node): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n === inner) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 function mentions(node: Node, name: string): boolean {

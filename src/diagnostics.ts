@@ -181,7 +181,7 @@ export const REASONS = {
     severity: 'review',
     short: 'an answer now ends the handler, where Pages went on running the code after it',
     detail:
-      "A send not followed by a return (res.status(400).json(…) inside an if, a catch, or a switch case that falls through) became return …: a route handler answers by returning. In Pages the code after it still ran: another send (which threw ERR_HTTP_HEADERS_SENT, the client kept the first answer), but also writes, deletes or calls that the route no longer makes. Check the code after the marked line: if it had to run, run it before the return (or in after()); if it is a return missing in Pages, the route is right.",
+      "A send not followed by a return (res.status(400).json(…) inside an if, a catch, or a switch case that falls through) became return …: a route handler answers by returning. In Pages the code after it still ran: another send (which did nothing the client saw: Next ignores headers set once the answer is out, so the client kept the first answer), but also writes, deletes or calls that the route no longer makes. Check the code after the marked line: if it had to run, run it before the return (or in after()); if it is a return missing in Pages, the route is right.",
   },
   RETURN_IGNORED_BY_PAGES: {
     severity: 'review',

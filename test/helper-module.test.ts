@@ -28,11 +28,46 @@ export function withRequest(req: NextApiRequest, res: NextApiResponse) {
 `;
 
 describe('helper module twins', () => {
+  it('says which helpers have written the answer when a call returns: not one that awaits first, one that may stream, nor one that throws after its answer', () => {
+    const module = `import type { NextApiResponse } from 'next';
+
+export function errorhandler(err: unknown, res: NextApiResponse) {
+  if (!(err instanceof Error)) throw err;
+  if (err.message === 'gone') {
+    res.status(410).end('Gone');
+    return;
+  }
+  return res.status(500).json({ message: 'Internal Server Error', error: err.message });
+}
+
+export function failThenThrow(res: NextApiResponse, err: Error) {
+  res.status(500).json({ error: err.message });
+  throw err;
+}
+
+export async function auditThenFail(res: NextApiResponse) {
+  await Promise.resolve();
+  return res.status(500).json({ error: 'failed' });
+}
+
+export function failLater(res: NextApiResponse, stream: NodeJS.ReadableStream) {
+  return res.status(500).send(stream);
+}
+`;
+    const result = twinResponseHelpers(module, context, ['errorhandler', 'auditThenFail', 'failLater', 'failThenThrow']);
+    expect(result.twins.map((t) => [t.name, t.kind, t.answersAtOnce ?? false])).toEqual([
+      ['auditThenFail', 'helper', false],
+      ['errorhandler', 'helper', true],
+      ['failLater', 'helper', false],
+      ['failThenThrow', 'helper', false],
+    ]);
+  });
+
   it('adds a twin after each helper that answers on every path, and keeps the originals', () => {
     const result = twinResponseHelpers(MODULE, context, ['sendError', 'notFound']);
     expect(result.twins).toEqual([
-      { kind: 'helper', name: 'notFound', twin: 'notFoundResponse', resIndex: 0, statuses: [404] },
-      { kind: 'helper', name: 'sendError', twin: 'sendErrorResponse', resIndex: 0, statuses: [null] },
+      { kind: 'helper', name: 'notFound', twin: 'notFoundResponse', resIndex: 0, statuses: [404], answersAtOnce: true },
+      { kind: 'helper', name: 'sendError', twin: 'sendErrorResponse', resIndex: 0, statuses: [null], answersAtOnce: true },
     ]);
     // Its status may be undefined (a caller's `error.statusCode`, whatever the parameter's type says): pagesStatus
     // throws as Node did when the answer went out.
@@ -626,7 +661,7 @@ describe('wrappers and dispatchers that call their module’s own res helpers', 
     const result = twinResponseHelpers(OWN_HELPERS, ownContext, ['handle', 'withAuth', 'methodNotAllowed']);
     expect(result.twins).toEqual([
       { kind: 'dispatcher', name: 'handle', twin: 'handleRoute', resIndex: 0, statuses: [], methods: [], called: true },
-      { kind: 'helper', name: 'methodNotAllowed', twin: 'methodNotAllowedResponse', resIndex: 0, statuses: [405] },
+      { kind: 'helper', name: 'methodNotAllowed', twin: 'methodNotAllowedResponse', resIndex: 0, statuses: [405], answersAtOnce: true },
       { kind: 'wrapper', name: 'withAuth', twin: 'withAuthRoute', resIndex: 0, statuses: [], methods: [] },
     ]);
     // `let` never assigned again holds the looked-up handler as a const would.
@@ -1128,7 +1163,7 @@ export function sendLater(res: NextApiResponse) {
   it('writes them into the twin’s headers: a wrapper’s, a header helper’s (its if-block too), an answering helper’s', () => {
     const result = twinResponseHelpers(NESTED, nestedContext, ['withTags', 'setSessionCookies', 'setSecureCookie', 'sendGone']);
     expect(result.twins).toEqual([
-      { kind: 'helper', name: 'sendGone', twin: 'sendGoneResponse', resIndex: 0, statuses: [410] },
+      { kind: 'helper', name: 'sendGone', twin: 'sendGoneResponse', resIndex: 0, statuses: [410], answersAtOnce: true },
       { kind: 'helper', name: 'setSecureCookie', twin: 'setSecureCookieHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
       { kind: 'helper', name: 'setSessionCookies', twin: 'setSessionCookiesHeaders', resIndex: 0, statuses: [], setsHeaders: ['set-cookie'] },
       { kind: 'wrapper', name: 'withTags', twin: 'withTagsRoute', resIndex: 0, statuses: [], methods: [] },

@@ -6,6 +6,7 @@
  */
 import { apiFor, cloneNode, isIdent, isTypeScriptPath, namesIn, freshName, unwrap, Snippets, END, type Node } from './lib/ast.js';
 import { isResponseParam, toHeaderFunction, toResponseFunction } from './lib/res-helpers.js';
+import { answersAtOnce } from './lib/after-answer.js';
 import type { ResponseHelper } from './lib/response.js';
 import type { ImportedHelper } from './types.js';
 import { toCurriedRouteWrapper, toRouteWrapper } from './lib/route-wrapper.js';
@@ -201,6 +202,8 @@ function moduleResponseHelpers(j: ReturnType<typeof apiFor>, snip: Snippets, pro
     const twin = freshName(`${found.ownName}${headers ? 'Headers' : 'Response'}`, taken);
     taken.add(twin);
     const helper: ResponseHelper = { resIndex: rewritten.resIndex, statuses: rewritten.statuses, rename: twin, ...(headers ? { setsHeaders: headers.setsHeaders } : {}), ...(rewritten.reqIndex !== undefined ? { reqIndex: rewritten.reqIndex } : {}) };
+    // Read on the function as written: a route's after-answer check counts a call of it as a send.
+    if (answering && answersAtOnce(found.fn, found.fn.params[rewritten.resIndex].name)) helper.answersAtOnce = true;
     out.set(found.ownName, { found, fn, twin, exported, helper, uses: rewritten.uses });
   }
   return out;
@@ -408,7 +411,7 @@ function twinHelpers(rawSource: string, ctx: HelperModuleContext, names: string[
       // Routes import it (also as the default export of a function declared apart): its twin is exported.
       moduleHelper.exported = true;
       if (moduleHelper.helper.reqIndex !== undefined && typescript) needsNextRequest = true;
-      twins.push({ kind: 'helper', name, twin: moduleHelper.twin, resIndex: moduleHelper.helper.resIndex, statuses: moduleHelper.helper.statuses, ...(moduleHelper.helper.setsHeaders !== undefined ? { setsHeaders: moduleHelper.helper.setsHeaders } : {}), ...(moduleHelper.helper.reqIndex !== undefined ? { reqIndex: moduleHelper.helper.reqIndex } : {}) });
+      twins.push({ kind: 'helper', name, twin: moduleHelper.twin, resIndex: moduleHelper.helper.resIndex, statuses: moduleHelper.helper.statuses, ...(moduleHelper.helper.setsHeaders !== undefined ? { setsHeaders: moduleHelper.helper.setsHeaders } : {}), ...(moduleHelper.helper.reqIndex !== undefined ? { reqIndex: moduleHelper.helper.reqIndex } : {}), ...(moduleHelper.helper.answersAtOnce ? { answersAtOnce: true } : {}) });
       continue;
     }
     // The twin is a rewritten copy: the original keeps serving Pages code.

@@ -15,7 +15,7 @@ import { runsNothing } from './lib/runs-nothing.js';
 import { structureKey } from './lib/structure-key.js';
 import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
-import { harmlessAfterAnswer, logsBeforeAnswers } from './lib/after-answer.js';
+import { answersAtOnce, harmlessAfterAnswer, logsBeforeAnswers } from './lib/after-answer.js';
 import { ignoredReturns } from './lib/ignored-returns.js';
 import { isPlainNodeStream, writesBeforeEnds } from './lib/stream-response.js';
 import { uncastMemberObjects } from './lib/request-casts.js';
@@ -24,7 +24,8 @@ import { routeParamsOf, paramsTypeCode } from './lib/route-params.js';
 import { versionAtLeast } from './lib/version.js';
 import { printProgram } from './lib/print.js';
 import { openSource, type SourceText } from './lib/source-text.js';
-import { passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
+import { isResponseParam, passRequestToHeaderHelpers, returnsOf, rewriteResponseHelpers } from './lib/res-helpers.js';
+import { moduleFunctions } from './lib/module-functions.js';
 import { applyRecipes, callsSessionWithOptions, writesRouteCookies, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, REVALIDATE_NOTE, SESSION_COOKIES_NOTE } from './lib/recipes.js';
 import { rewriteNextAuthRequestCalls } from './lib/recipes-next-auth-req.js';
 import { rewriteBlobUploadCalls } from './lib/recipes-vercel-blob.js';
@@ -246,7 +247,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   uncastMemberObjects(fn.body, reqName, program);
   writesBeforeEnds(fn, resName);
   logsBeforeAnswers(fn, resName);
-  const harmless = harmlessAfterAnswer(fn, resName, methodReaderFor(reqName, body, program.body, (_, to) => to));
+  const harmless = harmlessAfterAnswer(fn, resName, methodReaderFor(reqName, body, program.body, (_, to) => to), helpersAnsweringAtOnce(program, fn, byKind('helper')));
   // `const { files } = await parseForm(req)`, a function of this file around formidable's callback: its promise in the
   // call's place, for the formidable recipe below to read as the handler's own.
   const parseFunctions = inlineFormidableParseFunctions(program, fn, body, reqName, subHandlers.unused);
@@ -345,6 +346,11 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `await p.catch((e) => res.status(500).json(…))` before a send: the callback's answer is the route's.
   const catches = rewriteCatchAnswers(j, snip, body, resName, hasAfter, (base) => freshName(base, moduleNames));
   for (const [local, binding] of importedHelpers) resHelpers.helpers.set(local, { resIndex: binding.resIndex, statuses: binding.statuses, rename: binding.twin, ...(binding.setsHeaders !== undefined ? { setsHeaders: binding.setsHeaders } : {}), ...(binding.reqIndex !== undefined ? { reqIndex: binding.reqIndex } : {}) });
+  // A name the handler declares itself (a local `const sendError = …`) is its own function where it calls it, not the
+  // helper of the file or of an import: such a call keeps res, and the route is left (RES_ESCAPES).
+  const handlerOwnNames = namesDeclaredWithin(fn);
+  const dropShadowed = () => handlerOwnNames.forEach((name) => resHelpers.helpers.delete(name));
+  dropShadowed();
   // `setCorsHeaders(req, res)`: a header helper that reads the request gets the route's request.
   const headerHelperProblem = passRequestToHeaderHelpers(j, body, resHelpers.helpers, reqName, requestName);
   if (headerHelperProblem) throw new Left('REQ_ESCAPES', headerHelperProblem.line, headerHelperProblem.detail);
@@ -357,6 +363,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // `await limiter.check(res, 10, token)` on `const limiter = rateLimit(…)`: a method that only sets headers has a twin.
   const factories = routeFactoryMethods(j, snip, program, fn, byKind('factory'), typescript, moduleNames);
   factories.helpers.forEach((helper, key) => resHelpers.helpers.set(key, helper));
+  dropShadowed();
   const helpersCalled = new Set<string>();
   const wrapperMethods = handler.wrappers.flatMap((w) => wrapperBindings.get(w.local)!.methods ?? []);
   const groups = splitByMethod(body, reqName, program.body, snip, [...wrapperMethods, ...corsMethods], typescript);
@@ -704,6 +711,22 @@ function withDeclinedReason(detail: string, local: LocalRequestFunctions): strin
   const name = /^req is passed to ([\w$]+)\(\)$/.exec(detail)?.[1];
   const why = name ? local.declined.get(name) : undefined;
   return why ? `${detail}, a function of this file: ${why}` : detail;
+}
+
+/**
+ * The helpers a call of which has written the answer's head when it returns (after-answer.ts answersAtOnce), by local
+ * name, with the position of res: the file's own functions that take res (not the handler), and imported ones.
+ */
+function helpersAnsweringAtOnce(program: Node, handlerFn: Node, imported: Map<string, ImportedHelper>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [local, helper] of imported) if (helper.answersAtOnce) out.set(local, helper.resIndex);
+  for (const { name, fn } of moduleFunctions(program)) {
+    const resIndex = fn === handlerFn ? -1 : fn.params.findIndex(isResponseParam);
+    if (resIndex >= 0 && fn.params[resIndex].type === 'Identifier' && answersAtOnce(fn, fn.params[resIndex].name)) out.set(name, resIndex);
+  }
+  // A name the handler declares itself is another function where the handler calls it.
+  for (const name of namesDeclaredWithin(handlerFn)) out.delete(name);
+  return out;
 }
 
 /** `getSession(req, id)` → `getSessionForRoute(request, id)` for imported helpers with a request twin; returns those called. */

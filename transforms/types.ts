@@ -162,6 +162,11 @@ export interface ImportedHelper {
   called?: boolean;
   /** A helper that only sets headers on res: the header names it sets (lowercase), or null when not all are literals. */
   setsHeaders?: string[] | null;
+  /**
+   * A helper that has written the answer's head when a call returns, on every path (transforms/lib/after-answer.ts
+   * answersAtOnce): in Pages a res call after it threw, so a route's after-answer check counts the call as a send.
+   */
+  answersAtOnce?: boolean;
   /** A request helper or a guard that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */
   bodyIndex?: number;
   /** A request helper or a guard that reads `req.query`: its twin takes the route's query at this position, which calls pass. */

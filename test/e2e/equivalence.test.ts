@@ -196,6 +196,8 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       // A wrapper and a request helper whose helpers of the same module read the query and the body.
       { path: 'lib/cron-key.ts', twins: ['verifyHookForRoute', 'withCronKeyRoute', 'signatureOkForRoute', 'keyOfForRoute'] },
+      // A res helper that answers at once, called in a catch without a return before the handler's own 405.
+      { path: 'lib/error-handler.ts', twins: ['errorhandlerResponse'] },
       { path: 'lib/flash.ts', twins: ['setFlashHeaders'] },
       { path: 'lib/guard.ts', twins: ['withTimingRoute', 'withApiKeyRoute', 'withCorsRoute'] },
       { path: 'lib/guards.ts', twins: ['loadItemForRoute', 'requireApiKeyForRoute', 'requireClaimsForRoute', 'requirePositiveForRoute', 'requireSessionForRoute'], imports: ['lib/auth-options.ts'] },

@@ -5,15 +5,18 @@
  *
  * What runs next is followed through the statements after it, then after the blocks it ends: an `if` branch, a plain
  * block, a `try` block or `catch` without a `finally`, a `switch` case (into the next case, or after the switch at a
- * `break`). The handler ends with nothing done when that reaches, past steps that do nothing once an answer is out
- * (`res.status(404)`, `res.end()` without a chunk):
- *  - the handler's end, or a `return` of nothing, of a name or of a literal;
+ * `break`). The handler ends with nothing done when that reaches, past res calls that do nothing the client sees once
+ * an answer is out, with arguments that run nothing: `status`, `setHeader` (Next, from 14 on, ignores it then: its
+ * server patches setHeader to return at once once the headers are sent), `json`, `send` and `end` (their headers
+ * ignored, their write after the end failing later, in an 'error' event, not at the call):
+ *  - the handler's end, or a `return` of nothing, of a name, of a literal, or of such a res call (`return
+ *    res.status(405).json({ … })`: it returns whatever the call did);
  *  - outside a `try` (whose catch would run, and may do anything): a `throw` of a name, a literal or a constructor
- *    called with those (`throw new Error('Unauthorized')`), or a res call that throws ERR_HTTP_HEADERS_SENT before it
- *    writes anything (`setHeader`, `appendHeader`, `writeHead`, `json`, `send`, `redirect`, after any `status(…)`),
- *    with arguments that run nothing, also returned (`return res.status(405).json({ … })`). Not after `res.send(x)` of
- *    a value that may be a stream: that send only started a pipe, and the next one (or a throw's error answer) could
- *    still go out; only the handler's end or a return of nothing counts then.
+ *    called with those (`throw new Error('Unauthorized')`), or a res call that Node makes throw ERR_HTTP_HEADERS_SENT
+ *    before it writes anything (`writeHead`, `appendHeader`, `removeHeader`, and Next's `redirect`, which calls
+ *    writeHead), with arguments that run nothing. Not after `res.send(x)` of a value that may be a stream: that send
+ *    only started a pipe, and the next one (or a throw's error answer) could still go out; only the handler's end or a
+ *    return of nothing counts then.
  * An `if` on the method (`if (req.method === 'GET')`, also through `const { method } = req`, as split-methods.ts
  * reads it) is followed where the send's own path fixed the method (it lies in the branch of such a test): into the
  * branch the test takes then.
@@ -21,10 +24,17 @@
  * Pure: a syntax tree in, line numbers out.
  */
 import { isIdent, memberName, statementLists, unwrap, walk, type Node } from './ast.js';
+import { isAssignedIn } from './free-names.js';
 import { ALL_METHODS, evalCondition, type MethodReader } from './split-methods.js';
 
-/** res methods that throw once the headers are sent, before they write anything. */
-const REFUSED = new Set(['setHeader', 'appendHeader', 'writeHead', 'json', 'send', 'redirect']);
+/** res methods that throw (ERR_HTTP_HEADERS_SENT) once the headers are sent, before they write anything: Node's own checks. */
+const REFUSED = new Set(['appendHeader', 'removeHeader', 'writeHead', 'redirect']);
+
+/**
+ * res methods that do nothing the client sees once the headers are sent, and throw nothing then: Next's server ignores
+ * setHeader (json and send set headers through it first), and a write after the end fails in an 'error' event later.
+ */
+const IGNORED = new Set(['status', 'setHeader', 'json', 'send', 'end']);
 
 /** An expression that runs nothing: a name, a literal, a member of a name, an array or object of those. */
 export function inert(node: Node | null | undefined): boolean {
@@ -66,24 +76,29 @@ function present(node: Node | undefined): boolean {
   return !!n && n.type !== 'NullLiteral' && (/Literal$/.test(n.type) || n.type === 'ObjectExpression' || n.type === 'ArrayExpression');
 }
 
-/**
- * A res call that throws once an answer is out, before it writes anything. `send` only with a value: Pages' send of
- * null or undefined ends the answer, which does nothing then, without a throw.
- */
+/** A res call that throws once an answer is out, before it writes anything (REFUSED), with arguments that run nothing. */
 function refused(node: Node | null | undefined, resName: string): boolean {
   const method = afterStatus(resChain(node, resName));
-  if (!method || !REFUSED.has(method)) return false;
-  return method !== 'send' || present(unwrap(node!).arguments[0]);
+  return !!method && REFUSED.has(method);
 }
 
 /** res methods that send the answer at once (a helper's send may come later: it may await first). */
 const SENDS = new Set(['json', 'send', 'end', 'redirect']);
 
-/** A statement that does nothing once an answer is out: `res.status(…)`, `res.end()`, `res.status(…).end()`. */
+/**
+ * A statement that does nothing the client sees once an answer is out (IGNORED): `res.status(…)`, `res.setHeader(…)`,
+ * `res.status(405).json({ … })`, `res.end()`, with arguments that run nothing.
+ */
 function idle(stmt: Node, resName: string): boolean {
   if (stmt.type !== 'ExpressionStatement') return false;
   const method = afterStatus(resChain(stmt.expression, resName));
-  return method === 'status' || (method === 'end' && unwrap(stmt.expression).arguments.length === 0);
+  return !!method && IGNORED.has(method);
+}
+
+/** `return res.status(405).json({ … })` and the like: a res call, with arguments that run nothing, returned. */
+function returnedResCall(stmt: Node, resName: string): boolean {
+  const method = afterStatus(resChain(stmt.argument, resName));
+  return !!method && (IGNORED.has(method) || REFUSED.has(method));
 }
 
 /** `throw new Error('…')`, `throw name`: a throw of values that run nothing. */
@@ -97,7 +112,7 @@ function endsHandler(stmt: Node, resName: string | null, inTry: boolean): boolea
   if (inTry) return false;
   // After a send that may only have started a pipe, a throw reached Next's error answer, which could still go out.
   if (resName === null) return false;
-  if (stmt.type === 'ReturnStatement') return refused(stmt.argument, resName);
+  if (stmt.type === 'ReturnStatement') return returnedResCall(stmt, resName);
   if (stmt.type === 'ThrowStatement') return plainThrow(stmt);
   return stmt.type === 'ExpressionStatement' && refused(stmt.expression, resName);
 }
@@ -156,12 +171,70 @@ function harmless(start: Place | null, resName: string | null, method: string | 
   return false;
 }
 
+/** A res call that writes the answer's head before it returns: `json`, `end`, `redirect`, `send` of a value not a stream. */
+function sendsNow(node: Node | null | undefined, resName: string): boolean {
+  const call = node && unwrap(node);
+  const method = afterStatus(resChain(call, resName, false));
+  return method === 'json' || method === 'end' || method === 'redirect' || (method === 'send' && present(call.arguments[0]));
+}
+
+/** `list` ends, on every path through its last statement, in a send of `sendsNow`'s kind, a return right after one, or a throw. */
+function endsAnswered(list: Node[], resName: string): boolean {
+  const last = list[list.length - 1];
+  const asList = (node: Node): Node[] => (node.type === 'BlockStatement' ? node.body : [node]);
+  if (!last) return false;
+  if (last.type === 'ThrowStatement') return true;
+  if (last.type === 'ReturnStatement') return last.argument ? sendsNow(last.argument, resName) : list.length > 1 && endsAnswered(list.slice(0, -1), resName);
+  if (last.type === 'ExpressionStatement') return sendsNow(last.expression, resName);
+  if (last.type === 'BlockStatement') return endsAnswered(last.body, resName);
+  return last.type === 'IfStatement' && !!last.alternate && endsAnswered(asList(last.consequent), resName) && endsAnswered(asList(last.alternate), resName);
+}
+
+/**
+ * Whether the function `fn`, which takes the Pages response as `resName`, has written its answer's head by the time a
+ * call of it returns, on every path that returns (`function errorhandler(err, res) { if (…) return
+ * res.status(400).end(msg); return res.status(500).json({ … }) }`): not async, every return a send (or a bare return
+ * right after one) and its last statement one too, both branches of a last `if` alike, or a throw, which returns
+ * nothing; a throw only before any use of res (one after a send would reach the caller's catch with the answer out,
+ * code the route's return of the answer skips), and no loop (whose next turn could come after a send). So a call of it
+ * is a send for what Pages ran next (harmlessAfterAnswer). A `switch`, a `try` or anything after the send: not looked
+ * into.
+ */
+export function answersAtOnce(fn: Node, resName: string): boolean {
+  if (fn.async || fn.generator || isAssignedIn(fn.body, resName)) return false;
+  if (fn.body.type !== 'BlockStatement') return sendsNow(fn.body, resName);
+  let returnsAnswer = true;
+  let firstResUse = Infinity;
+  const throws: Node[] = [];
+  walk(fn.body, (n) => {
+    if (isIdent(n, resName) && n.start < firstResUse) firstResUse = n.start;
+  });
+  walk(
+    fn.body,
+    (n, parent, key) => {
+      if (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(n.type)) returnsAnswer = false;
+      if (n.type === 'ThrowStatement') throws.push(n);
+      if (n.type !== 'ReturnStatement' || !parent) return;
+      if (n.argument) returnsAnswer &&= sendsNow(n.argument, resName);
+      else {
+        // A bare return right after a send in the same list (not `if (x) return;`, which may come before any).
+        const list: Node[] | undefined = Array.isArray(parent[key]) ? parent[key] : undefined;
+        const before = list ? list[list.indexOf(n) - 1] : undefined;
+        returnsAnswer &&= before?.type === 'ExpressionStatement' && sendsNow(before.expression, resName);
+      }
+    },
+    true,
+  );
+  return returnsAnswer && throws.every((t) => t.end <= firstResUse) && endsAnswered(fn.body.body, resName);
+}
+
 /**
  * The lines of the handler `fn`'s sends (`res.…json(…)`, `send`, `end`, `redirect`) after which Pages could only end
  * the handler (see above). A line that holds more than one statement (an `if` aside) is left out: the route's note
- * names a line.
+ * names a line. `atOnce`: helpers that answer at once (answersAtOnce), by name, with the position of res in their
+ * calls: `errorhandler(error, res)` is such a send too.
  */
-export function harmlessAfterAnswer(fn: Node, resName: string, reader: MethodReader | null = null): Set<number> {
+export function harmlessAfterAnswer(fn: Node, resName: string, reader: MethodReader | null = null, atOnce: Map<string, number> = new Map()): Set<number> {
   const lines = new Set<number>();
   const statementsOn = new Map<number, number>();
   walk(fn, (n) => {
@@ -169,7 +242,13 @@ export function harmlessAfterAnswer(fn: Node, resName: string, reader: MethodRea
     const line = /Statement$|Declaration$/.test(n.type) && n.type !== 'BlockStatement' && n.type !== 'IfStatement' ? n.loc?.start.line : undefined;
     if (line !== undefined) statementsOn.set(line, (statementsOn.get(line) ?? 0) + 1);
   });
-  const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '');
+  const helperSends = (expression: Node) => {
+    const awaited = unwrap(expression);
+    const call = awaited.type === 'AwaitExpression' ? unwrap(awaited.argument) : awaited;
+    const at = call.type === 'CallExpression' && isIdent(call.callee) ? atOnce.get(call.callee.name) : undefined;
+    return at !== undefined && isIdent(call.arguments[at], resName);
+  };
+  const sends = (stmt: Node) => stmt.type === 'ExpressionStatement' && (SENDS.has(afterStatus(resChain(stmt.expression, resName, false)) ?? '') || helperSends(stmt.expression));
   // A send of a value that may be a stream (`res.send(file)`) only pipes it: the headers go out later, so a send or
   // an end() right after it still acts. After one, only the handler's end counts.
   const mayStream = (stmt: Node) => {

@@ -16,9 +16,10 @@
  *     return NextResponse.json({ users });
  *
  * Why the answer is the same: the callback answers on every path, so in Pages the handler then went on with
- * `undefined` to its next statement, which sent again and threw (ERR_HTTP_HEADERS_SENT) before anything else ran:
- * the client had the callback's answer. So the statement after must be a send whose arguments run nothing (no call,
- * no await, no `new`), or the handler's own `if (!users) return;` on the value the callback gave (nothing, when its
+ * `undefined` to its next statement, which sent again and did nothing the client saw (Next ignores headers set once
+ * the answer is out, and the write after the end fails later, without a throw): the client had the callback's answer.
+ * So the statement after must be a send whose arguments run nothing (no call, no await, no `new`), returned or
+ * ending the handler (code after such a send ran in Pages), or the handler's own `if (!users) return;` on the value the callback gave (nothing, when its
  * answers are json() or send()), which the route keeps after its own check, or, as the handler's last statement,
  * `if (users) { … }` with no else, which that value skipped. A value the callback returns on some
  * path, state it sets (a status, headers) for later, or any other use of `res` in it leaves the file as before
@@ -74,6 +75,12 @@ export interface CatchAnswers {
   uses: Set<string>;
 }
 
+/** Whether the handler ends at `list[index]`: a return of nothing, or, in the handler's own list (`top`), its end. */
+function endsAfter(list: Node[], index: number, top: boolean): boolean {
+  const after = list[index];
+  return after ? after.type === 'ReturnStatement' && !after.argument : top;
+}
+
 /**
  * Rewrites each awaited `.catch` whose callback answers on every path (see above) in `body`'s statement lists,
  * outside nested functions. Runs before the handler's response rewrite: the callbacks no longer use `res` then.
@@ -86,13 +93,15 @@ export function rewriteCatchAnswers(j: JSCodeshift, snip: Snippets, body: Node[]
       if (!found) continue;
       const next = list[i + 1];
       const callback = found.call.arguments[0];
-      // A send that runs nothing before it throws in Pages, or the handler's own check of the value the callback gave
-      // (undefined, when its answers are json() or send(), which return nothing).
+      // A send that runs nothing, which did nothing in Pages once the callback had answered, returned or ending the
+      // handler (code after it ran in Pages: Next ignores a send after the answer, it throws nothing); or the handler's
+      // own check of the value the callback gave (undefined, when its answers are json() or send(), which return nothing).
       const declared = found.value;
+      const plainSend = isPlainSend(next, resName) && (next.type === 'ReturnStatement' || endsAfter(list, i + 2, list === body));
       const checked = declared !== null && returnsWhenFalsy(next, (t) => isIdent(t, declared)) && answersGiveNothing(callback, resName);
       // Or the handler's last statement, `if (value) { … }` without an else, which the callback's undefined skipped.
       const lastIf = declared !== null && list === body && i + 2 === list.length && whenTruthy(next, declared) && answersGiveNothing(callback, resName);
-      if (!isPlainSend(next, resName) && !checked && !lastIf) continue;
+      if (!plainSend && !checked && !lastIf) continue;
       const statements: Node[] = callback.body.type === 'BlockStatement' ? callback.body.body : [j.expressionStatement(callback.body)];
       // A copy is rewritten: a callback that does not answer on every path stays as it was.
       const rewrite = rewriteResponse(cloneNode(statements), { j, snip, resName, hasAfter, fresh });

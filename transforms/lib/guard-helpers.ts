@@ -288,8 +288,8 @@ function negates(stmt: Node, test: (node: Node) => boolean): boolean {
 /**
  * How a check's one statement ends the handler: `return;` ('return'), or its own way ('own'): a return of a send
  * whose arguments run nothing (plain-send.ts), or a throw of literals. Where the guard had answered, Pages' send found
- * the answer sent and the handler ended there (a send after the answer throws ERR_HTTP_HEADERS_SENT, or does nothing,
- * before anything else runs), and a throw came after the answer (the client had it, the error only went to the log:
+ * the answer sent and the handler ended there (a send after the answer does nothing the client sees, and the check
+ * returns it), and a throw came after the answer (the client had it, the error only went to the log:
  * Next's, or a wrapper's catch that finds the answer sent): the route's return of the guard's answer before the check
  * ends it the same way. Where the guard gave a falsy value without answering, the check runs as it did.
  */

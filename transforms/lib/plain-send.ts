@@ -1,6 +1,7 @@
 /**
- * A send through `res` whose arguments run nothing (no call, no await, no `new`): where Pages had already answered,
- * it threw (ERR_HTTP_HEADERS_SENT) before anything else ran, so code that the route skips there ran nothing either.
+ * A send through `res` whose arguments run nothing (no call, no await, no `new`): where Pages had already answered, it
+ * did nothing the client saw (Next ignores headers set once the answer is out, and the write after the end fails later,
+ * without a throw), so where it is returned or ends the handler, code that the route skips there ran nothing either.
  * Used after a `.catch` callback's answer (catch-answers.ts) and in the handler's check after a guard's
  * (guard-helpers.ts).
  */

@@ -67,6 +67,8 @@ export interface ResponseHelper {
   awaits?: boolean;
   /** Its answer is a promise, which may reject (the handler a wrapper calls: a route's method functions are async). */
   promised?: boolean;
+  /** It has written the answer's head when a call returns (after-answer.ts answersAtOnce): a res call after it throws. */
+  answersAtOnce?: boolean;
 }
 
 export interface ResponseOptions {
@@ -848,7 +850,7 @@ export function rewriteResponse(original: Node[], opts: ResponseOptions): Respon
    * Header calls on `res` inside functions nested in the body (`const renew = async () => { …; res.setHeader(…) }`)
    * become the same operations on the route's `headers`, which those functions see lexically (the prelude opens the
    * method function). Faithful because the headers only matter when an answer is built: in Pages a header set before
-   * the send goes out with it, and one set after it throws ERR_HTTP_HEADERS_SENT without changing the answer; in the
+   * the send goes out with it, and one set after it changes nothing (Next ignores it then; appendHeader throws); in the
    * route the Headers object is read when the Response is built, and a later change reaches no answer either.
    * Such a call may run more than once on a path (a function called twice, a loop's callback): a Set-Cookie array
    * replaces what an earlier run appended, as setHeader did.
@@ -932,8 +934,9 @@ function chainRootIs(expr: Node, ref: Node): boolean {
 
 /**
  * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
- * a header call. In Pages a header set after the answer threw ERR_HTTP_HEADERS_SENT and stopped the work there; in
- * after() it would change nothing and the work would go on. So work that uses res at all (the route's headers where
+ * a header call. In Pages a header set after the answer did nothing (Next ignores setHeader then) or threw
+ * (appendHeader, removeHeader: ERR_HTTP_HEADERS_SENT) and stopped the work there, which the tool does not tell apart.
+ * So work that uses res at all (the route's headers where
  * a call was handed res, as next-auth's `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call
  * too), that names a function of the handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`),
  * or that calls anything while such a function was handed on (noteHeaderFunction), stays where it was, ended by the

@@ -44,8 +44,9 @@ describe('report notes', () => {
     expect(reviewOf('send-in-block-goes-on')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'line 8' }], notes: [] });
   });
 
-  it('only notes a send after which Pages could do nothing but throw ERR_HTTP_HEADERS_SENT', () => {
-    // Line 12's res.end() is followed by res.status(201).json(…), which threw: nothing else ran. Lines 6 and 9 went on.
+  it('only notes a send after which Pages could do nothing but end the handler', () => {
+    // Line 12's res.end() is followed by res.status(201).json(…), which did nothing the client saw (Next ignores a send
+    // once the answer is out), then by the handler's end. Lines 6 and 9 went on.
     expect(reviewOf('missing-return-falls-through')).toEqual({ markers: [{ reason: 'ANSWER_ENDS_HANDLER', detail: 'lines 6 and 9' }], notes: [ENDS(12)] });
   });
 

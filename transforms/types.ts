@@ -164,7 +164,7 @@ export interface ImportedHelper {
   setsHeaders?: string[] | null;
   /**
    * A helper that has written the answer's head when a call returns, on every path (transforms/lib/after-answer.ts
-   * answersAtOnce): in Pages a res call after it threw, so a route's after-answer check counts the call as a send.
+   * answersAtOnce): a route's after-answer check follows what Pages ran after its call as after a send.
    */
   answersAtOnce?: boolean;
   /** A request helper or a guard that reads `req.body`: its twin takes the parsed body at this position, which calls pass. */

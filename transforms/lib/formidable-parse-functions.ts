@@ -18,7 +18,7 @@
  * at the same point, and a factory that throws fails the same `await` (an async function's throw rejects its promise;
  * a plain one's reached the handler at that `await` too).
  *
- * Only where nothing else could tell: the function is not exported, takes plain parameters that its promise reads
+ * Only where the move changes nothing else: the function is not exported, takes plain parameters that its promise reads
  * (an argument left out could have thrown), is used only by such calls in the handler's body (a variable declared
  * with the `await`ed call, in a block outside nested functions, where the recipe looks), each passing names for every
  * parameter, and its parse is of a form made in it or passed by the call and declared in the handler (not one of the
@@ -33,8 +33,6 @@ import { formidableNames, madeForm, promisedParses } from './recipes-formidable.
 import { referencesTo, renameReferences } from './scope.js';
 
 interface ParseFunction {
-  /** The program statement that declares it. */
-  statement: Node;
   fn: Node;
   params: string[];
   /** `const form = formidable(…)` before the promise, if any. */
@@ -81,6 +79,7 @@ export function inlineFormidableParseFunctions(program: Node, handlerFn: Node, b
       if (call.arguments.length !== found.params.length || !call.arguments.every((a: Node) => isIdent(a) && !inside.has(a.name))) break;
       const args: string[] = call.arguments.map((a: Node) => a.name);
       const promise = instantiate(found, args);
+      if (!promise) break;
       // What recipes-formidable.ts reads as the handler's promised parse of its own req, on a form it can find: one
       // made in the executor, or one the call passes, declared in the handler (not a form of the module's).
       const parses = promisedParses([{ type: 'ExpressionStatement', expression: promise }], reqName, names);
@@ -128,18 +127,22 @@ function parseFunction(stmt: Node, names: ReturnType<typeof formidableNames>): P
   if (made && params.includes(made.name)) return null;
   // A parameter the promise never reads would drop its argument, whose reading could throw (a name not yet declared).
   if (params.some((p) => !referencesTo([promise], p).length)) return null;
-  return { statement: stmt, fn, params, made: made ? statements[0] : null, promise };
+  return { fn, params, made: made ? statements[0] : null, promise };
 }
 
-/** The function's promise for a call passing `args`: its parameters renamed, the form it made made in the executor. */
-function instantiate(found: ParseFunction, args: string[]): Node {
+/**
+ * The function's promise for a call passing `args`: its parameters renamed, the form it made made in the executor;
+ * null where the executor is not a function to make it in.
+ */
+function instantiate(found: ParseFunction, args: string[]): Node | null {
   const promise = cloneNode(found.promise);
   const executor = promise.arguments[0];
-  if (found.made && (executor?.type === 'ArrowFunctionExpression' || executor?.type === 'FunctionExpression')) {
+  if (found.made) {
+    if (executor?.type !== 'ArrowFunctionExpression' && executor?.type !== 'FunctionExpression') return null;
     const made = cloneNode(found.made);
     if (executor.body.type === 'BlockStatement') executor.body.body.unshift(made);
     else executor.body = { type: 'BlockStatement', body: [made, { type: 'ExpressionStatement', expression: executor.body }], directives: [] };
-  } else if (found.made) return promise;
+  }
   // Through names of their own first, so that `(a, b)` called with `(b, a)` swaps rather than merges.
   const temporary = found.params.map((_, i) => `\u0000param${i}`);
   found.params.forEach((param, i) => renameReferences([promise], param, temporary[i]));

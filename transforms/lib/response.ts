@@ -67,7 +67,7 @@ export interface ResponseHelper {
   awaits?: boolean;
   /** Its answer is a promise, which may reject (the handler a wrapper calls: a route's method functions are async). */
   promised?: boolean;
-  /** It has written the answer's head when a call returns (after-answer.ts answersAtOnce): a res call after it throws. */
+  /** It has written the answer's head when a call returns (after-answer.ts answersAtOnce): its call counts as a send. */
   answersAtOnce?: boolean;
 }
 
@@ -936,8 +936,7 @@ function chainRootIs(expr: Node, ref: Node): boolean {
  * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
  * a header call. In Pages a header set after the answer did nothing (Next ignores setHeader then) or threw
  * (appendHeader, removeHeader: ERR_HTTP_HEADERS_SENT) and stopped the work there, which the tool does not tell apart.
- * So work that uses res at all (the route's headers where
- * a call was handed res, as next-auth's `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call
+ * So work that uses res at all (the route's headers where a call was handed res, as next-auth's `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call
  * too), that names a function of the handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`),
  * or that calls anything while such a function was handed on (noteHeaderFunction), stays where it was, ended by the
  * send.

@@ -113,17 +113,18 @@ function ownAndInherited(file: string, rootDir: string, chain: string[], read: M
   for (const spec of parents) {
     const parentFile = extendedFile(dir, spec);
     const parent = parentFile && !chain.includes(parentFile) && chain.length < 16 ? configAliases(parentFile, rootDir, [...chain, file], read) : null;
-    if (!parent) continue;
-    inherited = {
-      baseUrl: parent.baseUrl !== undefined ? parent.baseUrl : inherited.baseUrl,
-      ...(parent.paths !== undefined ? { paths: parent.paths, pathsDir: parent.pathsDir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
-    };
+    if (parent) inherited = overlay(inherited, parent);
   }
   const baseUrl = typeof options.baseUrl === 'string' ? path.resolve(dir, options.baseUrl.replace(CONFIG_DIR, rootDir)) : options.baseUrl === null ? null : undefined;
   const paths = validPaths(options.paths);
+  return overlay(inherited, { baseUrl, paths, pathsDir: dir });
+}
+
+/** `over`'s options where it sets them (`null` too: an option cleared), `under`'s elsewhere; paths with their folder. */
+function overlay(under: ConfigAliases, over: ConfigAliases): ConfigAliases {
   return {
-    baseUrl: baseUrl !== undefined ? baseUrl : inherited.baseUrl,
-    ...(paths !== undefined ? { paths, pathsDir: dir } : { paths: inherited.paths, pathsDir: inherited.pathsDir }),
+    baseUrl: over.baseUrl !== undefined ? over.baseUrl : under.baseUrl,
+    ...(over.paths !== undefined ? { paths: over.paths, pathsDir: over.pathsDir } : { paths: under.paths, pathsDir: under.pathsDir }),
   };
 }
 

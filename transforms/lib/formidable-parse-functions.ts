@@ -27,9 +27,9 @@
  * as a handler could not).
  * Pure: syntax trees in, changed in place.
  */
-import { cloneNode, countIdentifiers, isFunction, isIdent, unwrap, usesOwnThisOrArguments, type Node } from './ast.js';
+import { cloneNode, countIdentifiers, isIdent, unwrap, usesOwnThisOrArguments, type Node } from './ast.js';
 import { freeNames, namesDeclaredWithin } from './free-names.js';
-import { formidableNames, madeForm, promisedParses } from './recipes-formidable.js';
+import { formidableNames, madeForm, parseLists, promisedParses } from './recipes-formidable.js';
 import { referencesTo, renameReferences } from './scope.js';
 
 interface ParseFunction {
@@ -52,9 +52,7 @@ export function inlineFormidableParseFunctions(program: Node, handlerFn: Node, b
   if (!names.factories.size && !names.namespaces.size) return { names: inlined, unused: removed };
   // The handler's `const x = await f(…)` declarators, outside nested functions.
   const declarators = new Set<Node>();
-  const lists: Node[][] = [body];
-  for (const stmt of body) blockLists(stmt, lists);
-  for (const list of lists) {
+  for (const list of parseLists(body)) {
     for (const stmt of list) if (stmt.type === 'VariableDeclaration' && stmt.declarations.length === 1) declarators.add(stmt.declarations[0]);
   }
   const handlerNames = namesDeclaredWithin(handlerFn);
@@ -94,18 +92,6 @@ export function inlineFormidableParseFunctions(program: Node, handlerFn: Node, b
     inlined.push(name);
   }
   return { names: inlined, unused: removed };
-}
-
-/** The blocks' statement lists below `node`, not inside nested functions: where recipes-formidable.ts looks. */
-function blockLists(node: Node, lists: Node[][]): void {
-  if (!node || typeof node.type !== 'string' || isFunction(node)) return;
-  if (node.type === 'BlockStatement') lists.push(node.body);
-  for (const key of Object.keys(node)) {
-    if (key === 'loc' || key === 'comments' || key === 'leadingComments' || key === 'trailingComments') continue;
-    const child = node[key];
-    if (Array.isArray(child)) child.forEach((c) => blockLists(c, lists));
-    else if (child && typeof child.type === 'string') blockLists(child, lists);
-  }
 }
 
 /** `function f(a, b) { [const form = formidable(…);] return new Promise(…); }`, or such a const arrow. */

@@ -63,9 +63,7 @@ export function rewriteFormidable(snip: Snippets, program: Node, roots: Node[], 
   const names = formidableNames(program);
   if (!names.factories.size && !names.namespaces.size) return result;
   const lineOf = (node: Node) => sourceLine(node, program);
-  const lists: Node[][] = [roots];
-  // Not inside nested functions, which may not be async: a parse there is left (below).
-  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
+  const lists = parseLists(roots);
   const problems: Array<{ line?: number; detail: string }> = [];
   const promised = [...promisedParses(roots, reqName, names), ...inlinedCallbackParses(program, lists, reqName, problems)];
   if ((promised.length || problems.length) && !(ctx.version && versionAtLeast(ctx.version, 3))) {
@@ -376,6 +374,16 @@ function namesOnly(node: Node): boolean {
   if (n.type === 'Identifier') return true;
   if (n.type === 'ArrayExpression') return n.elements.every((e: Node | null) => !!e && namesOnly(e));
   return n.type === 'ObjectExpression' && n.properties.every((p: Node) => p.type === 'ObjectProperty' && !p.computed && namesOnly(p.value));
+}
+
+/**
+ * Where a parse is followed: `roots` and the blocks' statement lists below them, outer first; not inside nested
+ * functions, which may not be async (a parse there is left), nor in switch cases.
+ */
+export function parseLists(roots: Node[]): Node[][] {
+  const lists: Node[][] = [roots];
+  for (const root of roots) walk(root, (n) => void (n.type === 'BlockStatement' && lists.push(n.body)), true);
+  return lists;
 }
 
 /** Whether `inner` is `node` or lies below it. */

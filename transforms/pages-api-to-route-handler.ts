@@ -615,11 +615,14 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
   // stay (above the next statement), and so do the imports only it used (its `Readable` type).
   const readerNames = new Set<string>();
   for (const [stmt, reader] of ownReaders) {
-    const at = program.body.indexOf(stmt);
+    // A reader removed before this one gave its comments to the next statement, which is then a new node: this one,
+    // when the two stood together.
+    const at = program.body.findIndex((s: Node) => s === stmt || bufferReaderOf(s)?.name === reader);
     if (at < 0 || countIdentifiers(program, reader) > 1) continue;
-    namesIn(stmt).forEach((n) => readerNames.add(n));
+    const removed = program.body[at];
+    namesIn(removed).forEach((n) => readerNames.add(n));
     program.body.splice(at, 1);
-    if (program.body[at]) program.body[at] = snip.withCommentsOf(stmt, program.body[at]);
+    if (program.body[at]) program.body[at] = snip.withCommentsOf(removed, program.body[at]);
     notes.push(`${reader}(), which read the request stream, is no longer used and was removed`);
   }
   // An imported reader the rewrite replaced leaves its import unused: it goes (the module stays, for its other users).

@@ -1,6 +1,6 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { loadBabelParser } from './cjs-deps.js';
-import { pluginsFor, type Node } from './ast.js';
+import { pluginsFor, walk, type Node } from './ast.js';
 
 /** The source's own style for the code the tool writes: quote kind and indentation. */
 function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number; useTabs: boolean } {
@@ -14,7 +14,21 @@ function styleOf(source: string): { quote: 'single' | 'double'; tabWidth: number
   return { quote: doubles > singles ? 'double' : 'single', tabWidth, useTabs };
 }
 
+/**
+ * An arrow written with one bare parameter (`req => …`) whose parameters the rewrite changed so that they need
+ * parentheses (`request: NextRequest`, two of them): recast would write the new parameter where the old one stood,
+ * without them, which does not parse. `original: null` has recast print the arrow anew (its body still as written).
+ */
+function parenthesizeArrows(program: Node): void {
+  const bare = (params: Node[]) => params.length === 1 && params[0].type === 'Identifier' && !params[0].typeAnnotation;
+  walk(program, (node) => {
+    const before = node.type === 'ArrowFunctionExpression' ? node.original : null;
+    if (before && bare(before.params) && !before.returnType && !before.typeParameters && !bare(node.params)) node.original = null;
+  });
+}
+
 export function printProgram(j: JSCodeshift, program: Node, source: string, path: string): string {
+  parenthesizeArrows(program);
   const style = styleOf(source);
   let code = j(program).toSource({ ...style, lineTerminator: '\n' });
   if (style.useTabs) code = indentWithTabs(j, code, style.tabWidth);

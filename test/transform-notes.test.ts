@@ -38,6 +38,8 @@ describe('report notes', () => {
     const said = "became the x-forwarded-for header it falls back from: Next's server sets that header to the socket's address when a request has none, so the address is the same then; a request that brings the header itself, empty or in a form the code passes over, gets its value where Pages gave the socket's address";
     expect(notesOf('req-socket-address-fallback')).toEqual([`line 12: req.socket.remoteAddress ${said}`, `line 15: req.connection.remoteAddress ${said}`]);
     expect(notesOf('req-socket-address-function')).toEqual([`line 14: req.socket.remoteAddress ${said}`, `line 21: req.socket.remoteAddress ${said}`]);
+    // The legacy last fallback, after the connection's and the socket's.
+    expect(notesOf('req-address-legacy-helper')).toEqual([`line 10: req.connection.remoteAddress ${said}`, `line 11: req.socket.remoteAddress ${said}`, `line 12: req.connection.socket.remoteAddress ${said}`]);
   });
 
   it('marks a send without a return that now ends the handler, also at the end of a block, for review', () => {

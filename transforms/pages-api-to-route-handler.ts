@@ -13,7 +13,7 @@ import { declaredNames, namesDeclaredWithin } from './lib/free-names.js';
 import { ALL_METHODS, alwaysExits, DEFAULT_METHODS, mentionsMethod, methodsNamed, methodReaderFor, specializeBody, UnsupportedDispatch } from './lib/split-methods.js';
 import { runsNothing } from './lib/runs-nothing.js';
 import { structureKey } from './lib/structure-key.js';
-import { rewriteRequest, dropUnusedRequestLocals } from './lib/request.js';
+import { rewriteRequest, dropUnusedRequestLocals, typedAny } from './lib/request.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseRewrite } from './lib/response.js';
 import { answersAtOnce, harmlessAfterAnswer, logsBeforeAnswers } from './lib/after-answer.js';
 import { ignoredReturns } from './lib/ignored-returns.js';
@@ -408,7 +408,7 @@ function transform(rawSource: string, ctx: TransformContext, renamedRequest: Ren
     taken.delete(reqName);
     const names = { request: requestName, params: freshName('params', taken) };
     const fresh = (base: string) => freshName(base, taken);
-    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, microReaders, readerTexts, fresh, typescript, extras });
+    const req = rewriteRequest(group.body, { snip, reqName, ...names, routeParams: routeParams.map((p) => p.name), pathParams: routeParams.filter((p) => !p.optional).map((p) => p.name), rawBody: config?.rawBody ?? false, bodyLimit: config?.bodyLimit, bodyReaders, microReaders, readerTexts, fresh, typescript, anyTyped: typedAny(reqParam), extras });
     if (req.escape) throw new Left(req.escape.reason, req.escape.line, carriedCallReason(req.escape, carriedLeft) ?? sessionHelperReason(req.escape, sessionHelpers.left) ?? guardCallReason(req.escape, byKind('guard'), group.body) ?? withDeclinedReason(req.escape.detail, localFunctions));
     // A sub-handler's twin takes the body its route parsed, as Pages parsed it before the handler ran.
     const bodyParam = ctx.bodyParam && req.bodyLocal && req.compat.has('readPagesBody') ? req.bodyLocal : null;

@@ -95,10 +95,11 @@ describe('helpers in other modules that take only the request', () => {
   });
 
   it("gives a helper (its req typed any) that falls back to the socket's address after x-forwarded-for a twin reading that header, and says so", () => {
+    // Its locals are typed any, as every read of its request was.
     const { report, read } = migrateApp(files);
     expect(read('lib/auth.ts')).toContain(`export function forwardedIpForRoute(request: NextRequest): string {
-  const forwarded = request.headers.get('x-forwarded-for') ?? undefined
-  const remoteAddress = request.headers.get('x-forwarded-for')
+  const forwarded: any = request.headers.get('x-forwarded-for') ?? undefined
+  const remoteAddress: any = request.headers.get('x-forwarded-for')
   if (typeof forwarded === 'string') return forwarded.split(',')[0]
   return remoteAddress ?? 'unknown';
 }`);

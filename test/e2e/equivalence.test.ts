@@ -192,7 +192,7 @@ describe.each(versions)('next %s', (version) => {
       { path: 'lib/api-handler.ts', twins: ['apiHandlerRoute'] },
       { path: 'lib/api/by-method.ts', twins: ['handleByMethodRoute'] },
       // Two request helpers that fall back to the socket's address after x-forwarded-for: the twins read that header.
-      { path: 'lib/client-ip.ts', twins: ['auditAddressForRoute', 'firstForwardedForRoute', 'getClientIpForRoute'] },
+      { path: 'lib/client-ip.ts', twins: ['auditAddressForRoute', 'firstForwardedForRoute', 'getClientIpForRoute', 'legacyIpForRoute'] },
       { path: 'lib/cors-helper.ts', twins: ['corsForRoute'] },
       // A wrapper and a request helper whose helpers of the same module read the query and the body.
       { path: 'lib/cron-key.ts', twins: ['verifyHookForRoute', 'withCronKeyRoute', 'signatureOkForRoute', 'keyOfForRoute'] },

@@ -40,6 +40,7 @@ import { guardAnswerValue, returnGuardAnswer, rewriteResponse, TAKES_ROUTE_HEADE
 import { isResponseParam, returnsOf } from './res-helpers.js';
 import { moduleFunctions } from './module-functions.js';
 import { bodyReadsToParam, isRequestParam, passPagesBody, requireOptionalParams, redirectNestedRequestCalls, rewriteHelperTokenCalls, rewriteRequestForAnyRoute, type NestedRequestHelper } from './request-helper.js';
+import { typedAny } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { isPlainSend } from './plain-send.js';
 import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE, SESSION_COOKIES_NOTE, writesRouteCookies } from './recipes.js';
@@ -242,7 +243,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (bodyReads === null || queryReads === null) return null;
   const requestNotes: string[] = [];
   if (reqName && requestName) {
-    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript);
+    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
     if (!request) return null;
     requestNotes.push(...request.notes);
     statements = [...request.prelude, ...statements];

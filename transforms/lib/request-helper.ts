@@ -12,7 +12,7 @@
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, freshName, freshNamerFor, isFunction, isIdent, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
-import { rewriteRequest, type RequestRewrite } from './request.js';
+import { rewriteRequest, typedAny, type RequestRewrite } from './request.js';
 import { carriedArgs, flattenCarrier } from './request-carrier.js';
 import { referencesTo } from './scope.js';
 import { passesRequestAsTaken, passNextAuthShims } from './session-helper.js';
@@ -42,15 +42,15 @@ function namesApiRequest(type: Node): boolean {
  * The request rewrite of code that serves many routes (a helper, a wrapper), or null when it reads what differs from
  * route to route (the query, with its route params) or the body (which can be read once, and the handler reads it).
  */
-export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false): RequestRewrite | null {
-  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh, typescript);
+export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, anyTyped = false): RequestRewrite | null {
+  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh, typescript, undefined, undefined, anyTyped);
   return 'why' in rewrite ? null : rewrite;
 }
 
 /** rewriteRequestForAnyRoute, with why not instead of null (a clause for a report's reason). */
-export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, extras?: Set<string>, params?: string): RequestRewrite | { why: string } {
+export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, extras?: Set<string>, params?: string, anyTyped = false): RequestRewrite | { why: string } {
   // With `params` (a wrapper's twin, which has the route's context), query reads go through pagesQuery with them.
-  const rewrite = rewriteRequest(body, { snip, reqName, request, params: params ?? fresh('params'), routeParams: [], anyRouteParams: !!params, pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript, extras });
+  const rewrite = rewriteRequest(body, { snip, reqName, request, params: params ?? fresh('params'), routeParams: [], anyRouteParams: !!params, pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript, anyTyped, extras });
   if (rewrite.escape) return { why: rewrite.escape.detail };
   const routeBound = ['readPagesBody', ...(params ? [] : ['pagesQuery']), 'bodyChunks'].some((use) => rewrite.compat.has(use));
   return (rewrite.usesParams && !params) || routeBound ? { why: "it reads the route's params or the request body" } : rewrite;
@@ -256,7 +256,7 @@ export function toRequestFunction(
   const queryName = withQuery && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('query') : null;
   const queryReads = queryName ? bodyReadsToParam(body, reqName, queryName, 'query') : 0;
   if (queryReads === null) return null;
-  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh, typescript);
+  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
   if (!rewrite) return null;
   const [typed] = snip.statements(
     `function f(${requestName}${typescript ? ': NextRequest' : ''}, ${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`,

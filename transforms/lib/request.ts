@@ -45,6 +45,12 @@ export interface RequestOptions {
   rawBody: boolean;
   /** The output is TypeScript: locals may carry a type. */
   typescript?: boolean;
+  /**
+   * The source typed its request `any` (`(req: any) => …`): every read of it was any, so the locals that stand for
+   * them are too. Typed as a header is (`string | null`), one could fail where the source type-checked: a declared
+   * return type of `string`, or `.pop().trim()` on a split.
+   */
+  anyTyped?: boolean;
   /** `config.api.bodyParser.sizeLimit` as code, when it is not the default 1mb. */
   bodyLimit?: string;
   /** Local names of `buffer` from 'micro' and the default of 'raw-body', which read a whole body. */
@@ -256,11 +262,14 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
           continue;
         }
         default: {
-          if (isAddressFallback(ref, body)) {
-            const outer = ref.ancestors[ref.ancestors.length - 3];
+          const address = addressFallback(ref, body);
+          if (address) {
+            const { read, outer } = address;
             // A local of its own, typed as the socket's address was even where the header's keeps Pages' type.
-            replaceIn(outer, grand, snip.expression(localFor(`address:${FORWARDED_FOR}`, 'remoteAddress', !isTruthinessContext(outer, keyOf(outer, grand)))));
-            out.notes.push(addressNote(`${reqName}.${member}.remoteAddress`, ref.node.loc?.start.line));
+            const local = snip.expression(localFor(`address:${FORWARDED_FOR}`, 'remoteAddress', !isTruthinessContext(outer, keyOf(outer, read))));
+            local.__address = true;
+            replaceIn(outer, read, local);
+            out.notes.push(addressNote(`${reqName}.${member}.${read === grand ? '' : 'socket.'}remoteAddress`, ref.node.loc?.start.line));
             continue;
           }
           // The socket has no counterpart on a Request; the stream is read whole, not by events.
@@ -323,16 +332,17 @@ export function rewriteRequest(body: Node[], opts: RequestOptions): RequestRewri
     // A header the code tests with Array.isArray keeps Pages' type (a string array for a repeated header): as a plain
     // string, the branch after `if (typeof xff === 'string') return …` would narrow it to never (TS2339). A cast, not
     // an annotation, which TypeScript would narrow to the type of the value assigned.
-    const pagesTyped = kind === 'header' && opts.typescript && !local.called && arrayTested.has(local.name);
+    const pagesTyped = kind === 'header' && opts.typescript && !opts.anyTyped && !local.called && arrayTested.has(local.name);
     const get = `${opts.request}.headers.get(${snip.str(name)})${local.keepUndefined || pagesTyped ? ' ?? undefined' : ''}`;
     const read = kind === 'cookie' ? cookie() : pagesTyped ? `(${get}) as string | string[] | undefined` : get;
     // A value that is called is typed unknown: `typeof x === 'function'` then narrows it to a callable Function.
-    out.prelude.push(...snip.statements(`const ${local.name}${local.called && opts.typescript ? ': unknown' : ''} = ${read}${END}`));
+    const type = !opts.typescript ? '' : opts.anyTyped ? ': any' : local.called ? ': unknown' : '';
+    out.prelude.push(...snip.statements(`const ${local.name}${type} = ${read}${END}`));
   }
   if (readsQuery && !paramsOnly && queryName) {
     out.compat.add('pagesQuery');
     if (hasRouteParams) out.usesParams = true;
-    out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName} = pagesQuery(${opts.request}${hasRouteParams ? `, ${opts.params}` : ''})${END}`));
+    out.prelude.push(...snip.statements(`${queryReassigned ? 'let' : 'const'} ${queryName}${opts.typescript && opts.anyTyped ? ': any' : ''} = pagesQuery(${opts.request}${hasRouteParams ? `, ${opts.params}` : ''})${END}`));
   }
   return out;
 }
@@ -380,21 +390,53 @@ function markForwardedReads(body: Node[], refs: Reference[], reqName: string): v
  * request brought a header that the code passed over (empty, say); that header is what the route gets, and the report
  * says so. Read anywhere else (`const peer = req.socket.remoteAddress`, then trusted or not), it gave a proxy's address
  * in Pages, which the code may check, and the client's in the route: it stays a Node-only read.
+ *
+ * `req.connection.socket.remoteAddress`, the last fallback of a helper copied across the web, is one too where the
+ * `||` before it ends in such a fallback (`… || req.socket.remoteAddress || req.connection.socket.remoteAddress`): the
+ * connection is the socket, whose `socket` is undefined, so Pages reached it only for a socket with no address; in
+ * the route it stands after the header's value, as the fallback before it does. After anything else (the header's
+ * read, a value made from the address), Pages reached it for requests whose header the code passed over, and threw
+ * (or, read with `?.`, gave undefined): it stays.
+ * The read replaced and the node that holds it, or null.
  */
-function isAddressFallback(ref: Reference, body: Node[]): boolean {
+function addressFallback(ref: Reference, body: Node[]): { read: Node; outer: Node } | null {
   const grand = ref.ancestors[ref.ancestors.length - 2];
-  if (!/^(socket|connection)$/.test(memberName(ref.parent) ?? '') || memberName(grand) !== 'remoteAddress' || grand.object !== ref.parent) return false;
-  if (isWritten(ref)) return false;
-  let child = grand;
-  for (let i = ref.ancestors.length - 3; i >= 0; i--) {
-    const node = ref.ancestors[i];
+  const member = memberName(ref.parent) ?? '';
+  if (!/^(socket|connection)$/.test(member) || grand?.object !== ref.parent) return null;
+  // The legacy `req.connection.socket.remoteAddress`: one member more.
+  const legacy = member === 'connection' && memberName(grand) === 'socket';
+  const read = legacy ? ref.ancestors[ref.ancestors.length - 3] : grand;
+  if (memberName(read) !== 'remoteAddress' || (legacy && read.object !== grand)) return null;
+  if (isWritten(ref)) return null;
+  const start = ref.ancestors.length - (legacy ? 4 : 3);
+  const outer = ref.ancestors[start];
+  if (legacy && !(outer?.type === 'LogicalExpression' && outer.operator === '||' && outer.right === read && endsInAddressRead(outer.left, ref.node.name))) return null;
+  return isFallbackAt(ref.ancestors, start, read, body) ? { read, outer } : null;
+}
+
+/**
+ * Whether `node` is a read of the socket's address (`req.socket.remoteAddress`, or the header's local it became), or a
+ * `||` chain that ends in one: then it is truthy whenever the socket has an address, in Pages.
+ */
+function endsInAddressRead(node: Node, reqName: string): boolean {
+  const n = unwrap(node);
+  if (n?.__address) return true;
+  if (memberName(n) === 'remoteAddress' && /^(socket|connection)$/.test(memberName(n.object) ?? '') && isIdent(n.object.object, reqName)) return true;
+  return n?.type === 'LogicalExpression' && n.operator === '||' && endsInAddressRead(n.right, reqName);
+}
+
+/** Whether `read`, held by `ancestors[start]`, is the fallback of an x-forwarded-for read (addressFallback). */
+function isFallbackAt(ancestors: Node[], start: number, read: Node, body: Node[]): boolean {
+  let child = read;
+  for (let i = start; i >= 0; i--) {
+    const node = ancestors[i];
     const key = keyIn(node, child);
     if (!key) return false;
     if (node.type === 'LogicalExpression' && node.operator !== '&&' && key === 'right' && node.__xff?.has('left')) return true;
     if ((node.type === 'ConditionalExpression' || node.type === 'IfStatement') && key === 'alternate' && node.__xff?.has('test')) return true;
     if (node.type === 'ReturnStatement') {
       // A statement of the rewritten body itself has no ancestor: its list is the body.
-      const list = i === 0 ? body : ref.ancestors[i - 1]?.body;
+      const list = i === 0 ? body : ancestors[i - 1]?.body;
       const at = Array.isArray(list) ? list.indexOf(node) : -1;
       return at > 0 && list.slice(0, at).some((stmt: Node) => stmt.type === 'IfStatement' && stmt.__xff?.has('test'));
     }
@@ -402,6 +444,11 @@ function isAddressFallback(ref: Reference, body: Node[]): boolean {
     child = node;
   }
   return false;
+}
+
+/** Whether a request parameter is typed `any` (RequestOptions.anyTyped). */
+export function typedAny(param: Node | undefined): boolean {
+  return param?.typeAnnotation?.typeAnnotation?.type === 'TSAnyKeyword';
 }
 
 function addressNote(read: string, line: number | undefined): string {

@@ -7,6 +7,7 @@
 import type { JSCodeshift } from 'jscodeshift';
 import { walk, isFunction, isIdent, freshName, freshNamerFor, cloneNode, type Node, type Snippets } from './ast.js';
 import { isRequestParam as isPagesRequestParam, rewriteRequestForAnyRoute } from './request-helper.js';
+import { typedAny } from './request.js';
 import { rewriteResponse, type ResponseHelper } from './response.js';
 import { referencesTo } from './scope.js';
 import { moduleFunctions } from './module-functions.js';
@@ -117,7 +118,7 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
   if (reqIndex >= 0) {
     const fresh = freshNamerFor(fn, [...taken, rewrite.headersName], fn.params[reqIndex].name);
     const requestName = fresh('request');
-    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, typescript);
+    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
     // A header helper's twin has no way to the route's report, which would say what a rewrite changed.
     if (!request || request.notes.length) return null;
     body = [...request.prelude, ...body];

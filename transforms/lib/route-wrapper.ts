@@ -22,6 +22,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { calleeLabel, END, freshNamerFor, isFunction, isIdent, isTypeScriptPath, memberName, namesIn, unwrap, walk, type Node, type Snippets } from './ast.js';
 import { uncastMemberObjects } from './request-casts.js';
 import { redirectNestedRequestCalls, rewriteRequestOrWhy, type NestedRequestHelper, rewriteHelperTokenCalls } from './request-helper.js';
+import { typedAny } from './request.js';
 import { applyRecipes, callsSessionWithOptions, nextAuthHelpersFree, writesRouteCookies, NEXT_AUTH_REQUEST, NEXT_AUTH_RESPONSE } from './recipes.js';
 import { BEFORE_RETURN_NOTE, ENDS_HANDLER_NOTE, rewriteResponse, type ResponseHelper } from './response.js';
 import { alwaysExits, methodReaderFor, methodsNamed } from './split-methods.js';
@@ -370,7 +371,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // Fields it only reads were set by a wrapper around it: the route checks that one does.
   const extras = extrasUsed(block, reqName);
   const paramsName = fresh('params');
-  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]), paramsName);
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]), paramsName, typedAny(inner.params[0]));
   if ('why' in request) return { why: request.why };
   // Its query reads take the route's params from the context, which its twin is generic in.
   if (request.usesParams) request.prelude.unshift(...snip.statements(`const ${paramsName} = await ${typescript ? `(${contextName} as { params?: any })` : contextName}.params${END}`));

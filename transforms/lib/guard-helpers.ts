@@ -243,7 +243,7 @@ export function toGuardFunction(j: JSCodeshift, snip: Snippets, program: Node, f
   if (bodyReads === null || queryReads === null) return null;
   const requestNotes: string[] = [];
   if (reqName && requestName) {
-    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
+    const request = rewriteRequestForAnyRoute(statements, snip, reqName, requestName, fresh, { typescript, anyTyped: typedAny(fn.params[reqIndex]) });
     if (!request) return null;
     requestNotes.push(...request.notes);
     statements = [...request.prelude, ...statements];

@@ -42,13 +42,24 @@ function namesApiRequest(type: Node): boolean {
  * The request rewrite of code that serves many routes (a helper, a wrapper), or null when it reads what differs from
  * route to route (the query, with its route params) or the body (which can be read once, and the handler reads it).
  */
-export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, anyTyped = false): RequestRewrite | null {
-  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh, typescript, undefined, undefined, anyTyped);
+export function rewriteRequestForAnyRoute(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, options: AnyRouteOptions = {}): RequestRewrite | null {
+  const rewrite = rewriteRequestOrWhy(body, snip, reqName, request, fresh, options);
   return 'why' in rewrite ? null : rewrite;
 }
 
+/**
+ * `typescript` and `anyTyped` as RequestOptions has them; `extras`, fields a wrapper sets on the request; `params`, the
+ * name of the route's params in a wrapper's twin, which has the route's context.
+ */
+export interface AnyRouteOptions {
+  typescript?: boolean;
+  anyTyped?: boolean;
+  extras?: Set<string>;
+  params?: string;
+}
+
 /** rewriteRequestForAnyRoute, with why not instead of null (a clause for a report's reason). */
-export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, typescript = false, extras?: Set<string>, params?: string, anyTyped = false): RequestRewrite | { why: string } {
+export function rewriteRequestOrWhy(body: Node[], snip: Snippets, reqName: string, request: string, fresh: (base: string) => string, { typescript = false, anyTyped = false, extras, params }: AnyRouteOptions = {}): RequestRewrite | { why: string } {
   // With `params` (a wrapper's twin, which has the route's context), query reads go through pagesQuery with them.
   const rewrite = rewriteRequest(body, { snip, reqName, request, params: params ?? fresh('params'), routeParams: [], anyRouteParams: !!params, pathParams: [], rawBody: false, bodyReaders: new Set(), fresh, typescript, anyTyped, extras });
   if (rewrite.escape) return { why: rewrite.escape.detail };
@@ -256,7 +267,7 @@ export function toRequestFunction(
   const queryName = withQuery && !fn.params.some((p: Node) => p.type === 'RestElement') ? fresh('query') : null;
   const queryReads = queryName ? bodyReadsToParam(body, reqName, queryName, 'query') : 0;
   if (queryReads === null) return null;
-  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
+  const rewrite = rewriteRequestForAnyRoute(body, snip, reqName, requestName, fresh, { typescript, anyTyped: typedAny(fn.params[reqIndex]) });
   if (!rewrite) return null;
   const [typed] = snip.statements(
     `function f(${requestName}${typescript ? ': NextRequest' : ''}, ${bodyName ?? 'body'}${typescript ? ': any' : ''}, ${queryName ?? 'query'}${typescript ? ': Partial<{ [key: string]: string | string[] }>' : ''}) {}`,

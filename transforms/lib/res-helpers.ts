@@ -118,7 +118,7 @@ export function toHeaderFunction(j: JSCodeshift, snip: Snippets, fn: Node, types
   if (reqIndex >= 0) {
     const fresh = freshNamerFor(fn, [...taken, rewrite.headersName], fn.params[reqIndex].name);
     const requestName = fresh('request');
-    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, typescript, typedAny(fn.params[reqIndex]));
+    const request = rewriteRequestForAnyRoute(body, snip, fn.params[reqIndex].name, requestName, fresh, { typescript, anyTyped: typedAny(fn.params[reqIndex]) });
     // A header helper's twin has no way to the route's report, which would say what a rewrite changed.
     if (!request || request.notes.length) return null;
     body = [...request.prelude, ...body];

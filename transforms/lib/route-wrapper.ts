@@ -371,7 +371,7 @@ export function toRouteWrapper(j: JSCodeshift, snip: Snippets, fn: Node, moduleP
   // Fields it only reads were set by a wrapper around it: the route checks that one does.
   const extras = extrasUsed(block, reqName);
   const paramsName = fresh('params');
-  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, typescript, new Set([...extras.written, ...extras.read]), paramsName, typedAny(inner.params[0]));
+  const request = rewriteRequestOrWhy(innerBody, snip, reqName, requestName, fresh, { typescript, anyTyped: typedAny(inner.params[0]), extras: new Set([...extras.written, ...extras.read]), params: paramsName });
   if ('why' in request) return { why: request.why };
   // Its query reads take the route's params from the context, which its twin is generic in.
   if (request.usesParams) request.prelude.unshift(...snip.statements(`const ${paramsName} = await ${typescript ? `(${contextName} as { params?: any })` : contextName}.params${END}`));

@@ -1148,7 +1148,7 @@ function libraryRoute(snip: Snippets, program: Node, ctx: TransformContext, conf
  */
 function edgeRoute(j: ReturnType<typeof apiFor>, snip: Snippets, program: Node, handler: Handler, config: SegmentConfig, file: { ctx: TransformContext; normalized: SourceText; rawSource: string; moved: ExportsSplit | null | undefined; reshapedNotes: string[] }): TransformResult {
   const { ctx } = file;
-  const route = toEdgeRoute(snip, program, handler, ctx.targetPath, namesIn(program));
+  const route = toEdgeRoute(snip, program, handler, namesIn(program));
   if ('left' in route) throw new Left('EDGE_RUNTIME', route.line, route.left);
   if (prerendersGet(ctx) && !config.hasDynamic) {
     // After the segment config, which an edge route always has (its runtime).

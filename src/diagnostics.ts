@@ -121,7 +121,7 @@ export const REASONS = {
     severity: 'left',
     short: 'an Edge API route (runtime: edge) the tool does not move as it is',
     detail:
-      'Edge API routes use the Web Request and Response already, but this one reads what a route handler gets elsewhere (a dynamic segment, from its context; the NextFetchEvent, which it does not get). Export the function for each method it serves (export { handler as GET, handler as POST }), export const runtime = \'edge\', and read params from the context.',
+      'Edge API routes use the Web Request and Response already, but this one reads its NextFetchEvent, which a route handler does not get (use after() from next/server on Next 15.1+ for event.waitUntil), or is wrapped, or takes more than a request and an event. Export the function for each method it serves (export { handler as GET, handler as POST }) and export const runtime = \'edge\'.',
   },
   GLOBAL_SHADOWED: {
     severity: 'left',

@@ -175,7 +175,7 @@ function harmless(start: Place | null, resName: string | null, method: string | 
 function sendsNow(node: Node | null | undefined, resName: string): boolean {
   const call = node && unwrap(node);
   const method = afterStatus(resChain(call, resName, false));
-  return method === 'json' || method === 'end' || method === 'redirect' || (method === 'send' && present(call.arguments[0]));
+  return !!method && SENDS.has(method) && (method !== 'send' || present(call.arguments[0]));
 }
 
 /** `list` ends, on every path through its last statement, in a send of `sendsNow`'s kind, a return right after one, or a throw. */

@@ -106,8 +106,7 @@ function listenerOf(stmt: Node | undefined, stream: string, event: string): Node
  * req.on('data', (chunk) => chunks.push(chunk)); req.on('end', () => resolve(Buffer.concat(chunks))); req.on('error',
  * reject); })` (the array also declared before the promise, the error listener also `(err) => reject(err)` or none,
  * the function also an arrow whose body is the promise, or an async one that returns it awaited). The 'data' listener
- * only pushes, in the order the chunks
- * come, and 'end' resolves with them all: the body's bytes, or their text.
+ * only pushes, in the order the chunks come, and 'end' resolves with them all: the body's bytes, or their text.
  */
 function eventReader(fn: Node | null): ReaderValue | null {
   if (!fn || fn.params.length !== 1 || !isIdent(fn.params[0])) return null;

@@ -20,11 +20,10 @@
  * the answer is out, and the write after the end fails later, without a throw): the client had the callback's answer.
  * So the statement after must be a send whose arguments run nothing (no call, no await, no `new`), returned or
  * ending the handler (code after such a send ran in Pages), or the handler's own `if (!users) return;` on the value
- * the callback gave (nothing, when its
- * answers are json() or send()), which the route keeps after its own check, or, as the handler's last statement,
- * `if (users) { … }` with no else, which that value skipped. A value the callback returns on some
- * path, state it sets (a status, headers) for later, or any other use of `res` in it leaves the file as before
- * (RES_ESCAPES).
+ * the callback gave (nothing, when its answers are json() or send()), which the route keeps after its own check, or,
+ * as the handler's last statement, `if (users) { … }` with no else, which that value skipped. A value the callback
+ * returns on some path, state it sets (a status, headers) for later, or any other use of `res` in it leaves the file
+ * as before (RES_ESCAPES).
  */
 import type { JSCodeshift } from 'jscodeshift';
 import { cloneNode, isFunction, isIdent, statementLists, unwrap, walk, END, type Node, type Snippets } from './ast.js';

@@ -936,10 +936,10 @@ function chainRootIs(expr: Node, ref: Node): boolean {
  * Work after a send that can move into after() or before the return: it sends nothing, does not jump, and cannot run
  * a header call. In Pages a header set after the answer did nothing (Next ignores setHeader then) or threw
  * (appendHeader, removeHeader: ERR_HTTP_HEADERS_SENT) and stopped the work there, which the tool does not tell apart.
- * So work that uses res at all (the route's headers where a call was handed res, as next-auth's `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call
- * too), that names a function of the handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`),
- * or that calls anything while such a function was handed on (noteHeaderFunction), stays where it was, ended by the
- * send.
+ * So work that uses res at all (the route's headers where a call was handed res, as next-auth's
+ * `getServerSession(…, nextAuthResponse(headers), …)`; a nested header call too), that names a function of the
+ * handler that sets headers (`mark()` of `const mark = () => res.setHeader(…)`), or that calls anything while such a
+ * function was handed on (noteHeaderFunction), stays where it was, ended by the send.
  */
 function isTrailingWork(rest: Node[], resNames: Array<string | null>, headerFunctions: { names: Set<string>; unnamed: boolean }): boolean {
   if (resNames.some((name) => name && referencesTo(rest, name).length)) return false;
